@@ -1,0 +1,261 @@
+//! The HTTP core every call goes through: rate budget, bearer token, retries, error mapping,
+//! and paging over `nextPageToken`.
+//!
+//! Retry rules: a 429 is retried for every method (Wrike refused it before doing anything);
+//! transport errors and 5xx only for idempotent methods (GET, PUT, DELETE), so a POST that
+//! may have created something is never sent twice. `Retry-After` is honoured when present,
+//! otherwise the wait grows exponentially with jitter.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::stream::{self, Stream, TryStreamExt};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::Method;
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::auth::{ApiBase, TokenSource};
+use crate::encode::Params;
+use crate::error::{WrikeError, from_status, snippet};
+use crate::models::Envelope;
+
+/// Tunables of one client. Defaults follow Wrike's published limit of 400 requests/minute.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Outbound budget per token; 0 disables it (only for the simulator's benchmarks).
+    pub requests_per_minute: u32,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// First backoff step when the server gives no `Retry-After`.
+    pub base_backoff: Duration,
+    /// Longest single wait, `Retry-After` included.
+    pub max_backoff: Duration,
+    /// Whole-request timeout.
+    pub timeout: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            requests_per_minute: 400,
+            max_retries: 4,
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Builds the one kind of reqwest client weft uses towards Wrike: timeouts, a user agent,
+/// and no redirect following (an HTTP 300 must surface as "wrong data center").
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("weft/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("reqwest client with static settings")
+}
+
+/// A client for one Wrike account and token. Cheap to clone; clones share the rate budget.
+#[derive(Clone)]
+pub struct WrikeClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: ApiBase,
+    tokens: Arc<dyn TokenSource>,
+    limiter: Option<DefaultDirectRateLimiter>,
+    config: ClientConfig,
+}
+
+impl std::fmt::Debug for WrikeClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WrikeClient").field("base", &self.inner.base.url().as_str()).finish_non_exhaustive()
+    }
+}
+
+impl WrikeClient {
+    pub fn new(base: ApiBase, tokens: Arc<dyn TokenSource>, config: ClientConfig) -> Self {
+        let limiter = NonZeroU32::new(config.requests_per_minute).map(|n| RateLimiter::direct(Quota::per_minute(n)));
+        WrikeClient { inner: Arc::new(Inner { http: http_client(config.timeout), base, tokens, limiter, config }) }
+    }
+
+    pub fn base(&self) -> &ApiBase {
+        &self.inner.base
+    }
+
+    /// One call, decoded into the envelope of `T`.
+    pub async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, params: Params) -> Result<Envelope<T>, WrikeError> {
+        let url = self.inner.base.join(path)?;
+        let body = self.send_with_retries(method, &url, &params).await?;
+        serde_json::from_slice(&body).map_err(|e| WrikeError::Decode {
+            what: format!("{path}"),
+            message: e.to_string(),
+            body: snippet(&body),
+        })
+    }
+
+    /// One call, returned as untyped JSON (for raw API steps and diagnostics).
+    pub async fn call_json(&self, method: Method, path: &str, params: Params) -> Result<serde_json::Value, WrikeError> {
+        self.call::<serde_json::Value>(method, path, params).await.map(|env| serde_json::to_value(env).unwrap_or_default())
+    }
+
+    /// The single object of a one-item response (`GET /account`, `POST ...`).
+    pub async fn call_one<T: DeserializeOwned>(&self, method: Method, path: &str, params: Params) -> Result<T, WrikeError> {
+        let envelope = self.call::<T>(method, path, params).await?;
+        envelope.data.into_iter().next().ok_or_else(|| WrikeError::Decode {
+            what: path.to_owned(),
+            message: "expected one item in data, got none".into(),
+            body: String::new(),
+        })
+    }
+
+    /// Pages of a paged listing: the first request carries `params` and `pageSize`, every
+    /// later one only `nextPageToken` (Wrike ignores everything else once it is present).
+    /// Ends after the page without a token; fails if the token stops advancing.
+    pub fn pages<T: DeserializeOwned + Send + 'static>(&self, path: &str, params: Params, page_size: u32) -> impl Stream<Item = Result<Envelope<T>, WrikeError>> + Send + 'static + use<T> {
+        enum Cursor {
+            First(Params),
+            Next(String),
+            Done,
+        }
+        let client = self.clone();
+        let path = path.to_owned();
+        let mut first = params;
+        first.retain(|(name, _)| name != "pageSize" && name != "nextPageToken");
+        first.push(("pageSize".into(), page_size.to_string()));
+        stream::try_unfold(Cursor::First(first), move |cursor| {
+            let client = client.clone();
+            let path = path.clone();
+            async move {
+                let (params, previous) = match cursor {
+                    Cursor::Done => return Ok(None),
+                    Cursor::First(params) => (params, None),
+                    Cursor::Next(token) => (vec![("nextPageToken".to_owned(), token.clone())], Some(token)),
+                };
+                let page: Envelope<T> = client.call(Method::GET, &path, params).await?;
+                let next = match page.next_page_token.clone() {
+                    Some(token) if previous.as_deref() == Some(token.as_str()) => {
+                        return Err(WrikeError::Decode {
+                            what: path,
+                            message: "nextPageToken did not advance; stopping to avoid a loop".into(),
+                            body: String::new(),
+                        });
+                    }
+                    Some(token) if !token.is_empty() => Cursor::Next(token),
+                    _ => Cursor::Done,
+                };
+                Ok(Some((page, next)))
+            }
+        })
+    }
+
+    /// Every item of a paged listing, page after page.
+    pub fn items<T: DeserializeOwned + Send + 'static>(&self, path: &str, params: Params, page_size: u32) -> impl Stream<Item = Result<T, WrikeError>> + Send + 'static + use<T> {
+        self.pages::<T>(path, params, page_size)
+            .map_ok(|page| stream::iter(page.data.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    async fn send_with_retries(&self, method: Method, url: &Url, params: &Params) -> Result<Vec<u8>, WrikeError> {
+        let idempotent = method != Method::POST;
+        let mut attempt = 0u32;
+        let mut renewed = false;
+        loop {
+            if let Some(limiter) = &self.inner.limiter {
+                limiter.until_ready().await;
+            }
+            let token = self.inner.tokens.access_token().await?;
+            let result = self.send_once(&method, url, params, token.expose_secret()).await;
+            let err = match result {
+                Ok(body) => return Ok(body),
+                Err(err) => err,
+            };
+            if matches!(err, WrikeError::NotAuthorized { .. }) && !renewed {
+                renewed = true;
+                if self.inner.tokens.renew().await? {
+                    continue;
+                }
+                return Err(err);
+            }
+            let may_retry = err.is_retryable() && (idempotent || matches!(err, WrikeError::RateLimited { .. }));
+            if !may_retry || attempt >= self.inner.config.max_retries {
+                return Err(err);
+            }
+            let wait = self.backoff(attempt, err.retry_after());
+            tracing::debug!(%method, path = url.path(), attempt, wait_ms = wait.as_millis() as u64, error = %err, "retrying Wrike call");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let max = self.inner.config.max_backoff;
+        if let Some(wait) = retry_after {
+            return wait.min(max);
+        }
+        let exp = self.inner.config.base_backoff.saturating_mul(1u32 << attempt.min(16)).min(max);
+        // Jitter between half and the whole step, so many clients do not retry in step.
+        exp.mul_f64(0.5 + fastrand::f64() * 0.5)
+    }
+
+    async fn send_once(&self, method: &Method, url: &Url, params: &Params, token: &str) -> Result<Vec<u8>, WrikeError> {
+        let mut request = self.inner.http.request(method.clone(), url.clone()).bearer_auth(token);
+        request = if matches!(*method, Method::POST | Method::PUT) { request.form(params) } else { request.query(params) };
+        let transport = |e: reqwest::Error| WrikeError::Transport { url: url.path().to_owned(), message: describe_reqwest(&e) };
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(transport)?;
+        if (200..300).contains(&status) {
+            return Ok(body.to_vec());
+        }
+        let retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let location = headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Err(from_status(status, retry_after, location, &body))
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// A reqwest error with its causes, since the top-level text alone ("error sending request")
+/// does not say what happened.
+pub(crate) fn describe_reqwest(err: &reqwest::Error) -> String {
+    use std::error::Error;
+    let mut text = if err.is_timeout() { format!("timed out: {err}") } else { err.to_string() };
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_as_seconds_or_date() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

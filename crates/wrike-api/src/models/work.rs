@@ -1,0 +1,287 @@
+//! Work items: tasks, folders and projects, spaces, workflows, custom fields.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{CustomFieldValue, Metadata};
+
+crate::open_enum!(
+    /// A task's status group, also a custom status's `group`.
+    pub enum TaskStatus { Active, Completed, Deferred, Cancelled }
+);
+crate::open_enum!(pub enum Importance { High, Normal, Low });
+crate::open_enum!(pub enum DateType { Backlog, Milestone, Planned });
+crate::open_enum!(
+    /// Where an item lives: the workspace or the recycle bin.
+    pub enum TreeScope { WsRoot, RbRoot, WsFolder, RbFolder, WsTask, RbTask }
+);
+crate::open_enum!(pub enum ProjectStatus { Green, Yellow, Red, Completed, OnHold, Cancelled, Custom });
+crate::open_enum!(pub enum AccessType { Personal, Private, Public });
+crate::open_enum!(
+    pub enum CustomFieldType {
+        Text, DropDown, Numeric, Currency, Percentage, Date, Duration, Checkbox, Contacts, Multiple,
+    }
+);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Task {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brief_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub super_parent_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible_ids: Option<Vec<String>>,
+    pub status: TaskStatus,
+    #[serde(default = "default_importance")]
+    pub importance: Importance,
+    pub created_date: DateTime<Utc>,
+    pub updated_date: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_date: Option<DateTime<Utc>>,
+    pub dates: TaskDates,
+    pub scope: TreeScope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_status_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_attachments: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permalink: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followed_by_me: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follower_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrent: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub super_task_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_task_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependency_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<Metadata>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort_allocation: Option<serde_json::Value>,
+}
+
+fn default_importance() -> Importance {
+    Importance::Normal
+}
+
+/// Task dates. `start`/`due` are floating local times (`2019-02-18T09:00:00`, no zone).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskDates {
+    #[serde(rename = "type", default = "default_date_type")]
+    pub date_type: DateType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_on_weekends: Option<bool>,
+}
+
+fn default_date_type() -> DateType {
+    DateType::Backlog
+}
+
+impl Default for DateType {
+    fn default() -> Self {
+        DateType::Backlog
+    }
+}
+
+/// A folder or project (`GET /folders/{ids}`, create, update, delete, copy).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Folder {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_date: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brief_description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub shared_ids: Vec<String>,
+    #[serde(default)]
+    pub parent_ids: Vec<String>,
+    #[serde(default)]
+    pub child_ids: Vec<String>,
+    #[serde(default)]
+    pub super_parent_ids: Vec<String>,
+    pub scope: TreeScope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_attachments: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_count: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permalink: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<Metadata>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_column_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<Project>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<bool>,
+}
+
+impl Folder {
+    pub fn is_project(&self) -> bool {
+        self.project.is_some()
+    }
+}
+
+/// The project part of a folder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_id: Option<String>,
+    #[serde(default)]
+    pub owner_ids: Vec<String>,
+    pub status: ProjectStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_status_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_date: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract_type: Option<String>,
+}
+
+/// An entry of the folder tree (`GET /folders`, kind `folderTree`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderTreeEntry {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub child_ids: Vec<String>,
+    pub scope: TreeScope,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<Project>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Space {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    pub access_type: AccessType,
+    #[serde(default)]
+    pub archived: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<SpaceMember>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guest_role_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_project_workflow_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_task_workflow_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpaceMember {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_role_id: Option<String>,
+    #[serde(default)]
+    pub is_manager: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workflow {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub standard: bool,
+    #[serde(default)]
+    pub hidden: bool,
+    #[serde(default)]
+    pub custom_statuses: Vec<CustomStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomStatus {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub standard_name: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default)]
+    pub standard: bool,
+    pub group: TaskStatus,
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomField {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub field_type: CustomFieldType,
+    #[serde(default)]
+    pub shared_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<serde_json::Value>,
+}

@@ -1,0 +1,353 @@
+//! Request parameter types for the typed calls. Each serializes to Wrike's parameter
+//! names; `None` fields are not sent.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Serialize, Serializer};
+
+use crate::encode::opt_timestamp;
+use crate::models::{
+    AuditOperation, ContactType, CustomFieldValue, Importance, Metadata, ProjectStatus, Role, TaskDates, TaskStatus,
+    WebhookEventType, WebhookStatus,
+};
+
+/// A semi-open timestamp interval filter: `{"start": ..., "end": ...}`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DateRange {
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_timestamp")]
+    pub start: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_timestamp")]
+    pub end: Option<DateTime<Utc>>,
+}
+
+impl DateRange {
+    pub fn since(start: DateTime<Utc>) -> Self {
+        DateRange { start: Some(start), end: None }
+    }
+    pub fn between(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        DateRange { start: Some(start), end: Some(end) }
+    }
+}
+
+/// A metadata filter: one `{"key": ..., "value": ...}` object.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetadataFilter {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactsQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub me: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub types: Option<Vec<ContactType>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<MetadataFilter>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_date: Option<DateRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditLogQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_date: Option<DateRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operations: Option<Vec<AuditOperation>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub descendants: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Vec<TaskStatus>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub importance: Option<Importance>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_date: Option<DateRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_date: Option<DateRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authors: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsibles: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_statuses: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_tasks: Option<bool>,
+    /// `CreatedDate`, `UpdatedDate`, `CompletedDate`, `DueDate`, `Status`, `Importance`, `Title`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_field: Option<String>,
+    /// `Asc` or `Desc`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewTask {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub importance: Option<Importance>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dates: Option<TaskDates>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shareds: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parents: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub responsibles: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub super_tasks: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<Metadata>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_status: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub importance: Option<Importance>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dates: Option<TaskDates>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_parents: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remove_parents: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_shareds: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remove_shareds: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_responsibles: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remove_responsibles: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<Metadata>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restore: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewProject {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<ProjectStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_status_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewFolder {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shareds: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<Metadata>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    /// Set to make the new folder a project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<NewProject>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owners_add: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owners_remove: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<ProjectStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_status_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_parents: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remove_parents: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_shareds: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remove_shareds: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<Metadata>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<ProjectUpdate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restore: Option<bool>,
+}
+
+/// The deprecated `profile` form of a user update.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileUpdate {
+    pub account_id: String,
+    pub role: Role,
+    pub external: bool,
+}
+
+/// `PUT /users/{id}`: Wrike takes exactly one of these per request.
+#[derive(Debug, Clone)]
+pub enum UserUpdate {
+    Profile(ProfileUpdate),
+    UserType(String),
+    Active(bool),
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewInvitation {
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_type_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resend: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_type_id: Option<String>,
+}
+
+/// Where a webhook listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookTarget {
+    Account,
+    Folder(String),
+    Space(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewWebhook {
+    pub hook_url: String,
+    /// Enables signing and the secret handshake.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_opt")]
+    pub secret: Option<SecretString>,
+    /// `None` subscribes to every event.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "bracket_list")]
+    pub events: Option<Vec<WebhookEventType>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recursive: Option<bool>,
+}
+
+fn expose_opt<S: Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match secret {
+        Some(secret) => s.serialize_str(secret.expose_secret()),
+        None => s.serialize_none(),
+    }
+}
+
+/// Webhook events go as Wrike's documentation writes them: `[TaskCreated,TaskDeleted]`.
+fn bracket_list<S: Serializer>(events: &Option<Vec<WebhookEventType>>, s: S) -> Result<S::Ok, S::Error> {
+    match events {
+        Some(events) => s.serialize_str(&format!("[{}]", events.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(","))),
+        None => s.serialize_none(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookStatusUpdate {
+    pub status: WebhookStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewTimelog {
+    pub comment: String,
+    pub hours: f64,
+    pub tracked_date: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plain_text: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelogQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_date: Option<DateRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub me: Option<bool>,
+}
