@@ -22,7 +22,10 @@ fn fields(names: &[&str]) -> Params {
     if names.is_empty() {
         return Vec::new();
     }
-    vec![("fields".into(), serde_json::to_string(names).expect("strings"))]
+    vec![(
+        "fields".into(),
+        serde_json::to_string(names).expect("strings"),
+    )]
 }
 
 impl WrikeClient {
@@ -38,38 +41,72 @@ impl WrikeClient {
 
     /// `GET /contacts` (people and groups; no paging).
     pub async fn contacts(&self, query: &ContactsQuery) -> Result<Vec<Contact>, WrikeError> {
-        Ok(self.call(Method::GET, "contacts", params(query)?).await?.data)
+        Ok(self
+            .call(Method::GET, "contacts", params(query)?)
+            .await?
+            .data)
     }
 
     /// `GET /contacts/{ids}` (at most 100).
-    pub async fn contacts_by_ids(&self, ids: &[&str], opt_in: &[&str]) -> Result<Vec<Contact>, WrikeError> {
-        Ok(self.call(Method::GET, &format!("contacts/{}", id_list(ids)?), fields(opt_in)).await?.data)
+    pub async fn contacts_by_ids(
+        &self,
+        ids: &[&str],
+        opt_in: &[&str],
+    ) -> Result<Vec<Contact>, WrikeError> {
+        Ok(self
+            .call(
+                Method::GET,
+                &format!("contacts/{}", id_list(ids)?),
+                fields(opt_in),
+            )
+            .await?
+            .data)
     }
 
     /// The token's own user (`GET /contacts?me=true`).
     pub async fn me(&self) -> Result<Contact, WrikeError> {
-        let query = ContactsQuery { me: Some(true), ..Default::default() };
-        self.call_one(Method::GET, "contacts", params(&query)?).await
+        let query = ContactsQuery {
+            me: Some(true),
+            ..Default::default()
+        };
+        self.call_one(Method::GET, "contacts", params(&query)?)
+            .await
     }
 
     /// `GET /users/{id}` (needs a user scope).
     pub async fn user(&self, id: &str) -> Result<Contact, WrikeError> {
-        self.call_one(Method::GET, &format!("users/{}", check_id(id)?), Vec::new()).await
+        self.call_one(Method::GET, &format!("users/{}", check_id(id)?), Vec::new())
+            .await
     }
 
     /// `PUT /users/{id}`: change the user type, the (deprecated) profile, or active state.
     pub async fn update_user(&self, id: &str, update: &UserUpdate) -> Result<Contact, WrikeError> {
         let params = match update {
-            UserUpdate::Profile(profile) => vec![("profile".into(), serde_json::to_string(profile).expect("plain struct"))],
+            UserUpdate::Profile(profile) => vec![(
+                "profile".into(),
+                serde_json::to_string(profile).expect("plain struct"),
+            )],
             UserUpdate::UserType(type_id) => vec![("userTypeId".into(), type_id.clone())],
             UserUpdate::Active(active) => vec![("active".into(), active.to_string())],
         };
-        self.call_one(Method::PUT, &format!("users/{}", check_id(id)?), params).await
+        self.call_one(Method::PUT, &format!("users/{}", check_id(id)?), params)
+            .await
     }
 
     /// `PUT /users/{ids}` with `active`: (de)activate up to 100 users at once.
-    pub async fn set_users_active(&self, ids: &[&str], active: bool) -> Result<Vec<Contact>, WrikeError> {
-        Ok(self.call(Method::PUT, &format!("users/{}", id_list(ids)?), vec![("active".into(), active.to_string())]).await?.data)
+    pub async fn set_users_active(
+        &self,
+        ids: &[&str],
+        active: bool,
+    ) -> Result<Vec<Contact>, WrikeError> {
+        Ok(self
+            .call(
+                Method::PUT,
+                &format!("users/{}", id_list(ids)?),
+                vec![("active".into(), active.to_string())],
+            )
+            .await?
+            .data)
     }
 
     /// `GET /user_types` (plan-gated).
@@ -84,36 +121,74 @@ impl WrikeClient {
 
     /// `GET /invitations`.
     pub async fn invitations(&self) -> Result<Vec<Invitation>, WrikeError> {
-        Ok(self.call(Method::GET, "invitations", Vec::new()).await?.data)
+        Ok(self
+            .call(Method::GET, "invitations", Vec::new())
+            .await?
+            .data)
     }
 
     /// `POST /invitations` (admins only).
-    pub async fn create_invitation(&self, invitation: &NewInvitation) -> Result<Invitation, WrikeError> {
-        self.call_one(Method::POST, "invitations", params(invitation)?).await
+    pub async fn create_invitation(
+        &self,
+        invitation: &NewInvitation,
+    ) -> Result<Invitation, WrikeError> {
+        self.call_one(Method::POST, "invitations", params(invitation)?)
+            .await
     }
 
     /// `PUT /invitations/{id}`: resend, or change role / external / user type.
-    pub async fn update_invitation(&self, id: &str, update: &InvitationUpdate) -> Result<Invitation, WrikeError> {
-        self.call_one(Method::PUT, &format!("invitations/{}", check_id(id)?), params(update)?).await
+    pub async fn update_invitation(
+        &self,
+        id: &str,
+        update: &InvitationUpdate,
+    ) -> Result<Invitation, WrikeError> {
+        self.call_one(
+            Method::PUT,
+            &format!("invitations/{}", check_id(id)?),
+            params(update)?,
+        )
+        .await
     }
 
     /// `DELETE /invitations/{id}`: cancel.
     pub async fn delete_invitation(&self, id: &str) -> Result<(), WrikeError> {
-        self.call::<serde_json::Value>(Method::DELETE, &format!("invitations/{}", check_id(id)?), Vec::new()).await.map(drop)
+        self.call::<serde_json::Value>(
+            Method::DELETE,
+            &format!("invitations/{}", check_id(id)?),
+            Vec::new(),
+        )
+        .await
+        .map(drop)
     }
 
     /// `GET /access_roles`.
     pub async fn access_roles(&self) -> Result<Vec<AccessRole>, WrikeError> {
-        Ok(self.call(Method::GET, "access_roles", Vec::new()).await?.data)
+        Ok(self
+            .call(Method::GET, "access_roles", Vec::new())
+            .await?
+            .data)
     }
 
     /// `GET /audit_log`, page by page (each page is a natural commit point for a sync).
-    pub fn audit_log_pages(&self, query: &AuditLogQuery, page_size: u32) -> Result<impl Stream<Item = Result<Envelope<AuditRecord>, WrikeError>> + Send + 'static + use<>, WrikeError> {
+    pub fn audit_log_pages(
+        &self,
+        query: &AuditLogQuery,
+        page_size: u32,
+    ) -> Result<
+        impl Stream<Item = Result<Envelope<AuditRecord>, WrikeError>> + Send + 'static + use<>,
+        WrikeError,
+    > {
         Ok(self.pages("audit_log", params(query)?, page_size))
     }
 
     /// `GET /audit_log`, record by record across every page.
-    pub fn audit_log(&self, query: &AuditLogQuery) -> Result<impl Stream<Item = Result<AuditRecord, WrikeError>> + Send + 'static + use<>, WrikeError> {
+    pub fn audit_log(
+        &self,
+        query: &AuditLogQuery,
+    ) -> Result<
+        impl Stream<Item = Result<AuditRecord, WrikeError>> + Send + 'static + use<>,
+        WrikeError,
+    > {
         Ok(self.items("audit_log", params(query)?, DEFAULT_PAGE_SIZE))
     }
 
@@ -123,7 +198,10 @@ impl WrikeClient {
     }
 
     /// `GET /folders` (the whole tree) or `GET /folders/{id}/folders` (a subtree).
-    pub async fn folder_tree(&self, under: Option<&str>) -> Result<Vec<FolderTreeEntry>, WrikeError> {
+    pub async fn folder_tree(
+        &self,
+        under: Option<&str>,
+    ) -> Result<Vec<FolderTreeEntry>, WrikeError> {
         let path = match under {
             Some(id) => format!("folders/{}/folders", check_id(id)?),
             None => "folders".to_owned(),
@@ -133,26 +211,61 @@ impl WrikeClient {
 
     /// `GET /folders/{ids}`: full folders and projects.
     pub async fn folders(&self, ids: &[&str]) -> Result<Vec<Folder>, WrikeError> {
-        Ok(self.call(Method::GET, &format!("folders/{}", id_list(ids)?), Vec::new()).await?.data)
+        Ok(self
+            .call(
+                Method::GET,
+                &format!("folders/{}", id_list(ids)?),
+                Vec::new(),
+            )
+            .await?
+            .data)
     }
 
     /// `POST /folders/{parent}/folders`: a folder, or a project when `project` is set.
-    pub async fn create_folder(&self, parent: &str, folder: &NewFolder) -> Result<Folder, WrikeError> {
-        self.call_one(Method::POST, &format!("folders/{}/folders", check_id(parent)?), params(folder)?).await
+    pub async fn create_folder(
+        &self,
+        parent: &str,
+        folder: &NewFolder,
+    ) -> Result<Folder, WrikeError> {
+        self.call_one(
+            Method::POST,
+            &format!("folders/{}/folders", check_id(parent)?),
+            params(folder)?,
+        )
+        .await
     }
 
     /// `PUT /folders/{id}`.
-    pub async fn update_folder(&self, id: &str, update: &FolderUpdate) -> Result<Folder, WrikeError> {
-        self.call_one(Method::PUT, &format!("folders/{}", check_id(id)?), params(update)?).await
+    pub async fn update_folder(
+        &self,
+        id: &str,
+        update: &FolderUpdate,
+    ) -> Result<Folder, WrikeError> {
+        self.call_one(
+            Method::PUT,
+            &format!("folders/{}", check_id(id)?),
+            params(update)?,
+        )
+        .await
     }
 
     /// `DELETE /folders/{id}`: moves it to the recycle bin and returns it.
     pub async fn delete_folder(&self, id: &str) -> Result<Folder, WrikeError> {
-        self.call_one(Method::DELETE, &format!("folders/{}", check_id(id)?), Vec::new()).await
+        self.call_one(
+            Method::DELETE,
+            &format!("folders/{}", check_id(id)?),
+            Vec::new(),
+        )
+        .await
     }
 
     /// `GET /tasks` (or `GET /folders/{id}/tasks`), every page.
-    pub fn tasks(&self, in_folder: Option<&str>, query: &TaskQuery) -> Result<impl Stream<Item = Result<Task, WrikeError>> + Send + 'static + use<>, WrikeError> {
+    pub fn tasks(
+        &self,
+        in_folder: Option<&str>,
+        query: &TaskQuery,
+    ) -> Result<impl Stream<Item = Result<Task, WrikeError>> + Send + 'static + use<>, WrikeError>
+    {
         let path = match in_folder {
             Some(id) => format!("folders/{}/tasks", check_id(id)?),
             None => "tasks".to_owned(),
@@ -162,22 +275,40 @@ impl WrikeClient {
 
     /// `GET /tasks/{ids}` (at most 100).
     pub async fn tasks_by_ids(&self, ids: &[&str]) -> Result<Vec<Task>, WrikeError> {
-        Ok(self.call(Method::GET, &format!("tasks/{}", id_list(ids)?), Vec::new()).await?.data)
+        Ok(self
+            .call(Method::GET, &format!("tasks/{}", id_list(ids)?), Vec::new())
+            .await?
+            .data)
     }
 
     /// `POST /folders/{folder}/tasks`.
     pub async fn create_task(&self, folder: &str, task: &NewTask) -> Result<Task, WrikeError> {
-        self.call_one(Method::POST, &format!("folders/{}/tasks", check_id(folder)?), params(task)?).await
+        self.call_one(
+            Method::POST,
+            &format!("folders/{}/tasks", check_id(folder)?),
+            params(task)?,
+        )
+        .await
     }
 
     /// `PUT /tasks/{id}`.
     pub async fn update_task(&self, id: &str, update: &TaskUpdate) -> Result<Task, WrikeError> {
-        self.call_one(Method::PUT, &format!("tasks/{}", check_id(id)?), params(update)?).await
+        self.call_one(
+            Method::PUT,
+            &format!("tasks/{}", check_id(id)?),
+            params(update)?,
+        )
+        .await
     }
 
     /// `DELETE /tasks/{id}`: moves it to the recycle bin and returns it.
     pub async fn delete_task(&self, id: &str) -> Result<Task, WrikeError> {
-        self.call_one(Method::DELETE, &format!("tasks/{}", check_id(id)?), Vec::new()).await
+        self.call_one(
+            Method::DELETE,
+            &format!("tasks/{}", check_id(id)?),
+            Vec::new(),
+        )
+        .await
     }
 
     /// `GET /workflows` with their custom statuses.
@@ -187,31 +318,65 @@ impl WrikeClient {
 
     /// `GET /customfields`.
     pub async fn custom_fields(&self) -> Result<Vec<CustomField>, WrikeError> {
-        Ok(self.call(Method::GET, "customfields", Vec::new()).await?.data)
+        Ok(self
+            .call(Method::GET, "customfields", Vec::new())
+            .await?
+            .data)
     }
 
     /// `GET /tasks/{id}/comments`.
     pub async fn task_comments(&self, task: &str) -> Result<Vec<Comment>, WrikeError> {
-        Ok(self.call(Method::GET, &format!("tasks/{}/comments", check_id(task)?), Vec::new()).await?.data)
+        Ok(self
+            .call(
+                Method::GET,
+                &format!("tasks/{}/comments", check_id(task)?),
+                Vec::new(),
+            )
+            .await?
+            .data)
     }
 
     /// `POST /tasks/{id}/comments`.
     pub async fn create_task_comment(&self, task: &str, text: &str) -> Result<Comment, WrikeError> {
-        self.call_one(Method::POST, &format!("tasks/{}/comments", check_id(task)?), vec![("text".into(), text.into())]).await
+        self.call_one(
+            Method::POST,
+            &format!("tasks/{}/comments", check_id(task)?),
+            vec![("text".into(), text.into())],
+        )
+        .await
     }
 
     /// `POST /folders/{id}/comments`.
-    pub async fn create_folder_comment(&self, folder: &str, text: &str) -> Result<Comment, WrikeError> {
-        self.call_one(Method::POST, &format!("folders/{}/comments", check_id(folder)?), vec![("text".into(), text.into())]).await
+    pub async fn create_folder_comment(
+        &self,
+        folder: &str,
+        text: &str,
+    ) -> Result<Comment, WrikeError> {
+        self.call_one(
+            Method::POST,
+            &format!("folders/{}/comments", check_id(folder)?),
+            vec![("text".into(), text.into())],
+        )
+        .await
     }
 
     /// `DELETE /comments/{id}`.
     pub async fn delete_comment(&self, id: &str) -> Result<(), WrikeError> {
-        self.call::<serde_json::Value>(Method::DELETE, &format!("comments/{}", check_id(id)?), Vec::new()).await.map(drop)
+        self.call::<serde_json::Value>(
+            Method::DELETE,
+            &format!("comments/{}", check_id(id)?),
+            Vec::new(),
+        )
+        .await
+        .map(drop)
     }
 
     /// `GET /timelogs` (account-wide) or `GET /tasks/{id}/timelogs`.
-    pub async fn timelogs(&self, task: Option<&str>, query: &TimelogQuery) -> Result<Vec<Timelog>, WrikeError> {
+    pub async fn timelogs(
+        &self,
+        task: Option<&str>,
+        query: &TimelogQuery,
+    ) -> Result<Vec<Timelog>, WrikeError> {
         let path = match task {
             Some(id) => format!("tasks/{}/timelogs", check_id(id)?),
             None => "timelogs".to_owned(),
@@ -220,13 +385,29 @@ impl WrikeClient {
     }
 
     /// `POST /tasks/{id}/timelogs`.
-    pub async fn create_timelog(&self, task: &str, timelog: &NewTimelog) -> Result<Timelog, WrikeError> {
-        self.call_one(Method::POST, &format!("tasks/{}/timelogs", check_id(task)?), params(timelog)?).await
+    pub async fn create_timelog(
+        &self,
+        task: &str,
+        timelog: &NewTimelog,
+    ) -> Result<Timelog, WrikeError> {
+        self.call_one(
+            Method::POST,
+            &format!("tasks/{}/timelogs", check_id(task)?),
+            params(timelog)?,
+        )
+        .await
     }
 
     /// `GET /tasks/{id}/attachments` (metadata only).
     pub async fn task_attachments(&self, task: &str) -> Result<Vec<Attachment>, WrikeError> {
-        Ok(self.call(Method::GET, &format!("tasks/{}/attachments", check_id(task)?), Vec::new()).await?.data)
+        Ok(self
+            .call(
+                Method::GET,
+                &format!("tasks/{}/attachments", check_id(task)?),
+                Vec::new(),
+            )
+            .await?
+            .data)
     }
 
     /// `GET /webhooks`.
@@ -236,7 +417,11 @@ impl WrikeClient {
 
     /// `POST /webhooks`, `/folders/{id}/webhooks` or `/spaces/{id}/webhooks`. With a secret,
     /// Wrike first calls `hookUrl` with the handshake; the hook must answer it.
-    pub async fn create_webhook(&self, target: &WebhookTarget, hook: &NewWebhook) -> Result<Webhook, WrikeError> {
+    pub async fn create_webhook(
+        &self,
+        target: &WebhookTarget,
+        hook: &NewWebhook,
+    ) -> Result<Webhook, WrikeError> {
         let path = match target {
             WebhookTarget::Account => "webhooks".to_owned(),
             WebhookTarget::Folder(id) => format!("folders/{}/webhooks", check_id(id)?),
@@ -246,12 +431,27 @@ impl WrikeClient {
     }
 
     /// `PUT /webhooks/{id}` with `status` (re-enable a suspended hook, or suspend one).
-    pub async fn set_webhook_status(&self, id: &str, status: WebhookStatus) -> Result<Webhook, WrikeError> {
-        self.call_one(Method::PUT, &format!("webhooks/{}", check_id(id)?), params(&WebhookStatusUpdate { status })?).await
+    pub async fn set_webhook_status(
+        &self,
+        id: &str,
+        status: WebhookStatus,
+    ) -> Result<Webhook, WrikeError> {
+        self.call_one(
+            Method::PUT,
+            &format!("webhooks/{}", check_id(id)?),
+            params(&WebhookStatusUpdate { status })?,
+        )
+        .await
     }
 
     /// `DELETE /webhooks/{id}`.
     pub async fn delete_webhook(&self, id: &str) -> Result<(), WrikeError> {
-        self.call::<serde_json::Value>(Method::DELETE, &format!("webhooks/{}", check_id(id)?), Vec::new()).await.map(drop)
+        self.call::<serde_json::Value>(
+            Method::DELETE,
+            &format!("webhooks/{}", check_id(id)?),
+            Vec::new(),
+        )
+        .await
+        .map(drop)
     }
 }

@@ -45,7 +45,9 @@ impl DataCenter {
     pub fn api_base(&self) -> ApiBase {
         match self {
             DataCenter::Us => ApiBase::from_host("www.wrike.com", "https").expect("static host"),
-            DataCenter::Us2 => ApiBase::from_host("app-us2.wrike.com", "https").expect("static host"),
+            DataCenter::Us2 => {
+                ApiBase::from_host("app-us2.wrike.com", "https").expect("static host")
+            }
             DataCenter::Eu => ApiBase::from_host("app-eu.wrike.com", "https").expect("static host"),
             DataCenter::Custom(url) => ApiBase::from_url(url.as_str()).expect("parsed URL"),
         }
@@ -61,16 +63,21 @@ impl ApiBase {
     /// simulator on `http://127.0.0.1:PORT` yields `http://HOST/api/v4/`.
     pub fn from_host(host: &str, scheme: &str) -> Result<ApiBase, WrikeError> {
         if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
-            return Err(WrikeError::Invalid(format!("token response host {host:?} is not a host name")));
+            return Err(WrikeError::Invalid(format!(
+                "token response host {host:?} is not a host name"
+            )));
         }
         ApiBase::from_url(&format!("{scheme}://{host}/api/v4/"))
     }
 
     /// From a full URL (`https://app-eu.wrike.com/api/v4`); a missing `/api/v4` is added.
     pub fn from_url(text: &str) -> Result<ApiBase, WrikeError> {
-        let mut url = Url::parse(text).map_err(|e| WrikeError::Invalid(format!("API URL {text:?}: {e}")))?;
+        let mut url =
+            Url::parse(text).map_err(|e| WrikeError::Invalid(format!("API URL {text:?}: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(WrikeError::Invalid(format!("API URL {text:?} must be http or https")));
+            return Err(WrikeError::Invalid(format!(
+                "API URL {text:?} must be http or https"
+            )));
         }
         let mut path = url.path().trim_end_matches('/').to_owned();
         if !path.ends_with("/api/v4") {
@@ -144,7 +151,12 @@ pub struct OAuthTokens {
 
 impl OAuthTokens {
     pub fn new(oauth: OAuthClient, tokens: TokenSet, on_refresh: Option<OnRefresh>) -> Self {
-        OAuthTokens { oauth, current: Mutex::new(tokens), on_refresh, margin: Duration::minutes(5) }
+        OAuthTokens {
+            oauth,
+            current: Mutex::new(tokens),
+            on_refresh,
+            margin: Duration::minutes(5),
+        }
     }
 
     /// The token set now held (after any refresh).
@@ -154,9 +166,14 @@ impl OAuthTokens {
 
     async fn refresh_locked(&self, current: &mut TokenSet) -> Result<(), WrikeError> {
         let Some(refresh) = current.refresh_token.clone() else {
-            return Err(WrikeError::NotAuthorized { description: "access token expired and no refresh token is held".into() });
+            return Err(WrikeError::NotAuthorized {
+                description: "access token expired and no refresh token is held".into(),
+            });
         };
-        let fresh = self.oauth.refresh(&refresh, current.host.as_deref()).await?;
+        let fresh = self
+            .oauth
+            .refresh(&refresh, current.host.as_deref())
+            .await?;
         if let Some(hook) = &self.on_refresh {
             hook(&fresh);
         }
@@ -207,14 +224,31 @@ mod tests {
 
     #[test]
     fn data_centers_and_bases() {
-        assert_eq!(DataCenter::parse("eu").unwrap().api_base().url().as_str(), "https://app-eu.wrike.com/api/v4/");
-        assert_eq!(DataCenter::parse("US").unwrap().api_base().host(), "www.wrike.com");
-        let custom = DataCenter::parse("http://127.0.0.1:8123").unwrap().api_base();
+        assert_eq!(
+            DataCenter::parse("eu").unwrap().api_base().url().as_str(),
+            "https://app-eu.wrike.com/api/v4/"
+        );
+        assert_eq!(
+            DataCenter::parse("US").unwrap().api_base().host(),
+            "www.wrike.com"
+        );
+        let custom = DataCenter::parse("http://127.0.0.1:8123")
+            .unwrap()
+            .api_base();
         assert_eq!(custom.url().as_str(), "http://127.0.0.1:8123/api/v4/");
         assert_eq!(custom.host(), "127.0.0.1:8123");
-        assert_eq!(custom.join("tasks/A,B").unwrap().as_str(), "http://127.0.0.1:8123/api/v4/tasks/A,B");
+        assert_eq!(
+            custom.join("tasks/A,B").unwrap().as_str(),
+            "http://127.0.0.1:8123/api/v4/tasks/A,B"
+        );
         assert!(DataCenter::parse("mars").is_err());
         assert!(ApiBase::from_host("evil.com/x", "https").is_err());
-        assert_eq!(ApiBase::from_host("app-eu.wrike.com", "https").unwrap().url().as_str(), "https://app-eu.wrike.com/api/v4/");
+        assert_eq!(
+            ApiBase::from_host("app-eu.wrike.com", "https")
+                .unwrap()
+                .url()
+                .as_str(),
+            "https://app-eu.wrike.com/api/v4/"
+        );
     }
 }

@@ -77,14 +77,25 @@ struct Inner {
 
 impl std::fmt::Debug for WrikeClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WrikeClient").field("base", &self.inner.base.url().as_str()).finish_non_exhaustive()
+        f.debug_struct("WrikeClient")
+            .field("base", &self.inner.base.url().as_str())
+            .finish_non_exhaustive()
     }
 }
 
 impl WrikeClient {
     pub fn new(base: ApiBase, tokens: Arc<dyn TokenSource>, config: ClientConfig) -> Self {
-        let limiter = NonZeroU32::new(config.requests_per_minute).map(|n| RateLimiter::direct(Quota::per_minute(n)));
-        WrikeClient { inner: Arc::new(Inner { http: http_client(config.timeout), base, tokens, limiter, config }) }
+        let limiter = NonZeroU32::new(config.requests_per_minute)
+            .map(|n| RateLimiter::direct(Quota::per_minute(n)));
+        WrikeClient {
+            inner: Arc::new(Inner {
+                http: http_client(config.timeout),
+                base,
+                tokens,
+                limiter,
+                config,
+            }),
+        }
     }
 
     pub fn base(&self) -> &ApiBase {
@@ -92,7 +103,12 @@ impl WrikeClient {
     }
 
     /// One call, decoded into the envelope of `T`.
-    pub async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, params: Params) -> Result<Envelope<T>, WrikeError> {
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        params: Params,
+    ) -> Result<Envelope<T>, WrikeError> {
         let url = self.inner.base.join(path)?;
         let body = self.send_with_retries(method, &url, &params).await?;
         serde_json::from_slice(&body).map_err(|e| WrikeError::Decode {
@@ -103,24 +119,45 @@ impl WrikeClient {
     }
 
     /// One call, returned as untyped JSON (for raw API steps and diagnostics).
-    pub async fn call_json(&self, method: Method, path: &str, params: Params) -> Result<serde_json::Value, WrikeError> {
-        self.call::<serde_json::Value>(method, path, params).await.map(|env| serde_json::to_value(env).unwrap_or_default())
+    pub async fn call_json(
+        &self,
+        method: Method,
+        path: &str,
+        params: Params,
+    ) -> Result<serde_json::Value, WrikeError> {
+        self.call::<serde_json::Value>(method, path, params)
+            .await
+            .map(|env| serde_json::to_value(env).unwrap_or_default())
     }
 
     /// The single object of a one-item response (`GET /account`, `POST ...`).
-    pub async fn call_one<T: DeserializeOwned>(&self, method: Method, path: &str, params: Params) -> Result<T, WrikeError> {
+    pub async fn call_one<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        params: Params,
+    ) -> Result<T, WrikeError> {
         let envelope = self.call::<T>(method, path, params).await?;
-        envelope.data.into_iter().next().ok_or_else(|| WrikeError::Decode {
-            what: path.to_owned(),
-            message: "expected one item in data, got none".into(),
-            body: String::new(),
-        })
+        envelope
+            .data
+            .into_iter()
+            .next()
+            .ok_or_else(|| WrikeError::Decode {
+                what: path.to_owned(),
+                message: "expected one item in data, got none".into(),
+                body: String::new(),
+            })
     }
 
     /// Pages of a paged listing: the first request carries `params` and `pageSize`, every
     /// later one only `nextPageToken` (Wrike ignores everything else once it is present).
     /// Ends after the page without a token; fails if the token stops advancing.
-    pub fn pages<T: DeserializeOwned + Send + 'static>(&self, path: &str, params: Params, page_size: u32) -> impl Stream<Item = Result<Envelope<T>, WrikeError>> + Send + 'static + use<T> {
+    pub fn pages<T: DeserializeOwned + Send + 'static>(
+        &self,
+        path: &str,
+        params: Params,
+        page_size: u32,
+    ) -> impl Stream<Item = Result<Envelope<T>, WrikeError>> + Send + 'static + use<T> {
         enum Cursor {
             First(Params),
             Next(String),
@@ -138,14 +175,18 @@ impl WrikeClient {
                 let (params, previous) = match cursor {
                     Cursor::Done => return Ok(None),
                     Cursor::First(params) => (params, None),
-                    Cursor::Next(token) => (vec![("nextPageToken".to_owned(), token.clone())], Some(token)),
+                    Cursor::Next(token) => (
+                        vec![("nextPageToken".to_owned(), token.clone())],
+                        Some(token),
+                    ),
                 };
                 let page: Envelope<T> = client.call(Method::GET, &path, params).await?;
                 let next = match page.next_page_token.clone() {
                     Some(token) if previous.as_deref() == Some(token.as_str()) => {
                         return Err(WrikeError::Decode {
                             what: path,
-                            message: "nextPageToken did not advance; stopping to avoid a loop".into(),
+                            message: "nextPageToken did not advance; stopping to avoid a loop"
+                                .into(),
                             body: String::new(),
                         });
                     }
@@ -158,13 +199,23 @@ impl WrikeClient {
     }
 
     /// Every item of a paged listing, page after page.
-    pub fn items<T: DeserializeOwned + Send + 'static>(&self, path: &str, params: Params, page_size: u32) -> impl Stream<Item = Result<T, WrikeError>> + Send + 'static + use<T> {
+    pub fn items<T: DeserializeOwned + Send + 'static>(
+        &self,
+        path: &str,
+        params: Params,
+        page_size: u32,
+    ) -> impl Stream<Item = Result<T, WrikeError>> + Send + 'static + use<T> {
         self.pages::<T>(path, params, page_size)
             .map_ok(|page| stream::iter(page.data.into_iter().map(Ok)))
             .try_flatten()
     }
 
-    async fn send_with_retries(&self, method: Method, url: &Url, params: &Params) -> Result<Vec<u8>, WrikeError> {
+    async fn send_with_retries(
+        &self,
+        method: Method,
+        url: &Url,
+        params: &Params,
+    ) -> Result<Vec<u8>, WrikeError> {
         let idempotent = method != Method::POST;
         let mut attempt = 0u32;
         let mut renewed = false;
@@ -173,7 +224,9 @@ impl WrikeClient {
                 limiter.until_ready().await;
             }
             let token = self.inner.tokens.access_token().await?;
-            let result = self.send_once(&method, url, params, token.expose_secret()).await;
+            let result = self
+                .send_once(&method, url, params, token.expose_secret())
+                .await;
             let err = match result {
                 Ok(body) => return Ok(body),
                 Err(err) => err,
@@ -185,7 +238,8 @@ impl WrikeClient {
                 }
                 return Err(err);
             }
-            let may_retry = err.is_retryable() && (idempotent || matches!(err, WrikeError::RateLimited { .. }));
+            let may_retry =
+                err.is_retryable() && (idempotent || matches!(err, WrikeError::RateLimited { .. }));
             if !may_retry || attempt >= self.inner.config.max_retries {
                 return Err(err);
             }
@@ -201,15 +255,37 @@ impl WrikeClient {
         if let Some(wait) = retry_after {
             return wait.min(max);
         }
-        let exp = self.inner.config.base_backoff.saturating_mul(1u32 << attempt.min(16)).min(max);
+        let exp = self
+            .inner
+            .config
+            .base_backoff
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(max);
         // Jitter between half and the whole step, so many clients do not retry in step.
         exp.mul_f64(0.5 + fastrand::f64() * 0.5)
     }
 
-    async fn send_once(&self, method: &Method, url: &Url, params: &Params, token: &str) -> Result<Vec<u8>, WrikeError> {
-        let mut request = self.inner.http.request(method.clone(), url.clone()).bearer_auth(token);
-        request = if matches!(*method, Method::POST | Method::PUT) { request.form(params) } else { request.query(params) };
-        let transport = |e: reqwest::Error| WrikeError::Transport { url: url.path().to_owned(), message: describe_reqwest(&e) };
+    async fn send_once(
+        &self,
+        method: &Method,
+        url: &Url,
+        params: &Params,
+        token: &str,
+    ) -> Result<Vec<u8>, WrikeError> {
+        let mut request = self
+            .inner
+            .http
+            .request(method.clone(), url.clone())
+            .bearer_auth(token);
+        request = if matches!(*method, Method::POST | Method::PUT) {
+            request.form(params)
+        } else {
+            request.query(params)
+        };
+        let transport = |e: reqwest::Error| WrikeError::Transport {
+            url: url.path().to_owned(),
+            message: describe_reqwest(&e),
+        };
         let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -217,8 +293,14 @@ impl WrikeClient {
         if (200..300).contains(&status) {
             return Ok(body.to_vec());
         }
-        let retry_after = headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
-        let location = headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let retry_after = headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let location = headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         Err(from_status(status, retry_after, location, &body))
     }
 }
@@ -238,7 +320,11 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 /// does not say what happened.
 pub(crate) fn describe_reqwest(err: &reqwest::Error) -> String {
     use std::error::Error;
-    let mut text = if err.is_timeout() { format!("timed out: {err}") } else { err.to_string() };
+    let mut text = if err.is_timeout() {
+        format!("timed out: {err}")
+    } else {
+        err.to_string()
+    };
     let mut source = err.source();
     while let Some(cause) = source {
         text.push_str(": ");
@@ -255,7 +341,10 @@ mod tests {
     #[test]
     fn retry_after_as_seconds_or_date() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 }

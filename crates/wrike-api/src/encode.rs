@@ -12,9 +12,12 @@ pub type Params = Vec<(String, String)>;
 /// Encodes a request struct: every field becomes one parameter, arrays and objects as
 /// compact JSON (`fields=["metadata"]`), `null` kept as `null` (it deletes metadata).
 pub fn to_params<T: Serialize>(request: &T) -> Result<Params, WrikeError> {
-    let value = serde_json::to_value(request).map_err(|e| WrikeError::Invalid(format!("encoding request: {e}")))?;
+    let value = serde_json::to_value(request)
+        .map_err(|e| WrikeError::Invalid(format!("encoding request: {e}")))?;
     let serde_json::Value::Object(fields) = value else {
-        return Err(WrikeError::Invalid("request parameters must be an object".into()));
+        return Err(WrikeError::Invalid(
+            "request parameters must be an object".into(),
+        ));
     };
     Ok(fields
         .into_iter()
@@ -38,7 +41,10 @@ pub fn id_list<S: AsRef<str>>(ids: &[S]) -> Result<String, WrikeError> {
         return Err(WrikeError::Invalid("at least one id is needed".into()));
     }
     if ids.len() > MAX_IDS_PER_PATH {
-        return Err(WrikeError::Invalid(format!("{} ids given; Wrike takes at most {MAX_IDS_PER_PATH} per request", ids.len())));
+        return Err(WrikeError::Invalid(format!(
+            "{} ids given; Wrike takes at most {MAX_IDS_PER_PATH} per request",
+            ids.len()
+        )));
     }
     for id in ids {
         check_id(id.as_ref())?;
@@ -50,8 +56,14 @@ pub fn id_list<S: AsRef<str>>(ids: &[S]) -> Result<String, WrikeError> {
 pub fn check_id(id: &str) -> Result<&str, WrikeError> {
     let ok = !id.is_empty()
         && id.len() <= 256
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.' | b'='));
-    if ok { Ok(id) } else { Err(WrikeError::Invalid(format!("{id:?} is not a Wrike id"))) }
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.' | b'='));
+    if ok {
+        Ok(id)
+    } else {
+        Err(WrikeError::Invalid(format!("{id:?} is not a Wrike id")))
+    }
 }
 
 /// Wrike's timestamp format: `2019-02-18T11:17:43Z`, UTC, whole seconds.
@@ -102,17 +114,27 @@ mod tests {
 
     #[test]
     fn id_lists_follow_wrikes_limits() {
-        assert_eq!(id_list(&["IEAAAAAQKQAB5BG4", "MAAAAAEOud3s"]).unwrap(), "IEAAAAAQKQAB5BG4,MAAAAAEOud3s");
+        assert_eq!(
+            id_list(&["IEAAAAAQKQAB5BG4", "MAAAAAEOud3s"]).unwrap(),
+            "IEAAAAAQKQAB5BG4,MAAAAAEOud3s"
+        );
         assert!(id_list::<&str>(&[]).is_err());
         let many: Vec<String> = (0..101).map(|i| format!("ID{i}")).collect();
-        assert!(id_list(&many).unwrap_err().to_string().contains("at most 100"));
+        assert!(
+            id_list(&many)
+                .unwrap_err()
+                .to_string()
+                .contains("at most 100")
+        );
         assert!(id_list(&["a/b"]).is_err());
         assert!(id_list(&["a,b"]).is_err());
     }
 
     #[test]
     fn timestamps_have_whole_seconds_and_z() {
-        let at = DateTime::parse_from_rfc3339("2019-02-18T11:17:43.123+00:00").unwrap().with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339("2019-02-18T11:17:43.123+00:00")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(timestamp(&at), "2019-02-18T11:17:43Z");
     }
 }

@@ -38,10 +38,18 @@ pub enum WrikeError {
     Transport { url: String, message: String },
     /// An answer that is not the JSON we expected.
     #[error("could not read Wrike's answer to {what}: {message} (body starts: {body})")]
-    Decode { what: String, message: String, body: String },
+    Decode {
+        what: String,
+        message: String,
+        body: String,
+    },
     /// The OAuth token endpoint refused (RFC 6749 `error` / `error_description`).
     #[error("Wrike OAuth error {error}{}", desc(.description))]
-    OAuth { status: u16, error: String, description: Option<String> },
+    OAuth {
+        status: u16,
+        error: String,
+        description: Option<String>,
+    },
     /// Misuse detected before anything was sent (bad URL, too many ids, ...).
     #[error("invalid request: {0}")]
     Invalid(String),
@@ -135,7 +143,12 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 
 /// Maps a non-2xx answer to the error it stands for. The body is parsed whatever its
 /// content type: Wrike serves 401 bodies as `text/plain`.
-pub(crate) fn from_status(status: u16, retry_after: Option<Duration>, location: Option<String>, body: &[u8]) -> WrikeError {
+pub(crate) fn from_status(
+    status: u16,
+    retry_after: Option<Duration>,
+    location: Option<String>,
+    body: &[u8],
+) -> WrikeError {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let (code, description) = match parsed {
         Some(b) => (b.error, b.error_description),
@@ -143,14 +156,34 @@ pub(crate) fn from_status(status: u16, retry_after: Option<Duration>, location: 
     };
     match status {
         300 => WrikeError::WrongDataCenter { location },
-        400 => WrikeError::BadRequest { code: if code.is_empty() { "invalid_request".into() } else { code }, description },
+        400 => WrikeError::BadRequest {
+            code: if code.is_empty() {
+                "invalid_request".into()
+            } else {
+                code
+            },
+            description,
+        },
         401 => WrikeError::NotAuthorized { description },
         403 if code == "not_allowed" => WrikeError::NotAllowed { description },
         403 => WrikeError::AccessForbidden { description },
-        404 => WrikeError::NotFound { code: if code.is_empty() { "resource_not_found".into() } else { code }, description },
+        404 => WrikeError::NotFound {
+            code: if code.is_empty() {
+                "resource_not_found".into()
+            } else {
+                code
+            },
+            description,
+        },
         429 => WrikeError::RateLimited { retry_after },
-        500..=599 => WrikeError::Server { status, description },
-        _ => WrikeError::UnexpectedStatus { status, body: snippet(body) },
+        500..=599 => WrikeError::Server {
+            status,
+            description,
+        },
+        _ => WrikeError::UnexpectedStatus {
+            status,
+            body: snippet(body),
+        },
     }
 }
 
@@ -167,23 +200,73 @@ mod tests {
     #[test]
     fn maps_wrikes_error_table() {
         check(300, "", "wrong_data_center", false);
-        check(400, r#"{"errorDescription":"x","error":"invalid_parameter"}"#, "invalid_parameter", false);
-        check(400, r#"{"errorDescription":"x","error":"parameter_required"}"#, "parameter_required", false);
+        check(
+            400,
+            r#"{"errorDescription":"x","error":"invalid_parameter"}"#,
+            "invalid_parameter",
+            false,
+        );
+        check(
+            400,
+            r#"{"errorDescription":"x","error":"parameter_required"}"#,
+            "parameter_required",
+            false,
+        );
         check(400, "garbage", "invalid_request", false);
-        check(401, r#"{"errorDescription":"Access token is unknown or invalid","error":"not_authorized"}"#, "not_authorized", false);
-        check(403, r#"{"errorDescription":"x","error":"access_forbidden"}"#, "access_forbidden", false);
-        check(403, r#"{"errorDescription":"x","error":"not_allowed"}"#, "not_allowed", false);
-        check(404, r#"{"errorDescription":"x","error":"method_not_found"}"#, "method_not_found", false);
-        check(429, r#"{"errorDescription":"x","error":"too_many_requests"}"#, "rate_limited", true);
-        check(429, r#"{"errorDescription":"x","error":"rate_limit_exceeded"}"#, "rate_limited", true);
-        check(500, r#"{"errorDescription":"x","error":"server_error"}"#, "server_error", true);
+        check(
+            401,
+            r#"{"errorDescription":"Access token is unknown or invalid","error":"not_authorized"}"#,
+            "not_authorized",
+            false,
+        );
+        check(
+            403,
+            r#"{"errorDescription":"x","error":"access_forbidden"}"#,
+            "access_forbidden",
+            false,
+        );
+        check(
+            403,
+            r#"{"errorDescription":"x","error":"not_allowed"}"#,
+            "not_allowed",
+            false,
+        );
+        check(
+            404,
+            r#"{"errorDescription":"x","error":"method_not_found"}"#,
+            "method_not_found",
+            false,
+        );
+        check(
+            429,
+            r#"{"errorDescription":"x","error":"too_many_requests"}"#,
+            "rate_limited",
+            true,
+        );
+        check(
+            429,
+            r#"{"errorDescription":"x","error":"rate_limit_exceeded"}"#,
+            "rate_limited",
+            true,
+        );
+        check(
+            500,
+            r#"{"errorDescription":"x","error":"server_error"}"#,
+            "server_error",
+            true,
+        );
         check(503, "<html>down</html>", "server_error", true);
         check(418, "teapot", "unexpected_status", false);
     }
 
     #[test]
     fn text_plain_401_body_is_still_read() {
-        let err = from_status(401, None, None, br#"{"errorDescription":"Authorization method unknown","error":"not_authorized"}"#);
+        let err = from_status(
+            401,
+            None,
+            None,
+            br#"{"errorDescription":"Authorization method unknown","error":"not_authorized"}"#,
+        );
         assert!(err.to_string().contains("Authorization method unknown"));
         assert!(err.is_auth_failure());
     }

@@ -43,9 +43,18 @@ pub const WRIKE_LOGIN_BASE: &str = "https://login.wrike.com";
 impl OAuthConfig {
     /// Endpoints under a login base: `https://login.wrike.com` for Wrike, the simulator's
     /// `http://127.0.0.1:PORT` for tests.
-    pub fn with_login_base(login_base: &str, client_id: &str, client_secret: SecretString, redirect_uri: Option<String>) -> Result<Self, WrikeError> {
-        let base = Url::parse(login_base).map_err(|e| WrikeError::Invalid(format!("OAuth base URL {login_base:?}: {e}")))?;
-        let join = |path: &str| base.join(path).map_err(|e| WrikeError::Invalid(format!("OAuth URL: {e}")));
+    pub fn with_login_base(
+        login_base: &str,
+        client_id: &str,
+        client_secret: SecretString,
+        redirect_uri: Option<String>,
+    ) -> Result<Self, WrikeError> {
+        let base = Url::parse(login_base)
+            .map_err(|e| WrikeError::Invalid(format!("OAuth base URL {login_base:?}: {e}")))?;
+        let join = |path: &str| {
+            base.join(path)
+                .map_err(|e| WrikeError::Invalid(format!("OAuth URL: {e}")))
+        };
         Ok(OAuthConfig {
             client_id: client_id.to_owned(),
             client_secret,
@@ -74,7 +83,10 @@ impl std::fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenSet")
             .field("access_token", &"[redacted]")
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
             .field("expires_at", &self.expires_at)
             .field("host", &self.host)
             .finish()
@@ -84,7 +96,10 @@ impl std::fmt::Debug for TokenSet {
 impl TokenSet {
     /// The API base for this token: `https://{host}/api/v4/`.
     pub fn api_base(&self) -> Result<ApiBase, WrikeError> {
-        let host = self.host.as_deref().ok_or_else(|| WrikeError::Invalid("token response carried no host".into()))?;
+        let host = self
+            .host
+            .as_deref()
+            .ok_or_else(|| WrikeError::Invalid("token response carried no host".into()))?;
         ApiBase::from_host(host, &self.scheme)
     }
 }
@@ -155,29 +170,42 @@ impl OAuthClient {
     pub async fn exchange_code(&self, code: &str) -> Result<TokenSet, WrikeError> {
         let mut form = vec![
             ("client_id", self.config.client_id.clone()),
-            ("client_secret", self.config.client_secret.expose_secret().to_owned()),
+            (
+                "client_secret",
+                self.config.client_secret.expose_secret().to_owned(),
+            ),
             ("grant_type", "authorization_code".to_owned()),
             ("code", code.to_owned()),
         ];
         if let Some(redirect) = &self.config.redirect_uri {
             form.push(("redirect_uri", redirect.clone()));
         }
-        self.token_request(self.config.token_url.clone(), &form).await
+        self.token_request(self.config.token_url.clone(), &form)
+            .await
     }
 
     /// Refreshes. Wrike wants the refresh at the token's own data-center host; without a
     /// host the configured token URL is used. The answer may carry a new refresh token.
-    pub async fn refresh(&self, refresh_token: &SecretString, host: Option<&str>) -> Result<TokenSet, WrikeError> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &SecretString,
+        host: Option<&str>,
+    ) -> Result<TokenSet, WrikeError> {
         let url = match host {
             Some(host) => {
                 let base = format!("{}://{host}/oauth2/token", self.config.token_url.scheme());
-                Url::parse(&base).map_err(|e| WrikeError::Invalid(format!("refresh URL for host {host:?}: {e}")))?
+                Url::parse(&base).map_err(|e| {
+                    WrikeError::Invalid(format!("refresh URL for host {host:?}: {e}"))
+                })?
             }
             None => self.config.token_url.clone(),
         };
         let form = vec![
             ("client_id", self.config.client_id.clone()),
-            ("client_secret", self.config.client_secret.expose_secret().to_owned()),
+            (
+                "client_secret",
+                self.config.client_secret.expose_secret().to_owned(),
+            ),
             ("grant_type", "refresh_token".to_owned()),
             ("refresh_token", refresh_token.expose_secret().to_owned()),
         ];
@@ -192,36 +220,50 @@ impl OAuthClient {
         Ok(set)
     }
 
-    async fn token_request(&self, url: Url, form: &[(&str, String)]) -> Result<TokenSet, WrikeError> {
+    async fn token_request(
+        &self,
+        url: Url,
+        form: &[(&str, String)],
+    ) -> Result<TokenSet, WrikeError> {
         let url_text = url.to_string();
         let scheme = url.scheme().to_owned();
-        let response = self
-            .http
-            .post(url)
-            .form(form)
-            .send()
-            .await
-            .map_err(|e| WrikeError::Transport { url: url_text.clone(), message: crate::client::describe_reqwest(&e) })?;
+        let response =
+            self.http
+                .post(url)
+                .form(form)
+                .send()
+                .await
+                .map_err(|e| WrikeError::Transport {
+                    url: url_text.clone(),
+                    message: crate::client::describe_reqwest(&e),
+                })?;
         let status = response.status().as_u16();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| WrikeError::Transport { url: url_text.clone(), message: crate::client::describe_reqwest(&e) })?;
+        let body = response.bytes().await.map_err(|e| WrikeError::Transport {
+            url: url_text.clone(),
+            message: crate::client::describe_reqwest(&e),
+        })?;
         if !(200..300).contains(&status) {
             if let Ok(err) = serde_json::from_slice::<OAuthErrorBody>(&body) {
-                return Err(WrikeError::OAuth { status, error: err.error, description: err.error_description });
+                return Err(WrikeError::OAuth {
+                    status,
+                    error: err.error,
+                    description: err.error_description,
+                });
             }
             return Err(crate::error::from_status(status, None, None, &body));
         }
-        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| WrikeError::Decode {
-            what: "the OAuth token response".into(),
-            message: e.to_string(),
-            body: snippet(&body),
-        })?;
+        let parsed: TokenResponse =
+            serde_json::from_slice(&body).map_err(|e| WrikeError::Decode {
+                what: "the OAuth token response".into(),
+                message: e.to_string(),
+                body: snippet(&body),
+            })?;
         Ok(TokenSet {
             access_token: SecretString::from(parsed.access_token),
             refresh_token: parsed.refresh_token.map(SecretString::from),
-            expires_at: parsed.expires_in.map(|s| Utc::now() + chrono::Duration::seconds(s as i64)),
+            expires_at: parsed
+                .expires_in
+                .map(|s| Utc::now() + chrono::Duration::seconds(s as i64)),
             host: parsed.host,
             scope: parsed.scope,
             scheme,
@@ -235,18 +277,33 @@ mod tests {
 
     #[test]
     fn token_response_accepts_string_and_number_expiry() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/wrike-api/samples/oauth_token_docs_example.json")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/wrike-api/samples/oauth_token_docs_example.json"
+        ))
+        .unwrap();
         let parsed: TokenResponse = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed.expires_in, Some(3600));
         assert_eq!(parsed.host.as_deref(), Some("www.wrike.com"));
-        let parsed: TokenResponse = serde_json::from_str(r#"{"access_token":"a","expires_in":3600,"token_type":"bearer"}"#).unwrap();
+        let parsed: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"a","expires_in":3600,"token_type":"bearer"}"#)
+                .unwrap();
         assert_eq!(parsed.expires_in, Some(3600));
-        assert!(serde_json::from_str::<TokenResponse>(r#"{"access_token":"a","expires_in":"soon"}"#).is_err());
+        assert!(
+            serde_json::from_str::<TokenResponse>(r#"{"access_token":"a","expires_in":"soon"}"#)
+                .is_err()
+        );
     }
 
     #[test]
     fn authorize_url_always_asks_for_default_and_joins_with_commas() {
-        let config = OAuthConfig::with_login_base("https://login.wrike.com", "cid", SecretString::from("s"), Some("https://hub.example/cb".into())).unwrap();
+        let config = OAuthConfig::with_login_base(
+            "https://login.wrike.com",
+            "cid",
+            SecretString::from("s"),
+            Some("https://hub.example/cb".into()),
+        )
+        .unwrap();
         let client = OAuthClient::new(config, reqwest::Client::new());
         let url = client.authorize_url(&[Scope::amReadOnlyAuditLog, Scope::Default], "xyz");
         let pairs: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();

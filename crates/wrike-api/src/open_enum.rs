@@ -75,14 +75,22 @@ macro_rules! open_enum {
 
 #[cfg(test)]
 mod tests {
-    open_enum!(pub enum Colour { Red, Green });
+    open_enum!(
+        pub enum Colour {
+            Red,
+            Green,
+        }
+    );
 
     #[test]
     fn unknown_values_survive_a_round_trip() {
         let decoded: Vec<Colour> = serde_json::from_str(r#"["Red","Mauve"]"#).unwrap();
         assert_eq!(decoded, vec![Colour::Red, Colour::Other("Mauve".into())]);
         assert!(!decoded[1].is_known());
-        assert_eq!(serde_json::to_string(&decoded).unwrap(), r#"["Red","Mauve"]"#);
+        assert_eq!(
+            serde_json::to_string(&decoded).unwrap(),
+            r#"["Red","Mauve"]"#
+        );
         assert_eq!(Colour::KNOWN.len(), 2);
     }
 }

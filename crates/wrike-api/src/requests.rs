@@ -7,25 +7,37 @@ use serde::{Serialize, Serializer};
 
 use crate::encode::opt_timestamp;
 use crate::models::{
-    AuditOperation, ContactType, CustomFieldValue, Importance, Metadata, ProjectStatus, Role, TaskDates, TaskStatus,
-    WebhookEventType, WebhookStatus,
+    AuditOperation, ContactType, CustomFieldValue, Importance, Metadata, ProjectStatus, Role,
+    TaskDates, TaskStatus, WebhookEventType, WebhookStatus,
 };
 
 /// A semi-open timestamp interval filter: `{"start": ..., "end": ...}`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DateRange {
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_timestamp")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "opt_timestamp"
+    )]
     pub start: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_timestamp")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "opt_timestamp"
+    )]
     pub end: Option<DateTime<Utc>>,
 }
 
 impl DateRange {
     pub fn since(start: DateTime<Utc>) -> Self {
-        DateRange { start: Some(start), end: None }
+        DateRange {
+            start: Some(start),
+            end: None,
+        }
     }
     pub fn between(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
-        DateRange { start: Some(start), end: Some(end) }
+        DateRange {
+            start: Some(start),
+            end: Some(end),
+        }
     }
 }
 
@@ -302,7 +314,10 @@ pub struct NewWebhook {
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "expose_opt")]
     pub secret: Option<SecretString>,
     /// `None` subscribes to every event.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "bracket_list")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "bracket_list"
+    )]
     pub events: Option<Vec<WebhookEventType>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recursive: Option<bool>,
@@ -316,9 +331,19 @@ fn expose_opt<S: Serializer>(secret: &Option<SecretString>, s: S) -> Result<S::O
 }
 
 /// Webhook events go as Wrike's documentation writes them: `[TaskCreated,TaskDeleted]`.
-fn bracket_list<S: Serializer>(events: &Option<Vec<WebhookEventType>>, s: S) -> Result<S::Ok, S::Error> {
+fn bracket_list<S: Serializer>(
+    events: &Option<Vec<WebhookEventType>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match events {
-        Some(events) => s.serialize_str(&format!("[{}]", events.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(","))),
+        Some(events) => s.serialize_str(&format!(
+            "[{}]",
+            events
+                .iter()
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        )),
         None => s.serialize_none(),
     }
 }

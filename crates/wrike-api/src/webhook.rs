@@ -41,9 +41,14 @@ pub fn verify_signature(secret: &[u8], raw_body: &[u8], signature_header: &str) 
 /// The value to send back in `X-Hook-Secret` for a handshake challenge. The challenge is
 /// what Wrike sends in the same header: 1 to 100 ASCII letters and digits.
 pub fn answer_handshake(secret: &[u8], challenge: &str) -> Result<String, WrikeError> {
-    let ok = !challenge.is_empty() && challenge.len() <= 100 && challenge.bytes().all(|b| b.is_ascii_alphanumeric());
+    let ok = !challenge.is_empty()
+        && challenge.len() <= 100
+        && challenge.bytes().all(|b| b.is_ascii_alphanumeric());
     if !ok {
-        return Err(WrikeError::Invalid(format!("X-Hook-Secret challenge {:?} is not 1-100 letters and digits", challenge.chars().take(40).collect::<String>())));
+        return Err(WrikeError::Invalid(format!(
+            "X-Hook-Secret challenge {:?} is not 1-100 letters and digits",
+            challenge.chars().take(40).collect::<String>()
+        )));
     }
     Ok(sign(secret, challenge.as_bytes()))
 }
@@ -52,7 +57,11 @@ pub fn answer_handshake(secret: &[u8], challenge: &str) -> Result<String, WrikeE
 pub fn is_handshake(raw_body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(raw_body)
         .ok()
-        .and_then(|v| v.get("requestType").and_then(|t| t.as_str()).map(|t| t == "WebHook secret verification"))
+        .and_then(|v| {
+            v.get("requestType")
+                .and_then(|t| t.as_str())
+                .map(|t| t == "WebHook secret verification")
+        })
         .unwrap_or(false)
 }
 
@@ -66,8 +75,14 @@ pub fn parse_events(raw_body: &[u8]) -> Result<Vec<WebhookEvent>, WrikeError> {
     let value: serde_json::Value = serde_json::from_slice(raw_body).map_err(decode_err)?;
     match value {
         serde_json::Value::Array(_) => serde_json::from_value(value).map_err(decode_err),
-        serde_json::Value::Object(_) => Ok(vec![serde_json::from_value(value).map_err(decode_err)?]),
-        _ => Err(WrikeError::Decode { what: "a webhook delivery".into(), message: "expected a JSON array of events".into(), body: crate::error::snippet(raw_body) }),
+        serde_json::Value::Object(_) => {
+            Ok(vec![serde_json::from_value(value).map_err(decode_err)?])
+        }
+        _ => Err(WrikeError::Decode {
+            what: "a webhook delivery".into(),
+            message: "expected a JSON array of events".into(),
+            body: crate::error::snippet(raw_body),
+        }),
     }
 }
 
@@ -91,22 +106,34 @@ mod tests {
     #[test]
     fn known_hmac_vector() {
         // RFC 4231 test case 2.
-        assert_eq!(sign(b"Jefe", b"what do ya want for nothing?"), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(
+            sign(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 
     #[test]
     fn handshake_answer_checks_the_challenge() {
-        assert_eq!(answer_handshake(b"k", "abc123").unwrap(), sign(b"k", b"abc123"));
+        assert_eq!(
+            answer_handshake(b"k", "abc123").unwrap(),
+            sign(b"k", b"abc123")
+        );
         assert!(answer_handshake(b"k", "").is_err());
         assert!(answer_handshake(b"k", "a b").is_err());
         assert!(answer_handshake(b"k", &"a".repeat(101)).is_err());
-        assert!(is_handshake(br#"{"requestType": "WebHook secret verification"}"#));
+        assert!(is_handshake(
+            br#"{"requestType": "WebHook secret verification"}"#
+        ));
         assert!(!is_handshake(b"[]"));
     }
 
     #[test]
     fn delivery_sample_parses() {
-        let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/wrike-api/samples/webhook_task_created.json")).unwrap();
+        let raw = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/wrike-api/samples/webhook_task_created.json"
+        ))
+        .unwrap();
         let events = parse_events(&raw).unwrap();
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].task_id.as_deref(), Some("MAAAAAEOud3s"));

@@ -51,12 +51,23 @@ pub struct Subscription {
 
 crate::open_enum!(
     /// Subscription types as the API names them (Pinnacle is kept as an open value).
-    pub enum Plan { Free, Premium, Business, CreativeBusiness, Enterprise, CreativeEnterprise, Pinnacle }
+    pub enum Plan {
+        Free,
+        Premium,
+        Business,
+        CreativeBusiness,
+        Enterprise,
+        CreativeEnterprise,
+        Pinnacle,
+    }
 );
 
 impl Plan {
     /// Plans that include the admin audit log ("user activity reports").
     pub fn has_audit_log(&self) -> bool {
-        matches!(self, Plan::Enterprise | Plan::CreativeEnterprise | Plan::Pinnacle)
+        matches!(
+            self,
+            Plan::Enterprise | Plan::CreativeEnterprise | Plan::Pinnacle
+        )
     }
 }

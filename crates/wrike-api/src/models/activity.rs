@@ -43,7 +43,11 @@ pub struct Attachment {
     pub author_id: String,
     pub name: String,
     pub created_date: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "super::lenient::opt_text")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::lenient::opt_text"
+    )]
     pub version: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub attachment_type: Option<String>,

@@ -21,7 +21,13 @@ pub struct Envelope<T> {
 impl<T> Envelope<T> {
     /// An unpaged envelope.
     pub fn new(kind: &str, data: Vec<T>) -> Self {
-        Envelope { kind: kind.to_owned(), data, next_page_token: None, response_size: None, state: None }
+        Envelope {
+            kind: kind.to_owned(),
+            data,
+            next_page_token: None,
+            response_size: None,
+            state: None,
+        }
     }
 }
 
@@ -50,5 +56,8 @@ pub struct Version {
 
 crate::open_enum!(
     /// A user's role in an account (deprecated by user types, still sent).
-    pub enum Role { User, Collaborator }
+    pub enum Role {
+        User,
+        Collaborator,
+    }
 );

@@ -7,7 +7,11 @@ use super::{Metadata, Role};
 
 crate::open_enum!(
     /// `Person`, `Group`, and (seen in one client) `Robot`.
-    pub enum ContactType { Person, Group, Robot }
+    pub enum ContactType {
+        Person,
+        Group,
+        Robot,
+    }
 );
 
 /// A contact (`GET /contacts`) or user (`GET /users/{id}`): the same model.
@@ -82,7 +86,9 @@ impl Contact {
 
     /// Active unless a profile says otherwise (older payloads have no `active`).
     pub fn is_active(&self) -> bool {
-        self.primary_profile().and_then(|p| p.active).unwrap_or(true)
+        self.primary_profile()
+            .and_then(|p| p.active)
+            .unwrap_or(true)
     }
 }
 
@@ -148,7 +154,12 @@ pub struct Group {
 }
 
 crate::open_enum!(
-    pub enum InvitationStatus { Pending, Accepted, Declined, Cancelled }
+    pub enum InvitationStatus {
+        Pending,
+        Accepted,
+        Declined,
+        Cancelled,
+    }
 );
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

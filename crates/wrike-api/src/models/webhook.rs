@@ -3,22 +3,57 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-crate::open_enum!(pub enum WebhookStatus { Active, Suspended });
+crate::open_enum!(
+    pub enum WebhookStatus {
+        Active,
+        Suspended,
+    }
+);
 
 crate::open_enum!(
     pub enum WebhookEventType {
-        TaskCreated, TaskDeleted, TaskTitleChanged, TaskImportanceChanged, TaskStatusChanged,
-        TaskDatesChanged, TaskParentsAdded, TaskParentsRemoved, TaskResponsiblesAdded,
-        TaskResponsiblesRemoved, TaskSharedsAdded, TaskSharedsRemoved, TaskDescriptionChanged,
-        TaskCustomFieldChanged, TaskApprovalStatusChanged, TaskApprovalDecisionChanged,
+        TaskCreated,
+        TaskDeleted,
+        TaskTitleChanged,
+        TaskImportanceChanged,
+        TaskStatusChanged,
+        TaskDatesChanged,
+        TaskParentsAdded,
+        TaskParentsRemoved,
+        TaskResponsiblesAdded,
+        TaskResponsiblesRemoved,
+        TaskSharedsAdded,
+        TaskSharedsRemoved,
+        TaskDescriptionChanged,
+        TaskCustomFieldChanged,
+        TaskApprovalStatusChanged,
+        TaskApprovalDecisionChanged,
         TaskApprovalDecisionReset,
-        FolderCreated, FolderDeleted, FolderTitleChanged, FolderParentsAdded,
-        FolderParentsRemoved, FolderSharedsAdded, FolderSharedsRemoved,
-        FolderDescriptionChanged, FolderCommentAdded, FolderCommentDeleted,
-        FolderAttachmentAdded, FolderAttachmentDeleted, FolderCustomFieldChanged,
-        FolderApprovalStatusChanged, FolderApprovalDecisionChanged, FolderApprovalDecisionReset,
-        ProjectDatesChanged, ProjectOwnersAdded, ProjectOwnersRemoved, ProjectStatusChanged,
-        AttachmentAdded, AttachmentDeleted, CommentAdded, CommentDeleted, TimelogChanged,
+        FolderCreated,
+        FolderDeleted,
+        FolderTitleChanged,
+        FolderParentsAdded,
+        FolderParentsRemoved,
+        FolderSharedsAdded,
+        FolderSharedsRemoved,
+        FolderDescriptionChanged,
+        FolderCommentAdded,
+        FolderCommentDeleted,
+        FolderAttachmentAdded,
+        FolderAttachmentDeleted,
+        FolderCustomFieldChanged,
+        FolderApprovalStatusChanged,
+        FolderApprovalDecisionChanged,
+        FolderApprovalDecisionReset,
+        ProjectDatesChanged,
+        ProjectOwnersAdded,
+        ProjectOwnersRemoved,
+        ProjectStatusChanged,
+        AttachmentAdded,
+        AttachmentDeleted,
+        CommentAdded,
+        CommentDeleted,
+        TimelogChanged,
     }
 );
 

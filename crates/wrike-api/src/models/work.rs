@@ -7,19 +7,68 @@ use super::{CustomFieldValue, Metadata};
 
 crate::open_enum!(
     /// A task's status group, also a custom status's `group`.
-    pub enum TaskStatus { Active, Completed, Deferred, Cancelled }
+    pub enum TaskStatus {
+        Active,
+        Completed,
+        Deferred,
+        Cancelled,
+    }
 );
-crate::open_enum!(pub enum Importance { High, Normal, Low });
-crate::open_enum!(pub enum DateType { Backlog, Milestone, Planned });
+crate::open_enum!(
+    pub enum Importance {
+        High,
+        Normal,
+        Low,
+    }
+);
+crate::open_enum!(
+    pub enum DateType {
+        Backlog,
+        Milestone,
+        Planned,
+    }
+);
 crate::open_enum!(
     /// Where an item lives: the workspace or the recycle bin.
-    pub enum TreeScope { WsRoot, RbRoot, WsFolder, RbFolder, WsTask, RbTask }
+    pub enum TreeScope {
+        WsRoot,
+        RbRoot,
+        WsFolder,
+        RbFolder,
+        WsTask,
+        RbTask,
+    }
 );
-crate::open_enum!(pub enum ProjectStatus { Green, Yellow, Red, Completed, OnHold, Cancelled, Custom });
-crate::open_enum!(pub enum AccessType { Personal, Private, Public });
+crate::open_enum!(
+    pub enum ProjectStatus {
+        Green,
+        Yellow,
+        Red,
+        Completed,
+        OnHold,
+        Cancelled,
+        Custom,
+    }
+);
+crate::open_enum!(
+    pub enum AccessType {
+        Personal,
+        Private,
+        Public,
+    }
+);
 crate::open_enum!(
     pub enum CustomFieldType {
-        Text, DropDown, Numeric, Currency, Percentage, Date, Duration, Checkbox, Contacts, Multiple,
+        Text,
+        DropDown,
+        Numeric,
+        Currency,
+        Percentage,
+        Date,
+        Duration,
+        Checkbox,
+        Contacts,
+        Multiple,
     }
 );
 

@@ -1,0 +1,458 @@
+//! Comments, timelogs and attachment metadata.
+
+use std::sync::Arc;
+
+use axum::extract::{Extension, Path, State};
+use chrono::Duration;
+use serde_json::{Value, json};
+use wrike_api::models::*;
+
+use super::{Range, ip_for_api, mutate, read, split_ids};
+use crate::generate::audit_record;
+use crate::hooks::EventDraft;
+use crate::params::Params;
+use crate::reply::{ApiError, ApiResult, envelope};
+use crate::sim::{Caller, Sim};
+use crate::world::AccountData;
+
+fn on_lower_plan(account: &AccountData) -> bool {
+    matches!(account.plan, Plan::Free | Plan::Premium)
+}
+
+/// `GET /comments`: account-wide, plan-gated, `updatedDate` range shorter than 7 days
+/// (the last 7 days when absent).
+pub async fn comments(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["plainText", "updatedDate", "limit", "types", "fields"])?;
+    let now = sim.clock.now();
+    let range: Range = p.json("updatedDate")?.unwrap_or(Range {
+        start: Some(now - Duration::days(7)),
+        end: Some(now),
+    });
+    let (start, end) = (
+        range.start.unwrap_or(now - Duration::days(7)),
+        range.end.unwrap_or(now),
+    );
+    if end - start > Duration::days(7) {
+        return Err(ApiError::invalid_parameter(
+            "updatedDate",
+            "the range must be shorter than 7 days",
+        ));
+    }
+    let limit = p.number("limit")?.map_or(1000, |n| n.max(0.0) as usize);
+    read(&sim, &c, |account, _| {
+        if on_lower_plan(account) {
+            return Err(ApiError::not_allowed(
+                "Account-wide comment listing is not available on this plan",
+            ));
+        }
+        let data: Vec<Comment> = account
+            .comments
+            .iter()
+            .filter(|cm| {
+                cm.updated_date.unwrap_or(cm.created_date) >= start
+                    && cm.updated_date.unwrap_or(cm.created_date) <= end
+            })
+            .take(limit)
+            .cloned()
+            .collect();
+        envelope("comments", data)
+    })
+}
+
+pub async fn task_comments(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["plainText", "fields"])?;
+    read(&sim, &c, |account, _| {
+        account
+            .task(&id)
+            .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
+        envelope(
+            "comments",
+            account
+                .comments
+                .iter()
+                .filter(|cm| cm.task_id.as_deref() == Some(&id))
+                .cloned()
+                .collect(),
+        )
+    })
+}
+
+pub async fn folder_comments(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["plainText", "fields"])?;
+    read(&sim, &c, |account, _| {
+        account
+            .folder(&id)
+            .ok_or_else(|| ApiError::not_found(&format!("Folder {id}")))?;
+        envelope(
+            "comments",
+            account
+                .comments
+                .iter()
+                .filter(|cm| cm.folder_id.as_deref() == Some(&id))
+                .cloned()
+                .collect(),
+        )
+    })
+}
+
+pub async fn comments_by_ids(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(ids): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["plainText"])?;
+    let ids = split_ids(&ids)?;
+    read(&sim, &c, |account, _| {
+        let data = ids
+            .iter()
+            .map(|id| {
+                account
+                    .comments
+                    .iter()
+                    .find(|cm| &cm.id == id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::not_found(&format!("Comment {id}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        envelope("comments", data)
+    })
+}
+
+fn create_comment(
+    sim: &Sim,
+    c: &Caller,
+    task: Option<String>,
+    folder: Option<String>,
+    p: &Params,
+) -> ApiResult {
+    p.allow(&["text", "plainText"])?;
+    let text = p.required("text")?;
+    let comment = mutate(sim, c, |account, ctx| {
+        let title = match (&task, &folder) {
+            (Some(t), _) => account
+                .task(t)
+                .map(|t| t.title.clone())
+                .ok_or_else(|| ApiError::not_found(&format!("Task {t}")))?,
+            (_, Some(f)) => account
+                .folder(f)
+                .map(|f| f.title.clone())
+                .ok_or_else(|| ApiError::not_found(&format!("Folder {f}")))?,
+            _ => unreachable!("one parent"),
+        };
+        let seq = account.next();
+        let comment = Comment {
+            id: crate::ids::entity(account.id(), "IM", seq),
+            author_id: ctx.user_id.clone(),
+            text: text.clone(),
+            created_date: ctx.now,
+            updated_date: Some(ctx.now),
+            task_id: task.clone(),
+            folder_id: folder.clone(),
+        };
+        account.comments.push(comment.clone());
+        if let Some(user) = account.user(&ctx.user_id).cloned() {
+            let object = task.clone().or(folder.clone()).unwrap_or_default();
+            let record = audit_record(
+                account.id(),
+                seq,
+                AuditOperation::TaskCommentChanged,
+                &user,
+                ctx.now,
+                ip_for_api(),
+                Some((AuditObjectType::Comment, &title, &object)),
+                serde_json::Map::new(),
+            );
+            account.push_audit(record);
+        }
+        let payload = json!({"commentId": comment.id, "comment": {"text": text, "html": text}});
+        let event = match (&task, &folder) {
+            (Some(t), _) => {
+                EventDraft::task(WebhookEventType::CommentAdded, &ctx.user_id, t, payload)
+            }
+            (_, Some(f)) => EventDraft::folder(
+                WebhookEventType::FolderCommentAdded,
+                &ctx.user_id,
+                f,
+                payload,
+            ),
+            _ => unreachable!("one parent"),
+        };
+        Ok((comment, vec![event]))
+    })?;
+    envelope("comments", vec![comment])
+}
+
+pub async fn create_task_comment(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    create_comment(&sim, &c, Some(id), None, &p)
+}
+
+pub async fn create_folder_comment(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    create_comment(&sim, &c, None, Some(id), &p)
+}
+
+pub async fn delete_comment(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    mutate(&sim, &c, |account, ctx| {
+        let comment = account
+            .comments
+            .iter()
+            .find(|cm| cm.id == id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&format!("Comment {id}")))?;
+        if comment.author_id != ctx.user_id
+            && !account.user(&ctx.user_id).is_some_and(|u| u.is_admin())
+        {
+            return Err(ApiError::forbidden(
+                "Only the author or an administrator can delete this comment",
+            ));
+        }
+        account.comments.retain(|cm| cm.id != id);
+        let events = comment
+            .task_id
+            .iter()
+            .map(|t| {
+                EventDraft::task(
+                    WebhookEventType::CommentDeleted,
+                    &ctx.user_id,
+                    t,
+                    json!({"commentId": id}),
+                )
+            })
+            .collect();
+        Ok(((), events))
+    })?;
+    envelope::<Value>("comments", Vec::new())
+}
+
+pub async fn timelogs(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[
+        "createdDate",
+        "updatedDate",
+        "trackedDate",
+        "me",
+        "descendants",
+        "subTasks",
+        "plainText",
+        "timelogCategories",
+        "billingTypes",
+        "fields",
+    ])?;
+    super::refuse_unsimulated(&p, &["trackedDate", "timelogCategories", "billingTypes"])?;
+    let created: Option<Range> = p.json("createdDate")?;
+    let updated: Option<Range> = p.json("updatedDate")?;
+    let me = p.bool("me")?.unwrap_or(false);
+    read(&sim, &c, |account, _| {
+        let data = account
+            .timelogs
+            .iter()
+            .filter(|t| created.as_ref().is_none_or(|r| r.contains(&t.created_date)))
+            .filter(|t| updated.as_ref().is_none_or(|r| r.contains(&t.updated_date)))
+            .filter(|t| !me || t.user_id == c.user_id)
+            .cloned()
+            .collect();
+        envelope("timelogs", data)
+    })
+}
+
+pub async fn task_timelogs(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[
+        "createdDate",
+        "updatedDate",
+        "trackedDate",
+        "me",
+        "plainText",
+        "fields",
+    ])?;
+    read(&sim, &c, |account, _| {
+        account
+            .task(&id)
+            .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
+        envelope(
+            "timelogs",
+            account
+                .timelogs
+                .iter()
+                .filter(|t| t.task_id == id)
+                .cloned()
+                .collect(),
+        )
+    })
+}
+
+/// `POST /tasks/{id}/timelogs`: `hours`, `trackedDate` and `comment` are all required
+/// (Wrike answers `invalid_parameter` when one is missing).
+pub async fn create_timelog(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[
+        "comment",
+        "hours",
+        "trackedDate",
+        "plainText",
+        "categoryId",
+        "onBehalfOf",
+    ])?;
+    let missing = ["hours", "trackedDate", "comment"]
+        .into_iter()
+        .find(|n| p.text(n).is_none());
+    if let Some(name) = missing {
+        return Err(ApiError::invalid_parameter(name, "is required"));
+    }
+    let hours = p.number("hours")?.unwrap_or(0.0);
+    if !(hours > 0.0 && hours <= 24.0) {
+        return Err(ApiError::invalid_parameter(
+            "hours",
+            "must be more than 0 and at most 24",
+        ));
+    }
+    let tracked = p.text("trackedDate").unwrap_or_default();
+    let tracked: chrono::NaiveDate = tracked.parse().map_err(|_| {
+        ApiError::invalid_parameter("trackedDate", &format!("'{tracked}' is not yyyy-MM-dd"))
+    })?;
+    let timelog = mutate(&sim, &c, |account, ctx| {
+        if on_lower_plan(account) {
+            return Err(ApiError::not_allowed(
+                "Time tracking is not available on this plan",
+            ));
+        }
+        account
+            .task(&id)
+            .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
+        let seq = account.next();
+        let timelog = Timelog {
+            id: crate::ids::entity(account.id(), "JQ", seq),
+            task_id: id.clone(),
+            user_id: ctx.user_id.clone(),
+            category_id: p.text("categoryId"),
+            billing_type: None,
+            hours,
+            created_date: ctx.now,
+            updated_date: ctx.now,
+            tracked_date: tracked,
+            comment: p.text("comment").unwrap_or_default(),
+        };
+        account.timelogs.push(timelog.clone());
+        Ok((
+            timelog.clone(),
+            vec![EventDraft::task(
+                WebhookEventType::TimelogChanged,
+                &ctx.user_id,
+                &id,
+                json!({"timeTrackerId": timelog.id, "hours": hours, "type": "Added"}),
+            )],
+        ))
+    })?;
+    envelope("timelogs", vec![timelog])
+}
+
+pub async fn task_attachments(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["versions", "withUrls", "createdDate"])?;
+    read(&sim, &c, |account, _| {
+        account
+            .task(&id)
+            .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
+        envelope(
+            "attachments",
+            account
+                .attachments
+                .iter()
+                .filter(|a| a.task_id.as_deref() == Some(&id))
+                .cloned()
+                .collect(),
+        )
+    })
+}
+
+pub async fn folder_attachments(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["versions", "withUrls", "createdDate"])?;
+    read(&sim, &c, |account, _| {
+        account
+            .folder(&id)
+            .ok_or_else(|| ApiError::not_found(&format!("Folder {id}")))?;
+        envelope(
+            "attachments",
+            account
+                .attachments
+                .iter()
+                .filter(|a| a.folder_id.as_deref() == Some(&id))
+                .cloned()
+                .collect(),
+        )
+    })
+}
+
+pub async fn attachments_by_ids(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(ids): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["versions", "withUrls"])?;
+    let ids = split_ids(&ids)?;
+    read(&sim, &c, |account, _| {
+        let data = ids
+            .iter()
+            .map(|id| {
+                account
+                    .attachments
+                    .iter()
+                    .find(|a| &a.id == id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::not_found(&format!("Attachment {id}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        envelope("attachments", data)
+    })
+}

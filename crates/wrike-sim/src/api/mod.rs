@@ -1,0 +1,227 @@
+//! The `/api/v4` endpoints, grouped by what they serve. Every handler runs behind the gate
+//! (credentials, data center, rate limit, scopes) and sees its caller as a `Caller`.
+
+mod activity;
+mod audit;
+mod paging;
+mod people;
+mod webhooks;
+pub mod work;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post, put};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::hooks::EventDraft;
+use crate::reply::ApiError;
+use crate::sim::{Caller, Sim};
+use crate::world::{AccountData, SimUser};
+
+pub fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/version", get(people::version))
+        .route("/account", get(people::account))
+        .route("/contacts", get(people::contacts))
+        .route("/contacts/{id}", get(people::contacts_by_ids))
+        .route("/users/{id}", get(people::user).put(people::update_users))
+        .route("/user_types", get(people::user_types))
+        .route("/groups", get(people::groups))
+        .route("/groups/{id}", get(people::groups_by_ids))
+        .route(
+            "/invitations",
+            get(people::invitations).post(people::create_invitation),
+        )
+        .route(
+            "/invitations/{id}",
+            put(people::update_invitation).delete(people::delete_invitation),
+        )
+        .route("/access_roles", get(people::access_roles))
+        .route("/audit_log", get(audit::audit_log))
+        .route("/spaces", get(work::spaces))
+        .route("/spaces/{id}", get(work::space))
+        .route("/spaces/{id}/folders", get(work::space_folders))
+        .route("/spaces/{id}/tasks", get(work::space_tasks))
+        .route("/spaces/{id}/webhooks", post(webhooks::create_for_space))
+        .route("/folders", get(work::folder_tree))
+        .route(
+            "/folders/{id}",
+            get(work::folders_by_ids)
+                .put(work::update_folder)
+                .delete(work::delete_folder),
+        )
+        .route(
+            "/folders/{id}/folders",
+            get(work::subtree).post(work::create_folder),
+        )
+        .route(
+            "/folders/{id}/tasks",
+            get(work::folder_tasks).post(work::create_task),
+        )
+        .route(
+            "/folders/{id}/comments",
+            get(activity::folder_comments).post(activity::create_folder_comment),
+        )
+        .route(
+            "/folders/{id}/attachments",
+            get(activity::folder_attachments),
+        )
+        .route("/folders/{id}/webhooks", post(webhooks::create_for_folder))
+        .route("/tasks", get(work::tasks))
+        .route(
+            "/tasks/{id}",
+            get(work::tasks_by_ids)
+                .put(work::update_task)
+                .delete(work::delete_task),
+        )
+        .route(
+            "/tasks/{id}/comments",
+            get(activity::task_comments).post(activity::create_task_comment),
+        )
+        .route(
+            "/tasks/{id}/timelogs",
+            get(activity::task_timelogs).post(activity::create_timelog),
+        )
+        .route("/tasks/{id}/attachments", get(activity::task_attachments))
+        .route("/workflows", get(work::workflows))
+        .route("/customfields", get(work::custom_fields))
+        .route("/customfields/{id}", get(work::custom_fields_by_ids))
+        .route("/comments", get(activity::comments))
+        .route(
+            "/comments/{id}",
+            get(activity::comments_by_ids).delete(activity::delete_comment),
+        )
+        .route("/timelogs", get(activity::timelogs))
+        .route("/attachments/{id}", get(activity::attachments_by_ids))
+        .route(
+            "/webhooks",
+            get(webhooks::list).post(webhooks::create_for_account),
+        )
+        .route(
+            "/webhooks/{id}",
+            get(webhooks::by_ids)
+                .put(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .with_state(sim)
+}
+
+/// Splits a comma-separated id segment, enforcing Wrike's limit of 100.
+pub fn split_ids(segment: &str) -> Result<Vec<String>, ApiError> {
+    let ids: Vec<String> = segment
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if ids.is_empty() {
+        return Err(ApiError::invalid_request("No ids given"));
+    }
+    if ids.len() > 100 {
+        return Err(ApiError::invalid_request(&format!(
+            "Too many ids: {} given, at most 100 allowed",
+            ids.len()
+        )));
+    }
+    Ok(ids)
+}
+
+/// Runs `f` on the caller's account under the read lock.
+pub fn read<R>(
+    sim: &Sim,
+    caller: &Caller,
+    f: impl FnOnce(&AccountData, &SimUser) -> Result<R, ApiError>,
+) -> Result<R, ApiError> {
+    let world = sim.read();
+    let account = world
+        .account(&caller.account_id)
+        .ok_or_else(|| ApiError::not_found("Account"))?;
+    let user = account
+        .user(&caller.user_id)
+        .ok_or_else(|| ApiError::forbidden("User not found in account"))?;
+    f(account, user)
+}
+
+/// What a mutation needs to know besides the account.
+pub struct Ctx {
+    pub now: DateTime<Utc>,
+    pub user_id: String,
+}
+
+/// Runs a mutation under the write lock, then queues the webhook events it produced.
+pub fn mutate<R>(
+    sim: &Sim,
+    caller: &Caller,
+    f: impl FnOnce(&mut AccountData, &Ctx) -> Result<(R, Vec<EventDraft>), ApiError>,
+) -> Result<R, ApiError> {
+    let now = sim.clock.now();
+    let mut world = sim.write();
+    let account = world
+        .account_mut(&caller.account_id)
+        .ok_or_else(|| ApiError::not_found("Account"))?;
+    let (out, events) = f(
+        account,
+        &Ctx {
+            now,
+            user_id: caller.user_id.clone(),
+        },
+    )?;
+    sim.hooks.emit(account, events, now);
+    Ok(out)
+}
+
+/// Admin-only operations answer 403 `not_allowed` for everyone else.
+pub fn require_admin(user: &SimUser) -> Result<(), ApiError> {
+    if user.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::not_allowed(
+            "This operation requires account administrator rights",
+        ))
+    }
+}
+
+/// A semi-open timestamp interval filter.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Range {
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+impl Range {
+    pub fn contains(&self, at: &DateTime<Utc>) -> bool {
+        self.start.is_none_or(|s| *at >= s) && self.end.is_none_or(|e| *at <= e)
+    }
+}
+
+/// Opt-in `fields`, checked against what the endpoint offers.
+pub fn requested_fields(
+    p: &crate::params::Params,
+    offered: &[&str],
+) -> Result<Vec<String>, ApiError> {
+    let fields = p.list("fields")?.unwrap_or_default();
+    if let Some(bad) = fields.iter().find(|f| !offered.contains(&f.as_str())) {
+        return Err(ApiError::invalid_parameter(
+            "fields",
+            &format!("'{bad}' is not an optional field here"),
+        ));
+    }
+    Ok(fields)
+}
+
+/// Names of parameters Wrike knows but this simulator does not evaluate; refused openly
+/// rather than silently ignored.
+pub fn refuse_unsimulated(p: &crate::params::Params, names: &[&str]) -> Result<(), ApiError> {
+    match p.names().find(|n| names.contains(n)) {
+        Some(name) => Err(ApiError::invalid_request(&format!(
+            "Parameter '{name}' is valid on Wrike but not simulated by weft sim"
+        ))),
+        None => Ok(()),
+    }
+}
+
+pub fn ip_for_api() -> &'static str {
+    "198.51.100.200"
+}

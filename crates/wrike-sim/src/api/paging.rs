@@ -1,0 +1,54 @@
+//! Page tokens. A `nextPageToken` carries the whole query, so once a client sends one every
+//! other parameter is ignored, as on Wrike.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::reply::ApiError;
+
+/// Largest page served; bigger requests are clamped, so clients must follow tokens.
+pub const MAX_PAGE_SIZE: usize = 1000;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageToken {
+    /// Account the listing belongs to.
+    pub a: String,
+    /// The listing's path, so a token cannot be replayed on another listing.
+    pub p: String,
+    /// The original parameters.
+    pub q: Map<String, Value>,
+    /// Page size.
+    pub n: usize,
+    /// Position: an offset, or a keyset cursor.
+    pub c: Value,
+}
+
+impl PageToken {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("token json"))
+    }
+
+    pub fn decode(text: &str, account: &str, path: &str) -> Result<PageToken, ApiError> {
+        let bad = || ApiError::invalid_parameter("nextPageToken", "unknown or expired page token");
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad())?;
+        let token: PageToken = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if token.a != account || token.p != path {
+            return Err(bad());
+        }
+        Ok(token)
+    }
+}
+
+/// Parses `pageSize`.
+pub fn page_size(p: &crate::params::Params) -> Result<Option<usize>, ApiError> {
+    match p.number("pageSize")? {
+        None => Ok(None),
+        Some(n) if n >= 1.0 && n.fract() == 0.0 => Ok(Some((n as usize).min(MAX_PAGE_SIZE))),
+        Some(n) => Err(ApiError::invalid_parameter(
+            "pageSize",
+            &format!("must be a positive whole number, got {n}"),
+        )),
+    }
+}

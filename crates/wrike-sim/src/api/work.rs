@@ -1,0 +1,1482 @@
+//! Spaces, folders and projects, tasks, workflows and custom fields.
+
+use std::sync::Arc;
+
+use axum::extract::{Extension, Path, State};
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+use wrike_api::models::*;
+
+use super::paging::{PageToken, page_size};
+use super::{
+    Ctx, Range, ip_for_api, mutate, read, refuse_unsimulated, requested_fields, split_ids,
+};
+use crate::generate::audit_record;
+use crate::hooks::EventDraft;
+use crate::params::Params;
+use crate::reply::{ApiError, ApiResult, envelope, envelope_values, shape};
+use crate::sim::{Caller, Sim};
+use crate::world::AccountData;
+
+// ---- spaces -------------------------------------------------------------------------
+
+pub async fn spaces(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["withArchived", "userIsMember", "fields"])?;
+    refuse_unsimulated(&p, &["userIsMember"])?;
+    let archived = p.bool("withArchived")?.unwrap_or(false);
+    let fields = requested_fields(&p, &["members"])?;
+    read(&sim, &c, |account, _| {
+        envelope_values(
+            "spaces",
+            account
+                .spaces
+                .iter()
+                .filter(|s| archived || !s.archived)
+                .map(|s| shape(s, &["members"], &fields))
+                .collect(),
+        )
+    })
+}
+
+pub async fn space(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["fields"])?;
+    let fields = requested_fields(&p, &["members"])?;
+    read(&sim, &c, |account, _| {
+        let space = account
+            .spaces
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| ApiError::not_found(&format!("Space {id}")))?;
+        envelope_values("spaces", vec![shape(space, &["members"], &fields)])
+    })
+}
+
+// ---- folders ------------------------------------------------------------------------
+
+fn tree_entry(f: &Folder) -> FolderTreeEntry {
+    FolderTreeEntry {
+        id: f.id.clone(),
+        title: f.title.clone(),
+        color: f.color.clone(),
+        child_ids: f.child_ids.clone(),
+        scope: f.scope.clone(),
+        project: f.project.clone(),
+        space: f.space,
+    }
+}
+
+fn tree(
+    account: &AccountData,
+    under: Option<&str>,
+    p: &Params,
+) -> Result<Vec<FolderTreeEntry>, ApiError> {
+    p.allow(&[
+        "permalink",
+        "descendants",
+        "project",
+        "deleted",
+        "updatedDate",
+        "fields",
+        "metadata",
+        "customField",
+        "contractTypes",
+    ])?;
+    refuse_unsimulated(p, &["metadata", "customField", "contractTypes"])?;
+    let descendants = p.bool("descendants")?.unwrap_or(true);
+    let project = p.bool("project")?;
+    let deleted = p.bool("deleted")?.unwrap_or(false);
+    let updated: Option<Range> = p.json("updatedDate")?;
+    let permalink = p.text("permalink");
+    let in_scope: Vec<&Folder> = match under {
+        Some(root) => {
+            let top = account
+                .folder(root)
+                .ok_or_else(|| ApiError::not_found(&format!("Folder {root}")))?;
+            let mut out = vec![top];
+            let mut frontier = top.child_ids.clone();
+            while let Some(id) = frontier.pop() {
+                if let Some(f) = account.folder(&id) {
+                    out.push(f);
+                    if descendants {
+                        frontier.extend(f.child_ids.iter().cloned());
+                    }
+                }
+            }
+            out
+        }
+        None => account.folders.iter().collect(),
+    };
+    Ok(in_scope
+        .into_iter()
+        .filter(|f| {
+            if deleted {
+                matches!(f.scope, TreeScope::RbFolder | TreeScope::RbRoot)
+            } else {
+                !matches!(f.scope, TreeScope::RbFolder | TreeScope::RbRoot)
+            }
+        })
+        .filter(|f| project.is_none_or(|want| f.project.is_some() == want))
+        .filter(|f| {
+            updated
+                .as_ref()
+                .is_none_or(|r| f.updated_date.is_some_and(|u| r.contains(&u)))
+        })
+        .filter(|f| {
+            permalink
+                .as_ref()
+                .is_none_or(|l| f.permalink.as_ref() == Some(l))
+        })
+        .map(tree_entry)
+        .collect())
+}
+
+pub async fn folder_tree(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    p: Params,
+) -> ApiResult {
+    read(&sim, &c, |account, _| {
+        envelope("folderTree", tree(account, None, &p)?)
+    })
+}
+
+pub async fn subtree(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    read(&sim, &c, |account, _| {
+        envelope("folderTree", tree(account, Some(&id), &p)?)
+    })
+}
+
+pub async fn space_folders(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    read(&sim, &c, |account, _| {
+        account
+            .spaces
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| ApiError::not_found(&format!("Space {id}")))?;
+        envelope("folderTree", tree(account, Some(&id), &p)?)
+    })
+}
+
+const FOLDER_OPT_IN: &[&str] = &["attachmentCount", "briefDescription", "customColumnIds"];
+
+pub async fn folders_by_ids(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(ids): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["fields"])?;
+    let ids = split_ids(&ids)?;
+    let fields = requested_fields(
+        &p,
+        &[
+            "attachmentCount",
+            "briefDescription",
+            "customColumnIds",
+            "metadata",
+            "customFields",
+            "description",
+            "hasAttachments",
+            "superParentIds",
+            "space",
+            "contractType",
+        ],
+    )?;
+    read(&sim, &c, |account, _| {
+        let data = ids
+            .iter()
+            .map(|id| {
+                account
+                    .folder(id)
+                    .map(|f| shape(f, FOLDER_OPT_IN, &fields))
+                    .ok_or_else(|| ApiError::not_found(&format!("Folder {id}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        envelope_values("folders", data)
+    })
+}
+
+fn project_from(
+    v: &Value,
+    author: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Project, ApiError> {
+    let status = v.get("status").and_then(Value::as_str).unwrap_or("Green");
+    let status = ProjectStatus::from(status);
+    if !status.is_known() {
+        return Err(ApiError::invalid_parameter(
+            "project",
+            &format!("unknown project status '{status}'"),
+        ));
+    }
+    let date = |k: &str| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        v.get(k)
+            .and_then(Value::as_str)
+            .map(|d| {
+                d.parse().map_err(|_| {
+                    ApiError::invalid_parameter("project", &format!("{k} '{d}' is not yyyy-MM-dd"))
+                })
+            })
+            .transpose()
+    };
+    Ok(Project {
+        author_id: Some(author.to_owned()),
+        owner_ids: v
+            .get("ownerIds")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        status,
+        custom_status_id: v
+            .get("customStatusId")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        start_date: date("startDate")?,
+        end_date: date("endDate")?,
+        created_date: Some(now),
+        completed_date: None,
+        contract_type: v
+            .get("contractType")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    })
+}
+
+pub async fn create_folder(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(parent): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[
+        "title",
+        "description",
+        "shareds",
+        "metadata",
+        "customFields",
+        "customColumns",
+        "project",
+        "fields",
+    ])?;
+    let title = p.required("title")?;
+    let project = p.raw_json("project")?;
+    let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
+    let custom_fields: Option<Vec<CustomFieldValue>> = p.json("customFields")?;
+    let shareds = p.list("shareds")?;
+    let folder = mutate(&sim, &c, |account, ctx| {
+        let parent_folder = account
+            .folder(&parent)
+            .filter(|f| !matches!(f.scope, TreeScope::RbFolder | TreeScope::RbRoot))
+            .ok_or_else(|| ApiError::not_found(&format!("Folder {parent}")))?;
+        let workflow = parent_folder.workflow_id.clone();
+        let seq = account.next();
+        let id = crate::ids::new_format("MQ", seq);
+        let folder = Folder {
+            id: id.clone(),
+            account_id: Some(account.id().to_owned()),
+            title: title.clone(),
+            created_date: Some(ctx.now),
+            updated_date: Some(ctx.now),
+            brief_description: Some(
+                p.text("description")
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect(),
+            ),
+            description: Some(p.text("description").unwrap_or_default()),
+            color: Some("None".into()),
+            shared_ids: shareds.clone().unwrap_or_else(|| vec![ctx.user_id.clone()]),
+            parent_ids: vec![parent.clone()],
+            child_ids: Vec::new(),
+            super_parent_ids: Vec::new(),
+            scope: TreeScope::WsFolder,
+            has_attachments: Some(false),
+            attachment_count: Some(0),
+            permalink: Some(format!(
+                "https://www.wrike.com/open.htm?id={}",
+                700_000_000 + seq
+            )),
+            workflow_id: workflow,
+            metadata: Some(metadata.clone().unwrap_or_default()),
+            custom_fields: Some(custom_fields.clone().unwrap_or_default()),
+            custom_column_ids: Some(Vec::new()),
+            project: project
+                .as_ref()
+                .map(|v| project_from(v, &ctx.user_id, ctx.now))
+                .transpose()?,
+            space: None,
+        };
+        account.folders.push(folder.clone());
+        account
+            .folder_mut(&parent)
+            .expect("checked")
+            .child_ids
+            .push(id.clone());
+        Ok((
+            folder,
+            vec![EventDraft::folder(
+                WebhookEventType::FolderCreated,
+                &ctx.user_id,
+                &id,
+                json!({}),
+            )],
+        ))
+    })?;
+    envelope("folders", vec![folder])
+}
+
+pub async fn update_folder(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[
+        "title",
+        "description",
+        "addParents",
+        "removeParents",
+        "addShareds",
+        "removeShareds",
+        "metadata",
+        "restore",
+        "customFields",
+        "customColumns",
+        "project",
+        "fields",
+    ])?;
+    let title = p.text("title");
+    let description = p.text("description");
+    let add_parents = p.list("addParents")?.unwrap_or_default();
+    let remove_parents = p.list("removeParents")?.unwrap_or_default();
+    let add_shareds = p.list("addShareds")?.unwrap_or_default();
+    let remove_shareds = p.list("removeShareds")?.unwrap_or_default();
+    let project = p.raw_json("project")?;
+    let project_given = p.has("project");
+    let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
+    let restore = p.bool("restore")?.unwrap_or(false);
+    let folder = mutate(&sim, &c, |account, ctx| {
+        for parent in &add_parents {
+            account.folder(parent).ok_or_else(|| {
+                ApiError::invalid_parameter("addParents", &format!("no folder {parent}"))
+            })?;
+        }
+        let root = account.root_id();
+        let mut events = Vec::new();
+        let folder = account
+            .folder_mut(&id)
+            .ok_or_else(|| ApiError::not_found(&format!("Folder {id}")))?;
+        if let Some(title) = &title {
+            if title.trim().is_empty() {
+                return Err(ApiError::invalid_parameter("title", "must not be empty"));
+            }
+            folder.title = title.clone();
+            events.push(EventDraft::folder(
+                WebhookEventType::FolderTitleChanged,
+                &ctx.user_id,
+                &id,
+                json!({"title": title}),
+            ));
+        }
+        if let Some(description) = &description {
+            folder.description = Some(description.clone());
+            folder.brief_description = Some(description.chars().take(200).collect());
+            events.push(EventDraft::folder(
+                WebhookEventType::FolderDescriptionChanged,
+                &ctx.user_id,
+                &id,
+                json!({}),
+            ));
+        }
+        folder.parent_ids.retain(|p| !remove_parents.contains(p));
+        for parent in &add_parents {
+            if !folder.parent_ids.contains(parent) {
+                folder.parent_ids.push(parent.clone());
+            }
+        }
+        folder.shared_ids.retain(|s| !remove_shareds.contains(s));
+        folder.shared_ids.extend(
+            add_shareds
+                .iter()
+                .filter(|s| !folder.shared_ids.contains(s))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        if let Some(metadata) = &metadata {
+            merge_metadata(folder.metadata.get_or_insert_with(Vec::new), metadata);
+        }
+        if project_given {
+            folder.project = match &project {
+                None => None,
+                Some(v) => {
+                    let mut updated = folder
+                        .project
+                        .clone()
+                        .map_or_else(|| project_from(v, &ctx.user_id, ctx.now), Ok)?;
+                    if let Some(status) = v.get("status").and_then(Value::as_str) {
+                        updated.status = ProjectStatus::from(status);
+                    }
+                    for (key, add) in [("ownersAdd", true), ("ownersRemove", false)] {
+                        for owner in v
+                            .get(key)
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                        {
+                            if add && !updated.owner_ids.iter().any(|o| o == owner) {
+                                updated.owner_ids.push(owner.to_owned());
+                            } else if !add {
+                                updated.owner_ids.retain(|o| o != owner);
+                            }
+                        }
+                    }
+                    Some(updated)
+                }
+            };
+        }
+        if restore && folder.scope == TreeScope::RbFolder {
+            folder.scope = TreeScope::WsFolder;
+            folder.parent_ids = vec![root.clone()];
+        }
+        folder.updated_date = Some(ctx.now);
+        let out = folder.clone();
+        Ok((out, events))
+    })?;
+    envelope("folders", vec![folder])
+}
+
+pub async fn delete_folder(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    let folder = mutate(&sim, &c, |account, ctx| {
+        let bin = account.recycle_bin_id();
+        let root = account.root_id();
+        if id == root || id == bin {
+            return Err(ApiError::invalid_request(
+                "The root folder and the recycle bin cannot be deleted",
+            ));
+        }
+        let folder = account
+            .folder_mut(&id)
+            .filter(|f| f.scope == TreeScope::WsFolder)
+            .ok_or_else(|| ApiError::not_found(&format!("Folder {id}")))?;
+        let old_parents = std::mem::replace(&mut folder.parent_ids, vec![bin]);
+        folder.scope = TreeScope::RbFolder;
+        folder.updated_date = Some(ctx.now);
+        let out = folder.clone();
+        for parent in old_parents {
+            if let Some(p) = account.folder_mut(&parent) {
+                p.child_ids.retain(|c| c != &id);
+            }
+        }
+        Ok((
+            out,
+            vec![EventDraft::folder(
+                WebhookEventType::FolderDeleted,
+                &ctx.user_id,
+                &id,
+                json!({}),
+            )],
+        ))
+    })?;
+    envelope("folders", vec![folder])
+}
+
+// ---- tasks --------------------------------------------------------------------------
+
+/// Fields a task listing only returns when asked for by `fields`.
+const TASK_LIST_OPT_IN: &[&str] = &[
+    "authorIds",
+    "hasAttachments",
+    "attachmentCount",
+    "parentIds",
+    "superParentIds",
+    "sharedIds",
+    "responsibleIds",
+    "description",
+    "briefDescription",
+    "recurrent",
+    "superTaskIds",
+    "subTaskIds",
+    "dependencyIds",
+    "metadata",
+    "customFields",
+    "effortAllocation",
+    "billingType",
+    "followerIds",
+    "followedByMe",
+];
+/// Fields a by-id task read only returns when asked for.
+const TASK_SINGLE_OPT_IN: &[&str] = &[
+    "recurrent",
+    "attachmentCount",
+    "effortAllocation",
+    "billingType",
+];
+const TASK_QUERY_PARAMS: &[&str] = &[
+    "descendants",
+    "title",
+    "status",
+    "importance",
+    "createdDate",
+    "updatedDate",
+    "completedDate",
+    "authors",
+    "responsibles",
+    "permalink",
+    "type",
+    "limit",
+    "sortField",
+    "sortOrder",
+    "subTasks",
+    "pageSize",
+    "nextPageToken",
+    "customStatuses",
+    "fields",
+    "startDate",
+    "dueDate",
+    "scheduledDate",
+    "metadata",
+    "customField",
+    "billingTypes",
+    "responsiblePlaceholders",
+];
+
+enum TaskScope {
+    Account,
+    Folder(String),
+}
+
+fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
+    p.allow(TASK_QUERY_PARAMS)?;
+    let path = match &scope {
+        TaskScope::Account => "tasks".to_owned(),
+        TaskScope::Folder(id) => format!("folders/{id}/tasks"),
+    };
+    let (params, size, offset) = match p.text("nextPageToken") {
+        Some(token) => {
+            let token = PageToken::decode(&token, &c.account_id, &path)?;
+            let offset = token.c.as_u64().unwrap_or(0) as usize;
+            (Params::from_json(token.q), Some(token.n), offset)
+        }
+        None => (p.clone(), page_size(&p)?, 0),
+    };
+    refuse_unsimulated(
+        &params,
+        &[
+            "startDate",
+            "dueDate",
+            "scheduledDate",
+            "metadata",
+            "customField",
+            "billingTypes",
+            "responsiblePlaceholders",
+        ],
+    )?;
+    let fields = requested_fields(&params, TASK_LIST_OPT_IN)?;
+    let statuses: Option<Vec<TaskStatus>> = params
+        .list("status")?
+        .map(|v| v.iter().map(|s| TaskStatus::from(s.as_str())).collect());
+    if let Some(bad) = statuses.iter().flatten().find(|s| !s.is_known()) {
+        return Err(ApiError::invalid_parameter(
+            "status",
+            &format!("unknown status '{bad}'"),
+        ));
+    }
+    let importance = params.text("importance");
+    let title = params.text("title");
+    let created: Option<Range> = params.json("createdDate")?;
+    let updated: Option<Range> = params.json("updatedDate")?;
+    let completed: Option<Range> = params.json("completedDate")?;
+    let authors = params.list("authors")?;
+    let responsibles = params.list("responsibles")?;
+    let custom_statuses = params.list("customStatuses")?;
+    let date_type = params.text("type");
+    let permalink = params.text("permalink");
+    let descendants = params.bool("descendants")?.unwrap_or(true);
+    let limit = params.number("limit")?.map(|n| n.max(0.0) as usize);
+    let sort_field = params
+        .text("sortField")
+        .unwrap_or_else(|| "CreatedDate".into());
+    let descending = match params.text("sortOrder").as_deref() {
+        None | Some("Asc") => false,
+        Some("Desc") => true,
+        Some(other) => {
+            return Err(ApiError::invalid_parameter(
+                "sortOrder",
+                &format!("expected Asc or Desc, got '{other}'"),
+            ));
+        }
+    };
+    read(sim, c, |account, _| {
+        if let TaskScope::Folder(id) = &scope {
+            account
+                .folder(id)
+                .ok_or_else(|| ApiError::not_found(&format!("Folder {id}")))?;
+        }
+        let mut matched: Vec<&Task> = account
+            .tasks
+            .iter()
+            .filter(|t| t.scope == TreeScope::WsTask)
+            .filter(|t| match &scope {
+                TaskScope::Account => true,
+                TaskScope::Folder(id) => account.task_is_under(t, id, descendants),
+            })
+            .filter(|t| statuses.as_ref().is_none_or(|s| s.contains(&t.status)))
+            .filter(|t| {
+                importance
+                    .as_ref()
+                    .is_none_or(|i| t.importance.as_str() == i)
+            })
+            .filter(|t| title.as_ref().is_none_or(|x| &t.title == x))
+            .filter(|t| created.as_ref().is_none_or(|r| r.contains(&t.created_date)))
+            .filter(|t| updated.as_ref().is_none_or(|r| r.contains(&t.updated_date)))
+            .filter(|t| {
+                completed
+                    .as_ref()
+                    .is_none_or(|r| t.completed_date.is_some_and(|d| r.contains(&d)))
+            })
+            .filter(|t| {
+                authors
+                    .as_ref()
+                    .is_none_or(|a| t.author_ids.iter().flatten().any(|x| a.contains(x)))
+            })
+            .filter(|t| {
+                responsibles
+                    .as_ref()
+                    .is_none_or(|a| t.responsible_ids.iter().flatten().any(|x| a.contains(x)))
+            })
+            .filter(|t| {
+                custom_statuses
+                    .as_ref()
+                    .is_none_or(|a| t.custom_status_id.as_ref().is_some_and(|s| a.contains(s)))
+            })
+            .filter(|t| {
+                date_type
+                    .as_ref()
+                    .is_none_or(|d| t.dates.date_type.as_str() == d)
+            })
+            .filter(|t| {
+                permalink
+                    .as_ref()
+                    .is_none_or(|l| t.permalink.as_ref() == Some(l))
+            })
+            .collect();
+        match sort_field.as_str() {
+            "CreatedDate" => {
+                matched.sort_by(|a, b| (a.created_date, &a.id).cmp(&(b.created_date, &b.id)))
+            }
+            "UpdatedDate" => {
+                matched.sort_by(|a, b| (a.updated_date, &a.id).cmp(&(b.updated_date, &b.id)))
+            }
+            "CompletedDate" => {
+                matched.sort_by(|a, b| (a.completed_date, &a.id).cmp(&(b.completed_date, &b.id)))
+            }
+            "DueDate" => matched.sort_by(|a, b| (&a.dates.due, &a.id).cmp(&(&b.dates.due, &b.id))),
+            "Title" => matched.sort_by(|a, b| (&a.title, &a.id).cmp(&(&b.title, &b.id))),
+            "Status" => {
+                matched.sort_by(|a, b| (a.status.as_str(), &a.id).cmp(&(b.status.as_str(), &b.id)))
+            }
+            "Importance" => matched.sort_by(|a, b| {
+                (a.importance.as_str(), &a.id).cmp(&(b.importance.as_str(), &b.id))
+            }),
+            other => {
+                return Err(ApiError::invalid_parameter(
+                    "sortField",
+                    &format!("unknown sort field '{other}'"),
+                ));
+            }
+        }
+        if descending {
+            matched.reverse();
+        }
+        // Unpaged listings stop at 1000 tasks (or `limit`), as Wrike's do.
+        matched.truncate(
+            limit
+                .unwrap_or(1000)
+                .min(if size.is_some() { usize::MAX } else { 1000 }),
+        );
+        let total = matched.len();
+        let end = size.map_or(total, |n| (offset + n).min(total));
+        let page: Vec<Value> = matched[offset.min(total)..end]
+            .iter()
+            .map(|t| shape(*t, TASK_LIST_OPT_IN, &fields))
+            .collect();
+        let mut body = serde_json::Map::new();
+        body.insert("kind".into(), json!("tasks"));
+        if size.is_some() {
+            body.insert(
+                "responseSize".into(),
+                json!(if offset == 0 { total } else { 0 }),
+            );
+            if end < total {
+                let token = PageToken {
+                    a: c.account_id.clone(),
+                    p: path.clone(),
+                    q: params.to_map_without(&["pageSize", "nextPageToken"]),
+                    n: size.unwrap_or(0),
+                    c: json!(end),
+                };
+                body.insert("nextPageToken".into(), json!(token.encode()));
+            }
+        }
+        body.insert("data".into(), Value::Array(page));
+        Ok(axum::Json(Value::Object(body)).into_response())
+    })
+}
+
+pub async fn tasks(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    p: Params,
+) -> ApiResult {
+    list_tasks(&sim, &c, TaskScope::Account, p)
+}
+
+pub async fn folder_tasks(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    list_tasks(&sim, &c, TaskScope::Folder(id), p)
+}
+
+pub async fn space_tasks(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    read(&sim, &c, |account, _| {
+        account
+            .spaces
+            .iter()
+            .find(|s| s.id == id)
+            .map(drop)
+            .ok_or_else(|| ApiError::not_found(&format!("Space {id}")))
+    })?;
+    list_tasks(&sim, &c, TaskScope::Folder(id), p)
+}
+
+pub async fn tasks_by_ids(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(ids): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["fields"])?;
+    let ids = split_ids(&ids)?;
+    let fields = requested_fields(&p, TASK_SINGLE_OPT_IN)?;
+    read(&sim, &c, |account, _| {
+        let data = ids
+            .iter()
+            .map(|id| {
+                account
+                    .task(id)
+                    .map(|t| shape(t, TASK_SINGLE_OPT_IN, &fields))
+                    .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        envelope_values("tasks", data)
+    })
+}
+
+fn merge_metadata(current: &mut Vec<Metadata>, changes: &[Metadata]) {
+    for change in changes {
+        current.retain(|m| m.key != change.key);
+        if change.value.is_some() {
+            current.push(change.clone());
+        }
+    }
+}
+
+fn merge_custom_fields(
+    account: &AccountData,
+    current: &mut Vec<CustomFieldValue>,
+    changes: &[CustomFieldValue],
+) -> Result<(), ApiError> {
+    for change in changes {
+        if !account.custom_fields.iter().any(|f| f.id == change.id) {
+            return Err(ApiError::invalid_parameter(
+                "customFields",
+                &format!("no custom field {}", change.id),
+            ));
+        }
+        if change
+            .value
+            .as_ref()
+            .is_some_and(|v| v.chars().count() > 2000)
+        {
+            return Err(ApiError::invalid_parameter(
+                "customFields",
+                "values are limited to 2000 characters",
+            ));
+        }
+        current.retain(|v| v.id != change.id);
+        if change.value.is_some() {
+            current.push(change.clone());
+        }
+    }
+    Ok(())
+}
+
+fn check_people(account: &AccountData, name: &str, ids: &[String]) -> Result<(), ApiError> {
+    match ids
+        .iter()
+        .find(|id| account.user(id).is_none_or(|u| u.contact.deleted))
+    {
+        Some(bad) => Err(ApiError::invalid_parameter(
+            name,
+            &format!("no active user {bad}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn parse_dates(p: &Params) -> Result<Option<TaskDates>, ApiError> {
+    let Some(dates): Option<TaskDates> = p.json("dates")? else {
+        return Ok(None);
+    };
+    for (name, value) in [("start", &dates.start), ("due", &dates.due)] {
+        if let Some(v) = value {
+            let ok = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S").is_ok()
+                || chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok();
+            if !ok {
+                return Err(ApiError::invalid_parameter(
+                    "dates",
+                    &format!("{name} '{v}' is not yyyy-MM-dd'T'HH:mm:ss"),
+                ));
+            }
+        }
+    }
+    if dates.duration.is_some_and(|d| d >= 1_800_000) {
+        return Err(ApiError::invalid_parameter(
+            "dates",
+            "duration must be below 1800000 minutes",
+        ));
+    }
+    Ok(Some(dates))
+}
+
+fn status_and_custom(
+    account: &AccountData,
+    p: &Params,
+) -> Result<(Option<TaskStatus>, Option<String>), ApiError> {
+    let status = p.text("status").map(|s| TaskStatus::from(s.as_str()));
+    if let Some(s) = status.as_ref().filter(|s| !s.is_known()) {
+        return Err(ApiError::invalid_parameter(
+            "status",
+            &format!("unknown status '{s}'"),
+        ));
+    }
+    let custom = p.text("customStatus");
+    if let Some(cs) = &custom {
+        let group = account.group_of_status(cs).ok_or_else(|| {
+            ApiError::invalid_parameter("customStatus", &format!("no custom status {cs}"))
+        })?;
+        return Ok((Some(group), custom));
+    }
+    Ok((status, None))
+}
+
+fn task_audit(
+    account: &mut AccountData,
+    ctx: &Ctx,
+    op: AuditOperation,
+    task: &Task,
+    details: serde_json::Map<String, Value>,
+) {
+    let Some(user) = account.user(&ctx.user_id).cloned() else {
+        return;
+    };
+    let seq = account.next();
+    let record = audit_record(
+        account.id(),
+        seq,
+        op,
+        &user,
+        ctx.now,
+        ip_for_api(),
+        Some((AuditObjectType::Task, &task.title, &task.id)),
+        details,
+    );
+    account.push_audit(record);
+}
+
+/// Creates a task as `ctx.user_id` would: validates, stores, audits and returns the events.
+pub fn apply_task_create(
+    account: &mut AccountData,
+    ctx: &Ctx,
+    folder_id: &str,
+    p: &Params,
+) -> Result<(Task, Vec<EventDraft>), ApiError> {
+    p.allow(&[
+        "title",
+        "description",
+        "status",
+        "importance",
+        "dates",
+        "shareds",
+        "parents",
+        "responsibles",
+        "followers",
+        "follow",
+        "priorityBefore",
+        "priorityAfter",
+        "superTasks",
+        "metadata",
+        "customFields",
+        "customStatus",
+        "effortAllocation",
+        "billingType",
+        "fields",
+    ])?;
+    let title = p.required("title")?;
+    let folder = account
+        .folder(folder_id)
+        .filter(|f| !matches!(f.scope, TreeScope::RbFolder | TreeScope::RbRoot))
+        .ok_or_else(|| ApiError::not_found(&format!("Folder {folder_id}")))?;
+    let super_parents = folder.parent_ids.clone();
+    let (status, custom_status) = status_and_custom(account, p)?;
+    let status = status.unwrap_or(TaskStatus::Active);
+    let custom_status = custom_status.or_else(|| account.status_for_group(&status));
+    let importance = Importance::from(p.text("importance").as_deref().unwrap_or("Normal"));
+    if !importance.is_known() {
+        return Err(ApiError::invalid_parameter(
+            "importance",
+            &format!("unknown importance '{importance}'"),
+        ));
+    }
+    let mut parents = vec![folder_id.to_owned()];
+    for extra in p.list("parents")?.unwrap_or_default() {
+        account
+            .folder(&extra)
+            .ok_or_else(|| ApiError::invalid_parameter("parents", &format!("no folder {extra}")))?;
+        if !parents.contains(&extra) {
+            parents.push(extra);
+        }
+    }
+    let responsibles = p.list("responsibles")?.unwrap_or_default();
+    check_people(account, "responsibles", &responsibles)?;
+    let shareds = p.list("shareds")?.unwrap_or_default();
+    check_people(account, "shareds", &shareds)?;
+    let followers = p.list("followers")?.unwrap_or_default();
+    let mut custom_fields = Vec::new();
+    merge_custom_fields(
+        account,
+        &mut custom_fields,
+        &p.json::<Vec<CustomFieldValue>>("customFields")?
+            .unwrap_or_default(),
+    )?;
+    let mut metadata = Vec::new();
+    merge_metadata(
+        &mut metadata,
+        &p.json::<Vec<Metadata>>("metadata")?.unwrap_or_default(),
+    );
+    let dates = parse_dates(p)?.unwrap_or_default();
+    let seq = account.next();
+    let description = p.text("description").unwrap_or_default();
+    let mut shared_ids = vec![ctx.user_id.clone()];
+    shared_ids.extend(shareds.into_iter().filter(|s| s != &ctx.user_id));
+    let task = Task {
+        id: crate::ids::new_format("MA", seq),
+        account_id: Some(account.id().to_owned()),
+        title,
+        brief_description: Some(description.chars().take(200).collect()),
+        description: Some(description),
+        parent_ids: Some(parents),
+        super_parent_ids: Some(super_parents),
+        shared_ids: Some(shared_ids),
+        responsible_ids: Some(responsibles.clone()),
+        completed_date: (status == TaskStatus::Completed).then_some(ctx.now),
+        status,
+        importance,
+        created_date: ctx.now,
+        updated_date: ctx.now,
+        dates,
+        scope: TreeScope::WsTask,
+        author_ids: Some(vec![ctx.user_id.clone()]),
+        custom_status_id: custom_status,
+        has_attachments: Some(false),
+        attachment_count: Some(0),
+        permalink: Some(format!(
+            "https://www.wrike.com/open.htm?id={}",
+            1_200_000_000 + seq
+        )),
+        priority: Some(format!("{:024x}", 0x9000_0000u64 + seq * 0x100)),
+        followed_by_me: Some(true),
+        follower_ids: Some(if followers.is_empty() {
+            vec![ctx.user_id.clone()]
+        } else {
+            followers
+        }),
+        recurrent: Some(false),
+        super_task_ids: Some(p.list("superTasks")?.unwrap_or_default()),
+        sub_task_ids: Some(Vec::new()),
+        dependency_ids: Some(Vec::new()),
+        metadata: Some(metadata),
+        custom_fields: Some(custom_fields),
+        billing_type: Some(p.text("billingType").unwrap_or_else(|| "None".into())),
+        effort_allocation: Some(
+            p.raw_json("effortAllocation")?
+                .unwrap_or_else(|| json!({"mode": "None"})),
+        ),
+    };
+    account.tasks.push(task.clone());
+    let mut events = vec![EventDraft::task(
+        WebhookEventType::TaskCreated,
+        &ctx.user_id,
+        &task.id,
+        json!({}),
+    )];
+    if !responsibles.is_empty() {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskResponsiblesAdded,
+            &ctx.user_id,
+            &task.id,
+            json!({"addedResponsibles": responsibles}),
+        ));
+        task_audit(
+            account,
+            ctx,
+            AuditOperation::TaskAssigned,
+            &task,
+            serde_json::Map::new(),
+        );
+    }
+    Ok((task, events))
+}
+
+/// Updates a task as `ctx.user_id` would, producing one webhook event per kind of change.
+pub fn apply_task_update(
+    account: &mut AccountData,
+    ctx: &Ctx,
+    id: &str,
+    p: &Params,
+) -> Result<(Task, Vec<EventDraft>), ApiError> {
+    p.allow(&[
+        "title",
+        "description",
+        "status",
+        "importance",
+        "dates",
+        "addParents",
+        "removeParents",
+        "addShareds",
+        "removeShareds",
+        "addResponsibles",
+        "removeResponsibles",
+        "addFollowers",
+        "follow",
+        "priorityBefore",
+        "priorityAfter",
+        "addSuperTasks",
+        "removeSuperTasks",
+        "metadata",
+        "customFields",
+        "customStatus",
+        "restore",
+        "effortAllocation",
+        "billingType",
+        "fields",
+    ])?;
+    let (status, custom_status) = status_and_custom(account, p)?;
+    let custom_status =
+        custom_status.or_else(|| status.as_ref().and_then(|s| account.status_for_group(s)));
+    let importance = p.text("importance").map(|s| Importance::from(s.as_str()));
+    if let Some(i) = importance.as_ref().filter(|i| !i.is_known()) {
+        return Err(ApiError::invalid_parameter(
+            "importance",
+            &format!("unknown importance '{i}'"),
+        ));
+    }
+    let dates = parse_dates(p)?;
+    let add_parents = p.list("addParents")?.unwrap_or_default();
+    for parent in &add_parents {
+        account.folder(parent).ok_or_else(|| {
+            ApiError::invalid_parameter("addParents", &format!("no folder {parent}"))
+        })?;
+    }
+    let remove_parents = p.list("removeParents")?.unwrap_or_default();
+    let add_responsibles = p.list("addResponsibles")?.unwrap_or_default();
+    check_people(account, "addResponsibles", &add_responsibles)?;
+    let remove_responsibles = p.list("removeResponsibles")?.unwrap_or_default();
+    let add_shareds = p.list("addShareds")?.unwrap_or_default();
+    check_people(account, "addShareds", &add_shareds)?;
+    let remove_shareds = p.list("removeShareds")?.unwrap_or_default();
+    let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
+    let custom_fields: Option<Vec<CustomFieldValue>> = p.json("customFields")?;
+    let restore = p.bool("restore")?.unwrap_or(false);
+    let title = p.text("title");
+    if title.as_ref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(ApiError::invalid_parameter("title", "must not be empty"));
+    }
+    let root = account.root_id();
+    let mut cf_current = account
+        .task(id)
+        .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?
+        .custom_fields
+        .clone()
+        .unwrap_or_default();
+    if let Some(changes) = &custom_fields {
+        merge_custom_fields(account, &mut cf_current, changes)?;
+    }
+    let task = account.task_mut(id).expect("checked");
+    if task.scope == TreeScope::RbTask && !restore {
+        return Err(ApiError::not_found(&format!("Task {id}")));
+    }
+    let mut events = Vec::new();
+    let mut audits: Vec<(AuditOperation, serde_json::Map<String, Value>)> = Vec::new();
+    let author = ctx.user_id.as_str();
+    if let Some(title) = title.filter(|t| *t != task.title) {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskTitleChanged,
+            author,
+            id,
+            json!({"oldValue": task.title, "title": title}),
+        ));
+        task.title = title;
+    }
+    if let Some(description) = p.text("description") {
+        task.brief_description = Some(description.chars().take(200).collect());
+        task.description = Some(description);
+        events.push(EventDraft::task(
+            WebhookEventType::TaskDescriptionChanged,
+            author,
+            id,
+            json!({}),
+        ));
+    }
+    if let Some(importance) = importance.filter(|i| *i != task.importance) {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskImportanceChanged,
+            author,
+            id,
+            json!({"oldValue": task.importance, "importance": importance}),
+        ));
+        task.importance = importance;
+    }
+    if let Some(new_status) = status {
+        let old_status = task.status.clone();
+        let old_custom = task.custom_status_id.clone();
+        if old_status != new_status || old_custom != custom_status {
+            task.completed_date = (new_status == TaskStatus::Completed).then_some(ctx.now);
+            task.status = new_status.clone();
+            task.custom_status_id = custom_status.clone();
+            events.push(EventDraft::task(WebhookEventType::TaskStatusChanged, author, id, json!({"oldStatus": old_status, "status": new_status, "oldCustomStatusId": old_custom, "customStatusId": custom_status})));
+            audits.push((
+                AuditOperation::TaskStatusChanged,
+                [
+                    ("Old Status".to_owned(), json!(old_status)),
+                    ("New Status".to_owned(), json!(new_status)),
+                ]
+                .into_iter()
+                .collect(),
+            ));
+        }
+    }
+    if let Some(dates) = dates {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskDatesChanged,
+            author,
+            id,
+            json!({"oldValue": task.dates, "dates": dates}),
+        ));
+        task.dates = dates;
+    }
+    let parents = task.parent_ids.get_or_insert_with(Vec::new);
+    let added: Vec<String> = add_parents
+        .iter()
+        .filter(|p| !parents.contains(p))
+        .cloned()
+        .collect();
+    let removed: Vec<String> = remove_parents
+        .iter()
+        .filter(|p| parents.contains(p))
+        .cloned()
+        .collect();
+    parents.retain(|p| !removed.contains(p));
+    parents.extend(added.iter().cloned());
+    if !added.is_empty() {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskParentsAdded,
+            author,
+            id,
+            json!({"addedParents": added}),
+        ));
+        audits.push((AuditOperation::TaskParentAdded, serde_json::Map::new()));
+    }
+    if !removed.is_empty() {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskParentsRemoved,
+            author,
+            id,
+            json!({"removedParents": removed}),
+        ));
+        audits.push((AuditOperation::TaskParentRemoved, serde_json::Map::new()));
+    }
+    let resp = task.responsible_ids.get_or_insert_with(Vec::new);
+    let added: Vec<String> = add_responsibles
+        .iter()
+        .filter(|p| !resp.contains(p))
+        .cloned()
+        .collect();
+    let removed: Vec<String> = remove_responsibles
+        .iter()
+        .filter(|p| resp.contains(p))
+        .cloned()
+        .collect();
+    resp.retain(|p| !removed.contains(p));
+    resp.extend(added.iter().cloned());
+    if !added.is_empty() {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskResponsiblesAdded,
+            author,
+            id,
+            json!({"addedResponsibles": added}),
+        ));
+        audits.push((AuditOperation::TaskAssigned, serde_json::Map::new()));
+    }
+    if !removed.is_empty() {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskResponsiblesRemoved,
+            author,
+            id,
+            json!({"removedResponsibles": removed}),
+        ));
+        audits.push((AuditOperation::TaskUnassigned, serde_json::Map::new()));
+    }
+    let shared = task.shared_ids.get_or_insert_with(Vec::new);
+    let added: Vec<String> = add_shareds
+        .iter()
+        .filter(|p| !shared.contains(p))
+        .cloned()
+        .collect();
+    let removed: Vec<String> = remove_shareds
+        .iter()
+        .filter(|p| shared.contains(p))
+        .cloned()
+        .collect();
+    shared.retain(|p| !removed.contains(p));
+    shared.extend(added.iter().cloned());
+    if !added.is_empty() {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskSharedsAdded,
+            author,
+            id,
+            json!({"addedShareds": added}),
+        ));
+        audits.push((AuditOperation::TaskShared, serde_json::Map::new()));
+    }
+    if !removed.is_empty() {
+        events.push(EventDraft::task(
+            WebhookEventType::TaskSharedsRemoved,
+            author,
+            id,
+            json!({"removedShareds": removed}),
+        ));
+        audits.push((AuditOperation::TaskUnshared, serde_json::Map::new()));
+    }
+    if let Some(metadata) = &metadata {
+        merge_metadata(task.metadata.get_or_insert_with(Vec::new), metadata);
+    }
+    if custom_fields.is_some() {
+        task.custom_fields = Some(cf_current);
+        events.push(EventDraft::task(
+            WebhookEventType::TaskCustomFieldChanged,
+            author,
+            id,
+            json!({}),
+        ));
+    }
+    if restore && task.scope == TreeScope::RbTask {
+        task.scope = TreeScope::WsTask;
+        task.parent_ids = Some(vec![root]);
+    }
+    task.updated_date = ctx.now;
+    let out = task.clone();
+    for (op, details) in audits {
+        task_audit(account, ctx, op, &out, details);
+    }
+    Ok((out, events))
+}
+
+/// Moves a task to the recycle bin.
+pub fn apply_task_delete(
+    account: &mut AccountData,
+    ctx: &Ctx,
+    id: &str,
+) -> Result<(Task, Vec<EventDraft>), ApiError> {
+    let bin = account.recycle_bin_id();
+    let task = account
+        .task_mut(id)
+        .filter(|t| t.scope == TreeScope::WsTask)
+        .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
+    task.scope = TreeScope::RbTask;
+    task.parent_ids = Some(vec![bin]);
+    task.updated_date = ctx.now;
+    let out = task.clone();
+    task_audit(
+        account,
+        ctx,
+        AuditOperation::TaskDeleted,
+        &out,
+        serde_json::Map::new(),
+    );
+    Ok((
+        out,
+        vec![EventDraft::task(
+            WebhookEventType::TaskDeleted,
+            &ctx.user_id,
+            id,
+            json!({}),
+        )],
+    ))
+}
+
+pub async fn create_task(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(folder): Path<String>,
+    p: Params,
+) -> ApiResult {
+    let task = mutate(&sim, &c, |account, ctx| {
+        apply_task_create(account, ctx, &folder, &p)
+    })?;
+    envelope_values(
+        "tasks",
+        vec![shape(
+            &task,
+            TASK_SINGLE_OPT_IN,
+            &["attachmentCount".into()],
+        )],
+    )
+}
+
+pub async fn update_task(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    let ids = split_ids(&id)?;
+    if ids.len() > 1 {
+        // Bulk updates take only custom fields and effort allocation.
+        p.allow(&["customFields", "effortAllocation", "fields"])?;
+    }
+    let tasks = mutate(&sim, &c, |account, ctx| {
+        let mut out = Vec::new();
+        let mut events = Vec::new();
+        for id in &ids {
+            let (task, mut e) = apply_task_update(account, ctx, id, &p)?;
+            out.push(task);
+            events.append(&mut e);
+        }
+        Ok((out, events))
+    })?;
+    envelope_values(
+        "tasks",
+        tasks
+            .iter()
+            .map(|t| shape(t, TASK_SINGLE_OPT_IN, &["attachmentCount".into()]))
+            .collect(),
+    )
+}
+
+pub async fn delete_task(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    let task = mutate(&sim, &c, |account, ctx| {
+        apply_task_delete(account, ctx, &id)
+    })?;
+    envelope_values(
+        "tasks",
+        vec![shape(
+            &task,
+            TASK_SINGLE_OPT_IN,
+            &["attachmentCount".into()],
+        )],
+    )
+}
+
+// ---- workflows and custom fields ----------------------------------------------------
+
+pub async fn workflows(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    read(&sim, &c, |account, _| {
+        envelope("workflows", account.workflows.clone())
+    })
+}
+
+pub async fn custom_fields(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    read(&sim, &c, |account, _| {
+        envelope("customfields", account.custom_fields.clone())
+    })
+}
+
+pub async fn custom_fields_by_ids(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(ids): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    let ids = split_ids(&ids)?;
+    read(&sim, &c, |account, _| {
+        let data = ids
+            .iter()
+            .map(|id| {
+                account
+                    .custom_fields
+                    .iter()
+                    .find(|f| &f.id == id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::not_found(&format!("Custom field {id}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        envelope("customfields", data)
+    })
+}
