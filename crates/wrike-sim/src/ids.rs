@@ -61,7 +61,7 @@ mod tests {
     fn shapes() {
         assert_eq!(account(16), "IEAAAAAQ");
         assert_eq!(entity("IEAAAAAQ", "KQ", 0).len(), 16);
-        assert_eq!(new_format("M", 1).len(), 12);
+        assert_eq!(new_format("MA", 1).len(), 12, "like MAAAAAEOud3s");
         assert!(wrike_api::encode::check_id(&new_format("MQ", 99999)).is_ok());
     }
 }

@@ -28,7 +28,7 @@ pub fn required(method: &Method, route: &str) -> &'static [Scope] {
     let read = *method == Method::GET;
     match route {
         "/version" => NONE,
-        "/users/{ids}" => {
+        "/users/{id}" => {
             if read {
                 USER_READ
             } else {
@@ -69,15 +69,15 @@ mod tests {
     fn headline_rules_from_the_reference() {
         assert!(!satisfied(
             &[Default],
-            required(&Method::GET, "/api/v4/users/{ids}")
+            required(&Method::GET, "/api/v4/users/{id}")
         ));
         assert!(satisfied(
             &[amReadOnlyUser],
-            required(&Method::GET, "/api/v4/users/{ids}")
+            required(&Method::GET, "/api/v4/users/{id}")
         ));
         assert!(!satisfied(
             &[amReadOnlyUser],
-            required(&Method::PUT, "/api/v4/users/{ids}")
+            required(&Method::PUT, "/api/v4/users/{id}")
         ));
         assert!(!satisfied(
             &[Default, wsReadWrite],
