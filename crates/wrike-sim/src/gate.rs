@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, OriginalUri, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -64,7 +64,9 @@ pub async fn gate(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> 
         .copied()
         .unwrap_or(DcIndex(0));
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // Inside the nested API router the URI has lost its `/api/v4` prefix; log and match
+    // faults on the path the client actually called.
+    let path = req.extensions().get::<OriginalUri>().map_or_else(|| req.uri().path().to_owned(), |u| u.path().to_owned());
     let query = req.uri().query().map(str::to_owned);
     let route = req
         .extensions()
