@@ -8,12 +8,15 @@ use wrike_api::models::*;
 use wrike_api::oauth::TokenResponse;
 
 fn sample(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wrike-api/samples").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/wrike-api/samples")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
 fn envelope<T: DeserializeOwned>(name: &str, kind: &str) -> Vec<T> {
-    let parsed: Envelope<T> = serde_json::from_str(&sample(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let parsed: Envelope<T> =
+        serde_json::from_str(&sample(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(parsed.kind, kind, "{name}");
     parsed.data
 }
@@ -25,7 +28,10 @@ fn every_sample_file_is_covered() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name.ends_with(".json") {
-            assert!(covered.contains(&format!("\"{name}\"")), "sample {name} has no conformance check");
+            assert!(
+                covered.contains(&format!("\"{name}\"")),
+                "sample {name} has no conformance check"
+            );
         }
     }
 }
@@ -52,7 +58,10 @@ fn contacts_and_users() {
     assert!(contacts[0].primary_profile().unwrap().owner);
     assert_eq!(contacts[0].email(), Some("rxoxamhvky@jm5rpcdnwm.com"));
     assert_eq!(contacts[1].contact_type, ContactType::Group);
-    assert_eq!(contacts[1].member_ids.as_deref(), Some(&["KUAAAAAQ".to_string()][..]));
+    assert_eq!(
+        contacts[1].member_ids.as_deref(),
+        Some(&["KUAAAAAQ".to_string()][..])
+    );
     assert!(contacts[1].email().is_none());
     let by_ids = envelope::<Contact>("contacts_get_by_ids.json", "contacts");
     let external = &by_ids[1].profiles[0];
@@ -76,7 +85,10 @@ fn groups_and_access_roles() {
     assert_eq!(created.member_ids.len(), 2);
     assert!(envelope::<Group>("group_delete.json", "groups").is_empty());
     let roles = envelope::<AccessRole>("access_roles_list.json", "accessRoles");
-    assert_eq!(roles.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Full", "Editor", "Limited", "Read Only"]);
+    assert_eq!(
+        roles.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(),
+        ["Full", "Editor", "Limited", "Read Only"]
+    );
 }
 
 #[test]
@@ -87,10 +99,16 @@ fn tasks_in_every_sample_shape() {
     assert_eq!(tasks[0].dates.date_type, DateType::Planned);
     assert_eq!(tasks[0].dates.duration, Some(2880));
     assert_eq!(tasks[0].dates.start.as_deref(), Some("2019-02-14T09:00:00"));
-    assert_eq!(tasks[0].custom_fields.as_ref().unwrap()[0].value.as_deref(), Some("testValue"));
+    assert_eq!(
+        tasks[0].custom_fields.as_ref().unwrap()[0].value.as_deref(),
+        Some("testValue")
+    );
     let created = envelope::<Task>("task_create.json", "tasks").remove(0);
     assert_eq!(created.followed_by_me, Some(true));
-    assert_eq!(created.super_task_ids.as_deref(), Some(&["IEAAAAAQKQAB5BG4".to_string()][..]));
+    assert_eq!(
+        created.super_task_ids.as_deref(),
+        Some(&["IEAAAAAQKQAB5BG4".to_string()][..])
+    );
     let modified = envelope::<Task>("task_modify.json", "tasks").remove(0);
     assert_eq!(modified.status, TaskStatus::Deferred);
     let deleted = envelope::<Task>("task_delete.json", "tasks").remove(0);
@@ -98,7 +116,10 @@ fn tasks_in_every_sample_shape() {
     let record: Task = serde_json::from_str(&sample("record_task_airbyte.json")).unwrap();
     assert_eq!(record.dates.date_type, DateType::Backlog);
     assert_eq!(record.priority.as_deref(), Some("1e95a8008000000000008800"));
-    assert!(record.parent_ids.is_none(), "list records omit opt-in fields");
+    assert!(
+        record.parent_ids.is_none(),
+        "list records omit opt-in fields"
+    );
 }
 
 #[test]
@@ -118,14 +139,20 @@ fn folders_projects_spaces() {
     assert!(!copy.is_project());
     let spaces = envelope::<Space>("spaces_list.json", "spaces");
     assert_eq!(spaces[0].access_type, AccessType::Public);
-    assert_eq!(spaces[0].default_task_workflow_id.as_deref(), Some("IEAGXR2EK4G2YNU4"));
+    assert_eq!(
+        spaces[0].default_task_workflow_id.as_deref(),
+        Some("IEAGXR2EK4G2YNU4")
+    );
 }
 
 #[test]
 fn workflows_fields_comments_dependencies() {
     let workflows = envelope::<Workflow>("workflows_list.json", "workflows");
     assert_eq!(workflows[0].custom_statuses[2].group, TaskStatus::Completed);
-    assert_eq!(workflows[0].custom_statuses[1].color.as_deref(), Some("Turquoise"));
+    assert_eq!(
+        workflows[0].custom_statuses[1].color.as_deref(),
+        Some("Turquoise")
+    );
     let fields = envelope::<CustomField>("customfields_list.json", "customfields");
     assert_eq!(fields[0].field_type, CustomFieldType::Text);
     let comments = envelope::<Comment>("comments_list.json", "comments");
@@ -141,19 +168,26 @@ fn webhooks_and_their_deliveries() {
     assert_eq!(hook.status, WebhookStatus::Active);
     assert_eq!(hook.events.unwrap().len(), 4);
     assert_eq!(hook.folder_id.as_deref(), Some("MQAAAAEN9zQV"));
-    let events: Vec<WebhookEvent> = serde_json::from_str(&sample("webhook_task_created.json")).unwrap();
+    let events: Vec<WebhookEvent> =
+        serde_json::from_str(&sample("webhook_task_created.json")).unwrap();
     assert_eq!(events[0].event_type, WebhookEventType::TaskCreated);
     assert_eq!(events[0].event_author_id.as_deref(), Some("KUAAXTKP"));
 }
 
 #[test]
 fn oauth_and_errors() {
-    let token: TokenResponse = serde_json::from_str(&sample("oauth_token_docs_example.json")).unwrap();
+    let token: TokenResponse =
+        serde_json::from_str(&sample("oauth_token_docs_example.json")).unwrap();
     assert_eq!(token.expires_in, Some(3600));
     assert_eq!(token.token_type.as_deref(), Some("bearer"));
-    let oauth_error: serde_json::Value = serde_json::from_str(&sample("error_oauth_invalid_grant.json")).unwrap();
+    let oauth_error: serde_json::Value =
+        serde_json::from_str(&sample("error_oauth_invalid_grant.json")).unwrap();
     assert_eq!(oauth_error["error"], "invalid_grant");
-    let api_error: wrike_api::error::ErrorBody = serde_json::from_str(&sample("error_not_authorized_docs.json")).unwrap();
+    let api_error: wrike_api::error::ErrorBody =
+        serde_json::from_str(&sample("error_not_authorized_docs.json")).unwrap();
     assert_eq!(api_error.error, "not_authorized");
-    assert_eq!(api_error.error_description, "Access token is unknown or invalid");
+    assert_eq!(
+        api_error.error_description,
+        "Access token is unknown or invalid"
+    );
 }

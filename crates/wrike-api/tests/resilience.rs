@@ -15,23 +15,52 @@ async fn fault(sim: &wrike_sim::RunningSim, body: serde_json::Value) {
 async fn rate_limit_429_is_retried_honouring_retry_after_and_reported_when_it_persists() {
     let sim = common::sim().await;
     let client = common::owner_client(&sim).await;
-    fault(&sim, json!({"kind": "rateLimit", "count": 2, "retryAfter": 1, "pathPrefix": "/api/v4/account"})).await;
+    fault(
+        &sim,
+        json!({"kind": "rateLimit", "count": 2, "retryAfter": 1, "pathPrefix": "/api/v4/account"}),
+    )
+    .await;
     let before = common::log_position(&sim).await;
     client.account(&[]).await.expect("succeeds after two 429s");
-    let statuses: Vec<u16> = common::logged(&sim, before).await.into_iter().map(|r| r.2).collect();
+    let statuses: Vec<u16> = common::logged(&sim, before)
+        .await
+        .into_iter()
+        .map(|r| r.2)
+        .collect();
     assert_eq!(statuses, vec![429, 429, 200]);
 
     // Without Retry-After the client backs off on its own; past max_retries it gives up.
-    fault(&sim, json!({"kind": "rateLimit", "count": 10, "pathPrefix": "/api/v4/account"})).await;
+    fault(
+        &sim,
+        json!({"kind": "rateLimit", "count": 10, "pathPrefix": "/api/v4/account"}),
+    )
+    .await;
     let err = client.account(&[]).await.unwrap_err();
-    assert!(matches!(err, WrikeError::RateLimited { retry_after: None }), "{err}");
+    assert!(
+        matches!(err, WrikeError::RateLimited { retry_after: None }),
+        "{err}"
+    );
     assert!(err.is_retryable());
     common::control(&sim, reqwest::Method::DELETE, "faults", json!(null)).await;
 
     // The simulator's own limit: 3 per minute for this token.
-    common::control(&sim, reqwest::Method::PUT, "rate_limit", json!({"perMinute": 3})).await;
+    common::control(
+        &sim,
+        reqwest::Method::PUT,
+        "rate_limit",
+        json!({"perMinute": 3}),
+    )
+    .await;
     let (token, url) = common::token(&sim, None, &["Default"]).await;
-    let impatient = common::client_with(&url, &token, ClientConfig { requests_per_minute: 0, max_retries: 0, ..ClientConfig::default() });
+    let impatient = common::client_with(
+        &url,
+        &token,
+        ClientConfig {
+            requests_per_minute: 0,
+            max_retries: 0,
+            ..ClientConfig::default()
+        },
+    );
     for _ in 0..3 {
         impatient.version().await.unwrap();
     }
@@ -43,29 +72,70 @@ async fn rate_limit_429_is_retried_honouring_retry_after_and_reported_when_it_pe
 async fn server_errors_are_retried_for_reads_but_a_post_is_never_sent_twice() {
     let sim = common::sim().await;
     let client = common::owner_client(&sim).await;
-    fault(&sim, json!({"kind": "serverError", "count": 1, "pathPrefix": "/api/v4/workflows"})).await;
+    fault(
+        &sim,
+        json!({"kind": "serverError", "count": 1, "pathPrefix": "/api/v4/workflows"}),
+    )
+    .await;
     let before = common::log_position(&sim).await;
-    client.workflows().await.expect("a GET is retried after a 500");
-    assert_eq!(common::logged(&sim, before).await.iter().map(|r| r.2).collect::<Vec<_>>(), vec![500, 200]);
+    client
+        .workflows()
+        .await
+        .expect("a GET is retried after a 500");
+    assert_eq!(
+        common::logged(&sim, before)
+            .await
+            .iter()
+            .map(|r| r.2)
+            .collect::<Vec<_>>(),
+        vec![500, 200]
+    );
 
     let folder = client.folder_tree(None).await.unwrap()[1].id.clone();
     fault(&sim, json!({"kind": "serverError", "count": 1, "pathPrefix": format!("/api/v4/folders/{folder}/tasks")})).await;
     let before = common::log_position(&sim).await;
-    let err = client.create_task(&folder, &NewTask { title: "once".into(), ..Default::default() }).await.unwrap_err();
-    assert!(matches!(err, WrikeError::Server { status: 500, .. }), "{err}");
-    assert_eq!(common::logged(&sim, before).await.len(), 1, "the POST went out exactly once");
+    let err = client
+        .create_task(
+            &folder,
+            &NewTask {
+                title: "once".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, WrikeError::Server { status: 500, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        common::logged(&sim, before).await.len(),
+        1,
+        "the POST went out exactly once"
+    );
 }
 
 #[tokio::test]
 async fn garbage_and_dropped_connections_are_named_errors() {
     let sim = common::sim().await;
     let client = common::owner_client(&sim).await;
-    fault(&sim, json!({"kind": "malformed", "count": 1, "pathPrefix": "/api/v4/spaces"})).await;
+    fault(
+        &sim,
+        json!({"kind": "malformed", "count": 1, "pathPrefix": "/api/v4/spaces"}),
+    )
+    .await;
     let err = client.spaces().await.unwrap_err();
-    assert!(matches!(&err, WrikeError::Decode { what, .. } if what == "spaces"), "{err}");
+    assert!(
+        matches!(&err, WrikeError::Decode { what, .. } if what == "spaces"),
+        "{err}"
+    );
     assert!(err.to_string().contains("body starts"), "{err}");
 
-    fault(&sim, json!({"kind": "drop", "count": 10, "pathPrefix": "/api/v4/groups"})).await;
+    fault(
+        &sim,
+        json!({"kind": "drop", "count": 10, "pathPrefix": "/api/v4/groups"}),
+    )
+    .await;
     let err = client.groups().await.unwrap_err();
     assert!(matches!(err, WrikeError::Transport { .. }), "{err}");
     assert!(err.is_retryable());
@@ -73,25 +143,50 @@ async fn garbage_and_dropped_connections_are_named_errors() {
     // Nothing listening at all.
     let dead = common::client("http://127.0.0.1:9/api/v4", "token");
     let err = dead.version().await.unwrap_err();
-    assert!(matches!(&err, WrikeError::Transport { message, .. } if !message.is_empty()), "{err}");
+    assert!(
+        matches!(&err, WrikeError::Transport { message, .. } if !message.is_empty()),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn slow_answers_hit_the_client_timeout() {
     let sim = common::sim().await;
     let (token, url) = common::token(&sim, None, &["Default"]).await;
-    let client = common::client_with(&url, &token, ClientConfig { requests_per_minute: 0, max_retries: 0, timeout: std::time::Duration::from_millis(200), ..ClientConfig::default() });
+    let client = common::client_with(
+        &url,
+        &token,
+        ClientConfig {
+            requests_per_minute: 0,
+            max_retries: 0,
+            timeout: std::time::Duration::from_millis(200),
+            ..ClientConfig::default()
+        },
+    );
     fault(&sim, json!({"kind": "slow", "count": 1, "delayMs": 1500})).await;
     let err = client.version().await.unwrap_err();
-    assert!(matches!(&err, WrikeError::Transport { message, .. } if message.contains("timed out")), "{err}");
+    assert!(
+        matches!(&err, WrikeError::Transport { message, .. } if message.contains("timed out")),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn bad_fault_rules_are_refused_with_the_reason() {
     let sim = common::sim().await;
-    let answer = common::http().post(format!("{}/_sim/faults", sim.base_url())).json(&json!({"kind": "slow", "rate": 0.5})).send().await.unwrap();
+    let answer = common::http()
+        .post(format!("{}/_sim/faults", sim.base_url()))
+        .json(&json!({"kind": "slow", "rate": 0.5}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.status(), 400);
     assert!(answer.text().await.unwrap().contains("delayMs"));
-    let answer = common::http().post(format!("{}/_sim/faults", sim.base_url())).json(&json!({"kind": "explode", "count": 1})).send().await.unwrap();
+    let answer = common::http()
+        .post(format!("{}/_sim/faults", sim.base_url()))
+        .json(&json!({"kind": "explode", "count": 1}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(answer.status(), 422);
 }

@@ -39,9 +39,10 @@ fn bearer(req: &Request) -> Option<String> {
 }
 
 /// `GET ...?method=PUT`: Wrike's override for clients that cannot send other methods.
-fn apply_method_override(req: &mut Request) {
+/// Applied in front of the router, since routing dispatches on the method.
+pub fn method_override<B>(mut req: axum::http::Request<B>) -> axum::http::Request<B> {
     if req.method() != Method::GET {
-        return;
+        return req;
     }
     let wanted = req.uri().query().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
@@ -54,10 +55,10 @@ fn apply_method_override(req: &mut Request) {
         Some("DELETE") => *req.method_mut() = Method::DELETE,
         _ => {}
     }
+    req
 }
 
 pub async fn gate(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> Response {
-    apply_method_override(&mut req);
     let dc = req
         .extensions()
         .get::<DcIndex>()
@@ -66,7 +67,10 @@ pub async fn gate(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> 
     let method = req.method().clone();
     // Inside the nested API router the URI has lost its `/api/v4` prefix; log and match
     // faults on the path the client actually called.
-    let path = req.extensions().get::<OriginalUri>().map_or_else(|| req.uri().path().to_owned(), |u| u.path().to_owned());
+    let path = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| req.uri().path().to_owned(), |u| u.path().to_owned());
     let query = req.uri().query().map(str::to_owned);
     let route = req
         .extensions()

@@ -131,7 +131,11 @@ pub async fn start(config: SimConfig, listen: Listen) -> anyhow::Result<RunningS
             };
         }
         let handle = axum_server::Handle::new();
-        let service = app(sim.clone(), index).into_make_service();
+        let service = tower::make::Shared::new(
+            tower::ServiceBuilder::new()
+                .map_request(gate::method_override)
+                .service(app(sim.clone(), index)),
+        );
         let server_handle = handle.clone();
         match &tls {
             Some(tls) => {

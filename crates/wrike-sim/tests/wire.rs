@@ -1,0 +1,397 @@
+//! The simulator on the wire, checked with a plain HTTP client: parameter encodings the
+//! client never uses but other Wrike clients do, and the exact shapes of errors.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use wrike_sim::{Listen, RunningSim, SimConfig};
+
+async fn start(seed: u64) -> RunningSim {
+    wrike_sim::start(
+        SimConfig {
+            seed,
+            users: 30,
+            ..SimConfig::default()
+        },
+        Listen::loopback(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn token(sim: &RunningSim, scopes: &[&str]) -> String {
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&json!({"scopes": scopes}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["accessToken"].as_str().unwrap().to_owned()
+}
+
+async fn call(method: reqwest::Method, url: String, token: &str) -> (StatusCode, String, Value) {
+    let mut request = reqwest::Client::new().request(method, url);
+    if !token.is_empty() {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        content_type,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[tokio::test]
+async fn credentials_are_checked_before_routing_with_wrikes_messages() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let (status, content_type, body) = call(reqwest::Method::GET, format!("{api}/tasks"), "").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["errorDescription"], "Authorization method unknown");
+    assert!(
+        content_type.starts_with("text/plain"),
+        "401 on a real route is text/plain: {content_type}"
+    );
+    let (status, content_type, body) = call(
+        reqwest::Method::GET,
+        format!("{api}/no_such_thing"),
+        "bogus",
+    )
+    .await;
+    assert_eq!(
+        status, 401,
+        "a bad token on an unknown path is 401, not 404"
+    );
+    assert_eq!(
+        body,
+        json!({"errorDescription": "Access token is unknown or invalid", "error": "not_authorized"})
+    );
+    assert!(content_type.starts_with("application/json"));
+    let good = token(&sim, &["Default"]).await;
+    let (status, _, body) = call(reqwest::Method::GET, format!("{api}/no_such_thing"), &good).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("method_not_found"))
+    );
+    // `access_token` in the query works too.
+    let (status, _, _) = call(
+        reqwest::Method::GET,
+        format!("{api}/version?access_token={good}"),
+        "",
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn parameters_arrive_as_query_form_or_json_and_bare_lists_work() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default"]).await;
+    let http = reqwest::Client::new();
+    let folders: Value = http
+        .get(format!("{api}/folders"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let folder = folders["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["scope"] == "WsFolder" && f.get("space").is_none())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Query string on a POST (as WrikePy sends it).
+    let r: Value = http
+        .post(format!(
+            "{api}/folders/{folder}/tasks?title=From%20query&importance=High"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["data"][0]["title"], "From query");
+    assert_eq!(r["data"][0]["importance"], "High");
+    // JSON body (as py-wrike-v4 sends it), with a real JSON array.
+    let r: Value = http.post(format!("{api}/folders/{folder}/tasks")).bearer_auth(&token).json(&json!({"title": "From JSON", "status": "Deferred", "metadata": [{"key": "k", "value": "v"}]})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(r["data"][0]["status"], "Deferred");
+    assert_eq!(r["data"][0]["metadata"][0]["value"], "v");
+    // Form body with JSON text values.
+    let task = r["data"][0]["id"].as_str().unwrap().to_owned();
+    let r: Value = http
+        .put(format!("{api}/tasks/{task}"))
+        .bearer_auth(&token)
+        .form(&[
+            ("title", "Renamed"),
+            ("metadata", r#"[{"key":"k","value":null}]"#),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["data"][0]["title"], "Renamed");
+    assert_eq!(
+        r["data"][0]["metadata"],
+        json!([]),
+        "a null value deletes metadata"
+    );
+    // Method override: GET with method=DELETE.
+    let r: Value = http
+        .get(format!("{api}/tasks/{task}?method=DELETE"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["data"][0]["scope"], "RbTask");
+    // Bare bracket lists and quoted JSON lists are the same thing.
+    let bare: Value = http
+        .get(format!(
+            "{api}/tasks?status=[Active,Completed]&fields=[description]"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let quoted: Value = http
+        .get(format!(
+            "{api}/tasks?status=[\"Active\",\"Completed\"]&fields=[\"description\"]"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bare, quoted);
+    assert!(
+        bare["data"][0].get("description").is_some(),
+        "opt-in field returned when asked for"
+    );
+}
+
+#[tokio::test]
+async fn bad_parameters_are_named_in_the_error() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default"]).await;
+    let (status, _, body) = call(
+        reqwest::Method::GET,
+        format!("{api}/contacts?firstName=Ada"),
+        &token,
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
+    assert!(
+        body["errorDescription"]
+            .as_str()
+            .unwrap()
+            .contains("firstName")
+    );
+    let (_, _, body) = call(
+        reqwest::Method::GET,
+        format!("{api}/tasks?status=[Sleeping]"),
+        &token,
+    )
+    .await;
+    assert_eq!(body["error"], "invalid_parameter");
+    assert!(
+        body["errorDescription"]
+            .as_str()
+            .unwrap()
+            .contains("Sleeping")
+    );
+    let (_, _, body) = call(
+        reqwest::Method::GET,
+        format!("{api}/tasks?updatedDate={{not json"),
+        &token,
+    )
+    .await;
+    assert_eq!(body["error"], "invalid_parameter");
+    let ids: Vec<String> = (0..101).map(|i| format!("IEAAAAARKQAAA{i:03}")).collect();
+    let (status, _, body) = call(
+        reqwest::Method::GET,
+        format!("{api}/tasks/{}", ids.join(",")),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["errorDescription"]
+            .as_str()
+            .unwrap()
+            .contains("at most 100")
+    );
+    let (_, _, body) = call(
+        reqwest::Method::GET,
+        format!("{api}/tasks?pageSize=2&nextPageToken=garbage"),
+        &token,
+    )
+    .await;
+    assert_eq!(body["error"], "invalid_parameter");
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_world() {
+    let (a, b, c) = (start(7).await, start(7).await, start(8).await);
+    let snapshot = |sim: &RunningSim| {
+        let world = sim.sim.read();
+        let account = &world.accounts[0];
+        (
+            account
+                .users
+                .iter()
+                .map(|u| (u.id().to_owned(), u.email()))
+                .collect::<Vec<_>>(),
+            account.audit.len(),
+            account
+                .tasks
+                .iter()
+                .map(|t| t.title.clone())
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(snapshot(&a), snapshot(&b));
+    assert_ne!(snapshot(&a), snapshot(&c));
+}
+
+#[tokio::test]
+async fn generated_users_show_every_habit_the_analytics_must_find() {
+    let sim = wrike_sim::start(
+        SimConfig {
+            users: 200,
+            ..SimConfig::default()
+        },
+        Listen::loopback(),
+    )
+    .await
+    .unwrap();
+    let world = sim.sim.read();
+    let account = &world.accounts[0];
+    let now = sim.sim.clock.now();
+    let last_seen = |id: &str| {
+        account
+            .audit
+            .iter()
+            .rev()
+            .find(|r| r.user_id.as_deref() == Some(id) && r.operation.is_login())
+            .map(|r| (now - r.event_date).num_days())
+    };
+    let people: Vec<Option<i64>> = account
+        .users
+        .iter()
+        .filter(|u| u.is_active())
+        .map(|u| last_seen(u.id()))
+        .collect();
+    let count = |lo: i64, hi: i64| {
+        people
+            .iter()
+            .filter(|d| d.is_some_and(|d| d >= lo && d < hi))
+            .count()
+    };
+    assert!(count(0, 7) > 50, "many active users");
+    assert!(
+        count(30, 60) > 0 && count(60, 90) > 0 && count(90, 400) > 0,
+        "idle for 30, 60 and 90+ days"
+    );
+    assert!(people.iter().any(Option::is_none), "some never logged in");
+    assert!(
+        account
+            .users
+            .iter()
+            .any(|u| u.profile().active == Some(false) && !u.contact.deleted),
+        "some deactivated"
+    );
+    assert!(
+        account.users.iter().any(|u| u.contact.deleted),
+        "some deleted"
+    );
+    assert!(
+        account
+            .users
+            .iter()
+            .any(|u| u.profile().external && u.contact.company_name.is_some()),
+        "externals with companies"
+    );
+}
+
+#[tokio::test]
+async fn control_api_refuses_bad_input_and_changes_nothing() {
+    let sim = start(1).await;
+    let http = reqwest::Client::new();
+    let base = sim.base_url();
+    let account = sim.sim.read().accounts[0].id().to_owned();
+    let before = sim.sim.read().accounts[0].audit.len();
+    let r = http.post(format!("{base}/_sim/accounts/{account}/audit_events")).json(&json!([{"operation": "UserLoggedIn", "userId": sim.sim.read().accounts[0].owner().id()}, {"operation": "UserLoggedIn", "userId": "KUNOBODY"}])).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("event 1: no user KUNOBODY")
+    );
+    assert_eq!(
+        sim.sim.read().accounts[0].audit.len(),
+        before,
+        "a bad batch appends nothing"
+    );
+    let r = http
+        .post(format!("{base}/_sim/accounts/{account}/plan"))
+        .json(&json!({"plan": "Platinum"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = http
+        .post(format!("{base}/_sim/tokens"))
+        .json(&json!({"scopes": ["wsEverything"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = http
+        .post(format!("{base}/_sim/clock"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = http
+        .post(format!("{base}/_sim/accounts/{account}/task_changes"))
+        .json(&json!({"action": "update", "taskId": "NOPE", "params": {"status": "Completed"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
