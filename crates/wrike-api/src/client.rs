@@ -112,7 +112,7 @@ impl WrikeClient {
         let url = self.inner.base.join(path)?;
         let body = self.send_with_retries(method, &url, &params).await?;
         serde_json::from_slice(&body).map_err(|e| WrikeError::Decode {
-            what: format!("{path}"),
+            what: path.to_owned(),
             message: e.to_string(),
             body: snippet(&body),
         })

@@ -245,7 +245,7 @@ async fn an_expired_access_token_is_refreshed_after_the_401_and_the_rotation_is_
         .account(&[])
         .await
         .expect("the client refreshes after the 401 and retries");
-    let rotations = rotations.lock().unwrap();
+    let rotations = rotations.lock().unwrap().clone();
     assert_eq!(rotations.len(), 1, "exactly one refresh");
     assert_eq!(
         source

@@ -33,11 +33,10 @@ async fn start_receiver(secret: &'static str) -> (String, Receiver) {
             let state = state.clone();
             async move {
                 if let Some(challenge) = headers.get("X-Hook-Secret").and_then(|v| v.to_str().ok())
+                    && is_handshake(&body)
                 {
-                    if is_handshake(&body) {
-                        let answer = answer_handshake(secret.as_bytes(), challenge).unwrap();
-                        return (StatusCode::OK, [("X-Hook-Secret", answer)]).into_response();
-                    }
+                    let answer = answer_handshake(secret.as_bytes(), challenge).unwrap();
+                    return (StatusCode::OK, [("X-Hook-Secret", answer)]).into_response();
                 }
                 let signature = headers
                     .get("X-Hook-Signature")

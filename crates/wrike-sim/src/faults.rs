@@ -38,10 +38,10 @@ pub struct Fault {
 impl Fault {
     /// Checks the rule makes sense before it is stored.
     pub fn validate(&self) -> Result<(), String> {
-        if let Some(rate) = self.rate {
-            if !(0.0..=1.0).contains(&rate) {
-                return Err(format!("rate must be between 0 and 1, got {rate}"));
-            }
+        if let Some(rate) = self.rate
+            && !(0.0..=1.0).contains(&rate)
+        {
+            return Err(format!("rate must be between 0 and 1, got {rate}"));
         }
         if self.rate.is_none() && self.count.is_none() {
             return Err(

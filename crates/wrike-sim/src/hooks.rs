@@ -132,10 +132,10 @@ impl HookQueue {
                 .iter()
                 .filter(|h| h.hook.status == WebhookStatus::Active)
             {
-                if let Some(events) = &hook.hook.events {
-                    if !events.contains(&draft.event_type) {
-                        continue;
-                    }
+                if let Some(events) = &hook.hook.events
+                    && !events.contains(&draft.event_type)
+                {
+                    continue;
                 }
                 let recursive = hook.hook.recursive.unwrap_or(false);
                 let in_scope = match (&hook.hook.folder_id, &hook.hook.space_id) {

@@ -158,6 +158,8 @@ fn default_date_type() -> DateType {
     DateType::Backlog
 }
 
+// Not derivable: `open_enum!` generates the enum, and a task without dates is a backlog task.
+#[allow(clippy::derivable_impls)]
 impl Default for DateType {
     fn default() -> Self {
         DateType::Backlog

@@ -247,13 +247,13 @@ pub async fn update_users(
                 .user(id)
                 .ok_or_else(|| ApiError::not_found(&format!("User {id}")))?;
         }
-        if let Some(type_id) = &user_type {
-            if !account.user_types.iter().any(|t| &t.id == type_id) {
-                return Err(ApiError::invalid_parameter(
-                    "userTypeId",
-                    &format!("no user type {type_id} in this account"),
-                ));
-            }
+        if let Some(type_id) = &user_type
+            && !account.user_types.iter().any(|t| &t.id == type_id)
+        {
+            return Err(ApiError::invalid_parameter(
+                "userTypeId",
+                &format!("no user type {type_id} in this account"),
+            ));
         }
         let mut changed = Vec::new();
         for id in &ids {
@@ -477,13 +477,13 @@ pub async fn create_invitation(
                     &format!("{email} already has a pending invitation"),
                 ));
             }
-            if let Some(type_id) = &user_type {
-                if !account.user_types.iter().any(|t| &t.id == type_id) {
-                    return Err(ApiError::invalid_parameter(
-                        "userTypeId",
-                        &format!("no user type {type_id} in this account"),
-                    ));
-                }
+            if let Some(type_id) = &user_type
+                && !account.user_types.iter().any(|t| &t.id == type_id)
+            {
+                return Err(ApiError::invalid_parameter(
+                    "userTypeId",
+                    &format!("no user type {type_id} in this account"),
+                ));
             }
             let seq = account.next();
             let invitation = Invitation {

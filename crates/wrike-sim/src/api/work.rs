@@ -74,11 +74,9 @@ fn tree_entry(f: &Folder) -> FolderTreeEntry {
     }
 }
 
-fn tree(
-    account: &AccountData,
-    under: Option<&str>,
-    p: &Params,
-) -> Result<Vec<FolderTreeEntry>, ApiError> {
+/// The folder listing. Without filters it is the tree (kind `folderTree`); with any filter
+/// Wrike answers full folder models instead (kind `folders`).
+fn tree(account: &AccountData, under: Option<&str>, p: &Params) -> ApiResult {
     p.allow(&[
         "permalink",
         "descendants",
@@ -91,6 +89,24 @@ fn tree(
         "contractTypes",
     ])?;
     refuse_unsimulated(p, &["metadata", "customField", "contractTypes"])?;
+    let filtered = p
+        .names()
+        .any(|n| !matches!(n, "fields" | "access_token" | "method"));
+    let fields = requested_fields(
+        p,
+        &[
+            "metadata",
+            "hasAttachments",
+            "attachmentCount",
+            "description",
+            "briefDescription",
+            "customFields",
+            "customColumnIds",
+            "superParentIds",
+            "space",
+            "contractType",
+        ],
+    )?;
     let descendants = p.bool("descendants")?.unwrap_or(true);
     let project = p.bool("project")?;
     let deleted = p.bool("deleted")?.unwrap_or(false);
@@ -115,7 +131,7 @@ fn tree(
         }
         None => account.folders.iter().collect(),
     };
-    Ok(in_scope
+    let matched = in_scope
         .into_iter()
         .filter(|f| {
             if deleted {
@@ -134,9 +150,15 @@ fn tree(
             permalink
                 .as_ref()
                 .is_none_or(|l| f.permalink.as_ref() == Some(l))
-        })
-        .map(tree_entry)
-        .collect())
+        });
+    if filtered {
+        envelope_values(
+            "folders",
+            matched.map(|f| shape(f, FOLDER_OPT_IN, &fields)).collect(),
+        )
+    } else {
+        envelope("folderTree", matched.map(tree_entry).collect())
+    }
 }
 
 pub async fn folder_tree(
@@ -144,9 +166,7 @@ pub async fn folder_tree(
     Extension(c): Extension<Caller>,
     p: Params,
 ) -> ApiResult {
-    read(&sim, &c, |account, _| {
-        envelope("folderTree", tree(account, None, &p)?)
-    })
+    read(&sim, &c, |account, _| tree(account, None, &p))
 }
 
 pub async fn subtree(
@@ -155,9 +175,7 @@ pub async fn subtree(
     Path(id): Path<String>,
     p: Params,
 ) -> ApiResult {
-    read(&sim, &c, |account, _| {
-        envelope("folderTree", tree(account, Some(&id), &p)?)
-    })
+    read(&sim, &c, |account, _| tree(account, Some(&id), &p))
 }
 
 pub async fn space_folders(
@@ -172,7 +190,7 @@ pub async fn space_folders(
             .iter()
             .find(|s| s.id == id)
             .ok_or_else(|| ApiError::not_found(&format!("Space {id}")))?;
-        envelope("folderTree", tree(account, Some(&id), &p)?)
+        tree(account, Some(&id), &p)
     })
 }
 
