@@ -395,3 +395,123 @@ async fn control_api_refuses_bad_input_and_changes_nothing() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn moving_folders_and_assigning_tasks_keep_both_sides_in_step() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default"]).await;
+    let http = reqwest::Client::new();
+    let get = |url: String| {
+        let (http, token) = (http.clone(), token.clone());
+        async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let tree = get(format!("{api}/folders")).await;
+    let spaces: Vec<String> = tree["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["space"] == true)
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect();
+    let made: Value = http
+        .post(format!("{api}/folders/{}/folders", spaces[0]))
+        .bearer_auth(&token)
+        .form(&[("title", "Moving")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let folder = made["data"][0]["id"].as_str().unwrap().to_owned();
+    let moved: Value = http
+        .put(format!("{api}/folders/{folder}"))
+        .bearer_auth(&token)
+        .form(&[
+            ("addParents", format!("[\"{}\"]", spaces[1])),
+            ("removeParents", format!("[\"{}\"]", spaces[0])),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["data"][0]["parentIds"], json!([spaces[1]]));
+    let both = get(format!("{api}/folders/{},{}", spaces[0], spaces[1])).await;
+    assert!(
+        !both["data"][0]["childIds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == &json!(folder)),
+        "left the old parent"
+    );
+    assert!(
+        both["data"][1]["childIds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == &json!(folder)),
+        "listed by the new parent"
+    );
+
+    let me = get(format!("{api}/contacts?me=true")).await["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let task: Value = http
+        .post(format!("{api}/folders/{folder}/tasks"))
+        .bearer_auth(&token)
+        .form(&[("title", "Assign me")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task = task["data"][0]["id"].as_str().unwrap().to_owned();
+    let assigned: Value = http
+        .put(format!("{api}/tasks/{task}"))
+        .bearer_auth(&token)
+        .form(&[("addResponsibles", format!("[\"{me}\"]"))])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(assigned["data"][0]["responsibleIds"], json!([me]));
+    let mine = get(format!(
+        "{api}/tasks?responsibles=[\"{me}\"]&fields=[\"responsibleIds\"]"
+    ))
+    .await;
+    assert!(
+        mine["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == json!(task))
+    );
+    let unassigned: Value = http
+        .put(format!("{api}/tasks/{task}"))
+        .bearer_auth(&token)
+        .form(&[("removeResponsibles", format!("[\"{me}\"]"))])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unassigned["data"][0]["responsibleIds"], json!([]));
+}

@@ -430,20 +430,41 @@ pub async fn update_folder(
                 json!({}),
             ));
         }
-        folder.parent_ids.retain(|p| !remove_parents.contains(p));
-        for parent in &add_parents {
-            if !folder.parent_ids.contains(parent) {
-                folder.parent_ids.push(parent.clone());
+        let (parents_added, parents_removed) =
+            change_list(&mut folder.parent_ids, &add_parents, &remove_parents);
+        let (shared_added, shared_removed) =
+            change_list(&mut folder.shared_ids, &add_shareds, &remove_shareds);
+        for (ids, event, key) in [
+            (
+                &parents_added,
+                WebhookEventType::FolderParentsAdded,
+                "addedParents",
+            ),
+            (
+                &parents_removed,
+                WebhookEventType::FolderParentsRemoved,
+                "removedParents",
+            ),
+            (
+                &shared_added,
+                WebhookEventType::FolderSharedsAdded,
+                "addedShareds",
+            ),
+            (
+                &shared_removed,
+                WebhookEventType::FolderSharedsRemoved,
+                "removedShareds",
+            ),
+        ] {
+            if !ids.is_empty() {
+                events.push(EventDraft::folder(
+                    event,
+                    &ctx.user_id,
+                    &id,
+                    json!({ key: ids }),
+                ));
             }
         }
-        folder.shared_ids.retain(|s| !remove_shareds.contains(s));
-        folder.shared_ids.extend(
-            add_shareds
-                .iter()
-                .filter(|s| !folder.shared_ids.contains(s))
-                .cloned()
-                .collect::<Vec<_>>(),
-        );
         if let Some(metadata) = &metadata {
             merge_metadata(folder.metadata.get_or_insert_with(Vec::new), metadata);
         }
@@ -483,6 +504,16 @@ pub async fn update_folder(
         }
         folder.updated_date = Some(ctx.now);
         let out = folder.clone();
+        for parent in &parents_added {
+            if let Some(p) = account.folder_mut(parent) {
+                p.child_ids.push(id.clone());
+            }
+        }
+        for parent in &parents_removed {
+            if let Some(p) = account.folder_mut(parent) {
+                p.child_ids.retain(|c| c != &id);
+            }
+        }
         Ok((out, events))
     })?;
     envelope("folders", vec![folder])
@@ -1232,98 +1263,63 @@ pub fn apply_task_update(
         ));
         task.dates = dates;
     }
-    let parents = task.parent_ids.get_or_insert_with(Vec::new);
-    let added: Vec<String> = add_parents
-        .iter()
-        .filter(|p| !parents.contains(p))
-        .cloned()
-        .collect();
-    let removed: Vec<String> = remove_parents
-        .iter()
-        .filter(|p| parents.contains(p))
-        .cloned()
-        .collect();
-    parents.retain(|p| !removed.contains(p));
-    parents.extend(added.iter().cloned());
-    if !added.is_empty() {
-        events.push(EventDraft::task(
-            WebhookEventType::TaskParentsAdded,
-            author,
-            id,
-            json!({"addedParents": added}),
-        ));
-        audits.push((AuditOperation::TaskParentAdded, serde_json::Map::new()));
-    }
-    if !removed.is_empty() {
-        events.push(EventDraft::task(
-            WebhookEventType::TaskParentsRemoved,
-            author,
-            id,
-            json!({"removedParents": removed}),
-        ));
-        audits.push((AuditOperation::TaskParentRemoved, serde_json::Map::new()));
-    }
-    let resp = task.responsible_ids.get_or_insert_with(Vec::new);
-    let added: Vec<String> = add_responsibles
-        .iter()
-        .filter(|p| !resp.contains(p))
-        .cloned()
-        .collect();
-    let removed: Vec<String> = remove_responsibles
-        .iter()
-        .filter(|p| resp.contains(p))
-        .cloned()
-        .collect();
-    resp.retain(|p| !removed.contains(p));
-    resp.extend(added.iter().cloned());
-    if !added.is_empty() {
-        events.push(EventDraft::task(
-            WebhookEventType::TaskResponsiblesAdded,
-            author,
-            id,
-            json!({"addedResponsibles": added}),
-        ));
-        audits.push((AuditOperation::TaskAssigned, serde_json::Map::new()));
-    }
-    if !removed.is_empty() {
-        events.push(EventDraft::task(
-            WebhookEventType::TaskResponsiblesRemoved,
-            author,
-            id,
-            json!({"removedResponsibles": removed}),
-        ));
-        audits.push((AuditOperation::TaskUnassigned, serde_json::Map::new()));
-    }
-    let shared = task.shared_ids.get_or_insert_with(Vec::new);
-    let added: Vec<String> = add_shareds
-        .iter()
-        .filter(|p| !shared.contains(p))
-        .cloned()
-        .collect();
-    let removed: Vec<String> = remove_shareds
-        .iter()
-        .filter(|p| shared.contains(p))
-        .cloned()
-        .collect();
-    shared.retain(|p| !removed.contains(p));
-    shared.extend(added.iter().cloned());
-    if !added.is_empty() {
-        events.push(EventDraft::task(
-            WebhookEventType::TaskSharedsAdded,
-            author,
-            id,
-            json!({"addedShareds": added}),
-        ));
-        audits.push((AuditOperation::TaskShared, serde_json::Map::new()));
-    }
-    if !removed.is_empty() {
-        events.push(EventDraft::task(
-            WebhookEventType::TaskSharedsRemoved,
-            author,
-            id,
-            json!({"removedShareds": removed}),
-        ));
-        audits.push((AuditOperation::TaskUnshared, serde_json::Map::new()));
+    // Parents, assignees and sharing change the same way: an add list and a remove list,
+    // one webhook event and one audit record for each direction that really changed.
+    let list_changes = [
+        (
+            &mut task.parent_ids,
+            &add_parents,
+            &remove_parents,
+            (
+                WebhookEventType::TaskParentsAdded,
+                "addedParents",
+                AuditOperation::TaskParentAdded,
+            ),
+            (
+                WebhookEventType::TaskParentsRemoved,
+                "removedParents",
+                AuditOperation::TaskParentRemoved,
+            ),
+        ),
+        (
+            &mut task.responsible_ids,
+            &add_responsibles,
+            &remove_responsibles,
+            (
+                WebhookEventType::TaskResponsiblesAdded,
+                "addedResponsibles",
+                AuditOperation::TaskAssigned,
+            ),
+            (
+                WebhookEventType::TaskResponsiblesRemoved,
+                "removedResponsibles",
+                AuditOperation::TaskUnassigned,
+            ),
+        ),
+        (
+            &mut task.shared_ids,
+            &add_shareds,
+            &remove_shareds,
+            (
+                WebhookEventType::TaskSharedsAdded,
+                "addedShareds",
+                AuditOperation::TaskShared,
+            ),
+            (
+                WebhookEventType::TaskSharedsRemoved,
+                "removedShareds",
+                AuditOperation::TaskUnshared,
+            ),
+        ),
+    ];
+    for (list, add, remove, on_add, on_remove) in list_changes {
+        let (added, removed) = change_list(list.get_or_insert_with(Vec::new), add, remove);
+        for (ids, (event, key, op)) in [(added, on_add), (removed, on_remove)] {
+            if !ids.is_empty() {
+                events.push(EventDraft::task(event, author, id, json!({ key: ids })));
+                audits.push((op, serde_json::Map::new()));
+            }
+        }
     }
     if let Some(metadata) = &metadata {
         merge_metadata(task.metadata.get_or_insert_with(Vec::new), metadata);
@@ -1347,6 +1343,23 @@ pub fn apply_task_update(
         task_audit(account, ctx, op, &out, details);
     }
     Ok((out, events))
+}
+
+/// Applies add and remove lists to a list of ids; returns what really was added and removed.
+fn change_list(
+    list: &mut Vec<String>,
+    add: &[String],
+    remove: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let added: Vec<String> = add.iter().filter(|x| !list.contains(x)).cloned().collect();
+    let removed: Vec<String> = remove
+        .iter()
+        .filter(|x| list.contains(x))
+        .cloned()
+        .collect();
+    list.retain(|x| !removed.contains(x));
+    list.extend(added.iter().cloned());
+    (added, removed)
 }
 
 /// Moves a task to the recycle bin.
