@@ -7,7 +7,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 use wrike_api::models::*;
 
-use super::{Range, ip_for_api, mutate, read, split_ids};
+use super::{Range, by_ids, ip_for_api, mutate, read, split_ids};
 use crate::generate::audit_record;
 use crate::hooks::EventDraft;
 use crate::params::Params;
@@ -118,17 +118,10 @@ pub async fn comments_by_ids(
     p.allow(&["plainText"])?;
     let ids = split_ids(&ids)?;
     read(&sim, &c, |account, _| {
-        let data = ids
-            .iter()
-            .map(|id| {
-                account
-                    .comments
-                    .iter()
-                    .find(|cm| &cm.id == id)
-                    .cloned()
-                    .ok_or_else(|| ApiError::not_found(&format!("Comment {id}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let data: Vec<_> = by_ids(&account.comments, &ids, |cm| &cm.id, "Comment")?
+            .into_iter()
+            .cloned()
+            .collect();
         envelope("comments", data)
     })
 }
@@ -442,17 +435,10 @@ pub async fn attachments_by_ids(
     p.allow(&["versions", "withUrls"])?;
     let ids = split_ids(&ids)?;
     read(&sim, &c, |account, _| {
-        let data = ids
-            .iter()
-            .map(|id| {
-                account
-                    .attachments
-                    .iter()
-                    .find(|a| &a.id == id)
-                    .cloned()
-                    .ok_or_else(|| ApiError::not_found(&format!("Attachment {id}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let data: Vec<_> = by_ids(&account.attachments, &ids, |a| &a.id, "Attachment")?
+            .into_iter()
+            .cloned()
+            .collect();
         envelope("attachments", data)
     })
 }

@@ -128,6 +128,23 @@ pub fn split_ids(segment: &str) -> Result<Vec<String>, ApiError> {
     Ok(ids)
 }
 
+/// The items `ids` name, in that order; a 404 naming the first id that does not exist.
+pub fn by_ids<'a, T>(
+    items: &'a [T],
+    ids: &[String],
+    id_of: impl Fn(&T) -> &str,
+    what: &str,
+) -> Result<Vec<&'a T>, ApiError> {
+    ids.iter()
+        .map(|id| {
+            items
+                .iter()
+                .find(|item| id_of(item) == id)
+                .ok_or_else(|| ApiError::not_found(&format!("{what} {id}")))
+        })
+        .collect()
+}
+
 /// Runs `f` on the caller's account under the read lock.
 pub fn read<R>(
     sim: &Sim,

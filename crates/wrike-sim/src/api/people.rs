@@ -7,7 +7,8 @@ use serde_json::Value;
 use wrike_api::models::*;
 
 use super::{
-    ip_for_api, mutate, read, refuse_unsimulated, requested_fields, require_admin, split_ids,
+    by_ids, ip_for_api, mutate, read, refuse_unsimulated, requested_fields, require_admin,
+    split_ids,
 };
 use crate::generate::audit_record;
 use crate::params::Params;
@@ -166,15 +167,10 @@ pub async fn contacts_by_ids(
     read(&sim, &c, |account, _| {
         let mut all: Vec<Contact> = account.users.iter().map(|u| u.contact.clone()).collect();
         all.extend(group_contacts(account));
-        let data = ids
-            .iter()
-            .map(|id| {
-                all.iter()
-                    .find(|ct| &ct.id == id)
-                    .map(|ct| contact_view(account, ct, &c.user_id, &fields))
-                    .ok_or_else(|| ApiError::not_found(&format!("Contact {id}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let data: Vec<_> = by_ids(&all, &ids, |ct| &ct.id, "Contact")?
+            .into_iter()
+            .map(|ct| contact_view(account, ct, &c.user_id, &fields))
+            .collect();
         envelope_values("contacts", data)
     })
 }

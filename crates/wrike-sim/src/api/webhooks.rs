@@ -161,17 +161,10 @@ pub async fn by_ids(
     p.allow(&[])?;
     let ids = split_ids(&ids)?;
     read(&sim, &c, |account, _| {
-        let data = ids
-            .iter()
-            .map(|id| {
-                account
-                    .webhooks
-                    .iter()
-                    .find(|h| &h.hook.id == id)
-                    .map(|h| h.hook.clone())
-                    .ok_or_else(|| ApiError::not_found(&format!("Webhook {id}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let data: Vec<_> = super::by_ids(&account.webhooks, &ids, |h| &h.hook.id, "Webhook")?
+            .into_iter()
+            .map(|h| h.hook.clone())
+            .collect();
         envelope("webhooks", data)
     })
 }

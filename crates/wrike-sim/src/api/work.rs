@@ -9,7 +9,7 @@ use wrike_api::models::*;
 
 use super::paging::{PageToken, page_size};
 use super::{
-    Ctx, Range, ip_for_api, mutate, read, refuse_unsimulated, requested_fields, split_ids,
+    Ctx, Range, by_ids, ip_for_api, mutate, read, refuse_unsimulated, requested_fields, split_ids,
 };
 use crate::generate::audit_record;
 use crate::hooks::EventDraft;
@@ -1497,17 +1497,10 @@ pub async fn custom_fields_by_ids(
     p.allow(&[])?;
     let ids = split_ids(&ids)?;
     read(&sim, &c, |account, _| {
-        let data = ids
-            .iter()
-            .map(|id| {
-                account
-                    .custom_fields
-                    .iter()
-                    .find(|f| &f.id == id)
-                    .cloned()
-                    .ok_or_else(|| ApiError::not_found(&format!("Custom field {id}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let data: Vec<_> = by_ids(&account.custom_fields, &ids, |f| &f.id, "Custom field")?
+            .into_iter()
+            .cloned()
+            .collect();
         envelope("customfields", data)
     })
 }
