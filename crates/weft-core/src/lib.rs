@@ -1,0 +1,6 @@
+//! weft's domain types and pure logic. No I/O: no database, no HTTP, no environment.
+
+pub mod health;
+pub mod roles;
+pub mod scope_plan;
+pub mod secrets;

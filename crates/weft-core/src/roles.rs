@@ -1,0 +1,92 @@
+//! The team's roles, following Wrike Integrate: Admin, Analyst, Operator.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything, including the team and connections.
+    Admin,
+    /// Builds, edits and tests recipes and connections; no team administration.
+    Analyst,
+    /// Views recipes and jobs, starts and stops recipes, reruns jobs; nothing else.
+    Operator,
+}
+
+/// What someone may do; every route and command names the one it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    ManageTeam,
+    ViewAuditTrail,
+    ManageConnections,
+    ViewConnections,
+    EditRecipes,
+    ViewRecipes,
+    RunRecipes,
+    ViewJobs,
+    RerunJobs,
+    ViewAnalytics,
+}
+
+impl Role {
+    pub fn parse(text: &str) -> Result<Role, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "admin" => Ok(Role::Admin),
+            "analyst" => Ok(Role::Analyst),
+            "operator" => Ok(Role::Operator),
+            other => Err(format!(
+                "unknown role {other:?}: expected admin, analyst or operator"
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Analyst => "analyst",
+            Role::Operator => "operator",
+        }
+    }
+
+    /// The permission matrix, in one place.
+    pub fn allows(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Admin => true,
+            Role::Analyst => matches!(
+                permission,
+                ManageConnections
+                    | ViewConnections
+                    | EditRecipes
+                    | ViewRecipes
+                    | RunRecipes
+                    | ViewJobs
+                    | RerunJobs
+                    | ViewAnalytics
+            ),
+            Role::Operator => matches!(permission, ViewRecipes | RunRecipes | ViewJobs | RerunJobs),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matrix_matches_the_product_brief() {
+        assert!(Role::Admin.allows(Permission::ManageTeam));
+        assert!(!Role::Analyst.allows(Permission::ManageTeam));
+        assert!(!Role::Analyst.allows(Permission::ViewAuditTrail));
+        assert!(Role::Analyst.allows(Permission::ManageConnections));
+        assert!(Role::Operator.allows(Permission::RerunJobs));
+        assert!(!Role::Operator.allows(Permission::EditRecipes));
+        assert!(!Role::Operator.allows(Permission::ViewConnections));
+        assert_eq!(Role::parse(" Admin ").unwrap(), Role::Admin);
+        assert!(
+            Role::parse("root")
+                .unwrap_err()
+                .contains("admin, analyst or operator")
+        );
+    }
+}

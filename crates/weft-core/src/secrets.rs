@@ -1,0 +1,145 @@
+//! Secrets at rest: XChaCha20-Poly1305 with a random nonce per value and the owning row's id
+//! as associated data, so a ciphertext copied onto another row fails to decrypt.
+
+use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+
+/// Bytes in a key.
+pub const KEY_LEN: usize = 32;
+const NONCE_LEN: usize = 24;
+/// Version byte in front of every ciphertext, so the format can change later.
+const FORMAT_V1: u8 = 1;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SecretError {
+    #[error("the secret key must be {KEY_LEN} bytes (64 hex characters), got {0} bytes")]
+    KeyLength(usize),
+    #[error("the secret key is not hex: {0}")]
+    KeyNotHex(String),
+    #[error("a stored secret could not be decrypted: wrong key, wrong row, or corrupted data")]
+    Decrypt,
+}
+
+/// The key that encrypts every secret the hub stores. Never printed.
+#[derive(Clone)]
+pub struct SecretKey(XChaCha20Poly1305);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey([redacted])")
+    }
+}
+
+impl SecretKey {
+    /// From 64 hex characters (surrounding whitespace ignored).
+    pub fn from_hex(text: &str) -> Result<SecretKey, SecretError> {
+        let text = text.trim();
+        if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(SecretError::KeyNotHex("expected only 0-9 and a-f".into()));
+        }
+        let bytes: Vec<u8> = (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("checked hex"))
+            .collect();
+        SecretKey::from_bytes(&bytes)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<SecretKey, SecretError> {
+        let key = Key::try_from(bytes).map_err(|_| SecretError::KeyLength(bytes.len()))?;
+        Ok(SecretKey(XChaCha20Poly1305::new(&key)))
+    }
+
+    /// A fresh random key, as hex (for first runs of the embedded default).
+    pub fn generate_hex() -> String {
+        let key = Key::generate();
+        hex::encode(key)
+    }
+
+    /// Encrypts `plaintext` bound to `row_id`.
+    pub fn seal(&self, row_id: &str, plaintext: &[u8]) -> Vec<u8> {
+        let nonce = XNonce::generate();
+        let sealed = self
+            .0
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: row_id.as_bytes(),
+                },
+            )
+            .expect("encryption of in-memory data");
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+        out.push(FORMAT_V1);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// Decrypts what `seal` produced for the same `row_id`.
+    pub fn open(&self, row_id: &str, sealed: &[u8]) -> Result<Vec<u8>, SecretError> {
+        if sealed.len() < 1 + NONCE_LEN || sealed[0] != FORMAT_V1 {
+            return Err(SecretError::Decrypt);
+        }
+        let nonce =
+            XNonce::try_from(&sealed[1..1 + NONCE_LEN]).map_err(|_| SecretError::Decrypt)?;
+        self.0
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: &sealed[1 + NONCE_LEN..],
+                    aad: row_id.as_bytes(),
+                },
+            )
+            .map_err(|_| SecretError::Decrypt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_values_open_only_with_the_same_key_and_row() {
+        let key = SecretKey::from_hex(&SecretKey::generate_hex()).unwrap();
+        let sealed = key.seal("conn-1", b"wrike-token");
+        assert!(
+            !sealed.windows(11).any(|w| w == b"wrike-token"),
+            "no plaintext in the ciphertext"
+        );
+        assert_eq!(key.open("conn-1", &sealed).unwrap(), b"wrike-token");
+        assert_eq!(
+            key.open("conn-2", &sealed),
+            Err(SecretError::Decrypt),
+            "bound to its row"
+        );
+        let other = SecretKey::from_hex(&SecretKey::generate_hex()).unwrap();
+        assert_eq!(other.open("conn-1", &sealed), Err(SecretError::Decrypt));
+        let mut tampered = sealed.clone();
+        *tampered.last_mut().unwrap() ^= 1;
+        assert_eq!(key.open("conn-1", &tampered), Err(SecretError::Decrypt));
+        assert_ne!(
+            key.seal("conn-1", b"x"),
+            key.seal("conn-1", b"x"),
+            "fresh nonce each time"
+        );
+    }
+
+    #[test]
+    fn bad_keys_say_what_is_wrong() {
+        assert_eq!(
+            SecretKey::from_hex("abcd").unwrap_err(),
+            SecretError::KeyLength(2)
+        );
+        assert!(matches!(
+            SecretKey::from_hex("zz"),
+            Err(SecretError::KeyNotHex(_))
+        ));
+        assert_eq!(
+            format!(
+                "{:?}",
+                SecretKey::from_hex(&SecretKey::generate_hex()).unwrap()
+            ),
+            "SecretKey([redacted])"
+        );
+    }
+}
