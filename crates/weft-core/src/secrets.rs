@@ -33,14 +33,7 @@ impl std::fmt::Debug for SecretKey {
 impl SecretKey {
     /// From 64 hex characters (surrounding whitespace ignored).
     pub fn from_hex(text: &str) -> Result<SecretKey, SecretError> {
-        let text = text.trim();
-        if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(SecretError::KeyNotHex("expected only 0-9 and a-f".into()));
-        }
-        let bytes: Vec<u8> = (0..text.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("checked hex"))
-            .collect();
+        let bytes = hex::decode(text.trim()).map_err(|e| SecretError::KeyNotHex(e.to_string()))?;
         SecretKey::from_bytes(&bytes)
     }
 
