@@ -230,7 +230,7 @@ mod tests {
             admin: Some(true),
             activity_reports: Some(true),
         };
-        assert!(missing(&Feature::ALL, Some(&Scope::KNOWN.to_vec()), &fine).is_empty());
+        assert!(missing(&Feature::ALL, Some(Scope::KNOWN), &fine).is_empty());
         assert!(
             Feature::parse("nope")
                 .unwrap_err()
