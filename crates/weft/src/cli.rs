@@ -5,12 +5,23 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use weft_core::roles::Role;
+use weft_core::scope_plan::{self, Feature};
 use wrike_sim::{Listen, RunningSim, SimConfig};
+
+use crate::config::Settings;
+use crate::{connections, hub, secrets_input, users, util};
 
 /// weft: a self-hosted Wrike integration hub.
 #[derive(Debug, Parser)]
 #[command(name = "weft", version, about, long_about = None)]
 struct Cli {
+    /// Settings file (TOML); `weft.toml` is read when present. `WEFT_*` variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL (sqlite://PATH or postgres://...), overriding the settings.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -21,6 +32,73 @@ enum Command {
     Sim(SimArgs),
     /// Start a demo on this machine: the simulator with a generated account, and how to reach it.
     Demo(DemoArgs),
+    /// The hub's team: local users with roles.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Wrike connections: add, list, check, remove, and the scopes they need.
+    #[command(subcommand)]
+    Connections(ConnectionsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Add a user; the password is read from standard input (a hidden prompt on a terminal).
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, analyst or operator.
+        #[arg(long, value_parser = Role::parse)]
+        role: Role,
+        /// Read the password from this environment variable instead of standard input.
+        #[arg(long)]
+        password_env: Option<String>,
+    },
+    /// List the users.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConnectionsCommand {
+    /// Add a connection with a permanent token, read from standard input (or --token-env).
+    Add {
+        /// A short unique name (letters, digits, '.', '_', '-').
+        #[arg(long)]
+        name: String,
+        /// us, us2, eu, or an API URL such as https://app-eu.wrike.com/api/v4.
+        #[arg(long, default_value = "us")]
+        data_center: String,
+        /// Read the token from this environment variable instead of standard input.
+        #[arg(long)]
+        token_env: Option<String>,
+        /// What the connection is for: usage_analytics, reclaim, invitations, read_work, write_work, webhooks.
+        #[arg(long, value_delimiter = ',', value_parser = Feature::parse)]
+        features: Vec<Feature>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List connections with who they run as and their last health.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Probe connections now (all, or one by name); exits with 2 when any is broken.
+    Check {
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a connection (its sealed tokens go with it).
+    Remove { name: String },
+    /// The minimum scopes and Wrike rights for a set of features.
+    Plan {
+        #[arg(long, value_delimiter = ',', value_parser = Feature::parse, required = true)]
+        features: Vec<Feature>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -99,8 +177,185 @@ pub fn run() -> anyhow::Result<()> {
         match cli.command {
             Command::Sim(args) => sim(args).await,
             Command::Demo(args) => demo(args).await,
+            Command::Users(command) => {
+                users_command(settings(&cli.config, cli.database_url)?, command).await
+            }
+            Command::Connections(command) => {
+                connections_command(settings(&cli.config, cli.database_url)?, command).await
+            }
         }
     })
+}
+
+fn settings(file: &Option<PathBuf>, database_url: Option<String>) -> anyhow::Result<Settings> {
+    let mut settings = Settings::load(file.as_deref())?;
+    if let Some(url) = database_url {
+        settings.database_url = url;
+    }
+    Ok(settings)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+async fn users_command(settings: Settings, command: UsersCommand) -> anyhow::Result<()> {
+    let store = hub::open_store(&settings).await?;
+    match command {
+        UsersCommand::Add {
+            username,
+            role,
+            password_env,
+        } => {
+            let password = secrets_input::read_secret("password", password_env.as_deref())?;
+            let user = users::add(
+                store.as_ref(),
+                &util::cli_actor(),
+                &username,
+                role,
+                password,
+            )
+            .await?;
+            println!("added {} ({})", user.username, user.role.as_str());
+        }
+        UsersCommand::List { json } => {
+            let all = store.list_users().await?;
+            if json {
+                return print_json(&all);
+            }
+            for user in all {
+                println!("{:<24} {}", user.username, user.role.as_str());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn connections_command(
+    settings: Settings,
+    command: ConnectionsCommand,
+) -> anyhow::Result<()> {
+    if let ConnectionsCommand::Plan { features, json } = &command {
+        let plan = scope_plan::plan(features);
+        if *json {
+            return print_json(&plan);
+        }
+        println!(
+            "scopes (Default is always included): {}",
+            plan.scopes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        println!(
+            "Wrike rights: {}",
+            if plan.rights.is_empty() {
+                "none".to_owned()
+            } else {
+                plan.rights
+                    .iter()
+                    .map(|r| format!("{r:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        );
+        return Ok(());
+    }
+    let store = hub::open_store(&settings).await?;
+    let store = store.as_ref();
+    match command {
+        ConnectionsCommand::Add {
+            name,
+            data_center,
+            token_env,
+            features,
+            json,
+        } => {
+            let token = secrets_input::read_secret("Wrike permanent token", token_env.as_deref())?;
+            let key = hub::secret_key(&settings)?;
+            let added = connections::add(
+                store,
+                &key,
+                &util::cli_actor(),
+                &name,
+                &data_center,
+                token,
+                features,
+            )
+            .await?;
+            if json {
+                return print_json(&added);
+            }
+            let c = &added.connection;
+            println!(
+                "added {} : account {} ({}), runs as {} <{}>{}",
+                c.name,
+                c.identity.account_name,
+                c.identity.account_id,
+                c.identity.user_name,
+                c.identity.user_email,
+                if c.identity.admin { ", admin" } else { "" }
+            );
+            println!("health: {}", connections::describe(c.health.as_ref()));
+            for warning in &added.warnings {
+                println!("warning: {warning}");
+            }
+            for missing in &added.missing {
+                println!("missing: {}", serde_json::to_string(missing)?);
+            }
+        }
+        ConnectionsCommand::List { json } => {
+            let all = store.list_connections().await?;
+            if json {
+                let with_hygiene: Vec<_> = all.iter().map(|c| serde_json::json!({"connection": c, "warnings": connections::hygiene(c, &all)})).collect();
+                return print_json(&with_hygiene);
+            }
+            if all.is_empty() {
+                println!(
+                    "no connections yet: weft connections add --name NAME --data-center us < token.txt"
+                );
+            }
+            for c in &all {
+                println!(
+                    "{:<20} {:<10} {:<24} {:<36} {}",
+                    c.name,
+                    c.identity.account_id,
+                    c.identity.account_name,
+                    c.identity.user_email,
+                    connections::describe(c.health.as_ref())
+                );
+            }
+        }
+        ConnectionsCommand::Check { name, json } => {
+            let key = hub::secret_key(&settings)?;
+            let targets = match name {
+                Some(name) => vec![connections::find(store, &name).await?],
+                None => store.list_connections().await?,
+            };
+            let mut results = Vec::new();
+            for c in &targets {
+                let health = connections::check(store, &key, c).await?;
+                results.push(serde_json::json!({"name": c.name, "health": health}));
+                if !json {
+                    println!("{:<20} {}", c.name, connections::describe(Some(&health)));
+                }
+            }
+            if json {
+                print_json(&results)?;
+            }
+            if results.iter().any(|r| r["health"]["healthy"] == false) {
+                std::process::exit(2);
+            }
+        }
+        ConnectionsCommand::Remove { name } => {
+            let removed = connections::remove(store, &util::cli_actor(), &name).await?;
+            println!("removed {}", removed.name);
+        }
+        ConnectionsCommand::Plan { .. } => unreachable!("handled above"),
+    }
+    Ok(())
 }
 
 async fn sim(args: SimArgs) -> anyhow::Result<()> {

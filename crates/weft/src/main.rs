@@ -2,7 +2,23 @@
 //! configuration and the environment.
 
 mod cli;
+mod config;
+mod connections;
+mod hub;
+mod secrets_input;
+mod users;
+mod util;
 
-fn main() -> anyhow::Result<()> {
-    cli::run()
+fn main() -> std::process::ExitCode {
+    match cli::run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // The cause chain on one line each, without a backtrace: this is for people.
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

@@ -1,0 +1,87 @@
+//! Settings: built-in defaults, then a TOML file, then `WEFT_*` environment variables.
+//! The only place settings are read.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Settings keys; the same names work in the TOML file and as `WEFT_<NAME>` variables.
+const KEYS: &[&str] = &["database_url", "data_dir", "secret_key", "secret_key_file"];
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `sqlite://PATH` (the embedded default) or `postgres://...`.
+    pub database_url: String,
+    /// Where the embedded default keeps its database and generated key.
+    pub data_dir: PathBuf,
+    /// The secrets key as 64 hex characters (prefer `WEFT_SECRET_KEY` or a file).
+    pub secret_key: Option<String>,
+    /// A file holding the secrets key.
+    pub secret_key_file: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://weft-data/weft.db".into(),
+            data_dir: "weft-data".into(),
+            secret_key: None,
+            secret_key_file: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "[redacted]"),
+            )
+            .field("secret_key_file", &self.secret_key_file)
+            .finish()
+    }
+}
+
+/// A database URL without its password.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("redacted"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Settings {
+    /// Loads settings. `file` is `--config`; without it `weft.toml` is read when present.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut figment = Figment::new().merge(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => {
+                anyhow::ensure!(
+                    path.exists(),
+                    "config file {} does not exist",
+                    path.display()
+                );
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None if Path::new("weft.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("weft.toml"))
+            }
+            None => {}
+        }
+        figment = figment.merge(Env::prefixed("WEFT_").only(KEYS));
+        figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))
+            .context("loading settings (defaults, TOML file, WEFT_* variables)")
+    }
+}

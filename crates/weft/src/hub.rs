@@ -1,0 +1,90 @@
+//! Opening the hub's pieces from settings: the store (backend from the URL scheme) and the
+//! secrets key.
+
+use std::path::Path;
+
+use anyhow::Context;
+use weft_core::secrets::SecretKey;
+use weft_store::Store;
+
+use crate::config::{Settings, redact_url};
+
+/// The store named by the database URL: `sqlite://` or `postgres://` / `postgresql://`.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Box<dyn Store>> {
+    let url = settings.database_url.as_str();
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = Path::new(file)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the data directory {}", dir.display()))?;
+        }
+        let store = weft_store_sqlite::SqliteStore::open(url)
+            .await
+            .with_context(|| format!("opening the SQLite database {url}"))?;
+        return Ok(Box::new(store));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = weft_store_postgres::PostgresStore::open(url)
+            .await
+            .with_context(|| format!("opening the PostgreSQL database {}", redact_url(url)))?;
+        return Ok(Box::new(store));
+    }
+    anyhow::bail!(
+        "database_url {:?} is not supported: use sqlite://PATH or postgres://USER@HOST/DB",
+        redact_url(url)
+    )
+}
+
+/// The secrets key: `secret_key` (e.g. `WEFT_SECRET_KEY`), else `secret_key_file`, else, for
+/// the embedded SQLite default only, `DATA_DIR/secret.key`, generated on first use.
+pub fn secret_key(settings: &Settings) -> anyhow::Result<SecretKey> {
+    if let Some(hex) = &settings.secret_key {
+        return SecretKey::from_hex(hex).context("secret_key (WEFT_SECRET_KEY)");
+    }
+    if let Some(file) = &settings.secret_key_file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading secret_key_file {}", file.display()))?;
+        return SecretKey::from_hex(&text)
+            .with_context(|| format!("secret_key_file {}", file.display()));
+    }
+    anyhow::ensure!(
+        settings.database_url.starts_with("sqlite://"),
+        "no secrets key: set WEFT_SECRET_KEY or secret_key_file (every instance sharing a PostgreSQL database needs the same key)"
+    );
+    let file = settings.data_dir.join("secret.key");
+    if file.exists() {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        return SecretKey::from_hex(&text)
+            .with_context(|| format!("the generated key {}", file.display()));
+    }
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+    let hex = SecretKey::generate_hex();
+    write_private(&file, &hex)?;
+    tracing::warn!(path = %file.display(), "generated a new secrets key; back it up, since stored tokens cannot be read without it, and prefer WEFT_SECRET_KEY or secret_key_file in production");
+    SecretKey::from_hex(&hex).context("the generated key")
+}
+
+#[cfg(unix)]
+fn write_private(file: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut handle = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(file)
+        .with_context(|| format!("creating {}", file.display()))?;
+    handle
+        .write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", file.display()))
+}
+
+#[cfg(not(unix))]
+fn write_private(file: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(file, text).with_context(|| format!("writing {}", file.display()))
+}

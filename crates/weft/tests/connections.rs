@@ -1,0 +1,493 @@
+//! `weft connections` and `weft users` end to end: the real binary, a real SQLite file, and
+//! the simulator over HTTP. Each failure class is driven through the simulator's control API.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+use wrike_sim::{Listen, RunningSim, SimConfig};
+
+struct Hub {
+    dir: PathBuf,
+}
+
+impl Hub {
+    fn new(name: &str) -> Hub {
+        let dir = std::env::temp_dir().join(format!("weft-cli-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Hub { dir }
+    }
+
+    /// Runs `weft ARGS` in the hub's directory with `stdin` piped in.
+    fn run(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .args(args)
+            .current_dir(&self.dir)
+            .env_remove("RUST_BACKTRACE")
+            .envs(env.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args, "", &[]);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn files_contain(&self, needle: &str) -> bool {
+        fn walk(dir: &Path, needle: &[u8]) -> bool {
+            std::fs::read_dir(dir).unwrap().any(|e| {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, needle)
+                } else {
+                    std::fs::read(&path)
+                        .unwrap()
+                        .windows(needle.len())
+                        .any(|w| w == needle)
+                }
+            })
+        }
+        walk(&self.dir, needle.as_bytes())
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+async fn sim() -> RunningSim {
+    wrike_sim::start(
+        SimConfig {
+            users: 30,
+            ..SimConfig::default()
+        },
+        Listen::loopback(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn control(sim: &RunningSim, path: &str, body: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{}/_sim/{path}", sim.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap_or(Value::Null)
+}
+
+async fn token_for(sim: &RunningSim, who: &str, scopes: &[&str]) -> (String, String) {
+    let account = sim.sim.read().accounts[0].clone();
+    let user = account.users.iter().find(|u| match who {
+        "integration" => u.email().starts_with("wrike-integration@"),
+        _ => u.profile().owner,
+    });
+    let answer = control(
+        sim,
+        "tokens",
+        json!({"userId": user.unwrap().id(), "scopes": scopes}),
+    )
+    .await;
+    (
+        answer["accessToken"].as_str().unwrap().to_owned(),
+        answer["userId"].as_str().unwrap().to_owned(),
+    )
+}
+
+// The binary is run synchronously; a second worker keeps the simulator answering meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_is_added_from_stdin_stored_sealed_and_breaks_visibly_when_the_password_changes()
+ {
+    let sim = sim().await;
+    let hub = Hub::new("lifecycle");
+    let api = sim.api_url(0);
+    let (token, user) = token_for(&sim, "integration", &["Default", "amReadOnlyAuditLog"]).await;
+    let out = hub.run(
+        &[
+            "connections",
+            "add",
+            "--name",
+            "analytics",
+            "--data-center",
+            &api,
+            "--features",
+            "usage_analytics",
+        ],
+        &format!("{token}\n"),
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("health: healthy"), "{}", text(&out));
+    assert!(
+        !text(&out).contains("looks like a person"),
+        "a dedicated integration user draws no warning"
+    );
+    assert!(
+        text(&out).contains("generated a new secrets key"),
+        "the embedded default warns about its generated key"
+    );
+
+    let list = hub.json(&["connections", "list", "--json"]);
+    assert_eq!(list[0]["connection"]["identity"]["user_id"], user);
+    assert_eq!(list[0]["connection"]["identity"]["admin"], true);
+    assert_eq!(list[0]["connection"]["health"]["healthy"], true);
+
+    assert!(
+        !hub.files_contain(&token),
+        "the token is in no file of the hub, sealed or not"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(hub.dir.join("weft-data/secret.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the generated key is private");
+    }
+
+    control(&sim, &format!("users/{user}/password"), json!({})).await;
+    let out = hub.run(&["connections", "check", "--json"], "", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a broken connection fails the check: {}",
+        text(&out)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report[0]["health"]["class"], "token_rejected");
+    assert!(
+        !text(&out).contains(&token),
+        "the token never reaches the output or the logs"
+    );
+    let list = hub.json(&["connections", "list", "--json"]);
+    assert_eq!(
+        list[0]["connection"]["health"]["class"], "token_rejected",
+        "the classification is stored"
+    );
+
+    let out = hub.run(&["connections", "remove", "analytics"], "", &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(hub.json(&["connections", "list", "--json"]), json!([]));
+}
+
+// The binary is run synchronously; a second worker keeps the simulator answering meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_failure_is_classified() {
+    let sim = sim().await;
+    let hub = Hub::new("classes");
+    let api = sim.api_url(0);
+    let account = sim.sim.read().accounts[0].id().to_owned();
+
+    // A token Wrike refuses is not stored.
+    let out = hub.run(
+        &[
+            "connections",
+            "add",
+            "--name",
+            "bogus",
+            "--data-center",
+            &api,
+        ],
+        "not-a-token\n",
+        &[],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("refused the token (token_rejected)"),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains("Stack backtrace"));
+    assert_eq!(
+        hub.json(&["connections", "list", "--json"]),
+        json!([]),
+        "nothing stored"
+    );
+
+    // A token of the EU account used against the US data center.
+    let eu = sim.sim.read().accounts[1].owner().id().to_owned();
+    let eu_token = control(&sim, "tokens", json!({"userId": eu})).await["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = hub.run(
+        &["connections", "add", "--name", "eu", "--data-center", &api],
+        &eu_token,
+        &[],
+    );
+    assert!(text(&out).contains("wrong_data_center"), "{}", text(&out));
+
+    // Scope missing: analytics with a Default-only token (read from an environment variable).
+    let (token, _) = token_for(&sim, "integration", &["Default"]).await;
+    let out = hub.run(
+        &[
+            "connections",
+            "add",
+            "--name",
+            "noscope",
+            "--data-center",
+            &api,
+            "--features",
+            "usage_analytics",
+            "--token-env",
+            "WRIKE_TOKEN",
+        ],
+        "",
+        &[("WRIKE_TOKEN", &token)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("BROKEN (scope_missing)"),
+        "{}",
+        text(&out)
+    );
+
+    // Plan or right missing: the account drops to Business.
+    let (token, _) = token_for(&sim, "integration", &["Default", "amReadOnlyAuditLog"]).await;
+    let out = hub.run(
+        &[
+            "connections",
+            "add",
+            "--name",
+            "planned",
+            "--data-center",
+            &api,
+            "--features",
+            "usage_analytics",
+        ],
+        &token,
+        &[],
+    );
+    assert!(text(&out).contains("health: healthy"), "{}", text(&out));
+    control(
+        &sim,
+        &format!("accounts/{account}/plan"),
+        json!({"plan": "Business"}),
+    )
+    .await;
+    let out = hub.run(&["connections", "check", "planned", "--json"], "", &[]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["class"],
+        "plan_or_right_missing"
+    );
+    control(
+        &sim,
+        &format!("accounts/{account}/plan"),
+        json!({"plan": "Enterprise"}),
+    )
+    .await;
+
+    // Wrike erroring, then rate limiting.
+    control(&sim, "faults", json!({"kind": "serverError", "count": 4})).await;
+    let out = hub.run(&["connections", "check", "planned", "--json"], "", &[]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["class"],
+        "wrike_unavailable"
+    );
+    reqwest::Client::new()
+        .delete(format!("{}/_sim/faults", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    control(&sim, "faults", json!({"kind": "rateLimit", "count": 4})).await;
+    let out = hub.run(&["connections", "check", "planned", "--json"], "", &[]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["class"],
+        "rate_limited"
+    );
+    reqwest::Client::new()
+        .delete(format!("{}/_sim/faults", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let out = hub.run(&["connections", "check", "planned", "--json"], "", &[]);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["healthy"],
+        true,
+        "recovered"
+    );
+}
+
+// The binary is run synchronously; a second worker keeps the simulator answering meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hygiene_warns_about_personal_and_shared_accounts() {
+    let sim = sim().await;
+    let hub = Hub::new("hygiene");
+    let api = sim.api_url(0);
+    let (token, _) = token_for(&sim, "owner", &["Default"]).await;
+    let out = hub.run(
+        &[
+            "connections",
+            "add",
+            "--name",
+            "mine",
+            "--data-center",
+            &api,
+        ],
+        &token,
+        &[],
+    );
+    assert!(
+        text(&out).contains("looks like a person's own account"),
+        "{}",
+        text(&out)
+    );
+    let (second, _) = token_for(&sim, "owner", &["Default"]).await;
+    hub.run(
+        &[
+            "connections",
+            "add",
+            "--name",
+            "mine-too",
+            "--data-center",
+            &api,
+        ],
+        &second,
+        &[],
+    );
+    let list = hub.json(&["connections", "list", "--json"]);
+    let warnings = list[0]["warnings"].to_string();
+    assert!(
+        warnings.contains("shares the Wrike user") && warnings.contains("mine-too"),
+        "{warnings}"
+    );
+    let out = hub.run(
+        &[
+            "connections",
+            "add",
+            "--name",
+            "mine",
+            "--data-center",
+            &api,
+        ],
+        &second,
+        &[],
+    );
+    assert!(
+        text(&out).contains("a connection named mine already exists"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn users_are_added_with_a_password_from_stdin_and_bad_input_is_refused() {
+    let hub = Hub::new("users");
+    let out = hub.run(
+        &["users", "add", "--username", "ada", "--role", "admin"],
+        "correct horse battery\n",
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        !hub.files_contain("correct horse battery"),
+        "only the hash is stored"
+    );
+    let out = hub.run(
+        &["users", "add", "--username", "ada", "--role", "operator"],
+        "another password\n",
+        &[],
+    );
+    assert!(text(&out).contains("already exists"), "{}", text(&out));
+    let out = hub.run(
+        &["users", "add", "--username", "bo", "--role", "analyst"],
+        "short\n",
+        &[],
+    );
+    assert!(
+        text(&out).contains("at least 10 characters"),
+        "{}",
+        text(&out)
+    );
+    let out = hub.run(
+        &["users", "add", "--username", "bo", "--role", "root"],
+        "long enough password\n",
+        &[],
+    );
+    assert!(
+        text(&out).contains("expected admin, analyst or operator"),
+        "{}",
+        text(&out)
+    );
+    let users = hub.json(&["users", "list", "--json"]);
+    assert_eq!(users.as_array().unwrap().len(), 1);
+    assert!(
+        users[0].get("password_hash").is_none(),
+        "hashes are not printed"
+    );
+    let out = hub.run(
+        &["connections", "add", "--name", "x", "--token", "secret"],
+        "",
+        &[],
+    );
+    assert!(
+        !out.status.success() && text(&out).contains("unexpected argument '--token'"),
+        "tokens are never taken from argv"
+    );
+}
+
+#[test]
+fn bad_configuration_is_named() {
+    let hub = Hub::new("config");
+    std::fs::write(hub.dir.join("weft.toml"), "database_url = 42\n").unwrap();
+    let out = hub.run(&["users", "list"], "", &[]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("invalid configuration") && text(&out).contains("database_url"),
+        "{}",
+        text(&out)
+    );
+    std::fs::write(
+        hub.dir.join("weft.toml"),
+        "databse_url = \"sqlite://x.db\"\n",
+    )
+    .unwrap();
+    let out = hub.run(&["users", "list"], "", &[]);
+    assert!(
+        text(&out).contains("databse_url"),
+        "a misspelt key is refused by name: {}",
+        text(&out)
+    );
+    std::fs::remove_file(hub.dir.join("weft.toml")).unwrap();
+    let out = hub.run(&["users", "list", "--database-url", "mysql://x"], "", &[]);
+    assert!(text(&out).contains("not supported"), "{}", text(&out));
+    let out = hub.run(&["users", "list", "--config", "missing.toml"], "", &[]);
+    assert!(
+        text(&out).contains("missing.toml does not exist"),
+        "{}",
+        text(&out)
+    );
+    let out = hub.run(&["connections", "check"], "", &[("WEFT_SECRET_KEY", "abc")]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("WEFT_SECRET_KEY") && text(&out).contains("not hex"),
+        "a bad key is named: {}",
+        text(&out)
+    );
+}
