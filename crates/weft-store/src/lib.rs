@@ -57,6 +57,20 @@ pub trait Store: Send + Sync {
     ) -> StoreResult<i64>;
     async fn record_health(&self, id: &str, health: &Health) -> StoreResult<()>;
 
+    async fn create_session(&self, session: NewSession) -> StoreResult<()>;
+    /// The user of a live session and the session's CSRF token.
+    async fn session_user(&self, id_hash: &str, now: i64) -> StoreResult<Option<(User, String)>>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+
+    async fn create_api_token(&self, token: ApiToken) -> StoreResult<()>;
+    async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>>;
+    async fn list_api_tokens(&self, user_id: &str) -> StoreResult<Vec<ApiToken>>;
+
+    async fn put_oauth_state(&self, state: OAuthState) -> StoreResult<()>;
+    /// Removes and returns a live state: each consent can be completed once.
+    async fn take_oauth_state(&self, state_hash: &str, now: i64)
+    -> StoreResult<Option<OAuthState>>;
+
     async fn append_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
     /// Newest first.
     async fn audit_trail(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;

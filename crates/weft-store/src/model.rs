@@ -135,3 +135,36 @@ pub struct NewAuditEntry {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
 }
+
+/// A web session; the cookie value itself is never stored, only its hash.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id_hash: String,
+    pub user_id: String,
+    /// The CSRF token every form of this session must carry.
+    pub csrf: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A per-user API token; stored as a hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    #[serde(skip)]
+    pub token_hash: String,
+    pub created_at: i64,
+}
+
+/// An OAuth consent in progress, keyed by the hash of its `state`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthState {
+    pub state_hash: String,
+    pub user_id: String,
+    pub connection_name: String,
+    pub scopes: Vec<String>,
+    pub features: Vec<String>,
+    pub expires_at: i64,
+}

@@ -161,6 +161,77 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn create_session(&self, s: $crate::NewSession) -> $crate::StoreResult<()> {
+                ::sqlx::query("INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&s.id_hash).bind(&s.user_id).bind(&s.csrf).bind(s.created_at).bind(s.expires_at)
+                    .execute(&self.pool).await.map_err(|e| __db_err(e, "session"))?;
+                Ok(())
+            }
+
+            async fn session_user(&self, id_hash: &str, now: i64) -> $crate::StoreResult<Option<($crate::User, String)>> {
+                use ::sqlx::Row;
+                let row = ::sqlx::query("SELECT u.id, u.username, u.password_hash, u.role, u.created_at, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2")
+                    .bind(id_hash).bind(now).fetch_optional(&self.pool).await.map_err(|e| __db_err(e, "sessions"))?;
+                row.as_ref().map(|r| Ok::<_, ::sqlx::Error>((__user(r)?, r.try_get("csrf")?))).transpose().map_err(|e| __db_err(e, "sessions"))
+            }
+
+            async fn delete_session(&self, id_hash: &str) -> $crate::StoreResult<()> {
+                ::sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(&self.pool).await.map_err(|e| __db_err(e, "sessions"))?;
+                Ok(())
+            }
+
+            async fn create_api_token(&self, t: $crate::ApiToken) -> $crate::StoreResult<()> {
+                ::sqlx::query("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&t.id).bind(&t.user_id).bind(&t.name).bind(&t.token_hash).bind(t.created_at)
+                    .execute(&self.pool).await.map_err(|e| __db_err(e, "API token"))?;
+                Ok(())
+            }
+
+            async fn api_token_user(&self, token_hash: &str) -> $crate::StoreResult<Option<$crate::User>> {
+                let row = ::sqlx::query("SELECT u.id, u.username, u.password_hash, u.role, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
+                    .bind(token_hash).fetch_optional(&self.pool).await.map_err(|e| __db_err(e, "API tokens"))?;
+                row.as_ref().map(__user).transpose().map_err(|e| __db_err(e, "API tokens"))
+            }
+
+            async fn list_api_tokens(&self, user_id: &str) -> $crate::StoreResult<Vec<$crate::ApiToken>> {
+                use ::sqlx::Row;
+                let rows = ::sqlx::query("SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id")
+                    .bind(user_id).fetch_all(&self.pool).await.map_err(|e| __db_err(e, "API tokens"))?;
+                rows.iter()
+                    .map(|r| -> Result<$crate::ApiToken, ::sqlx::Error> {
+                        Ok($crate::ApiToken { id: r.try_get("id")?, user_id: r.try_get("user_id")?, name: r.try_get("name")?, token_hash: r.try_get("token_hash")?, created_at: r.try_get("created_at")? })
+                    })
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| __db_err(e, "API tokens"))
+            }
+
+            async fn put_oauth_state(&self, s: $crate::OAuthState) -> $crate::StoreResult<()> {
+                ::sqlx::query("INSERT INTO oauth_states (state_hash, user_id, connection_name, scopes, features, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(&s.state_hash).bind(&s.user_id).bind(&s.connection_name).bind(s.scopes.join(",")).bind(s.features.join(",")).bind(s.expires_at)
+                    .execute(&self.pool).await.map_err(|e| __db_err(e, "OAuth state"))?;
+                Ok(())
+            }
+
+            async fn take_oauth_state(&self, state_hash: &str, now: i64) -> $crate::StoreResult<Option<$crate::OAuthState>> {
+                use ::sqlx::Row;
+                // DELETE ... RETURNING makes taking a state atomic on both databases.
+                let row = ::sqlx::query("DELETE FROM oauth_states WHERE state_hash = $1 RETURNING state_hash, user_id, connection_name, scopes, features, expires_at")
+                    .bind(state_hash).fetch_optional(&self.pool).await.map_err(|e| __db_err(e, "OAuth state"))?;
+                let Some(r) = row else { return Ok(None) };
+                let state = (|| -> Result<$crate::OAuthState, ::sqlx::Error> {
+                    Ok($crate::OAuthState {
+                        state_hash: r.try_get("state_hash")?,
+                        user_id: r.try_get("user_id")?,
+                        connection_name: r.try_get("connection_name")?,
+                        scopes: __split(r.try_get("scopes")?),
+                        features: __split(r.try_get("features")?),
+                        expires_at: r.try_get("expires_at")?,
+                    })
+                })()
+                .map_err(|e| __db_err(e, "OAuth state"))?;
+                Ok((state.expires_at > now).then_some(state))
+            }
+
             async fn append_audit(&self, e: $crate::NewAuditEntry) -> $crate::StoreResult<()> {
                 ::sqlx::query("INSERT INTO audit_trail (at, actor, action, target, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(e.at).bind(&e.actor).bind(&e.action).bind(&e.target)

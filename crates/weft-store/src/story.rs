@@ -178,6 +178,89 @@ pub async fn run(store: &dyn Store) {
         Err(StoreError::NotFound { .. })
     ));
 
+    // Sessions expire and are found only by their hash.
+    store
+        .create_session(NewSession {
+            id_hash: "h1".into(),
+            user_id: "u1".into(),
+            csrf: "c1".into(),
+            created_at: 100,
+            expires_at: 200,
+        })
+        .await
+        .unwrap();
+    let (user, csrf) = store
+        .session_user("h1", 150)
+        .await
+        .unwrap()
+        .expect("live session");
+    assert_eq!((user.username.as_str(), csrf.as_str()), ("ada", "c1"));
+    assert!(
+        store.session_user("h1", 200).await.unwrap().is_none(),
+        "expired at its expiry time"
+    );
+    store.delete_session("h1").await.unwrap();
+    assert!(
+        store.session_user("h1", 150).await.unwrap().is_none(),
+        "logged out"
+    );
+
+    // API tokens map to their user.
+    store
+        .create_api_token(ApiToken {
+            id: "t1".into(),
+            user_id: "u3".into(),
+            name: "ci".into(),
+            token_hash: "th1".into(),
+            created_at: 5,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store.api_token_user("th1").await.unwrap().unwrap().username,
+        "bo"
+    );
+    assert!(store.api_token_user("nope").await.unwrap().is_none());
+    assert!(matches!(
+        store
+            .create_api_token(ApiToken {
+                id: "t2".into(),
+                user_id: "u3".into(),
+                name: "dup".into(),
+                token_hash: "th1".into(),
+                created_at: 6
+            })
+            .await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(store.list_api_tokens("u3").await.unwrap().len(), 1);
+
+    // An OAuth state is taken once, and only while it lives.
+    let state = OAuthState {
+        state_hash: "s1".into(),
+        user_id: "u1".into(),
+        connection_name: "n".into(),
+        scopes: vec!["Default".into(), "amReadOnlyAuditLog".into()],
+        features: vec!["usage_analytics".into()],
+        expires_at: 500,
+    };
+    store.put_oauth_state(state.clone()).await.unwrap();
+    assert_eq!(
+        store.take_oauth_state("s1", 400).await.unwrap(),
+        Some(state.clone())
+    );
+    assert_eq!(
+        store.take_oauth_state("s1", 400).await.unwrap(),
+        None,
+        "single use"
+    );
+    store.put_oauth_state(state).await.unwrap();
+    assert_eq!(
+        store.take_oauth_state("s1", 501).await.unwrap(),
+        None,
+        "expired"
+    );
+
     // The audit trail, newest first, with before/after.
     for (i, action) in ["user.create", "connection.create", "connection.delete"]
         .iter()
