@@ -87,6 +87,12 @@ impl SecretKey {
     }
 }
 
+/// 32 random bytes from the operating system, as 64 hex characters: session ids, API
+/// tokens, OAuth `state` values.
+pub fn random_token() -> String {
+    hex::encode(Key::generate())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

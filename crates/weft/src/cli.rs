@@ -10,7 +10,9 @@ use weft_core::scope_plan::{self, Feature};
 use wrike_sim::{Listen, RunningSim, SimConfig};
 
 use crate::config::Settings;
-use crate::{connections, hub, secrets_input, users, util};
+use weft_hub::{connections, users, util};
+
+use crate::{hub, secrets_input};
 
 /// weft: a self-hosted Wrike integration hub.
 #[derive(Debug, Parser)]
@@ -263,7 +265,14 @@ async fn connections_command(
         );
         return Ok(());
     }
-    let store = hub::open_store(&settings).await?;
+    let store: std::sync::Arc<dyn weft_store::Store> = hub::open_store(&settings).await?.into();
+    // The key is loaded only by the commands that seal or open tokens.
+    let services = |key| weft_hub::Hub {
+        store: store.clone(),
+        key,
+        oauth: None,
+        alerter: weft_hub::alerts::Alerter::new(None),
+    };
     let store = store.as_ref();
     match command {
         ConnectionsCommand::Add {
@@ -274,10 +283,9 @@ async fn connections_command(
             json,
         } => {
             let token = secrets_input::read_secret("Wrike permanent token", token_env.as_deref())?;
-            let key = hub::secret_key(&settings)?;
+            let services = services(hub::secret_key(&settings)?);
             let added = connections::add(
-                store,
-                &key,
+                &services,
                 &util::cli_actor(),
                 &name,
                 &data_center,
@@ -329,14 +337,14 @@ async fn connections_command(
             }
         }
         ConnectionsCommand::Check { name, json } => {
-            let key = hub::secret_key(&settings)?;
+            let services = services(hub::secret_key(&settings)?);
             let targets = match name {
                 Some(name) => vec![connections::find(store, &name).await?],
                 None => store.list_connections().await?,
             };
             let mut results = Vec::new();
             for c in &targets {
-                let health = connections::check(store, &key, c).await?;
+                let health = weft_hub::monitor::probe(&services, c).await?;
                 results.push(serde_json::json!({"name": c.name, "health": health}));
                 if !json {
                     println!("{:<20} {}", c.name, connections::describe(Some(&health)));

@@ -3,11 +3,8 @@
 
 mod cli;
 mod config;
-mod connections;
 mod hub;
 mod secrets_input;
-mod users;
-mod util;
 
 fn main() -> std::process::ExitCode {
     match cli::run() {

@@ -1,5 +1,5 @@
-//! `weft connections`: Wrike connections by permanent token from the CLI, their health
-//! checks and failure classes, and service-account hygiene.
+//! Wrike connections: adding them (permanent token or completed OAuth consent), checking
+//! them the way their features use Wrike, classifying failures, and service-account hygiene.
 
 use std::sync::Arc;
 
@@ -9,14 +9,19 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use weft_core::health::{FailureClass, classify};
 use weft_core::scope_plan::{self, AccountFacts, Feature, Missing};
-use weft_core::secrets::SecretKey;
 use weft_store::{
     Connection, ConnectionKind, Health, NewAuditEntry, NewConnection, SealedTokens, Store,
     StoreError, WrikeIdentity,
 };
+use wrike_api::models::Plan;
 use wrike_api::requests::AuditLogQuery;
-use wrike_api::{ApiBase, ClientConfig, DataCenter, PermanentToken, WrikeClient, WrikeError};
+use wrike_api::{
+    ApiBase, ClientConfig, DataCenter, OAuthTokens, PermanentToken, Scope, TokenSet, TokenSource,
+    WrikeClient, WrikeError,
+};
 
+use crate::Hub;
+use crate::oauth_tokens::StoredOAuthTokens;
 use crate::util::{new_id, now};
 
 /// What `add` reports besides the stored connection.
@@ -27,17 +32,30 @@ pub struct Added {
     pub missing: Vec<Missing>,
 }
 
-fn client(base: ApiBase, token: SecretString) -> WrikeClient {
+fn client(base: ApiBase, tokens: Arc<dyn TokenSource>) -> WrikeClient {
     // Health checks and validation want a prompt answer, not minutes of retries.
     WrikeClient::new(
         base,
-        Arc::new(PermanentToken::new(token)),
+        tokens,
         ClientConfig {
             max_retries: 1,
             timeout: std::time::Duration::from_secs(20),
             ..ClientConfig::default()
         },
     )
+}
+
+fn check_name(name: &str) -> anyhow::Result<()> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    anyhow::ensure!(
+        valid,
+        "connection name {name:?} must be 1-64 letters, digits, '.', '_' or '-'"
+    );
+    Ok(())
 }
 
 /// Accounts people sign in with rarely say "integration"; dedicated ones usually do.
@@ -93,32 +111,13 @@ pub fn hygiene(connection: &Connection, all: &[Connection]) -> Vec<String> {
     warnings
 }
 
-/// Validates a permanent token against Wrike, stores it sealed, checks its health.
-pub async fn add(
-    store: &dyn Store,
-    key: &SecretKey,
-    actor: &str,
-    name: &str,
-    data_center: &str,
-    token: SecretString,
-    features: Vec<Feature>,
-) -> anyhow::Result<Added> {
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    anyhow::ensure!(
-        valid,
-        "connection name {name:?} must be 1-64 letters, digits, '.', '_' or '-'"
-    );
-    let base = DataCenter::parse(data_center)?.api_base();
-    let wrike = client(base.clone(), token.clone());
+/// Who the token runs as, asked of Wrike; a refusal becomes an error that names its class.
+async fn identify(wrike: &WrikeClient) -> anyhow::Result<(WrikeIdentity, Option<Plan>)> {
     let refused = |e: WrikeError| {
         let class = classify(&e);
         anyhow::anyhow!(
             "Wrike at {} refused the token ({}): {e}. {}",
-            base.url(),
+            wrike.base().url(),
             class.as_str(),
             class.advice()
         )
@@ -136,70 +135,164 @@ pub async fn add(
         user_email: me.email().unwrap_or_default().to_owned(),
         admin: profile.is_some_and(|p| p.admin || p.owner),
     };
-    let id = new_id("conn");
-    let sealed = key.seal(&id, token.expose_secret().as_bytes());
-    let new = NewConnection {
-        id: id.clone(),
-        name: name.to_owned(),
-        kind: ConnectionKind::Permanent,
-        api_base: base.url().to_string(),
-        identity: identity.clone(),
-        scopes: Vec::new(),
-        features: features.iter().map(|f| f.as_str().to_owned()).collect(),
-        tokens: SealedTokens {
-            access_token: sealed,
-            refresh_token: None,
-            expires_at: None,
-        },
-        created_at: now(),
-        created_by: actor.to_owned(),
-    };
-    let created = match store.create_connection(new).await {
+    Ok((identity, account.subscription.map(|s| s.plan)))
+}
+
+/// Stores a validated connection, audits it, probes it, and reports hygiene and gaps.
+async fn store_new(
+    hub: &Hub,
+    actor: &str,
+    new: NewConnection,
+    plan: Option<Plan>,
+    features: &[Feature],
+    granted: Option<Vec<Scope>>,
+) -> anyhow::Result<Added> {
+    let (id, name, identity) = (new.id.clone(), new.name.clone(), new.identity.clone());
+    let created = match hub.store.create_connection(new).await {
         Err(StoreError::Conflict { .. }) => {
             anyhow::bail!("a connection named {name} already exists")
         }
         other => other.context("storing the connection")?,
     };
-    store
-        .append_audit(NewAuditEntry { at: now(), actor: actor.to_owned(), action: "connection.create".into(), target: name.to_owned(), before: None, after: Some(serde_json::json!({"name": name, "account": identity.account_id, "runsAs": identity.user_email, "apiBase": created.api_base})) })
+    hub.store
+        .append_audit(NewAuditEntry {
+            at: now(),
+            actor: actor.to_owned(),
+            action: "connection.create".into(),
+            target: name.clone(),
+            before: None,
+            after: Some(serde_json::json!({"name": name, "kind": created.kind, "account": identity.account_id, "runsAs": identity.user_email, "apiBase": created.api_base})),
+        })
         .await?;
-    check(store, key, &created).await?;
-    let connection = store
+    crate::monitor::probe(hub, &created).await?;
+    let connection = hub
+        .store
         .connection(&id)
         .await?
         .context("the connection just stored")?;
-    let all = store.list_connections().await?;
+    let all = hub.store.list_connections().await?;
     let facts = AccountFacts {
-        plan: account.subscription.map(|s| s.plan),
+        plan,
         admin: Some(identity.admin),
         activity_reports: None,
     };
     Ok(Added {
         warnings: hygiene(&connection, &all),
-        missing: scope_plan::missing(&features, None, &facts),
+        missing: scope_plan::missing(features, granted.as_deref(), &facts),
         connection,
     })
 }
 
-/// Probes a connection the way its features will use Wrike, records and returns the health.
-pub async fn check(
-    store: &dyn Store,
-    key: &SecretKey,
-    connection: &Connection,
-) -> anyhow::Result<Health> {
-    anyhow::ensure!(
-        connection.kind == ConnectionKind::Permanent,
-        "checking OAuth connections needs the hub server, which is not built yet"
+/// Validates a permanent token against Wrike, stores it sealed, checks its health.
+pub async fn add(
+    hub: &Hub,
+    actor: &str,
+    name: &str,
+    data_center: &str,
+    token: SecretString,
+    features: Vec<Feature>,
+) -> anyhow::Result<Added> {
+    check_name(name)?;
+    let base = DataCenter::parse(data_center)?.api_base();
+    let wrike = client(base.clone(), Arc::new(PermanentToken::new(token.clone())));
+    let (identity, plan) = identify(&wrike).await?;
+    let id = new_id("conn");
+    let new = NewConnection {
+        tokens: SealedTokens {
+            access_token: hub.key.seal(&id, token.expose_secret().as_bytes()),
+            refresh_token: None,
+            expires_at: None,
+        },
+        id,
+        name: name.to_owned(),
+        kind: ConnectionKind::Permanent,
+        api_base: base.url().to_string(),
+        identity,
+        scopes: Vec::new(),
+        features: features.iter().map(|f| f.as_str().to_owned()).collect(),
+        created_at: now(),
+        created_by: actor.to_owned(),
+    };
+    store_new(hub, actor, new, plan, &features, None).await
+}
+
+/// Stores a connection from a completed OAuth consent; its API base is the token's `host`.
+pub async fn add_oauth(
+    hub: &Hub,
+    actor: &str,
+    name: &str,
+    tokens: TokenSet,
+    scopes: Vec<Scope>,
+    features: Vec<Feature>,
+) -> anyhow::Result<Added> {
+    check_name(name)?;
+    let oauth = hub.oauth.clone().context("OAuth is not configured")?;
+    let base = tokens.api_base()?;
+    let wrike = client(
+        base.clone(),
+        Arc::new(OAuthTokens::new(oauth, tokens.clone(), None)),
     );
-    let secrets = store.connection_secrets(&connection.id).await?;
-    let token = key
-        .open(&connection.id, &secrets.tokens.access_token)
-        .with_context(|| format!("decrypting the token of {}", connection.name))?;
-    let token = SecretString::from(String::from_utf8(token).context("stored token is not text")?);
+    let (identity, plan) = identify(&wrike).await?;
+    let id = new_id("conn");
+    let seal = |secret: &SecretString| hub.key.seal(&id, secret.expose_secret().as_bytes());
+    let sealed = SealedTokens {
+        access_token: seal(&tokens.access_token),
+        refresh_token: tokens.refresh_token.as_ref().map(seal),
+        expires_at: tokens.expires_at.map(|t| t.timestamp()),
+    };
+    let new = NewConnection {
+        tokens: sealed,
+        id: id.clone(),
+        name: name.to_owned(),
+        kind: ConnectionKind::OAuth,
+        api_base: base.url().to_string(),
+        identity,
+        scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+        features: features.iter().map(|f| f.as_str().to_owned()).collect(),
+        created_at: now(),
+        created_by: actor.to_owned(),
+    };
+    store_new(hub, actor, new, plan, &features, Some(scopes)).await
+}
+
+/// A client for a stored connection: permanent tokens as they are, OAuth tokens through the
+/// store so that refreshes rotate atomically.
+pub async fn client_for(hub: &Hub, connection: &Connection) -> anyhow::Result<WrikeClient> {
     let base = ApiBase::from_url(&connection.api_base)?;
-    let wrike = client(base, token);
-    let result = probe(&wrike, connection).await;
-    let health = match result {
+    let tokens: Arc<dyn TokenSource> = match connection.kind {
+        ConnectionKind::Permanent => {
+            let secrets = hub.store.connection_secrets(&connection.id).await?;
+            let token = hub
+                .key
+                .open(&connection.id, &secrets.tokens.access_token)
+                .with_context(|| format!("decrypting the token of {}", connection.name))?;
+            Arc::new(PermanentToken::new(SecretString::from(
+                String::from_utf8(token).context("stored token is not text")?,
+            )))
+        }
+        ConnectionKind::OAuth => {
+            let oauth = hub.oauth.clone().with_context(|| {
+                format!(
+                    "{} is an OAuth connection and OAuth is not configured",
+                    connection.name
+                )
+            })?;
+            Arc::new(StoredOAuthTokens {
+                store: hub.store.clone(),
+                key: hub.key.clone(),
+                connection_id: connection.id.clone(),
+                oauth,
+                host: Some(base.host()),
+            })
+        }
+    };
+    Ok(client(base, tokens))
+}
+
+/// Probes a connection the way its features use Wrike; records and returns the health.
+pub async fn check(hub: &Hub, connection: &Connection) -> anyhow::Result<Health> {
+    let wrike = client_for(hub, connection).await?;
+    let health = match probe(&wrike, connection).await {
         Ok(()) => Health {
             healthy: true,
             class: None,
@@ -213,10 +306,7 @@ pub async fn check(
             checked_at: now(),
         },
     };
-    store.record_health(&connection.id, &health).await?;
-    if let (false, Some(class)) = (health.healthy, health.class) {
-        tracing::warn!(connection = %connection.name, class = class.as_str(), message = health.message.as_deref().unwrap_or(""), "connection broken");
-    }
+    hub.store.record_health(&connection.id, &health).await?;
     Ok(health)
 }
 
@@ -288,7 +378,14 @@ pub async fn remove(
     let connection = find(store, name_or_id).await?;
     store.delete_connection(&connection.id).await?;
     store
-        .append_audit(NewAuditEntry { at: now(), actor: actor.to_owned(), action: "connection.delete".into(), target: connection.name.clone(), before: Some(serde_json::json!({"name": connection.name, "account": connection.identity.account_id, "runsAs": connection.identity.user_email})), after: None })
+        .append_audit(NewAuditEntry {
+            at: now(),
+            actor: actor.to_owned(),
+            action: "connection.delete".into(),
+            target: connection.name.clone(),
+            before: Some(serde_json::json!({"name": connection.name, "account": connection.identity.account_id, "runsAs": connection.identity.user_email})),
+            after: None,
+        })
         .await?;
     Ok(connection)
 }

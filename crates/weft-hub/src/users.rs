@@ -1,7 +1,7 @@
 //! `weft users`: the hub's own team.
 
 use anyhow::Context;
-use argon2::{Argon2, PasswordHasher};
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use secrecy::{ExposeSecret, SecretString};
 use weft_core::roles::Role;
 use weft_store::{NewAuditEntry, NewUser, Store, StoreError, User};
@@ -58,4 +58,31 @@ pub async fn add(
         })
         .await?;
     Ok(user)
+}
+
+/// Checks a password against a stored Argon2 hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+/// The user when the password matches. Unknown users are checked against a throwaway hash,
+/// so the answer takes as long whether or not the name exists.
+pub async fn authenticate(
+    store: &dyn Store,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<Option<User>> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let user = store.user_by_name(username).await?;
+    let hash = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => DUMMY
+            .get_or_init(|| {
+                hash_password(&SecretString::from("not a real password")).unwrap_or_default()
+            })
+            .clone(),
+    };
+    Ok(user.filter(|_| verify_password(password, &hash)))
 }
