@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -32,8 +33,11 @@ struct Cli {
 enum Command {
     /// Run the Wrike API v4 simulator (for tests, demos and sandboxes).
     Sim(SimArgs),
-    /// Start a demo on this machine: the simulator with a generated account, and how to reach it.
+    /// Start a demo on this machine: the simulator, the hub with an admin and a first
+    /// connection, and the web UI.
     Demo(DemoArgs),
+    /// Run the hub: web UI, JSON API, health monitoring (settings from weft.toml / WEFT_*).
+    Serve,
     /// The hub's team: local users with roles.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -145,6 +149,9 @@ struct DemoArgs {
     /// Address of the simulator's first data center.
     #[arg(long, default_value = "127.0.0.1:8180")]
     listen: SocketAddr,
+    /// Address of the hub's web UI and API.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    hub_listen: SocketAddr,
     #[command(flatten)]
     world: WorldArgs,
 }
@@ -179,6 +186,7 @@ pub fn run() -> anyhow::Result<()> {
         match cli.command {
             Command::Sim(args) => sim(args).await,
             Command::Demo(args) => demo(args).await,
+            Command::Serve => serve(settings(&cli.config, cli.database_url)?).await,
             Command::Users(command) => {
                 users_command(settings(&cli.config, cli.database_url)?, command).await
             }
@@ -378,10 +386,14 @@ async fn sim(args: SimArgs) -> anyhow::Result<()> {
     )
     .await?;
     print_sim(&running);
+    println!("Press Ctrl-C to stop.");
     wait_for_shutdown().await;
     Ok(())
 }
 
+/// The whole hub on one machine: the simulator, an embedded database in `weft-demo-data/`
+/// (recreated on every run), an admin with a fresh password, an OAuth app registered with the
+/// simulator, a first connection, and the web UI.
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let running = wrike_sim::start(
         args.world.config(),
@@ -392,20 +404,125 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         },
     )
     .await?;
+    let listener = tokio::net::TcpListener::bind(args.hub_listen)
+        .await
+        .with_context(|| format!("binding the hub to {}", args.hub_listen))?;
+    let public_url = format!("http://{}", listener.local_addr()?);
+
+    let data_dir = PathBuf::from("weft-demo-data");
+    if data_dir.exists() {
+        std::fs::remove_dir_all(&data_dir)
+            .with_context(|| format!("clearing {}", data_dir.display()))?;
+    }
+    // The demo's OAuth app, registered with the simulator for this hub's callback.
+    let (client_id, client_secret) = {
+        let mut world = running.sim.write();
+        let app = world
+            .apps
+            .first_mut()
+            .context("the simulator's demo OAuth app")?;
+        app.redirect_uris = vec![format!("{public_url}/connections/oauth/callback")];
+        (app.client_id.clone(), app.client_secret.clone())
+    };
+    let settings = Settings {
+        database_url: format!("sqlite://{}/weft.db", data_dir.display()),
+        data_dir: data_dir.clone(),
+        public_url: public_url.clone(),
+        oauth_client_id: Some(client_id),
+        oauth_client_secret: Some(client_secret),
+        oauth_login_base: running.base_url(),
+        probe_interval_seconds: 60,
+        ..Settings::default()
+    };
+    let services = hub::services(&settings).await?;
+    let password = weft_core::secrets::random_token()[..20].to_owned();
+    users::add(
+        services.store.as_ref(),
+        "demo",
+        "admin",
+        Role::Admin,
+        secrecy::SecretString::from(password.clone()),
+    )
+    .await?;
+
+    // A first connection: the account's dedicated integration user, for usage analytics.
+    let integration = {
+        let world = running.sim.read();
+        world.accounts[0]
+            .users
+            .iter()
+            .find(|u| u.email().starts_with("wrike-integration@"))
+            .map(|u| u.id().to_owned())
+            .context("the generated integration user")?
+    };
+    let token = {
+        let mut world = running.sim.write();
+        let account = world.accounts[0].id().to_owned();
+        let scopes = vec![
+            wrike_api::Scope::Default,
+            wrike_api::Scope::amReadOnlyAuditLog,
+            wrike_api::Scope::amReadWriteUser,
+        ];
+        running
+            .sim
+            .issue_tokens(&mut world, &account, &integration, scopes, None)
+            .0
+    };
+    connections::add(
+        &services,
+        "demo",
+        "acme-analytics",
+        &running.api_url(0),
+        secrecy::SecretString::from(token),
+        vec![Feature::UsageAnalytics, Feature::Reclaim],
+    )
+    .await?;
+
     print_sim(&running);
-    println!("\nTry it (a token for the account owner, then a call):");
+    println!("\nweft hub: {public_url}");
+    println!("  sign in as admin with the password {password}");
     println!(
-        "  TOKEN=$(curl -s -X POST {}/_sim/tokens -H 'content-type: application/json' -d '{{\"scopes\":[\"Default\",\"amReadOnlyAuditLog\",\"amReadOnlyUser\"]}}' | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')",
-        running.base_url()
+        "  a connection to the simulated Acme Robotics account is ready; connect the EU account with OAuth from the Connections page"
     );
     println!(
-        "  curl -s -H \"Authorization: Bearer $TOKEN\" '{}/audit_log?pageSize=5'",
-        running.api_url(0)
+        "  data in {}/ (recreated on every demo run)",
+        data_dir.display()
     );
-    println!(
-        "\nThe hub (web UI, connections, analytics, recipes) is not built yet; this demo serves the simulator only."
+    println!("Press Ctrl-C to stop.");
+    let state = weft_server::AppState {
+        hub: services,
+        config: std::sync::Arc::new(weft_server::ServerConfig {
+            probe_interval: Duration::from_secs(settings.probe_interval_seconds),
+            ..weft_server::ServerConfig::default()
+        }),
+        metrics: weft_server::metrics_handle(),
+    };
+    weft_server::serve(state, listener, hub::shutdown_signal()).await?;
+    Ok(())
+}
+
+/// `weft serve`: the hub for real, from settings.
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let services = hub::services(&settings).await?;
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("binding the hub to {}", settings.listen))?;
+    anyhow::ensure!(
+        settings.probe_interval_seconds >= 1,
+        "probe_interval_seconds must be at least 1"
     );
-    wait_for_shutdown().await;
+    let config = weft_server::ServerConfig {
+        secure_cookies: settings.secure_cookies,
+        probe_interval: Duration::from_secs(settings.probe_interval_seconds),
+        ..weft_server::ServerConfig::default()
+    };
+    tracing::info!(listen = %listener.local_addr()?, store = services.store.backend(), oauth = services.oauth.is_some(), "weft serving");
+    let state = weft_server::AppState {
+        hub: services,
+        config: std::sync::Arc::new(config),
+        metrics: weft_server::metrics_handle(),
+    };
+    weft_server::serve(state, listener, hub::shutdown_signal()).await?;
     Ok(())
 }
 
@@ -444,7 +561,6 @@ fn print_sim(running: &RunningSim) {
             dc.name
         );
     }
-    println!("Press Ctrl-C to stop.");
 }
 
 async fn wait_for_shutdown() {

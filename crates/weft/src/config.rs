@@ -9,7 +9,20 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// Settings keys; the same names work in the TOML file and as `WEFT_<NAME>` variables.
-const KEYS: &[&str] = &["database_url", "data_dir", "secret_key", "secret_key_file"];
+const KEYS: &[&str] = &[
+    "database_url",
+    "data_dir",
+    "secret_key",
+    "secret_key_file",
+    "listen",
+    "public_url",
+    "oauth_client_id",
+    "oauth_client_secret",
+    "oauth_login_base",
+    "probe_interval_seconds",
+    "alert_webhook_url",
+    "secure_cookies",
+];
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +35,21 @@ pub struct Settings {
     pub secret_key: Option<String>,
     /// A file holding the secrets key.
     pub secret_key_file: Option<PathBuf>,
+    /// Where `weft serve` listens.
+    pub listen: String,
+    /// The hub's own URL as browsers reach it (for the OAuth callback).
+    pub public_url: String,
+    /// The Wrike OAuth app (from the Wrike App Console); OAuth connect is off without it.
+    pub oauth_client_id: Option<String>,
+    pub oauth_client_secret: Option<String>,
+    /// Wrike's login host, or the simulator's base URL.
+    pub oauth_login_base: String,
+    /// How often every connection is probed.
+    pub probe_interval_seconds: u64,
+    /// Alerts are POSTed here as JSON when a connection breaks or recovers.
+    pub alert_webhook_url: Option<String>,
+    /// Send cookies only over HTTPS (set when served behind TLS).
+    pub secure_cookies: bool,
 }
 
 impl Default for Settings {
@@ -31,6 +59,14 @@ impl Default for Settings {
             data_dir: "weft-data".into(),
             secret_key: None,
             secret_key_file: None,
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            oauth_client_id: None,
+            oauth_client_secret: None,
+            oauth_login_base: wrike_api::oauth::WRIKE_LOGIN_BASE.into(),
+            probe_interval_seconds: 60,
+            alert_webhook_url: None,
+            secure_cookies: false,
         }
     }
 }
@@ -45,6 +81,17 @@ impl std::fmt::Debug for Settings {
                 &self.secret_key.as_ref().map(|_| "[redacted]"),
             )
             .field("secret_key_file", &self.secret_key_file)
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("oauth_client_id", &self.oauth_client_id)
+            .field(
+                "oauth_client_secret",
+                &self.oauth_client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("oauth_login_base", &self.oauth_login_base)
+            .field("probe_interval_seconds", &self.probe_interval_seconds)
+            .field("alert_webhook_url", &self.alert_webhook_url)
+            .field("secure_cookies", &self.secure_cookies)
             .finish()
     }
 }

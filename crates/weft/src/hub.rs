@@ -9,6 +9,63 @@ use weft_store::Store;
 
 use crate::config::{Settings, redact_url};
 
+/// The services over the configured store, key, OAuth app and alert webhook.
+pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
+    let store: std::sync::Arc<dyn Store> = open_store(settings).await?.into();
+    Ok(weft_hub::Hub {
+        store,
+        key: secret_key(settings)?,
+        oauth: oauth_client(settings)?,
+        alerter: weft_hub::alerts::Alerter::new(settings.alert_webhook_url.clone()),
+    })
+}
+
+/// The Wrike OAuth app, when both its id and secret are configured.
+pub fn oauth_client(settings: &Settings) -> anyhow::Result<Option<wrike_api::OAuthClient>> {
+    let (Some(id), Some(secret)) = (&settings.oauth_client_id, &settings.oauth_client_secret)
+    else {
+        anyhow::ensure!(
+            settings.oauth_client_id.is_none() && settings.oauth_client_secret.is_none(),
+            "set both oauth_client_id and oauth_client_secret, or neither"
+        );
+        return Ok(None);
+    };
+    let redirect = format!(
+        "{}/connections/oauth/callback",
+        settings.public_url.trim_end_matches('/')
+    );
+    let config = wrike_api::OAuthConfig::with_login_base(
+        &settings.oauth_login_base,
+        id,
+        secrecy::SecretString::from(secret.clone()),
+        Some(redirect),
+    )
+    .context("oauth_login_base")?;
+    Ok(Some(wrike_api::OAuthClient::new(
+        config,
+        wrike_api::client::http_client(std::time::Duration::from_secs(30)),
+    )))
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
 /// The store named by the database URL: `sqlite://` or `postgres://` / `postgresql://`.
 pub async fn open_store(settings: &Settings) -> anyhow::Result<Box<dyn Store>> {
     let url = settings.database_url.as_str();
