@@ -1,0 +1,120 @@
+//! Shared set-up: a hub on a fresh SQLite file with one user per role, each with a session
+//! and an API token.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use weft_core::roles::Role;
+use weft_core::secrets::SecretKey;
+use weft_hub::Hub;
+use weft_hub::alerts::Alerter;
+use weft_server::{AppState, ServerConfig};
+use weft_store::{ApiToken, NewSession, NewUser, Store};
+
+pub struct Member {
+    pub role: Role,
+    pub username: String,
+    pub session: String,
+    pub csrf: String,
+    pub api_token: String,
+}
+
+pub fn sha(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
+pub async fn store(name: &str) -> Arc<dyn Store> {
+    let dir = std::env::temp_dir().join(format!("weft-server-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Arc::new(
+        weft_store_sqlite::SqliteStore::open(&format!(
+            "sqlite://{}",
+            dir.join("weft.db").display()
+        ))
+        .await
+        .unwrap(),
+    )
+}
+
+pub async fn hub(
+    name: &str,
+    oauth: Option<wrike_api::OAuthClient>,
+    alert_webhook: Option<String>,
+) -> Hub {
+    Hub {
+        store: store(name).await,
+        key: SecretKey::from_hex(&SecretKey::generate_hex()).unwrap(),
+        oauth,
+        alerter: Alerter::new(alert_webhook),
+    }
+}
+
+pub fn state(hub: Hub, probe_interval: Duration) -> AppState {
+    AppState {
+        hub,
+        config: Arc::new(ServerConfig {
+            probe_interval,
+            ..ServerConfig::default()
+        }),
+        metrics: weft_server::metrics_handle(),
+    }
+}
+
+/// One user per role, signed in, with an API token.
+pub async fn team(store: &dyn Store) -> Vec<Member> {
+    let mut out = Vec::new();
+    for role in [Role::Admin, Role::Analyst, Role::Operator] {
+        let username = role.as_str().to_owned();
+        let id = format!("u-{username}");
+        let hash = weft_hub::users::hash_password(&secrecy::SecretString::from(format!(
+            "{username}-password"
+        )))
+        .unwrap();
+        store
+            .create_user(NewUser {
+                id: id.clone(),
+                username: username.clone(),
+                password_hash: hash,
+                role,
+                created_at: 1,
+            })
+            .await
+            .unwrap();
+        let (session, csrf, api_token) = (
+            format!("session-{username}"),
+            format!("csrf-{username}"),
+            format!("wft_token-{username}"),
+        );
+        store
+            .create_session(NewSession {
+                id_hash: sha(&session),
+                user_id: id.clone(),
+                csrf: csrf.clone(),
+                created_at: 1,
+                expires_at: i64::MAX / 2,
+            })
+            .await
+            .unwrap();
+        store
+            .create_api_token(ApiToken {
+                id: format!("t-{username}"),
+                user_id: id,
+                name: "test".into(),
+                token_hash: sha(&api_token),
+                created_at: 1,
+            })
+            .await
+            .unwrap();
+        out.push(Member {
+            role,
+            username,
+            session,
+            csrf,
+            api_token,
+        });
+    }
+    out
+}
