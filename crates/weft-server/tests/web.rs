@@ -1,0 +1,464 @@
+//! The hub over real HTTP with the simulator: signing in and out, an expired session, an
+//! OAuth connection made through Wrike's consent page, and a broken connection raising an
+//! alert within one probe interval and clearing when it recovers.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::{Value, json};
+use weft_store::NewSession;
+use wrike_sim::{Listen, SimConfig};
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn cookie_value(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+        })
+}
+
+fn field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+async fn start(hub: weft_hub::Hub, probe: Duration) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(weft_server::serve(
+        common::state(hub, probe),
+        listener,
+        std::future::pending(),
+    ));
+    url
+}
+
+/// Signs in through the login form; returns the session cookie and the page's CSRF token.
+async fn sign_in(
+    base: &str,
+    username: &str,
+    password: &str,
+) -> Result<(String, String), StatusCode> {
+    let http = no_redirects();
+    let page = http.get(format!("{base}/login")).send().await.unwrap();
+    let login_cookie = cookie_value(&page, "weft_login").expect("login form cookie");
+    let html = page.text().await.unwrap();
+    let response = http
+        .post(format!("{base}/login"))
+        .header(COOKIE, format!("weft_login={login_cookie}"))
+        .form(&[
+            ("login_csrf", field(&html, "login_csrf").as_str()),
+            ("next", "/"),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    if response.status() != StatusCode::SEE_OTHER {
+        return Err(response.status());
+    }
+    let session = cookie_value(&response, "weft_session").expect("session cookie");
+    let home = http
+        .get(format!("{base}/"))
+        .header(COOKIE, format!("weft_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains(&format!("{username} (")),
+        "signed in as {username}"
+    );
+    Ok((session, field(&home, "csrf")))
+}
+
+#[tokio::test]
+async fn sign_in_wrong_password_expiry_and_sign_out() {
+    let hub = common::hub("web-login", None, None).await;
+    let store = hub.store.clone();
+    common::team(store.as_ref()).await;
+    let base = start(hub, Duration::from_secs(3600)).await;
+    assert_eq!(
+        sign_in(&base, "admin", "wrong password").await.unwrap_err(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&base, "nobody", "admin-password")
+            .await
+            .unwrap_err(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (session, csrf) = sign_in(&base, "admin", "admin-password").await.unwrap();
+    let http = no_redirects();
+
+    // A forged login form (no double-submit cookie) is refused.
+    let forged = http
+        .post(format!("{base}/login"))
+        .form(&[
+            ("login_csrf", "x"),
+            ("username", "admin"),
+            ("password", "admin-password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    // An expired session sends the browser to the login page.
+    store
+        .create_session(NewSession {
+            id_hash: common::sha("old-session"),
+            user_id: "u-admin".into(),
+            csrf: "c".into(),
+            created_at: 1,
+            expires_at: 2,
+        })
+        .await
+        .unwrap();
+    let expired = http
+        .get(format!("{base}/connections"))
+        .header(COOKIE, "weft_session=old-session")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), StatusCode::SEE_OTHER);
+    assert_eq!(expired.headers()[LOCATION], "/login?next=%2Fconnections");
+
+    // Signing out ends the session on the server, not only in the browser.
+    let out = http
+        .post(format!("{base}/logout"))
+        .header(COOKIE, format!("weft_session={session}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let after = http
+        .get(format!("{base}/"))
+        .header(COOKIE, format!("weft_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.headers()[LOCATION], "/login?next=%2F");
+    assert!(
+        store
+            .audit_trail(10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.action == "session.login")
+    );
+}
+
+#[tokio::test]
+async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
+    let sim = wrike_sim::start(
+        SimConfig {
+            users: 20,
+            ..SimConfig::default()
+        },
+        Listen::loopback(),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let callback = format!("{base}/connections/oauth/callback");
+    reqwest::Client::new()
+        .post(format!("{}/_sim/oauth_clients", sim.base_url()))
+        .json(&json!({"clientId": "hub", "clientSecret": "hub-secret", "redirectUris": [callback]}))
+        .send()
+        .await
+        .unwrap();
+    let config = wrike_api::OAuthConfig::with_login_base(
+        &sim.base_url(),
+        "hub",
+        secrecy::SecretString::from("hub-secret"),
+        Some(callback),
+    )
+    .unwrap();
+    let hub = common::hub(
+        "web-oauth",
+        Some(wrike_api::OAuthClient::new(config, reqwest::Client::new())),
+        None,
+    )
+    .await;
+    let store = hub.store.clone();
+    common::team(store.as_ref()).await;
+    tokio::spawn(weft_server::serve(
+        common::state(hub, Duration::from_secs(3600)),
+        listener,
+        std::future::pending(),
+    ));
+    let (session, csrf) = sign_in(&base, "analyst", "analyst-password").await.unwrap();
+    let http = no_redirects();
+
+    // Start: pick scopes, be sent to the consent page with Default always included.
+    let start = http
+        .post(format!("{base}/connections/oauth/start"))
+        .header(COOKIE, format!("weft_session={session}"))
+        .body(format!("csrf={csrf}&name=acme-oauth&scope=amReadOnlyAuditLog&scope=wsReadWrite&feature=usage_analytics"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), StatusCode::SEE_OTHER);
+    let consent = url::Url::parse(start.headers()[LOCATION].to_str().unwrap()).unwrap();
+    let query: std::collections::HashMap<String, String> =
+        consent.query_pairs().into_owned().collect();
+    assert_eq!(query["scope"], "Default,amReadOnlyAuditLog,wsReadWrite");
+
+    // The integration user accepts on Wrike's page.
+    let (account, integration) = {
+        let world = sim.sim.read();
+        let a = &world.accounts[0];
+        (
+            a.id().to_owned(),
+            a.users
+                .iter()
+                .find(|u| u.email().starts_with("wrike-integration@"))
+                .unwrap()
+                .id()
+                .to_owned(),
+        )
+    };
+    let mut form: Vec<(String, String)> = query.into_iter().collect();
+    form.push(("user".into(), format!("{account}|{integration}")));
+    form.push(("decision".into(), "accept".into()));
+    let back = http
+        .post(format!("{}/oauth2/authorize/v4/decision", sim.base_url()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let back_to_hub = back.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(back_to_hub.starts_with(&base));
+
+    // Without the session that started it, the callback is refused.
+    let stranger = http.get(&back_to_hub).send().await.unwrap();
+    assert_eq!(
+        stranger.status(),
+        StatusCode::SEE_OTHER,
+        "anonymous: to the login page"
+    );
+    let done = http
+        .get(&back_to_hub)
+        .header(COOKIE, format!("weft_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        done.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        done.text().await.unwrap_or_default()
+    );
+    let replay = http
+        .get(&back_to_hub)
+        .header(COOKIE, format!("weft_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        replay.status(),
+        StatusCode::BAD_REQUEST,
+        "a consent completes once"
+    );
+
+    let connection = store
+        .list_connections()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "acme-oauth")
+        .expect("stored");
+    assert_eq!(connection.kind, weft_store::ConnectionKind::OAuth);
+    assert_eq!(connection.identity.user_id, integration);
+    assert!(
+        connection.api_base.starts_with(&sim.api_url(0)),
+        "the API base comes from the token's host"
+    );
+    assert_eq!(connection.health.as_ref().map(|h| h.healthy), Some(true));
+    let before = store.connection_secrets(&connection.id).await.unwrap();
+
+    // Two hours later on Wrike's clock the access token is dead: a check refreshes it,
+    // stores the rotated pair once, and the connection stays healthy.
+    reqwest::Client::new()
+        .post(format!("{}/_sim/clock", sim.base_url()))
+        .json(&json!({"advanceSeconds": 7200}))
+        .send()
+        .await
+        .unwrap();
+    let checked: Value = http
+        .post(format!("{base}/api/v1/connections/{}/check", connection.id))
+        .header("authorization", "Bearer wft_token-analyst")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked["healthy"], true, "{checked}");
+    let after = store.connection_secrets(&connection.id).await.unwrap();
+    assert_eq!(after.version, before.version + 1, "one rotation stored");
+    assert_ne!(after.tokens.refresh_token, before.tokens.refresh_token);
+}
+
+#[tokio::test]
+async fn a_broken_connection_alerts_within_one_probe_interval_and_clears_on_recovery() {
+    let sim = wrike_sim::start(
+        SimConfig {
+            users: 20,
+            ..SimConfig::default()
+        },
+        Listen::loopback(),
+    )
+    .await
+    .unwrap();
+    // The alert webhook receiver.
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let sink = received.clone();
+    let app = axum::Router::new().route(
+        "/alerts",
+        axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+            let sink = sink.clone();
+            async move { sink.lock().unwrap().push(v) }
+        }),
+    );
+    let receiver = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let alerts_url = format!("http://{}/alerts", receiver.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(receiver, app).await.unwrap() });
+
+    let hub = common::hub("web-alerts", None, Some(alerts_url)).await;
+    common::team(hub.store.as_ref()).await;
+    let probe = Duration::from_millis(500);
+    let base = start(hub, probe).await;
+    let account = sim.sim.read().accounts[0].id().to_owned();
+    let token: Value = reqwest::Client::new()
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&json!({"scopes": ["Default", "amReadOnlyAuditLog"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let api = reqwest::Client::new();
+    let added = api
+        .post(format!("{base}/api/v1/connections"))
+        .header("authorization", "Bearer wft_token-admin")
+        .json(&json!({"name": "acme", "dataCenter": sim.api_url(0), "token": token["accessToken"], "features": ["usage_analytics"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        added.status(),
+        StatusCode::CREATED,
+        "{}",
+        added.text().await.unwrap_or_default()
+    );
+
+    let wait_for = |event: &'static str| {
+        let received = received.clone();
+        async move {
+            // Bounded: a few probe intervals at most.
+            for _ in 0..40 {
+                if let Some(alert) = received
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|a| a["event"] == event)
+                    .cloned()
+                {
+                    return alert;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("no {event} alert");
+        }
+    };
+    // The plan loses the audit log: the next probe classifies it and alerts.
+    api.post(format!("{}/_sim/accounts/{account}/plan", sim.base_url()))
+        .json(&json!({"plan": "Business"}))
+        .send()
+        .await
+        .unwrap();
+    let alert = wait_for("connection.broken").await;
+    assert_eq!(alert["class"], "plan_or_right_missing");
+    assert_eq!(alert["connectionName"], "acme");
+    let banner: Value = api
+        .get(format!("{base}/api/v1/alerts"))
+        .header("authorization", "Bearer wft_token-operator")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        banner["error"], "the operator role may not do this",
+        "operators see the banner in the UI, not the API"
+    );
+    let banner: Value = api
+        .get(format!("{base}/api/v1/alerts"))
+        .header("authorization", "Bearer wft_token-analyst")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(banner[0]["class"], "plan_or_right_missing");
+    let page = api
+        .get(format!("{base}/"))
+        .header(COOKIE, "weft_session=session-operator")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("class=\"banner\"") && page.contains("plan_or_right_missing"),
+        "the UI banner shows it to everyone"
+    );
+
+    api.post(format!("{}/_sim/accounts/{account}/plan", sim.base_url()))
+        .json(&json!({"plan": "Enterprise"}))
+        .send()
+        .await
+        .unwrap();
+    wait_for("connection.recovered").await;
+    let banner: Value = api
+        .get(format!("{base}/api/v1/alerts"))
+        .header("authorization", "Bearer wft_token-analyst")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(banner, json!([]), "the alert clears");
+}
