@@ -326,17 +326,17 @@ async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
     assert_ne!(after.tokens.refresh_token, before.tokens.refresh_token);
 }
 
+/// How a test breaks a connection in the simulator, the class the hub must name, and how it
+/// is repaired (None: only a new token repairs it).
+struct Breakage {
+    class: &'static str,
+    breaks: Vec<(&'static str, &'static str, Value)>,
+    repairs: Vec<(&'static str, &'static str, Value)>,
+}
+
 #[tokio::test]
-async fn a_broken_connection_alerts_within_one_probe_interval_and_clears_on_recovery() {
-    let sim = wrike_sim::start(
-        SimConfig {
-            users: 20,
-            ..SimConfig::default()
-        },
-        Listen::loopback(),
-    )
-    .await
-    .unwrap();
+async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() {
+    let sim = wrike_sim::start(SimConfig { users: 20, ..SimConfig::default() }, Listen::loopback()).await.unwrap();
     // The alert webhook receiver.
     let received: Arc<Mutex<Vec<Value>>> = Arc::default();
     let sink = received.clone();
@@ -355,110 +355,83 @@ async fn a_broken_connection_alerts_within_one_probe_interval_and_clears_on_reco
     common::team(hub.store.as_ref()).await;
     let probe = Duration::from_millis(500);
     let base = start(hub, probe).await;
-    let account = sim.sim.read().accounts[0].id().to_owned();
-    let token: Value = reqwest::Client::new()
-        .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(&json!({"scopes": ["Default", "amReadOnlyAuditLog"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (account, integration) = {
+        let world = sim.sim.read();
+        let a = &world.accounts[0];
+        (a.id().to_owned(), a.users.iter().find(|u| u.email().starts_with("wrike-integration@")).unwrap().id().to_owned())
+    };
     let api = reqwest::Client::new();
-    let added = api
-        .post(format!("{base}/api/v1/connections"))
-        .header("authorization", "Bearer wft_token-admin")
-        .json(&json!({"name": "acme", "dataCenter": sim.api_url(0), "token": token["accessToken"], "features": ["usage_analytics"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        added.status(),
-        StatusCode::CREATED,
-        "{}",
-        added.text().await.unwrap_or_default()
-    );
-
-    let wait_for = |event: &'static str| {
+    let control = |path: String| format!("{}/_sim/{path}", sim.base_url());
+    let add = |name: &'static str, scopes: Vec<&'static str>| {
+        let (api, base, control) = (api.clone(), base.clone(), control(String::from("tokens")));
+        let (dc, integration) = (sim.api_url(0), integration.clone());
+        async move {
+            let token: Value = api.post(control).json(&json!({"userId": integration, "scopes": scopes})).send().await.unwrap().json().await.unwrap();
+            let added = api
+                .post(format!("{base}/api/v1/connections"))
+                .header("authorization", "Bearer wft_token-admin")
+                .json(&json!({"name": name, "dataCenter": dc, "token": token["accessToken"], "features": ["usage_analytics"]}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(added.status(), StatusCode::CREATED, "{}", added.text().await.unwrap_or_default());
+        }
+    };
+    let wait_for = |event: &'static str, class: &'static str| {
         let received = received.clone();
         async move {
             // Bounded: a few probe intervals at most.
             for _ in 0..40 {
-                if let Some(alert) = received
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .find(|a| a["event"] == event)
-                    .cloned()
-                {
+                let found = received.lock().unwrap().iter().find(|a| a["event"] == event && (class.is_empty() || a["class"] == class)).cloned();
+                if let Some(alert) = found {
                     return alert;
                 }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            panic!("no {event} alert");
+            panic!("no {event} alert {class}");
         }
     };
-    // The plan loses the audit log: the next probe classifies it and alerts.
-    api.post(format!("{}/_sim/accounts/{account}/plan", sim.base_url()))
-        .json(&json!({"plan": "Business"}))
-        .send()
-        .await
-        .unwrap();
-    let alert = wait_for("connection.broken").await;
-    assert_eq!(alert["class"], "plan_or_right_missing");
-    assert_eq!(alert["connectionName"], "acme");
-    let banner: Value = api
-        .get(format!("{base}/api/v1/alerts"))
-        .header("authorization", "Bearer wft_token-operator")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        banner["error"], "the operator role may not do this",
-        "operators see the banner in the UI, not the API"
-    );
-    let banner: Value = api
-        .get(format!("{base}/api/v1/alerts"))
-        .header("authorization", "Bearer wft_token-analyst")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(banner[0]["class"], "plan_or_right_missing");
-    let page = api
-        .get(format!("{base}/"))
-        .header(COOKIE, "weft_session=session-operator")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        page.contains("class=\"banner\"") && page.contains("plan_or_right_missing"),
-        "the UI banner shows it to everyone"
-    );
 
-    api.post(format!("{}/_sim/accounts/{account}/plan", sim.base_url()))
-        .json(&json!({"plan": "Enterprise"}))
-        .send()
-        .await
-        .unwrap();
-    wait_for("connection.recovered").await;
-    let banner: Value = api
-        .get(format!("{base}/api/v1/alerts"))
-        .header("authorization", "Bearer wft_token-analyst")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(banner, json!([]), "the alert clears");
+    let cases = vec![
+        Breakage { class: "plan_or_right_missing", breaks: vec![("POST", "plan", json!({"plan": "Business"}))], repairs: vec![("POST", "plan", json!({"plan": "Enterprise"}))] },
+        Breakage { class: "wrike_unavailable", breaks: vec![("POST", "faults", json!({"kind": "serverError", "rate": 1.0}))], repairs: vec![("DELETE", "faults", json!(null))] },
+        Breakage { class: "rate_limited", breaks: vec![("POST", "faults", json!({"kind": "rateLimit", "rate": 1.0}))], repairs: vec![("DELETE", "faults", json!(null))] },
+        Breakage { class: "scope_missing", breaks: vec![], repairs: vec![] },
+        Breakage { class: "token_rejected", breaks: vec![("POST", "password", json!({}))], repairs: vec![] },
+    ];
+    for case in cases {
+        received.lock().unwrap().clear();
+        // A fresh connection per case (the scope case is born without the audit scope).
+        let name: &'static str = Box::leak(format!("acme-{}", case.class.replace('_', "-")).into_boxed_str());
+        let scopes = if case.class == "scope_missing" { vec!["Default"] } else { vec!["Default", "amReadOnlyAuditLog"] };
+        add(name, scopes).await;
+        for (method, what, body) in &case.breaks {
+            let url = match *what {
+                "plan" => control(format!("accounts/{account}/plan")),
+                "password" => control(format!("users/{integration}/password")),
+                other => control(other.to_owned()),
+            };
+            api.request(method.parse().unwrap(), url).json(body).send().await.unwrap();
+        }
+        let alert = wait_for("connection.broken", case.class).await;
+        assert_eq!(alert["connectionName"], name, "{alert}");
+        assert!(alert["advice"].as_str().is_some_and(|a| !a.is_empty()));
+        let banner: Value = api.get(format!("{base}/api/v1/alerts")).header("authorization", "Bearer wft_token-analyst").send().await.unwrap().json().await.unwrap();
+        assert!(banner.as_array().unwrap().iter().any(|b| b["connection"] == name && b["class"] == case.class), "{banner}");
+        let page = api.get(format!("{base}/")).header(COOKIE, "weft_session=session-operator").send().await.unwrap().text().await.unwrap();
+        assert!(page.contains(&format!("data-connection=\"{name}\"")), "the UI banner shows it to everyone, operators included");
+        if case.repairs.is_empty() {
+            // Only a new token repairs these; remove the connection so the next case starts clean.
+            api.delete(format!("{base}/api/v1/connections/{name}")).header("authorization", "Bearer wft_token-admin").send().await.unwrap();
+            continue;
+        }
+        for (method, what, body) in &case.repairs {
+            let url = if *what == "plan" { control(format!("accounts/{account}/plan")) } else { control(what.to_string()) };
+            api.request(method.parse().unwrap(), url).json(body).send().await.unwrap();
+        }
+        wait_for("connection.recovered", "").await;
+        let banner: Value = api.get(format!("{base}/api/v1/alerts")).header("authorization", "Bearer wft_token-analyst").send().await.unwrap().json().await.unwrap();
+        assert!(!banner.as_array().unwrap().iter().any(|b| b["connection"] == name), "the alert clears: {banner}");
+        api.delete(format!("{base}/api/v1/connections/{name}")).header("authorization", "Bearer wft_token-admin").send().await.unwrap();
+    }
 }
