@@ -1,6 +1,7 @@
-//! OAuth tokens kept in the store: refreshed shortly before expiry (and after a 401), the
-//! rotated pair stored with compare-and-swap, so when two hub instances refresh at once
-//! exactly one rotation is kept and the other instance adopts it.
+//! OAuth tokens kept in the store: refreshed shortly before expiry (and after a 401), under
+//! the connection's refresh lock (shared by every instance on PostgreSQL), and the rotated
+//! pair stored with compare-and-swap, so exactly one refresh reaches Wrike and every other
+//! instance adopts its result.
 
 use std::sync::Arc;
 
@@ -37,66 +38,66 @@ impl StoredOAuthTokens {
         ))
     }
 
-    /// Refreshes unless someone else already did since `seen_version`; returns the access
-    /// token to use.
-    async fn refresh(
-        &self,
-        seen_version: i64,
-        refresh_sealed: Option<Vec<u8>>,
-    ) -> Result<SecretString, WrikeError> {
-        let Some(refresh_sealed) = refresh_sealed else {
+    fn seal(&self, secret: &SecretString) -> Vec<u8> {
+        self.key
+            .seal(&self.connection_id, secret.expose_secret().as_bytes())
+    }
+
+    /// Refreshes under the connection's refresh lock unless another instance already did
+    /// since `seen_version`; returns the access token to use.
+    async fn refresh(&self, seen_version: i64) -> Result<SecretString, WrikeError> {
+        let mut outcome = None;
+        let work = async {
+            outcome = Some(self.refresh_locked(seen_version).await);
+        };
+        self.store
+            .with_refresh_lock(&self.connection_id, Box::pin(work))
+            .await
+            .map_err(internal)?;
+        outcome.unwrap_or_else(|| Err(internal("the refresh did not run")))
+    }
+
+    async fn refresh_locked(&self, seen_version: i64) -> Result<SecretString, WrikeError> {
+        let current = self
+            .store
+            .connection_secrets(&self.connection_id)
+            .await
+            .map_err(internal)?;
+        if current.version != seen_version {
+            // Someone refreshed while we waited for the lock: use theirs.
+            return self.open(&current.tokens.access_token);
+        }
+        let Some(refresh_sealed) = current.tokens.refresh_token else {
             return Err(WrikeError::NotAuthorized {
                 description: "the access token expired and no refresh token is stored".into(),
             });
         };
-        let refresh = self.open(&refresh_sealed)?;
-        match self.oauth.refresh(&refresh, self.host.as_deref()).await {
-            Ok(fresh) => {
-                let tokens = SealedTokens {
-                    access_token: self.key.seal(
-                        &self.connection_id,
-                        fresh.access_token.expose_secret().as_bytes(),
-                    ),
-                    refresh_token: fresh.refresh_token.as_ref().map(|r| {
-                        self.key
-                            .seal(&self.connection_id, r.expose_secret().as_bytes())
-                    }),
-                    expires_at: fresh.expires_at.map(|t| t.timestamp()),
-                };
-                match self
-                    .store
-                    .replace_secrets(&self.connection_id, seen_version, tokens)
-                    .await
-                {
-                    Ok(_) => Ok(fresh.access_token),
-                    Err(StoreError::Stale { .. }) => self.adopt().await,
-                    Err(e) => Err(internal(e)),
-                }
-            }
-            // Another instance may have rotated the refresh token a moment ago.
-            Err(e) if e.is_auth_failure() => {
+        let fresh = self
+            .oauth
+            .refresh(&self.open(&refresh_sealed)?, self.host.as_deref())
+            .await?;
+        let tokens = SealedTokens {
+            access_token: self.seal(&fresh.access_token),
+            refresh_token: fresh.refresh_token.as_ref().map(|r| self.seal(r)),
+            expires_at: fresh.expires_at.map(|t| t.timestamp()),
+        };
+        match self
+            .store
+            .replace_secrets(&self.connection_id, seen_version, tokens)
+            .await
+        {
+            Ok(_) => Ok(fresh.access_token),
+            // Only possible without a real lock (never on PostgreSQL): keep the stored pair.
+            Err(StoreError::Stale { .. }) => {
                 let now = self
                     .store
                     .connection_secrets(&self.connection_id)
                     .await
                     .map_err(internal)?;
-                if now.version != seen_version {
-                    self.open(&now.tokens.access_token)
-                } else {
-                    Err(e)
-                }
+                self.open(&now.tokens.access_token)
             }
-            Err(e) => Err(e),
+            Err(e) => Err(internal(e)),
         }
-    }
-
-    async fn adopt(&self) -> Result<SecretString, WrikeError> {
-        let now = self
-            .store
-            .connection_secrets(&self.connection_id)
-            .await
-            .map_err(internal)?;
-        self.open(&now.tokens.access_token)
     }
 }
 
@@ -113,9 +114,7 @@ impl TokenSource for StoredOAuthTokens {
                 .expires_at
                 .is_some_and(|at| at - MARGIN <= crate::util::now());
             if expiring {
-                return self
-                    .refresh(secrets.version, secrets.tokens.refresh_token)
-                    .await;
+                return self.refresh(secrets.version).await;
             }
             self.open(&secrets.tokens.access_token)
         })
@@ -131,9 +130,7 @@ impl TokenSource for StoredOAuthTokens {
             if secrets.tokens.refresh_token.is_none() {
                 return Ok(false);
             }
-            self.refresh(secrets.version, secrets.tokens.refresh_token)
-                .await
-                .map(|_| true)
+            self.refresh(secrets.version).await.map(|_| true)
         })
     }
 }

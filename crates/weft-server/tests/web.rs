@@ -336,7 +336,15 @@ struct Breakage {
 
 #[tokio::test]
 async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() {
-    let sim = wrike_sim::start(SimConfig { users: 20, ..SimConfig::default() }, Listen::loopback()).await.unwrap();
+    let sim = wrike_sim::start(
+        SimConfig {
+            users: 20,
+            ..SimConfig::default()
+        },
+        Listen::loopback(),
+    )
+    .await
+    .unwrap();
     // The alert webhook receiver.
     let received: Arc<Mutex<Vec<Value>>> = Arc::default();
     let sink = received.clone();
@@ -358,7 +366,15 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
     let (account, integration) = {
         let world = sim.sim.read();
         let a = &world.accounts[0];
-        (a.id().to_owned(), a.users.iter().find(|u| u.email().starts_with("wrike-integration@")).unwrap().id().to_owned())
+        (
+            a.id().to_owned(),
+            a.users
+                .iter()
+                .find(|u| u.email().starts_with("wrike-integration@"))
+                .unwrap()
+                .id()
+                .to_owned(),
+        )
     };
     let api = reqwest::Client::new();
     let control = |path: String| format!("{}/_sim/{path}", sim.base_url());
@@ -366,7 +382,15 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
         let (api, base, control) = (api.clone(), base.clone(), control(String::from("tokens")));
         let (dc, integration) = (sim.api_url(0), integration.clone());
         async move {
-            let token: Value = api.post(control).json(&json!({"userId": integration, "scopes": scopes})).send().await.unwrap().json().await.unwrap();
+            let token: Value = api
+                .post(control)
+                .json(&json!({"userId": integration, "scopes": scopes}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             let added = api
                 .post(format!("{base}/api/v1/connections"))
                 .header("authorization", "Bearer wft_token-admin")
@@ -374,7 +398,12 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(added.status(), StatusCode::CREATED, "{}", added.text().await.unwrap_or_default());
+            assert_eq!(
+                added.status(),
+                StatusCode::CREATED,
+                "{}",
+                added.text().await.unwrap_or_default()
+            );
         }
     };
     let wait_for = |event: &'static str, class: &'static str| {
@@ -382,7 +411,12 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
         async move {
             // Bounded: a few probe intervals at most.
             for _ in 0..40 {
-                let found = received.lock().unwrap().iter().find(|a| a["event"] == event && (class.is_empty() || a["class"] == class)).cloned();
+                let found = received
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|a| a["event"] == event && (class.is_empty() || a["class"] == class))
+                    .cloned();
                 if let Some(alert) = found {
                     return alert;
                 }
@@ -393,17 +427,46 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
     };
 
     let cases = vec![
-        Breakage { class: "plan_or_right_missing", breaks: vec![("POST", "plan", json!({"plan": "Business"}))], repairs: vec![("POST", "plan", json!({"plan": "Enterprise"}))] },
-        Breakage { class: "wrike_unavailable", breaks: vec![("POST", "faults", json!({"kind": "serverError", "rate": 1.0}))], repairs: vec![("DELETE", "faults", json!(null))] },
-        Breakage { class: "rate_limited", breaks: vec![("POST", "faults", json!({"kind": "rateLimit", "rate": 1.0}))], repairs: vec![("DELETE", "faults", json!(null))] },
-        Breakage { class: "scope_missing", breaks: vec![], repairs: vec![] },
-        Breakage { class: "token_rejected", breaks: vec![("POST", "password", json!({}))], repairs: vec![] },
+        Breakage {
+            class: "plan_or_right_missing",
+            breaks: vec![("POST", "plan", json!({"plan": "Business"}))],
+            repairs: vec![("POST", "plan", json!({"plan": "Enterprise"}))],
+        },
+        Breakage {
+            class: "wrike_unavailable",
+            breaks: vec![(
+                "POST",
+                "faults",
+                json!({"kind": "serverError", "rate": 1.0}),
+            )],
+            repairs: vec![("DELETE", "faults", json!(null))],
+        },
+        Breakage {
+            class: "rate_limited",
+            breaks: vec![("POST", "faults", json!({"kind": "rateLimit", "rate": 1.0}))],
+            repairs: vec![("DELETE", "faults", json!(null))],
+        },
+        Breakage {
+            class: "scope_missing",
+            breaks: vec![],
+            repairs: vec![],
+        },
+        Breakage {
+            class: "token_rejected",
+            breaks: vec![("POST", "password", json!({}))],
+            repairs: vec![],
+        },
     ];
     for case in cases {
         received.lock().unwrap().clear();
         // A fresh connection per case (the scope case is born without the audit scope).
-        let name: &'static str = Box::leak(format!("acme-{}", case.class.replace('_', "-")).into_boxed_str());
-        let scopes = if case.class == "scope_missing" { vec!["Default"] } else { vec!["Default", "amReadOnlyAuditLog"] };
+        let name: &'static str =
+            Box::leak(format!("acme-{}", case.class.replace('_', "-")).into_boxed_str());
+        let scopes = if case.class == "scope_missing" {
+            vec!["Default"]
+        } else {
+            vec!["Default", "amReadOnlyAuditLog"]
+        };
         add(name, scopes).await;
         for (method, what, body) in &case.breaks {
             let url = match *what {
@@ -411,27 +474,88 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
                 "password" => control(format!("users/{integration}/password")),
                 other => control(other.to_owned()),
             };
-            api.request(method.parse().unwrap(), url).json(body).send().await.unwrap();
+            api.request(method.parse().unwrap(), url)
+                .json(body)
+                .send()
+                .await
+                .unwrap();
         }
         let alert = wait_for("connection.broken", case.class).await;
         assert_eq!(alert["connectionName"], name, "{alert}");
         assert!(alert["advice"].as_str().is_some_and(|a| !a.is_empty()));
-        let banner: Value = api.get(format!("{base}/api/v1/alerts")).header("authorization", "Bearer wft_token-analyst").send().await.unwrap().json().await.unwrap();
-        assert!(banner.as_array().unwrap().iter().any(|b| b["connection"] == name && b["class"] == case.class), "{banner}");
-        let page = api.get(format!("{base}/")).header(COOKIE, "weft_session=session-operator").send().await.unwrap().text().await.unwrap();
-        assert!(page.contains(&format!("data-connection=\"{name}\"")), "the UI banner shows it to everyone, operators included");
+        let banner: Value = api
+            .get(format!("{base}/api/v1/alerts"))
+            .header("authorization", "Bearer wft_token-analyst")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            banner
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["connection"] == name && b["class"] == case.class),
+            "{banner}"
+        );
+        let page = api
+            .get(format!("{base}/"))
+            .header(COOKIE, "weft_session=session-operator")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(&format!("data-connection=\"{name}\"")),
+            "the UI banner shows it to everyone, operators included"
+        );
         if case.repairs.is_empty() {
             // Only a new token repairs these; remove the connection so the next case starts clean.
-            api.delete(format!("{base}/api/v1/connections/{name}")).header("authorization", "Bearer wft_token-admin").send().await.unwrap();
+            api.delete(format!("{base}/api/v1/connections/{name}"))
+                .header("authorization", "Bearer wft_token-admin")
+                .send()
+                .await
+                .unwrap();
             continue;
         }
         for (method, what, body) in &case.repairs {
-            let url = if *what == "plan" { control(format!("accounts/{account}/plan")) } else { control(what.to_string()) };
-            api.request(method.parse().unwrap(), url).json(body).send().await.unwrap();
+            let url = if *what == "plan" {
+                control(format!("accounts/{account}/plan"))
+            } else {
+                control(what.to_string())
+            };
+            api.request(method.parse().unwrap(), url)
+                .json(body)
+                .send()
+                .await
+                .unwrap();
         }
         wait_for("connection.recovered", "").await;
-        let banner: Value = api.get(format!("{base}/api/v1/alerts")).header("authorization", "Bearer wft_token-analyst").send().await.unwrap().json().await.unwrap();
-        assert!(!banner.as_array().unwrap().iter().any(|b| b["connection"] == name), "the alert clears: {banner}");
-        api.delete(format!("{base}/api/v1/connections/{name}")).header("authorization", "Bearer wft_token-admin").send().await.unwrap();
+        let banner: Value = api
+            .get(format!("{base}/api/v1/alerts"))
+            .header("authorization", "Bearer wft_token-analyst")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            !banner
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|b| b["connection"] == name),
+            "the alert clears: {banner}"
+        );
+        api.delete(format!("{base}/api/v1/connections/{name}"))
+            .header("authorization", "Bearer wft_token-admin")
+            .send()
+            .await
+            .unwrap();
     }
 }

@@ -34,4 +34,21 @@ impl PostgresStore {
     }
 }
 
-weft_store::sql_store!(PostgresStore, Postgres, "postgres");
+weft_store::sql_store!(PostgresStore, Postgres, "postgres", {
+    async fn with_refresh_lock<'a>(
+        &'a self,
+        connection_id: &'a str,
+        work: futures::future::BoxFuture<'a, ()>,
+    ) -> weft_store::StoreResult<()> {
+        let db = |e: sqlx::Error| StoreError::Database(format!("refresh lock: {e}"));
+        // Transaction-scoped, so a crash or a dropped future can never leave it held.
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))")
+            .bind(connection_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        work.await;
+        tx.commit().await.map_err(db)
+    }
+});

@@ -45,4 +45,14 @@ impl SqliteStore {
     }
 }
 
-weft_store::sql_store!(SqliteStore, Sqlite, "sqlite");
+weft_store::sql_store!(SqliteStore, Sqlite, "sqlite", {
+    // One hub instance owns an SQLite file, so there is no one to race.
+    async fn with_refresh_lock<'a>(
+        &'a self,
+        _connection_id: &'a str,
+        work: futures::future::BoxFuture<'a, ()>,
+    ) -> weft_store::StoreResult<()> {
+        work.await;
+        Ok(())
+    }
+});

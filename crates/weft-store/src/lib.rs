@@ -56,6 +56,14 @@ pub trait Store: Send + Sync {
         secrets: SealedTokens,
     ) -> StoreResult<i64>;
     async fn record_health(&self, id: &str, health: &Health) -> StoreResult<()>;
+    /// Runs `work` while holding the refresh lock of one connection, so that hub instances
+    /// sharing the database refresh its tokens one at a time (PostgreSQL: a transaction-scoped
+    /// advisory lock keyed by the connection; SQLite serves one instance and just runs it).
+    async fn with_refresh_lock<'a>(
+        &'a self,
+        connection_id: &'a str,
+        work: futures::future::BoxFuture<'a, ()>,
+    ) -> StoreResult<()>;
 
     async fn create_session(&self, session: NewSession) -> StoreResult<()>;
     /// The user of a live session and the session's CSRF token.

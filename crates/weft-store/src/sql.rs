@@ -6,7 +6,7 @@
 /// Implements `weft_store::Store` for a type with a field `pool: sqlx::Pool<$db>`.
 #[macro_export]
 macro_rules! sql_store {
-    ($store:ty, $db:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal, { $($backend_specific:tt)* }) => {
         fn __db_err(e: ::sqlx::Error, what: &str) -> $crate::StoreError {
             match &e {
                 ::sqlx::Error::Database(db) if db.is_unique_violation() => $crate::StoreError::Conflict { what: what.to_owned() },
@@ -70,6 +70,8 @@ macro_rules! sql_store {
             fn backend(&self) -> &'static str {
                 $backend
             }
+
+            $($backend_specific)*
 
             async fn create_user(&self, user: $crate::NewUser) -> $crate::StoreResult<$crate::User> {
                 ::sqlx::query("INSERT INTO users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)")

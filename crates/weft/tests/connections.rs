@@ -501,31 +501,71 @@ async fn the_cli_works_the_same_on_postgres() {
         return;
     };
     let schema = format!("weft_cli_{}", std::process::id());
-    let psql = |sql: String| Command::new("psql").args([url.as_str(), "-q", "-c", &sql]).output().expect("psql");
+    let psql = |sql: String| {
+        Command::new("psql")
+            .args([url.as_str(), "-q", "-c", &sql])
+            .output()
+            .expect("psql")
+    };
     psql(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
     assert!(psql(format!("CREATE SCHEMA {schema}")).status.success());
     let separator = if url.contains('?') { '&' } else { '?' };
     let database = format!("{url}{separator}options=-csearch_path%3D{schema}");
     let key = "ab".repeat(32);
-    let env = [("WEFT_DATABASE_URL", database.as_str()), ("WEFT_SECRET_KEY", key.as_str())];
+    let env = [
+        ("WEFT_DATABASE_URL", database.as_str()),
+        ("WEFT_SECRET_KEY", key.as_str()),
+    ];
 
     let sim = sim().await;
     let hub = Hub::new("postgres");
     let (token, user) = token_for(&sim, "integration", &["Default", "amReadOnlyAuditLog"]).await;
-    let out = hub.run(&["connections", "add", "--name", "pg-analytics", "--data-center", &sim.api_url(0), "--features", "usage_analytics"], &token, &env);
-    assert!(out.status.success() && text(&out).contains("health: healthy"), "{}", text(&out));
+    let out = hub.run(
+        &[
+            "connections",
+            "add",
+            "--name",
+            "pg-analytics",
+            "--data-center",
+            &sim.api_url(0),
+            "--features",
+            "usage_analytics",
+        ],
+        &token,
+        &env,
+    );
+    assert!(
+        out.status.success() && text(&out).contains("health: healthy"),
+        "{}",
+        text(&out)
+    );
     let out = hub.run(&["connections", "list", "--json"], "", &env);
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list[0]["connection"]["name"], "pg-analytics");
-    assert!(!hub.dir.join("weft-data").exists(), "nothing written locally: the data is in PostgreSQL");
-    let dump = psql(format!("COPY (SELECT encode(access_token, 'escape') FROM {schema}.connections) TO STDOUT"));
-    assert!(!String::from_utf8_lossy(&dump.stdout).contains(&token), "the token is sealed in PostgreSQL too");
+    assert!(
+        !hub.dir.join("weft-data").exists(),
+        "nothing written locally: the data is in PostgreSQL"
+    );
+    let dump = psql(format!(
+        "COPY (SELECT encode(access_token, 'escape') FROM {schema}.connections) TO STDOUT"
+    ));
+    assert!(
+        !String::from_utf8_lossy(&dump.stdout).contains(&token),
+        "the token is sealed in PostgreSQL too"
+    );
     control(&sim, &format!("users/{user}/password"), json!({})).await;
     let out = hub.run(&["connections", "check", "--json"], "", &env);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["class"], "token_rejected");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["class"],
+        "token_rejected"
+    );
     // Without the key the tokens cannot be opened, and the error says why.
-    let out = hub.run(&["connections", "check"], "", &[("WEFT_DATABASE_URL", database.as_str())]);
+    let out = hub.run(
+        &["connections", "check"],
+        "",
+        &[("WEFT_DATABASE_URL", database.as_str())],
+    );
     assert!(text(&out).contains("WEFT_SECRET_KEY"), "{}", text(&out));
     psql(format!("DROP SCHEMA {schema} CASCADE"));
 }

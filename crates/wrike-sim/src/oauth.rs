@@ -246,7 +246,27 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
         .into_response()
 }
 
+/// `POST /oauth2/token`, written to the request log like API calls.
 async fn token(State(sim): State<Arc<Sim>>, Form(form): Form<HashMap<String, String>>) -> Response {
+    let grant = form.get("grant_type").cloned();
+    let response = exchange(&sim, form);
+    let entry = crate::sim::LoggedRequest {
+        seq: 0,
+        at: sim.clock.now(),
+        method: "POST".into(),
+        path: "/oauth2/token".into(),
+        query: grant.map(|g| format!("grant_type={g}")),
+        status: response.status().as_u16(),
+        data_center: String::new(),
+        token: None,
+        account_id: None,
+        fault: None,
+    };
+    sim.log.lock().expect("log lock").push(entry);
+    response
+}
+
+fn exchange(sim: &Sim, form: HashMap<String, String>) -> Response {
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
     let client_id = get("client_id");
     let authorized = sim
