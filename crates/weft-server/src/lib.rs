@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod error;
 mod oauth_connect;
+mod openapi;
 mod pages;
 mod routes;
 
@@ -15,6 +16,7 @@ use std::time::Duration;
 use metrics_exporter_prometheus::PrometheusHandle;
 use weft_hub::Hub;
 
+pub use openapi::document as openapi_document;
 pub use routes::{Access, RouteSpec, route_table};
 
 /// OAuth application settings for connecting Wrike accounts in the browser.

@@ -359,6 +359,8 @@ pub struct ConnectionRow {
     pub features: String,
     pub health: String,
     pub warnings: Vec<String>,
+    /// What the scope planner says is missing for the connection's features.
+    pub missing: Vec<String>,
 }
 
 #[derive(Template)]
@@ -394,6 +396,7 @@ async fn connections_page(
             features: c.features.join(", "),
             health: connections::describe(c.health.as_ref()),
             warnings: connections::hygiene(c, &all),
+            missing: planner_gaps(c),
         })
         .collect();
     let page = ConnectionsPage {
@@ -411,6 +414,34 @@ async fn connections_page(
         notice: notice.to_owned(),
     };
     render(page, status)
+}
+
+/// The scope planner's view of a stored connection: granted scopes are known for OAuth
+/// connections; the admin flag is known from the identity.
+fn planner_gaps(c: &weft_store::Connection) -> Vec<String> {
+    let features: Vec<Feature> = c
+        .features
+        .iter()
+        .filter_map(|f| Feature::parse(f).ok())
+        .collect();
+    let granted: Option<Vec<Scope>> = (c.kind == weft_store::ConnectionKind::OAuth)
+        .then(|| c.scopes.iter().map(|s| Scope::from(s.as_str())).collect());
+    let facts = weft_core::scope_plan::AccountFacts {
+        plan: None,
+        admin: Some(c.identity.admin),
+        activity_reports: None,
+    };
+    weft_core::scope_plan::missing(&features, granted.as_deref(), &facts)
+        .into_iter()
+        .map(|m| match m {
+            weft_core::scope_plan::Missing::Scope { scope, for_feature } => {
+                format!("scope {scope} (for {for_feature})")
+            }
+            weft_core::scope_plan::Missing::Right { right, for_feature } => {
+                format!("{right:?} (for {for_feature})")
+            }
+        })
+        .collect()
 }
 
 #[derive(serde::Deserialize)]

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, delete, get, post};
 use weft_core::roles::Permission;
 
-use crate::{AppState, api, auth, oauth_connect, pages};
+use crate::{AppState, api, auth, oauth_connect, openapi, pages};
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +114,12 @@ fn entries() -> Vec<Entry> {
         ),
         e(Method::GET, "/tokens", SignedIn, get(pages::tokens)),
         e(Method::POST, "/tokens", SignedIn, post(pages::create_token)),
+        e(
+            Method::GET,
+            "/api/v1/openapi.json",
+            Public,
+            get(openapi::serve),
+        ),
         e(Method::GET, "/api/v1/me", SignedIn, get(api::me)),
         e(
             Method::POST,

@@ -301,6 +301,29 @@ async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
         "the API base comes from the token's host"
     );
     assert_eq!(connection.health.as_ref().map(|h| h.healthy), Some(true));
+    let page = http
+        .get(format!("{base}/connections"))
+        .header(COOKIE, format!("weft_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("data-name=\"acme-oauth\"") && !page.contains("missing: scope"),
+        "the granted scopes cover the features"
+    );
+    let spec: Value = http
+        .get(format!("{base}/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(spec["openapi"], "3.1.0", "the OpenAPI document is public");
+    assert!(spec["paths"]["/api/v1/connections"]["post"]["requestBody"].is_object());
     let before = store.connection_secrets(&connection.id).await.unwrap();
 
     // Two hours later on Wrike's clock the access token is dead: a check refreshes it,

@@ -28,6 +28,7 @@ pub struct NewUser {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionKind {
+    #[serde(rename = "oauth")]
     OAuth,
     Permanent,
 }
