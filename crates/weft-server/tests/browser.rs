@@ -80,12 +80,11 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
         Some(callback),
     )
     .unwrap();
-    let hub = common::hub(
-        "browser",
+    let hub = common::hub_on(
+        common::shared_store("browser").await,
         Some(wrike_api::OAuthClient::new(config, reqwest::Client::new())),
         None,
-    )
-    .await;
+    );
     common::team(hub.store.as_ref()).await;
     tokio::spawn(weft_server::serve(
         common::state(hub, Duration::from_secs(3600)),

@@ -96,7 +96,7 @@ async fn sign_in(
 
 #[tokio::test]
 async fn sign_in_wrong_password_expiry_and_sign_out() {
-    let hub = common::hub("web-login", None, None).await;
+    let hub = common::hub_on(common::shared_store("web-login").await, None, None);
     let store = hub.store.clone();
     common::team(store.as_ref()).await;
     let base = start(hub, Duration::from_secs(3600)).await;
@@ -199,12 +199,11 @@ async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
         Some(callback),
     )
     .unwrap();
-    let hub = common::hub(
-        "web-oauth",
+    let hub = common::hub_on(
+        common::shared_store("web-oauth").await,
         Some(wrike_api::OAuthClient::new(config, reqwest::Client::new())),
         None,
-    )
-    .await;
+    );
     let store = hub.store.clone();
     common::team(store.as_ref()).await;
     tokio::spawn(weft_server::serve(
@@ -382,7 +381,11 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
     let alerts_url = format!("http://{}/alerts", receiver.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(receiver, app).await.unwrap() });
 
-    let hub = common::hub("web-alerts", None, Some(alerts_url)).await;
+    let hub = common::hub_on(
+        common::shared_store("web-alerts").await,
+        None,
+        Some(alerts_url),
+    );
     common::team(hub.store.as_ref()).await;
     let probe = Duration::from_millis(500);
     let base = start(hub, probe).await;

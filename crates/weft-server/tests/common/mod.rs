@@ -39,13 +39,51 @@ pub async fn store(name: &str) -> Arc<dyn Store> {
     )
 }
 
+/// A fresh PostgreSQL schema when `WEFT_TEST_POSTGRES_URL` is set (CI), else SQLite: the
+/// end-to-end server tests run on the backend several instances would share.
+pub async fn shared_store(name: &str) -> Arc<dyn Store> {
+    let Ok(url) = std::env::var("WEFT_TEST_POSTGRES_URL") else {
+        return store(name).await;
+    };
+    let schema = format!("weft_srv_{}_{}", std::process::id(), name.replace('-', "_"));
+    let admin = sqlx::PgPool::connect(&url)
+        .await
+        .expect("WEFT_TEST_POSTGRES_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE"
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Arc::new(
+        weft_store_postgres::PostgresStore::open(&format!(
+            "{url}{separator}options=-csearch_path%3D{schema}"
+        ))
+        .await
+        .unwrap(),
+    )
+}
+
 pub async fn hub(
     name: &str,
     oauth: Option<wrike_api::OAuthClient>,
     alert_webhook: Option<String>,
 ) -> Hub {
+    hub_on(store(name).await, oauth, alert_webhook)
+}
+
+pub fn hub_on(
+    store: Arc<dyn Store>,
+    oauth: Option<wrike_api::OAuthClient>,
+    alert_webhook: Option<String>,
+) -> Hub {
     Hub {
-        store: store(name).await,
+        store,
         key: SecretKey::from_hex(&SecretKey::generate_hex()).unwrap(),
         oauth,
         alerter: Alerter::new(alert_webhook),
