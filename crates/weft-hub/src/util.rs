@@ -10,11 +10,3 @@ pub fn new_id(prefix: &str) -> String {
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
-
-/// Who runs this command, for the audit trail.
-pub fn cli_actor() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
-}

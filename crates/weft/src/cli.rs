@@ -11,7 +11,7 @@ use weft_core::scope_plan::{self, Feature};
 use wrike_sim::{Listen, RunningSim, SimConfig};
 
 use crate::config::Settings;
-use weft_hub::{connections, users, util};
+use weft_hub::{connections, users};
 
 use crate::{hub, secrets_input};
 
@@ -205,6 +205,14 @@ fn settings(file: &Option<PathBuf>, database_url: Option<String>) -> anyhow::Res
     Ok(settings)
 }
 
+/// Who runs this command, for the audit trail.
+fn cli_actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
 fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
@@ -219,14 +227,7 @@ async fn users_command(settings: Settings, command: UsersCommand) -> anyhow::Res
             password_env,
         } => {
             let password = secrets_input::read_secret("password", password_env.as_deref())?;
-            let user = users::add(
-                store.as_ref(),
-                &util::cli_actor(),
-                &username,
-                role,
-                password,
-            )
-            .await?;
+            let user = users::add(store.as_ref(), &cli_actor(), &username, role, password).await?;
             println!("added {} ({})", user.username, user.role.as_str());
         }
         UsersCommand::List { json } => {
@@ -294,7 +295,7 @@ async fn connections_command(
             let services = services(hub::secret_key(&settings)?);
             let added = connections::add(
                 &services,
-                &util::cli_actor(),
+                &cli_actor(),
                 &name,
                 &data_center,
                 token,
@@ -366,7 +367,7 @@ async fn connections_command(
             }
         }
         ConnectionsCommand::Remove { name } => {
-            let removed = connections::remove(store, &util::cli_actor(), &name).await?;
+            let removed = connections::remove(store, &cli_actor(), &name).await?;
             println!("removed {}", removed.name);
         }
         ConnectionsCommand::Plan { .. } => unreachable!("handled above"),
