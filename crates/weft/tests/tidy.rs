@@ -1,0 +1,59 @@
+//! Project rules that run: every source module opens with a `//!` line saying what it is,
+//! and only the binary (and the benchmarks) read the environment.
+
+use std::path::{Path, PathBuf};
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn crates() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("src").is_dir())
+        .collect()
+}
+
+#[test]
+fn every_module_says_what_it_is() {
+    let mut files = Vec::new();
+    for krate in crates() {
+        sources(&krate.join("src"), &mut files);
+    }
+    assert!(files.len() > 40);
+    let bare: Vec<_> = files
+        .iter()
+        .filter(|f| !std::fs::read_to_string(f).unwrap().starts_with("//!"))
+        .collect();
+    assert!(bare.is_empty(), "modules without a //! line: {bare:?}");
+}
+
+#[test]
+fn only_the_binary_reads_the_environment() {
+    let mut offenders = Vec::new();
+    for krate in crates()
+        .into_iter()
+        .filter(|k| !k.ends_with("weft") && !k.ends_with("bench"))
+    {
+        let mut files = Vec::new();
+        sources(&krate.join("src"), &mut files);
+        offenders.extend(
+            files
+                .into_iter()
+                .filter(|f| std::fs::read_to_string(f).unwrap().contains("env::var")),
+        );
+    }
+    assert!(
+        offenders.is_empty(),
+        "library code reading the environment: {offenders:?}"
+    );
+}
