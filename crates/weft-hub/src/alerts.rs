@@ -84,3 +84,38 @@ impl Alerter {
         }
     }
 }
+
+/// A connection that is broken now: what the UI banner and `GET /api/v1/alerts` show.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attention {
+    /// The connection's name.
+    pub connection: String,
+    pub id: String,
+    pub class: &'static str,
+    pub message: String,
+    pub advice: &'static str,
+    /// When the failure was last seen (Unix seconds).
+    pub since: i64,
+}
+
+/// Every connection whose last health check failed.
+pub async fn needing_attention(
+    store: &dyn weft_store::Store,
+) -> Result<Vec<Attention>, weft_store::StoreError> {
+    Ok(store
+        .list_connections()
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            let h = c.health.filter(|h| !h.healthy)?;
+            Some(Attention {
+                connection: c.name,
+                id: c.id,
+                class: h.class.map_or("other", FailureClass::as_str),
+                message: h.message.unwrap_or_default(),
+                advice: h.class.map_or("", FailureClass::advice),
+                since: h.checked_at,
+            })
+        })
+        .collect())
+}

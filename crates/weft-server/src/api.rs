@@ -164,18 +164,7 @@ pub async fn check_connection(State(state): State<AppState>, Path(id): Path<Stri
 
 /// Connections that need attention now: what the UI banner shows.
 pub async fn alerts(State(state): State<AppState>) -> ApiResult {
-    Ok(Json(broken(&state).await?).into_response())
-}
-
-pub async fn broken(state: &AppState) -> Result<Vec<Value>, ApiError> {
-    let all = state.hub.store.list_connections().await?;
-    Ok(all
-        .iter()
-        .filter_map(|c| {
-            let h = c.health.as_ref().filter(|h| !h.healthy)?;
-            Some(json!({"connection": c.name, "id": c.id, "class": h.class, "message": h.message, "advice": h.class.map(|k| k.advice()), "since": h.checked_at}))
-        })
-        .collect())
+    Ok(Json(weft_hub::alerts::needing_attention(state.hub.store.as_ref()).await?).into_response())
 }
 
 pub async fn users(State(state): State<AppState>) -> ApiResult {

@@ -59,13 +59,6 @@ impl FormData {
     }
 }
 
-pub struct Banner {
-    pub name: String,
-    pub class: String,
-    pub message: String,
-    pub advice: String,
-}
-
 /// What the base template shows around every page.
 pub struct Layout {
     pub title: &'static str,
@@ -76,7 +69,7 @@ pub struct Layout {
     pub can_connections: bool,
     pub can_team: bool,
     pub can_audit: bool,
-    pub banners: Vec<Banner>,
+    pub banners: Vec<weft_hub::alerts::Attention>,
 }
 
 async fn layout(
@@ -99,22 +92,7 @@ async fn layout(
     };
     let role = caller.user.role;
     // Everyone signed in sees broken connections: recipes that depend on them are paused.
-    let banners = state
-        .hub
-        .store
-        .list_connections()
-        .await?
-        .into_iter()
-        .filter_map(|c| {
-            let h = c.health.filter(|h| !h.healthy)?;
-            Some(Banner {
-                name: c.name,
-                class: h.class.map_or("other", |k| k.as_str()).to_owned(),
-                message: h.message.unwrap_or_default(),
-                advice: h.class.map_or("", |k| k.advice()).to_owned(),
-            })
-        })
-        .collect();
+    let banners = weft_hub::alerts::needing_attention(state.hub.store.as_ref()).await?;
     Ok(Layout {
         title,
         signed_in: true,

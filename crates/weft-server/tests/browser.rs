@@ -9,9 +9,22 @@ use std::time::Duration;
 
 use fantoccini::{ClientBuilder, Locator};
 use serde_json::json;
-use wrike_sim::{Listen, SimConfig};
 
 struct Driver(Child);
+
+async fn click(browser: &fantoccini::Client, at: Locator<'_>) {
+    browser.find(at).await.unwrap().click().await.unwrap();
+}
+
+async fn type_into(browser: &fantoccini::Client, at: Locator<'_>, text: &str) {
+    browser
+        .find(at)
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
 
 /// Waits (up to 10 s) until the browser is on a page whose path is `path`.
 async fn wait_for_path(browser: &fantoccini::Client, path: &str) {
@@ -55,42 +68,7 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
         return;
     };
     // The simulator, and the hub with OAuth pointed at it.
-    let sim = wrike_sim::start(
-        SimConfig {
-            users: 20,
-            ..SimConfig::default()
-        },
-        Listen::loopback(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let callback = format!("{base}/connections/oauth/callback");
-    reqwest::Client::new()
-        .post(format!("{}/_sim/oauth_clients", sim.base_url()))
-        .json(&json!({"clientId": "hub", "clientSecret": "hub-secret", "redirectUris": [callback]}))
-        .send()
-        .await
-        .unwrap();
-    let config = wrike_api::OAuthConfig::with_login_base(
-        &sim.base_url(),
-        "hub",
-        secrecy::SecretString::from("hub-secret"),
-        Some(callback),
-    )
-    .unwrap();
-    let hub = common::hub_on(
-        common::shared_store("browser").await,
-        Some(wrike_api::OAuthClient::new(config, reqwest::Client::new())),
-        None,
-    );
-    common::team(hub.store.as_ref()).await;
-    tokio::spawn(weft_server::serve(
-        common::state(hub, Duration::from_secs(3600)),
-        listener,
-        std::future::pending(),
-    ));
+    let (sim, base, _store) = common::oauth_hub("browser").await;
 
     // ChromeDriver on a free port.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -138,58 +116,20 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
             .starts_with("/login"),
         "sent to sign in first"
     );
-    browser
-        .find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("admin")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("admin-password")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, Locator::Id("username"), "admin").await;
+    type_into(&browser, Locator::Id("password"), "admin-password").await;
+    click(&browser, Locator::Id("sign-in")).await;
     wait_for_path(&browser, "/connections").await;
 
     // Connect by OAuth: name, select all scopes, one feature, then Wrike's consent page.
-    browser
-        .find(Locator::Id("oauth-name"))
-        .await
-        .unwrap()
-        .send_keys("acme-oauth")
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("select-all"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Css("#oauth-form input[value=usage_analytics]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("oauth-connect"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&browser, Locator::Id("oauth-name"), "acme-oauth").await;
+    click(&browser, Locator::Id("select-all")).await;
+    click(
+        &browser,
+        Locator::Css("#oauth-form input[value=usage_analytics]"),
+    )
+    .await;
+    click(&browser, Locator::Id("oauth-connect")).await;
     wait_for_path(&browser, "/oauth2/authorize/v4").await;
     assert!(
         browser
@@ -218,30 +158,15 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
         let a = &world.accounts[0];
         (
             a.id().to_owned(),
-            a.users
-                .iter()
-                .find(|u| u.email().starts_with("wrike-integration@"))
-                .unwrap()
-                .id()
-                .to_owned(),
+            a.integration_user().unwrap().id().to_owned(),
         )
     };
-    browser
-        .find(Locator::Css(&format!(
-            "#user option[value='{account}|{integration}']"
-        )))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .find(Locator::Id("accept"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &browser,
+        Locator::Css(&format!("#user option[value='{account}|{integration}']")),
+    )
+    .await;
+    click(&browser, Locator::Id("accept")).await;
 
     // Back on the hub, connected and healthy.
     wait_for_path(&browser, "/connections").await;
@@ -271,15 +196,11 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
         .send()
         .await
         .unwrap();
-    browser
-        .find(Locator::Css(
-            "tr[data-name='acme-oauth'] form[action$='/check'] button",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &browser,
+        Locator::Css("tr[data-name='acme-oauth'] form[action$='/check'] button"),
+    )
+    .await;
     let banner = browser
         .wait()
         .at_most(Duration::from_secs(10))

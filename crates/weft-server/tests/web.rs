@@ -174,43 +174,7 @@ async fn sign_in_wrong_password_expiry_and_sign_out() {
 
 #[tokio::test]
 async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
-    let sim = wrike_sim::start(
-        SimConfig {
-            users: 20,
-            ..SimConfig::default()
-        },
-        Listen::loopback(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let callback = format!("{base}/connections/oauth/callback");
-    reqwest::Client::new()
-        .post(format!("{}/_sim/oauth_clients", sim.base_url()))
-        .json(&json!({"clientId": "hub", "clientSecret": "hub-secret", "redirectUris": [callback]}))
-        .send()
-        .await
-        .unwrap();
-    let config = wrike_api::OAuthConfig::with_login_base(
-        &sim.base_url(),
-        "hub",
-        secrecy::SecretString::from("hub-secret"),
-        Some(callback),
-    )
-    .unwrap();
-    let hub = common::hub_on(
-        common::shared_store("web-oauth").await,
-        Some(wrike_api::OAuthClient::new(config, reqwest::Client::new())),
-        None,
-    );
-    let store = hub.store.clone();
-    common::team(store.as_ref()).await;
-    tokio::spawn(weft_server::serve(
-        common::state(hub, Duration::from_secs(3600)),
-        listener,
-        std::future::pending(),
-    ));
+    let (sim, base, store) = common::oauth_hub("web-oauth").await;
     let (session, csrf) = sign_in(&base, "analyst", "analyst-password").await.unwrap();
     let http = no_redirects();
 
@@ -235,12 +199,7 @@ async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
         let a = &world.accounts[0];
         (
             a.id().to_owned(),
-            a.users
-                .iter()
-                .find(|u| u.email().starts_with("wrike-integration@"))
-                .unwrap()
-                .id()
-                .to_owned(),
+            a.integration_user().unwrap().id().to_owned(),
         )
     };
     let mut form: Vec<(String, String)> = query.into_iter().collect();
@@ -394,12 +353,7 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
         let a = &world.accounts[0];
         (
             a.id().to_owned(),
-            a.users
-                .iter()
-                .find(|u| u.email().starts_with("wrike-integration@"))
-                .unwrap()
-                .id()
-                .to_owned(),
+            a.integration_user().unwrap().id().to_owned(),
         )
     };
     let api = reqwest::Client::new();

@@ -450,9 +450,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let integration = {
         let world = running.sim.read();
         world.accounts[0]
-            .users
-            .iter()
-            .find(|u| u.email().starts_with("wrike-integration@"))
+            .integration_user()
             .map(|u| u.id().to_owned())
             .context("the generated integration user")?
     };

@@ -103,14 +103,14 @@ async fn control(sim: &RunningSim, path: &str, body: Value) -> Value {
 
 async fn token_for(sim: &RunningSim, who: &str, scopes: &[&str]) -> (String, String) {
     let account = sim.sim.read().accounts[0].clone();
-    let user = account.users.iter().find(|u| match who {
-        "integration" => u.email().starts_with("wrike-integration@"),
-        _ => u.profile().owner,
-    });
+    let user = match who {
+        "integration" => account.integration_user().unwrap(),
+        _ => account.owner(),
+    };
     let answer = control(
         sim,
         "tokens",
-        json!({"userId": user.unwrap().id(), "scopes": scopes}),
+        json!({"userId": user.id(), "scopes": scopes}),
     )
     .await;
     (

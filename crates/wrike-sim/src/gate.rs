@@ -103,14 +103,7 @@ pub async fn gate(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> 
                 entry.fault = Some("Slow".into());
                 tokio::time::sleep(Duration::from_millis(fault.delay_ms.unwrap_or(0))).await;
             }
-            match admit(
-                &sim,
-                &mut req,
-                dc,
-                &method,
-                route.as_deref(),
-                token.as_deref(),
-            ) {
+            match admit(&sim, dc, &method, route.as_deref(), token.as_deref()) {
                 Ok(caller) => {
                     entry.account_id = Some(caller.account_id.clone());
                     req.extensions_mut().insert(caller);
@@ -131,7 +124,6 @@ pub async fn gate(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> 
 
 fn admit(
     sim: &Sim,
-    _req: &mut Request,
     dc: DcIndex,
     method: &Method,
     route: Option<&str>,

@@ -89,6 +89,13 @@ impl AccountData {
             .find(|u| u.profile().owner)
             .expect("every account has an owner")
     }
+    /// The generated dedicated integration user (`wrike-integration@...`), meant for the
+    /// hub's connections in tests and demos.
+    pub fn integration_user(&self) -> Option<&SimUser> {
+        self.users
+            .iter()
+            .find(|u| u.email().starts_with("wrike-integration@"))
+    }
     pub fn task(&self, id: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.id == id)
     }

@@ -156,3 +156,46 @@ pub async fn team(store: &dyn Store) -> Vec<Member> {
     }
     out
 }
+
+/// The simulator and a running hub whose OAuth app is registered with it, with one signed-in
+/// user per role. Returns the simulator, the hub's base URL and its store.
+pub async fn oauth_hub(name: &str) -> (wrike_sim::RunningSim, String, Arc<dyn Store>) {
+    let sim = wrike_sim::start(
+        wrike_sim::SimConfig {
+            users: 20,
+            ..wrike_sim::SimConfig::default()
+        },
+        wrike_sim::Listen::loopback(),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let callback = format!("{base}/connections/oauth/callback");
+    reqwest::Client::new()
+        .post(format!("{}/_sim/oauth_clients", sim.base_url()))
+        .json(&serde_json::json!({"clientId": "hub", "clientSecret": "hub-secret", "redirectUris": [callback]}))
+        .send()
+        .await
+        .unwrap();
+    let config = wrike_api::OAuthConfig::with_login_base(
+        &sim.base_url(),
+        "hub",
+        secrecy::SecretString::from("hub-secret"),
+        Some(callback),
+    )
+    .unwrap();
+    let hub = hub_on(
+        shared_store(name).await,
+        Some(wrike_api::OAuthClient::new(config, reqwest::Client::new())),
+        None,
+    );
+    let store = hub.store.clone();
+    team(store.as_ref()).await;
+    tokio::spawn(weft_server::serve(
+        state(hub, Duration::from_secs(3600)),
+        listener,
+        std::future::pending(),
+    ));
+    (sim, base, store)
+}

@@ -1395,6 +1395,17 @@ pub fn apply_task_delete(
     ))
 }
 
+/// Writes answer with the task as a by-id read shows it, plus `attachmentCount`.
+fn task_reply(tasks: &[Task]) -> ApiResult {
+    envelope_values(
+        "tasks",
+        tasks
+            .iter()
+            .map(|t| shape(t, TASK_SINGLE_OPT_IN, &["attachmentCount".into()]))
+            .collect(),
+    )
+}
+
 pub async fn create_task(
     State(sim): State<Arc<Sim>>,
     Extension(c): Extension<Caller>,
@@ -1404,14 +1415,7 @@ pub async fn create_task(
     let task = mutate(&sim, &c, |account, ctx| {
         apply_task_create(account, ctx, &folder, &p)
     })?;
-    envelope_values(
-        "tasks",
-        vec![shape(
-            &task,
-            TASK_SINGLE_OPT_IN,
-            &["attachmentCount".into()],
-        )],
-    )
+    task_reply(std::slice::from_ref(&task))
 }
 
 pub async fn update_task(
@@ -1435,13 +1439,7 @@ pub async fn update_task(
         }
         Ok((out, events))
     })?;
-    envelope_values(
-        "tasks",
-        tasks
-            .iter()
-            .map(|t| shape(t, TASK_SINGLE_OPT_IN, &["attachmentCount".into()]))
-            .collect(),
-    )
+    task_reply(&tasks)
 }
 
 pub async fn delete_task(
@@ -1454,14 +1452,7 @@ pub async fn delete_task(
     let task = mutate(&sim, &c, |account, ctx| {
         apply_task_delete(account, ctx, &id)
     })?;
-    envelope_values(
-        "tasks",
-        vec![shape(
-            &task,
-            TASK_SINGLE_OPT_IN,
-            &["attachmentCount".into()],
-        )],
-    )
+    task_reply(std::slice::from_ref(&task))
 }
 
 // ---- workflows and custom fields ----------------------------------------------------
