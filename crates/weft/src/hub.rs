@@ -43,7 +43,7 @@ pub fn oauth_client(settings: &Settings) -> anyhow::Result<Option<wrike_api::OAu
     .context("oauth_login_base")?;
     Ok(Some(wrike_api::OAuthClient::new(
         config,
-        wrike_api::client::http_client(std::time::Duration::from_secs(30)),
+        wrike_api::http::http_client(std::time::Duration::from_secs(30)),
     )))
 }
 

@@ -17,10 +17,12 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use crate::auth::{ApiBase, TokenSource};
+use crate::base::ApiBase;
 use crate::encode::Params;
 use crate::error::{WrikeError, from_status, snippet};
+use crate::http::{describe_reqwest, http_client};
 use crate::models::Envelope;
+use crate::tokens::TokenSource;
 
 /// Tunables of one client. Defaults follow Wrike's published limit of 400 requests/minute.
 #[derive(Debug, Clone)]
@@ -47,18 +49,6 @@ impl Default for ClientConfig {
             timeout: Duration::from_secs(60),
         }
     }
-}
-
-/// Builds the one kind of reqwest client weft uses towards Wrike: timeouts, a user agent,
-/// and no redirect following (an HTTP 300 must surface as "wrong data center").
-pub fn http_client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("weft/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("reqwest client with static settings")
 }
 
 /// A client for one Wrike account and token. Cheap to clone; clones share the rate budget.
@@ -314,24 +304,6 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
     Some(wait.to_std().unwrap_or(Duration::ZERO))
-}
-
-/// A reqwest error with its causes, since the top-level text alone ("error sending request")
-/// does not say what happened.
-pub(crate) fn describe_reqwest(err: &reqwest::Error) -> String {
-    use std::error::Error;
-    let mut text = if err.is_timeout() {
-        format!("timed out: {err}")
-    } else {
-        err.to_string()
-    };
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -4,19 +4,22 @@
 //! thing at another URL). This crate knows nothing of databases or web servers.
 
 pub mod api;
-pub mod auth;
+pub mod base;
 pub mod client;
 pub mod encode;
 pub mod error;
+pub mod http;
 pub mod models;
 pub mod oauth;
 mod open_enum;
 pub mod requests;
 pub mod scope;
+pub mod tokens;
 pub mod webhook;
 
-pub use auth::{ApiBase, DataCenter, OAuthTokens, PermanentToken, TokenSource};
+pub use base::{ApiBase, DataCenter};
 pub use client::{ClientConfig, WrikeClient};
 pub use error::WrikeError;
 pub use oauth::{OAuthClient, OAuthConfig, TokenSet};
 pub use scope::Scope;
+pub use tokens::{OAuthTokens, PermanentToken, TokenSource};

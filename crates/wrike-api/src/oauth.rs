@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use crate::auth::ApiBase;
+use crate::base::ApiBase;
 use crate::error::{WrikeError, snippet};
 use crate::scope::Scope;
 
@@ -235,12 +235,12 @@ impl OAuthClient {
                 .await
                 .map_err(|e| WrikeError::Transport {
                     url: url_text.clone(),
-                    message: crate::client::describe_reqwest(&e),
+                    message: crate::http::describe_reqwest(&e),
                 })?;
         let status = response.status().as_u16();
         let body = response.bytes().await.map_err(|e| WrikeError::Transport {
             url: url_text.clone(),
-            message: crate::client::describe_reqwest(&e),
+            message: crate::http::describe_reqwest(&e),
         })?;
         if !(200..300).contains(&status) {
             if let Ok(err) = serde_json::from_slice::<OAuthErrorBody>(&body) {

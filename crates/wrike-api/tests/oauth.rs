@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
-use wrike_api::auth::OnRefresh;
+use wrike_api::tokens::OnRefresh;
 use wrike_api::{
     ClientConfig, OAuthClient, OAuthConfig, OAuthTokens, Scope, TokenSet, WrikeClient, WrikeError,
 };

@@ -87,7 +87,7 @@ pub async fn gate(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -> 
         data_center: sim.data_center(dc.0).name,
         token: token
             .as_deref()
-            .map(|t| wrike_api::auth::fingerprint(&secrecy::SecretString::from(t.to_owned()))),
+            .map(|t| wrike_api::tokens::fingerprint(&secrecy::SecretString::from(t.to_owned()))),
         account_id: None,
         fault: None,
     };

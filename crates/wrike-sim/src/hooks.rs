@@ -2,7 +2,7 @@
 //! hook into one JSON array, signed, POSTed, retried, and a hook that keeps failing is
 //! suspended.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -10,9 +10,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
 use wrike_api::models::{WebhookEventType, WebhookStatus};
-use wrike_api::webhook::{SECRET_HEADER, SIGNATURE_HEADER, sign};
+use wrike_api::webhook::{SECRET_HEADER, sign};
 
-use crate::sim::Sim;
 use crate::world::AccountData;
 
 /// An event about to be matched against hooks.
@@ -63,23 +62,22 @@ pub struct DeliveryRecord {
     pub error: Option<String>,
 }
 
-struct Queued {
-    webhook_id: String,
-    account_id: String,
-    event: Value,
+pub(crate) struct Queued {
+    pub webhook_id: String,
+    pub account_id: String,
+    pub event: Value,
 }
 
 /// The delivery queue and its log.
 pub struct HookQueue {
-    sim: Weak<Sim>,
     tx: mpsc::UnboundedSender<Queued>,
     rx: Mutex<Option<mpsc::UnboundedReceiver<Queued>>>,
     pub deliveries: Mutex<Vec<DeliveryRecord>>,
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
 }
 
 impl HookQueue {
-    pub fn new(sim: Weak<Sim>) -> Self {
+    pub fn new() -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -87,7 +85,6 @@ impl HookQueue {
             .build()
             .expect("static client");
         HookQueue {
-            sim,
             tx,
             rx: Mutex::new(Some(rx)),
             deliveries: Mutex::new(Vec::new()),
@@ -95,33 +92,9 @@ impl HookQueue {
         }
     }
 
-    /// Starts the delivery worker (once; later calls do nothing).
-    pub fn start(&self) {
-        let Some(mut rx) = self.rx.lock().expect("rx lock").take() else {
-            return;
-        };
-        let sim = self.sim.clone();
-        tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                // Everything already queued goes out together, one array per hook.
-                let mut batch = vec![first];
-                while let Ok(more) = rx.try_recv() {
-                    batch.push(more);
-                }
-                let Some(sim) = sim.upgrade() else { return };
-                let mut per_hook: Vec<(String, String, Vec<Value>)> = Vec::new();
-                for q in batch {
-                    match per_hook.iter_mut().find(|(id, _, _)| *id == q.webhook_id) {
-                        Some((_, _, events)) => events.push(q.event),
-                        None => per_hook.push((q.webhook_id, q.account_id, vec![q.event])),
-                    }
-                }
-                for (webhook_id, account_id, events) in per_hook {
-                    let sim = sim.clone();
-                    tokio::spawn(async move { deliver(sim, webhook_id, account_id, events).await });
-                }
-            }
-        });
+    /// The receiving end of the queue, for the delivery worker (once; then None).
+    pub(crate) fn take_receiver(&self) -> Option<mpsc::UnboundedReceiver<Queued>> {
+        self.rx.lock().expect("rx lock").take()
     }
 
     /// Matches events to the account's active hooks and queues them.
@@ -178,7 +151,7 @@ impl HookQueue {
         }
     }
 
-    fn record(&self, record: DeliveryRecord) {
+    pub(crate) fn record(&self, record: DeliveryRecord) {
         let mut log = self.deliveries.lock().expect("delivery lock");
         if log.len() >= 5_000 {
             log.remove(0);
@@ -217,67 +190,5 @@ impl HookQueue {
             ));
         }
         Ok(())
-    }
-}
-
-async fn deliver(sim: Arc<Sim>, webhook_id: String, account_id: String, events: Vec<Value>) {
-    let target = {
-        let world = sim.read();
-        world
-            .account(&account_id)
-            .and_then(|a| a.webhooks.iter().find(|h| h.hook.id == webhook_id))
-            .filter(|h| h.hook.status == WebhookStatus::Active)
-            .map(|h| (h.hook.hook_url.clone(), h.secret.clone()))
-    };
-    let Some((url, secret)) = target else { return };
-    // Wrike's observed bodies are pretty-printed with a two-space indent.
-    let body = serde_json::to_string_pretty(&Value::Array(events.clone())).expect("json");
-    let mut delivered = false;
-    for attempt in 1..=sim.config.webhook_attempts.max(1) {
-        let mut request = sim
-            .hooks
-            .http
-            .post(&url)
-            .header("Content-Type", "application/json")
-            .body(body.clone());
-        if let Some(secret) = &secret {
-            request = request.header(SIGNATURE_HEADER, sign(secret.as_bytes(), body.as_bytes()));
-        }
-        let result = request.send().await;
-        let (status, error) = match &result {
-            Ok(r) => (Some(r.status().as_u16()), None),
-            Err(e) => (None, Some(e.to_string())),
-        };
-        sim.hooks.record(DeliveryRecord {
-            webhook_id: webhook_id.clone(),
-            attempt,
-            at: sim.clock.now(),
-            events: events.len(),
-            status,
-            error,
-        });
-        if status.is_some_and(|s| (200..300).contains(&s)) {
-            delivered = true;
-            break;
-        }
-        if attempt < sim.config.webhook_attempts {
-            tokio::time::sleep(sim.config.webhook_retry_delay * attempt).await;
-        }
-    }
-    let mut world = sim.write();
-    let Some(hook) = world
-        .account_mut(&account_id)
-        .and_then(|a| a.webhooks.iter_mut().find(|h| h.hook.id == webhook_id))
-    else {
-        return;
-    };
-    if delivered {
-        hook.consecutive_failures = 0;
-    } else {
-        hook.consecutive_failures += 1;
-        if hook.consecutive_failures >= sim.config.webhook_suspend_after {
-            hook.hook.status = WebhookStatus::Suspended;
-            tracing::info!(webhook = %webhook_id, "webhook suspended after repeated delivery failures");
-        }
     }
 }

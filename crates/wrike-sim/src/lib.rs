@@ -8,6 +8,7 @@
 mod api;
 mod clock;
 mod control;
+mod delivery;
 mod faults;
 mod gate;
 mod generate;
@@ -100,7 +101,7 @@ pub fn app(sim: Arc<Sim>, data_center: usize) -> Router {
 /// Generates the world and starts serving it.
 pub async fn start(config: SimConfig, listen: Listen) -> anyhow::Result<RunningSim> {
     let sim = Sim::new(config);
-    sim.hooks.start();
+    delivery::start(&sim);
     let tls = match &listen.tls {
         Some((cert, key)) => Some(
             axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)

@@ -154,7 +154,7 @@ impl Sim {
             ..World::default()
         };
         let rate = config.rate_limit_per_minute;
-        Arc::new_cyclic(|weak| Sim {
+        Arc::new(Sim {
             config,
             world: RwLock::new(world),
             clock,
@@ -174,7 +174,7 @@ impl Sim {
                     scheme: "http".into(),
                 },
             ]),
-            hooks: HookQueue::new(weak.clone()),
+            hooks: HookQueue::new(),
         })
     }
 
