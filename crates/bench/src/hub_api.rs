@@ -77,15 +77,11 @@ pub async fn run() -> anyhow::Result<String> {
     let dir = std::env::temp_dir().join(format!("weft-bench-hub-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let store: Arc<dyn Store> = Arc::new(
-        weft_store_sqlite::SqliteStore::open(&format!(
-            "sqlite://{}",
-            dir.join("weft.db").display()
-        ))
-        .await?,
-    );
+    let store =
+        Arc::new(Store::open(&format!("sqlite://{}", dir.join("weft.db").display())).await?);
     let key = SecretKey::from_hex(&SecretKey::generate_hex())?;
     store
+        .access()
         .create_user(NewUser {
             id: "u1".into(),
             username: "bench".into(),
@@ -100,6 +96,7 @@ pub async fn run() -> anyhow::Result<String> {
         hex::encode(sha2::Sha256::digest(token.as_bytes()))
     };
     store
+        .access()
         .create_api_token(ApiToken {
             id: "t1".into(),
             user_id: "u1".into(),
@@ -111,7 +108,8 @@ pub async fn run() -> anyhow::Result<String> {
     for i in 0..20 {
         let id = format!("conn_{i}");
         store
-            .create_connection(NewConnection {
+            .connections()
+            .create(NewConnection {
                 tokens: SealedTokens {
                     access_token: key.seal(&id, b"token"),
                     refresh_token: None,
@@ -136,18 +134,10 @@ pub async fn run() -> anyhow::Result<String> {
             })
             .await?;
     }
-    let hub = weft_hub::Hub {
-        store,
-        key,
-        oauth: None,
-        alerter: weft_hub::alerts::Alerter::new(None),
-    };
+    let hub = weft_hub::Hub::new(store, key);
     let state = weft_server::AppState {
         hub,
-        config: Arc::new(weft_server::ServerConfig {
-            probe_interval: Duration::from_secs(3600),
-            ..weft_server::ServerConfig::default()
-        }),
+        config: Arc::new(weft_server::ServerConfig::default()),
         metrics: weft_server::metrics_handle(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

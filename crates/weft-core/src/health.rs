@@ -1,4 +1,5 @@
-//! What went wrong with a connection, decided from Wrike's answer.
+//! A connection's health: what went wrong, decided from Wrike's answer, and when a failure
+//! is breakage worth an alert rather than a blip.
 
 use serde::{Deserialize, Serialize};
 use wrike_api::WrikeError;
@@ -34,6 +35,29 @@ impl FailureClass {
                 | FailureClass::PlanOrRightMissing
                 | FailureClass::WrongDataCenter
         )
+    }
+
+    /// True for failures that usually pass by themselves (rate limits, Wrike down): they
+    /// alert only when they persist.
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            FailureClass::RateLimited | FailureClass::WrikeUnavailable
+        )
+    }
+
+    pub const ALL: [FailureClass; 7] = [
+        FailureClass::TokenRejected,
+        FailureClass::ScopeMissing,
+        FailureClass::PlanOrRightMissing,
+        FailureClass::WrongDataCenter,
+        FailureClass::RateLimited,
+        FailureClass::WrikeUnavailable,
+        FailureClass::Other,
+    ];
+
+    pub fn parse(text: &str) -> Option<FailureClass> {
+        FailureClass::ALL.into_iter().find(|c| c.as_str() == text)
     }
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +98,126 @@ impl FailureClass {
     }
 }
 
+/// Where a connection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthState {
+    Healthy,
+    /// Failing with a transient class for less than the grace period: shown, not alerted.
+    Degraded,
+    /// Failing for good, or transiently for longer than the grace period: alerted.
+    Broken,
+}
+
+impl HealthState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HealthState::Healthy => "healthy",
+            HealthState::Degraded => "degraded",
+            HealthState::Broken => "broken",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<HealthState> {
+        [
+            HealthState::Healthy,
+            HealthState::Degraded,
+            HealthState::Broken,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// The last health check of a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    pub state: HealthState,
+    pub class: Option<FailureClass>,
+    pub message: Option<String>,
+    /// Unix seconds.
+    pub checked_at: i64,
+    /// When the current run of failures began (Unix seconds); None while healthy.
+    pub failing_since: Option<i64>,
+}
+
+impl Health {
+    pub fn is_healthy(&self) -> bool {
+        self.state == HealthState::Healthy
+    }
+}
+
+/// What a health change calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alerting {
+    None,
+    /// The connection broke (or broke differently).
+    Broken,
+    /// A broken connection works again.
+    Recovered,
+}
+
+/// The health after a probe, and whether to alert. Definitive failures break a connection
+/// at once; transient ones (rate limited, Wrike unavailable) leave it degraded until they
+/// have lasted `grace_s` seconds. Only a change into or out of `Broken` alerts, and a
+/// connection that stays broken for the same reason alerts once.
+pub fn next_health(
+    before: Option<&Health>,
+    outcome: Result<(), (FailureClass, String)>,
+    now: i64,
+    grace_s: i64,
+) -> (Health, Alerting) {
+    let was_broken = before.is_some_and(|b| b.state == HealthState::Broken);
+    let (class, message) = match outcome {
+        Ok(()) => {
+            let health = Health {
+                state: HealthState::Healthy,
+                class: None,
+                message: None,
+                checked_at: now,
+                failing_since: None,
+            };
+            let alerting = if was_broken {
+                Alerting::Recovered
+            } else {
+                Alerting::None
+            };
+            return (health, alerting);
+        }
+        Err(failure) => failure,
+    };
+    let failing_since = before
+        .filter(|b| b.state != HealthState::Healthy)
+        .and_then(|b| b.failing_since)
+        .unwrap_or(now);
+    let persisted = now - failing_since >= grace_s;
+    let state = if !class.is_transient() || persisted || was_broken {
+        HealthState::Broken
+    } else {
+        HealthState::Degraded
+    };
+    let message = if state == HealthState::Broken && class.is_transient() && !was_broken {
+        format!("{message} (failing for {} s)", now - failing_since)
+    } else {
+        message
+    };
+    let alerting = match before {
+        _ if state != HealthState::Broken => Alerting::None,
+        // Still broken: alert again only for a new definitive reason.
+        Some(b) if was_broken && (b.class == Some(class) || class.is_transient()) => Alerting::None,
+        _ => Alerting::Broken,
+    };
+    let health = Health {
+        state,
+        class: Some(class),
+        message: Some(message),
+        checked_at: now,
+        failing_since: Some(failing_since),
+    };
+    (health, alerting)
+}
+
 /// Classifies an error from a Wrike call.
 pub fn classify(error: &WrikeError) -> FailureClass {
     match error {
@@ -99,6 +243,96 @@ pub fn classify(error: &WrikeError) -> FailureClass {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn probe(
+        before: Option<&Health>,
+        outcome: Result<(), FailureClass>,
+        now: i64,
+    ) -> (Health, Alerting) {
+        next_health(before, outcome.map_err(|c| (c, "boom".into())), now, 300)
+    }
+
+    #[test]
+    fn definitive_failures_alert_at_once_and_once() {
+        let (healthy, alerting) = probe(None, Ok(()), 100);
+        assert_eq!(
+            (healthy.state, alerting),
+            (HealthState::Healthy, Alerting::None)
+        );
+        let (broken, alerting) = probe(Some(&healthy), Err(FailureClass::TokenRejected), 160);
+        assert_eq!(
+            (broken.state, alerting),
+            (HealthState::Broken, Alerting::Broken)
+        );
+        assert_eq!(broken.failing_since, Some(160));
+        let (still, alerting) = probe(Some(&broken), Err(FailureClass::TokenRejected), 220);
+        assert_eq!(
+            (still.state, alerting),
+            (HealthState::Broken, Alerting::None)
+        );
+        assert_eq!(
+            still.failing_since,
+            Some(160),
+            "the episode keeps its start"
+        );
+        let (other, alerting) = probe(Some(&still), Err(FailureClass::ScopeMissing), 280);
+        assert_eq!(
+            alerting,
+            Alerting::Broken,
+            "broken for a new reason alerts again"
+        );
+        let (blip, alerting) = probe(Some(&other), Err(FailureClass::WrikeUnavailable), 340);
+        assert_eq!(
+            (blip.state, alerting),
+            (HealthState::Broken, Alerting::None)
+        );
+        let (back, alerting) = probe(Some(&blip), Ok(()), 400);
+        assert_eq!(
+            (back.state, alerting),
+            (HealthState::Healthy, Alerting::Recovered)
+        );
+        assert_eq!(back.failing_since, None);
+    }
+
+    #[test]
+    fn transient_failures_degrade_first_and_alert_only_when_they_persist() {
+        let (healthy, _) = probe(None, Ok(()), 0);
+        let (first, alerting) = probe(Some(&healthy), Err(FailureClass::WrikeUnavailable), 60);
+        assert_eq!(
+            (first.state, alerting),
+            (HealthState::Degraded, Alerting::None)
+        );
+        let (second, alerting) = probe(Some(&first), Err(FailureClass::RateLimited), 120);
+        assert_eq!(
+            (second.state, alerting),
+            (HealthState::Degraded, Alerting::None)
+        );
+        // A blip that passes never alerted, so its recovery does not either.
+        let (back, alerting) = probe(Some(&second), Ok(()), 180);
+        assert_eq!(
+            (back.state, alerting),
+            (HealthState::Healthy, Alerting::None)
+        );
+        // One that lasts the grace period breaks the connection and alerts once.
+        let (a, _) = probe(Some(&back), Err(FailureClass::WrikeUnavailable), 200);
+        let (b, alerting) = probe(Some(&a), Err(FailureClass::WrikeUnavailable), 499);
+        assert_eq!((b.state, alerting), (HealthState::Degraded, Alerting::None));
+        let (c, alerting) = probe(Some(&b), Err(FailureClass::WrikeUnavailable), 500);
+        assert_eq!((c.state, alerting), (HealthState::Broken, Alerting::Broken));
+        assert!(c.message.as_deref().unwrap().contains("failing for 300 s"));
+        let (d, alerting) = probe(Some(&c), Err(FailureClass::WrikeUnavailable), 560);
+        assert_eq!((d.state, alerting), (HealthState::Broken, Alerting::None));
+        let (_, alerting) = probe(Some(&d), Ok(()), 620);
+        assert_eq!(alerting, Alerting::Recovered);
+    }
+
+    #[test]
+    fn classes_round_trip_as_text() {
+        for class in FailureClass::ALL {
+            assert_eq!(FailureClass::parse(class.as_str()), Some(class));
+        }
+        assert_eq!(FailureClass::parse("nope"), None);
+    }
 
     #[test]
     fn classes_for_every_kind_of_failure() {

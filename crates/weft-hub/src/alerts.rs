@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use weft_core::health::FailureClass;
-use weft_store::{Connection, Health};
+use weft_core::health::{Alerting, FailureClass, Health};
+use weft_store::Connection;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -22,18 +22,16 @@ pub struct Alert {
 }
 
 impl Alert {
-    /// The alert a change of health calls for, if any: broken (or broken differently), or
-    /// recovered.
+    /// The alert a health change calls for, if any.
     pub fn for_change(
         connection: &Connection,
-        before: Option<&Health>,
         after: &Health,
+        alerting: Alerting,
     ) -> Option<Alert> {
-        let event = match (before, after.healthy) {
-            (Some(b), false) if !b.healthy && b.class == after.class => return None,
-            (_, false) => "connection.broken",
-            (Some(b), true) if !b.healthy => "connection.recovered",
-            _ => return None,
+        let event = match alerting {
+            Alerting::None => return None,
+            Alerting::Broken => "connection.broken",
+            Alerting::Recovered => "connection.recovered",
         };
         Some(Alert {
             event,
@@ -57,10 +55,7 @@ pub struct Alerter {
 
 impl Alerter {
     pub fn new(webhook: Option<String>) -> Alerter {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .expect("static client");
+        let http = wrike_api::http::http_client(Duration::from_secs(10));
         Alerter { webhook, http }
     }
 
@@ -83,39 +78,4 @@ impl Alerter {
             Err(e) => tracing::warn!(error = %e, "the alert webhook could not be reached"),
         }
     }
-}
-
-/// A connection that is broken now: what the UI banner and `GET /api/v1/alerts` show.
-#[derive(Debug, Clone, Serialize)]
-pub struct Attention {
-    /// The connection's name.
-    pub connection: String,
-    pub id: String,
-    pub class: &'static str,
-    pub message: String,
-    pub advice: &'static str,
-    /// When the failure was last seen (Unix seconds).
-    pub since: i64,
-}
-
-/// Every connection whose last health check failed.
-pub async fn needing_attention(
-    store: &dyn weft_store::Store,
-) -> Result<Vec<Attention>, weft_store::StoreError> {
-    Ok(store
-        .list_connections()
-        .await?
-        .into_iter()
-        .filter_map(|c| {
-            let h = c.health.filter(|h| !h.healthy)?;
-            Some(Attention {
-                connection: c.name,
-                id: c.id,
-                class: h.class.map_or("other", FailureClass::as_str),
-                message: h.message.unwrap_or_default(),
-                advice: h.class.map_or("", FailureClass::advice),
-                since: h.checked_at,
-            })
-        })
-        .collect())
 }

@@ -1,28 +1,19 @@
-//! Wrike connections: adding them (permanent token or completed OAuth consent), checking
-//! them the way their features use Wrike, classifying failures, and service-account hygiene.
+//! Wrike connections: adding them (a permanent token, or a completed OAuth consent) after
+//! checking the token against Wrike, removing them, finding them, and service-account
+//! hygiene.
 
 use std::sync::Arc;
 
-use anyhow::Context;
-use futures::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
-use weft_core::health::{FailureClass, classify};
 use weft_core::scope_plan::{self, AccountFacts, Feature, Missing};
-use weft_store::{
-    Connection, ConnectionKind, Health, NewAuditEntry, NewConnection, SealedTokens, Store,
-    StoreError, WrikeIdentity,
-};
+use weft_store::{Connection, ConnectionKind, NewConnection, SealedTokens, WrikeIdentity};
 use wrike_api::models::Plan;
-use wrike_api::requests::AuditLogQuery;
-use wrike_api::{
-    ApiBase, ClientConfig, DataCenter, OAuthTokens, PermanentToken, Scope, TokenSet, TokenSource,
-    WrikeClient, WrikeError,
-};
+use wrike_api::{DataCenter, OAuthTokens, PermanentToken, Scope, TokenSet};
 
-use crate::Hub;
-use crate::oauth_tokens::StoredOAuthTokens;
-use crate::util::{new_id, now};
+use crate::error::{HubError, HubResult};
+use crate::wrike::{identify, prompt_client};
+use crate::{Hub, health, new_id, trail};
 
 /// What `add` reports besides the stored connection.
 #[derive(Debug, Serialize)]
@@ -32,29 +23,17 @@ pub struct Added {
     pub missing: Vec<Missing>,
 }
 
-fn client(base: ApiBase, tokens: Arc<dyn TokenSource>) -> WrikeClient {
-    // Health checks and validation want a prompt answer, not minutes of retries.
-    WrikeClient::new(
-        base,
-        tokens,
-        ClientConfig {
-            max_retries: 1,
-            timeout: std::time::Duration::from_secs(20),
-            ..ClientConfig::default()
-        },
-    )
-}
-
-fn check_name(name: &str) -> anyhow::Result<()> {
+fn check_name(name: &str) -> HubResult<()> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    anyhow::ensure!(
-        valid,
-        "connection name {name:?} must be 1-64 letters, digits, '.', '_' or '-'"
-    );
+    if !valid {
+        return Err(HubError::invalid(format!(
+            "connection name {name:?} must be 1-64 letters, digits, '.', '_' or '-'"
+        )));
+    }
     Ok(())
 }
 
@@ -111,34 +90,7 @@ pub fn hygiene(connection: &Connection, all: &[Connection]) -> Vec<String> {
     warnings
 }
 
-/// Who the token runs as, asked of Wrike; a refusal becomes an error that names its class.
-async fn identify(wrike: &WrikeClient) -> anyhow::Result<(WrikeIdentity, Option<Plan>)> {
-    let refused = |e: WrikeError| {
-        let class = classify(&e);
-        anyhow::anyhow!(
-            "Wrike at {} refused the token ({}): {e}. {}",
-            wrike.base().url(),
-            class.as_str(),
-            class.advice()
-        )
-    };
-    let me = wrike.me().await.map_err(refused)?;
-    let account = wrike.account(&["subscription"]).await.map_err(refused)?;
-    let profile = me.primary_profile();
-    let identity = WrikeIdentity {
-        account_id: account.id.clone(),
-        account_name: account.name.clone(),
-        user_id: me.id.clone(),
-        user_name: format!("{} {}", me.first_name, me.last_name)
-            .trim()
-            .to_owned(),
-        user_email: me.email().unwrap_or_default().to_owned(),
-        admin: profile.is_some_and(|p| p.admin || p.owner),
-    };
-    Ok((identity, account.subscription.map(|s| s.plan)))
-}
-
-/// Stores a validated connection, audits it, probes it, and reports hygiene and gaps.
+/// Stores a validated connection, records it, probes it, and reports hygiene and gaps.
 async fn store_new(
     hub: &Hub,
     actor: &str,
@@ -146,31 +98,31 @@ async fn store_new(
     plan: Option<Plan>,
     features: &[Feature],
     granted: Option<Vec<Scope>>,
-) -> anyhow::Result<Added> {
-    let (id, name, identity) = (new.id.clone(), new.name.clone(), new.identity.clone());
-    let created = match hub.store.create_connection(new).await {
-        Err(StoreError::Conflict { .. }) => {
-            anyhow::bail!("a connection named {name} already exists")
-        }
-        other => other.context("storing the connection")?,
-    };
-    hub.store
-        .append_audit(NewAuditEntry {
-            at: now(),
-            actor: actor.to_owned(),
-            action: "connection.create".into(),
-            target: name.clone(),
-            before: None,
-            after: Some(serde_json::json!({"name": name, "kind": created.kind, "account": identity.account_id, "runsAs": identity.user_email, "apiBase": created.api_base})),
-        })
-        .await?;
-    crate::monitor::probe(hub, &created).await?;
-    let connection = hub
-        .store
-        .connection(&id)
-        .await?
-        .context("the connection just stored")?;
-    let all = hub.store.list_connections().await?;
+) -> HubResult<Added> {
+    let (name, identity) = (new.name.clone(), new.identity.clone());
+    let created =
+        hub.store
+            .connections()
+            .create(new)
+            .await
+            .map_err(|e| match HubError::from(e) {
+                HubError::Conflict(_) => {
+                    HubError::Conflict(format!("a connection named {name} already exists"))
+                }
+                other => other,
+            })?;
+    trail::record(
+        hub,
+        actor,
+        "connection.create",
+        &name,
+        None,
+        Some(serde_json::json!({"name": name, "kind": created.kind, "account": identity.account_id, "runsAs": identity.user_email, "apiBase": created.api_base})),
+    )
+    .await?;
+    health::probe(hub, &created).await?;
+    let connection = find(hub, &created.id).await?;
+    let all = hub.store.connections().list().await?;
     let facts = AccountFacts {
         plan,
         admin: Some(identity.admin),
@@ -191,10 +143,12 @@ pub async fn add(
     data_center: &str,
     token: SecretString,
     features: Vec<Feature>,
-) -> anyhow::Result<Added> {
+) -> HubResult<Added> {
     check_name(name)?;
-    let base = DataCenter::parse(data_center)?.api_base();
-    let wrike = client(base.clone(), Arc::new(PermanentToken::new(token.clone())));
+    let base = DataCenter::parse(data_center)
+        .map_err(|e| HubError::invalid(format!("data center: {e}")))?
+        .api_base();
+    let wrike = prompt_client(base.clone(), Arc::new(PermanentToken::new(token.clone())));
     let (identity, plan) = identify(&wrike).await?;
     let id = new_id("conn");
     let new = NewConnection {
@@ -210,7 +164,7 @@ pub async fn add(
         identity,
         scopes: Vec::new(),
         features: features.iter().map(|f| f.as_str().to_owned()).collect(),
-        created_at: now(),
+        created_at: hub.clock.now_s(),
         created_by: actor.to_owned(),
     };
     store_new(hub, actor, new, plan, &features, None).await
@@ -224,11 +178,16 @@ pub async fn add_oauth(
     tokens: TokenSet,
     scopes: Vec<Scope>,
     features: Vec<Feature>,
-) -> anyhow::Result<Added> {
+) -> HubResult<Added> {
     check_name(name)?;
-    let oauth = hub.oauth.clone().context("OAuth is not configured")?;
-    let base = tokens.api_base()?;
-    let wrike = client(
+    let oauth = hub
+        .oauth
+        .clone()
+        .ok_or_else(|| HubError::invalid("OAuth is not configured on this hub"))?;
+    let base = tokens
+        .api_base()
+        .map_err(|e| HubError::wrike("the token response", e))?;
+    let wrike = prompt_client(
         base.clone(),
         Arc::new(OAuthTokens::new(oauth, tokens.clone(), None)),
     );
@@ -249,156 +208,38 @@ pub async fn add_oauth(
         identity,
         scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
         features: features.iter().map(|f| f.as_str().to_owned()).collect(),
-        created_at: now(),
+        created_at: hub.clock.now_s(),
         created_by: actor.to_owned(),
     };
     store_new(hub, actor, new, plan, &features, Some(scopes)).await
 }
 
-/// A client for a stored connection: permanent tokens as they are, OAuth tokens through the
-/// store so that refreshes rotate atomically.
-pub async fn client_for(hub: &Hub, connection: &Connection) -> anyhow::Result<WrikeClient> {
-    let base = ApiBase::from_url(&connection.api_base)?;
-    let tokens: Arc<dyn TokenSource> = match connection.kind {
-        ConnectionKind::Permanent => {
-            let secrets = hub.store.connection_secrets(&connection.id).await?;
-            let token = hub
-                .key
-                .open(&connection.id, &secrets.tokens.access_token)
-                .with_context(|| format!("decrypting the token of {}", connection.name))?;
-            Arc::new(PermanentToken::new(SecretString::from(
-                String::from_utf8(token).context("stored token is not text")?,
-            )))
-        }
-        ConnectionKind::OAuth => {
-            let oauth = hub.oauth.clone().with_context(|| {
-                format!(
-                    "{} is an OAuth connection and OAuth is not configured",
-                    connection.name
-                )
-            })?;
-            Arc::new(StoredOAuthTokens {
-                store: hub.store.clone(),
-                key: hub.key.clone(),
-                connection_id: connection.id.clone(),
-                oauth,
-                host: Some(base.host()),
-            })
-        }
-    };
-    Ok(client(base, tokens))
-}
-
-/// Probes a connection the way its features use Wrike; records and returns the health.
-pub async fn check(hub: &Hub, connection: &Connection) -> anyhow::Result<Health> {
-    let wrike = client_for(hub, connection).await?;
-    let health = match probe(&wrike, connection).await {
-        Ok(()) => Health {
-            healthy: true,
-            class: None,
-            message: None,
-            checked_at: now(),
-        },
-        Err((step, e)) => Health {
-            healthy: false,
-            class: Some(classify(&e)),
-            message: Some(format!("{step}: {e}")),
-            checked_at: now(),
-        },
-    };
-    hub.store.record_health(&connection.id, &health).await?;
-    Ok(health)
-}
-
-async fn probe(
-    wrike: &WrikeClient,
-    connection: &Connection,
-) -> Result<(), (&'static str, WrikeError)> {
-    let me = wrike
-        .me()
-        .await
-        .map_err(|e| ("who am I (GET /contacts?me=true)", e))?;
-    for feature in connection
-        .features
-        .iter()
-        .filter_map(|f| Feature::parse(f).ok())
-    {
-        match feature {
-            Feature::UsageAnalytics => {
-                let pages = wrike
-                    .audit_log_pages(&AuditLogQuery::default(), 1)
-                    .map_err(|e| ("audit log", e))?;
-                let mut pages = std::pin::pin!(pages);
-                if let Some(page) = pages.next().await {
-                    page.map_err(|e| ("audit log (GET /audit_log)", e))?;
-                }
-            }
-            Feature::Reclaim => drop(
-                wrike
-                    .user(&me.id)
-                    .await
-                    .map_err(|e| ("user management (GET /users/{id})", e))?,
-            ),
-            Feature::Invitations => drop(
-                wrike
-                    .invitations()
-                    .await
-                    .map_err(|e| ("invitations (GET /invitations)", e))?,
-            ),
-            Feature::ReadWork | Feature::WriteWork => drop(
-                wrike
-                    .spaces()
-                    .await
-                    .map_err(|e| ("workspace (GET /spaces)", e))?,
-            ),
-            Feature::Webhooks => drop(
-                wrike
-                    .webhooks()
-                    .await
-                    .map_err(|e| ("webhooks (GET /webhooks)", e))?,
-            ),
-        }
+/// Finds a connection by id or name.
+pub async fn find(hub: &Hub, id_or_name: &str) -> HubResult<Connection> {
+    if let Some(found) = hub.store.connections().get(id_or_name).await? {
+        return Ok(found);
     }
-    Ok(())
+    hub.store
+        .connections()
+        .list()
+        .await?
+        .into_iter()
+        .find(|c| c.name == id_or_name)
+        .ok_or_else(|| HubError::not_found(format!("connection {id_or_name}")))
 }
 
-/// Finds a connection by name or id.
-pub async fn find(store: &dyn Store, name_or_id: &str) -> anyhow::Result<Connection> {
-    let all = store.list_connections().await?;
-    all.into_iter()
-        .find(|c| c.name == name_or_id || c.id == name_or_id)
-        .with_context(|| format!("no connection named {name_or_id}"))
-}
-
-pub async fn remove(
-    store: &dyn Store,
-    actor: &str,
-    name_or_id: &str,
-) -> anyhow::Result<Connection> {
-    let connection = find(store, name_or_id).await?;
-    store.delete_connection(&connection.id).await?;
-    store
-        .append_audit(NewAuditEntry {
-            at: now(),
-            actor: actor.to_owned(),
-            action: "connection.delete".into(),
-            target: connection.name.clone(),
-            before: Some(serde_json::json!({"name": connection.name, "account": connection.identity.account_id, "runsAs": connection.identity.user_email})),
-            after: None,
-        })
-        .await?;
+/// Removes a connection and its sealed tokens.
+pub async fn remove(hub: &Hub, actor: &str, id_or_name: &str) -> HubResult<Connection> {
+    let connection = find(hub, id_or_name).await?;
+    hub.store.connections().delete(&connection.id).await?;
+    trail::record(
+        hub,
+        actor,
+        "connection.delete",
+        &connection.name,
+        Some(serde_json::json!({"name": connection.name, "account": connection.identity.account_id, "runsAs": connection.identity.user_email})),
+        None,
+    )
+    .await?;
     Ok(connection)
-}
-
-/// One line of health for people.
-pub fn describe(health: Option<&Health>) -> String {
-    match health {
-        None => "not checked".into(),
-        Some(h) if h.healthy => "healthy".into(),
-        Some(h) => format!(
-            "BROKEN ({}): {}",
-            h.class.map_or("other", FailureClass::as_str),
-            h.message.as_deref().unwrap_or("")
-        ),
-    }
 }

@@ -1,24 +1,73 @@
-//! The hub's application services. The CLI and the HTTP server are two front-ends over
-//! these; neither holds business logic of its own.
+//! The hub's application services and its runtime. The CLI and the HTTP server are two
+//! front-ends over these; neither holds business logic of its own, and neither starts
+//! background work: `runtime` does, under one shutdown.
 
+pub mod access;
 pub mod alerts;
 pub mod connections;
-pub mod monitor;
+pub mod error;
+pub mod health;
+pub mod jobs;
 pub mod oauth_tokens;
-pub mod users;
-pub mod util;
+pub mod runtime;
+pub mod trail;
+pub mod wrike;
 
 use std::sync::Arc;
 
+use weft_core::clock::Clock;
 use weft_core::secrets::SecretKey;
 use weft_store::Store;
+
+pub use error::{HubError, HubResult};
 
 /// What the services work with; cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
     pub key: SecretKey,
     /// The OAuth application, when configured (to connect and refresh OAuth tokens).
     pub oauth: Option<wrike_api::OAuthClient>,
     pub alerter: alerts::Alerter,
+    pub clock: Arc<dyn Clock>,
+    pub policy: Policy,
+    /// Wakes this instance's workers when a job is enqueued here.
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+/// The hub's tunable rules (from settings).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// How long a transient failure (rate limited, Wrike unavailable) may last before the
+    /// connection counts as broken and alerts.
+    pub transient_grace_s: i64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            transient_grace_s: 300,
+        }
+    }
+}
+
+impl Hub {
+    /// A hub over `store` with the system clock and default policy.
+    pub fn new(store: Arc<Store>, key: SecretKey) -> Hub {
+        Hub {
+            store,
+            key,
+            oauth: None,
+            alerter: alerts::Alerter::new(None),
+            clock: Arc::new(weft_core::clock::SystemClock),
+            policy: Policy::default(),
+            wake: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+}
+
+/// An id with a readable prefix: `conn_3fX9...`.
+pub fn new_id(prefix: &str) -> String {
+    let tail: String = (0..16).map(|_| fastrand::alphanumeric()).collect();
+    format!("{prefix}_{tail}")
 }

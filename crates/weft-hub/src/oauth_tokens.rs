@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
+use weft_core::clock::Clock;
 use weft_core::secrets::SecretKey;
 use weft_store::{SealedTokens, Store, StoreError};
 use wrike_api::{OAuthClient, TokenSource, WrikeError};
@@ -15,8 +16,9 @@ use wrike_api::{OAuthClient, TokenSource, WrikeError};
 const MARGIN: i64 = 300;
 
 pub struct StoredOAuthTokens {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
     pub key: SecretKey,
+    pub clock: Arc<dyn Clock>,
     pub connection_id: String,
     pub oauth: OAuthClient,
     /// The data-center host refreshes go to.
@@ -46,21 +48,18 @@ impl StoredOAuthTokens {
     /// Refreshes under the connection's refresh lock unless another instance already did
     /// since `seen_version`; returns the access token to use.
     async fn refresh(&self, seen_version: i64) -> Result<SecretString, WrikeError> {
-        let mut outcome = None;
-        let work = async {
-            outcome = Some(self.refresh_locked(seen_version).await);
-        };
         self.store
-            .with_refresh_lock(&self.connection_id, Box::pin(work))
+            .connections()
+            .with_refresh_lock(&self.connection_id, self.refresh_locked(seen_version))
             .await
-            .map_err(internal)?;
-        outcome.unwrap_or_else(|| Err(internal("the refresh did not run")))
+            .map_err(internal)?
     }
 
     async fn refresh_locked(&self, seen_version: i64) -> Result<SecretString, WrikeError> {
         let current = self
             .store
-            .connection_secrets(&self.connection_id)
+            .connections()
+            .secrets(&self.connection_id)
             .await
             .map_err(internal)?;
         if current.version != seen_version {
@@ -83,6 +82,7 @@ impl StoredOAuthTokens {
         };
         match self
             .store
+            .connections()
             .replace_secrets(&self.connection_id, seen_version, tokens)
             .await
         {
@@ -91,7 +91,8 @@ impl StoredOAuthTokens {
             Err(StoreError::Stale { .. }) => {
                 let now = self
                     .store
-                    .connection_secrets(&self.connection_id)
+                    .connections()
+                    .secrets(&self.connection_id)
                     .await
                     .map_err(internal)?;
                 self.open(&now.tokens.access_token)
@@ -106,13 +107,14 @@ impl TokenSource for StoredOAuthTokens {
         Box::pin(async move {
             let secrets = self
                 .store
-                .connection_secrets(&self.connection_id)
+                .connections()
+                .secrets(&self.connection_id)
                 .await
                 .map_err(internal)?;
             let expiring = secrets
                 .tokens
                 .expires_at
-                .is_some_and(|at| at - MARGIN <= crate::util::now());
+                .is_some_and(|at| at - MARGIN <= self.clock.now_s());
             if expiring {
                 return self.refresh(secrets.version).await;
             }
@@ -124,7 +126,8 @@ impl TokenSource for StoredOAuthTokens {
         Box::pin(async move {
             let secrets = self
                 .store
-                .connection_secrets(&self.connection_id)
+                .connections()
+                .secrets(&self.connection_id)
                 .await
                 .map_err(internal)?;
             if secrets.tokens.refresh_token.is_none() {

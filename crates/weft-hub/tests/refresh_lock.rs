@@ -1,42 +1,43 @@
-//! Two hub instances sharing PostgreSQL refresh the same expiring OAuth connection at the
-//! same moment: exactly one refresh reaches Wrike, one rotation is stored, and both
-//! instances end up with the same working access token. Needs `WEFT_TEST_POSTGRES_URL`.
+//! Two callers refresh the same expiring OAuth connection at the same moment: exactly one
+//! refresh reaches Wrike, one rotation is stored, and both end up with the same working
+//! access token. On PostgreSQL the callers are two hub instances (two pools on one
+//! database); on SQLite they share one instance, as the monitor, "Check now" and the API do.
 
 use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
+use weft_core::clock::SystemClock;
 use weft_core::secrets::SecretKey;
 use weft_hub::oauth_tokens::StoredOAuthTokens;
 use weft_store::{ConnectionKind, NewConnection, SealedTokens, Store, WrikeIdentity};
-use weft_store_postgres::PostgresStore;
 use wrike_api::{OAuthClient, OAuthConfig, TokenSource};
 use wrike_sim::{Listen, SimConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_refresh_reaches_wrike_when_two_instances_race() {
-    let Ok(url) = std::env::var("WEFT_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED: set WEFT_TEST_POSTGRES_URL to test refresh locking across instances");
-        return;
-    };
-    let schema = format!("weft_lock_{}", std::process::id());
-    let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let database = format!("{url}{separator}options=-csearch_path%3D{schema}");
-    // Two instances: two pools on the same database.
-    let first: Arc<dyn Store> = Arc::new(PostgresStore::open(&database).await.unwrap());
-    let second: Arc<dyn Store> = Arc::new(PostgresStore::open(&database).await.unwrap());
+async fn one_refresh_reaches_wrike_when_two_callers_race() {
+    let mut pairs: Vec<(Arc<Store>, Arc<Store>)> = Vec::new();
+    let sqlite = Arc::new(
+        weft_store::testing::temp_sqlite("refresh-race")
+            .await
+            .unwrap(),
+    );
+    pairs.push((sqlite.clone(), sqlite));
+    if let Some(url) = weft_store::testing::postgres_url() {
+        let database = weft_store::testing::postgres_schema_url(&url, "refresh_race")
+            .await
+            .unwrap();
+        pairs.push((
+            Arc::new(Store::open(&database).await.unwrap()),
+            Arc::new(Store::open(&database).await.unwrap()),
+        ));
+    }
+    for (first, second) in pairs {
+        race(first, second).await;
+    }
+}
 
+async fn race(first: Arc<Store>, second: Arc<Store>) {
     let sim = wrike_sim::start(
         SimConfig {
             users: 10,
@@ -60,7 +61,8 @@ async fn one_refresh_reaches_wrike_when_two_instances_race() {
     let key = SecretKey::from_hex(&SecretKey::generate_hex()).unwrap();
     let id = "conn_race";
     first
-        .create_connection(NewConnection {
+        .connections()
+        .create(NewConnection {
             id: id.into(),
             name: "race".into(),
             kind: ConnectionKind::OAuth,
@@ -81,7 +83,7 @@ async fn one_refresh_reaches_wrike_when_two_instances_race() {
         })
         .await
         .unwrap();
-    let before = first.connection_secrets(id).await.unwrap().version;
+    let before = first.connections().secrets(id).await.unwrap().version;
 
     let oauth = OAuthClient::new(
         OAuthConfig::with_login_base(
@@ -93,9 +95,10 @@ async fn one_refresh_reaches_wrike_when_two_instances_race() {
         .unwrap(),
         reqwest::Client::new(),
     );
-    let source = |store: &Arc<dyn Store>| StoredOAuthTokens {
+    let source = |store: &Arc<Store>| StoredOAuthTokens {
         store: store.clone(),
         key: key.clone(),
+        clock: Arc::new(SystemClock),
         connection_id: id.into(),
         oauth: oauth.clone(),
         host: Some(issued["host"].as_str().unwrap().into()),
@@ -113,7 +116,7 @@ async fn one_refresh_reaches_wrike_when_two_instances_race() {
         issued["accessToken"].as_str().unwrap()
     );
     assert_eq!(
-        second.connection_secrets(id).await.unwrap().version,
+        second.connections().secrets(id).await.unwrap().version,
         before + 1,
         "one rotation stored"
     );
@@ -143,8 +146,4 @@ async fn one_refresh_reaches_wrike_when_two_instances_race() {
         },
     );
     client.account(&[]).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-        .execute(&admin)
-        .await
-        .unwrap();
 }

@@ -1,15 +1,28 @@
-//! Failures as HTTP answers: JSON for the API, a page for the web UI. Logged here once.
+//! Failures as HTTP answers, in one place: JSON for the API, a page for the web UI. A
+//! `HubError` maps to its status here. Callers see what they did wrong (4xx) or, for
+//! failures of the hub and its database (5xx), a request id and no internal text; the
+//! internal text goes to the log, written by the request middleware (`telemetry`).
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
+use weft_hub::HubError;
+use weft_store::StoreError;
 
-/// An API failure: `{"error": "..."}` with a status.
+use crate::telemetry::current_request_id;
+
+/// What went wrong inside, for the log only; attached to the response by the conversion.
+#[derive(Debug, Clone)]
+pub struct Internal(pub String);
+
+/// An API failure: `{"error": "...", "requestId": "..."}` with a status.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
+    /// Kept out of the answer; logged with the request id.
+    pub internal: Option<String>,
 }
 
 impl ApiError {
@@ -17,45 +30,69 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            internal: None,
         }
     }
+
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, message)
     }
-    pub fn not_found(what: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, format!("{what} not found"))
-    }
-}
 
-impl From<anyhow::Error> for ApiError {
-    fn from(e: anyhow::Error) -> Self {
-        // Service errors carry messages meant for people ("a connection named x already
-        // exists", "Wrike refused the token ..."); they are answered as bad requests.
-        ApiError::bad_request(format!("{e:#}"))
-    }
-}
-
-impl From<weft_store::StoreError> for ApiError {
-    fn from(e: weft_store::StoreError) -> Self {
-        match e {
-            weft_store::StoreError::NotFound { what } => ApiError::not_found(&what),
-            weft_store::StoreError::Conflict { what } => {
-                ApiError::new(StatusCode::CONFLICT, format!("{what} already exists"))
-            }
-            other => {
-                tracing::error!(error = %other, "store failure");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-            }
+    fn internal(status: StatusCode, public: &str, detail: String) -> ApiError {
+        ApiError {
+            status,
+            message: public.to_owned(),
+            internal: Some(detail),
         }
+    }
+}
+
+impl From<HubError> for ApiError {
+    fn from(e: HubError) -> Self {
+        match e {
+            HubError::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
+            HubError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
+            HubError::Invalid(message) => ApiError::bad_request(message),
+            HubError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, message),
+            // Wrike down or busy is the upstream's failure; a refusal is about the input.
+            HubError::Wrike { class, .. } if class.is_transient() => {
+                ApiError::new(StatusCode::BAD_GATEWAY, e.to_string())
+            }
+            HubError::Wrike { .. } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+            }
+            HubError::Store(StoreError::Unavailable { .. }) => ApiError::internal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database is unavailable; try again shortly",
+                e.to_string(),
+            ),
+            HubError::Store(_) | HubError::Internal(_) => ApiError::internal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error",
+                e.to_string(),
+            ),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        HubError::from(e).into()
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let request_id = current_request_id();
+        let mut body = json!({"error": self.message});
         if self.status.is_server_error() {
-            tracing::error!(status = self.status.as_u16(), message = %self.message, "request failed");
+            body["requestId"] = json!(request_id);
         }
-        (self.status, Json(json!({"error": self.message}))).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(detail) = self.internal {
+            response.extensions_mut().insert(Internal(detail));
+        }
+        response
     }
 }
 
@@ -71,11 +108,35 @@ impl<E: Into<ApiError>> From<E> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let message = crate::pages::escape(&self.0.message);
+        let ApiError {
+            status,
+            message,
+            internal,
+        } = self.0;
+        let reference = if status.is_server_error() {
+            format!(
+                "<p>Reference for the logs: <code id=request-id>{}</code></p>",
+                escape(&current_request_id())
+            )
+        } else {
+            String::new()
+        };
         let body = format!(
-            "<!doctype html><meta charset=utf-8><title>weft</title><link rel=stylesheet href=/static/weft.css><main><h1>{}</h1><p id=error>{message}</p><p><a href=/>Back</a></p></main>",
-            self.0.status
+            "<!doctype html><meta charset=utf-8><title>weft</title><link rel=stylesheet href=/static/weft.css><main><h1>{status}</h1><p id=error>{}</p>{reference}<p><a href=/>Back</a></p></main>",
+            escape(&message)
         );
-        (self.0.status, Html(body)).into_response()
+        let mut response = (status, Html(body)).into_response();
+        if let Some(detail) = internal {
+            response.extensions_mut().insert(Internal(detail));
+        }
+        response
     }
+}
+
+/// HTML-escapes text for the few pages built without a template.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -2,34 +2,14 @@
 //! so no route can exist without a declared access, and the role test walks the same table.
 
 use axum::Router;
-use axum::extract::Request;
-
 use axum::http::Method;
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::middleware;
 use axum::routing::{MethodRouter, delete, get, post};
 use weft_core::roles::Permission;
 
-use crate::{AppState, api, auth, oauth_connect, openapi, pages};
-
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone, signed in or not (login, health, metrics, static files).
-    Public,
-    /// Any signed-in user, whatever the role.
-    SignedIn,
-    /// Signed-in users whose role allows this.
-    Needs(Permission),
-}
-
-/// A route as the role test sees it.
-#[derive(Debug, Clone)]
-pub struct RouteSpec {
-    pub method: Method,
-    pub path: &'static str,
-    pub access: Access,
-}
+use crate::policy::{Access, RouteSpec};
+use crate::state::AppState;
+use crate::{api, guard, openapi, telemetry, web};
 
 struct Entry {
     method: Method,
@@ -51,74 +31,108 @@ fn entries() -> Vec<Entry> {
         handler,
     };
     vec![
-        e(Method::GET, "/healthz", Public, get(pages::healthz)),
-        e(Method::GET, "/metrics", Public, get(pages::metrics)),
+        e(Method::GET, "/healthz", Public, get(web::healthz)),
+        e(Method::GET, "/metrics", Public, get(web::metrics)),
         e(
             Method::GET,
             "/static/weft.css",
             Public,
-            get(pages::stylesheet),
+            get(web::stylesheet),
         ),
-        e(Method::GET, "/login", Public, get(pages::login_page)),
-        e(Method::POST, "/login", Public, post(pages::login)),
-        e(Method::POST, "/logout", SignedIn, post(pages::logout)),
-        e(Method::GET, "/", SignedIn, get(pages::dashboard)),
+        e(Method::GET, "/login", Public, get(web::session::login_page)),
+        e(Method::POST, "/login", Public, post(web::session::login)),
+        e(
+            Method::POST,
+            "/logout",
+            SignedIn,
+            post(web::session::logout),
+        ),
+        e(Method::GET, "/", SignedIn, get(web::dashboard)),
         e(
             Method::GET,
             "/connections",
             Needs(ViewConnections),
-            get(pages::connections),
+            get(web::connections::connections),
         ),
         e(
             Method::POST,
             "/connections/permanent",
             Needs(ManageConnections),
-            post(pages::add_permanent),
+            post(web::connections::add_permanent),
         ),
         e(
             Method::POST,
             "/connections/oauth/start",
             Needs(ManageConnections),
-            post(oauth_connect::start),
+            post(web::connections::oauth_start),
         ),
         e(
             Method::GET,
             "/connections/oauth/callback",
             Needs(ManageConnections),
-            get(oauth_connect::callback),
+            get(web::connections::oauth_callback),
         ),
         e(
             Method::POST,
             "/connections/{id}/check",
             Needs(ManageConnections),
-            post(pages::check_connection),
+            post(web::connections::check_connection),
         ),
         e(
             Method::POST,
             "/connections/{id}/remove",
             Needs(ManageConnections),
-            post(pages::remove_connection),
+            post(web::connections::remove_connection),
         ),
-        e(Method::GET, "/team", Needs(ManageTeam), get(pages::team)),
+        e(Method::GET, "/jobs", Needs(ViewJobs), get(web::jobs::list)),
+        e(
+            Method::GET,
+            "/jobs/{id}",
+            Needs(ViewJobs),
+            get(web::jobs::show),
+        ),
+        e(
+            Method::POST,
+            "/jobs/{id}/retry",
+            Needs(RerunJobs),
+            post(web::jobs::retry),
+        ),
+        e(
+            Method::POST,
+            "/jobs/{id}/cancel",
+            Needs(RerunJobs),
+            post(web::jobs::cancel),
+        ),
+        e(
+            Method::GET,
+            "/team",
+            Needs(ManageTeam),
+            get(web::team::team),
+        ),
         e(
             Method::POST,
             "/team/users",
             Needs(ManageTeam),
-            post(pages::add_user),
+            post(web::team::add_user),
         ),
         e(
             Method::GET,
             "/audit",
             Needs(ViewAuditTrail),
-            get(pages::audit),
+            get(web::team::audit),
         ),
-        e(Method::GET, "/tokens", SignedIn, get(pages::tokens)),
-        e(Method::POST, "/tokens", SignedIn, post(pages::create_token)),
+        e(Method::GET, "/tokens", SignedIn, get(web::team::tokens)),
+        e(
+            Method::POST,
+            "/tokens",
+            SignedIn,
+            post(web::team::create_token),
+        ),
         e(
             Method::GET,
             "/api/v1/openapi.json",
             Public,
-            get(openapi::serve),
+            get(openapi_json),
         ),
         e(Method::GET, "/api/v1/me", SignedIn, get(api::me)),
         e(
@@ -131,37 +145,61 @@ fn entries() -> Vec<Entry> {
             Method::GET,
             "/api/v1/connections",
             Needs(ViewConnections),
-            get(api::connections),
+            get(api::connections::list),
         ),
         e(
             Method::POST,
             "/api/v1/connections",
             Needs(ManageConnections),
-            post(api::add_connection),
+            post(api::connections::add),
         ),
         e(
             Method::GET,
             "/api/v1/connections/plan",
             Needs(ViewConnections),
-            get(api::plan),
+            get(api::connections::plan),
         ),
         e(
             Method::DELETE,
             "/api/v1/connections/{id}",
             Needs(ManageConnections),
-            delete(api::remove_connection),
+            delete(api::connections::remove),
         ),
         e(
             Method::POST,
             "/api/v1/connections/{id}/check",
             Needs(ManageConnections),
-            post(api::check_connection),
+            post(api::connections::check),
         ),
         e(
             Method::GET,
             "/api/v1/alerts",
             Needs(ViewConnections),
-            get(api::alerts),
+            get(api::connections::alerts),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/jobs",
+            Needs(ViewJobs),
+            get(api::jobs::list),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/jobs/{id}",
+            Needs(ViewJobs),
+            get(api::jobs::show),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/jobs/{id}/retry",
+            Needs(RerunJobs),
+            post(api::jobs::retry),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/jobs/{id}/cancel",
+            Needs(RerunJobs),
+            post(api::jobs::cancel),
         ),
         e(
             Method::GET,
@@ -196,33 +234,22 @@ pub fn route_table() -> Vec<RouteSpec> {
         .collect()
 }
 
+/// `GET /api/v1/openapi.json`: the document of the routes above.
+async fn openapi_json() -> axum::Json<serde_json::Value> {
+    axum::Json(openapi::document(&route_table()))
+}
+
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for entry in entries() {
         let guarded = entry.handler.route_layer(middleware::from_fn_with_state(
             (state.clone(), entry.access),
-            auth::guard,
+            guard::guard,
         ));
         router = router.route(entry.path, guarded);
     }
     router
-        .fallback(pages::not_found)
-        .layer(middleware::from_fn(count_requests))
+        .fallback(web::not_found)
+        .layer(middleware::from_fn(telemetry::observe))
         .with_state(state)
-}
-
-/// Request counts and latencies for `/metrics`, labelled by route pattern, not raw path.
-async fn count_requests(request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let started = std::time::Instant::now();
-    let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("weft_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("weft_http_request_seconds", "method" => method, "route" => route)
-        .record(started.elapsed().as_secs_f64());
-    response
 }

@@ -59,8 +59,8 @@ fn refused(status: StatusCode, location: Option<&str>) -> bool {
 #[tokio::test]
 async fn every_route_admits_exactly_the_roles_its_access_names() {
     let hub = common::hub("routes", None, None).await;
-    let members = common::team(hub.store.as_ref()).await;
-    let app = weft_server::app(common::state(hub, std::time::Duration::from_secs(3600)));
+    let members = common::team(&hub.store).await;
+    let app = weft_server::app(common::state(hub));
     let mut table = route_table();
     assert!(table.len() >= 25, "the table lists the whole app");
     // Logging out ends the session the other checks use: walk it last.
@@ -144,9 +144,9 @@ async fn every_route_admits_exactly_the_roles_its_access_names() {
 #[tokio::test]
 async fn a_session_without_the_right_csrf_token_changes_nothing() {
     let hub = common::hub("csrf", None, None).await;
-    let members = common::team(hub.store.as_ref()).await;
+    let members = common::team(&hub.store).await;
     let store = hub.store.clone();
-    let app = weft_server::app(common::state(hub, std::time::Duration::from_secs(3600)));
+    let app = weft_server::app(common::state(hub));
     let admin = &members[0];
     for forged in [None, Some("csrf-wrong"), Some("csrf-analyst")] {
         let mut builder = Request::builder()
@@ -173,7 +173,12 @@ async fn a_session_without_the_right_csrf_token_changes_nothing() {
         );
     }
     assert!(
-        store.user_by_name("mallory").await.unwrap().is_none(),
+        store
+            .access()
+            .user_by_name("mallory")
+            .await
+            .unwrap()
+            .is_none(),
         "no user was created"
     );
     let body = format!(
@@ -193,8 +198,15 @@ async fn a_session_without_the_right_csrf_token_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(store.user_by_name("carol").await.unwrap().is_some());
-    let trail = store.audit_trail(5).await.unwrap();
+    assert!(
+        store
+            .access()
+            .user_by_name("carol")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let trail = store.trail().latest(5).await.unwrap();
     assert_eq!(
         (
             trail[0].action.as_str(),

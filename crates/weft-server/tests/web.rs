@@ -41,17 +41,6 @@ fn field(html: &str, name: &str) -> String {
     html[start..].split('"').next().unwrap().to_owned()
 }
 
-async fn start(hub: weft_hub::Hub, probe: Duration) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(weft_server::serve(
-        common::state(hub, probe),
-        listener,
-        std::future::pending(),
-    ));
-    url
-}
-
 /// Signs in through the login form; returns the session cookie and the page's CSRF token.
 async fn sign_in(
     base: &str,
@@ -98,8 +87,9 @@ async fn sign_in(
 async fn sign_in_wrong_password_expiry_and_sign_out() {
     let hub = common::hub_on(common::shared_store("web-login").await, None, None);
     let store = hub.store.clone();
-    common::team(store.as_ref()).await;
-    let base = start(hub, Duration::from_secs(3600)).await;
+    common::team(&store).await;
+    let served = common::start(hub, Duration::from_secs(3600)).await;
+    let base = served.url.clone();
     assert_eq!(
         sign_in(&base, "admin", "wrong password").await.unwrap_err(),
         StatusCode::UNAUTHORIZED
@@ -128,6 +118,7 @@ async fn sign_in_wrong_password_expiry_and_sign_out() {
 
     // An expired session sends the browser to the login page.
     store
+        .access()
         .create_session(NewSession {
             id_hash: common::sha("old-session"),
             user_id: "u-admin".into(),
@@ -164,7 +155,8 @@ async fn sign_in_wrong_password_expiry_and_sign_out() {
     assert_eq!(after.headers()[LOCATION], "/login?next=%2F");
     assert!(
         store
-            .audit_trail(10)
+            .trail()
+            .latest(10)
             .await
             .unwrap()
             .iter()
@@ -246,7 +238,8 @@ async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
     );
 
     let connection = store
-        .list_connections()
+        .connections()
+        .list()
         .await
         .unwrap()
         .into_iter()
@@ -258,7 +251,10 @@ async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
         connection.api_base.starts_with(&sim.api_url(0)),
         "the API base comes from the token's host"
     );
-    assert_eq!(connection.health.as_ref().map(|h| h.healthy), Some(true));
+    assert_eq!(
+        connection.health.as_ref().map(|h| h.is_healthy()),
+        Some(true)
+    );
     let page = http
         .get(format!("{base}/connections"))
         .header(COOKIE, format!("weft_session={session}"))
@@ -282,7 +278,7 @@ async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
         .unwrap();
     assert_eq!(spec["openapi"], "3.1.0", "the OpenAPI document is public");
     assert!(spec["paths"]["/api/v1/connections"]["post"]["requestBody"].is_object());
-    let before = store.connection_secrets(&connection.id).await.unwrap();
+    let before = store.connections().secrets(&connection.id).await.unwrap();
 
     // Two hours later on Wrike's clock the access token is dead: a check refreshes it,
     // stores the rotated pair once, and the connection stays healthy.
@@ -301,8 +297,8 @@ async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
         .json()
         .await
         .unwrap();
-    assert_eq!(checked["healthy"], true, "{checked}");
-    let after = store.connection_secrets(&connection.id).await.unwrap();
+    assert_eq!(checked["state"], "healthy", "{checked}");
+    let after = store.connections().secrets(&connection.id).await.unwrap();
     assert_eq!(after.version, before.version + 1, "one rotation stored");
     assert_ne!(after.tokens.refresh_token, before.tokens.refresh_token);
 }
@@ -340,14 +336,16 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
     let alerts_url = format!("http://{}/alerts", receiver.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(receiver, app).await.unwrap() });
 
-    let hub = common::hub_on(
+    let mut hub = common::hub_on(
         common::shared_store("web-alerts").await,
         None,
         Some(alerts_url),
     );
-    common::team(hub.store.as_ref()).await;
-    let probe = Duration::from_millis(500);
-    let base = start(hub, probe).await;
+    // Transient failures alert only after lasting this long; meanwhile they show degraded.
+    hub.policy.transient_grace_s = 3;
+    common::team(&hub.store).await;
+    let served = common::start(hub, Duration::from_secs(1)).await;
+    let base = served.url.clone();
     let (account, integration) = {
         let world = sim.sim.read();
         let a = &world.accounts[0];
@@ -389,8 +387,8 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
     let wait_for = |event: &'static str, class: &'static str| {
         let received = received.clone();
         async move {
-            // Bounded: a few probe intervals at most.
-            for _ in 0..40 {
+            // Bounded: a few probe intervals (and the transient grace) at most.
+            for _ in 0..100 {
                 let found = received
                     .lock()
                     .unwrap()
@@ -460,6 +458,39 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
                 .await
                 .unwrap();
         }
+        let alerts_now = |api: reqwest::Client, base: String| async move {
+            api.get(format!("{base}/api/v1/alerts"))
+                .header("authorization", "Bearer wft_token-analyst")
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        };
+        if matches!(case.class, "wrike_unavailable" | "rate_limited") {
+            // A transient failure shows as degraded first, without an alert.
+            let mut degraded = false;
+            for _ in 0..40 {
+                let banner = alerts_now(api.clone(), base.clone()).await;
+                if banner.as_array().unwrap().iter().any(|b| {
+                    b["connection"] == name && b["state"] == "degraded" && b["class"] == case.class
+                }) {
+                    degraded = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert!(degraded, "{name} shows as degraded within a probe interval");
+            assert!(
+                !received
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a["event"] == "connection.broken"),
+                "a blip does not alert"
+            );
+        }
         let alert = wait_for("connection.broken", case.class).await;
         assert_eq!(alert["connectionName"], name, "{alert}");
         assert!(alert["advice"].as_str().is_some_and(|a| !a.is_empty()));
@@ -477,7 +508,9 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|b| b["connection"] == name && b["class"] == case.class),
+                .any(|b| b["connection"] == name
+                    && b["class"] == case.class
+                    && b["state"] == "broken"),
             "{banner}"
         );
         let page = api

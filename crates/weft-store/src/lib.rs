@@ -1,23 +1,44 @@
-//! The storage interface of the hub. Backends (SQLite, PostgreSQL) live in their own crates
-//! with their own migrations; the binary picks one from the database URL's scheme.
+//! The hub's storage: one `Store` over embedded SQLite (the default, one instance) or
+//! PostgreSQL (several instances sharing the work), chosen by the URL's scheme.
+//!
+//! The store is split by area, each a handle with its own records: `connections()`,
+//! `access()` (users, sessions, API tokens, OAuth consents), `trail()` (the hub's own record
+//! of who changed what), `jobs()` (the durable queue) and `schedules()` (periodic jobs).
+//! The SQL is written once for both databases (`$N` placeholders, integer times, text and
+//! bytes); where they must differ (claiming jobs, the refresh lock) the area says so in a
+//! `match` on the backend.
 //!
 //! Secrets arrive here already encrypted (`weft_core::secrets`); a store never sees a
-//! plaintext token. Times are Unix seconds (UTC) in every backend.
+//! plaintext token. Times are Unix seconds, except in the job queue and schedules, which keep
+//! Unix milliseconds in columns named `_ms`.
 
-mod model;
-mod sql;
-pub mod story;
+mod access;
+mod connections;
+mod db;
+mod jobs;
+mod schedules;
+pub mod testing;
+mod trail;
 
-use async_trait::async_trait;
+pub use access::*;
+pub use connections::*;
+pub use db::Backend;
+pub use jobs::*;
+pub use schedules::*;
+pub use trail::*;
 
-pub use model::*;
+use db::Db;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{what} not found")]
     NotFound { what: String },
+    /// A unique name or key is taken.
     #[error("{what} already exists")]
     Conflict { what: String },
+    /// The row is in a state that does not allow the change (a finished job cancelled).
+    #[error("{message}")]
+    WrongState { message: String },
     /// Someone else changed the row first (compare-and-swap lost).
     #[error("{what} was changed concurrently; read it again")]
     Stale { what: String },
@@ -25,61 +46,64 @@ pub enum StoreError {
         "this database was written by a newer weft (schema {found}, this weft knows up to {supported}); upgrade weft instead of downgrading the database"
     )]
     NewerSchema { found: i64, supported: i64 },
-    #[error("database error: {0}")]
-    Database(String),
+    /// The database could not be reached in time (down, overloaded, pool exhausted).
+    #[error("the database is unavailable ({what}): {message}")]
+    Unavailable { what: String, message: String },
+    /// Anything else the database refused; the text is for logs, not for callers.
+    #[error("database error ({what}): {message}")]
+    Database { what: String, message: String },
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Everything the hub keeps. One implementation per backend.
-#[async_trait]
-pub trait Store: Send + Sync {
-    /// `sqlite` or `postgres`.
-    fn backend(&self) -> &'static str;
+/// Everything the hub keeps. Cheap to share behind an `Arc`.
+pub struct Store {
+    db: Db,
+}
 
-    async fn create_user(&self, user: NewUser) -> StoreResult<User>;
-    async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>>;
-    async fn list_users(&self) -> StoreResult<Vec<User>>;
+impl Store {
+    /// Opens `sqlite://PATH` (creating the file and its directory), `sqlite::memory:`, or
+    /// `postgres://...`; refuses a database written by a newer weft; migrates.
+    pub async fn open(url: &str) -> StoreResult<Store> {
+        Ok(Store {
+            db: Db::open(url).await?,
+        })
+    }
 
-    async fn create_connection(&self, connection: NewConnection) -> StoreResult<Connection>;
-    async fn connection(&self, id: &str) -> StoreResult<Option<Connection>>;
-    async fn list_connections(&self) -> StoreResult<Vec<Connection>>;
-    async fn delete_connection(&self, id: &str) -> StoreResult<()>;
-    /// The encrypted tokens and their version.
-    async fn connection_secrets(&self, id: &str) -> StoreResult<StoredSecrets>;
-    /// Replaces the tokens if their version is still `expected_version` (a refresh that
-    /// raced another one loses and must re-read); returns the new version.
-    async fn replace_secrets(
-        &self,
-        id: &str,
-        expected_version: i64,
-        secrets: SealedTokens,
-    ) -> StoreResult<i64>;
-    async fn record_health(&self, id: &str, health: &Health) -> StoreResult<()>;
-    /// Runs `work` while holding the refresh lock of one connection, so that hub instances
-    /// sharing the database refresh its tokens one at a time (PostgreSQL: a transaction-scoped
-    /// advisory lock keyed by the connection; SQLite serves one instance and just runs it).
-    async fn with_refresh_lock<'a>(
-        &'a self,
-        connection_id: &'a str,
-        work: futures::future::BoxFuture<'a, ()>,
-    ) -> StoreResult<()>;
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
 
-    async fn create_session(&self, session: NewSession) -> StoreResult<()>;
-    /// The user of a live session and the session's CSRF token.
-    async fn session_user(&self, id_hash: &str, now: i64) -> StoreResult<Option<(User, String)>>;
-    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    pub fn connections(&self) -> Connections<'_> {
+        Connections { db: &self.db }
+    }
 
-    async fn create_api_token(&self, token: ApiToken) -> StoreResult<()>;
-    async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>>;
-    async fn list_api_tokens(&self, user_id: &str) -> StoreResult<Vec<ApiToken>>;
+    pub fn access(&self) -> Access<'_> {
+        Access { db: &self.db }
+    }
 
-    async fn put_oauth_state(&self, state: OAuthState) -> StoreResult<()>;
-    /// Removes and returns a live state: each consent can be completed once.
-    async fn take_oauth_state(&self, state_hash: &str, now: i64)
-    -> StoreResult<Option<OAuthState>>;
+    pub fn trail(&self) -> Trail<'_> {
+        Trail { db: &self.db }
+    }
 
-    async fn append_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
-    /// Newest first.
-    async fn audit_trail(&self, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+    pub fn jobs(&self) -> Jobs<'_> {
+        Jobs { db: &self.db }
+    }
+
+    pub fn schedules(&self) -> Schedules<'_> {
+        Schedules { db: &self.db }
+    }
+
+    /// Runs one statement as it is (tests use it to fake a newer schema or break a row).
+    pub async fn execute_unchecked(&self, sql: &str) -> StoreResult<u64> {
+        self.db.execute_unchecked(sql).await
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish()
+    }
 }

@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -10,8 +9,10 @@ use weft_core::roles::Role;
 use weft_core::scope_plan::{self, Feature};
 use wrike_sim::{Listen, RunningSim, SimConfig};
 
+use weft_hub::{access, connections, health, jobs};
+use weft_store::{JobFilter, JobStatus};
+
 use crate::config::Settings;
-use weft_hub::{connections, users};
 
 use crate::{hub, secrets_input};
 
@@ -36,14 +37,65 @@ enum Command {
     /// Start a demo on this machine: the simulator, the hub with an admin and a first
     /// connection, and the web UI.
     Demo(DemoArgs),
-    /// Run the hub: web UI, JSON API, health monitoring (settings from weft.toml / WEFT_*).
+    /// Run the hub: web UI, JSON API, and background work (settings from weft.toml / WEFT_*).
     Serve,
+    /// Run only the background work (jobs and schedules), no web server: an extra worker
+    /// instance beside `weft serve` on a shared PostgreSQL database.
+    Worker,
     /// The hub's team: local users with roles.
     #[command(subcommand)]
     Users(UsersCommand),
     /// Wrike connections: add, list, check, remove, and the scopes they need.
     #[command(subcommand)]
     Connections(ConnectionsCommand),
+    /// Background jobs: list, show, retry, cancel.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum JobsCommand {
+    /// Jobs, newest first.
+    List {
+        /// Only this kind (e.g. health.probe).
+        #[arg(long)]
+        kind: Option<String>,
+        /// queued, running, succeeded, dead or cancelled.
+        #[arg(long, value_parser = parse_status)]
+        status: Option<JobStatus>,
+        /// Created at or after (RFC 3339, e.g. 2026-11-29T10:00:00Z).
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// Created before (RFC 3339).
+        #[arg(long)]
+        until: Option<chrono::DateTime<chrono::Utc>>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One job, whole.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue a dead or cancelled job again, now.
+    Retry { id: i64 },
+    /// Cancel a queued or running job.
+    Cancel { id: i64 },
+    /// Enqueue a no-op job, to see that workers are alive (it records which one ran it).
+    Ping {
+        /// Make the job take this long.
+        #[arg(long, default_value_t = 0)]
+        sleep_ms: u64,
+    },
+}
+
+fn parse_status(text: &str) -> Result<JobStatus, String> {
+    JobStatus::parse(text.trim()).ok_or_else(|| {
+        format!("unknown status {text:?}: use queued, running, succeeded, dead or cancelled")
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,6 +239,10 @@ pub fn run() -> anyhow::Result<()> {
             Command::Sim(args) => sim(args).await,
             Command::Demo(args) => demo(args).await,
             Command::Serve => serve(settings(&cli.config, cli.database_url)?).await,
+            Command::Worker => worker(settings(&cli.config, cli.database_url)?).await,
+            Command::Jobs(command) => {
+                jobs_command(settings(&cli.config, cli.database_url)?, command).await
+            }
             Command::Users(command) => {
                 users_command(settings(&cli.config, cli.database_url)?, command).await
             }
@@ -219,7 +275,7 @@ fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
 }
 
 async fn users_command(settings: Settings, command: UsersCommand) -> anyhow::Result<()> {
-    let store = hub::open_store(&settings).await?;
+    let hub = hub::services_without_key(&settings).await?;
     match command {
         UsersCommand::Add {
             username,
@@ -227,11 +283,11 @@ async fn users_command(settings: Settings, command: UsersCommand) -> anyhow::Res
             password_env,
         } => {
             let password = secrets_input::read_secret("password", password_env.as_deref())?;
-            let user = users::add(store.as_ref(), &cli_actor(), &username, role, password).await?;
+            let user = access::add_user(&hub, &cli_actor(), &username, role, password).await?;
             println!("added {} ({})", user.username, user.role.as_str());
         }
         UsersCommand::List { json } => {
-            let all = store.list_users().await?;
+            let all = hub.store.access().users().await?;
             if json {
                 return print_json(&all);
             }
@@ -274,15 +330,16 @@ async fn connections_command(
         );
         return Ok(());
     }
-    let store: std::sync::Arc<dyn weft_store::Store> = hub::open_store(&settings).await?.into();
     // The key is loaded only by the commands that seal or open tokens.
-    let services = |key| weft_hub::Hub {
-        store: store.clone(),
-        key,
-        oauth: None,
-        alerter: weft_hub::alerts::Alerter::new(None),
+    let needs_key = matches!(
+        command,
+        ConnectionsCommand::Add { .. } | ConnectionsCommand::Check { .. }
+    );
+    let hub = if needs_key {
+        hub::services(&settings).await?
+    } else {
+        hub::services_without_key(&settings).await?
     };
-    let store = store.as_ref();
     match command {
         ConnectionsCommand::Add {
             name,
@@ -292,16 +349,8 @@ async fn connections_command(
             json,
         } => {
             let token = secrets_input::read_secret("Wrike permanent token", token_env.as_deref())?;
-            let services = services(hub::secret_key(&settings)?);
-            let added = connections::add(
-                &services,
-                &cli_actor(),
-                &name,
-                &data_center,
-                token,
-                features,
-            )
-            .await?;
+            let added =
+                connections::add(&hub, &cli_actor(), &name, &data_center, token, features).await?;
             if json {
                 return print_json(&added);
             }
@@ -315,7 +364,7 @@ async fn connections_command(
                 c.identity.user_email,
                 if c.identity.admin { ", admin" } else { "" }
             );
-            println!("health: {}", connections::describe(c.health.as_ref()));
+            println!("health: {}", health::describe(c.health.as_ref()));
             for warning in &added.warnings {
                 println!("warning: {warning}");
             }
@@ -324,7 +373,7 @@ async fn connections_command(
             }
         }
         ConnectionsCommand::List { json } => {
-            let all = store.list_connections().await?;
+            let all = hub.store.connections().list().await?;
             if json {
                 let with_hygiene: Vec<_> = all.iter().map(|c| serde_json::json!({"connection": c, "warnings": connections::hygiene(c, &all)})).collect();
                 return print_json(&with_hygiene);
@@ -341,33 +390,36 @@ async fn connections_command(
                     c.identity.account_id,
                     c.identity.account_name,
                     c.identity.user_email,
-                    connections::describe(c.health.as_ref())
+                    health::describe(c.health.as_ref())
                 );
             }
         }
         ConnectionsCommand::Check { name, json } => {
-            let services = services(hub::secret_key(&settings)?);
             let targets = match name {
-                Some(name) => vec![connections::find(store, &name).await?],
-                None => store.list_connections().await?,
+                Some(name) => vec![connections::find(&hub, &name).await?],
+                None => hub.store.connections().list().await?,
             };
             let mut results = Vec::new();
             for c in &targets {
-                let health = weft_hub::monitor::probe(&services, c).await?;
-                results.push(serde_json::json!({"name": c.name, "health": health}));
+                let health = health::probe(&hub, c).await?;
                 if !json {
-                    println!("{:<20} {}", c.name, connections::describe(Some(&health)));
+                    println!("{:<20} {}", c.name, health::describe(Some(&health)));
                 }
+                results.push((c.name.clone(), health));
             }
             if json {
-                print_json(&results)?;
+                let shown: Vec<_> = results
+                    .iter()
+                    .map(|(name, health)| serde_json::json!({"name": name, "health": health}))
+                    .collect();
+                print_json(&shown)?;
             }
-            if results.iter().any(|r| r["health"]["healthy"] == false) {
+            if results.iter().any(|(_, health)| !health.is_healthy()) {
                 std::process::exit(2);
             }
         }
         ConnectionsCommand::Remove { name } => {
-            let removed = connections::remove(store, &cli_actor(), &name).await?;
+            let removed = connections::remove(&hub, &cli_actor(), &name).await?;
             println!("removed {}", removed.name);
         }
         ConnectionsCommand::Plan { .. } => unreachable!("handled above"),
@@ -435,10 +487,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         probe_interval_seconds: 60,
         ..Settings::default()
     };
-    let services = hub::services(&settings).await?;
+    let hub = hub::services(&settings).await?;
     let password = weft_core::secrets::random_token()[..20].to_owned();
-    users::add(
-        services.store.as_ref(),
+    access::add_user(
+        &hub,
         "demo",
         "admin",
         Role::Admin,
@@ -468,7 +520,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             .0
     };
     connections::add(
-        &services,
+        &hub,
         "demo",
         "acme-analytics",
         &running.api_url(0),
@@ -488,41 +540,165 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         data_dir.display()
     );
     println!("Press Ctrl-C to stop.");
-    let state = weft_server::AppState {
-        hub: services,
-        config: std::sync::Arc::new(weft_server::ServerConfig {
-            probe_interval: Duration::from_secs(settings.probe_interval_seconds),
-            ..weft_server::ServerConfig::default()
-        }),
-        metrics: weft_server::metrics_handle(),
-    };
-    weft_server::serve(state, listener, hub::shutdown_signal()).await?;
-    Ok(())
+    run_until_stopped(hub, &settings, Some(listener)).await
 }
 
 /// `weft serve`: the hub for real, from settings.
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let services = hub::services(&settings).await?;
+    let hub = hub::services(&settings).await?;
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("binding the hub to {}", settings.listen))?;
-    anyhow::ensure!(
-        settings.probe_interval_seconds >= 1,
-        "probe_interval_seconds must be at least 1"
-    );
-    let config = weft_server::ServerConfig {
-        secure_cookies: settings.secure_cookies,
-        probe_interval: Duration::from_secs(settings.probe_interval_seconds),
-        ..weft_server::ServerConfig::default()
+    tracing::info!(listen = %listener.local_addr()?, store = hub.store.backend().as_str(), oauth = hub.oauth.is_some(), "weft serving");
+    run_until_stopped(hub, &settings, Some(listener)).await
+}
+
+/// `weft worker`: background work only.
+async fn worker(settings: Settings) -> anyhow::Result<()> {
+    let hub = hub::services(&settings).await?;
+    tracing::info!(store = hub.store.backend().as_str(), "weft worker running");
+    run_until_stopped(hub, &settings, None).await
+}
+
+/// Runs the runtime, and the server when given a listener, until Ctrl-C or SIGTERM; then
+/// stops the server first (finishing requests in flight) and the runtime after it.
+async fn run_until_stopped(
+    hub: weft_hub::Hub,
+    settings: &Settings,
+    listener: Option<tokio::net::TcpListener>,
+) -> anyhow::Result<()> {
+    let runtime = weft_hub::runtime::Runtime::start(
+        hub.clone(),
+        settings.runtime(hub::worker_id()),
+        weft_hub::runtime::Registry::new(),
+    )
+    .await?;
+    let stopping = runtime.stopping();
+    let signal = tokio::spawn(async move {
+        hub::shutdown_signal().await;
+        stopping.cancel();
+    });
+    let served = match listener {
+        Some(listener) => {
+            let state = weft_server::AppState {
+                hub,
+                config: std::sync::Arc::new(weft_server::ServerConfig {
+                    secure_cookies: settings.secure_cookies,
+                    ..weft_server::ServerConfig::default()
+                }),
+                metrics: weft_server::metrics_handle(),
+            };
+            let stop = runtime.stopping();
+            weft_server::serve(state, listener, async move { stop.cancelled().await })
+                .await
+                .context("serving HTTP")
+        }
+        None => {
+            runtime.stopping().cancelled().await;
+            Ok(())
+        }
     };
-    tracing::info!(listen = %listener.local_addr()?, store = services.store.backend(), oauth = services.oauth.is_some(), "weft serving");
-    let state = weft_server::AppState {
-        hub: services,
-        config: std::sync::Arc::new(config),
-        metrics: weft_server::metrics_handle(),
-    };
-    weft_server::serve(state, listener, hub::shutdown_signal()).await?;
+    signal.abort();
+    runtime.shutdown().await;
+    served
+}
+
+async fn jobs_command(settings: Settings, command: JobsCommand) -> anyhow::Result<()> {
+    let hub = hub::services_without_key(&settings).await?;
+    match command {
+        JobsCommand::List {
+            kind,
+            status,
+            since,
+            until,
+            limit,
+            json,
+        } => {
+            let filter = JobFilter {
+                kind,
+                status,
+                since_ms: since.map(|t| t.timestamp_millis()),
+                until_ms: until.map(|t| t.timestamp_millis()),
+                before_id: None,
+                limit,
+            };
+            let found = jobs::list(&hub, &filter).await?;
+            if json {
+                return print_json(&found);
+            }
+            if found.is_empty() {
+                println!("no jobs match");
+            }
+            for job in &found {
+                println!(
+                    "{:>8} {:<16} {:<10} {:>2}/{:<2} {:<20} {}",
+                    job.id,
+                    job.kind,
+                    job.status.as_str(),
+                    job.attempts,
+                    job.retry.max_attempts,
+                    millis(job.created_ms),
+                    job.last_error.as_deref().unwrap_or("")
+                );
+            }
+        }
+        JobsCommand::Show { id, json } => {
+            let job = jobs::get(&hub, id).await?;
+            if json {
+                return print_json(&job);
+            }
+            println!("job {} ({})", job.id, job.kind);
+            println!("  status    {}", job.status.as_str());
+            println!("  attempts  {} of {}", job.attempts, job.retry.max_attempts);
+            println!("  from      {}", job.origin);
+            println!("  created   {}", millis(job.created_ms));
+            println!("  due       {}", millis(job.run_at_ms));
+            if let Some(finished) = job.finished_ms {
+                println!("  finished  {}", millis(finished));
+            }
+            if let Some(worker) = &job.lease_owner {
+                println!("  worker    {worker}");
+            }
+            if let Some(error) = &job.last_error {
+                println!("  error     {error}");
+            }
+            println!("  payload   {}", job.payload);
+            if let Some(result) = &job.result {
+                println!("  result    {result}");
+            }
+        }
+        JobsCommand::Retry { id } => {
+            let job = jobs::retry(&hub, &cli_actor(), id).await?;
+            println!("job {} ({}) is queued again", job.id, job.kind);
+        }
+        JobsCommand::Cancel { id } => {
+            let job = jobs::cancel(&hub, &cli_actor(), id).await?;
+            println!("job {} ({}) is cancelled", job.id, job.kind);
+        }
+        JobsCommand::Ping { sleep_ms } => {
+            let enqueued = jobs::enqueue(
+                &hub,
+                &cli_actor(),
+                jobs::Request::new(jobs::kinds::NOOP, serde_json::json!({"sleepMs": sleep_ms}))
+                    .retry(weft_store::RetryPolicy::ONCE),
+            )
+            .await?;
+            println!(
+                "enqueued job {}: weft jobs show {} tells which worker ran it",
+                enqueued.id(),
+                enqueued.id()
+            );
+        }
+    }
     Ok(())
+}
+
+/// Unix milliseconds as a UTC time for people.
+fn millis(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+        || ms.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
+    )
 }
 
 fn print_sim(running: &RunningSim) {

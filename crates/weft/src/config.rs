@@ -2,6 +2,7 @@
 //! The only place settings are read.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use figment::Figment;
@@ -22,6 +23,11 @@ const KEYS: &[&str] = &[
     "probe_interval_seconds",
     "alert_webhook_url",
     "secure_cookies",
+    "transient_alert_after_seconds",
+    "worker_concurrency",
+    "job_lease_seconds",
+    "keep_finished_jobs_days",
+    "keep_dead_jobs_days",
 ];
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -50,6 +56,18 @@ pub struct Settings {
     pub alert_webhook_url: Option<String>,
     /// Send cookies only over HTTPS (set when served behind TLS).
     pub secure_cookies: bool,
+    /// How long a transient failure (rate limited, Wrike unavailable) may last before a
+    /// connection counts as broken and alerts; until then it shows as degraded.
+    pub transient_alert_after_seconds: u64,
+    /// Jobs one instance runs at the same time.
+    pub worker_concurrency: u64,
+    /// How long a job's lease lasts without a heartbeat (a dead instance's jobs are taken
+    /// over after this).
+    pub job_lease_seconds: u64,
+    /// How long succeeded and cancelled jobs are kept.
+    pub keep_finished_jobs_days: u64,
+    /// How long dead jobs are kept.
+    pub keep_dead_jobs_days: u64,
 }
 
 impl Default for Settings {
@@ -67,6 +85,11 @@ impl Default for Settings {
             probe_interval_seconds: 60,
             alert_webhook_url: None,
             secure_cookies: false,
+            transient_alert_after_seconds: 300,
+            worker_concurrency: 8,
+            job_lease_seconds: 30,
+            keep_finished_jobs_days: 7,
+            keep_dead_jobs_days: 30,
         }
     }
 }
@@ -92,6 +115,14 @@ impl std::fmt::Debug for Settings {
             .field("probe_interval_seconds", &self.probe_interval_seconds)
             .field("alert_webhook_url", &self.alert_webhook_url)
             .field("secure_cookies", &self.secure_cookies)
+            .field(
+                "transient_alert_after_seconds",
+                &self.transient_alert_after_seconds,
+            )
+            .field("worker_concurrency", &self.worker_concurrency)
+            .field("job_lease_seconds", &self.job_lease_seconds)
+            .field("keep_finished_jobs_days", &self.keep_finished_jobs_days)
+            .field("keep_dead_jobs_days", &self.keep_dead_jobs_days)
             .finish()
     }
 }
@@ -126,9 +157,68 @@ impl Settings {
             None => {}
         }
         figment = figment.merge(Env::prefixed("WEFT_").only(KEYS));
-        figment
+        let settings: Settings = figment
             .extract()
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))
-            .context("loading settings (defaults, TOML file, WEFT_* variables)")
+            .context("loading settings (defaults, TOML file, WEFT_* variables)")?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    /// Refuses values that cannot work, naming the setting.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let within = |name: &str, value: u64, low: u64, high: u64| {
+            anyhow::ensure!(
+                (low..=high).contains(&value),
+                "invalid configuration: {name} = {value} is out of range ({low} to {high})"
+            );
+            Ok(())
+        };
+        within(
+            "probe_interval_seconds",
+            self.probe_interval_seconds,
+            1,
+            86_400,
+        )?;
+        within(
+            "transient_alert_after_seconds",
+            self.transient_alert_after_seconds,
+            0,
+            7 * 86_400,
+        )?;
+        within("worker_concurrency", self.worker_concurrency, 1, 1_024)?;
+        within("job_lease_seconds", self.job_lease_seconds, 2, 3_600)?;
+        within(
+            "keep_finished_jobs_days",
+            self.keep_finished_jobs_days,
+            1,
+            3_650,
+        )?;
+        within("keep_dead_jobs_days", self.keep_dead_jobs_days, 1, 3_650)?;
+        Ok(())
+    }
+
+    /// The hub's rules from these settings.
+    pub fn policy(&self) -> weft_hub::Policy {
+        weft_hub::Policy {
+            transient_grace_s: self.transient_alert_after_seconds as i64,
+        }
+    }
+
+    /// The runtime's settings; `worker_id` names this instance's leases.
+    pub fn runtime(&self, worker_id: String) -> weft_hub::runtime::RuntimeConfig {
+        let defaults = weft_hub::runtime::RuntimeConfig::default();
+        weft_hub::runtime::RuntimeConfig {
+            worker: weft_hub::runtime::WorkerConfig {
+                id: worker_id,
+                concurrency: self.worker_concurrency as usize,
+                lease: Duration::from_secs(self.job_lease_seconds),
+                ..defaults.worker
+            },
+            probe_interval: Duration::from_secs(self.probe_interval_seconds),
+            keep_done: Duration::from_secs(self.keep_finished_jobs_days * 86_400),
+            keep_dead: Duration::from_secs(self.keep_dead_jobs_days * 86_400),
+            ..defaults
+        }
     }
 }

@@ -1,7 +1,8 @@
-//! Opening the hub's pieces from settings: the store (backend from the URL scheme) and the
-//! secrets key.
+//! Opening the hub's pieces from settings: the store (backend from the URL scheme), the
+//! secrets key, the OAuth app, and the name this instance's workers lease jobs under.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use weft_core::secrets::SecretKey;
@@ -9,15 +10,37 @@ use weft_store::Store;
 
 use crate::config::{Settings, redact_url};
 
-/// The services over the configured store, key, OAuth app and alert webhook.
+/// The services over the configured store, key, OAuth app, alert webhook and policy.
 pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
-    let store: std::sync::Arc<dyn Store> = open_store(settings).await?.into();
-    Ok(weft_hub::Hub {
-        store,
-        key: secret_key(settings)?,
-        oauth: oauth_client(settings)?,
-        alerter: weft_hub::alerts::Alerter::new(settings.alert_webhook_url.clone()),
-    })
+    let store = Arc::new(open_store(settings).await?);
+    let mut hub = weft_hub::Hub::new(store, secret_key(settings)?);
+    hub.oauth = oauth_client(settings)?;
+    hub.alerter = weft_hub::alerts::Alerter::new(settings.alert_webhook_url.clone());
+    hub.policy = settings.policy();
+    Ok(hub)
+}
+
+/// The services for commands that never open a stored token: no key is loaded (or made).
+pub async fn services_without_key(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
+    let store = Arc::new(open_store(settings).await?);
+    // A key nobody can use: these commands never seal or open a secret.
+    let unused = SecretKey::from_hex(&SecretKey::generate_hex())?;
+    let mut hub = weft_hub::Hub::new(store, unused);
+    hub.policy = settings.policy();
+    Ok(hub)
+}
+
+/// Names this instance's job leases: host, process and a random tail, so two instances on
+/// one host (or a restarted one) never share a name.
+pub fn worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "weft".into());
+    let tail: String = (0..4).map(|_| fastrand::alphanumeric()).collect();
+    format!("{host}-{}-{tail}", std::process::id())
 }
 
 /// The Wrike OAuth app, when both its id and secret are configured.
@@ -67,32 +90,18 @@ pub async fn shutdown_signal() {
 }
 
 /// The store named by the database URL: `sqlite://` or `postgres://` / `postgresql://`.
-pub async fn open_store(settings: &Settings) -> anyhow::Result<Box<dyn Store>> {
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let url = settings.database_url.as_str();
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let file = path.split('?').next().unwrap_or(path);
-        if let Some(dir) = Path::new(file)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating the data directory {}", dir.display()))?;
-        }
-        let store = weft_store_sqlite::SqliteStore::open(url)
-            .await
-            .with_context(|| format!("opening the SQLite database {url}"))?;
-        return Ok(Box::new(store));
-    }
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = weft_store_postgres::PostgresStore::open(url)
-            .await
-            .with_context(|| format!("opening the PostgreSQL database {}", redact_url(url)))?;
-        return Ok(Box::new(store));
-    }
-    anyhow::bail!(
+    anyhow::ensure!(
+        url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"),
         "database_url {:?} is not supported: use sqlite://PATH or postgres://USER@HOST/DB",
         redact_url(url)
-    )
+    );
+    Store::open(url)
+        .await
+        .with_context(|| format!("opening the database {}", redact_url(url)))
 }
 
 /// The secrets key: `secret_key` (e.g. `WEFT_SECRET_KEY`), else `secret_key_file`, else, for

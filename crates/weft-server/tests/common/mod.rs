@@ -9,6 +9,7 @@ use weft_core::roles::Role;
 use weft_core::secrets::SecretKey;
 use weft_hub::Hub;
 use weft_hub::alerts::Alerter;
+use weft_hub::runtime::{Registry, Runtime, RuntimeConfig, WorkerConfig};
 use weft_server::{AppState, ServerConfig};
 use weft_store::{ApiToken, NewSession, NewUser, Store};
 
@@ -21,52 +22,29 @@ pub struct Member {
 }
 
 pub fn sha(text: &str) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    weft_hub::access::hash_secret(text)
 }
 
-pub async fn store(name: &str) -> Arc<dyn Store> {
-    let dir = std::env::temp_dir().join(format!("weft-server-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// A fresh SQLite store.
+pub async fn store(name: &str) -> Arc<Store> {
     Arc::new(
-        weft_store_sqlite::SqliteStore::open(&format!(
-            "sqlite://{}",
-            dir.join("weft.db").display()
-        ))
-        .await
-        .unwrap(),
+        weft_store::testing::temp_sqlite(&format!("server-{name}"))
+            .await
+            .unwrap(),
     )
 }
 
 /// A fresh PostgreSQL schema when `WEFT_TEST_POSTGRES_URL` is set (CI), else SQLite: the
 /// end-to-end server tests run on the backend several instances would share.
-pub async fn shared_store(name: &str) -> Arc<dyn Store> {
-    let Ok(url) = std::env::var("WEFT_TEST_POSTGRES_URL") else {
-        return store(name).await;
-    };
-    let schema = format!("weft_srv_{}_{}", std::process::id(), name.replace('-', "_"));
-    let admin = sqlx::PgPool::connect(&url)
-        .await
-        .expect("WEFT_TEST_POSTGRES_URL");
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA IF EXISTS {schema} CASCADE"
-    )))
-    .execute(&admin)
-    .await
-    .unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let separator = if url.contains('?') { '&' } else { '?' };
-    Arc::new(
-        weft_store_postgres::PostgresStore::open(&format!(
-            "{url}{separator}options=-csearch_path%3D{schema}"
-        ))
-        .await
-        .unwrap(),
-    )
+pub async fn shared_store(name: &str) -> Arc<Store> {
+    match weft_store::testing::postgres_url() {
+        Some(url) => Arc::new(
+            weft_store::testing::postgres(&url, &format!("srv_{name}"))
+                .await
+                .expect("the PostgreSQL test database"),
+        ),
+        None => store(name).await,
+    }
 }
 
 pub async fn hub(
@@ -78,40 +56,76 @@ pub async fn hub(
 }
 
 pub fn hub_on(
-    store: Arc<dyn Store>,
+    store: Arc<Store>,
     oauth: Option<wrike_api::OAuthClient>,
     alert_webhook: Option<String>,
 ) -> Hub {
-    Hub {
+    let mut hub = Hub::new(
         store,
-        key: SecretKey::from_hex(&SecretKey::generate_hex()).unwrap(),
-        oauth,
-        alerter: Alerter::new(alert_webhook),
-    }
+        SecretKey::from_hex(&SecretKey::generate_hex()).unwrap(),
+    );
+    hub.oauth = oauth;
+    hub.alerter = Alerter::new(alert_webhook);
+    hub
 }
 
-pub fn state(hub: Hub, probe_interval: Duration) -> AppState {
+pub fn state(hub: Hub) -> AppState {
     AppState {
         hub,
-        config: Arc::new(ServerConfig {
-            probe_interval,
-            ..ServerConfig::default()
-        }),
+        config: Arc::new(ServerConfig::default()),
         metrics: weft_server::metrics_handle(),
     }
 }
 
+/// A hub served on loopback with its runtime; the runtime stops when this is dropped.
+pub struct Served {
+    pub url: String,
+    _runtime: Runtime,
+}
+
+/// Serves the hub on a free loopback port with a runtime beside it (probing every
+/// `probe`).
+pub async fn start(hub: Hub, probe: Duration) -> Served {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let runtime = Runtime::start(
+        hub.clone(),
+        RuntimeConfig {
+            probe_interval: probe.max(Duration::from_secs(1)),
+            scheduler_tick: Duration::from_millis(100),
+            worker: WorkerConfig {
+                poll: Duration::from_millis(100),
+                ..RuntimeConfig::default().worker
+            },
+            ..RuntimeConfig::default()
+        },
+        Registry::new(),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(weft_server::serve(
+        state(hub),
+        listener,
+        std::future::pending(),
+    ));
+    Served {
+        url,
+        _runtime: runtime,
+    }
+}
+
 /// One user per role, signed in, with an API token.
-pub async fn team(store: &dyn Store) -> Vec<Member> {
+pub async fn team(store: &Store) -> Vec<Member> {
     let mut out = Vec::new();
     for role in [Role::Admin, Role::Analyst, Role::Operator] {
         let username = role.as_str().to_owned();
         let id = format!("u-{username}");
-        let hash = weft_hub::users::hash_password(&secrecy::SecretString::from(format!(
+        let hash = weft_hub::access::hash_password(&secrecy::SecretString::from(format!(
             "{username}-password"
         )))
         .unwrap();
         store
+            .access()
             .create_user(NewUser {
                 id: id.clone(),
                 username: username.clone(),
@@ -127,6 +141,7 @@ pub async fn team(store: &dyn Store) -> Vec<Member> {
             format!("wft_token-{username}"),
         );
         store
+            .access()
             .create_session(NewSession {
                 id_hash: sha(&session),
                 user_id: id.clone(),
@@ -137,6 +152,7 @@ pub async fn team(store: &dyn Store) -> Vec<Member> {
             .await
             .unwrap();
         store
+            .access()
             .create_api_token(ApiToken {
                 id: format!("t-{username}"),
                 user_id: id,
@@ -159,7 +175,7 @@ pub async fn team(store: &dyn Store) -> Vec<Member> {
 
 /// The simulator and a running hub whose OAuth app is registered with it, with one signed-in
 /// user per role. Returns the simulator, the hub's base URL and its store.
-pub async fn oauth_hub(name: &str) -> (wrike_sim::RunningSim, String, Arc<dyn Store>) {
+pub async fn oauth_hub(name: &str) -> (wrike_sim::RunningSim, String, Arc<Store>) {
     let sim = wrike_sim::start(
         wrike_sim::SimConfig {
             users: 20,
@@ -191,9 +207,9 @@ pub async fn oauth_hub(name: &str) -> (wrike_sim::RunningSim, String, Arc<dyn St
         None,
     );
     let store = hub.store.clone();
-    team(store.as_ref()).await;
+    team(&store).await;
     tokio::spawn(weft_server::serve(
-        state(hub, Duration::from_secs(3600)),
+        state(hub),
         listener,
         std::future::pending(),
     ));

@@ -1,0 +1,121 @@
+//! The hub's runtime: the one place that starts and stops background work. It runs a job
+//! worker and the scheduler as supervised tasks (restarted when they fail or panic), under
+//! one shutdown. The HTTP server only serves; the binary starts a runtime beside it.
+
+pub mod builtin;
+pub mod handlers;
+pub mod scheduler;
+pub mod supervisor;
+pub mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::Hub;
+use crate::error::{HubError, HubResult};
+pub use handlers::{JobContext, JobError, JobResult, Registry};
+pub use worker::WorkerConfig;
+
+/// Everything the runtime needs to know.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    pub worker: WorkerConfig,
+    /// How often the scheduler looks for due occurrences.
+    pub scheduler_tick: Duration,
+    /// How often every connection is probed.
+    pub probe_interval: Duration,
+    /// How long succeeded and cancelled jobs are kept.
+    pub keep_done: Duration,
+    /// How long dead jobs are kept (longer: people look at what failed).
+    pub keep_dead: Duration,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            worker: WorkerConfig {
+                id: format!("weft-{}-{}", std::process::id(), crate::new_id("w")),
+                concurrency: 8,
+                lease: Duration::from_secs(30),
+                poll: Duration::from_secs(1),
+                shutdown_grace: Duration::from_secs(10),
+            },
+            scheduler_tick: Duration::from_secs(1),
+            probe_interval: Duration::from_secs(60),
+            keep_done: Duration::from_secs(7 * 86_400),
+            keep_dead: Duration::from_secs(30 * 86_400),
+        }
+    }
+}
+
+/// Background work in progress; `shutdown` stops it.
+pub struct Runtime {
+    shutdown: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Runtime {
+    /// Declares the hub's schedules and starts the worker and the scheduler. `registry`
+    /// holds the kinds this instance runs; the hub's own kinds are added to it.
+    pub async fn start(
+        hub: Hub,
+        config: RuntimeConfig,
+        mut registry: Registry,
+    ) -> HubResult<Runtime> {
+        builtin::register(&mut registry);
+        for spec in builtin::schedules(config.probe_interval, config.keep_done, config.keep_dead)
+            .map_err(HubError::Invalid)?
+        {
+            scheduler::declare(&hub, &spec).await?;
+        }
+        let shutdown = CancellationToken::new();
+        let registry = Arc::new(registry);
+        let worker = {
+            let (hub, registry, config, stop) = (
+                hub.clone(),
+                registry.clone(),
+                config.worker.clone(),
+                shutdown.clone(),
+            );
+            supervisor::supervise("job worker", shutdown.clone(), move || {
+                worker::run(hub.clone(), registry.clone(), config.clone(), stop.clone())
+            })
+        };
+        let scheduler = {
+            let (hub, tick, stop) = (hub.clone(), config.scheduler_tick, shutdown.clone());
+            supervisor::supervise("scheduler", shutdown.clone(), move || {
+                scheduler::run(hub.clone(), tick, stop.clone())
+            })
+        };
+        tracing::info!(worker = %config.worker.id, kinds = ?registry.kinds(), "runtime started");
+        Ok(Runtime {
+            shutdown,
+            tasks: vec![worker, scheduler],
+        })
+    }
+
+    /// A token that is cancelled when the runtime stops.
+    pub fn stopping(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Stops claiming work, lets running jobs finish within the grace period (or gives them
+    /// back to the queue), and waits for every task.
+    pub async fn shutdown(mut self) {
+        self.shutdown.cancel();
+        for task in std::mem::take(&mut self.tasks) {
+            let _ = task.await;
+        }
+        tracing::info!("runtime stopped");
+    }
+}
+
+impl Drop for Runtime {
+    /// A runtime nobody holds does no more work (without waiting for it to end).
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}

@@ -1,0 +1,106 @@
+//! Jobs in the JSON API: list by kind, status and time; show one; retry or cancel one.
+
+use axum::Json;
+use axum::extract::{Extension, Path, Query, State};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::json;
+use weft_hub::jobs;
+use weft_store::{JobFilter, JobStatus};
+
+use super::ApiResult;
+use crate::error::ApiError;
+use crate::guard::Caller;
+use crate::state::AppState;
+
+/// `GET /api/v1/jobs` query; also the web page's filter form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobQuery {
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    /// Created at or after: RFC 3339 (`2026-11-29T10:00:00Z`) or a date (`2026-11-29`).
+    pub since: Option<String>,
+    /// Created before, same forms.
+    pub until: Option<String>,
+    /// Only jobs with a smaller id (the next page).
+    pub before: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+fn instant_ms(name: &str, text: &str) -> Result<i64, ApiError> {
+    let text = text.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(t.timestamp_millis());
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_millis());
+    }
+    Err(ApiError::bad_request(format!(
+        "{name}={text:?} is not a time: use RFC 3339 (2026-11-29T10:00:00Z) or a date (2026-11-29)"
+    )))
+}
+
+impl JobQuery {
+    /// The store filter, or an error naming the parameter that is wrong.
+    pub fn filter(&self) -> Result<JobFilter, ApiError> {
+        let blank = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let status = match blank(&self.status) {
+            None => None,
+            Some(s) => Some(JobStatus::parse(&s).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "status={s:?} is unknown: use queued, running, succeeded, dead or cancelled"
+                ))
+            })?),
+        };
+        Ok(JobFilter {
+            kind: blank(&self.kind),
+            status,
+            since_ms: blank(&self.since)
+                .map(|s| instant_ms("since", &s))
+                .transpose()?,
+            until_ms: blank(&self.until)
+                .map(|s| instant_ms("until", &s))
+                .transpose()?,
+            before_id: self.before,
+            limit: self.limit.unwrap_or(100).clamp(1, 1000),
+        })
+    }
+}
+
+pub async fn list(State(state): State<AppState>, Query(q): Query<JobQuery>) -> ApiResult {
+    let filter = q.filter()?;
+    let found = jobs::list(&state.hub, &filter).await?;
+    let next = (found.len() as i64 == filter.limit)
+        .then(|| found.last().map(|j| j.id))
+        .flatten();
+    Ok(Json(json!({"jobs": found, "nextBefore": next})).into_response())
+}
+
+pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult {
+    Ok(Json(jobs::get(&state.hub, id).await?).into_response())
+}
+
+pub async fn retry(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    Ok(Json(jobs::retry(&state.hub, &caller.user.username, id).await?).into_response())
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    Ok(Json(jobs::cancel(&state.hub, &caller.user.username, id).await?).into_response())
+}

@@ -1,0 +1,41 @@
+//! Every request gets an id (answered in `X-Request-Id`, shown with every server error), is
+//! counted and timed for `/metrics` by route pattern, and, when it failed inside, is logged
+//! once here with the internal detail the answer leaves out.
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::error::Internal;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being answered (empty outside a request).
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+pub async fn observe(request: Request, next: Next) -> Response {
+    let id = weft_core::secrets::random_token()[..16].to_owned();
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let started = std::time::Instant::now();
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    let status = response.status();
+    if let Some(Internal(detail)) = response.extensions().get::<Internal>() {
+        tracing::error!(request_id = %id, %method, %route, status = status.as_u16(), error = %detail, "request failed");
+    }
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    metrics::counter!("weft_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.as_u16().to_string()).increment(1);
+    metrics::histogram!("weft_http_request_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}

@@ -1,0 +1,322 @@
+//! The connections page: the list with health, hygiene and planner gaps; adding a
+//! connection with a permanent token or by OAuth in the browser (pick scopes, Default
+//! always or select all; Wrike's consent page; back with a code); checking and removing.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use secrecy::SecretString;
+use weft_core::roles::Permission;
+use weft_core::scope_plan::Feature;
+use weft_hub::access::hash_secret;
+use weft_hub::{HubError, connections, health};
+use weft_store::OAuthState;
+use wrike_api::Scope;
+
+use super::{Layout, PageResult, layout, render};
+use crate::error::{ApiError, PageError};
+use crate::forms::FormData;
+use crate::guard::Caller;
+use crate::state::AppState;
+
+pub struct ConnectionRow {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub account: String,
+    pub runs_as: String,
+    pub admin: bool,
+    pub features: String,
+    pub health: String,
+    pub warnings: Vec<String>,
+    /// What the scope planner says is missing for the connection's features.
+    pub missing: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "connections.html")]
+struct ConnectionsPage {
+    layout: Layout,
+    rows: Vec<ConnectionRow>,
+    can_manage: bool,
+    oauth_enabled: bool,
+    scopes: Vec<&'static str>,
+    features: Vec<&'static str>,
+    error: String,
+    notice: String,
+}
+
+async fn connections_page(
+    state: &AppState,
+    caller: &Caller,
+    error: &str,
+    notice: &str,
+    status: StatusCode,
+) -> PageResult {
+    let all = state.hub.store.connections().list().await?;
+    let rows = all
+        .iter()
+        .map(|c| ConnectionRow {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            kind: c.kind.as_str(),
+            account: format!("{} ({})", c.identity.account_name, c.identity.account_id),
+            runs_as: format!("{} <{}>", c.identity.user_name, c.identity.user_email),
+            admin: c.identity.admin,
+            features: c.features.join(", "),
+            health: health::describe(c.health.as_ref()),
+            warnings: connections::hygiene(c, &all),
+            missing: planner_gaps(c),
+        })
+        .collect();
+    let page = ConnectionsPage {
+        layout: layout(state, caller, "Connections").await?,
+        rows,
+        can_manage: caller.user.role.allows(Permission::ManageConnections),
+        oauth_enabled: state.hub.oauth.is_some(),
+        scopes: Scope::KNOWN
+            .iter()
+            .filter(|s| **s != Scope::Default)
+            .map(|s| s.as_str())
+            .collect(),
+        features: Feature::ALL.iter().map(|f| f.as_str()).collect(),
+        error: error.to_owned(),
+        notice: notice.to_owned(),
+    };
+    render(page, status)
+}
+
+/// The scope planner's view of a stored connection: granted scopes are known for OAuth
+/// connections; the admin flag is known from the identity.
+fn planner_gaps(c: &weft_store::Connection) -> Vec<String> {
+    let features: Vec<Feature> = c
+        .features
+        .iter()
+        .filter_map(|f| Feature::parse(f).ok())
+        .collect();
+    let granted: Option<Vec<Scope>> = (c.kind == weft_store::ConnectionKind::OAuth)
+        .then(|| c.scopes.iter().map(|s| Scope::from(s.as_str())).collect());
+    let facts = weft_core::scope_plan::AccountFacts {
+        plan: None,
+        admin: Some(c.identity.admin),
+        activity_reports: None,
+    };
+    weft_core::scope_plan::missing(&features, granted.as_deref(), &facts)
+        .into_iter()
+        .map(|m| match m {
+            weft_core::scope_plan::Missing::Scope { scope, for_feature } => {
+                format!("scope {scope} (for {for_feature})")
+            }
+            weft_core::scope_plan::Missing::Right { right, for_feature } => {
+                format!("{right:?} (for {for_feature})")
+            }
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+}
+
+pub async fn connections(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<Notice>,
+) -> PageResult {
+    connections_page(
+        &state,
+        &caller,
+        "",
+        q.notice.as_deref().unwrap_or(""),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn features_of(form: &FormData) -> Result<Vec<Feature>, String> {
+    form.all("feature")
+        .iter()
+        .map(|f| Feature::parse(f))
+        .collect()
+}
+
+pub async fn add_permanent(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let data_center = match form.get("data_center").as_str() {
+        "custom" => form.get("api_url"),
+        other => other.to_owned(),
+    };
+    let token = form.get("token");
+    let result = match features_of(&form) {
+        Err(e) => Err(HubError::Invalid(e)),
+        Ok(_) if token.is_empty() => Err(HubError::invalid("paste the permanent token")),
+        Ok(features) => {
+            connections::add(
+                &state.hub,
+                &caller.user.username,
+                &form.get("name"),
+                &data_center,
+                SecretString::from(token),
+                features,
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(added) => Ok(Redirect::to(&format!(
+            "/connections?notice=Added+{}",
+            added.connection.name
+        ))
+        .into_response()),
+        Err(e) => {
+            let error = ApiError::from(e);
+            if error.status.is_server_error() {
+                return Err(error.into());
+            }
+            connections_page(&state, &caller, &error.message, "", error.status).await
+        }
+    }
+}
+
+pub async fn check_connection(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let connection = connections::find(&state.hub, &id).await?;
+    health::probe(&state.hub, &connection).await?;
+    Ok(Redirect::to("/connections").into_response())
+}
+
+pub async fn remove_connection(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let removed = connections::remove(&state.hub, &caller.user.username, &id).await?;
+    Ok(Redirect::to(&format!("/connections?notice=Removed+{}", removed.name)).into_response())
+}
+
+/// How long a consent may take.
+const CONSENT_SECONDS: i64 = 600;
+
+pub async fn oauth_start(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let oauth = state
+        .hub
+        .oauth
+        .as_ref()
+        .ok_or_else(|| ApiError::bad_request("OAuth is not configured on this hub"))?;
+    let name = form.get("name");
+    if name.is_empty() {
+        return Err(ApiError::bad_request("give the connection a name").into());
+    }
+    let mut scopes: Vec<Scope> = if form.get("select_all") == "1" {
+        Scope::KNOWN.to_vec()
+    } else {
+        form.all("scope")
+            .iter()
+            .map(|s| Scope::from(s.as_str()))
+            .collect()
+    };
+    if let Some(unknown) = scopes.iter().find(|s| !s.is_known()) {
+        return Err(ApiError::bad_request(format!("unknown scope {unknown}")).into());
+    }
+    if !scopes.contains(&Scope::Default) {
+        scopes.insert(0, Scope::Default);
+    }
+    let features: Vec<Feature> = form
+        .all("feature")
+        .iter()
+        .map(|f| Feature::parse(f))
+        .collect::<Result<_, _>>()
+        .map_err(ApiError::bad_request)?;
+    let secret_state = weft_core::secrets::random_token();
+    state
+        .hub
+        .store
+        .access()
+        .put_oauth_state(OAuthState {
+            state_hash: hash_secret(&secret_state),
+            user_id: caller.user.id.clone(),
+            connection_name: name,
+            scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            features: features.iter().map(|f| f.as_str().to_owned()).collect(),
+            expires_at: state.hub.clock.now_s() + CONSENT_SECONDS,
+        })
+        .await?;
+    Ok(Redirect::to(oauth.authorize_url(&scopes, &secret_state).as_str()).into_response())
+}
+
+pub async fn oauth_callback(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let oauth = state
+        .hub
+        .oauth
+        .as_ref()
+        .ok_or_else(|| ApiError::bad_request("OAuth is not configured on this hub"))?;
+    if let Some(error) = q.get("error") {
+        let detail = q.get("error_description").map(String::as_str).unwrap_or("");
+        return Err(ApiError::bad_request(format!(
+            "Wrike did not grant access ({error}): {detail}"
+        ))
+        .into());
+    }
+    let given = q.get("state").map(String::as_str).unwrap_or("");
+    let pending = state
+        .hub
+        .store
+        .access()
+        .take_oauth_state(&hash_secret(given), state.hub.clock.now_s())
+        .await?
+        .ok_or_else(|| {
+            ApiError::bad_request("this consent is unknown or expired; start the connection again")
+        })?;
+    if pending.user_id != caller.user.id {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this consent was started by someone else",
+        )
+        .into());
+    }
+    let code = q
+        .get("code")
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| ApiError::bad_request("Wrike sent no authorization code"))?;
+    let tokens = oauth.exchange_code(code).await.map_err(|e| {
+        ApiError::bad_request(format!("exchanging the authorization code failed: {e}"))
+    })?;
+    let scopes = pending
+        .scopes
+        .iter()
+        .map(|s| Scope::from(s.as_str()))
+        .collect();
+    let features = pending
+        .features
+        .iter()
+        .filter_map(|f| Feature::parse(f).ok())
+        .collect();
+    let added = connections::add_oauth(
+        &state.hub,
+        &caller.user.username,
+        &pending.connection_name,
+        tokens,
+        scopes,
+        features,
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "/connections?notice=Connected+{}",
+        added.connection.name
+    ))
+    .into_response())
+}

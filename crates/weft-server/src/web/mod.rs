@@ -1,0 +1,153 @@
+//! The server-rendered web UI. Every form carries the session's CSRF token (checked by the
+//! guard before any handler runs); the sign-in form uses a double-submit cookie instead.
+//! Pages are grouped by area; this module holds the layout every page shares.
+
+pub mod connections;
+pub mod jobs;
+pub mod session;
+pub mod team;
+
+use askama::Template;
+use axum::extract::{Extension, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use weft_core::roles::Permission;
+use weft_hub::health::{self, Attention};
+
+use crate::error::{ApiError, PageError};
+use crate::guard::Caller;
+use crate::state::AppState;
+
+pub type PageResult = Result<Response, PageError>;
+
+/// What the base template shows around every page.
+pub struct Layout {
+    pub title: &'static str,
+    pub signed_in: bool,
+    pub username: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub can_connections: bool,
+    pub can_team: bool,
+    pub can_audit: bool,
+    pub can_jobs: bool,
+    pub banners: Vec<Attention>,
+}
+
+impl Layout {
+    /// The layout of a page shown to someone not signed in.
+    pub fn anonymous(title: &'static str) -> Layout {
+        Layout {
+            title,
+            signed_in: false,
+            username: String::new(),
+            role: "",
+            csrf: String::new(),
+            can_connections: false,
+            can_team: false,
+            can_audit: false,
+            can_jobs: false,
+            banners: Vec::new(),
+        }
+    }
+}
+
+pub async fn layout(
+    state: &AppState,
+    caller: &Caller,
+    title: &'static str,
+) -> Result<Layout, ApiError> {
+    let role = caller.user.role;
+    // Everyone signed in sees connections in trouble: recipes that depend on them pause.
+    let banners = health::needing_attention(&state.hub).await?;
+    Ok(Layout {
+        title,
+        signed_in: true,
+        username: caller.user.username.clone(),
+        role: role.as_str(),
+        csrf: caller.csrf().to_owned(),
+        can_connections: role.allows(Permission::ViewConnections),
+        can_team: role.allows(Permission::ManageTeam),
+        can_audit: role.allows(Permission::ViewAuditTrail),
+        can_jobs: role.allows(Permission::ViewJobs),
+        banners,
+    })
+}
+
+pub fn render(template: impl Template, status: StatusCode) -> PageResult {
+    let html = template.render().map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("rendering the page: {e}"),
+        )
+    })?;
+    Ok((status, Html(html)).into_response())
+}
+
+pub fn timestamp(seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(seconds, 0).map_or_else(
+        || seconds.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M:%S").to_string(),
+    )
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    match &state.metrics {
+        Some(handle) => (
+            [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+            handle.render(),
+        )
+            .into_response(),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "metrics recorder not installed",
+        )
+            .into_response(),
+    }
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../templates/weft.css"),
+    )
+        .into_response()
+}
+
+pub async fn not_found() -> PageError {
+    PageError(ApiError::new(StatusCode::NOT_FOUND, "no such page"))
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    connections: usize,
+    broken: usize,
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    let all = state.hub.store.connections().list().await?;
+    let broken = all
+        .iter()
+        .filter(|c| c.health.as_ref().is_some_and(|h| !h.is_healthy()))
+        .count();
+    render(
+        DashboardPage {
+            layout: layout(&state, &caller, "Home").await?,
+            connections: all.len(),
+            broken,
+        },
+        StatusCode::OK,
+    )
+}

@@ -1,0 +1,213 @@
+//! The two databases behind one store: their pools, how each is opened and migrated, how
+//! their errors become `StoreError`s, and `on_pool!`, which runs the same query text on
+//! whichever pool is open.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::StoreError;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the open pool, whichever database it is. The body is
+/// the same text for both; its result type must not depend on the database (decode rows
+/// with `sqlx::FromRow` types, which work on both).
+macro_rules! on_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match &$db.pool {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// In-process locks by key, for what SQLite cannot lock across connections by name.
+#[derive(Default)]
+pub(crate) struct LocalLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl LocalLocks {
+    pub fn get(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Forget locks nobody holds or waits for, so the map stays as small as the work.
+        map.retain(|_, lock| Arc::strong_count(lock) > 1);
+        map.entry(key.to_owned()).or_default().clone()
+    }
+}
+
+pub(crate) struct Db {
+    pub pool: Pool,
+    pub local_locks: LocalLocks,
+}
+
+impl Db {
+    pub async fn open(url: &str) -> Result<Db, StoreError> {
+        let pool = if url.starts_with("sqlite:") {
+            Pool::Sqlite(open_sqlite(url).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Pool::Postgres(open_postgres(url).await?)
+        } else {
+            return Err(StoreError::Database {
+                what: "database URL".into(),
+                message: "use sqlite://PATH or postgres://USER@HOST/DB".into(),
+            });
+        };
+        Ok(Db {
+            pool,
+            local_locks: LocalLocks::default(),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn execute_unchecked(&self, sql: &str) -> Result<u64, StoreError> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        on_pool!(self, pool => sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(failed("statement")))
+    }
+}
+
+async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Database {
+            what: format!("database URL {url:?}"),
+            message: e.to_string(),
+        })?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // With WAL, NORMAL keeps every commit atomic and the database consistent after a
+        // crash; only a power loss can drop the last commits. FULL would fsync every commit.
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
+    let path = options.get_filename().to_owned();
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Database {
+            what: format!("the data directory {}", dir.display()),
+            message: e.to_string(),
+        })?;
+    }
+    // An in-memory database lives in one connection only.
+    let max = if url.contains(":memory:") { 1 } else { 8 };
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max)
+        .connect_with(options)
+        .await
+        .map_err(failed(&format!("opening {url}")))?;
+    let applied = sqlx::query_scalar::<_, Option<i64>>(APPLIED)
+        .fetch_one(&pool)
+        .await;
+    refuse_newer(applied.ok().flatten(), &SQLITE_MIGRATIONS)?;
+    SQLITE_MIGRATIONS
+        .run(&pool)
+        .await
+        .map_err(|e| StoreError::Database {
+            what: format!("migrating {url}"),
+            message: e.to_string(),
+        })?;
+    Ok(pool)
+}
+
+async fn open_postgres(url: &str) -> Result<PgPool, StoreError> {
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        .map_err(failed("connecting to PostgreSQL"))?;
+    let applied = sqlx::query_scalar::<_, Option<i64>>(APPLIED)
+        .fetch_one(&pool)
+        .await;
+    refuse_newer(applied.ok().flatten(), &POSTGRES_MIGRATIONS)?;
+    // sqlx takes an advisory lock, so instances starting together migrate once.
+    POSTGRES_MIGRATIONS
+        .run(&pool)
+        .await
+        .map_err(|e| StoreError::Database {
+            what: "migrating PostgreSQL".into(),
+            message: e.to_string(),
+        })?;
+    Ok(pool)
+}
+
+/// The newest migration applied, or None for a new database (no migrations table yet).
+const APPLIED: &str = "SELECT MAX(version) FROM _sqlx_migrations";
+
+/// Refuses a database whose applied migrations go beyond what this weft knows.
+fn refuse_newer(found: Option<i64>, migrator: &sqlx::migrate::Migrator) -> Result<(), StoreError> {
+    let known: i64 = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+    match found {
+        Some(found) if found > known => Err(StoreError::NewerSchema {
+            found,
+            supported: known,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Maps a database error to a `StoreError` naming what was being done.
+pub(crate) fn failed(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    move |e| match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict {
+            what: what.to_owned(),
+        },
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable {
+                what: what.to_owned(),
+                message: e.to_string(),
+            }
+        }
+        _ => StoreError::Database {
+            what: what.to_owned(),
+            message: e.to_string(),
+        },
+    }
+}
+
+/// Comma lists as stored in text columns.
+pub(crate) fn split(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}

@@ -1,0 +1,366 @@
+//! The story every backend must tell the same way: users, sessions, tokens, consents,
+//! connections with their secrets and health, the refresh lock, the trail, and the refusal
+//! of a database from a newer weft. Runs on SQLite, and on PostgreSQL when
+//! `WEFT_TEST_POSTGRES_URL` names a database.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde_json::json;
+use weft_core::health::{FailureClass, Health, HealthState};
+use weft_core::roles::Role;
+use weft_store::*;
+
+fn connection(id: &str, name: &str, token: &[u8]) -> NewConnection {
+    NewConnection {
+        id: id.into(),
+        name: name.into(),
+        kind: ConnectionKind::Permanent,
+        api_base: "https://www.wrike.com/api/v4/".into(),
+        identity: WrikeIdentity {
+            account_id: "IEAAAAAQ".into(),
+            account_name: "Acme".into(),
+            user_id: "KUAAAAAQ".into(),
+            user_name: "Wrike Integration".into(),
+            user_email: "wrike-integration@acme.example".into(),
+            admin: true,
+        },
+        scopes: vec![],
+        features: vec!["usage_analytics".into()],
+        tokens: SealedTokens {
+            access_token: token.to_vec(),
+            refresh_token: None,
+            expires_at: None,
+        },
+        created_at: 1_700_000_000,
+        created_by: "ada".into(),
+    }
+}
+
+fn user(id: &str, name: &str, role: Role) -> NewUser {
+    NewUser {
+        id: id.into(),
+        username: name.into(),
+        password_hash: "$argon2id$x".into(),
+        role,
+        created_at: 10,
+    }
+}
+
+async fn access_story(store: &Store) {
+    let access = store.access();
+    let ada = access
+        .create_user(user("u1", "ada", Role::Admin))
+        .await
+        .expect("create admin");
+    assert_eq!(ada.role, Role::Admin);
+    let dup = access.create_user(user("u2", "ada", Role::Operator)).await;
+    assert!(
+        matches!(dup, Err(StoreError::Conflict { .. })),
+        "duplicate username refused: {dup:?}"
+    );
+    access
+        .create_user(user("u3", "bo", Role::Operator))
+        .await
+        .expect("create operator");
+    assert_eq!(
+        access.user_by_name("bo").await.unwrap().unwrap().role,
+        Role::Operator
+    );
+    assert!(access.user_by_name("nobody").await.unwrap().is_none());
+    let names: Vec<String> = access
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(names, ["ada", "bo"]);
+
+    // Sessions expire and are found only by their hash.
+    access
+        .create_session(NewSession {
+            id_hash: "h1".into(),
+            user_id: "u1".into(),
+            csrf: "c1".into(),
+            created_at: 100,
+            expires_at: 200,
+        })
+        .await
+        .unwrap();
+    let (found, csrf) = access
+        .session_user("h1", 150)
+        .await
+        .unwrap()
+        .expect("live session");
+    assert_eq!((found.username.as_str(), csrf.as_str()), ("ada", "c1"));
+    assert!(
+        access.session_user("h1", 200).await.unwrap().is_none(),
+        "expired at its expiry time"
+    );
+    access.delete_session("h1").await.unwrap();
+    assert!(
+        access.session_user("h1", 150).await.unwrap().is_none(),
+        "logged out"
+    );
+
+    // API tokens map to their user; a hash is unique.
+    let token = |id: &str, hash: &str| ApiToken {
+        id: id.into(),
+        user_id: "u3".into(),
+        name: "ci".into(),
+        token_hash: hash.into(),
+        created_at: 5,
+    };
+    access.create_api_token(token("t1", "th1")).await.unwrap();
+    assert_eq!(
+        access
+            .api_token_user("th1")
+            .await
+            .unwrap()
+            .unwrap()
+            .username,
+        "bo"
+    );
+    assert!(access.api_token_user("nope").await.unwrap().is_none());
+    assert!(matches!(
+        access.create_api_token(token("t2", "th1")).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(access.api_tokens("u3").await.unwrap().len(), 1);
+
+    // An OAuth state is taken once, and only while it lives.
+    let state = OAuthState {
+        state_hash: "s1".into(),
+        user_id: "u1".into(),
+        connection_name: "n".into(),
+        scopes: vec!["Default".into(), "amReadOnlyAuditLog".into()],
+        features: vec!["usage_analytics".into()],
+        expires_at: 500,
+    };
+    access.put_oauth_state(state.clone()).await.unwrap();
+    assert_eq!(
+        access.take_oauth_state("s1", 400).await.unwrap(),
+        Some(state.clone())
+    );
+    assert_eq!(
+        access.take_oauth_state("s1", 400).await.unwrap(),
+        None,
+        "single use"
+    );
+    access.put_oauth_state(state).await.unwrap();
+    assert_eq!(
+        access.take_oauth_state("s1", 501).await.unwrap(),
+        None,
+        "expired"
+    );
+}
+
+async fn connections_story(store: &Store) {
+    let connections = store.connections();
+    let created = connections
+        .create(connection("c1", "acme-analytics", b"sealed-1"))
+        .await
+        .expect("create connection");
+    assert_eq!(
+        created.identity.user_email,
+        "wrike-integration@acme.example"
+    );
+    assert!(created.health.is_none());
+    let dup = connections
+        .create(connection("c2", "acme-analytics", b"x"))
+        .await;
+    assert!(
+        matches!(dup, Err(StoreError::Conflict { .. })),
+        "duplicate name refused: {dup:?}"
+    );
+    connections
+        .create(connection("c3", "acme-recipes", b"sealed-3"))
+        .await
+        .unwrap();
+    assert_eq!(connections.list().await.unwrap().len(), 2);
+
+    // Secrets round-trip as bytes; rotation is compare-and-swap.
+    let secrets = connections.secrets("c1").await.unwrap();
+    assert_eq!(secrets.tokens.access_token, b"sealed-1");
+    let rotated = SealedTokens {
+        access_token: b"sealed-1b".to_vec(),
+        refresh_token: Some(b"refresh".to_vec()),
+        expires_at: Some(1_700_003_600),
+    };
+    let v2 = connections
+        .replace_secrets("c1", secrets.version, rotated.clone())
+        .await
+        .expect("first rotation wins");
+    assert_eq!(v2, secrets.version + 1);
+    let lost = connections
+        .replace_secrets("c1", secrets.version, rotated)
+        .await;
+    assert!(
+        matches!(lost, Err(StoreError::Stale { .. })),
+        "the second rotation loses: {lost:?}"
+    );
+    let now = connections.secrets("c1").await.unwrap();
+    assert_eq!(
+        (
+            now.tokens.access_token.as_slice(),
+            now.tokens.refresh_token.as_deref(),
+            now.tokens.expires_at
+        ),
+        (
+            &b"sealed-1b"[..],
+            Some(&b"refresh"[..]),
+            Some(1_700_003_600)
+        )
+    );
+
+    // Health is recorded by compare-and-swap and read back whole.
+    let broken = Health {
+        state: HealthState::Broken,
+        class: Some(FailureClass::TokenRejected),
+        message: Some("Access token is unknown or invalid".into()),
+        checked_at: 1_700_000_100,
+        failing_since: Some(1_700_000_040),
+    };
+    let before = connections.get("c1").await.unwrap().unwrap().health_version;
+    connections
+        .record_health("c1", before, &broken)
+        .await
+        .unwrap();
+    let read = connections.get("c1").await.unwrap().unwrap();
+    assert_eq!(read.health, Some(broken.clone()));
+    assert_eq!(read.health_version, before + 1);
+    assert!(
+        matches!(
+            connections.record_health("c1", before, &broken).await,
+            Err(StoreError::Stale { .. })
+        ),
+        "a probe that read the old health loses"
+    );
+    assert!(matches!(
+        connections.record_health("nope", 0, &broken).await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // Removal.
+    connections.delete("c3").await.unwrap();
+    assert!(connections.get("c3").await.unwrap().is_none());
+    assert!(matches!(
+        connections.delete("c3").await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        connections.secrets("c3").await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn refresh_lock_story(store: &Arc<Store>) {
+    // Work under one connection's lock never overlaps; other connections are not held up.
+    let inside = Arc::new(AtomicUsize::new(0));
+    let overlaps = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let (store, inside, overlaps) = (store.clone(), inside.clone(), overlaps.clone());
+        tasks.push(tokio::spawn(async move {
+            store
+                .connections()
+                .with_refresh_lock("c1", async {
+                    if inside.fetch_add(1, Ordering::SeqCst) > 0 {
+                        overlaps.fetch_add(1, Ordering::SeqCst);
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    inside.fetch_sub(1, Ordering::SeqCst);
+                    i
+                })
+                .await
+                .unwrap()
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(
+        overlaps.load(Ordering::SeqCst),
+        0,
+        "one refresh at a time per connection"
+    );
+    let other = store
+        .connections()
+        .with_refresh_lock("c2", async { 7 })
+        .await
+        .unwrap();
+    assert_eq!(other, 7);
+}
+
+async fn trail_story(store: &Store) {
+    for (i, action) in ["user.create", "connection.create", "connection.delete"]
+        .iter()
+        .enumerate()
+    {
+        store
+            .trail()
+            .append(NewTrailEntry {
+                at: 100 + i as i64,
+                actor: "ada".into(),
+                action: action.to_string(),
+                target: format!("t{i}"),
+                before: (i == 2).then(|| json!({"name": "acme-recipes"})),
+                after: (i < 2).then(|| json!({"i": i})),
+            })
+            .await
+            .unwrap();
+    }
+    let trail = store.trail().latest(2).await.unwrap();
+    assert_eq!(
+        trail.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["connection.delete", "connection.create"]
+    );
+    assert_eq!(trail[0].before, Some(json!({"name": "acme-recipes"})));
+    assert_eq!(trail[1].after, Some(json!({"i": 1})));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_story_on_every_backend() {
+    for store in weft_store::testing::every_backend("story").await {
+        let backend = store.backend();
+        let store = Arc::new(store);
+        access_story(&store).await;
+        connections_story(&store).await;
+        refresh_lock_story(&store).await;
+        trail_story(&store).await;
+        eprintln!("story told on {}", backend.as_str());
+    }
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_weft_is_refused_and_left_alone() {
+    let mut urls = vec![weft_store::testing::temp_sqlite_url("newer")];
+    if let Some(url) = weft_store::testing::postgres_url() {
+        urls.push(
+            weft_store::testing::postgres_schema_url(&url, "newer")
+                .await
+                .unwrap(),
+        );
+    }
+    for url in urls {
+        let store = Store::open(&url).await.unwrap();
+        store
+            .execute_unchecked("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (9999, 'from the future', TRUE, 'x', 0)")
+            .await
+            .unwrap();
+        store
+            .access()
+            .create_user(user("u1", "kept", Role::Admin))
+            .await
+            .unwrap();
+        drop(store);
+        let err = Store::open(&url).await.expect_err("refused");
+        assert!(
+            matches!(err, StoreError::NewerSchema { found: 9999, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("newer weft"));
+    }
+}
