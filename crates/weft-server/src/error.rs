@@ -10,11 +10,7 @@ use serde_json::json;
 use weft_hub::HubError;
 use weft_store::StoreError;
 
-use crate::telemetry::current_request_id;
-
-/// What went wrong inside, for the log only; attached to the response by the conversion.
-#[derive(Debug, Clone)]
-pub struct Internal(pub String);
+use crate::telemetry::{Internal, current_request_id};
 
 /// An API failure: `{"error": "...", "requestId": "..."}` with a status.
 #[derive(Debug)]

@@ -7,7 +7,10 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::error::Internal;
+/// What went wrong inside a failed request, for the log only: error conversions attach it
+/// to the response, `observe` logs it with the request id.
+#[derive(Debug, Clone)]
+pub struct Internal(pub String);
 
 tokio::task_local! {
     static REQUEST_ID: String;
