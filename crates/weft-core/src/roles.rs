@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     /// Everything, including the team and connections.
     Admin,
-    /// Builds, edits and tests recipes and connections; no team administration.
+    /// Builds, edits and tests recipes and connections, sees jobs; no team administration,
+    /// and no retrying or cancelling of jobs (that is the Operators' part).
     Analyst,
     /// Views recipes and jobs, starts and stops recipes, reruns jobs; nothing else.
     Operator,
@@ -61,7 +62,6 @@ impl Role {
                     | ViewRecipes
                     | RunRecipes
                     | ViewJobs
-                    | RerunJobs
                     | ViewAnalytics
             ),
             Role::Operator => matches!(permission, ViewRecipes | RunRecipes | ViewJobs | RerunJobs),
@@ -80,6 +80,11 @@ mod tests {
         assert!(!Role::Analyst.allows(Permission::ViewAuditTrail));
         assert!(Role::Analyst.allows(Permission::ManageConnections));
         assert!(Role::Operator.allows(Permission::RerunJobs));
+        assert!(Role::Analyst.allows(Permission::ViewJobs));
+        assert!(
+            !Role::Analyst.allows(Permission::RerunJobs),
+            "Admins and Operators retry and cancel jobs"
+        );
         assert!(!Role::Operator.allows(Permission::EditRecipes));
         assert!(!Role::Operator.allows(Permission::ViewConnections));
         assert_eq!(Role::parse(" Admin ").unwrap(), Role::Admin);
