@@ -1,8 +1,15 @@
-//! `hub-api`: an authenticated JSON API read (`GET /api/v1/connections` with an API token,
-//! 20 connections in SQLite) under 16 concurrent clients on loopback, against the same load
-//! on `GET /healthz` (no authentication, no database) measured in the same run; and the
-//! process's resident memory before the hub starts and once it idles.
+//! `hub-api`: the cost of an authenticated JSON API read. The hub runs in a process of its
+//! own (this binary, re-run as a child), as `weft serve` runs it: server plus runtime, SQLite,
+//! 20 connections. Sixteen concurrent clients load `GET /api/v1/connections` with an API
+//! token, against the same load on `GET /healthz` (no authentication, no database) in the
+//! same run. Memory is the child's own: resident when idle and at its peak under load.
+//!
+//! Then where the time goes, step by step in this process: CPU per call of each part of the
+//! request (the token lookup, the connections read, the JSON), from the database and from
+//! the read caches, and one trivial query for the floor of a database round trip.
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,19 +19,10 @@ use weft_store::{
     ApiToken, ConnectionKind, NewConnection, NewUser, SealedTokens, Store, WrikeIdentity,
 };
 
+/// The argument that makes this binary serve the hub instead of benchmarking.
+pub const CHILD: &str = "__serve-hub";
 const CLIENTS: usize = 16;
 const SECONDS: u64 = 4;
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 struct Load {
     rps: f64,
@@ -49,8 +47,7 @@ async fn load(url: String, token: Option<String>) -> anyhow::Result<Load> {
                 let response = request.send().await?;
                 anyhow::ensure!(
                     response.status().is_success(),
-                    "{} answered {}",
-                    url,
+                    "{url} answered {}",
                     response.status()
                 );
                 response.bytes().await?;
@@ -72,14 +69,8 @@ async fn load(url: String, token: Option<String>) -> anyhow::Result<Load> {
     })
 }
 
-pub async fn run() -> anyhow::Result<String> {
-    let before = rss_kib();
-    let dir = std::env::temp_dir().join(format!("weft-bench-hub-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let store =
-        Arc::new(Store::open(&format!("sqlite://{}", dir.join("weft.db").display())).await?);
-    let key = SecretKey::from_hex(&SecretKey::generate_hex())?;
+/// A user with an API token (returned) and 20 connections.
+async fn seed(store: &Store, key: &SecretKey) -> anyhow::Result<String> {
     store
         .access()
         .create_user(NewUser {
@@ -91,17 +82,13 @@ pub async fn run() -> anyhow::Result<String> {
         })
         .await?;
     let token = format!("wft_{}", weft_core::secrets::random_token());
-    let hash = {
-        use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(token.as_bytes()))
-    };
     store
         .access()
         .create_api_token(ApiToken {
             id: "t1".into(),
             user_id: "u1".into(),
             name: "bench".into(),
-            token_hash: hash,
+            token_hash: weft_hub::access::hash_secret(&token),
             created_at: 1,
         })
         .await?;
@@ -134,27 +121,137 @@ pub async fn run() -> anyhow::Result<String> {
             })
             .await?;
     }
-    let hub = weft_hub::Hub::new(store, key);
-    let state = weft_server::AppState {
-        hub,
-        config: Arc::new(weft_server::ServerConfig::default()),
-        metrics: weft_server::metrics_handle(),
+    Ok(token)
+}
+
+/// `VmRSS` and `VmHWM` of a process, in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0)
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(weft_server::serve(state, listener, std::future::pending()));
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// CPU time this process has used, in microseconds.
+fn cpu_us() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) * 10_000.0
+}
+
+/// CPU microseconds per call of `step`, over `n` sequential calls.
+async fn cpu_per_call<F, Fut>(n: u32, mut step: F) -> anyhow::Result<f64>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let before = cpu_us();
+    for _ in 0..n {
+        step().await?;
+    }
+    Ok((cpu_us() - before) / n as f64)
+}
+
+/// Where the time of one request goes, part by part.
+async fn breakdown(url: &str, token: &str) -> anyhow::Result<String> {
+    let store = Arc::new(Store::open(url).await?);
+    let hash = weft_hub::access::hash_secret(token);
+    let n = 2_000;
+    let trivial = cpu_per_call(n, || async {
+        Ok(store.execute_unchecked("SELECT 1").await.map(drop)?)
+    })
+    .await?;
+    let token_db = cpu_per_call(n, || async {
+        Ok(store.access().api_token_user(&hash).await.map(drop)?)
+    })
+    .await?;
+    let list_db = cpu_per_call(n, || async {
+        Ok(store.connections().list().await.map(drop)?)
+    })
+    .await?;
+    let all = store.connections().list().await?;
+    let json = cpu_per_call(20_000, || async {
+        serde_json::to_vec(&weft_hub::connections::listing(&all))?;
+        Ok(())
+    })
+    .await?;
+    let watcher = {
+        let store = store.clone();
+        tokio::spawn(async move { store.watch_changes().await })
+    };
+    tokio::time::sleep(store.propagation_delay()).await;
+    // Cached calls are cheap: many more of them, for the 10 ms resolution of CPU time.
+    let many = 100_000;
+    let token_cached = cpu_per_call(many, || async {
+        Ok(store.access().api_token_user(&hash).await.map(drop)?)
+    })
+    .await?;
+    let list_cached = cpu_per_call(many, || async {
+        Ok(store.connections().list().await.map(drop)?)
+    })
+    .await?;
+    watcher.abort();
+    Ok(format!(
+        "  where the time goes (CPU per call, in this process, sequential):\n\
+         \x20   one trivial SQLite query (SELECT 1):  {trivial:>6.1} us  (sqlx hands every query to its worker thread)\n\
+         \x20   API token lookup, database:           {token_db:>6.1} us   from the read cache: {token_cached:>5.2} us\n\
+         \x20   20 connections, database:             {list_db:>6.1} us   from the read cache: {list_cached:>5.2} us\n\
+         \x20   connections JSON with hygiene:        {json:>6.1} us\n"
+    ))
+}
+
+pub async fn run() -> anyhow::Result<String> {
+    let dir = std::env::temp_dir().join(format!("weft-bench-hub-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite://{}", dir.join("weft.db").display());
+    let key_hex = SecretKey::generate_hex();
+    let token = seed(&Store::open(&url).await?, &SecretKey::from_hex(&key_hex)?).await?;
+
+    let mut child: Child = Command::new(std::env::current_exe()?)
+        .args([CHILD, &url, &key_hex])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+    let addr = line
+        .strip_prefix("listening ")
+        .map(str::trim)
+        .ok_or_else(|| anyhow::anyhow!("the hub process said {line:?}"))?
+        .to_owned();
+    let base = format!("http://{addr}");
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let idle = rss_kib();
+    let (idle, _) = memory_kib(child.id());
 
     let baseline = load(format!("{base}/healthz"), None).await?;
-    let api = load(format!("{base}/api/v1/connections"), Some(token)).await?;
+    let api = load(format!("{base}/api/v1/connections"), Some(token.clone())).await?;
+    let (_, peak) = memory_kib(child.id());
+    child.kill()?;
+    child.wait()?;
+    let parts = breakdown(&url, &token).await?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(format!(
-        "hub-api: {CLIENTS} concurrent clients for {SECONDS} s each, loopback, SQLite, 20 connections\n\
+        "hub-api: {CLIENTS} concurrent clients for {SECONDS} s each, loopback, SQLite, 20 connections, hub in its own process\n\
          \x20 baseline GET /healthz:                 {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms\n\
          \x20 GET /api/v1/connections (API token):   {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms\n\
          \x20 ratio API / baseline (throughput):     {:>8.2}\n\
-         \x20 resident memory: {} KiB before the hub, {} KiB with the hub idle (+{} KiB)\n",
+         \x20 hub process memory: {} KiB resident when idle, {} KiB at its peak under load\n{parts}",
         baseline.rps,
         baseline.p50.as_secs_f64() * 1e3,
         baseline.p99.as_secs_f64() * 1e3,
@@ -162,8 +259,35 @@ pub async fn run() -> anyhow::Result<String> {
         api.p50.as_secs_f64() * 1e3,
         api.p99.as_secs_f64() * 1e3,
         api.rps / baseline.rps,
-        before,
         idle,
-        idle.saturating_sub(before),
+        peak,
     ))
+}
+
+/// The child: the hub as `weft serve` runs it (server and runtime) on the given database.
+pub async fn serve_child(args: &[String]) -> anyhow::Result<()> {
+    let [url, key] = args else {
+        anyhow::bail!("usage: weft-bench {CHILD} DATABASE_URL KEY_HEX");
+    };
+    let store = Arc::new(Store::open(url).await?);
+    let hub = weft_hub::Hub::new(store, SecretKey::from_hex(key)?);
+    let runtime = weft_hub::runtime::Runtime::start(
+        hub.clone(),
+        weft_hub::runtime::RuntimeConfig {
+            probe_interval: Duration::from_secs(3600),
+            ..weft_hub::runtime::RuntimeConfig::default()
+        },
+        weft_hub::runtime::Registry::new(),
+    )
+    .await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("listening {}", listener.local_addr()?);
+    let state = weft_server::AppState {
+        hub,
+        config: Arc::new(weft_server::ServerConfig::default()),
+        metrics: weft_server::metrics_handle(),
+    };
+    weft_server::serve(state, listener, std::future::pending()).await?;
+    runtime.shutdown().await;
+    Ok(())
 }

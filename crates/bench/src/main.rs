@@ -1,13 +1,22 @@
 //! Benchmarks for weft. Each prints its figure next to a baseline measured in the same run
 //! (the machines are shared and noisy, so only ratios compare across runs), and `--write`
-//! records the results in BENCHMARKS.md. `weft-bench [sim-audit|hub-api] [--write]`.
+//! records the results in BENCHMARKS.md.
+//! `weft-bench [sim-audit|hub-api|queue] [--write]`.
 
 mod hub_api;
+mod queue;
 mod sim_audit;
+
+/// A benchmark's run: its report.
+type Benchmark = fn() -> futures::future::BoxFuture<'static, anyhow::Result<String>>;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The hub-api benchmark runs the hub in a process of its own: this binary, re-run.
+    if args.first().map(String::as_str) == Some(hub_api::CHILD) {
+        return hub_api::serve_child(&args[1..]).await;
+    }
     let write = args.iter().any(|a| a == "--write");
     let wanted: Vec<&str> = args
         .iter()
@@ -15,18 +24,22 @@ async fn main() -> anyhow::Result<()> {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let runs = |name: &str| wanted.is_empty() || wanted.contains(&name);
-    if runs("sim-audit") {
-        let report = sim_audit::run().await?;
-        print!("{report}");
-        if write {
-            record("sim-audit", &report)?;
+    let benchmarks: [(
+        &str,
+        fn() -> futures::future::BoxFuture<'static, anyhow::Result<String>>,
+    ); 3] = [
+        ("sim-audit", || Box::pin(sim_audit::run())),
+        ("hub-api", || Box::pin(hub_api::run())),
+        ("queue", || Box::pin(queue::run())),
+    ];
+    for (name, run) in benchmarks {
+        if !runs(name) {
+            continue;
         }
-    }
-    if runs("hub-api") {
-        let report = hub_api::run().await?;
+        let report = run().await?;
         print!("{report}");
         if write {
-            record("hub-api", &report)?;
+            record(name, &report)?;
         }
     }
     Ok(())

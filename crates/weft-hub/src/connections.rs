@@ -62,6 +62,23 @@ fn looks_like_a_person(identity: &WrikeIdentity) -> bool {
     .any(|hint| local.contains(hint) || name.contains(hint))
 }
 
+/// A connection as listings show it: with its hygiene warnings.
+#[derive(Debug, Serialize)]
+pub struct Listed<'a> {
+    pub connection: &'a Connection,
+    pub warnings: Vec<String>,
+}
+
+/// Every connection with its warnings, serialised as is by the API and the CLI.
+pub fn listing(all: &[Connection]) -> Vec<Listed<'_>> {
+    all.iter()
+        .map(|connection| Listed {
+            connection,
+            warnings: hygiene(connection, all),
+        })
+        .collect()
+}
+
 /// Hygiene warnings for a connection among all connections.
 pub fn hygiene(connection: &Connection, all: &[Connection]) -> Vec<String> {
     let who = format!(

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use weft_core::roles::Role;
 
-use crate::db::{Db, failed, on_pool, split};
+use crate::db::{Caller, Db, failed, on_pool, split};
 use crate::{StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize)]
@@ -90,6 +90,16 @@ struct SessionRow {
     #[sqlx(flatten)]
     user: UserRow,
     csrf: String,
+    expires_at: i64,
+}
+
+// Sessions and tokens share one cache; their hashes cannot collide across kinds.
+fn session_key(id_hash: &str) -> String {
+    format!("s:{id_hash}")
+}
+
+fn token_key(token_hash: &str) -> String {
+    format!("t:{token_hash}")
 }
 
 #[derive(sqlx::FromRow)]
@@ -123,6 +133,7 @@ impl Access<'_> {
             "INSERT INTO users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&user.id).bind(&user.username).bind(&user.password_hash).bind(user.role.as_str()).bind(user.created_at)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed(&what)))?;
+        self.db.freshness.changed();
         Ok(User {
             id: user.id,
             username: user.username,
@@ -155,21 +166,40 @@ impl Access<'_> {
         Ok(())
     }
 
-    /// The user of a live session and the session's CSRF token.
+    /// The user of a live session and the session's CSRF token (from the read cache while
+    /// it is exact, see `freshness`).
     pub async fn session_user(
         &self,
         id_hash: &str,
         now: i64,
     ) -> StoreResult<Option<(User, String)>> {
+        let generation = self.db.freshness.current();
+        if let Some(Caller {
+            user,
+            session: Some((csrf, expires_at)),
+        }) = generation.and_then(|g| self.db.callers.get(&session_key(id_hash), g))
+        {
+            return Ok((expires_at > now).then_some((user, csrf)));
+        }
         let row: Option<SessionRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2")
-            .bind(id_hash).bind(now).fetch_optional(pool).await.map_err(failed("sessions")))?;
-        row.map(|r| Ok((r.user.into_user()?, r.csrf))).transpose()
+            "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1")
+            .bind(id_hash).fetch_optional(pool).await.map_err(failed("sessions")))?;
+        let Some(row) = row else { return Ok(None) };
+        let user = row.user.into_user()?;
+        if let Some(g) = generation {
+            let cached = Caller {
+                user: user.clone(),
+                session: Some((row.csrf.clone(), row.expires_at)),
+            };
+            self.db.callers.put(session_key(id_hash), g, cached);
+        }
+        Ok((row.expires_at > now).then_some((user, row.csrf)))
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
         on_pool!(self.db, pool => sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("sessions")))?;
+        self.db.freshness.changed();
         Ok(())
     }
 
@@ -181,11 +211,27 @@ impl Access<'_> {
         Ok(())
     }
 
+    /// The user an API token belongs to (from the read cache while it is exact, see
+    /// `freshness`; unknown tokens are never cached).
     pub async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>> {
+        let generation = self.db.freshness.current();
+        if let Some(cached) =
+            generation.and_then(|g| self.db.callers.get(&token_key(token_hash), g))
+        {
+            return Ok(Some(cached.user));
+        }
         let row: Option<UserRow> = on_pool!(self.db, pool => sqlx::query_as(
             "SELECT u.id, u.username, u.password_hash, u.role, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
             .bind(token_hash).fetch_optional(pool).await.map_err(failed("API tokens")))?;
-        row.map(UserRow::into_user).transpose()
+        let user = row.map(UserRow::into_user).transpose()?;
+        if let (Some(g), Some(user)) = (generation, &user) {
+            let cached = Caller {
+                user: user.clone(),
+                session: None,
+            };
+            self.db.callers.put(token_key(token_hash), g, cached);
+        }
+        Ok(user)
     }
 
     pub async fn api_tokens(&self, user_id: &str) -> StoreResult<Vec<ApiToken>> {

@@ -198,6 +198,7 @@ impl Connections<'_> {
         .bind(&c.tokens.access_token).bind(&c.tokens.refresh_token).bind(c.tokens.expires_at)
         .bind(c.created_at).bind(&c.created_by)
         .execute(pool).await.map(|d| d.rows_affected()).map_err(failed(&what)))?;
+        self.db.freshness.changed();
         self.get(&c.id).await?.ok_or(StoreError::NotFound { what })
     }
 
@@ -207,18 +208,28 @@ impl Connections<'_> {
         row.map(ConnectionRow::into_connection).transpose()
     }
 
-    /// Every connection, by name.
+    /// Every connection, by name (from the read cache while it is exact, see `freshness`).
     pub async fn list(&self) -> StoreResult<Vec<Connection>> {
+        let generation = self.db.freshness.current();
+        if let Some(cached) = generation.and_then(|g| self.db.connections.get(&(), g)) {
+            return Ok(cached);
+        }
         let rows: Vec<ConnectionRow> = on_pool!(self.db, pool => sqlx::query_as(select_connections!("ORDER BY name"))
             .fetch_all(pool).await.map_err(failed("connections")))?;
-        rows.into_iter()
+        let all = rows
+            .into_iter()
             .map(ConnectionRow::into_connection)
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        if let Some(g) = generation {
+            self.db.connections.put((), g, all.clone());
+        }
+        Ok(all)
     }
 
     pub async fn delete(&self, id: &str) -> StoreResult<()> {
         let done = on_pool!(self.db, pool => sqlx::query("DELETE FROM connections WHERE id = $1")
             .bind(id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("connections")))?;
+        self.db.freshness.changed();
         if done == 0 {
             return Err(StoreError::NotFound {
                 what: format!("connection {id}"),
@@ -276,6 +287,7 @@ impl Connections<'_> {
             .bind(h.state.as_str()).bind(h.class.map(FailureClass::as_str)).bind(&h.message)
             .bind(h.checked_at).bind(h.failing_since).bind(id).bind(expected_version)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("connections")))?;
+        self.db.freshness.changed();
         if done == 1 {
             return Ok(expected_version + 1);
         }

@@ -11,7 +11,8 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-use crate::StoreError;
+use crate::freshness::{Cache, Freshness};
+use crate::{Connection, StoreError, User};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -70,6 +71,17 @@ impl LocalLocks {
 pub(crate) struct Db {
     pub pool: Pool,
     pub local_locks: LocalLocks,
+    pub freshness: Freshness,
+    /// API token and session hashes to the caller they belong to.
+    pub callers: Cache<String, Caller>,
+    pub connections: Cache<(), Vec<Connection>>,
+}
+
+/// A cached caller: the user, and for sessions the CSRF token and expiry.
+#[derive(Clone)]
+pub(crate) struct Caller {
+    pub user: User,
+    pub session: Option<(String, i64)>,
 }
 
 impl Db {
@@ -87,6 +99,9 @@ impl Db {
         Ok(Db {
             pool,
             local_locks: LocalLocks::default(),
+            freshness: Freshness::new(),
+            callers: Cache::new(),
+            connections: Cache::new(),
         })
     }
 
@@ -95,6 +110,14 @@ impl Db {
             Pool::Sqlite(_) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// Reads the change counter once and tells the caches (see `freshness`).
+    pub async fn poll_changes(&self) -> Result<(), StoreError> {
+        let counter: i64 = on_pool!(self, pool => sqlx::query_scalar("SELECT seq FROM change_counter WHERE id = 1")
+            .fetch_one(pool).await.map_err(failed("the change counter")))?;
+        self.freshness.polled(counter);
+        Ok(())
     }
 
     pub async fn execute_unchecked(&self, sql: &str) -> Result<u64, StoreError> {
@@ -131,6 +154,7 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
     let max = if url.contains(":memory:") { 1 } else { 8 };
     let pool = SqlitePoolOptions::new()
         .max_connections(max)
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(failed(&format!("opening {url}")))?;

@@ -15,6 +15,7 @@
 mod access;
 mod connections;
 mod db;
+mod freshness;
 mod jobs;
 mod schedules;
 pub mod testing;
@@ -92,6 +93,22 @@ impl Store {
 
     pub fn schedules(&self) -> Schedules<'_> {
         Schedules { db: &self.db }
+    }
+
+    /// Keeps the read caches exact while it runs: polls the database's change counter every
+    /// `freshness::POLL` until an error. The hub's runtime runs it, supervised; without it
+    /// running, reads bypass the caches (see `freshness`).
+    pub async fn watch_changes(&self) -> StoreResult<()> {
+        loop {
+            self.db.poll_changes().await?;
+            tokio::time::sleep(freshness::POLL).await;
+        }
+    }
+
+    /// How long a change made by one process may take to reach every other one's caches;
+    /// revocations wait this long before they report success.
+    pub fn propagation_delay(&self) -> std::time::Duration {
+        freshness::POLL * 3
     }
 
     /// Runs one statement as it is (tests use it to fake a newer schema or break a row).

@@ -321,6 +321,94 @@ async fn trail_story(store: &Store) {
     assert_eq!(trail[1].after, Some(json!({"i": 1})));
 }
 
+/// The read caches: served while exact, dropped at once after a change made here, and
+/// within the propagation delay after one made behind this process's back.
+async fn caches_story(store: &Arc<Store>) {
+    let access = store.access();
+    access
+        .create_session(NewSession {
+            id_hash: "cached-session".into(),
+            user_id: "u1".into(),
+            csrf: "c".into(),
+            created_at: 1,
+            expires_at: 1_000,
+        })
+        .await
+        .unwrap();
+    let watcher = {
+        let store = store.clone();
+        tokio::spawn(async move { store.watch_changes().await })
+    };
+    tokio::time::sleep(store.propagation_delay()).await;
+    assert!(access.api_token_user("th1").await.unwrap().is_some());
+    assert!(
+        access
+            .session_user("cached-session", 10)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        access
+            .session_user("cached-session", 1_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "a cached session still expires on time"
+    );
+    // A change made here is seen at once.
+    access.delete_session("cached-session").await.unwrap();
+    assert!(
+        access
+            .session_user("cached-session", 10)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A token revoked by another process (plain SQL, no call into this store's areas) stops
+    // working within the propagation delay.
+    assert_eq!(store.connections().list().await.unwrap().len(), 1);
+    store
+        .execute_unchecked("DELETE FROM api_tokens WHERE token_hash = 'th1'")
+        .await
+        .unwrap();
+    store
+        .execute_unchecked("UPDATE connections SET name = 'renamed-elsewhere' WHERE id = 'c1'")
+        .await
+        .unwrap();
+    tokio::time::sleep(store.propagation_delay()).await;
+    assert!(
+        access.api_token_user("th1").await.unwrap().is_none(),
+        "revoked elsewhere, refused here"
+    );
+    assert!(
+        store
+            .connections()
+            .list()
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.name == "renamed-elsewhere"),
+        "the connections list follows changes made elsewhere"
+    );
+    // Without a live watcher nothing is cached: every read goes to the database.
+    watcher.abort();
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    store
+        .execute_unchecked("UPDATE connections SET name = 'acme-analytics' WHERE id = 'c1'")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .connections()
+            .list()
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.name == "acme-analytics")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_story_on_every_backend() {
     for store in weft_store::testing::every_backend("story").await {
@@ -328,6 +416,7 @@ async fn the_story_on_every_backend() {
         let store = Arc::new(store);
         access_story(&store).await;
         connections_story(&store).await;
+        caches_story(&store).await;
         refresh_lock_story(&store).await;
         trail_story(&store).await;
         eprintln!("story told on {}", backend.as_str());

@@ -375,8 +375,7 @@ async fn connections_command(
         ConnectionsCommand::List { json } => {
             let all = hub.store.connections().list().await?;
             if json {
-                let with_hygiene: Vec<_> = all.iter().map(|c| serde_json::json!({"connection": c, "warnings": connections::hygiene(c, &all)})).collect();
-                return print_json(&with_hygiene);
+                return print_json(&connections::listing(&all));
             }
             if all.is_empty() {
                 println!(

@@ -1,6 +1,7 @@
 //! The hub's runtime: the one place that starts and stops background work. It runs a job
-//! worker and the scheduler as supervised tasks (restarted when they fail or panic), under
-//! one shutdown. The HTTP server only serves; the binary starts a runtime beside it.
+//! worker, the scheduler, and the store's change watcher (which keeps the read caches
+//! exact) as supervised tasks, restarted when they fail or panic, under one shutdown. The
+//! HTTP server only serves; the binary starts a runtime beside it.
 
 pub mod builtin;
 pub mod handlers;
@@ -90,10 +91,23 @@ impl Runtime {
                 scheduler::run(hub.clone(), tick, stop.clone())
             })
         };
+        // Keeps the store's read caches exact; without it they are simply not used.
+        let watcher = {
+            let (store, stop) = (hub.store.clone(), shutdown.clone());
+            supervisor::supervise("change watcher", shutdown.clone(), move || {
+                let (store, stop) = (store.clone(), stop.clone());
+                async move {
+                    tokio::select! {
+                        _ = stop.cancelled() => Ok(()),
+                        failed = store.watch_changes() => failed.map_err(HubError::from),
+                    }
+                }
+            })
+        };
         tracing::info!(worker = %config.worker.id, kinds = ?registry.kinds(), "runtime started");
         Ok(Runtime {
             shutdown,
-            tasks: vec![worker, scheduler],
+            tasks: vec![worker, scheduler, watcher],
         })
     }
 

@@ -15,6 +15,9 @@ use crate::error::HubResult;
 use crate::runtime::handlers::{JobContext, JobError, Registry};
 use crate::runtime::supervisor::panic_text;
 
+/// How long a handler told to stop (its lease is gone) may take before it is aborted.
+const STOP_GRACE: Duration = Duration::from_secs(1);
+
 /// How one worker runs.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -188,7 +191,10 @@ async fn run_one(
     let seconds = started.elapsed().as_secs_f64();
     let (label, written) = match outcome {
         None => {
-            task.abort();
+            // Give the handler a moment to stop by itself (it sees `stop`), then abort it.
+            if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {
+                task.abort();
+            }
             tracing::info!(job = id, %kind, "stopped: the job was cancelled or its lease was lost");
             ("stopped", Ok(true))
         }

@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use weft_core::scope_plan::{self, Feature};
 use weft_hub::{connections, health};
 
@@ -17,11 +16,7 @@ use crate::state::AppState;
 
 pub async fn list(State(state): State<AppState>) -> ApiResult {
     let all = state.hub.store.connections().list().await?;
-    let items: Vec<Value> = all
-        .iter()
-        .map(|c| json!({"connection": c, "warnings": connections::hygiene(c, &all)}))
-        .collect();
-    Ok(Json(items).into_response())
+    Ok(Json(connections::listing(&all)).into_response())
 }
 
 #[derive(Deserialize)]
