@@ -24,10 +24,7 @@ async fn main() -> anyhow::Result<()> {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let runs = |name: &str| wanted.is_empty() || wanted.contains(&name);
-    let benchmarks: [(
-        &str,
-        fn() -> futures::future::BoxFuture<'static, anyhow::Result<String>>,
-    ); 3] = [
+    let benchmarks: [(&str, Benchmark); 3] = [
         ("sim-audit", || Box::pin(sim_audit::run())),
         ("hub-api", || Box::pin(hub_api::run())),
         ("queue", || Box::pin(queue::run())),
