@@ -158,10 +158,16 @@ pub async fn sign_in(
     }))
 }
 
-/// Ends a session on the server.
+/// Ends a session on the server; returns once no instance accepts it any more.
 pub async fn sign_out(hub: &Hub, session_hash: &str) -> HubResult<()> {
     hub.store.access().delete_session(session_hash).await?;
+    revoked(hub).await;
     Ok(())
+}
+
+/// Waits until a revocation written here has reached every instance's read caches.
+async fn revoked(hub: &Hub) {
+    tokio::time::sleep(hub.store.propagation_delay()).await;
 }
 
 /// A signed-in caller found from a session cookie: the user and the session's CSRF token.

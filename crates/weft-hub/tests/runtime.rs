@@ -529,3 +529,76 @@ async fn health_probes_run_once_per_round_and_alert_once_across_instances() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_cron_schedule_fires_at_its_local_time_once_per_occurrence() {
+    use weft_core::schedule::Cadence;
+    use weft_hub::runtime::scheduler;
+    use weft_store::ScheduleSpec;
+    for store in stores("rt-cron").await {
+        // 02:59:30 in Berlin (UTC+1 in winter).
+        let start = chrono::DateTime::parse_from_rfc3339("2026-11-30T01:59:30Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let clock = Arc::new(ManualClock::new(start));
+        let mut hub = hub_on(store);
+        hub.clock = clock.clone();
+        let spec = ScheduleSpec {
+            name: "nightly-report".into(),
+            kind: "test.nightly".into(),
+            payload: json!({"report": "idle seats"}),
+            cadence: Cadence::cron("0 3 * * *", "Europe/Berlin").unwrap(),
+            priority: 0,
+            retry: RetryPolicy::ONCE,
+            enabled: true,
+        };
+        scheduler::declare(&hub, &spec).await.unwrap();
+        assert_eq!(
+            scheduler::tick_once(&hub).await.unwrap(),
+            0,
+            "not 03:00 yet"
+        );
+        clock.advance(chrono::Duration::seconds(30));
+        assert_eq!(scheduler::tick_once(&hub).await.unwrap(), 1, "03:00 Berlin");
+        assert_eq!(
+            scheduler::tick_once(&hub).await.unwrap(),
+            0,
+            "once per occurrence"
+        );
+        // The hub was down for two days: one catch-up run, not two.
+        clock.advance(chrono::Duration::days(2));
+        assert_eq!(scheduler::tick_once(&hub).await.unwrap(), 1);
+        assert_eq!(scheduler::tick_once(&hub).await.unwrap(), 0);
+        let runs = jobs::list(
+            &hub,
+            &JobFilter {
+                kind: Some("test.nightly".into()),
+                limit: 10,
+                ..JobFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+        let due: Vec<i64> = runs.iter().rev().map(|j| j.run_at_ms).collect();
+        assert_eq!(
+            due[0],
+            chrono::DateTime::parse_from_rfc3339("2026-11-30T02:00:00Z")
+                .unwrap()
+                .timestamp_millis()
+        );
+        assert_eq!(runs[0].payload["report"], "idle seats");
+        assert_eq!(runs[0].origin, "schedule nightly-report");
+        let next = hub.store.schedules().list().await.unwrap();
+        let nightly = next
+            .iter()
+            .find(|s| s.spec.name == "nightly-report")
+            .unwrap();
+        assert_eq!(
+            nightly.next_run_ms,
+            chrono::DateTime::parse_from_rfc3339("2026-12-03T02:00:00Z")
+                .unwrap()
+                .timestamp_millis(),
+            "the next 03:00 Berlin after now"
+        );
+    }
+}

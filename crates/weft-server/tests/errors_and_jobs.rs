@@ -1,0 +1,335 @@
+//! How failures answer, and the jobs pages: a caller's mistake is a 4xx that names it;
+//! not-found is 404 only when something is missing; a failure of the database is a 500 with
+//! a request id and none of the database's text, which goes to the log under that id. The
+//! jobs page and API show dead jobs with their error; Operators retry them, Analysts may not.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use weft_store::{JobStatus, NewJob, RetryPolicy};
+
+/// Log lines written while the test runs.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn call(
+    app: &axum::Router,
+    method: Method,
+    path: &str,
+    auth: (&str, &str),
+    body: Option<String>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::builder().method(method).uri(path);
+    request = match auth {
+        ("token", token) => request.header(header::AUTHORIZATION, format!("Bearer {token}")),
+        (session, csrf) => request
+            .header(header::COOKIE, format!("weft_session={session}"))
+            .header("x-csrf-token", csrf),
+    };
+    let body = match body {
+        Some(form) => {
+            request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(form)
+        }
+        None => Body::empty(),
+    };
+    let response = app
+        .clone()
+        .oneshot(request.body(body).unwrap())
+        .await
+        .unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+async fn dead_job(store: &weft_store::Store) -> i64 {
+    let jobs = store.jobs();
+    let id = jobs
+        .enqueue(
+            &NewJob {
+                kind: "sync.audit_log".into(),
+                payload: json!({"connectionId": "conn_x"}),
+                dedupe_key: None,
+                origin: "test".into(),
+                priority: 0,
+                run_at_ms: 0,
+                retry: RetryPolicy::ONCE,
+            },
+            0,
+        )
+        .await
+        .unwrap()
+        .id();
+    let claimed = jobs
+        .claim("w", &["sync.audit_log".into()], 1, 1_000, 0)
+        .await
+        .unwrap()
+        .remove(0);
+    jobs.fail(
+        &claimed.lease,
+        "Wrike answered HTTP 503 <b>twice</b>",
+        None,
+        0,
+    )
+    .await
+    .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn failures_answer_with_what_went_wrong_and_database_faults_with_a_request_id() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _logs = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish(),
+    );
+    let hub = common::hub("errors", None, None).await;
+    let store = hub.store.clone();
+    common::team(&store).await;
+    let app = weft_server::app(common::state(hub));
+    let admin = ("token", "wft_token-admin");
+
+    // Missing things are 404, naming them.
+    let (status, _, body) = call(&app, Method::GET, "/api/v1/jobs/424242", admin, None).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::NOT_FOUND, r#"{"error":"job 424242 not found"}"#)
+    );
+    let (status, _, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/connections/nope/check",
+        admin,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.contains("connection nope not found"));
+    // A malformed filter is the caller's mistake, named.
+    let error = |body: &str| {
+        serde_json::from_str::<Value>(body).unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (status, _, body) = call(&app, Method::GET, "/api/v1/jobs?status=stuck", admin, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error(&body).starts_with("status=\"stuck\" is unknown"),
+        "{body}"
+    );
+    let (status, _, body) = call(
+        &app,
+        Method::GET,
+        "/api/v1/jobs?since=yesterday",
+        admin,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        error(&body).starts_with("since=\"yesterday\" is not a time"),
+        "{body}"
+    );
+    // A job in the wrong state for the request is a conflict, not a 404.
+    let queued = store
+        .jobs()
+        .enqueue(
+            &NewJob {
+                kind: "hub.noop".into(),
+                payload: json!({}),
+                dedupe_key: None,
+                origin: "test".into(),
+                priority: 0,
+                run_at_ms: i64::MAX / 2,
+                retry: RetryPolicy::ONCE,
+            },
+            0,
+        )
+        .await
+        .unwrap()
+        .id();
+    let (status, _, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/jobs/{queued}/retry"),
+        admin,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body.contains(&format!("job {queued} is queued; it cannot be retried")),
+        "{body}"
+    );
+
+    // The database fails: 500, a request id, nothing of the database's own text.
+    store.execute_unchecked("DROP TABLE jobs").await.unwrap();
+    let (status, headers, body) = call(&app, Method::GET, "/api/v1/jobs", admin, None).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    let request_id = headers["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(answer["error"], "internal error");
+    assert_eq!(
+        answer["requestId"],
+        request_id.as_str(),
+        "the id to quote to an admin"
+    );
+    assert!(
+        !body.contains("no such table") && !body.to_lowercase().contains("sql"),
+        "{body}"
+    );
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = logs
+        .lines()
+        .find(|l| l.contains(&request_id))
+        .unwrap_or_else(|| panic!("the failure is logged under its request id: {logs}"));
+    assert!(
+        line.contains("no such table: jobs"),
+        "the log keeps the detail: {line}"
+    );
+    // The web UI says the same, as a page.
+    let (status, _, page) = call(
+        &app,
+        Method::GET,
+        "/jobs",
+        ("session-admin", "csrf-admin"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        page.contains("id=request-id") && !page.contains("no such table"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_jobs_pages_show_dead_jobs_and_operators_retry_them() {
+    let hub = common::hub("jobs-pages", None, None).await;
+    let store = hub.store.clone();
+    common::team(&store).await;
+    let id = dead_job(&store).await;
+    let app = weft_server::app(common::state(hub));
+
+    let (status, _, page) = call(
+        &app,
+        Method::GET,
+        "/jobs?status=dead",
+        ("session-analyst", "csrf-analyst"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!("data-job=\"{id}\" data-status=\"dead\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains("Wrike answered HTTP 503 &#60;b&#62;twice&#60;/b&#62;"),
+        "the error, escaped: {page}"
+    );
+    assert!(page.contains(r#"<strong data-status="dead">1</strong>"#));
+    let (_, _, detail) = call(
+        &app,
+        Method::GET,
+        &format!("/jobs/{id}"),
+        ("session-analyst", "csrf-analyst"),
+        None,
+    )
+    .await;
+    assert!(
+        detail.contains("id=\"job-error\"") && !detail.contains("id=\"retry\""),
+        "analysts see no retry button"
+    );
+
+    // Analysts may look but not retry; Operators retry through the page's form.
+    let retry = format!("/jobs/{id}/retry");
+    let (status, _, _) = call(
+        &app,
+        Method::POST,
+        &retry,
+        ("session-analyst", "csrf-analyst"),
+        Some("csrf=csrf-analyst".into()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, _, detail) = call(
+        &app,
+        Method::GET,
+        &format!("/jobs/{id}"),
+        ("session-operator", "csrf-operator"),
+        None,
+    )
+    .await;
+    assert!(detail.contains("id=\"retry\""), "operators get the button");
+    let (status, headers, _) = call(
+        &app,
+        Method::POST,
+        &retry,
+        ("session-operator", "csrf-operator"),
+        Some("csrf=csrf-operator".into()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], format!("/jobs/{id}"));
+    let job = store.jobs().get(id).await.unwrap().unwrap();
+    assert_eq!(job.status, JobStatus::Queued);
+    let trail = store.trail().latest(1).await.unwrap();
+    assert_eq!(
+        (trail[0].action.as_str(), trail[0].actor.as_str()),
+        ("job.retry", "operator")
+    );
+
+    // The API lists by kind and status, and cancels.
+    let (status, _, body) = call(
+        &app,
+        Method::GET,
+        "/api/v1/jobs?kind=sync.audit_log&status=queued",
+        ("token", "wft_token-operator"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(listed["jobs"][0]["id"], id);
+    let (status, _, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/jobs/{id}/cancel"),
+        ("token", "wft_token-operator"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["status"],
+        "cancelled"
+    );
+}
