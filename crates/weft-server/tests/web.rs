@@ -85,7 +85,13 @@ async fn sign_in(
 
 #[tokio::test]
 async fn sign_in_wrong_password_expiry_and_sign_out() {
-    let hub = common::hub_on(common::shared_store("web-login").await, None, None);
+    for store in common::every_store("web-login").await {
+        sign_in_story(store).await;
+    }
+}
+
+async fn sign_in_story(store: std::sync::Arc<weft_store::Store>) {
+    let hub = common::hub_on(store, None, None);
     let store = hub.store.clone();
     common::team(&store).await;
     let served = common::start(hub, Duration::from_secs(3600)).await;
@@ -166,7 +172,13 @@ async fn sign_in_wrong_password_expiry_and_sign_out() {
 
 #[tokio::test]
 async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
-    let (sim, base, store) = common::oauth_hub("web-oauth").await;
+    for store in common::every_store("web-oauth").await {
+        oauth_story(store).await;
+    }
+}
+
+async fn oauth_story(store: std::sync::Arc<weft_store::Store>) {
+    let (sim, base, store) = common::oauth_hub_on(store).await;
     let (session, csrf) = sign_in(&base, "analyst", "analyst-password").await.unwrap();
     let http = no_redirects();
 
@@ -313,6 +325,12 @@ struct Breakage {
 
 #[tokio::test]
 async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() {
+    for store in common::every_store("web-alerts").await {
+        alerts_story(store).await;
+    }
+}
+
+async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
     let sim = wrike_sim::start(
         SimConfig {
             users: 20,
@@ -336,11 +354,7 @@ async fn each_failure_alerts_within_one_probe_interval_and_clears_on_recovery() 
     let alerts_url = format!("http://{}/alerts", receiver.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(receiver, app).await.unwrap() });
 
-    let mut hub = common::hub_on(
-        common::shared_store("web-alerts").await,
-        None,
-        Some(alerts_url),
-    );
+    let mut hub = common::hub_on(store, None, Some(alerts_url));
     // Transient failures alert only after lasting this long; meanwhile they show degraded.
     hub.policy.transient_grace_s = 3;
     common::team(&hub.store).await;

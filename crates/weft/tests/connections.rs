@@ -497,21 +497,12 @@ fn bad_configuration_is_named() {
 /// a database; CI sets it), with the key from `WEFT_SECRET_KEY` as several instances need.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_works_the_same_on_postgres() {
-    let Ok(url) = std::env::var("WEFT_TEST_POSTGRES_URL") else {
-        eprintln!("SKIPPED: set WEFT_TEST_POSTGRES_URL to run the CLI on PostgreSQL");
+    let Some(url) = weft_store::testing::postgres_url() else {
         return;
     };
-    let schema = format!("weft_cli_{}", std::process::id());
-    let psql = |sql: String| {
-        Command::new("psql")
-            .args([url.as_str(), "-q", "-c", &sql])
-            .output()
-            .expect("psql")
-    };
-    psql(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-    assert!(psql(format!("CREATE SCHEMA {schema}")).status.success());
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let database = format!("{url}{separator}options=-csearch_path%3D{schema}");
+    let database = weft_store::testing::postgres_schema_url(&url, "cli")
+        .await
+        .expect("the PostgreSQL test database");
     let key = "ab".repeat(32);
     let env = [
         ("WEFT_DATABASE_URL", database.as_str()),
@@ -547,11 +538,11 @@ async fn the_cli_works_the_same_on_postgres() {
         !hub.dir.join("weft-data").exists(),
         "nothing written locally: the data is in PostgreSQL"
     );
-    let dump = psql(format!(
-        "COPY (SELECT encode(access_token, 'escape') FROM {schema}.connections) TO STDOUT"
-    ));
+    let store = weft_store::Store::open(&database).await.unwrap();
+    let connection = store.connections().list().await.unwrap().remove(0);
+    let sealed = store.connections().secrets(&connection.id).await.unwrap();
     assert!(
-        !String::from_utf8_lossy(&dump.stdout).contains(&token),
+        !String::from_utf8_lossy(&sealed.tokens.access_token).contains(&token),
         "the token is sealed in PostgreSQL too"
     );
     control(&sim, &format!("users/{user}/password"), json!({})).await;
@@ -568,5 +559,4 @@ async fn the_cli_works_the_same_on_postgres() {
         &[("WEFT_DATABASE_URL", database.as_str())],
     );
     assert!(text(&out).contains("WEFT_SECRET_KEY"), "{}", text(&out));
-    psql(format!("DROP SCHEMA {schema} CASCADE"));
 }

@@ -1,6 +1,7 @@
-//! Project rules that run: every source module opens with a `//!` line saying what it is,
-//! and only the binary (and the benchmarks) read the environment; test support
-//! (`testing.rs` modules) may read the `WEFT_*` switches that say what a test must require.
+//! Project rules that run: every source module opens with a `//!` line saying what it is;
+//! only the binary (and the benchmarks) read the environment, though test support
+//! (`testing.rs` modules) may read the `WEFT_*` switches that say what a test must require;
+//! and the repository stands alone: nothing in it refers to files outside it.
 
 use std::path::{Path, PathBuf};
 
@@ -54,5 +55,45 @@ fn only_the_binary_reads_the_environment() {
     assert!(
         offenders.is_empty(),
         "library code reading the environment: {offenders:?}"
+    );
+}
+
+/// Every file of the repository that git would track (no build output, no VCS data).
+fn repository_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if !matches!(
+                name.as_str(),
+                "target" | ".git" | "weft-data" | "weft-demo-data"
+            ) {
+                repository_files(&path, out);
+            }
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_repository_refers_to_nothing_outside_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut files = Vec::new();
+    repository_files(&root, &mut files);
+    assert!(files.len() > 60);
+    // Spelled in two parts so this file does not match itself.
+    let outside = ["../", "shared"].concat();
+    let offenders: Vec<_> = files
+        .iter()
+        .filter(|f| {
+            std::fs::read(f)
+                .map(|bytes| String::from_utf8_lossy(&bytes).contains(&outside))
+                .unwrap_or(false)
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "files referring outside the repository: {offenders:?}"
     );
 }

@@ -279,7 +279,7 @@ mod tests {
     fn token_response_accepts_string_and_number_expiry() {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/wrike-api/samples/oauth_token_docs_example.json"
+            "/tests/samples/oauth_token_docs_example.json"
         ))
         .unwrap();
         let parsed: TokenResponse = serde_json::from_str(&text).unwrap();

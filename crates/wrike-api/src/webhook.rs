@@ -131,7 +131,7 @@ mod tests {
     fn delivery_sample_parses() {
         let raw = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/wrike-api/samples/webhook_task_created.json"
+            "/tests/samples/webhook_task_created.json"
         ))
         .unwrap();
         let events = parse_events(&raw).unwrap();

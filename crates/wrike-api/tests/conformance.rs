@@ -1,5 +1,5 @@
-//! Every real payload in ../shared/wrike-api/samples decodes into the typed models, and the
-//! known fields come through with their values.
+//! Every real payload in tests/samples (provenance in its INDEX.md) decodes into the typed
+//! models, and the known fields come through with their values.
 
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use wrike_api::oauth::TokenResponse;
 
 fn sample(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/wrike-api/samples")
+        .join("tests/samples")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
@@ -23,7 +23,7 @@ fn envelope<T: DeserializeOwned>(name: &str, kind: &str) -> Vec<T> {
 
 #[test]
 fn every_sample_file_is_covered() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/wrike-api/samples");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/samples");
     let covered = include_str!("conformance.rs");
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();

@@ -34,8 +34,18 @@ pub async fn store(name: &str) -> Arc<Store> {
     )
 }
 
+/// A fresh store on every backend the tests may use (SQLite, and PostgreSQL when
+/// `WEFT_TEST_POSTGRES_URL` names a database): the end-to-end tests run on each.
+pub async fn every_store(name: &str) -> Vec<Arc<Store>> {
+    weft_store::testing::every_backend(&format!("srv_{name}"))
+        .await
+        .into_iter()
+        .map(Arc::new)
+        .collect()
+}
+
 /// A fresh PostgreSQL schema when `WEFT_TEST_POSTGRES_URL` is set (CI), else SQLite: the
-/// end-to-end server tests run on the backend several instances would share.
+/// browser test runs on the backend several instances would share.
 pub async fn shared_store(name: &str) -> Arc<Store> {
     match weft_store::testing::postgres_url() {
         Some(url) => Arc::new(
@@ -176,6 +186,11 @@ pub async fn team(store: &Store) -> Vec<Member> {
 /// The simulator and a running hub whose OAuth app is registered with it, with one signed-in
 /// user per role. Returns the simulator, the hub's base URL and its store.
 pub async fn oauth_hub(name: &str) -> (wrike_sim::RunningSim, String, Arc<Store>) {
+    oauth_hub_on(shared_store(name).await).await
+}
+
+/// The same on a given store.
+pub async fn oauth_hub_on(store: Arc<Store>) -> (wrike_sim::RunningSim, String, Arc<Store>) {
     let sim = wrike_sim::start(
         wrike_sim::SimConfig {
             users: 20,
@@ -202,7 +217,7 @@ pub async fn oauth_hub(name: &str) -> (wrike_sim::RunningSim, String, Arc<Store>
     )
     .unwrap();
     let hub = hub_on(
-        shared_store(name).await,
+        store,
         Some(wrike_api::OAuthClient::new(config, reqwest::Client::new())),
         None,
     );
