@@ -90,6 +90,8 @@ async fn seed(store: &Store, key: &SecretKey) -> anyhow::Result<String> {
             name: "bench".into(),
             token_hash: weft_hub::access::hash_secret(&token),
             created_at: 1,
+            expires_at: None,
+            last_used_at: None,
         })
         .await?;
     for i in 0..20 {
@@ -178,7 +180,7 @@ async fn breakdown(url: &str, token: &str) -> anyhow::Result<String> {
     })
     .await?;
     let token_db = cpu_per_call(n, || async {
-        Ok(store.access().api_token_user(&hash).await.map(drop)?)
+        Ok(store.access().api_token_user(&hash, 1).await.map(drop)?)
     })
     .await?;
     let list_db = cpu_per_call(n, || async {
@@ -199,7 +201,7 @@ async fn breakdown(url: &str, token: &str) -> anyhow::Result<String> {
     // Cached calls are cheap: many more of them, for the 10 ms resolution of CPU time.
     let many = 100_000;
     let token_cached = cpu_per_call(many, || async {
-        Ok(store.access().api_token_user(&hash).await.map(drop)?)
+        Ok(store.access().api_token_user(&hash, 1).await.map(drop)?)
     })
     .await?;
     let list_cached = cpu_per_call(many, || async {

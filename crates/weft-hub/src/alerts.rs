@@ -55,7 +55,8 @@ pub struct Alerter {
 
 impl Alerter {
     pub fn new(webhook: Option<String>) -> Alerter {
-        let http = wrike_api::http::http_client(Duration::from_secs(10));
+        let http =
+            wrike_api::http::http_client(Duration::from_secs(10), wrike_api::http::Reach::Anywhere);
         Alerter { webhook, http }
     }
 

@@ -12,7 +12,7 @@ use wrike_api::models::Plan;
 use wrike_api::{DataCenter, OAuthTokens, PermanentToken, Scope, TokenSet};
 
 use crate::error::{HubError, HubResult};
-use crate::wrike::{identify, prompt_client};
+use crate::wrike::{check_api_base, identify, prompt_client};
 use crate::{Hub, health, new_id, trail};
 
 /// What `add` reports besides the stored connection.
@@ -32,6 +32,12 @@ fn check_name(name: &str) -> HubResult<()> {
     if !valid {
         return Err(HubError::invalid(format!(
             "connection name {name:?} must be 1-64 letters, digits, '.', '_' or '-'"
+        )));
+    }
+    // Ids look like `conn_...`; a name that did too could be mistaken for another connection.
+    if name.to_ascii_lowercase().starts_with("conn_") {
+        return Err(HubError::invalid(format!(
+            "connection name {name:?} may not start with conn_, which is how connection ids start"
         )));
     }
     Ok(())
@@ -165,7 +171,12 @@ pub async fn add(
     let base = DataCenter::parse(data_center)
         .map_err(|e| HubError::invalid(format!("data center: {e}")))?
         .api_base();
-    let wrike = prompt_client(base.clone(), Arc::new(PermanentToken::new(token.clone())));
+    check_api_base(hub, &base).await?;
+    let wrike = prompt_client(
+        hub,
+        base.clone(),
+        Arc::new(PermanentToken::new(token.clone())),
+    );
     let (identity, plan) = identify(&wrike).await?;
     let id = new_id("conn");
     let new = NewConnection {
@@ -204,7 +215,9 @@ pub async fn add_oauth(
     let base = tokens
         .api_base()
         .map_err(|e| HubError::wrike("the token response", e))?;
+    check_api_base(hub, &base).await?;
     let wrike = prompt_client(
+        hub,
         base.clone(),
         Arc::new(OAuthTokens::new(oauth, tokens.clone(), None)),
     );
@@ -231,7 +244,16 @@ pub async fn add_oauth(
     store_new(hub, actor, new, plan, &features, Some(scopes)).await
 }
 
-/// Finds a connection by id or name.
+/// The connection with this id (the API addresses connections by id only).
+pub async fn by_id(hub: &Hub, id: &str) -> HubResult<Connection> {
+    hub.store
+        .connections()
+        .get(id)
+        .await?
+        .ok_or_else(|| HubError::not_found(format!("connection {id}")))
+}
+
+/// Finds a connection by id or name (for people: the CLI).
 pub async fn find(hub: &Hub, id_or_name: &str) -> HubResult<Connection> {
     if let Some(found) = hub.store.connections().get(id_or_name).await? {
         return Ok(found);
@@ -246,8 +268,7 @@ pub async fn find(hub: &Hub, id_or_name: &str) -> HubResult<Connection> {
 }
 
 /// Removes a connection and its sealed tokens.
-pub async fn remove(hub: &Hub, actor: &str, id_or_name: &str) -> HubResult<Connection> {
-    let connection = find(hub, id_or_name).await?;
+pub async fn remove(hub: &Hub, actor: &str, connection: Connection) -> HubResult<Connection> {
     hub.store.connections().delete(&connection.id).await?;
     trail::record(
         hub,

@@ -15,6 +15,8 @@ pub mod kinds {
     pub const HEALTH_PROBE: &str = "health.probe";
     /// Deletes finished jobs past their retention.
     pub const JOBS_PURGE: &str = "jobs.purge";
+    /// Deletes expired sessions, OAuth consents and API tokens.
+    pub const ACCESS_PURGE: &str = "access.purge";
     /// Does nothing (optionally after `{"sleepMs": N}`): proves workers are alive, measures
     /// the queue.
     pub const NOOP: &str = "hub.noop";

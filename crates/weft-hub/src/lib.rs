@@ -5,9 +5,11 @@
 pub mod access;
 pub mod alerts;
 pub mod connections;
+pub mod consent;
 pub mod error;
 pub mod health;
 pub mod jobs;
+pub mod keys;
 pub mod oauth_tokens;
 pub mod runtime;
 pub mod trail;
@@ -41,12 +43,16 @@ pub struct Policy {
     /// How long a transient failure (rate limited, Wrike unavailable) may last before the
     /// connection counts as broken and alerts.
     pub transient_grace_s: i64,
+    /// Connections may use any API host (a simulator, a test server). Without it, only
+    /// Wrike's hosts over HTTPS, and only where they resolve to public addresses.
+    pub allow_any_wrike_host: bool,
 }
 
 impl Default for Policy {
     fn default() -> Self {
         Policy {
             transient_grace_s: 300,
+            allow_any_wrike_host: false,
         }
     }
 }

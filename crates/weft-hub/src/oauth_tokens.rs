@@ -15,6 +15,7 @@ use wrike_api::{OAuthClient, TokenSource, WrikeError};
 /// Refresh this many seconds before the access token expires.
 const MARGIN: i64 = 300;
 
+#[derive(Clone)]
 pub struct StoredOAuthTokens {
     pub store: Arc<Store>,
     pub key: SecretKey,
@@ -46,13 +47,19 @@ impl StoredOAuthTokens {
     }
 
     /// Refreshes under the connection's refresh lock unless another instance already did
-    /// since `seen_version`; returns the access token to use.
+    /// since `seen_version`; returns the access token to use. The refresh runs as a task of
+    /// its own: a caller that gives up (a timeout, a closed browser) does not stop it, so a
+    /// rotated refresh token Wrike already issued is always stored.
     async fn refresh(&self, seen_version: i64) -> Result<SecretString, WrikeError> {
-        self.store
-            .connections()
-            .with_refresh_lock(&self.connection_id, self.refresh_locked(seen_version))
-            .await
-            .map_err(internal)?
+        let this = self.clone();
+        let refresh = tokio::spawn(async move {
+            this.store
+                .connections()
+                .with_refresh_lock(&this.connection_id, this.refresh_locked(seen_version))
+                .await
+                .map_err(internal)?
+        });
+        refresh.await.map_err(internal)?
     }
 
     async fn refresh_locked(&self, seen_version: i64) -> Result<SecretString, WrikeError> {

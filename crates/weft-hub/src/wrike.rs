@@ -1,11 +1,13 @@
-//! Wrike clients for connections: permanent tokens as they are, OAuth tokens through the
-//! store (so refreshes rotate atomically), and who a token runs as.
+//! Wrike clients for connections: where they may go (Wrike's hosts only, on public
+//! addresses, unless the policy allows any host), permanent tokens as they are, OAuth tokens
+//! through the store (so refreshes rotate atomically), and who a token runs as.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
 use weft_store::{Connection, ConnectionKind, WrikeIdentity};
+use wrike_api::http::{Reach, is_public};
 use wrike_api::models::Plan;
 use wrike_api::{ApiBase, ClientConfig, PermanentToken, TokenSource, WrikeClient};
 
@@ -13,15 +15,58 @@ use crate::Hub;
 use crate::error::{HubError, HubResult};
 use crate::oauth_tokens::StoredOAuthTokens;
 
-/// A client that answers promptly: validation and health checks want an answer in seconds,
-/// not minutes of retries.
-pub fn prompt_client(base: ApiBase, tokens: Arc<dyn TokenSource>) -> WrikeClient {
+/// Which addresses the hub's clients may reach under its policy.
+pub fn reach(hub: &Hub) -> Reach {
+    if hub.policy.allow_any_wrike_host {
+        Reach::Anywhere
+    } else {
+        Reach::PublicOnly
+    }
+}
+
+/// True for Wrike's own hosts: `wrike.com` and its subdomains (`www`, `app-eu`, `app-us2`).
+pub fn is_wrike_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    host == "wrike.com" || host.ends_with(".wrike.com")
+}
+
+/// Refuses an API base the hub may not call: unless the policy allows any host, it must be
+/// a Wrike host over HTTPS whose every address is public (checked after DNS resolution).
+/// The refusal never repeats anything the host answered.
+pub async fn check_api_base(hub: &Hub, base: &ApiBase) -> HubResult<()> {
+    if hub.policy.allow_any_wrike_host {
+        return Ok(());
+    }
+    let url = base.url();
+    let host = url.host_str().unwrap_or_default();
+    if url.scheme() != "https" || !is_wrike_host(host) {
+        return Err(HubError::Invalid(format!(
+            "the API URL {url} is not a Wrike host (https://wrike.com or a subdomain such as app-eu.wrike.com); allow_any_wrike_host = true lets a hub reach a simulator or test server"
+        )));
+    }
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addresses: Vec<_> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| HubError::Invalid(format!("the API host {host} cannot be resolved: {e}")))?
+        .collect();
+    if addresses.is_empty() || addresses.iter().any(|a| !is_public(a.ip())) {
+        return Err(HubError::Invalid(format!(
+            "the API host {host} resolves to a private, loopback or link-local address, which this hub does not call"
+        )));
+    }
+    Ok(())
+}
+
+/// A client that answers promptly (validation and health checks want an answer in
+/// seconds, not minutes of retries), reaching only what the policy allows.
+pub fn prompt_client(hub: &Hub, base: ApiBase, tokens: Arc<dyn TokenSource>) -> WrikeClient {
     WrikeClient::new(
         base,
         tokens,
         ClientConfig {
             max_retries: 1,
             timeout: Duration::from_secs(20),
+            reach: reach(hub),
             ..ClientConfig::default()
         },
     )
@@ -71,7 +116,11 @@ pub async fn token_source(hub: &Hub, connection: &Connection) -> HubResult<Arc<d
 pub async fn client_for(hub: &Hub, connection: &Connection) -> HubResult<WrikeClient> {
     let base = ApiBase::from_url(&connection.api_base)
         .map_err(|e| HubError::Internal(format!("connection {}: {e}", connection.name)))?;
-    Ok(prompt_client(base, token_source(hub, connection).await?))
+    Ok(prompt_client(
+        hub,
+        base,
+        token_source(hub, connection).await?,
+    ))
 }
 
 /// Who the token runs as and the account's plan, asked of Wrike.

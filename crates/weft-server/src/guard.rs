@@ -13,11 +13,9 @@ use weft_store::User;
 
 use crate::error::{ApiError, PageError};
 use crate::policy::Access;
+use crate::security::{Cookies, cookie};
 use crate::state::AppState;
 
-pub const SESSION_COOKIE: &str = "weft_session";
-/// Double-submit cookie protecting the login form itself.
-pub const LOGIN_COOKIE: &str = "weft_login";
 /// Largest form body read to check its CSRF token.
 const MAX_FORM: usize = 1 << 20;
 
@@ -45,18 +43,6 @@ impl Caller {
     }
 }
 
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name).then(|| v.to_owned())
-        })
-}
-
 /// Resolves the caller from an API token or a session cookie.
 pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
     if let Some(value) = headers
@@ -73,7 +59,7 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Option<Cal
             via: Via::ApiToken,
         }));
     }
-    if let Some(session) = cookie(headers, SESSION_COOKIE) {
+    if let Some(session) = cookie(headers, Cookies::of(&state.config).session()) {
         return Ok(session_caller(&state.hub, &session)
             .await?
             .map(|(user, csrf)| Caller {
@@ -111,7 +97,10 @@ pub async fn guard(
     next: Next,
 ) -> Response {
     let api = is_api(&request);
-    let path = request.uri().path().to_owned();
+    let path = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     let caller = match resolve(&state, request.headers()).await {
         Ok(caller) => caller,
         Err(e) => return e.into_response(),
@@ -194,21 +183,11 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, Respons
     Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
-fn constant_eq(a: &str, b: &str) -> bool {
+/// Compares secrets in time that does not depend on where they differ.
+pub fn constant_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
-}
-
-/// The `Set-Cookie` value for a session (or its removal with `None`).
-pub fn session_cookie(value: Option<&str>, max_age: u64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    match value {
-        Some(v) => format!(
-            "{SESSION_COOKIE}={v}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-        ),
-        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
-    }
 }

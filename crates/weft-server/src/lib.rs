@@ -10,6 +10,7 @@ mod guard;
 mod openapi;
 mod policy;
 mod routes;
+mod security;
 mod state;
 mod telemetry;
 mod web;
@@ -37,16 +38,57 @@ pub fn metrics_handle() -> Option<metrics_exporter_prometheus::PrometheusHandle>
         .clone()
 }
 
-/// Serves the app on `listener` until `stop` resolves, then finishes the requests in flight.
+/// Serves the app on `listener` until `stop` resolves, then finishes the requests in flight
+/// (for at most ten seconds). Clients get `header_timeout` to send their request headers.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     stop: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            stop.await;
-            tracing::info!("shutting down: finishing requests in flight");
-        })
+    let header_timeout = state.config.header_timeout;
+    serve_router(app(state), listener, header_timeout, stop).await
+}
+
+/// Serves only `/metrics`, on a listener of its own (for `metrics_listen`).
+pub async fn serve_metrics(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let header_timeout = state.config.header_timeout;
+    let metrics = axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(
+                |axum::extract::State(state): axum::extract::State<AppState>| async move {
+                    web::render_metrics(&state)
+                },
+            ),
+        )
+        .with_state(state);
+    serve_router(metrics, listener, header_timeout, stop).await
+}
+
+async fn serve_router(
+    router: axum::Router,
+    listener: tokio::net::TcpListener,
+    header_timeout: std::time::Duration,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let handle = axum_server::Handle::new();
+    let stopping = handle.clone();
+    tokio::spawn(async move {
+        stop.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        stopping.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    let mut server = axum_server::from_tcp(listener.into_std()?)?.handle(handle);
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    server
+        .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .await
 }

@@ -19,9 +19,55 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
         ("POST", "/api/v1/tokens") => (
             "Create an API token with the caller's role (shown once)",
             Some(
-                json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "maxLength": 64}}}),
+                json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "maxLength": 64}, "expiresInDays": {"type": "integer", "minimum": 1, "maximum": 3650}}}),
             ),
-            json!({"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "token": {"type": "string"}}}),
+            json!({"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "expiresAt": {"type": ["integer", "null"]}, "token": {"type": "string"}}}),
+        ),
+        ("GET", "/api/v1/tokens") => (
+            "The caller's API tokens; everyone's with all=true (Admins)",
+            None,
+            json!({"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "username": {"type": "string"}, "created_at": {"type": "integer"}, "expires_at": {"type": ["integer", "null"]}, "last_used_at": {"type": ["integer", "null"]}}}}),
+        ),
+        ("DELETE", "/api/v1/tokens/{id}") => (
+            "Revoke an API token (one's own; Admins: anyone's)",
+            None,
+            json!({"description": "No content"}),
+        ),
+        ("POST", "/api/v1/me/password") => (
+            "Change one's own password (the other sessions end)",
+            Some(
+                json!({"type": "object", "required": ["current", "new"], "properties": {"current": {"type": "string", "writeOnly": true}, "new": {"type": "string", "minLength": 10, "writeOnly": true}}}),
+            ),
+            json!({"description": "No content"}),
+        ),
+        ("POST", "/api/v1/me/sign-out-everywhere") => (
+            "End every session of the caller",
+            None,
+            json!({"type": "object", "properties": {"sessionsEnded": {"type": "integer"}}}),
+        ),
+        ("PATCH", "/api/v1/users/{id}") => (
+            "Change a user's role, or disable or enable them (by id or name)",
+            Some(
+                json!({"type": "object", "properties": {"role": {"$ref": "#/components/schemas/Role"}, "disabled": {"type": "boolean"}}}),
+            ),
+            json!({"type": "object"}),
+        ),
+        ("DELETE", "/api/v1/users/{id}") => (
+            "Remove a user with their sessions and tokens",
+            None,
+            json!({"description": "No content"}),
+        ),
+        ("POST", "/api/v1/users/{id}/password") => (
+            "Set a user's password (their sessions end)",
+            Some(
+                json!({"type": "object", "required": ["password"], "properties": {"password": {"type": "string", "minLength": 10, "writeOnly": true}}}),
+            ),
+            json!({"description": "No content"}),
+        ),
+        ("POST", "/api/v1/users/{id}/sign-out") => (
+            "End every session of a user",
+            None,
+            json!({"type": "object", "properties": {"sessionsEnded": {"type": "integer"}}}),
         ),
         ("GET", "/api/v1/connections") => (
             "Connections with hygiene warnings",
@@ -70,7 +116,7 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
         ("GET", "/api/v1/users") => (
             "The hub's users",
             None,
-            json!({"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "username": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}}}}),
+            json!({"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "username": {"type": "string"}, "role": {"$ref": "#/components/schemas/Role"}, "disabled_at": {"type": ["integer", "null"]}}}}),
         ),
         ("POST", "/api/v1/users") => (
             "Add a user",

@@ -4,12 +4,12 @@
 use axum::Router;
 use axum::http::Method;
 use axum::middleware;
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post};
 use weft_core::roles::Permission;
 
 use crate::policy::{Access, RouteSpec};
 use crate::state::AppState;
-use crate::{api, guard, openapi, telemetry, web};
+use crate::{api, guard, openapi, security, telemetry, web};
 
 struct Entry {
     method: Method,
@@ -116,6 +116,42 @@ fn entries() -> Vec<Entry> {
             post(web::team::add_user),
         ),
         e(
+            Method::POST,
+            "/team/users/{id}/role",
+            Needs(ManageTeam),
+            post(web::team::set_role),
+        ),
+        e(
+            Method::POST,
+            "/team/users/{id}/disable",
+            Needs(ManageTeam),
+            post(web::team::disable),
+        ),
+        e(
+            Method::POST,
+            "/team/users/{id}/enable",
+            Needs(ManageTeam),
+            post(web::team::enable),
+        ),
+        e(
+            Method::POST,
+            "/team/users/{id}/password",
+            Needs(ManageTeam),
+            post(web::team::reset_password),
+        ),
+        e(
+            Method::POST,
+            "/team/users/{id}/sign-out",
+            Needs(ManageTeam),
+            post(web::team::sign_out_user),
+        ),
+        e(
+            Method::POST,
+            "/team/users/{id}/remove",
+            Needs(ManageTeam),
+            post(web::team::remove),
+        ),
+        e(
             Method::GET,
             "/audit",
             Needs(ViewAuditTrail),
@@ -129,6 +165,25 @@ fn entries() -> Vec<Entry> {
             post(web::team::create_token),
         ),
         e(
+            Method::POST,
+            "/tokens/{id}/revoke",
+            SignedIn,
+            post(web::team::revoke_token),
+        ),
+        e(Method::GET, "/account", SignedIn, get(web::team::account)),
+        e(
+            Method::POST,
+            "/account/password",
+            SignedIn,
+            post(web::team::change_password),
+        ),
+        e(
+            Method::POST,
+            "/account/sign-out-everywhere",
+            SignedIn,
+            post(web::team::sign_out_everywhere),
+        ),
+        e(
             Method::GET,
             "/api/v1/openapi.json",
             Public,
@@ -137,9 +192,33 @@ fn entries() -> Vec<Entry> {
         e(Method::GET, "/api/v1/me", SignedIn, get(api::me)),
         e(
             Method::POST,
+            "/api/v1/me/password",
+            SignedIn,
+            post(api::team::change_own_password),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/me/sign-out-everywhere",
+            SignedIn,
+            post(api::team::sign_out_everywhere),
+        ),
+        e(
+            Method::GET,
             "/api/v1/tokens",
             SignedIn,
-            post(api::create_token),
+            get(api::team::tokens),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/tokens",
+            SignedIn,
+            post(api::team::create_token),
+        ),
+        e(
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            SignedIn,
+            delete(api::team::revoke_token),
         ),
         e(
             Method::GET,
@@ -205,13 +284,37 @@ fn entries() -> Vec<Entry> {
             Method::GET,
             "/api/v1/users",
             Needs(ManageTeam),
-            get(api::users),
+            get(api::team::users),
         ),
         e(
             Method::POST,
             "/api/v1/users",
             Needs(ManageTeam),
-            post(api::add_user),
+            post(api::team::add_user),
+        ),
+        e(
+            Method::PATCH,
+            "/api/v1/users/{id}",
+            Needs(ManageTeam),
+            patch(api::team::change_user),
+        ),
+        e(
+            Method::DELETE,
+            "/api/v1/users/{id}",
+            Needs(ManageTeam),
+            delete(api::team::remove_user),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/users/{id}/password",
+            Needs(ManageTeam),
+            post(api::team::reset_password),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/users/{id}/sign-out",
+            Needs(ManageTeam),
+            post(api::team::sign_out_user),
         ),
         e(
             Method::GET,
@@ -248,8 +351,15 @@ pub fn router(state: AppState) -> Router {
         ));
         router = router.route(entry.path, guarded);
     }
+    let timeout = state.config.request_timeout;
     router
         .fallback(web::not_found)
-        .layer(middleware::from_fn(telemetry::observe))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::layer,
+        ))
+        .layer(middleware::from_fn(move |request, next| {
+            telemetry::observe(request, next, timeout)
+        }))
         .with_state(state)
 }

@@ -31,16 +31,32 @@ impl std::fmt::Debug for OAuthSettings {
 /// Server settings (the binary builds them from its configuration).
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// Send cookies only over HTTPS (set when the hub is served behind TLS).
-    pub secure_cookies: bool,
+    /// Browsers reach the hub over HTTPS (its public URL is https): cookies are `Secure`
+    /// and `__Host-` named, and answers carry HSTS.
+    pub https: bool,
     pub session_lifetime: Duration,
+    /// Take the client's address from `X-Forwarded-For` (behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// `/metrics` answers only with `Authorization: Bearer <this>`.
+    pub metrics_token: Option<secrecy::SecretString>,
+    /// `/metrics` is served on a listener of its own, not on the hub's port.
+    pub metrics_elsewhere: bool,
+    /// Longest time one request may take (reading its body included).
+    pub request_timeout: Duration,
+    /// Longest time a client may take to send a request's headers.
+    pub header_timeout: Duration,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
-            secure_cookies: false,
+            https: false,
             session_lifetime: Duration::from_secs(12 * 3600),
+            trust_forwarded_for: false,
+            metrics_token: None,
+            metrics_elsewhere: false,
+            request_timeout: Duration::from_secs(60),
+            header_timeout: Duration::from_secs(10),
         }
     }
 }

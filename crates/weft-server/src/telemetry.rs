@@ -1,11 +1,12 @@
-//! Every request gets an id (answered in `X-Request-Id`, shown with every server error), is
-//! counted and timed for `/metrics` by route pattern, and, when it failed inside, is logged
-//! once here with the internal detail the answer leaves out.
+//! Every request gets an id (answered in `X-Request-Id`, shown with every server error), a
+//! time limit (a request that takes longer, body included, is answered 408), is counted and
+//! timed for `/metrics` by route pattern, and, when it failed inside, is logged once here
+//! with the internal detail the answer leaves out.
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// What went wrong inside a failed request, for the log only: error conversions attach it
 /// to the response, `observe` logs it with the request id.
@@ -21,7 +22,7 @@ pub fn current_request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
-pub async fn observe(request: Request, next: Next) -> Response {
+pub async fn observe(request: Request, next: Next, limit: std::time::Duration) -> Response {
     let id = weft_core::secrets::random_token()[..16].to_owned();
     let method = request.method().to_string();
     let route = request
@@ -29,7 +30,15 @@ pub async fn observe(request: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
     let started = std::time::Instant::now();
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
+    let answered =
+        tokio::time::timeout(limit, REQUEST_ID.scope(id.clone(), next.run(request))).await;
+    let mut response = answered.unwrap_or_else(|_| {
+        (
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            "the request took too long",
+        )
+            .into_response()
+    });
     let status = response.status();
     if let Some(Internal(detail)) = response.extensions().get::<Internal>() {
         tracing::error!(request_id = %id, %method, %route, status = status.as_u16(), error = %detail, "request failed");

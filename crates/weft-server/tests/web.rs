@@ -390,12 +390,10 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(
-                added.status(),
-                StatusCode::CREATED,
-                "{}",
-                added.text().await.unwrap_or_default()
-            );
+            let status = added.status();
+            let added: Value = added.json().await.unwrap();
+            assert_eq!(status, StatusCode::CREATED, "{added}");
+            added["connection"]["id"].as_str().unwrap().to_owned()
         }
     };
     let wait_for = |event: &'static str, class: &'static str| {
@@ -459,7 +457,7 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
         } else {
             vec!["Default", "amReadOnlyAuditLog"]
         };
-        add(name, scopes).await;
+        let id = add(name, scopes).await;
         for (method, what, body) in &case.breaks {
             let url = match *what {
                 "plan" => control(format!("accounts/{account}/plan")),
@@ -542,7 +540,7 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
         );
         if case.repairs.is_empty() {
             // Only a new token repairs these; remove the connection so the next case starts clean.
-            api.delete(format!("{base}/api/v1/connections/{name}"))
+            api.delete(format!("{base}/api/v1/connections/{id}"))
                 .header("authorization", "Bearer wft_token-admin")
                 .send()
                 .await
@@ -579,7 +577,7 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
                 .any(|b| b["connection"] == name),
             "the alert clears: {banner}"
         );
-        api.delete(format!("{base}/api/v1/connections/{name}"))
+        api.delete(format!("{base}/api/v1/connections/{id}"))
             .header("authorization", "Bearer wft_token-admin")
             .send()
             .await

@@ -1,5 +1,9 @@
-//! Who may use the hub: local users with roles, web sessions and API tokens (both kept only
-//! as SHA-256 hashes), and OAuth consents in progress.
+//! Who may use the hub: local users with roles (who can be disabled), web sessions and API
+//! tokens (both kept only as SHA-256 hashes; tokens may expire and record their last use),
+//! OAuth consents in progress, and the count of failed sign-ins per account and source.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use serde::Serialize;
 use weft_core::roles::Role;
@@ -16,6 +20,8 @@ pub struct User {
     pub password_hash: String,
     pub role: Role,
     pub created_at: i64,
+    /// When an Admin disabled the user (their sessions and tokens do not work meanwhile).
+    pub disabled_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +53,16 @@ pub struct ApiToken {
     #[serde(skip)]
     pub token_hash: String,
     pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// A token with the name of its user, for listings.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListedToken {
+    #[serde(flatten)]
+    pub token: ApiToken,
+    pub username: String,
 }
 
 /// An OAuth consent in progress, keyed by the hash of its `state`.
@@ -57,7 +73,21 @@ pub struct OAuthState {
     pub connection_name: String,
     pub scopes: Vec<String>,
     pub features: Vec<String>,
+    /// The PKCE code verifier of this consent.
+    pub code_verifier: String,
     pub expires_at: i64,
+}
+
+/// How many failed sign-ins a key (an account or a source address) may have before it must
+/// wait, and how long.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottlePolicy {
+    pub free_failures: i64,
+    /// The first wait; each further failure doubles it.
+    pub first_wait_s: i64,
+    pub longest_wait_s: i64,
+    /// Failures older than this are forgotten.
+    pub memory_s: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -67,6 +97,7 @@ struct UserRow {
     password_hash: String,
     role: String,
     created_at: i64,
+    disabled_at: Option<i64>,
 }
 
 impl UserRow {
@@ -81,6 +112,7 @@ impl UserRow {
             password_hash: self.password_hash,
             role,
             created_at: self.created_at,
+            disabled_at: self.disabled_at,
         })
     }
 }
@@ -93,13 +125,11 @@ struct SessionRow {
     expires_at: i64,
 }
 
-// Sessions and tokens share one cache; their hashes cannot collide across kinds.
-fn session_key(id_hash: &str) -> String {
-    format!("s:{id_hash}")
-}
-
-fn token_key(token_hash: &str) -> String {
-    format!("t:{token_hash}")
+#[derive(sqlx::FromRow)]
+struct TokenUserRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    token_expires_at: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -109,6 +139,29 @@ struct ApiTokenRow {
     name: String,
     token_hash: String,
     created_at: i64,
+    expires_at: Option<i64>,
+    last_used_at: Option<i64>,
+}
+
+impl From<ApiTokenRow> for ApiToken {
+    fn from(r: ApiTokenRow) -> ApiToken {
+        ApiToken {
+            id: r.id,
+            user_id: r.user_id,
+            name: r.name,
+            token_hash: r.token_hash,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            last_used_at: r.last_used_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ListedTokenRow {
+    #[sqlx(flatten)]
+    token: ApiTokenRow,
+    username: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -118,8 +171,25 @@ struct OAuthStateRow {
     connection_name: String,
     scopes: String,
     features: String,
+    code_verifier: String,
     expires_at: i64,
 }
+
+// Sessions and tokens share one cache; their hashes cannot collide across kinds.
+fn session_key(id_hash: &str) -> String {
+    format!("s:{id_hash}")
+}
+
+fn token_key(token_hash: &str) -> String {
+    format!("t:{token_hash}")
+}
+
+/// Seconds between two recordings of one token's last use.
+const TOUCH_EVERY_S: i64 = 60;
+
+/// When each token's last use was last written by this process.
+#[derive(Default)]
+pub(crate) struct Touched(Mutex<HashMap<String, i64>>);
 
 /// The access area of the store.
 pub struct Access<'a> {
@@ -140,22 +210,67 @@ impl Access<'_> {
             password_hash: user.password_hash,
             role: user.role,
             created_at: user.created_at,
+            disabled_at: None,
         })
     }
 
     pub async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
         let row: Option<UserRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT id, username, password_hash, role, created_at FROM users WHERE username = $1")
+            "SELECT id, username, password_hash, role, created_at, disabled_at FROM users WHERE username = $1")
             .bind(username).fetch_optional(pool).await.map_err(failed("users")))?;
+        row.map(UserRow::into_user).transpose()
+    }
+
+    pub async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT id, username, password_hash, role, created_at, disabled_at FROM users WHERE id = $1")
+            .bind(id).fetch_optional(pool).await.map_err(failed("users")))?;
         row.map(UserRow::into_user).transpose()
     }
 
     /// Every user, by name.
     pub async fn users(&self) -> StoreResult<Vec<User>> {
         let rows: Vec<UserRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT id, username, password_hash, role, created_at FROM users ORDER BY username")
+            "SELECT id, username, password_hash, role, created_at, disabled_at FROM users ORDER BY username")
             .fetch_all(pool).await.map_err(failed("users")))?;
         rows.into_iter().map(UserRow::into_user).collect()
+    }
+
+    /// After a change to one user: the caches are stale, and nothing changed means no user.
+    fn user_changed(&self, id: &str, rows: u64) -> StoreResult<()> {
+        self.db.freshness.changed();
+        if rows == 0 {
+            return Err(StoreError::NotFound {
+                what: format!("user {id}"),
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn set_role(&self, id: &str, role: Role) -> StoreResult<()> {
+        let rows = on_pool!(self.db, pool => sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
+            .bind(role.as_str()).bind(id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("users")))?;
+        self.user_changed(id, rows)
+    }
+
+    /// Disables (`Some(at)`) or enables (`None`) a user.
+    pub async fn set_disabled(&self, id: &str, at: Option<i64>) -> StoreResult<()> {
+        let rows = on_pool!(self.db, pool => sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+            .bind(at).bind(id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("users")))?;
+        self.user_changed(id, rows)
+    }
+
+    pub async fn set_password_hash(&self, id: &str, hash: &str) -> StoreResult<()> {
+        let rows = on_pool!(self.db, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash).bind(id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("users")))?;
+        self.user_changed(id, rows)
+    }
+
+    /// Removes a user with their sessions, tokens and consents in progress.
+    pub async fn delete_user(&self, id: &str) -> StoreResult<()> {
+        let rows = on_pool!(self.db, pool => sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("users")))?;
+        self.user_changed(id, rows)
     }
 
     pub async fn create_session(&self, s: NewSession) -> StoreResult<()> {
@@ -166,34 +281,36 @@ impl Access<'_> {
         Ok(())
     }
 
-    /// The user of a live session and the session's CSRF token (from the read cache while
-    /// it is exact, see `freshness`).
+    /// The (enabled) user of a live session and the session's CSRF token, from the read
+    /// cache while it is exact (see `freshness`).
     pub async fn session_user(
         &self,
         id_hash: &str,
         now: i64,
     ) -> StoreResult<Option<(User, String)>> {
         let generation = self.db.freshness.current();
-        if let Some(Caller {
-            user,
-            session: Some((csrf, expires_at)),
-        }) = generation.and_then(|g| self.db.callers.get(&session_key(id_hash), g))
+        if let Some(cached) = generation.and_then(|g| self.db.callers.get(&session_key(id_hash), g))
         {
-            return Ok((expires_at > now).then_some((user, csrf)));
+            return Ok(cached
+                .live(now)
+                .map(|(user, csrf)| (user, csrf.unwrap_or_default())));
         }
         let row: Option<SessionRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, s.csrf, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1")
+            "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, u.disabled_at, s.csrf, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND u.disabled_at IS NULL")
             .bind(id_hash).fetch_optional(pool).await.map_err(failed("sessions")))?;
         let Some(row) = row else { return Ok(None) };
-        let user = row.user.into_user()?;
+        let caller = Caller {
+            user: row.user.into_user()?,
+            csrf: Some(row.csrf),
+            expires_at: Some(row.expires_at),
+        };
         if let Some(g) = generation {
-            let cached = Caller {
-                user: user.clone(),
-                session: Some((row.csrf.clone(), row.expires_at)),
-            };
-            self.db.callers.put(session_key(id_hash), g, cached);
+            self.db.callers.put(session_key(id_hash), g, caller.clone());
         }
-        Ok((row.expires_at > now).then_some((user, row.csrf)))
+        Ok(caller
+            .live(now)
+            .map(|(user, csrf)| (user, csrf.unwrap_or_default())))
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
@@ -203,57 +320,115 @@ impl Access<'_> {
         Ok(())
     }
 
+    /// Ends every session of a user (but the one whose hash is `keep`); returns how many.
+    pub async fn delete_sessions_of(&self, user_id: &str, keep: Option<&str>) -> StoreResult<u64> {
+        let done = on_pool!(self.db, pool => sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id_hash <> $2)")
+            .bind(user_id).bind(keep).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("sessions")))?;
+        self.db.freshness.changed();
+        Ok(done)
+    }
+
     pub async fn create_api_token(&self, t: ApiToken) -> StoreResult<()> {
         on_pool!(self.db, pool => sqlx::query(
-            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&t.id).bind(&t.user_id).bind(&t.name).bind(&t.token_hash).bind(t.created_at)
+            "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&t.id).bind(&t.user_id).bind(&t.name).bind(&t.token_hash).bind(t.created_at).bind(t.expires_at)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("API token")))?;
         Ok(())
     }
 
-    /// The user an API token belongs to (from the read cache while it is exact, see
-    /// `freshness`; unknown tokens are never cached).
-    pub async fn api_token_user(&self, token_hash: &str) -> StoreResult<Option<User>> {
+    /// The (enabled) user of an unexpired API token, from the read cache while it is exact
+    /// (see `freshness`; unknown tokens are never cached). Records the token's use, at most
+    /// once a minute.
+    pub async fn api_token_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<User>> {
         let generation = self.db.freshness.current();
-        if let Some(cached) =
-            generation.and_then(|g| self.db.callers.get(&token_key(token_hash), g))
-        {
-            return Ok(Some(cached.user));
-        }
-        let row: Option<UserRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT u.id, u.username, u.password_hash, u.role, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1")
-            .bind(token_hash).fetch_optional(pool).await.map_err(failed("API tokens")))?;
-        let user = row.map(UserRow::into_user).transpose()?;
-        if let (Some(g), Some(user)) = (generation, &user) {
-            let cached = Caller {
-                user: user.clone(),
-                session: None,
-            };
-            self.db.callers.put(token_key(token_hash), g, cached);
-        }
-        Ok(user)
+        let cached = generation.and_then(|g| self.db.callers.get(&token_key(token_hash), g));
+        let caller = match cached {
+            Some(caller) => caller,
+            None => {
+                let row: Option<TokenUserRow> = on_pool!(self.db, pool => sqlx::query_as(
+                    "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, u.disabled_at, t.expires_at AS token_expires_at \
+                     FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.disabled_at IS NULL")
+                    .bind(token_hash).fetch_optional(pool).await.map_err(failed("API tokens")))?;
+                let Some(row) = row else { return Ok(None) };
+                let caller = Caller {
+                    user: row.user.into_user()?,
+                    csrf: None,
+                    expires_at: row.token_expires_at,
+                };
+                if let Some(g) = generation {
+                    self.db
+                        .callers
+                        .put(token_key(token_hash), g, caller.clone());
+                }
+                caller
+            }
+        };
+        let Some((user, _)) = caller.live(now) else {
+            return Ok(None);
+        };
+        self.touch(token_hash, now).await?;
+        Ok(Some(user))
     }
 
-    pub async fn api_tokens(&self, user_id: &str) -> StoreResult<Vec<ApiToken>> {
-        let rows: Vec<ApiTokenRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT id, user_id, name, token_hash, created_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id")
+    async fn touch(&self, token_hash: &str, now: i64) -> StoreResult<()> {
+        {
+            let mut touched = self.db.touched.0.lock().unwrap_or_else(|p| p.into_inner());
+            if touched
+                .get(token_hash)
+                .is_some_and(|at| now - at < TOUCH_EVERY_S)
+            {
+                return Ok(());
+            }
+            if touched.len() > 10_000 {
+                touched.clear();
+            }
+            touched.insert(token_hash.to_owned(), now);
+        }
+        on_pool!(self.db, pool => sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(now).bind(token_hash).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("API tokens")))?;
+        Ok(())
+    }
+
+    pub async fn api_token(&self, id: &str) -> StoreResult<Option<ApiToken>> {
+        let row: Option<ApiTokenRow> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT id, user_id, name, token_hash, created_at, expires_at, last_used_at FROM api_tokens WHERE id = $1")
+            .bind(id).fetch_optional(pool).await.map_err(failed("API tokens")))?;
+        Ok(row.map(ApiToken::from))
+    }
+
+    /// Tokens with their users' names: of one user, or of everyone (`None`).
+    pub async fn api_tokens(&self, user_id: Option<&str>) -> StoreResult<Vec<ListedToken>> {
+        let rows: Vec<ListedTokenRow> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT t.id, t.user_id, t.name, t.token_hash, t.created_at, t.expires_at, t.last_used_at, u.username \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE ($1 IS NULL OR t.user_id = $1) ORDER BY u.username, t.created_at, t.id")
             .bind(user_id).fetch_all(pool).await.map_err(failed("API tokens")))?;
         Ok(rows
             .into_iter()
-            .map(|r| ApiToken {
-                id: r.id,
-                user_id: r.user_id,
-                name: r.name,
-                token_hash: r.token_hash,
-                created_at: r.created_at,
+            .map(|r| ListedToken {
+                token: r.token.into(),
+                username: r.username,
             })
             .collect())
     }
 
+    pub async fn delete_api_token(&self, id: &str) -> StoreResult<()> {
+        let done = on_pool!(self.db, pool => sqlx::query("DELETE FROM api_tokens WHERE id = $1")
+            .bind(id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("API tokens")))?;
+        self.db.freshness.changed();
+        if done == 0 {
+            return Err(StoreError::NotFound {
+                what: format!("API token {id}"),
+            });
+        }
+        Ok(())
+    }
+
     pub async fn put_oauth_state(&self, s: OAuthState) -> StoreResult<()> {
         on_pool!(self.db, pool => sqlx::query(
-            "INSERT INTO oauth_states (state_hash, user_id, connection_name, scopes, features, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&s.state_hash).bind(&s.user_id).bind(&s.connection_name).bind(s.scopes.join(",")).bind(s.features.join(",")).bind(s.expires_at)
+            "INSERT INTO oauth_states (state_hash, user_id, connection_name, scopes, features, code_verifier, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&s.state_hash).bind(&s.user_id).bind(&s.connection_name).bind(s.scopes.join(",")).bind(s.features.join(","))
+            .bind(&s.code_verifier).bind(s.expires_at)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("OAuth state")))?;
         Ok(())
     }
@@ -266,7 +441,7 @@ impl Access<'_> {
     ) -> StoreResult<Option<OAuthState>> {
         // DELETE ... RETURNING makes taking a state atomic on both databases.
         let row: Option<OAuthStateRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "DELETE FROM oauth_states WHERE state_hash = $1 RETURNING state_hash, user_id, connection_name, scopes, features, expires_at")
+            "DELETE FROM oauth_states WHERE state_hash = $1 RETURNING state_hash, user_id, connection_name, scopes, features, code_verifier, expires_at")
             .bind(state_hash).fetch_optional(pool).await.map_err(failed("OAuth state")))?;
         Ok(row.filter(|r| r.expires_at > now).map(|r| OAuthState {
             scopes: split(&r.scopes),
@@ -274,7 +449,78 @@ impl Access<'_> {
             state_hash: r.state_hash,
             user_id: r.user_id,
             connection_name: r.connection_name,
+            code_verifier: r.code_verifier,
             expires_at: r.expires_at,
         }))
+    }
+
+    /// Deletes expired sessions, OAuth consents and API tokens; returns how many rows.
+    pub async fn purge_expired(&self, now: i64) -> StoreResult<u64> {
+        let mut purged = 0;
+        for sql in [
+            "DELETE FROM sessions WHERE expires_at <= $1",
+            "DELETE FROM oauth_states WHERE expires_at <= $1",
+            "DELETE FROM api_tokens WHERE expires_at IS NOT NULL AND expires_at <= $1",
+        ] {
+            purged += on_pool!(self.db, pool => sqlx::query(sql)
+                .bind(now).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("purging expired access")))?;
+        }
+        Ok(purged)
+    }
+
+    /// Until when (Unix seconds) the keys must wait before another sign-in, if any must.
+    pub async fn sign_in_locked_until(
+        &self,
+        keys: &[String],
+        now: i64,
+    ) -> StoreResult<Option<i64>> {
+        let mut until = None;
+        for key in keys {
+            let locked: Option<Option<i64>> = on_pool!(self.db, pool => sqlx::query_scalar(
+                "SELECT locked_until FROM sign_in_failures WHERE key = $1")
+                .bind(key).fetch_optional(pool).await.map_err(failed("sign-in failures")))?;
+            if let Some(Some(at)) = locked
+                && at > now
+            {
+                until = Some(until.map_or(at, |u: i64| u.max(at)));
+            }
+        }
+        Ok(until)
+    }
+
+    /// Counts a failed sign-in for `key`; returns until when the key must now wait, if it
+    /// must. Failures older than the policy's memory are forgotten first.
+    pub async fn record_sign_in_failure(
+        &self,
+        key: &str,
+        now: i64,
+        policy: ThrottlePolicy,
+    ) -> StoreResult<Option<i64>> {
+        let failures: i64 = on_pool!(self.db, pool => sqlx::query_scalar(
+            "INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, 1, $2) \
+             ON CONFLICT (key) DO UPDATE SET \
+               failures = CASE WHEN sign_in_failures.last_failure_at < $3 THEN 1 ELSE sign_in_failures.failures + 1 END, \
+               last_failure_at = $2 \
+             RETURNING failures")
+            .bind(key).bind(now).bind(now - policy.memory_s)
+            .fetch_one(pool).await.map_err(failed("sign-in failures")))?;
+        let excess = failures - policy.free_failures;
+        if excess <= 0 {
+            return Ok(None);
+        }
+        let wait = policy
+            .first_wait_s
+            .saturating_mul(1i64 << (excess - 1).clamp(0, 30))
+            .min(policy.longest_wait_s);
+        let until = now + wait;
+        on_pool!(self.db, pool => sqlx::query("UPDATE sign_in_failures SET locked_until = $1 WHERE key = $2")
+            .bind(until).bind(key).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("sign-in failures")))?;
+        Ok(Some(until))
+    }
+
+    pub async fn clear_sign_in_failures(&self, key: &str) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+            .bind(key).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("sign-in failures")))?;
+        Ok(())
     }
 }

@@ -11,6 +11,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+use crate::access::Touched;
 use crate::freshness::{Cache, Freshness};
 use crate::{Connection, StoreError, User};
 
@@ -75,13 +76,26 @@ pub(crate) struct Db {
     /// API token and session hashes to the caller they belong to.
     pub callers: Cache<String, Caller>,
     pub connections: Cache<(), Vec<Connection>>,
+    /// When this process last recorded each API token's use.
+    pub touched: Touched,
 }
 
-/// A cached caller: the user, and for sessions the CSRF token and expiry.
+/// A cached caller: the user, the session's CSRF token, and when the session or token ends.
 #[derive(Clone)]
 pub(crate) struct Caller {
     pub user: User,
-    pub session: Option<(String, i64)>,
+    pub csrf: Option<String>,
+    pub expires_at: Option<i64>,
+}
+
+impl Caller {
+    /// The user and CSRF token, unless the session or token has expired at `now`.
+    pub fn live(self, now: i64) -> Option<(User, Option<String>)> {
+        match self.expires_at {
+            Some(at) if at <= now => None,
+            _ => Some((self.user, self.csrf)),
+        }
+    }
 }
 
 impl Db {
@@ -102,6 +116,7 @@ impl Db {
             freshness: Freshness::new(),
             callers: Cache::new(),
             connections: Cache::new(),
+            touched: Touched::default(),
         })
     }
 

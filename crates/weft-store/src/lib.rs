@@ -2,8 +2,9 @@
 //! PostgreSQL (several instances sharing the work), chosen by the URL's scheme.
 //!
 //! The store is split by area, each a handle with its own records: `connections()`,
-//! `access()` (users, sessions, API tokens, OAuth consents), `trail()` (the hub's own record
-//! of who changed what), `jobs()` (the durable queue) and `schedules()` (periodic jobs).
+//! `access()` (users, sessions, API tokens, OAuth consents, sign-in failures), `trail()`
+//! (the hub's own record of who changed what), `jobs()` (the durable queue), `schedules()`
+//! (periodic jobs) and `secrets()` (the key check and re-sealing).
 //! The SQL is written once for both databases (`$N` placeholders, integer times, text and
 //! bytes); where they must differ (claiming jobs, the refresh lock) the area says so in a
 //! `match` on the backend.
@@ -18,6 +19,7 @@ mod db;
 mod freshness;
 mod jobs;
 mod schedules;
+mod secrets;
 pub mod testing;
 mod trail;
 
@@ -26,6 +28,7 @@ pub use connections::*;
 pub use db::Backend;
 pub use jobs::*;
 pub use schedules::*;
+pub use secrets::*;
 pub use trail::*;
 
 use db::Db;
@@ -93,6 +96,10 @@ impl Store {
 
     pub fn schedules(&self) -> Schedules<'_> {
         Schedules { db: &self.db }
+    }
+
+    pub fn secrets(&self) -> Secrets<'_> {
+        Secrets { db: &self.db }
     }
 
     /// Keeps the read caches exact while it runs: polls the database's change counter every

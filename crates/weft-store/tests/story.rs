@@ -112,23 +112,31 @@ async fn access_story(store: &Store) {
         name: "ci".into(),
         token_hash: hash.into(),
         created_at: 5,
+        expires_at: None,
+        last_used_at: None,
     };
     access.create_api_token(token("t1", "th1")).await.unwrap();
     assert_eq!(
         access
-            .api_token_user("th1")
+            .api_token_user("th1", 10)
             .await
             .unwrap()
             .unwrap()
             .username,
         "bo"
     );
-    assert!(access.api_token_user("nope").await.unwrap().is_none());
+    assert!(access.api_token_user("nope", 10).await.unwrap().is_none());
     assert!(matches!(
         access.create_api_token(token("t2", "th1")).await,
         Err(StoreError::Conflict { .. })
     ));
-    assert_eq!(access.api_tokens("u3").await.unwrap().len(), 1);
+    assert_eq!(access.api_tokens(Some("u3")).await.unwrap().len(), 1);
+    let listed = access.api_tokens(None).await.unwrap();
+    assert_eq!(
+        (listed[0].username.as_str(), listed[0].token.last_used_at),
+        ("bo", Some(10)),
+        "listings name the user and the last use"
+    );
 
     // An OAuth state is taken once, and only while it lives.
     let state = OAuthState {
@@ -137,6 +145,7 @@ async fn access_story(store: &Store) {
         connection_name: "n".into(),
         scopes: vec!["Default".into(), "amReadOnlyAuditLog".into()],
         features: vec!["usage_analytics".into()],
+        code_verifier: "verifier".into(),
         expires_at: 500,
     };
     access.put_oauth_state(state.clone()).await.unwrap();
@@ -154,6 +163,212 @@ async fn access_story(store: &Store) {
         access.take_oauth_state("s1", 501).await.unwrap(),
         None,
         "expired"
+    );
+}
+
+/// The access lifecycle: disabled users, expiring tokens, ending sessions, removal,
+/// throttling failed sign-ins, purging what expired.
+async fn lifecycle_story(store: &Store) {
+    let access = store.access();
+    access
+        .create_user(user("u9", "cy", Role::Analyst))
+        .await
+        .unwrap();
+    access
+        .create_session(NewSession {
+            id_hash: "cy-1".into(),
+            user_id: "u9".into(),
+            csrf: "c".into(),
+            created_at: 1,
+            expires_at: 1_000,
+        })
+        .await
+        .unwrap();
+    access
+        .create_session(NewSession {
+            id_hash: "cy-2".into(),
+            user_id: "u9".into(),
+            csrf: "c".into(),
+            created_at: 1,
+            expires_at: 1_000,
+        })
+        .await
+        .unwrap();
+    access
+        .create_api_token(ApiToken {
+            id: "t9".into(),
+            user_id: "u9".into(),
+            name: "short-lived".into(),
+            token_hash: "th9".into(),
+            created_at: 1,
+            expires_at: Some(100),
+            last_used_at: None,
+        })
+        .await
+        .unwrap();
+    assert!(access.api_token_user("th9", 99).await.unwrap().is_some());
+    assert!(
+        access.api_token_user("th9", 100).await.unwrap().is_none(),
+        "expired"
+    );
+    // Disabled: neither sessions nor tokens work; enabled again, they do.
+    access.set_disabled("u9", Some(50)).await.unwrap();
+    assert!(access.session_user("cy-1", 10).await.unwrap().is_none());
+    assert!(access.api_token_user("th9", 10).await.unwrap().is_none());
+    assert_eq!(
+        access.user("u9").await.unwrap().unwrap().disabled_at,
+        Some(50)
+    );
+    access.set_disabled("u9", None).await.unwrap();
+    assert!(access.api_token_user("th9", 10).await.unwrap().is_some());
+    access.set_role("u9", Role::Operator).await.unwrap();
+    assert_eq!(
+        access
+            .session_user("cy-1", 10)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .role,
+        Role::Operator
+    );
+    // Sign out everywhere but here, then everywhere.
+    assert_eq!(
+        access.delete_sessions_of("u9", Some("cy-2")).await.unwrap(),
+        1
+    );
+    assert!(access.session_user("cy-2", 10).await.unwrap().is_some());
+    assert_eq!(access.delete_sessions_of("u9", None).await.unwrap(), 1);
+    // Failed sign-ins: free ones, then waits that double, forgotten after the memory.
+    let policy = ThrottlePolicy {
+        free_failures: 2,
+        first_wait_s: 30,
+        longest_wait_s: 100,
+        memory_s: 3_600,
+    };
+    let key = "account:cy".to_owned();
+    assert_eq!(
+        access
+            .record_sign_in_failure(&key, 1_000, policy)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        access
+            .record_sign_in_failure(&key, 1_001, policy)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        access
+            .record_sign_in_failure(&key, 1_002, policy)
+            .await
+            .unwrap(),
+        Some(1_032)
+    );
+    assert_eq!(
+        access
+            .record_sign_in_failure(&key, 1_003, policy)
+            .await
+            .unwrap(),
+        Some(1_063)
+    );
+    assert_eq!(
+        access
+            .record_sign_in_failure(&key, 1_004, policy)
+            .await
+            .unwrap(),
+        Some(1_104),
+        "capped"
+    );
+    assert_eq!(
+        access
+            .sign_in_locked_until(&[key.clone(), "source:x".into()], 1_050)
+            .await
+            .unwrap(),
+        Some(1_104)
+    );
+    assert_eq!(
+        access
+            .sign_in_locked_until(std::slice::from_ref(&key), 1_200)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        access
+            .record_sign_in_failure(&key, 9_000, policy)
+            .await
+            .unwrap(),
+        None,
+        "old failures are forgotten"
+    );
+    access.clear_sign_in_failures(&key).await.unwrap();
+    // Removal takes the user's tokens along; purging drops what expired.
+    access.delete_user("u9").await.unwrap();
+    assert!(access.api_token("t9").await.unwrap().is_none());
+    assert!(matches!(
+        access.delete_user("u9").await,
+        Err(StoreError::NotFound { .. })
+    ));
+    access
+        .create_session(NewSession {
+            id_hash: "old".into(),
+            user_id: "u1".into(),
+            csrf: "c".into(),
+            created_at: 1,
+            expires_at: 2,
+        })
+        .await
+        .unwrap();
+    assert!(access.purge_expired(10).await.unwrap() >= 1);
+}
+
+/// The key check's marker and re-sealing every secret in one transaction.
+async fn secrets_story(store: &Store) {
+    let secrets = store.secrets();
+    assert_eq!(secrets.marker().await.unwrap(), None);
+    let (row, sealed) = secrets.any().await.unwrap().expect("a connection's token");
+    assert_eq!(row, "c1");
+    secrets.set_marker(b"marker-1").await.unwrap();
+    // A failure part-way changes nothing.
+    let failed = secrets
+        .reseal(|_, _| Err::<Vec<u8>, _>("cannot open"), b"marker-2")
+        .await
+        .unwrap();
+    assert_eq!(failed, Err("cannot open"));
+    assert_eq!(
+        secrets.marker().await.unwrap().as_deref(),
+        Some(&b"marker-1"[..])
+    );
+    assert_eq!(
+        store
+            .connections()
+            .secrets("c1")
+            .await
+            .unwrap()
+            .tokens
+            .access_token,
+        sealed
+    );
+    let done = secrets
+        .reseal(
+            |row, old| Ok::<_, ()>([row.as_bytes(), old].concat()),
+            b"marker-2",
+        )
+        .await
+        .unwrap();
+    assert_eq!(done, Ok(2), "the access and the refresh token of c1");
+    let now = store.connections().secrets("c1").await.unwrap();
+    assert_eq!(
+        now.tokens.access_token,
+        [b"c1".as_slice(), &sealed].concat()
+    );
+    assert_eq!(
+        secrets.marker().await.unwrap().as_deref(),
+        Some(&b"marker-2"[..])
     );
 }
 
@@ -340,7 +555,7 @@ async fn caches_story(store: &Arc<Store>) {
         tokio::spawn(async move { store.watch_changes().await })
     };
     tokio::time::sleep(store.propagation_delay()).await;
-    assert!(access.api_token_user("th1").await.unwrap().is_some());
+    assert!(access.api_token_user("th1", 10).await.unwrap().is_some());
     assert!(
         access
             .session_user("cached-session", 10)
@@ -378,7 +593,7 @@ async fn caches_story(store: &Arc<Store>) {
         .unwrap();
     tokio::time::sleep(store.propagation_delay()).await;
     assert!(
-        access.api_token_user("th1").await.unwrap().is_none(),
+        access.api_token_user("th1", 10).await.unwrap().is_none(),
         "revoked elsewhere, refused here"
     );
     assert!(
@@ -415,7 +630,9 @@ async fn the_story_on_every_backend() {
         let backend = store.backend();
         let store = Arc::new(store);
         access_story(&store).await;
+        lifecycle_story(&store).await;
         connections_story(&store).await;
+        secrets_story(&store).await;
         caches_story(&store).await;
         refresh_lock_story(&store).await;
         trail_story(&store).await;

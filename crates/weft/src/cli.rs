@@ -51,6 +51,12 @@ enum Command {
     /// Background jobs: list, show, retry, cancel.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// The team's API tokens: list, create, revoke.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+    /// The secrets key: rotate to a new one.
+    #[command(subcommand)]
+    Key(KeyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +121,61 @@ enum UsersCommand {
     List {
         #[arg(long)]
         json: bool,
+    },
+    /// Disable a user: their sessions end and their API tokens stop working.
+    Disable { user: String },
+    /// Enable a disabled user again.
+    Enable { user: String },
+    /// Remove a user with their sessions and API tokens.
+    Remove { user: String },
+    /// Change a user's role.
+    Role {
+        user: String,
+        /// admin, analyst or operator.
+        #[arg(value_parser = Role::parse)]
+        role: Role,
+    },
+    /// Set a user's password (from standard input, or --password-env); their sessions end.
+    Password {
+        user: String,
+        #[arg(long)]
+        password_env: Option<String>,
+    },
+    /// End every session of a user.
+    SignOut { user: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokensCommand {
+    /// API tokens: everyone's, or one user's.
+    List {
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create an API token for a user; the token is printed once.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        name: String,
+        /// The token stops working after this many days.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// Revoke an API token by id.
+    Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Re-seal every stored secret with the configured key (WEFT_SECRET_KEY or
+    /// secret_key_file); the key they are sealed with now is read once, from standard input
+    /// or --old-key-env.
+    Rotate {
+        #[arg(long)]
+        old_key_env: Option<String>,
     },
 }
 
@@ -243,6 +304,12 @@ pub fn run() -> anyhow::Result<()> {
             Command::Jobs(command) => {
                 jobs_command(settings(&cli.config, cli.database_url)?, command).await
             }
+            Command::Tokens(command) => {
+                tokens_command(settings(&cli.config, cli.database_url)?, command).await
+            }
+            Command::Key(command) => {
+                key_command(settings(&cli.config, cli.database_url)?, command).await
+            }
             Command::Users(command) => {
                 users_command(settings(&cli.config, cli.database_url)?, command).await
             }
@@ -292,10 +359,115 @@ async fn users_command(settings: Settings, command: UsersCommand) -> anyhow::Res
                 return print_json(&all);
             }
             for user in all {
-                println!("{:<24} {}", user.username, user.role.as_str());
+                let status = if user.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    ""
+                };
+                println!("{:<24} {:<9} {status}", user.username, user.role.as_str());
             }
         }
+        UsersCommand::Disable { user } => {
+            let user = access::disable_user(&hub, &cli_actor(), &user).await?;
+            println!(
+                "disabled {}: their sessions ended and their tokens stop working",
+                user.username
+            );
+        }
+        UsersCommand::Enable { user } => {
+            let user = access::enable_user(&hub, &cli_actor(), &user).await?;
+            println!("enabled {}", user.username);
+        }
+        UsersCommand::Remove { user } => {
+            let user = access::remove_user(&hub, &cli_actor(), &user).await?;
+            println!("removed {}", user.username);
+        }
+        UsersCommand::Role { user, role } => {
+            let user = access::set_role(&hub, &cli_actor(), &user, role).await?;
+            println!("{} is now {}", user.username, user.role.as_str());
+        }
+        UsersCommand::Password { user, password_env } => {
+            let password = secrets_input::read_secret("new password", password_env.as_deref())?;
+            let user = access::reset_password(&hub, &cli_actor(), &user, password).await?;
+            println!(
+                "set a new password for {}; their sessions ended",
+                user.username
+            );
+        }
+        UsersCommand::SignOut { user } => {
+            let user = access::find_user(&hub, &user).await?;
+            let ended = access::sign_out_everywhere(&hub, &cli_actor(), &user).await?;
+            println!("ended {ended} sessions of {}", user.username);
+        }
     }
+    Ok(())
+}
+
+async fn tokens_command(settings: Settings, command: TokensCommand) -> anyhow::Result<()> {
+    let hub = hub::services_without_key(&settings).await?;
+    match command {
+        TokensCommand::List { user, json } => {
+            let owner = match user {
+                Some(user) => Some(access::find_user(&hub, &user).await?),
+                None => None,
+            };
+            let listed = hub
+                .store
+                .access()
+                .api_tokens(owner.as_ref().map(|u| u.id.as_str()))
+                .await?;
+            if json {
+                return print_json(&listed);
+            }
+            if listed.is_empty() {
+                println!("no API tokens");
+            }
+            let when =
+                |at: Option<i64>| at.map_or_else(|| "never".to_owned(), |s| millis(s * 1000));
+            for t in &listed {
+                println!(
+                    "{:<24} {:<16} {:<24} expires {:<19} last used {}",
+                    t.token.id,
+                    t.username,
+                    t.token.name,
+                    when(t.token.expires_at),
+                    when(t.token.last_used_at)
+                );
+            }
+        }
+        TokensCommand::Create {
+            user,
+            name,
+            expires_in_days,
+        } => {
+            let owner = access::find_user(&hub, &user).await?;
+            let (token, secret) =
+                access::issue_api_token(&hub, &cli_actor(), &owner, &name, expires_in_days).await?;
+            eprintln!(
+                "created API token {} for {} (shown once):",
+                token.id, owner.username
+            );
+            println!("{secret}");
+        }
+        TokensCommand::Revoke { id } => {
+            let token = access::revoke_token(&hub, &cli_actor(), None, &id).await?;
+            println!("revoked {} ({})", token.id, token.name);
+        }
+    }
+    Ok(())
+}
+
+async fn key_command(settings: Settings, command: KeyCommand) -> anyhow::Result<()> {
+    let KeyCommand::Rotate { old_key_env } = command;
+    let store = hub::open_store(&settings).await?;
+    let new = hub::secret_key(&settings)?;
+    let old = secrets_input::read_secret("the secrets key now in use", old_key_env.as_deref())?;
+    let old = weft_core::secrets::SecretKey::from_hex(secrecy::ExposeSecret::expose_secret(&old))
+        .context("the old key")?;
+    let count = weft_hub::keys::rotate(&store, &old, &new).await?;
+    println!(
+        "re-sealed {count} secrets with the new key; start the hub with the new key from now on"
+    );
     Ok(())
 }
 
@@ -418,7 +590,8 @@ async fn connections_command(
             }
         }
         ConnectionsCommand::Remove { name } => {
-            let removed = connections::remove(&hub, &cli_actor(), &name).await?;
+            let connection = connections::find(&hub, &name).await?;
+            let removed = connections::remove(&hub, &cli_actor(), connection).await?;
             println!("removed {}", removed.name);
         }
         ConnectionsCommand::Plan { .. } => unreachable!("handled above"),
@@ -484,6 +657,8 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         oauth_client_secret: Some(client_secret),
         oauth_login_base: running.base_url(),
         probe_interval_seconds: 60,
+        // The simulator runs on loopback.
+        allow_any_wrike_host: true,
         ..Settings::default()
     };
     let hub = hub::services(&settings).await?;
@@ -581,12 +756,18 @@ async fn run_until_stopped(
         Some(listener) => {
             let state = weft_server::AppState {
                 hub,
-                config: std::sync::Arc::new(weft_server::ServerConfig {
-                    secure_cookies: settings.secure_cookies,
-                    ..weft_server::ServerConfig::default()
-                }),
+                config: std::sync::Arc::new(settings.server()),
                 metrics: weft_server::metrics_handle(),
             };
+            if let Some(address) = &settings.metrics_listen {
+                let metrics = tokio::net::TcpListener::bind(address)
+                    .await
+                    .with_context(|| format!("binding metrics_listen {address}"))?;
+                let (state, stop) = (state.clone(), runtime.stopping());
+                tokio::spawn(weft_server::serve_metrics(state, metrics, async move {
+                    stop.cancelled().await
+                }));
+            }
             let stop = runtime.stopping();
             weft_server::serve(state, listener, async move { stop.cancelled().await })
                 .await

@@ -28,6 +28,10 @@ const KEYS: &[&str] = &[
     "job_lease_seconds",
     "keep_finished_jobs_days",
     "keep_dead_jobs_days",
+    "allow_any_wrike_host",
+    "trust_forwarded_for",
+    "metrics_token",
+    "metrics_listen",
 ];
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -54,7 +58,8 @@ pub struct Settings {
     pub probe_interval_seconds: u64,
     /// Alerts are POSTed here as JSON when a connection breaks or recovers.
     pub alert_webhook_url: Option<String>,
-    /// Send cookies only over HTTPS (set when served behind TLS).
+    /// Treat the hub as served over HTTPS even when `public_url` is http (cookies `Secure`
+    /// and `__Host-` named, HSTS); an https `public_url` already does.
     pub secure_cookies: bool,
     /// How long a transient failure (rate limited, Wrike unavailable) may last before a
     /// connection counts as broken and alerts; until then it shows as degraded.
@@ -68,6 +73,15 @@ pub struct Settings {
     pub keep_finished_jobs_days: u64,
     /// How long dead jobs are kept.
     pub keep_dead_jobs_days: u64,
+    /// Let connections use any API host (a simulator, a test server). Off: only Wrike's own
+    /// hosts over HTTPS, and only where they resolve to public addresses.
+    pub allow_any_wrike_host: bool,
+    /// Take each client's address from `X-Forwarded-For` (behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    /// `/metrics` answers only with `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
+    /// Serve `/metrics` on this address instead of the hub's port.
+    pub metrics_listen: Option<String>,
 }
 
 impl Default for Settings {
@@ -90,6 +104,10 @@ impl Default for Settings {
             job_lease_seconds: 30,
             keep_finished_jobs_days: 7,
             keep_dead_jobs_days: 30,
+            allow_any_wrike_host: false,
+            trust_forwarded_for: false,
+            metrics_token: None,
+            metrics_listen: None,
         }
     }
 }
@@ -123,6 +141,13 @@ impl std::fmt::Debug for Settings {
             .field("job_lease_seconds", &self.job_lease_seconds)
             .field("keep_finished_jobs_days", &self.keep_finished_jobs_days)
             .field("keep_dead_jobs_days", &self.keep_dead_jobs_days)
+            .field("allow_any_wrike_host", &self.allow_any_wrike_host)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("metrics_listen", &self.metrics_listen)
             .finish()
     }
 }
@@ -195,13 +220,34 @@ impl Settings {
             3_650,
         )?;
         within("keep_dead_jobs_days", self.keep_dead_jobs_days, 1, 3_650)?;
+        anyhow::ensure!(
+            self.public_url.starts_with("http://") || self.public_url.starts_with("https://"),
+            "invalid configuration: public_url {:?} must start with http:// or https://",
+            self.public_url
+        );
+        anyhow::ensure!(
+            self.metrics_token.as_ref().is_none_or(|t| t.len() >= 16),
+            "invalid configuration: metrics_token must have at least 16 characters"
+        );
         Ok(())
+    }
+
+    /// The server's settings from these.
+    pub fn server(&self) -> weft_server::ServerConfig {
+        weft_server::ServerConfig {
+            https: self.public_url.starts_with("https://") || self.secure_cookies,
+            trust_forwarded_for: self.trust_forwarded_for,
+            metrics_token: self.metrics_token.clone().map(secrecy::SecretString::from),
+            metrics_elsewhere: self.metrics_listen.is_some(),
+            ..weft_server::ServerConfig::default()
+        }
     }
 
     /// The hub's rules from these settings.
     pub fn policy(&self) -> weft_hub::Policy {
         weft_hub::Policy {
             transient_grace_s: self.transient_alert_after_seconds as i64,
+            allow_any_wrike_host: self.allow_any_wrike_host,
         }
     }
 

@@ -10,10 +10,13 @@ use weft_store::Store;
 
 use crate::config::{Settings, redact_url};
 
-/// The services over the configured store, key, OAuth app, alert webhook and policy.
+/// The services over the configured store, key, OAuth app, alert webhook and policy. A key
+/// that cannot open the database's secrets is refused here, before anything starts.
 pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
     let store = Arc::new(open_store(settings).await?);
-    let mut hub = weft_hub::Hub::new(store, secret_key(settings)?);
+    let key = secret_key(settings)?;
+    weft_hub::keys::check(&store, &key).await?;
+    let mut hub = weft_hub::Hub::new(store, key);
     hub.oauth = oauth_client(settings)?;
     hub.alerter = weft_hub::alerts::Alerter::new(settings.alert_webhook_url.clone());
     hub.policy = settings.policy();
@@ -64,9 +67,14 @@ pub fn oauth_client(settings: &Settings) -> anyhow::Result<Option<wrike_api::OAu
         Some(redirect),
     )
     .context("oauth_login_base")?;
+    let reach = if settings.allow_any_wrike_host {
+        wrike_api::http::Reach::Anywhere
+    } else {
+        wrike_api::http::Reach::PublicOnly
+    };
     Ok(Some(wrike_api::OAuthClient::new(
         config,
-        wrike_api::http::http_client(std::time::Duration::from_secs(30)),
+        wrike_api::http::http_client(std::time::Duration::from_secs(30), reach),
     )))
 }
 

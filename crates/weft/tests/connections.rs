@@ -26,6 +26,8 @@ impl Hub {
             .args(args)
             .current_dir(&self.dir)
             .env_remove("RUST_BACKTRACE")
+            // The simulator runs on loopback.
+            .env("WEFT_ALLOW_ANY_WRIKE_HOST", "true")
             .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -14,8 +14,9 @@ pub enum DataCenter {
     Us2,
     /// `app-eu.wrike.com`.
     Eu,
-    /// Any other API base URL, e.g. the simulator's `http://127.0.0.1:PORT/api/v4`.
-    Custom(Url),
+    /// Any other API base URL, e.g. the simulator's `http://127.0.0.1:PORT/api/v4`
+    /// (checked: http or https).
+    Custom(ApiBase),
 }
 
 impl DataCenter {
@@ -25,9 +26,7 @@ impl DataCenter {
             "us" | "www" | "www.wrike.com" => Ok(DataCenter::Us),
             "us2" | "app-us2.wrike.com" => Ok(DataCenter::Us2),
             "eu" | "app-eu.wrike.com" => Ok(DataCenter::Eu),
-            _ if text.contains("://") => Url::parse(text.trim())
-                .map(DataCenter::Custom)
-                .map_err(|e| WrikeError::Invalid(format!("data center URL {text:?}: {e}"))),
+            _ if text.contains("://") => ApiBase::from_url(text.trim()).map(DataCenter::Custom),
             _ => Err(WrikeError::Invalid(format!(
                 "unknown data center {text:?}: expected us, us2, eu or an API URL like https://app-eu.wrike.com/api/v4"
             ))),
@@ -42,7 +41,7 @@ impl DataCenter {
                 ApiBase::from_host("app-us2.wrike.com", "https").expect("static host")
             }
             DataCenter::Eu => ApiBase::from_host("app-eu.wrike.com", "https").expect("static host"),
-            DataCenter::Custom(url) => ApiBase::from_url(url.as_str()).expect("parsed URL"),
+            DataCenter::Custom(base) => base.clone(),
         }
     }
 }
@@ -126,6 +125,8 @@ mod tests {
             "http://127.0.0.1:8123/api/v4/tasks/A,B"
         );
         assert!(DataCenter::parse("mars").is_err());
+        let ftp = DataCenter::parse("ftp://www.wrike.com/api/v4").unwrap_err();
+        assert!(ftp.to_string().contains("must be http or https"), "{ftp}");
         assert!(ApiBase::from_host("evil.com/x", "https").is_err());
         assert_eq!(
             ApiBase::from_host("app-eu.wrike.com", "https")

@@ -19,8 +19,8 @@ use url::Url;
 
 use crate::base::ApiBase;
 use crate::encode::Params;
-use crate::error::{WrikeError, from_status, snippet};
-use crate::http::{describe_reqwest, http_client};
+use crate::error::{WrikeError, decode_failure, from_status};
+use crate::http::{Reach, describe_reqwest, http_client, is_public};
 use crate::models::Envelope;
 use crate::tokens::TokenSource;
 
@@ -37,6 +37,8 @@ pub struct ClientConfig {
     pub max_backoff: Duration,
     /// Whole-request timeout.
     pub timeout: Duration,
+    /// Which addresses the client may connect to.
+    pub reach: Reach,
 }
 
 impl Default for ClientConfig {
@@ -47,6 +49,7 @@ impl Default for ClientConfig {
             base_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
             timeout: Duration::from_secs(60),
+            reach: Reach::Anywhere,
         }
     }
 }
@@ -75,11 +78,11 @@ impl std::fmt::Debug for WrikeClient {
 
 impl WrikeClient {
     pub fn new(base: ApiBase, tokens: Arc<dyn TokenSource>, config: ClientConfig) -> Self {
-        let limiter = NonZeroU32::new(config.requests_per_minute)
-            .map(|n| RateLimiter::direct(Quota::per_minute(n)));
+        let limiter =
+            NonZeroU32::new(config.requests_per_minute).map(|n| RateLimiter::direct(budget(n)));
         WrikeClient {
             inner: Arc::new(Inner {
-                http: http_client(config.timeout),
+                http: http_client(config.timeout, config.reach),
                 base,
                 tokens,
                 limiter,
@@ -103,8 +106,7 @@ impl WrikeClient {
         let body = self.send_with_retries(method, &url, &params).await?;
         serde_json::from_slice(&body).map_err(|e| WrikeError::Decode {
             what: path.to_owned(),
-            message: e.to_string(),
-            body: snippet(&body),
+            message: decode_failure(&e),
         })
     }
 
@@ -135,7 +137,6 @@ impl WrikeClient {
             .ok_or_else(|| WrikeError::Decode {
                 what: path.to_owned(),
                 message: "expected one item in data, got none".into(),
-                body: String::new(),
             })
     }
 
@@ -177,7 +178,6 @@ impl WrikeClient {
                             what: path,
                             message: "nextPageToken did not advance; stopping to avoid a loop"
                                 .into(),
-                            body: String::new(),
                         });
                     }
                     Some(token) if !token.is_empty() => Cursor::Next(token),
@@ -241,18 +241,7 @@ impl WrikeClient {
     }
 
     fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let max = self.inner.config.max_backoff;
-        if let Some(wait) = retry_after {
-            return wait.min(max);
-        }
-        let exp = self
-            .inner
-            .config
-            .base_backoff
-            .saturating_mul(1u32 << attempt.min(16))
-            .min(max);
-        // Jitter between half and the whole step, so many clients do not retry in step.
-        exp.mul_f64(0.5 + fastrand::f64() * 0.5)
+        backoff(&self.inner.config, attempt, retry_after, fastrand::f64())
     }
 
     async fn send_once(
@@ -262,6 +251,19 @@ impl WrikeClient {
         params: &Params,
         token: &str,
     ) -> Result<Vec<u8>, WrikeError> {
+        // Names are checked by the resolver; an address written as the host is checked here.
+        if self.inner.config.reach == Reach::PublicOnly
+            && let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = url.host()
+            && url
+                .host_str()
+                .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
+                .is_some_and(|ip| !is_public(ip))
+        {
+            return Err(WrikeError::Invalid(format!(
+                "{} is a private, loopback or link-local address, which this hub does not call",
+                url.host_str().unwrap_or_default()
+            )));
+        }
         let mut request = self
             .inner
             .http
@@ -279,9 +281,14 @@ impl WrikeClient {
         let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport)?;
+        let body = crate::http::read_capped(response, crate::http::API_ANSWER_CAP)
+            .await
+            .map_err(|message| WrikeError::Transport {
+                url: url.path().to_owned(),
+                message,
+            })?;
         if (200..300).contains(&status) {
-            return Ok(body.to_vec());
+            return Ok(body);
         }
         let retry_after = headers
             .get(reqwest::header::RETRY_AFTER)
@@ -293,6 +300,36 @@ impl WrikeClient {
             .map(str::to_owned);
         Err(from_status(status, retry_after, location, &body))
     }
+}
+
+/// The wait before retry number `attempt` (0 for the first), given the server's
+/// `Retry-After` and a random `jitter` in [0, 1). `Retry-After` is honoured and stretched
+/// by up to 10%, so clients told the same moment do not all come back at once; without it
+/// the wait grows exponentially from `base_backoff`, jittered between half and the whole
+/// step. Never longer than `max_backoff`.
+pub fn backoff(
+    config: &ClientConfig,
+    attempt: u32,
+    retry_after: Option<Duration>,
+    jitter: f64,
+) -> Duration {
+    let jitter = jitter.clamp(0.0, 1.0);
+    let wait = match retry_after {
+        Some(wait) => wait.mul_f64(1.0 + 0.1 * jitter),
+        None => config
+            .base_backoff
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(config.max_backoff)
+            .mul_f64(0.5 + 0.5 * jitter),
+    };
+    wait.min(config.max_backoff)
+}
+
+/// The outbound budget: `per_minute` requests a minute, spent evenly, since Wrike counts its
+/// limit per second: at most a second's worth at once.
+fn budget(per_minute: NonZeroU32) -> Quota {
+    let burst = NonZeroU32::new(per_minute.get() / 60).unwrap_or(NonZeroU32::MIN);
+    Quota::per_minute(per_minute).allow_burst(burst)
 }
 
 /// `Retry-After` as seconds or an HTTP date.
@@ -309,6 +346,44 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_honour_retry_after_within_ten_percent_and_the_cap() {
+        let config = ClientConfig {
+            base_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+            ..ClientConfig::default()
+        };
+        let told = Some(Duration::from_secs(7));
+        for jitter in [0.0, 0.3, 0.999] {
+            let wait = backoff(&config, 0, told, jitter);
+            assert!(
+                wait >= Duration::from_secs(7) && wait <= Duration::from_millis(7_700),
+                "{wait:?}"
+            );
+        }
+        assert_eq!(
+            backoff(&config, 0, Some(Duration::from_secs(600)), 0.5),
+            Duration::from_secs(60),
+            "capped"
+        );
+        // Without Retry-After: half to the whole of 0.5 s doubling per attempt, capped.
+        assert_eq!(backoff(&config, 0, None, 0.0), Duration::from_millis(250));
+        assert_eq!(backoff(&config, 2, None, 0.999_999).as_millis(), 1_999);
+        assert_eq!(backoff(&config, 20, None, 1.0), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn the_budget_spends_a_minute_evenly() {
+        let quota = budget(NonZeroU32::new(400).unwrap());
+        assert_eq!(
+            quota.burst_size().get(),
+            6,
+            "a second's worth at once, not 400"
+        );
+        assert_eq!(quota.replenish_interval(), Duration::from_millis(150));
+        assert_eq!(budget(NonZeroU32::new(10).unwrap()).burst_size().get(), 1);
+    }
 
     #[test]
     fn retry_after_as_seconds_or_date() {

@@ -31,18 +31,15 @@ pub enum WrikeError {
     #[error("Wrike answered HTTP {status}: {description}")]
     Server { status: u16, description: String },
     /// Any other status.
-    #[error("unexpected HTTP {status} from Wrike: {body}")]
-    UnexpectedStatus { status: u16, body: String },
+    #[error("unexpected HTTP {status} from Wrike")]
+    UnexpectedStatus { status: u16 },
     /// No answer: connection refused, reset, dropped, timed out.
     #[error("could not reach Wrike at {url}: {message}")]
     Transport { url: String, message: String },
-    /// An answer that is not the JSON we expected.
-    #[error("could not read Wrike's answer to {what}: {message} (body starts: {body})")]
-    Decode {
-        what: String,
-        message: String,
-        body: String,
-    },
+    /// An answer that is not the JSON we expected. Never carries the answer itself, which
+    /// may hold secrets (a token response) or anything a wrong host sends.
+    #[error("could not read Wrike's answer to {what}: {message}")]
+    Decode { what: String, message: String },
     /// The OAuth token endpoint refused (RFC 6749 `error` / `error_description`).
     #[error("Wrike OAuth error {error}{}", desc(.description))]
     OAuth {
@@ -131,14 +128,30 @@ pub struct ErrorBody {
     pub error_description: String,
 }
 
-/// The first part of a body, for error messages (never a whole page of HTML).
-pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let mut s: String = text.chars().take(200).collect();
-    if text.chars().count() > 200 {
-        s.push('…');
+/// Wrike's own description of an error, made safe to show: control characters dropped,
+/// at most 200 characters.
+pub(crate) fn tidy(description: &str) -> String {
+    let mut text: String = description
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    if description.chars().count() > 200 {
+        text.push('…');
     }
-    s
+    text
+}
+
+/// What a decoding failure says: its kind and place, never the text it failed on (which
+/// may be a secret, or anything a wrong host sent).
+pub(crate) fn decode_failure(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "not valid JSON",
+        serde_json::error::Category::Data => "JSON of an unexpected shape",
+        serde_json::error::Category::Eof => "cut short",
+    };
+    format!("{kind} at line {} column {}", e.line(), e.column())
 }
 
 /// Maps a non-2xx answer to the error it stands for. The body is parsed whatever its
@@ -149,10 +162,14 @@ pub(crate) fn from_status(
     location: Option<String>,
     body: &[u8],
 ) -> WrikeError {
+    // Only Wrike's own error fields are repeated, never the rest of an answer.
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let (code, description) = match parsed {
-        Some(b) => (b.error, b.error_description),
-        None => (String::new(), snippet(body)),
+        Some(b) => (tidy(&b.error), tidy(&b.error_description)),
+        None => (
+            String::new(),
+            format!("an answer of {} bytes without a Wrike error", body.len()),
+        ),
     };
     match status {
         300 => WrikeError::WrongDataCenter { location },
@@ -180,10 +197,7 @@ pub(crate) fn from_status(
             status,
             description,
         },
-        _ => WrikeError::UnexpectedStatus {
-            status,
-            body: snippet(body),
-        },
+        _ => WrikeError::UnexpectedStatus { status },
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::base::ApiBase;
-use crate::error::{WrikeError, snippet};
+use crate::error::{WrikeError, decode_failure};
 use crate::scope::Scope;
 
 /// Where Wrike's OAuth endpoints are and who we are to them.
@@ -144,8 +144,9 @@ impl OAuthClient {
     }
 
     /// The consent URL to send the user to. `Default` is always requested; scopes are
-    /// comma-separated as Wrike expects.
-    pub fn authorize_url(&self, scopes: &[Scope], state: &str) -> Url {
+    /// comma-separated as Wrike expects. With a PKCE `code_verifier` (RFC 7636), its S256
+    /// challenge goes along, and the code can only be exchanged with that verifier.
+    pub fn authorize_url(&self, scopes: &[Scope], state: &str, code_verifier: Option<&str>) -> Url {
         let mut wanted = vec![Scope::Default];
         for scope in scopes {
             if !wanted.contains(scope) {
@@ -162,12 +163,21 @@ impl OAuthClient {
             }
             q.append_pair("state", state);
             q.append_pair("scope", &Scope::join(&wanted));
+            if let Some(verifier) = code_verifier {
+                q.append_pair("code_challenge", &pkce_challenge(verifier));
+                q.append_pair("code_challenge_method", "S256");
+            }
         }
         url
     }
 
-    /// Exchanges an authorization code for tokens.
-    pub async fn exchange_code(&self, code: &str) -> Result<TokenSet, WrikeError> {
+    /// Exchanges an authorization code for tokens, proving the PKCE verifier when the
+    /// consent was asked with its challenge.
+    pub async fn exchange_code(
+        &self,
+        code: &str,
+        code_verifier: Option<&str>,
+    ) -> Result<TokenSet, WrikeError> {
         let mut form = vec![
             ("client_id", self.config.client_id.clone()),
             (
@@ -179,6 +189,9 @@ impl OAuthClient {
         ];
         if let Some(redirect) = &self.config.redirect_uri {
             form.push(("redirect_uri", redirect.clone()));
+        }
+        if let Some(verifier) = code_verifier {
+            form.push(("code_verifier", verifier.to_owned()));
         }
         self.token_request(self.config.token_url.clone(), &form)
             .await
@@ -238,16 +251,18 @@ impl OAuthClient {
                     message: crate::http::describe_reqwest(&e),
                 })?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| WrikeError::Transport {
-            url: url_text.clone(),
-            message: crate::http::describe_reqwest(&e),
-        })?;
+        let body = crate::http::read_capped(response, crate::http::TOKEN_ANSWER_CAP)
+            .await
+            .map_err(|message| WrikeError::Transport {
+                url: url_text.clone(),
+                message,
+            })?;
         if !(200..300).contains(&status) {
             if let Ok(err) = serde_json::from_slice::<OAuthErrorBody>(&body) {
                 return Err(WrikeError::OAuth {
                     status,
-                    error: err.error,
-                    description: err.error_description,
+                    error: crate::error::tidy(&err.error),
+                    description: err.error_description.as_deref().map(crate::error::tidy),
                 });
             }
             return Err(crate::error::from_status(status, None, None, &body));
@@ -255,20 +270,45 @@ impl OAuthClient {
         let parsed: TokenResponse =
             serde_json::from_slice(&body).map_err(|e| WrikeError::Decode {
                 what: "the OAuth token response".into(),
-                message: e.to_string(),
-                body: snippet(&body),
+                message: decode_failure(&e),
             })?;
         Ok(TokenSet {
             access_token: SecretString::from(parsed.access_token),
             refresh_token: parsed.refresh_token.map(SecretString::from),
-            expires_at: parsed
-                .expires_in
-                .map(|s| Utc::now() + chrono::Duration::seconds(s as i64)),
+            expires_at: parsed.expires_in.map(lifetime).transpose()?,
             host: parsed.host,
             scope: parsed.scope,
             scheme,
         })
     }
+}
+
+/// The S256 PKCE challenge of a code verifier: base64url (no padding) of its SHA-256.
+pub fn pkce_challenge(code_verifier: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(code_verifier.as_bytes()))
+}
+
+/// Longest access-token lifetime taken at its word (Wrike's are an hour).
+const LONGEST_LIFETIME_S: u64 = 366 * 86_400;
+
+/// When a token with `expires_in` seconds to live expires; a lifetime no token has is an
+/// error, not an overflow.
+fn lifetime(expires_in: u64) -> Result<DateTime<Utc>, WrikeError> {
+    let too_long = || WrikeError::Decode {
+        what: "the OAuth token response".into(),
+        message: format!(
+            "expires_in = {expires_in} s is not a token lifetime (at most {LONGEST_LIFETIME_S} s is taken)"
+        ),
+    };
+    if expires_in > LONGEST_LIFETIME_S {
+        return Err(too_long());
+    }
+    chrono::Duration::try_seconds(expires_in as i64)
+        .and_then(|d| Utc::now().checked_add_signed(d))
+        .ok_or_else(too_long)
 }
 
 #[cfg(test)]
@@ -296,6 +336,19 @@ mod tests {
     }
 
     #[test]
+    fn a_lifetime_no_token_has_is_an_error_not_an_overflow() {
+        assert!(lifetime(3600).is_ok());
+        for huge in [LONGEST_LIFETIME_S + 1, i64::MAX as u64, u64::MAX] {
+            let err = lifetime(huge).unwrap_err();
+            assert!(err.to_string().contains("is not a token lifetime"), "{err}");
+        }
+        // A number too large for any integer type fails to decode, by name and place only.
+        let text =
+            r#"{"access_token":"secret-token-value","expires_in":"99999999999999999999999"}"#;
+        assert!(serde_json::from_str::<TokenResponse>(text).is_err());
+    }
+
+    #[test]
     fn authorize_url_always_asks_for_default_and_joins_with_commas() {
         let config = OAuthConfig::with_login_base(
             "https://login.wrike.com",
@@ -305,12 +358,22 @@ mod tests {
         )
         .unwrap();
         let client = OAuthClient::new(config, reqwest::Client::new());
-        let url = client.authorize_url(&[Scope::amReadOnlyAuditLog, Scope::Default], "xyz");
+        let url = client.authorize_url(
+            &[Scope::amReadOnlyAuditLog, Scope::Default],
+            "xyz",
+            Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+        );
         let pairs: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
         assert_eq!(url.path(), "/oauth2/authorize/v4");
         assert_eq!(pairs["scope"], "Default,amReadOnlyAuditLog");
         assert_eq!(pairs["state"], "xyz");
         assert_eq!(pairs["response_type"], "code");
         assert_eq!(pairs["redirect_uri"], "https://hub.example/cb");
+        // RFC 7636 appendix B's example.
+        assert_eq!(
+            pairs["code_challenge"],
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+        assert_eq!(pairs["code_challenge_method"], "S256");
     }
 }

@@ -69,8 +69,7 @@ pub fn is_handshake(raw_body: &[u8]) -> bool {
 pub fn parse_events(raw_body: &[u8]) -> Result<Vec<WebhookEvent>, WrikeError> {
     let decode_err = |e: serde_json::Error| WrikeError::Decode {
         what: "a webhook delivery".into(),
-        message: e.to_string(),
-        body: crate::error::snippet(raw_body),
+        message: crate::error::decode_failure(&e),
     };
     let value: serde_json::Value = serde_json::from_slice(raw_body).map_err(decode_err)?;
     match value {
@@ -81,7 +80,6 @@ pub fn parse_events(raw_body: &[u8]) -> Result<Vec<WebhookEvent>, WrikeError> {
         _ => Err(WrikeError::Decode {
             what: "a webhook delivery".into(),
             message: "expected a JSON array of events".into(),
-            body: crate::error::snippet(raw_body),
         }),
     }
 }

@@ -22,7 +22,7 @@ async fn permanent_token_on_its_data_center_works_and_elsewhere_answers_300() {
         panic!("custom URL")
     };
     assert_eq!(
-        common::client(url.as_str(), &token)
+        common::client(url.url().as_str(), &token)
             .account(&[])
             .await
             .unwrap()

@@ -69,7 +69,12 @@ async fn code_flow_gives_tokens_bound_to_the_accounts_host_and_refresh_rotates()
     let accounts = common::accounts(&sim).await;
     let eu = accounts.iter().find(|a| a["dataCenter"] == "eu").unwrap();
     let eu_owner = eu["ownerId"].as_str().unwrap();
-    let url = oauth.authorize_url(&[Scope::amReadOnlyAuditLog, Scope::wsReadWrite], "st4te");
+    let verifier = "a-verifier-of-at-least-forty-three-characters-0123";
+    let url = oauth.authorize_url(
+        &[Scope::amReadOnlyAuditLog, Scope::wsReadWrite],
+        "st4te",
+        Some(verifier),
+    );
     let back = consent(
         &url,
         &format!("{}|{}", eu["id"].as_str().unwrap(), eu_owner),
@@ -77,7 +82,10 @@ async fn code_flow_gives_tokens_bound_to_the_accounts_host_and_refresh_rotates()
     )
     .await;
     assert_eq!(back["state"], "st4te");
-    let tokens = oauth.exchange_code(&back["code"]).await.unwrap();
+    let tokens = oauth
+        .exchange_code(&back["code"], Some(verifier))
+        .await
+        .unwrap();
     assert_eq!(
         tokens.host.as_deref(),
         eu["host"].as_str(),
@@ -91,7 +99,10 @@ async fn code_flow_gives_tokens_bound_to_the_accounts_host_and_refresh_rotates()
     );
 
     // The code is single-use.
-    let reused = oauth.exchange_code(&back["code"]).await.unwrap_err();
+    let reused = oauth
+        .exchange_code(&back["code"], Some(verifier))
+        .await
+        .unwrap_err();
     assert!(
         matches!(&reused, WrikeError::OAuth { error, .. } if error == "invalid_grant"),
         "{reused}"
@@ -124,7 +135,7 @@ async fn denial_and_bad_client_secret_are_reported() {
     let sim = common::sim().await;
     let oauth = oauth_client(&sim, "right-secret").await;
     let account = &common::accounts(&sim).await[0];
-    let url = oauth.authorize_url(&[Scope::amReadOnlyAuditLog], "s");
+    let url = oauth.authorize_url(&[Scope::amReadOnlyAuditLog], "s", None);
     let back = consent(
         &url,
         &format!(
@@ -150,7 +161,7 @@ async fn denial_and_bad_client_secret_are_reported() {
         "accept",
     )
     .await;
-    let err = wrong.exchange_code(&back["code"]).await.unwrap_err();
+    let err = wrong.exchange_code(&back["code"], None).await.unwrap_err();
     assert!(
         matches!(&err, WrikeError::OAuth { error, .. } if error == "unauthorized_client"),
         "{err}"
@@ -161,7 +172,7 @@ async fn denial_and_bad_client_secret_are_reported() {
 async fn unregistered_redirect_and_unknown_scope_are_refused_on_the_consent_page() {
     let sim = common::sim().await;
     let oauth = oauth_client(&sim, "right-secret").await;
-    let mut url = oauth.authorize_url(&[], "s");
+    let mut url = oauth.authorize_url(&[], "s", None);
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .into_owned()
@@ -183,7 +194,7 @@ async fn unregistered_redirect_and_unknown_scope_are_refused_on_the_consent_page
             .contains("Redirect uri is missing or invalid")
     );
 
-    let url = oauth.authorize_url(&[Scope::Other("wsEverything".into())], "s");
+    let url = oauth.authorize_url(&[Scope::Other("wsEverything".into())], "s", None);
     let page = reqwest::get(url).await.unwrap();
     assert_eq!(page.status(), 400);
     assert!(
@@ -199,7 +210,7 @@ async fn an_expired_access_token_is_refreshed_after_the_401_and_the_rotation_is_
     let sim = common::sim().await;
     let oauth = oauth_client(&sim, "right-secret").await;
     let account = &common::accounts(&sim).await[0];
-    let url = oauth.authorize_url(&[], "s");
+    let url = oauth.authorize_url(&[], "s", None);
     let back = consent(
         &url,
         &format!(
@@ -210,7 +221,7 @@ async fn an_expired_access_token_is_refreshed_after_the_401_and_the_rotation_is_
         "accept",
     )
     .await;
-    let tokens = oauth.exchange_code(&back["code"]).await.unwrap();
+    let tokens = oauth.exchange_code(&back["code"], None).await.unwrap();
     let base = tokens.api_base().unwrap();
     let rotations: Arc<Mutex<Vec<String>>> = Arc::default();
     let seen = rotations.clone();
@@ -279,4 +290,45 @@ async fn password_change_revokes_every_token_of_the_user() {
         err.to_string()
             .contains("Access token is unknown or invalid")
     );
+}
+
+#[tokio::test]
+async fn pkce_binds_the_code_to_the_verifier_that_asked_for_it() {
+    let sim = common::sim().await;
+    let oauth = oauth_client(&sim, "right-secret").await;
+    let accounts = common::accounts(&sim).await;
+    let user = format!(
+        "{}|{}",
+        accounts[0]["id"].as_str().unwrap(),
+        accounts[0]["ownerId"].as_str().unwrap()
+    );
+    let verifier = "the-right-verifier-0123456789-0123456789-0123456789";
+    for given in [
+        Some("a-stolen-code-with-another-verifier-0123456789-01"),
+        None,
+    ] {
+        let url = oauth.authorize_url(&[], "s", Some(verifier));
+        let back = consent(&url, &user, "accept").await;
+        let err = oauth.exchange_code(&back["code"], given).await.unwrap_err();
+        assert!(
+            matches!(&err, WrikeError::OAuth { error, description: Some(d), .. }
+                if error == "invalid_grant" && d.contains("code_verifier")),
+            "{given:?}: {err}"
+        );
+    }
+    let url = oauth.authorize_url(&[], "s", Some(verifier));
+    let back = consent(&url, &user, "accept").await;
+    oauth
+        .exchange_code(&back["code"], Some(verifier))
+        .await
+        .expect("the verifier that asked for the code");
+    // Only S256 is taken.
+    let mut plain = oauth.authorize_url(&[], "s", None);
+    plain
+        .query_pairs_mut()
+        .append_pair("code_challenge", verifier)
+        .append_pair("code_challenge_method", "plain");
+    let page = reqwest::get(plain).await.unwrap();
+    assert_eq!(page.status(), 400);
+    assert!(page.text().await.unwrap().contains("must be S256"));
 }

@@ -129,7 +129,10 @@ async fn garbage_and_dropped_connections_are_named_errors() {
         matches!(&err, WrikeError::Decode { what, .. } if what == "spaces"),
         "{err}"
     );
-    assert!(err.to_string().contains("body starts"), "{err}");
+    assert!(
+        err.to_string().contains("cut short at line 1"),
+        "says where, not what: {err}"
+    );
 
     fault(
         &sim,
@@ -189,4 +192,157 @@ async fn bad_fault_rules_are_refused_with_the_reason() {
         .await
         .unwrap();
     assert_eq!(answer.status(), 422);
+}
+
+#[tokio::test]
+async fn a_post_is_retried_after_a_429_once_the_wait_is_over() {
+    let sim = common::sim().await;
+    let client = common::owner_client(&sim).await;
+    let folder = client.folder_tree(None).await.unwrap()[1].id.clone();
+    fault(
+        &sim,
+        json!({"kind": "rateLimit", "count": 1, "retryAfter": 1, "pathPrefix": format!("/api/v4/folders/{folder}/tasks")}),
+    )
+    .await;
+    let before = common::log_position(&sim).await;
+    let started = std::time::Instant::now();
+    let task = client
+        .create_task(
+            &folder,
+            &NewTask {
+                title: "after the 429".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("a 429 refused the POST before any work, so it is sent again");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "not before Retry-After"
+    );
+    assert_eq!(task.title, "after the 429");
+    let statuses: Vec<u16> = common::logged(&sim, before)
+        .await
+        .into_iter()
+        .map(|r| r.2)
+        .collect();
+    assert_eq!(statuses, vec![429, 200], "one 429, then the POST once more");
+}
+
+#[tokio::test]
+async fn a_small_budget_spreads_requests_instead_of_bursting() {
+    let sim = common::sim().await;
+    let (token, url) = common::token(&sim, None, &["Default"]).await;
+    // 600 a minute: ten at once, then one every 100 ms.
+    let client = common::client_with(
+        &url,
+        &token,
+        ClientConfig {
+            requests_per_minute: 600,
+            ..ClientConfig::default()
+        },
+    );
+    let started = std::time::Instant::now();
+    for _ in 0..16 {
+        client.version().await.unwrap();
+    }
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(550),
+        "six requests past the burst waited their turn: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn errors_never_repeat_what_a_wrong_host_answered() {
+    // A host that is not Wrike: every answer a page of its own text.
+    let app = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::BAD_GATEWAY,
+            "internal-secret-config: password=hunter2",
+        )
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api/v4", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = common::client_with(
+        &url,
+        "t",
+        ClientConfig {
+            max_retries: 0,
+            ..ClientConfig::default()
+        },
+    );
+    let err = client.account(&[]).await.unwrap_err();
+    assert!(
+        matches!(err, WrikeError::Server { status: 502, .. }),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+
+    let ok = axum::Router::new()
+        .fallback(|| async { "{\"kind\": \"accounts\", \"data\": [{\"secret\": \"hunter2\"" });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api/v4", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, ok).await.unwrap() });
+    let client = common::client_with(&url, "t", ClientConfig::default());
+    let err = client.account(&[]).await.unwrap_err();
+    assert!(matches!(err, WrikeError::Decode { .. }), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
+
+#[tokio::test]
+async fn public_only_clients_refuse_private_and_loopback_addresses() {
+    let sim = common::sim().await;
+    let (token, url) = common::token(&sim, None, &["Default"]).await;
+    let guarded = common::client_with(
+        &url,
+        &token,
+        ClientConfig {
+            reach: wrike_api::http::Reach::PublicOnly,
+            max_retries: 0,
+            ..ClientConfig::default()
+        },
+    );
+    let err = guarded.account(&[]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("private, loopback or link-local"),
+        "{err}"
+    );
+    // By name too: localhost resolves to loopback.
+    let by_name = url.replace("127.0.0.1", "localhost");
+    let guarded = common::client_with(
+        &by_name,
+        &token,
+        ClientConfig {
+            reach: wrike_api::http::Reach::PublicOnly,
+            max_retries: 0,
+            ..ClientConfig::default()
+        },
+    );
+    let err = guarded.account(&[]).await.unwrap_err();
+    assert!(
+        err.to_string().contains("private, loopback or link-local"),
+        "{err}"
+    );
+    for (ip, public) in [
+        ("10.1.2.3", false),
+        ("172.16.0.1", false),
+        ("192.168.1.1", false),
+        ("169.254.169.254", false),
+        ("100.64.0.1", false),
+        ("0.0.0.0", false),
+        ("::1", false),
+        ("fe80::1", false),
+        ("fd00::1", false),
+        ("::ffff:10.0.0.1", false),
+        ("104.16.0.1", true),
+        ("2606:4700::1", true),
+    ] {
+        assert_eq!(
+            wrike_api::http::is_public(ip.parse().unwrap()),
+            public,
+            "{ip}"
+        );
+    }
 }

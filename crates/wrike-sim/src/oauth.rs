@@ -38,7 +38,7 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Checks client, redirect URI and scopes; returns (redirect_uri, scopes).
+/// Checks client, redirect URI, scopes and a PKCE challenge; returns (redirect_uri, scopes).
 fn validate(
     sim: &Sim,
     q: &HashMap<String, String>,
@@ -89,6 +89,15 @@ fn validate(
     if scopes.is_empty() {
         scopes.push(Scope::Default);
     }
+    // PKCE (RFC 7636): only S256 is taken; a challenge without it is refused.
+    if q.contains_key("code_challenge")
+        && q.get("code_challenge_method").map(String::as_str) != Some("S256")
+    {
+        return Err(page_error(
+            StatusCode::BAD_REQUEST,
+            "code_challenge_method must be S256",
+        ));
+    }
     Ok((redirect, scopes))
 }
 
@@ -126,6 +135,8 @@ async fn consent_page(
         "state",
         "scope",
         "response_type",
+        "code_challenge",
+        "code_challenge_method",
     ]
     .iter()
     .filter_map(|k| {
@@ -224,6 +235,7 @@ async fn decision(
                 scopes,
                 client_id: form.get("client_id").cloned().unwrap_or_default(),
                 redirect_uri: form.get("redirect_uri").cloned(),
+                code_challenge: form.get("code_challenge").cloned(),
                 expires_at: sim.clock.now() + Duration::minutes(10),
             },
         );
@@ -307,6 +319,15 @@ fn exchange(sim: &Sim, form: HashMap<String, String>) -> Response {
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
                     "redirect_uri does not match the authorization request",
+                );
+            }
+            if let Some(challenge) = &grant.code_challenge
+                && wrike_api::oauth::pkce_challenge(get("code_verifier")) != *challenge
+            {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "code_verifier does not match the code_challenge",
                 );
             }
             (grant.account_id, grant.user_id, grant.scopes)

@@ -201,6 +201,8 @@ pub struct CodeGrant {
     pub scopes: Vec<Scope>,
     pub client_id: String,
     pub redirect_uri: Option<String>,
+    /// The PKCE S256 challenge the consent was asked with, if any.
+    pub code_challenge: Option<String>,
     pub expires_at: DateTime<Utc>,
 }
 

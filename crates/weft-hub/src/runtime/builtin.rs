@@ -1,5 +1,6 @@
 //! The jobs the hub runs for itself: health probes (a round fans out one probe per
-//! connection), purging finished jobs, and a no-op that proves workers are alive.
+//! connection), purging finished jobs and expired access, and a no-op that proves workers
+//! are alive.
 
 use std::time::Duration;
 
@@ -21,10 +22,11 @@ pub fn register(registry: &mut Registry) {
         .register(kinds::HEALTH_ROUND, health_round)
         .register(kinds::HEALTH_PROBE, health_probe)
         .register(kinds::JOBS_PURGE, purge)
+        .register(kinds::ACCESS_PURGE, purge_access)
         .register(kinds::NOOP, noop);
 }
 
-/// The hub's own schedules: a health round every `probe_every`, a purge every hour.
+/// The hub's own schedules: a health round every `probe_every`, purges every hour.
 pub fn schedules(
     probe_every: Duration,
     keep_done: Duration,
@@ -44,6 +46,15 @@ pub fn schedules(
             name: "jobs.purge".into(),
             kind: kinds::JOBS_PURGE.into(),
             payload: json!({"keepDoneMs": keep_done.as_millis() as i64, "keepDeadMs": keep_dead.as_millis() as i64}),
+            cadence: Cadence::every_seconds(3600)?,
+            priority: 0,
+            retry: RetryPolicy::ONCE,
+            enabled: true,
+        },
+        ScheduleSpec {
+            name: "access.purge".into(),
+            kind: kinds::ACCESS_PURGE.into(),
+            payload: json!({}),
             cadence: Cadence::every_seconds(3600)?,
             priority: 0,
             retry: RetryPolicy::ONCE,
@@ -103,6 +114,17 @@ async fn purge(ctx: JobContext) -> JobResult {
             now - keep("keepDoneMs", 7 * 86_400_000),
             now - keep("keepDeadMs", 30 * 86_400_000),
         )
+        .await
+        .map_err(HubError::from)?;
+    Ok(Some(json!({"deleted": deleted})))
+}
+
+async fn purge_access(ctx: JobContext) -> JobResult {
+    let deleted = ctx
+        .hub
+        .store
+        .access()
+        .purge_expired(ctx.hub.clock.now_s())
         .await
         .map_err(HubError::from)?;
     Ok(Some(json!({"deleted": deleted})))

@@ -81,12 +81,13 @@ pub async fn remove(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    connections::remove(&state.hub, &caller.user.username, &id).await?;
+    let connection = connections::by_id(&state.hub, &id).await?;
+    connections::remove(&state.hub, &caller.user.username, connection).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub async fn check(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let connection = connections::find(&state.hub, &id).await?;
+    let connection = connections::by_id(&state.hub, &id).await?;
     let health = health::probe(&state.hub, &connection).await?;
     Ok(Json(health).into_response())
 }

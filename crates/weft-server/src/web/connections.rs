@@ -11,9 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use weft_core::roles::Permission;
 use weft_core::scope_plan::Feature;
-use weft_hub::access::hash_secret;
-use weft_hub::{HubError, connections, health};
-use weft_store::OAuthState;
+use weft_hub::{HubError, connections, consent, health};
 use wrike_api::Scope;
 
 use super::{Layout, PageResult, layout, render};
@@ -186,7 +184,7 @@ pub async fn add_permanent(
 }
 
 pub async fn check_connection(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
-    let connection = connections::find(&state.hub, &id).await?;
+    let connection = connections::by_id(&state.hub, &id).await?;
     health::probe(&state.hub, &connection).await?;
     Ok(Redirect::to("/connections").into_response())
 }
@@ -196,28 +194,17 @@ pub async fn remove_connection(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let removed = connections::remove(&state.hub, &caller.user.username, &id).await?;
+    let connection = connections::by_id(&state.hub, &id).await?;
+    let removed = connections::remove(&state.hub, &caller.user.username, connection).await?;
     Ok(Redirect::to(&format!("/connections?notice=Removed+{}", removed.name)).into_response())
 }
-
-/// How long a consent may take.
-const CONSENT_SECONDS: i64 = 600;
 
 pub async fn oauth_start(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> Result<Response, PageError> {
-    let oauth = state
-        .hub
-        .oauth
-        .as_ref()
-        .ok_or_else(|| ApiError::bad_request("OAuth is not configured on this hub"))?;
-    let name = form.get("name");
-    if name.is_empty() {
-        return Err(ApiError::bad_request("give the connection a name").into());
-    }
-    let mut scopes: Vec<Scope> = if form.get("select_all") == "1" {
+    let scopes: Vec<Scope> = if form.get("select_all") == "1" {
         Scope::KNOWN.to_vec()
     } else {
         form.all("scope")
@@ -225,95 +212,31 @@ pub async fn oauth_start(
             .map(|s| Scope::from(s.as_str()))
             .collect()
     };
-    if let Some(unknown) = scopes.iter().find(|s| !s.is_known()) {
-        return Err(ApiError::bad_request(format!("unknown scope {unknown}")).into());
-    }
-    if !scopes.contains(&Scope::Default) {
-        scopes.insert(0, Scope::Default);
-    }
-    let features: Vec<Feature> = form
-        .all("feature")
-        .iter()
-        .map(|f| Feature::parse(f))
-        .collect::<Result<_, _>>()
-        .map_err(ApiError::bad_request)?;
-    let secret_state = weft_core::secrets::random_token();
-    state
-        .hub
-        .store
-        .access()
-        .put_oauth_state(OAuthState {
-            state_hash: hash_secret(&secret_state),
-            user_id: caller.user.id.clone(),
-            connection_name: name,
-            scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
-            features: features.iter().map(|f| f.as_str().to_owned()).collect(),
-            expires_at: state.hub.clock.now_s() + CONSENT_SECONDS,
-        })
-        .await?;
-    Ok(Redirect::to(oauth.authorize_url(&scopes, &secret_state).as_str()).into_response())
+    let features = features_of(&form).map_err(ApiError::bad_request)?;
+    let consent = consent::begin(
+        &state.hub,
+        &caller.user,
+        &form.get("name"),
+        scopes,
+        features,
+    )
+    .await?;
+    Ok(Redirect::to(consent.as_str()).into_response())
 }
 
 pub async fn oauth_callback(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(mut q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let oauth = state
-        .hub
-        .oauth
-        .as_ref()
-        .ok_or_else(|| ApiError::bad_request("OAuth is not configured on this hub"))?;
-    if let Some(error) = q.get("error") {
-        let detail = q.get("error_description").map(String::as_str).unwrap_or("");
-        return Err(ApiError::bad_request(format!(
-            "Wrike did not grant access ({error}): {detail}"
-        ))
-        .into());
-    }
-    let given = q.get("state").map(String::as_str).unwrap_or("");
-    let pending = state
-        .hub
-        .store
-        .access()
-        .take_oauth_state(&hash_secret(given), state.hub.clock.now_s())
-        .await?
-        .ok_or_else(|| {
-            ApiError::bad_request("this consent is unknown or expired; start the connection again")
-        })?;
-    if pending.user_id != caller.user.id {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "this consent was started by someone else",
-        )
-        .into());
-    }
-    let code = q
-        .get("code")
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| ApiError::bad_request("Wrike sent no authorization code"))?;
-    let tokens = oauth.exchange_code(code).await.map_err(|e| {
-        ApiError::bad_request(format!("exchanging the authorization code failed: {e}"))
-    })?;
-    let scopes = pending
-        .scopes
-        .iter()
-        .map(|s| Scope::from(s.as_str()))
-        .collect();
-    let features = pending
-        .features
-        .iter()
-        .filter_map(|f| Feature::parse(f).ok())
-        .collect();
-    let added = connections::add_oauth(
-        &state.hub,
-        &caller.user.username,
-        &pending.connection_name,
-        tokens,
-        scopes,
-        features,
-    )
-    .await?;
+    let answer = consent::Answer {
+        state: q.remove("state").unwrap_or_default(),
+        code: q.remove("code"),
+        error: q
+            .remove("error")
+            .map(|e| (e, q.remove("error_description").unwrap_or_default())),
+    };
+    let added = consent::complete(&state.hub, &caller.user, answer).await?;
     Ok(Redirect::to(&format!(
         "/connections?notice=Connected+{}",
         added.connection.name

@@ -95,7 +95,37 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// `/metrics` on the hub's port: refused when metrics have a listener of their own, and
+/// asking for the bearer token when one is set.
+pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if state.config.metrics_elsewhere {
+        return (
+            StatusCode::NOT_FOUND,
+            "metrics are served on their own listener",
+        )
+            .into_response();
+    }
+    if let Some(token) = &state.config.metrics_token {
+        use secrecy::ExposeSecret;
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !crate::guard::constant_eq(given, token.expose_secret()) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "metrics need the metrics token",
+            )
+                .into_response();
+        }
+    }
+    render_metrics(&state)
+}
+
+/// The Prometheus text of this process.
+pub fn render_metrics(state: &AppState) -> Response {
     match &state.metrics {
         Some(handle) => (
             [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

@@ -1,31 +1,53 @@
-//! The team (Admins), the hub's trail, and each user's API tokens.
+//! The team (Admins: add, change role, disable or enable, reset a password, sign out
+//! everywhere, remove), the hub's trail, each user's API tokens (Admins see everyone's),
+//! and one's own account (password, sign out everywhere).
 
 use askama::Template;
-use axum::extract::{Extension, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use weft_core::roles::Role;
 use weft_hub::{HubError, access};
 
 use super::{Layout, PageResult, layout, render, timestamp};
-use crate::error::ApiError;
+use crate::error::{ApiError, PageError};
 use crate::forms::FormData;
-use crate::guard::Caller;
+use crate::guard::{Caller, Via};
+use crate::security::{Cookies, no_store};
 use crate::state::AppState;
+
+/// A person's mistake shown on the page it came from; anything else as an error page.
+fn on_page(e: HubError) -> Result<(String, StatusCode), PageError> {
+    let error = ApiError::from(e);
+    if error.status.is_server_error() {
+        return Err(error.into());
+    }
+    Ok((error.message, error.status))
+}
+
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub role: &'static str,
+    pub status: &'static str,
+}
 
 #[derive(Template)]
 #[template(path = "team.html")]
 struct TeamPage {
     layout: Layout,
-    users: Vec<(String, &'static str)>,
+    users: Vec<UserRow>,
+    roles: Vec<&'static str>,
     error: String,
+    notice: String,
 }
 
 async fn team_page(
     state: &AppState,
     caller: &Caller,
     error: &str,
+    notice: &str,
     status: StatusCode,
 ) -> PageResult {
     let users = state
@@ -35,23 +57,65 @@ async fn team_page(
         .users()
         .await?
         .into_iter()
-        .map(|u| (u.username, u.role.as_str()))
+        .map(|u| UserRow {
+            id: u.id,
+            username: u.username,
+            role: u.role.as_str(),
+            status: if u.disabled_at.is_some() {
+                "disabled"
+            } else {
+                "enabled"
+            },
+        })
         .collect();
     render(
         TeamPage {
             layout: layout(state, caller, "Team").await?,
             users,
+            roles: vec!["admin", "analyst", "operator"],
             error: error.to_owned(),
+            notice: notice.to_owned(),
         },
         status,
     )
 }
 
+#[derive(serde::Deserialize)]
+pub struct Notice {
+    notice: Option<String>,
+}
+
 pub async fn team(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<Notice>,
 ) -> PageResult {
-    team_page(&state, &caller, "", StatusCode::OK).await
+    team_page(
+        &state,
+        &caller,
+        "",
+        q.notice.as_deref().unwrap_or(""),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Runs a change of the team and shows the team page again: with a notice, or the error.
+async fn team_change<F>(state: &AppState, caller: &Caller, change: F) -> PageResult
+where
+    F: Future<Output = Result<String, HubError>>,
+{
+    match change.await {
+        Ok(notice) => Ok(Redirect::to(&format!(
+            "/team?notice={}",
+            url::form_urlencoded::byte_serialize(notice.as_bytes()).collect::<String>()
+        ))
+        .into_response()),
+        Err(e) => {
+            let (message, status) = on_page(e)?;
+            team_page(state, caller, &message, "", status).await
+        }
+    }
 }
 
 pub async fn add_user(
@@ -59,28 +123,111 @@ pub async fn add_user(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
-    let result = match Role::parse(&form.get("role")) {
-        Ok(role) => access::add_user(
+    let actor = caller.user.username.clone();
+    team_change(&state, &caller, async {
+        let role = Role::parse(&form.get("role")).map_err(HubError::Invalid)?;
+        let user = access::add_user(
             &state.hub,
-            &caller.user.username,
+            &actor,
             &form.get("username"),
             role,
             SecretString::from(form.raw("password")),
         )
-        .await
-        .map(drop),
-        Err(e) => Err(HubError::Invalid(e)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to("/team").into_response()),
-        Err(e) => {
-            let error = ApiError::from(e);
-            if error.status.is_server_error() {
-                return Err(error.into());
-            }
-            team_page(&state, &caller, &error.message, error.status).await
-        }
-    }
+        .await?;
+        Ok(format!("Added {}", user.username))
+    })
+    .await
+}
+
+pub async fn set_role(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let actor = caller.user.username.clone();
+    team_change(&state, &caller, async {
+        let role = Role::parse(&form.get("role")).map_err(HubError::Invalid)?;
+        let user = access::set_role(&state.hub, &actor, &id, role).await?;
+        Ok(format!("{} is now {}", user.username, user.role.as_str()))
+    })
+    .await
+}
+
+pub async fn disable(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let actor = caller.user.username.clone();
+    team_change(&state, &caller, async {
+        let user = access::disable_user(&state.hub, &actor, &id).await?;
+        Ok(format!("Disabled {}; their sessions ended", user.username))
+    })
+    .await
+}
+
+pub async fn enable(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let actor = caller.user.username.clone();
+    team_change(&state, &caller, async {
+        let user = access::enable_user(&state.hub, &actor, &id).await?;
+        Ok(format!("Enabled {}", user.username))
+    })
+    .await
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let actor = caller.user.username.clone();
+    team_change(&state, &caller, async {
+        let user = access::reset_password(
+            &state.hub,
+            &actor,
+            &id,
+            SecretString::from(form.raw("password")),
+        )
+        .await?;
+        Ok(format!(
+            "Set a new password for {}; their sessions ended",
+            user.username
+        ))
+    })
+    .await
+}
+
+pub async fn sign_out_user(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let actor = caller.user.username.clone();
+    team_change(&state, &caller, async {
+        let user = access::find_user(&state.hub, &id).await?;
+        let ended = access::sign_out_everywhere(&state.hub, &actor, &user).await?;
+        Ok(format!("Ended {ended} sessions of {}", user.username))
+    })
+    .await
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    let actor = caller.user.username.clone();
+    team_change(&state, &caller, async {
+        let user = access::remove_user(&state.hub, &actor, &id).await?;
+        Ok(format!("Removed {}", user.username))
+    })
+    .await
 }
 
 pub struct AuditRow {
@@ -128,39 +275,77 @@ pub async fn audit(
     )
 }
 
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    pub created: String,
+    pub expires: String,
+    pub last_used: String,
+}
+
 #[derive(Template)]
 #[template(path = "tokens.html")]
 struct TokensPage {
     layout: Layout,
-    tokens: Vec<(String, String)>,
+    tokens: Vec<TokenRow>,
+    all: bool,
     new_token: String,
+    error: String,
 }
 
-async fn tokens_page(state: &AppState, caller: &Caller, new_token: String) -> PageResult {
-    let tokens = state
-        .hub
-        .store
-        .access()
-        .api_tokens(&caller.user.id)
+#[derive(serde::Deserialize)]
+pub struct TokensQuery {
+    all: Option<String>,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    caller: &Caller,
+    all: bool,
+    new_token: String,
+    error: &str,
+    status: StatusCode,
+) -> PageResult {
+    let tokens = access::list_tokens(&state.hub, &caller.user, all)
         .await?
         .into_iter()
-        .map(|t| (t.name, timestamp(t.created_at)))
+        .map(|t| TokenRow {
+            id: t.token.id,
+            name: t.token.name,
+            username: t.username,
+            created: timestamp(t.token.created_at),
+            expires: t.token.expires_at.map_or_else(|| "never".into(), timestamp),
+            last_used: t
+                .token
+                .last_used_at
+                .map_or_else(|| "never".into(), timestamp),
+        })
         .collect();
-    render(
+    let shows_secret = !new_token.is_empty();
+    let mut response = render(
         TokensPage {
             layout: layout(state, caller, "API tokens").await?,
             tokens,
+            all,
             new_token,
+            error: error.to_owned(),
         },
-        StatusCode::OK,
-    )
+        status,
+    )?;
+    if shows_secret {
+        no_store(&mut response);
+    }
+    Ok(response)
 }
 
 pub async fn tokens(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<TokensQuery>,
 ) -> PageResult {
-    tokens_page(&state, &caller, String::new()).await
+    let all = q.all.is_some_and(|v| v == "1" || v == "true");
+    tokens_page(&state, &caller, all, String::new(), "", StatusCode::OK).await
 }
 
 pub async fn create_token(
@@ -168,6 +353,123 @@ pub async fn create_token(
     Extension(caller): Extension<Caller>,
     form: FormData,
 ) -> PageResult {
-    let (_, secret) = access::issue_api_token(&state.hub, &caller.user, &form.get("name")).await?;
-    tokens_page(&state, &caller, secret).await
+    let days = form.get("expires_in_days");
+    let expires = match days.as_str() {
+        "" => Ok(None),
+        text => text.parse::<u32>().map(Some).map_err(|_| {
+            HubError::invalid(format!(
+                "expires after {text:?} days: give a whole number of days"
+            ))
+        }),
+    };
+    let issued = match expires {
+        Ok(expires) => {
+            access::issue_api_token(
+                &state.hub,
+                &caller.user.username,
+                &caller.user,
+                &form.get("name"),
+                expires,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match issued {
+        Ok((_, secret)) => tokens_page(&state, &caller, false, secret, "", StatusCode::OK).await,
+        Err(e) => {
+            let (message, status) = on_page(e)?;
+            tokens_page(&state, &caller, false, String::new(), &message, status).await
+        }
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> PageResult {
+    access::revoke_token(&state.hub, &caller.user.username, Some(&caller.user), &id).await?;
+    Ok(Redirect::to("/tokens").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    layout: Layout,
+    error: String,
+    notice: String,
+}
+
+async fn account_page(
+    state: &AppState,
+    caller: &Caller,
+    error: &str,
+    notice: &str,
+    status: StatusCode,
+) -> PageResult {
+    render(
+        AccountPage {
+            layout: layout(state, caller, "Account").await?,
+            error: error.to_owned(),
+            notice: notice.to_owned(),
+        },
+        status,
+    )
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    account_page(&state, &caller, "", "", StatusCode::OK).await
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let this_session = match &caller.via {
+        Via::Session { id_hash, .. } => Some(id_hash.as_str()),
+        Via::ApiToken => None,
+    };
+    match access::change_own_password(
+        &state.hub,
+        &caller.user,
+        &form.raw("current"),
+        SecretString::from(form.raw("new")),
+        this_session,
+    )
+    .await
+    {
+        Ok(()) => {
+            account_page(
+                &state,
+                &caller,
+                "",
+                "Your password was changed.",
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => {
+            let (message, status) = on_page(e)?;
+            account_page(&state, &caller, &message, "", status).await
+        }
+    }
+}
+
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, PageError> {
+    access::sign_out_everywhere(&state.hub, &caller.user.username, &caller.user).await?;
+    let cookies = Cookies::of(&state.config);
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        cookies.set(cookies.session(), None, 0, "Lax"),
+    );
+    Ok(response)
 }

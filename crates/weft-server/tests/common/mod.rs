@@ -74,6 +74,8 @@ pub fn hub_on(
         store,
         SecretKey::from_hex(&SecretKey::generate_hex()).unwrap(),
     );
+    // The simulator runs on loopback.
+    hub.policy.allow_any_wrike_host = true;
     hub.oauth = oauth;
     hub.alerter = Alerter::new(alert_webhook);
     hub
@@ -133,6 +135,7 @@ pub async fn team(store: &Store) -> Vec<Member> {
         let hash = weft_hub::access::hash_password(&secrecy::SecretString::from(format!(
             "{username}-password"
         )))
+        .await
         .unwrap();
         store
             .access()
@@ -169,6 +172,8 @@ pub async fn team(store: &Store) -> Vec<Member> {
                 name: "test".into(),
                 token_hash: sha(&api_token),
                 created_at: 1,
+                expires_at: None,
+                last_used_at: None,
             })
             .await
             .unwrap();
@@ -181,6 +186,33 @@ pub async fn team(store: &Store) -> Vec<Member> {
         });
     }
     out
+}
+
+/// Opens again the sessions `team` opened (after a test signed them out).
+pub async fn restore_sessions(store: &Store, members: &[Member]) {
+    for member in members {
+        let id_hash = sha(&member.session);
+        if store
+            .access()
+            .session_user(&id_hash, 2)
+            .await
+            .unwrap()
+            .is_some()
+        {
+            continue;
+        }
+        store
+            .access()
+            .create_session(NewSession {
+                id_hash,
+                user_id: format!("u-{}", member.username),
+                csrf: member.csrf.clone(),
+                created_at: 1,
+                expires_at: i64::MAX / 2,
+            })
+            .await
+            .unwrap();
+    }
 }
 
 /// The simulator and a running hub whose OAuth app is registered with it, with one signed-in

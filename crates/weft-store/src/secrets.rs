@@ -1,0 +1,70 @@
+//! Where sealed secrets live, for the key check and key rotation: the sealed marker that
+//! proves which key sealed this database's secrets, and re-sealing every secret with a new
+//! key in one transaction (all or nothing).
+
+use crate::StoreResult;
+use crate::db::{Db, failed, on_pool};
+
+const MARKER: &str = "key_check";
+
+/// The secrets area of the store.
+pub struct Secrets<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Secrets<'_> {
+    /// The sealed marker, once a key has been checked against this database.
+    pub async fn marker(&self) -> StoreResult<Option<Vec<u8>>> {
+        on_pool!(self.db, pool => sqlx::query_scalar("SELECT value FROM hub_settings WHERE name = $1")
+            .bind(MARKER).fetch_optional(pool).await.map_err(failed("the key check")))
+    }
+
+    pub async fn set_marker(&self, sealed: &[u8]) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO hub_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            .bind(MARKER).bind(sealed).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("the key check")))?;
+        Ok(())
+    }
+
+    /// One stored secret and the row it is bound to, to check a key before any marker exists.
+    pub async fn any(&self) -> StoreResult<Option<(String, Vec<u8>)>> {
+        on_pool!(self.db, pool => sqlx::query_as("SELECT id, access_token FROM connections ORDER BY id LIMIT 1")
+            .fetch_optional(pool).await.map_err(failed("connections")))
+    }
+
+    /// Re-seals every stored secret with `reseal(row id, sealed) -> sealed again`, and sets
+    /// the new marker, in one transaction: a failure of `reseal` changes nothing. Returns how
+    /// many secrets were re-sealed.
+    pub async fn reseal<E>(
+        &self,
+        reseal: impl Fn(&str, &[u8]) -> Result<Vec<u8>, E>,
+        marker: &[u8],
+    ) -> StoreResult<Result<usize, E>> {
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("re-sealing secrets"))?;
+            let rows: Vec<(String, Vec<u8>, Option<Vec<u8>>)> =
+                sqlx::query_as("SELECT id, access_token, refresh_token FROM connections")
+                    .fetch_all(&mut *tx).await.map_err(failed("re-sealing secrets"))?;
+            let mut count = 0;
+            for (id, access, refresh) in rows {
+                let access = match reseal(&id, &access) {
+                    Ok(sealed) => sealed,
+                    Err(e) => return Ok(Err(e)),
+                };
+                let refresh = match refresh.map(|r| reseal(&id, &r)).transpose() {
+                    Ok(sealed) => sealed,
+                    Err(e) => return Ok(Err(e)),
+                };
+                count += 1 + usize::from(refresh.is_some());
+                sqlx::query("UPDATE connections SET access_token = $1, refresh_token = $2 WHERE id = $3")
+                    .bind(access).bind(refresh).bind(&id)
+                    .execute(&mut *tx).await.map_err(failed("re-sealing secrets"))?;
+            }
+            sqlx::query("INSERT INTO hub_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+                .bind(MARKER).bind(marker)
+                .execute(&mut *tx).await.map_err(failed("re-sealing secrets"))?;
+            tx.commit().await.map_err(failed("re-sealing secrets"))?;
+            Ok(Ok(count))
+        })
+    }
+}
