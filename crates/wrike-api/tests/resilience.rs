@@ -346,3 +346,25 @@ async fn public_only_clients_refuse_private_and_loopback_addresses() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_is_refused_not_read_to_the_end() {
+    let huge = vec![b' '; wrike_api::http::API_ANSWER_CAP + 1];
+    let app = axum::Router::new().fallback(move || {
+        let huge = huge.clone();
+        async move { huge }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api/v4", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let client = common::client_with(
+        &url,
+        "t",
+        ClientConfig {
+            max_retries: 0,
+            ..ClientConfig::default()
+        },
+    );
+    let err = client.account(&[]).await.unwrap_err();
+    assert!(err.to_string().contains("larger than"), "{err}");
+}

@@ -169,7 +169,7 @@ fn admit(
     })
 }
 
-fn fault_response(fault: &crate::faults::Fault) -> Response {
+pub(crate) fn fault_response(fault: &crate::faults::Fault) -> Response {
     match fault.kind {
         FaultKind::ServerError => ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -258,10 +258,20 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
         .into_response()
 }
 
-/// `POST /oauth2/token`, written to the request log like API calls.
+/// `POST /oauth2/token`, written to the request log like API calls; injected faults on
+/// `/oauth2/token` apply here too (a slow, failing or garbled token endpoint).
 async fn token(State(sim): State<Arc<Sim>>, Form(form): Form<HashMap<String, String>>) -> Response {
     let grant = form.get("grant_type").cloned();
-    let response = exchange(&sim, form);
+    let fault = crate::faults::take(&mut sim.faults.lock().expect("fault lock"), "/oauth2/token");
+    let response = match &fault {
+        Some(f) if f.kind != crate::faults::FaultKind::Slow => crate::gate::fault_response(f),
+        slow => {
+            if let Some(f) = slow {
+                tokio::time::sleep(std::time::Duration::from_millis(f.delay_ms.unwrap_or(0))).await;
+            }
+            exchange(&sim, form)
+        }
+    };
     let entry = crate::sim::LoggedRequest {
         seq: 0,
         at: sim.clock.now(),
@@ -272,7 +282,7 @@ async fn token(State(sim): State<Arc<Sim>>, Form(form): Form<HashMap<String, Str
         data_center: String::new(),
         token: None,
         account_id: None,
-        fault: None,
+        fault: fault.map(|f| format!("{:?}", f.kind)),
     };
     sim.log.lock().expect("log lock").push(entry);
     response
