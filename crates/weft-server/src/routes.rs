@@ -355,7 +355,7 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(web::not_found)
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            security::Prepared::of(&state),
             security::layer,
         ))
         .layer(middleware::from_fn(move |request, next| {

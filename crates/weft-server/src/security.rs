@@ -34,20 +34,35 @@ fn content_security_policy(state: &AppState) -> HeaderValue {
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
+/// What the security layer needs, prepared once when the router is built.
+#[derive(Clone)]
+pub struct Prepared {
+    csp: HeaderValue,
+    https: bool,
+    trust_forwarded_for: bool,
+}
+
+impl Prepared {
+    pub fn of(state: &AppState) -> Prepared {
+        Prepared {
+            csp: content_security_policy(state),
+            https: state.config.https,
+            trust_forwarded_for: state.config.trust_forwarded_for,
+        }
+    }
+}
+
 /// Notes where each request came from, and adds the security headers to every answer.
-pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn layer(State(prepared): State<Prepared>, mut request: Request, next: Next) -> Response {
     let from = client_address(
         request.headers(),
         request.extensions().get::<ConnectInfo<SocketAddr>>(),
-        state.config.trust_forwarded_for,
+        prepared.trust_forwarded_for,
     );
     request.extensions_mut().insert(ClientAddress(from));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        content_security_policy(&state),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, prepared.csp.clone());
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -57,7 +72,7 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if state.config.https {
+    if prepared.https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
