@@ -129,7 +129,7 @@ fn folders_projects_spaces() {
     assert_eq!(tree[0].child_ids.len(), 3);
     let folders = envelope::<Folder>("folders_get_by_ids.json", "folders");
     let project = folders[0].project.as_ref().unwrap();
-    assert_eq!(project.status, ProjectStatus::Green);
+    assert_eq!(project.status, Some(ProjectStatus::Green));
     assert_eq!(project.start_date.unwrap().to_string(), "2019-02-18");
     assert_eq!(folders[0].scope, TreeScope::WsFolder);
     let created = envelope::<Folder>("folder_create.json", "folders").remove(0);

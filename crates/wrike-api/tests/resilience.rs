@@ -43,12 +43,14 @@ async fn rate_limit_429_is_retried_honouring_retry_after_and_reported_when_it_pe
     assert!(err.is_retryable());
     common::control(&sim, reqwest::Method::DELETE, "faults", json!(null)).await;
 
-    // The simulator's own limit: 3 per minute for this token.
+    // The simulator's own limit, computed per second as Wrike does: at 120 a minute a
+    // token gets two requests at once, not 120; the third is refused, without `Retry-After`
+    // (Wrike documents none).
     common::control(
         &sim,
         reqwest::Method::PUT,
         "rate_limit",
-        json!({"perMinute": 3}),
+        json!({"perMinute": 120}),
     )
     .await;
     let (token, url) = common::token(&sim, None, &["Default"]).await;
@@ -61,11 +63,66 @@ async fn rate_limit_429_is_retried_honouring_retry_after_and_reported_when_it_pe
             ..ClientConfig::default()
         },
     );
-    for _ in 0..3 {
+    for _ in 0..2 {
         impatient.version().await.unwrap();
     }
     let err = impatient.version().await.unwrap_err();
-    assert!(matches!(err, WrikeError::RateLimited { .. }), "{err}");
+    assert!(
+        matches!(err, WrikeError::RateLimited { retry_after: None }),
+        "{err}"
+    );
+
+    // With `Retry-After` turned on, the 429 says how long to wait and a client that may
+    // retry waits that long and gets through.
+    let answer = common::control(
+        &sim,
+        reqwest::Method::PUT,
+        "rate_limit",
+        json!({"perMinute": 120, "retryAfter": true}),
+    )
+    .await;
+    assert_eq!(answer["retryAfter"], true);
+    let err = impatient.version().await.unwrap_err();
+    assert!(
+        matches!(err, WrikeError::RateLimited { retry_after: Some(after) } if after.as_secs() == 1),
+        "{err}"
+    );
+    let patient = common::client_with(
+        &url,
+        &token,
+        ClientConfig {
+            requests_per_minute: 0,
+            max_retries: 3,
+            ..ClientConfig::default()
+        },
+    );
+    patient.version().await.expect("waits out Retry-After");
+}
+
+#[tokio::test]
+async fn a_budgeted_client_spreads_its_requests_and_meets_no_429() {
+    let sim = common::sim().await;
+    common::control(
+        &sim,
+        reqwest::Method::PUT,
+        "rate_limit",
+        json!({"perMinute": 400}),
+    )
+    .await;
+    let (token, url) = common::token(&sim, None, &["Default"]).await;
+    let client = common::client_with(&url, &token, ClientConfig::default());
+    let before = common::log_position(&sim).await;
+    let calls = (0..24).map(|_| client.version());
+    for answer in futures::future::join_all(calls).await {
+        answer.expect("within the budget");
+    }
+    let statuses: Vec<u16> = common::logged(&sim, before)
+        .await
+        .into_iter()
+        .map(|r| r.2)
+        .collect();
+    assert_eq!(statuses.len(), 24, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 }
 
 #[tokio::test]

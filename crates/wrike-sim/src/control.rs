@@ -41,6 +41,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/users/{id}/rights", put(set_rights))
         .route("/clock", get(clock).post(move_clock))
         .route("/rate_limit", put(set_rate_limit))
+        .route("/contacts_deleted", put(set_contacts_deleted))
         .route(
             "/faults",
             get(faults)
@@ -50,6 +51,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         )
         .route("/requests", get(requests).delete(clear_requests))
         .route("/webhook_deliveries", get(deliveries))
+        .merge(crate::plant::routes())
         .with_state(sim)
 }
 
@@ -323,11 +325,47 @@ async fn move_clock(State(sim): State<Arc<Sim>>, Json(change): Json<ClockChange>
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RateLimit {
     per_minute: u32,
+    /// Send `Retry-After` with the limit's 429s (Wrike documents none; off by default).
+    #[serde(default)]
+    retry_after: Option<bool>,
 }
 
 async fn set_rate_limit(State(sim): State<Arc<Sim>>, Json(limit): Json<RateLimit>) -> Json<Value> {
     *sim.rate_limit.lock().expect("rate lock") = limit.per_minute;
-    Json(json!({"perMinute": limit.per_minute}))
+    if let Some(on) = limit.retry_after {
+        sim.rate_retry_after
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+    let retry_after = sim
+        .rate_retry_after
+        .load(std::sync::atomic::Ordering::Relaxed);
+    Json(json!({"perMinute": limit.per_minute, "retryAfter": retry_after}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DeletedReading {
+    /// `includes` (deleted contacts are added) or `only` (only deleted contacts).
+    reading: String,
+}
+
+async fn set_contacts_deleted(
+    State(sim): State<Arc<Sim>>,
+    Json(body): Json<DeletedReading>,
+) -> Result<Json<Value>, (StatusCode, String)> {
+    let only = match body.reading.as_str() {
+        "includes" => false,
+        "only" => true,
+        other => {
+            return Err((
+                StatusCode::BAD_REQUEST,
+                format!("reading: expected includes or only, got '{other}'"),
+            ));
+        }
+    };
+    sim.contacts_deleted_only
+        .store(only, std::sync::atomic::Ordering::Relaxed);
+    Ok(Json(json!({"reading": body.reading})))
 }
 
 #[derive(Deserialize)]

@@ -146,12 +146,19 @@ fn admit(
             ),
         ));
     }
-    if !sim.spend_budget(token.unwrap_or_default()) {
-        return Err(ApiError::new(
+    if let Err(wait) = sim.spend_budget(token.unwrap_or_default()) {
+        let mut refused = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limit_exceeded",
             "Rate limit exceeded, try again later",
-        ));
+        );
+        if sim
+            .rate_retry_after
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            refused.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        }
+        return Err(refused);
     }
     if let Some(route) = route {
         let needed = scopes::required(method, route);

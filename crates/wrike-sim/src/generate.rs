@@ -233,13 +233,48 @@ fn build_account(
     let habits = make_people(rng, &mut account, number, domain, people);
     account.user_limit = (people as f64 * 1.15).ceil() as u32 + 2;
     make_workflows_and_fields(&mut account);
-    make_work(rng, &mut account, window_start, now, people);
+    make_work(rng, &mut account, &habits, window_start, now, people);
     make_groups_and_invitations(rng, &mut account, domain, now);
     if with_audit {
         make_audit(rng, &mut account, &habits, window_start, now);
     }
     account.next_seq = 1_000_000;
     account
+}
+
+/// The people of an account with their habits, to choose who did a piece of work at a
+/// given moment: work is only ever authored by someone who was active then, so activity
+/// from work data agrees with the audit log.
+struct Actors {
+    ids: Vec<String>,
+    habits: Vec<Habit>,
+    now: DateTime<Utc>,
+}
+
+impl Actors {
+    fn pick_at(&self, rng: &mut fastrand::Rng, at: DateTime<Utc>) -> String {
+        for _ in 0..32 {
+            let i = rng.usize(..self.ids.len());
+            if self.habits[i].active_at(at, self.now) {
+                return self.ids[i].clone();
+            }
+        }
+        // The owner works every day.
+        self.ids[0].clone()
+    }
+}
+
+impl Habit {
+    /// Whether someone with this habit could have done something at `at`.
+    pub fn active_at(&self, at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        match self {
+            Habit::Daily | Habit::Weekly => true,
+            Habit::Never => false,
+            Habit::IdleSince(d) | Habit::DeactivatedSince(d) | Habit::DeletedSince(d) => {
+                at < now - Duration::days(*d)
+            }
+        }
+    }
 }
 
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
@@ -522,6 +557,7 @@ fn folder(
 fn make_work(
     rng: &mut fastrand::Rng,
     account: &mut AccountData,
+    habits: &[Habit],
     window_start: DateTime<Utc>,
     now: DateTime<Utc>,
     people: u32,
@@ -572,6 +608,11 @@ fn make_work(
         .filter(|u| u.is_active())
         .map(|u| u.id().to_owned())
         .collect();
+    let actors = Actors {
+        ids: account.users.iter().map(|u| u.id().to_owned()).collect(),
+        habits: habits.to_vec(),
+        now,
+    };
     let mut folder_n = 100u64;
     let mut task_n = 100u64;
     let tasks_per_folder = (people as u64 * 2 / 8).clamp(6, 250);
@@ -612,19 +653,20 @@ fn make_work(
             folder_n += 1;
             let fid = ids::entity(&id, "I4", folder_n);
             let start = window_start + Duration::days(rng.i64(0..60));
+            let (status, status_n) = pick(
+                rng,
+                &[
+                    (ProjectStatus::Green, 900),
+                    (ProjectStatus::Yellow, 901),
+                    (ProjectStatus::Red, 902),
+                ],
+            )
+            .clone();
             let project = is_project.then(|| Project {
                 author_id: Some(owner.clone()),
                 owner_ids: vec![pick(rng, &person_ids).clone()],
-                status: pick(
-                    rng,
-                    &[
-                        ProjectStatus::Green,
-                        ProjectStatus::Yellow,
-                        ProjectStatus::Red,
-                    ],
-                )
-                .clone(),
-                custom_status_id: None,
+                status: Some(status),
+                custom_status_id: Some(ids::entity(&id, "JM", status_n)),
                 start_date: Some(start.date_naive()),
                 end_date: Some((start + Duration::days(rng.i64(30..200))).date_naive()),
                 created_date: Some(start),
@@ -649,7 +691,16 @@ fn make_work(
                 .push(fid.clone());
             for _ in 0..tasks_per_folder {
                 task_n += 1;
-                let task = make_task(rng, account, &fid, task_n, window_start, now, &person_ids);
+                let task = make_task(
+                    rng,
+                    account,
+                    &fid,
+                    task_n,
+                    window_start,
+                    now,
+                    &person_ids,
+                    &actors,
+                );
                 account.tasks.push(task);
             }
         }
@@ -669,7 +720,7 @@ fn make_work(
                 let at = *task_created + Duration::seconds(rng.i64(0..span));
                 account.comments.push(Comment {
                     id: ids::entity(&id, "IM", seq),
-                    author_id: pick(rng, &person_ids).clone(),
+                    author_id: actors.pick_at(rng, at),
                     text: pick(
                         rng,
                         &[
@@ -694,7 +745,7 @@ fn make_work(
             account.timelogs.push(Timelog {
                 id: ids::entity(&id, "JQ", seq),
                 task_id: task_id.clone(),
-                user_id: pick(rng, &person_ids).clone(),
+                user_id: actors.pick_at(rng, at),
                 category_id: None,
                 billing_type: None,
                 hours: (rng.u32(1..16) as f64) / 2.0,
@@ -709,7 +760,7 @@ fn make_work(
             let at = *task_created + Duration::seconds(rng.i64(0..span));
             account.attachments.push(Attachment {
                 id: ids::entity(&id, "IY", seq),
-                author_id: pick(rng, &person_ids).clone(),
+                author_id: actors.pick_at(rng, at),
                 name: pick(
                     rng,
                     &["brief.pdf", "mockup.png", "notes.docx", "budget.xlsx"],
@@ -750,6 +801,7 @@ const TASK_THINGS: &[&str] = &[
     "login bug",
 ];
 
+#[allow(clippy::too_many_arguments)]
 fn make_task(
     rng: &mut fastrand::Rng,
     account: &AccountData,
@@ -758,6 +810,7 @@ fn make_task(
     window_start: DateTime<Utc>,
     now: DateTime<Utc>,
     people: &[String],
+    actors: &Actors,
 ) -> Task {
     let id = account.id();
     let span = (now - window_start).num_seconds().max(1);
@@ -803,7 +856,7 @@ fn make_task(
         }
     };
     let title = format!("{} {}", pick(rng, TASK_WORDS), pick(rng, TASK_THINGS));
-    let author = pick(rng, people).clone();
+    let author = actors.pick_at(rng, created);
     let responsible: Vec<String> = (0..rng.usize(0..3))
         .map(|_| pick(rng, people).clone())
         .collect::<std::collections::BTreeSet<_>>()
@@ -1068,7 +1121,7 @@ fn make_audit(
                     user,
                     at - Duration::seconds(40),
                     &ip,
-                    Some((AuditObjectType::User, &user.contact.first_name, user.id())),
+                    Some((AuditObjectType::User, &user.email(), user.id())),
                     details(&[("Login Type", "Password"), ("User Agent", &agent)]),
                 ));
             }
@@ -1085,7 +1138,7 @@ fn make_audit(
                 user,
                 at,
                 &ip,
-                Some((AuditObjectType::User, &user.contact.first_name, user.id())),
+                Some((AuditObjectType::User, &user.email(), user.id())),
                 details(&[("Login Type", login_type), ("User Agent", &agent)]),
             ));
             let changes = if collaborator {
@@ -1142,11 +1195,34 @@ fn make_audit(
                         user,
                         out,
                         &ip,
-                        Some((AuditObjectType::User, &user.contact.first_name, user.id())),
+                        Some((AuditObjectType::User, &user.email(), user.id())),
                         serde_json::Map::new(),
                     ));
                 }
             }
+        }
+        // Light and External users were moved to their type by an admin at some point.
+        let regular = account.user_types.first().map(|t| t.id.as_str());
+        if let Some(type_id) = user.contact.user_type_id.as_deref()
+            && Some(type_id) != regular
+            && days > 1
+        {
+            seq += 1;
+            let at = window_start + Duration::minutes(rng.i64(60..days * 24 * 60));
+            let name = format!("{} {}", user.contact.first_name, user.contact.last_name);
+            records.push(audit_record(
+                &id,
+                seq,
+                AuditOperation::UserRoleChanged,
+                &owner,
+                at,
+                "198.51.100.7",
+                Some((AuditObjectType::User, &name, user.id())),
+                details(&[
+                    ("User Role", user.profile().role.as_str()),
+                    ("User Type Id", type_id),
+                ]),
+            ));
         }
         if let Some(op) = end_event {
             seq += 1;

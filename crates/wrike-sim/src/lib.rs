@@ -16,6 +16,7 @@ mod hooks;
 mod ids;
 mod oauth;
 mod params;
+mod plant;
 mod reply;
 mod scopes;
 mod sim;

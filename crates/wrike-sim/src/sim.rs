@@ -129,6 +129,13 @@ pub struct Sim {
     pub log: Mutex<RequestLog>,
     buckets: Mutex<HashMap<String, Bucket>>,
     pub rate_limit: Mutex<u32>,
+    /// Whether a 429 from the rate limit carries `Retry-After`. Wrike documents no such
+    /// header, so by default it does not; tests turn it on to cover both.
+    pub rate_retry_after: std::sync::atomic::AtomicBool,
+    /// How `GET /contacts?deleted=true` reads its flag. Wrike documents it only as a
+    /// "deleted flag filter": by default it adds deleted contacts to the listing; when
+    /// this is set it returns deleted contacts only. Clients must be right either way.
+    pub contacts_deleted_only: std::sync::atomic::AtomicBool,
     pub data_centers: RwLock<Vec<DataCenterInfo>>,
     pub hooks: HookQueue,
 }
@@ -162,6 +169,8 @@ impl Sim {
             log: Mutex::new(RequestLog::default()),
             buckets: Mutex::new(HashMap::new()),
             rate_limit: Mutex::new(rate),
+            rate_retry_after: std::sync::atomic::AtomicBool::new(false),
+            contacts_deleted_only: std::sync::atomic::AtomicBool::new(false),
             data_centers: RwLock::new(vec![
                 DataCenterInfo {
                     name: "us".into(),
@@ -230,26 +239,32 @@ impl Sim {
         (access, refresh)
     }
 
-    /// Spends one request from the token's budget; `false` when it is empty.
-    pub fn spend_budget(&self, key: &str) -> bool {
+    /// Spends one request from the token's budget, or says how long until one is back.
+    ///
+    /// Wrike states its limit per minute but computes it per second, so the bucket holds one
+    /// second's worth (at least one request): a client that bursts a minute's allowance at
+    /// once is refused after the first few.
+    pub fn spend_budget(&self, key: &str) -> Result<(), Duration> {
         let limit = *self.rate_limit.lock().expect("rate lock");
         if limit == 0 {
-            return true;
+            return Ok(());
         }
+        let per_second = limit as f64 / 60.0;
+        let capacity = per_second.max(1.0);
         let mut buckets = self.buckets.lock().expect("bucket lock");
         let now = Instant::now();
         let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
-            tokens: limit as f64,
+            tokens: capacity,
             at: now,
         });
-        let refill = now.duration_since(bucket.at).as_secs_f64() * limit as f64 / 60.0;
-        bucket.tokens = (bucket.tokens + refill).min(limit as f64);
+        let refill = now.duration_since(bucket.at).as_secs_f64() * per_second;
+        bucket.tokens = (bucket.tokens + refill).min(capacity);
         bucket.at = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
-            true
+            Ok(())
         } else {
-            false
+            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / per_second))
         }
     }
 

@@ -28,8 +28,10 @@ async fn published_python_clients_work_unchanged() {
         return;
     }
     let sim = wrike_sim::start(
+        // These clients do not retry a 429; the test is about shapes, not the limit.
         SimConfig {
             users: 20,
+            rate_limit_per_minute: 0,
             ..SimConfig::default()
         },
         Listen::loopback(),

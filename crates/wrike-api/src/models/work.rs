@@ -227,7 +227,9 @@ pub struct Project {
     pub author_id: Option<String>,
     #[serde(default)]
     pub owner_ids: Vec<String>,
-    pub status: ProjectStatus,
+    /// Absent in some listings, which carry only `customStatusId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ProjectStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_status_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -8,9 +8,12 @@ use serde_json::{Value, json};
 use wrike_api::{ApiBase, ClientConfig, PermanentToken, WrikeClient};
 use wrike_sim::{Listen, RunningSim, SimConfig};
 
+/// A simulator without its rate limit: most tests make requests faster than Wrike allows
+/// and are not about that. The tests of the limit turn it on through the control API.
 pub async fn sim() -> RunningSim {
     sim_with(SimConfig {
         users: 40,
+        rate_limit_per_minute: 0,
         ..SimConfig::default()
     })
     .await

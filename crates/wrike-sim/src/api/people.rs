@@ -130,7 +130,10 @@ pub async fn contacts(
     ])?;
     refuse_unsimulated(&p, &["metadata", "updatedDate", "workScheduleId"])?;
     let me = p.bool("me")?.unwrap_or(false);
-    let deleted = p.bool("deleted")?.unwrap_or(false);
+    let deleted = p.bool("deleted")?;
+    let deleted_only = sim
+        .contacts_deleted_only
+        .load(std::sync::atomic::Ordering::Relaxed);
     let types: Option<Vec<ContactType>> = p
         .list("types")?
         .map(|t| t.iter().map(|s| ContactType::from(s.as_str())).collect());
@@ -147,7 +150,11 @@ pub async fn contacts(
         let data = all
             .iter()
             .filter(|ct| !me || ct.id == c.user_id)
-            .filter(|ct| deleted || !ct.deleted)
+            .filter(|ct| match deleted {
+                Some(true) if deleted_only => ct.deleted,
+                Some(true) => true,
+                Some(false) | None => !ct.deleted,
+            })
             .filter(|ct| types.as_ref().is_none_or(|t| t.contains(&ct.contact_type)))
             .map(|ct| contact_view(account, ct, &c.user_id, &fields))
             .collect();
@@ -307,6 +314,14 @@ pub async fn update_users(
             let target = target.clone();
             if let Some(op) = audit {
                 let name = format!("{} {}", target.contact.first_name, target.contact.last_name);
+                // Role and type changes say what the user became, as Wrike's records do.
+                let mut details = serde_json::Map::new();
+                if op == AuditOperation::UserRoleChanged {
+                    details.insert("User Role".into(), target.profile().role.as_str().into());
+                    if let Some(type_id) = &target.contact.user_type_id {
+                        details.insert("User Type Id".into(), type_id.clone().into());
+                    }
+                }
                 let record = audit_record(
                     &account_id,
                     seq,
@@ -315,7 +330,7 @@ pub async fn update_users(
                     ctx.now,
                     ip_for_api(),
                     Some((AuditObjectType::User, &name, id)),
-                    serde_json::Map::new(),
+                    details,
                 );
                 account.push_audit(record);
             }

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 use wrike_api::models::*;
 
-use super::paging::{PageToken, page_size};
+use super::paging::{MAX_PAGE_SIZE, PageToken, page_size};
 use super::{
     Ctx, Range, by_ids, ip_for_api, mutate, read, refuse_unsimulated, requested_fields, split_ids,
 };
@@ -69,9 +69,20 @@ fn tree_entry(f: &Folder) -> FolderTreeEntry {
         color: f.color.clone(),
         child_ids: f.child_ids.clone(),
         scope: f.scope.clone(),
-        project: f.project.clone(),
+        project: f.project.as_ref().map(|p| listed_project(&f.id, p)),
         space: f.space,
     }
+}
+
+/// A project as listings show it: Wrike's listings sometimes carry only `customStatusId`,
+/// without `status` (seen in 2025 listings of a space's projects). Which projects do is
+/// fixed by the folder id, so a client sees both shapes in every listing.
+fn listed_project(folder_id: &str, project: &Project) -> Project {
+    let mut listed = project.clone();
+    if listed.custom_status_id.is_some() && folder_id.bytes().map(u32::from).sum::<u32>() % 2 == 0 {
+        listed.status = None;
+    }
+    listed
 }
 
 /// The folder listing. Without filters it is the tree (kind `folderTree`); with any filter
@@ -92,21 +103,7 @@ fn tree(account: &AccountData, under: Option<&str>, p: &Params) -> ApiResult {
     let filtered = p
         .names()
         .any(|n| !matches!(n, "fields" | "access_token" | "method"));
-    let fields = requested_fields(
-        p,
-        &[
-            "metadata",
-            "hasAttachments",
-            "attachmentCount",
-            "description",
-            "briefDescription",
-            "customFields",
-            "customColumnIds",
-            "superParentIds",
-            "space",
-            "contractType",
-        ],
-    )?;
+    let fields = requested_fields(p, FOLDER_LISTING_OPT_IN)?;
     let descendants = p.bool("descendants")?.unwrap_or(true);
     let project = p.bool("project")?;
     let deleted = p.bool("deleted")?.unwrap_or(false);
@@ -154,7 +151,7 @@ fn tree(account: &AccountData, under: Option<&str>, p: &Params) -> ApiResult {
     if filtered {
         envelope_values(
             "folders",
-            matched.map(|f| shape(f, FOLDER_OPT_IN, &fields)).collect(),
+            matched.map(|f| listed_folder(f, &fields)).collect(),
         )
     } else {
         envelope("folderTree", matched.map(tree_entry).collect())
@@ -195,6 +192,34 @@ pub async fn space_folders(
 }
 
 const FOLDER_OPT_IN: &[&str] = &["attachmentCount", "briefDescription", "customColumnIds"];
+
+/// Fields a filtered folder listing only returns when asked for by `fields`; a project's
+/// `contractType` is one of them.
+const FOLDER_LISTING_OPT_IN: &[&str] = &[
+    "metadata",
+    "hasAttachments",
+    "attachmentCount",
+    "description",
+    "briefDescription",
+    "customFields",
+    "customColumnIds",
+    "superParentIds",
+    "space",
+    "contractType",
+];
+
+/// A folder as a filtered listing shows it.
+fn listed_folder(f: &Folder, requested: &[String]) -> Value {
+    let mut listed = f.clone();
+    listed.project = f.project.as_ref().map(|p| listed_project(&f.id, p));
+    let mut value = shape(&listed, FOLDER_LISTING_OPT_IN, requested);
+    if !requested.iter().any(|r| r == "contractType")
+        && let Some(project) = value.get_mut("project").and_then(Value::as_object_mut)
+    {
+        project.remove("contractType");
+    }
+    value
+}
 
 pub async fn folders_by_ids(
     State(sim): State<Arc<Sim>>,
@@ -267,7 +292,7 @@ fn project_from(
                     .collect()
             })
             .unwrap_or_default(),
-        status,
+        status: Some(status),
         custom_status_id: v
             .get("customStatusId")
             .and_then(Value::as_str)
@@ -477,7 +502,7 @@ pub async fn update_folder(
                         .clone()
                         .map_or_else(|| project_from(v, &ctx.user_id, ctx.now), Ok)?;
                     if let Some(status) = v.get("status").and_then(Value::as_str) {
-                        updated.status = ProjectStatus::from(status);
+                        updated.status = Some(ProjectStatus::from(status));
                     }
                     for (key, add) in [("ownersAdd", true), ("ownersRemove", false)] {
                         for owner in v
@@ -768,12 +793,14 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
         if descending {
             matched.reverse();
         }
-        // Unpaged listings stop at 1000 tasks (or `limit`), as Wrike's do.
-        matched.truncate(
-            limit
-                .unwrap_or(1000)
-                .min(if size.is_some() { usize::MAX } else { 1000 }),
-        );
+        // Unpaged listings stop at 1000 tasks (or `limit`), as Wrike's do; paged ones reach
+        // every task unless `limit` says otherwise.
+        let cap = match (limit, size) {
+            (Some(limit), _) => limit,
+            (None, Some(_)) => usize::MAX,
+            (None, None) => MAX_PAGE_SIZE,
+        };
+        matched.truncate(cap);
         let total = matched.len();
         let end = size.map_or(total, |n| (offset + n).min(total));
         let page: Vec<Value> = matched[offset.min(total)..end]
