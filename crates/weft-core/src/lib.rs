@@ -6,3 +6,4 @@ pub mod roles;
 pub mod schedule;
 pub mod scope_plan;
 pub mod secrets;
+pub mod usage;
