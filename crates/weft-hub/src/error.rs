@@ -19,6 +19,9 @@ pub enum HubError {
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// Someone else is doing it right now (a sync of the same connection); try later.
+    #[error("{0}")]
+    Busy(String),
     /// Wrike refused or failed; `class` says what kind of failure it was.
     #[error("{context} ({}): {error}. {}", .class.as_str(), .class.advice())]
     Wrike {

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod oauth_tokens;
 pub mod runtime;
 pub mod trail;
+pub mod usage;
 pub mod wrike;
 
 use std::sync::Arc;
@@ -35,6 +36,9 @@ pub struct Hub {
     pub policy: Policy,
     /// Wakes this instance's workers when a job is enqueued here.
     pub wake: Arc<tokio::sync::Notify>,
+    /// One outbound request budget per connection, shared by every client of it in this
+    /// process (health probes, syncs, reclaims), since Wrike counts per token.
+    pub budgets: Arc<wrike::Budgets>,
 }
 
 /// The hub's tunable rules (from settings).
@@ -46,6 +50,10 @@ pub struct Policy {
     /// Connections may use any API host (a simulator, a test server). Without it, only
     /// Wrike's hosts over HTTPS, and only where they resolve to public addresses.
     pub allow_any_wrike_host: bool,
+    /// Requests a minute to Wrike per connection (Wrike allows 400 per token).
+    pub requests_per_minute: u32,
+    /// How far back the first audit-log backfill reads.
+    pub backfill_days: i64,
 }
 
 impl Default for Policy {
@@ -53,6 +61,8 @@ impl Default for Policy {
         Policy {
             transient_grace_s: 300,
             allow_any_wrike_host: false,
+            requests_per_minute: 400,
+            backfill_days: 183,
         }
     }
 }
@@ -68,6 +78,7 @@ impl Hub {
             clock: Arc::new(weft_core::clock::SystemClock),
             policy: Policy::default(),
             wake: Arc::new(tokio::sync::Notify::new()),
+            budgets: Arc::new(wrike::Budgets::default()),
         }
     }
 }

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use weft_store::{Connection, ConnectionKind, WrikeIdentity};
 use wrike_api::http::{Reach, is_public};
 use wrike_api::models::Plan;
-use wrike_api::{ApiBase, ClientConfig, PermanentToken, TokenSource, WrikeClient};
+use wrike_api::{ApiBase, Budget, ClientConfig, PermanentToken, TokenSource, WrikeClient};
 
 use crate::Hub;
 use crate::error::{HubError, HubResult};
@@ -112,14 +112,60 @@ pub async fn token_source(hub: &Hub, connection: &Connection) -> HubResult<Arc<d
     })
 }
 
-/// A prompt client for a stored connection.
+/// The request budgets of this process, one per connection.
+#[derive(Default)]
+pub struct Budgets(std::sync::Mutex<std::collections::HashMap<String, Arc<Budget>>>);
+
+impl Budgets {
+    /// The budget of `connection_id`, made on first use.
+    pub fn of(&self, connection_id: &str, per_minute: u32) -> Arc<Budget> {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.entry(connection_id.to_owned())
+            .or_insert_with(|| Budget::per_minute(per_minute))
+            .clone()
+    }
+}
+
+/// A prompt client for a stored connection, on the connection's shared budget.
 pub async fn client_for(hub: &Hub, connection: &Connection) -> HubResult<WrikeClient> {
     let base = ApiBase::from_url(&connection.api_base)
         .map_err(|e| HubError::Internal(format!("connection {}: {e}", connection.name)))?;
-    Ok(prompt_client(
-        hub,
+    Ok(WrikeClient::with_budget(
         base,
         token_source(hub, connection).await?,
+        ClientConfig {
+            max_retries: 1,
+            timeout: Duration::from_secs(20),
+            reach: reach(hub),
+            ..ClientConfig::default()
+        },
+        hub.budgets
+            .of(&connection.id, hub.policy.requests_per_minute),
+    ))
+}
+
+/// A patient client for long work on a stored connection (syncs, reclaims): it waits out
+/// rate limits and retries what Wrike fails transiently, spending the connection's shared
+/// budget.
+pub async fn patient_client(hub: &Hub, connection: &Connection) -> HubResult<WrikeClient> {
+    let base = ApiBase::from_url(&connection.api_base)
+        .map_err(|e| HubError::Internal(format!("connection {}: {e}", connection.name)))?;
+    Ok(WrikeClient::with_budget(
+        base,
+        token_source(hub, connection).await?,
+        ClientConfig {
+            max_retries: 6,
+            base_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+            timeout: Duration::from_secs(90),
+            reach: reach(hub),
+            ..ClientConfig::default()
+        },
+        hub.budgets
+            .of(&connection.id, hub.policy.requests_per_minute),
     ))
 }
 

@@ -47,7 +47,9 @@ impl From<HubError> for ApiError {
     fn from(e: HubError) -> Self {
         match e {
             HubError::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, e.to_string()),
-            HubError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
+            HubError::Conflict(message) | HubError::Busy(message) => {
+                ApiError::new(StatusCode::CONFLICT, message)
+            }
             HubError::Invalid(message) => ApiError::bad_request(message),
             HubError::Forbidden(message) => ApiError::new(StatusCode::FORBIDDEN, message),
             // Wrike down or busy is the upstream's failure; a refusal is about the input.

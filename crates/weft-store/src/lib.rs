@@ -22,6 +22,7 @@ mod schedules;
 mod secrets;
 pub mod testing;
 mod trail;
+mod usage;
 
 pub use access::*;
 pub use connections::*;
@@ -30,6 +31,7 @@ pub use jobs::*;
 pub use schedules::*;
 pub use secrets::*;
 pub use trail::*;
+pub use usage::*;
 
 use db::Db;
 
@@ -100,6 +102,10 @@ impl Store {
 
     pub fn secrets(&self) -> Secrets<'_> {
         Secrets { db: &self.db }
+    }
+
+    pub fn usage(&self) -> Usage<'_> {
+        Usage { db: &self.db }
     }
 
     /// Keeps the read caches exact while it runs: polls the database's change counter every

@@ -32,6 +32,9 @@ const KEYS: &[&str] = &[
     "trust_forwarded_for",
     "metrics_token",
     "metrics_listen",
+    "sync_interval_seconds",
+    "wrike_requests_per_minute",
+    "backfill_days",
 ];
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -82,6 +85,13 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Serve `/metrics` on this address instead of the hub's port.
     pub metrics_listen: Option<String>,
+    /// How often every connection's users, audit log and work activity are synced.
+    pub sync_interval_seconds: u64,
+    /// Requests a minute this hub sends to Wrike per connection (Wrike allows 400 per
+    /// token, counted per second).
+    pub wrike_requests_per_minute: u64,
+    /// How far back the first sync of a connection reads the audit log and work activity.
+    pub backfill_days: u64,
 }
 
 impl Default for Settings {
@@ -108,6 +118,9 @@ impl Default for Settings {
             trust_forwarded_for: false,
             metrics_token: None,
             metrics_listen: None,
+            sync_interval_seconds: 3600,
+            wrike_requests_per_minute: 400,
+            backfill_days: 183,
         }
     }
 }
@@ -148,6 +161,9 @@ impl std::fmt::Debug for Settings {
                 &self.metrics_token.as_ref().map(|_| "[redacted]"),
             )
             .field("metrics_listen", &self.metrics_listen)
+            .field("sync_interval_seconds", &self.sync_interval_seconds)
+            .field("wrike_requests_per_minute", &self.wrike_requests_per_minute)
+            .field("backfill_days", &self.backfill_days)
             .finish()
     }
 }
@@ -220,6 +236,19 @@ impl Settings {
             3_650,
         )?;
         within("keep_dead_jobs_days", self.keep_dead_jobs_days, 1, 3_650)?;
+        within(
+            "sync_interval_seconds",
+            self.sync_interval_seconds,
+            60,
+            7 * 86_400,
+        )?;
+        within(
+            "wrike_requests_per_minute",
+            self.wrike_requests_per_minute,
+            1,
+            6_000,
+        )?;
+        within("backfill_days", self.backfill_days, 1, 3_650)?;
         anyhow::ensure!(
             self.public_url.starts_with("http://") || self.public_url.starts_with("https://"),
             "invalid configuration: public_url {:?} must start with http:// or https://",
@@ -248,6 +277,8 @@ impl Settings {
         weft_hub::Policy {
             transient_grace_s: self.transient_alert_after_seconds as i64,
             allow_any_wrike_host: self.allow_any_wrike_host,
+            requests_per_minute: self.wrike_requests_per_minute as u32,
+            backfill_days: self.backfill_days as i64,
         }
     }
 
@@ -262,6 +293,7 @@ impl Settings {
                 ..defaults.worker
             },
             probe_interval: Duration::from_secs(self.probe_interval_seconds),
+            sync_interval: Duration::from_secs(self.sync_interval_seconds),
             keep_done: Duration::from_secs(self.keep_finished_jobs_days * 86_400),
             keep_dead: Duration::from_secs(self.keep_dead_jobs_days * 86_400),
             ..defaults

@@ -181,6 +181,17 @@ impl WrikeClient {
         Ok(self.pages("audit_log", params(query)?, page_size))
     }
 
+    /// One page of `GET /audit_log`: the first, or the one `token` names.
+    pub async fn audit_log_page(
+        &self,
+        query: &AuditLogQuery,
+        page_size: u32,
+        token: Option<&str>,
+    ) -> Result<Envelope<AuditRecord>, WrikeError> {
+        self.page("audit_log", params(query)?, page_size, token)
+            .await
+    }
+
     /// `GET /audit_log`, record by record across every page.
     pub fn audit_log(
         &self,
@@ -271,6 +282,25 @@ impl WrikeClient {
             None => "tasks".to_owned(),
         };
         Ok(self.items(&path, params(query)?, DEFAULT_PAGE_SIZE))
+    }
+
+    /// One page of `GET /tasks` (account-wide): the first, or the one `token` names.
+    pub async fn tasks_page(
+        &self,
+        query: &TaskQuery,
+        page_size: u32,
+        token: Option<&str>,
+    ) -> Result<Envelope<Task>, WrikeError> {
+        self.page("tasks", params(query)?, page_size, token).await
+    }
+
+    /// `GET /comments`: account-wide comments in an `updatedDate` range shorter than seven
+    /// days (the last seven days without one). Not on every plan.
+    pub async fn comments(&self, query: &CommentQuery) -> Result<Vec<Comment>, WrikeError> {
+        Ok(self
+            .call(Method::GET, "comments", params(query)?)
+            .await?
+            .data)
     }
 
     /// `GET /tasks/{ids}` (at most 100).

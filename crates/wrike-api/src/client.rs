@@ -64,8 +64,29 @@ struct Inner {
     http: reqwest::Client,
     base: ApiBase,
     tokens: Arc<dyn TokenSource>,
-    limiter: Option<DefaultDirectRateLimiter>,
+    budget: Arc<Budget>,
     config: ClientConfig,
+}
+
+/// An outbound request budget, to share between clients of the same token (Wrike counts
+/// its limit per token, not per client object).
+pub struct Budget {
+    limiter: Option<DefaultDirectRateLimiter>,
+}
+
+impl Budget {
+    /// `per_minute` requests a minute, spent evenly; 0 means no budget at all.
+    pub fn per_minute(per_minute: u32) -> Arc<Budget> {
+        Arc::new(Budget {
+            limiter: NonZeroU32::new(per_minute).map(|n| RateLimiter::direct(budget(n))),
+        })
+    }
+
+    async fn until_ready(&self) {
+        if let Some(limiter) = &self.limiter {
+            limiter.until_ready().await;
+        }
+    }
 }
 
 impl std::fmt::Debug for WrikeClient {
@@ -78,14 +99,24 @@ impl std::fmt::Debug for WrikeClient {
 
 impl WrikeClient {
     pub fn new(base: ApiBase, tokens: Arc<dyn TokenSource>, config: ClientConfig) -> Self {
-        let limiter =
-            NonZeroU32::new(config.requests_per_minute).map(|n| RateLimiter::direct(budget(n)));
+        let budget = Budget::per_minute(config.requests_per_minute);
+        WrikeClient::with_budget(base, tokens, config, budget)
+    }
+
+    /// A client that spends from a budget shared with other clients of the same token
+    /// (`config.requests_per_minute` is then ignored).
+    pub fn with_budget(
+        base: ApiBase,
+        tokens: Arc<dyn TokenSource>,
+        config: ClientConfig,
+        budget: Arc<Budget>,
+    ) -> Self {
         WrikeClient {
             inner: Arc::new(Inner {
                 http: http_client(config.timeout, config.reach),
                 base,
                 tokens,
-                limiter,
+                budget,
                 config,
             }),
         }
@@ -189,6 +220,27 @@ impl WrikeClient {
     }
 
     /// Every item of a paged listing, page after page.
+    /// One page of a paged listing: the first (with `params` and `page_size`), or the one a
+    /// `nextPageToken` names (which carries the whole query, as on Wrike). Syncs that keep
+    /// the token with their checkpoint resume from here after a crash.
+    pub async fn page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        mut params: Params,
+        page_size: u32,
+        token: Option<&str>,
+    ) -> Result<Envelope<T>, WrikeError> {
+        let params = match token {
+            Some(token) => vec![("nextPageToken".to_owned(), token.to_owned())],
+            None => {
+                params.retain(|(name, _)| name != "pageSize" && name != "nextPageToken");
+                params.push(("pageSize".into(), page_size.to_string()));
+                params
+            }
+        };
+        self.call(Method::GET, path, params).await
+    }
+
     pub fn items<T: DeserializeOwned + Send + 'static>(
         &self,
         path: &str,
@@ -210,9 +262,7 @@ impl WrikeClient {
         let mut attempt = 0u32;
         let mut renewed = false;
         loop {
-            if let Some(limiter) = &self.inner.limiter {
-                limiter.until_ready().await;
-            }
+            self.inner.budget.until_ready().await;
             let token = self.inner.tokens.access_token().await?;
             let result = self
                 .send_once(&method, url, params, token.expose_secret())

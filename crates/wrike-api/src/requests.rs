@@ -368,6 +368,16 @@ pub struct NewTimelog {
 
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
+pub struct CommentQuery {
+    /// At most seven days long.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_date: Option<DateRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plain_text: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TimelogQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateRange>,

@@ -410,7 +410,7 @@ async fn append_audit(
     }
     for e in events {
         let user = account.user(&e.user_id).cloned().expect("validated");
-        let seq = account.next();
+        let seq = account.allocate();
         let object_type = e.object_type.as_deref().map(AuditObjectType::from);
         let mut record = audit_record(
             &id,

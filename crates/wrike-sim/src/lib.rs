@@ -31,6 +31,7 @@ use axum::{Extension, Router};
 
 pub use faults::{Fault, FaultKind};
 pub use sim::{DataCenterInfo, Sim, SimConfig};
+pub use world::{AccountData, SimUser, World};
 
 /// Where to listen and whether to speak TLS.
 #[derive(Debug, Clone)]

@@ -113,7 +113,7 @@ async fn plant_person(
     if let Err(message) = check_dates(&person.activity, now) {
         return bad(StatusCode::BAD_REQUEST, message);
     }
-    let seq = account.next();
+    let seq = account.allocate();
     let id = ids::person(seq);
     let contact = Contact {
         id: id.clone(),
@@ -242,7 +242,7 @@ fn plant(account: &mut AccountData, user_id: &str, planted: &Planted) -> Result<
                  op: AuditOperation,
                  object: (AuditObjectType, String, String),
                  details: serde_json::Map<String, Value>| {
-        let seq = account.next();
+        let seq = account.allocate();
         let record = audit_record(
             &account_id,
             seq,
@@ -328,7 +328,7 @@ fn plant(account: &mut AccountData, user_id: &str, planted: &Planted) -> Result<
         }
         "comment" => {
             let (task_id, _) = any_task().ok_or("the account has no task to comment on")?;
-            let seq = account.next();
+            let seq = account.allocate();
             account.comments.push(Comment {
                 id: ids::entity(&account_id, "IM", seq),
                 author_id: user_id.to_owned(),
@@ -341,7 +341,7 @@ fn plant(account: &mut AccountData, user_id: &str, planted: &Planted) -> Result<
         }
         "timelog" => {
             let (task_id, _) = any_task().ok_or("the account has no task to log time on")?;
-            let seq = account.next();
+            let seq = account.allocate();
             account.timelogs.push(Timelog {
                 id: ids::entity(&account_id, "JQ", seq),
                 task_id,

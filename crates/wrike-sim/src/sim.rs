@@ -104,6 +104,16 @@ impl RequestLog {
         }
         self.entries.push_back(entry);
     }
+
+    /// The sequence number of the last request logged (0 before any).
+    pub fn last_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// The requests logged after `seq`, oldest first.
+    pub fn since(&self, seq: u64) -> impl Iterator<Item = &LoggedRequest> {
+        self.entries.iter().filter(move |e| e.seq > seq)
+    }
 }
 
 /// A token bucket per token: `limit` per minute, refilled continuously.

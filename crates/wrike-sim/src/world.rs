@@ -114,7 +114,7 @@ impl AccountData {
     pub fn recycle_bin_id(&self) -> String {
         self.account.recycle_bin_id.clone().unwrap_or_default()
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn allocate(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq
     }

@@ -28,6 +28,8 @@ pub struct RuntimeConfig {
     pub scheduler_tick: Duration,
     /// How often every connection is probed.
     pub probe_interval: Duration,
+    /// How often every connection's usage data is synced.
+    pub sync_interval: Duration,
     /// How long succeeded and cancelled jobs are kept.
     pub keep_done: Duration,
     /// How long dead jobs are kept (longer: people look at what failed).
@@ -46,6 +48,7 @@ impl Default for RuntimeConfig {
             },
             scheduler_tick: Duration::from_secs(1),
             probe_interval: Duration::from_secs(60),
+            sync_interval: Duration::from_secs(3600),
             keep_done: Duration::from_secs(7 * 86_400),
             keep_dead: Duration::from_secs(30 * 86_400),
         }
@@ -67,9 +70,13 @@ impl Runtime {
         mut registry: Registry,
     ) -> HubResult<Runtime> {
         builtin::register(&mut registry);
-        for spec in builtin::schedules(config.probe_interval, config.keep_done, config.keep_dead)
-            .map_err(HubError::Invalid)?
-        {
+        crate::usage::jobs::register(&mut registry);
+        let mut schedules =
+            builtin::schedules(config.probe_interval, config.keep_done, config.keep_dead)
+                .map_err(HubError::Invalid)?;
+        schedules
+            .push(crate::usage::jobs::schedule(config.sync_interval).map_err(HubError::Invalid)?);
+        for spec in schedules {
             scheduler::declare(&hub, &spec).await?;
         }
         let shutdown = CancellationToken::new();

@@ -147,7 +147,7 @@ fn create_comment(
                 .ok_or_else(|| ApiError::not_found(&format!("Folder {f}")))?,
             _ => unreachable!("one parent"),
         };
-        let seq = account.next();
+        let seq = account.allocate();
         let comment = Comment {
             id: crate::ids::entity(account.id(), "IM", seq),
             author_id: ctx.user_id.clone(),
@@ -353,7 +353,7 @@ pub async fn create_timelog(
         account
             .task(&id)
             .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
-        let seq = account.next();
+        let seq = account.allocate();
         let timelog = Timelog {
             id: crate::ids::entity(account.id(), "JQ", seq),
             task_id: id.clone(),

@@ -260,7 +260,7 @@ pub async fn update_users(
         }
         let mut changed = Vec::new();
         for id in &ids {
-            let seq = account.next();
+            let seq = account.allocate();
             let account_id = account.id().to_owned();
             let target = account.user_mut(id).expect("checked above");
             let mut audit = None;
@@ -496,7 +496,7 @@ pub async fn create_invitation(
                     &format!("no user type {type_id} in this account"),
                 ));
             }
-            let seq = account.next();
+            let seq = account.allocate();
             let invitation = Invitation {
                 id: crate::ids::entity(account.id(), "IV", seq),
                 account_id: Some(account.id().to_owned()),

@@ -83,7 +83,7 @@ async fn create(sim: Arc<Sim>, c: Caller, target: Target, p: Params) -> ApiResul
             })?;
     }
     let hook = mutate(&sim, &c, |account, _| {
-        let seq = account.next();
+        let seq = account.allocate();
         let hook = Webhook {
             id: crate::ids::entity(account.id(), "JA", seq),
             account_id: Some(account.id().to_owned()),

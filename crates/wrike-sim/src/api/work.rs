@@ -335,7 +335,7 @@ pub async fn create_folder(
             .filter(|f| !matches!(f.scope, TreeScope::RbFolder | TreeScope::RbRoot))
             .ok_or_else(|| ApiError::not_found(&format!("Folder {parent}")))?;
         let workflow = parent_folder.workflow_id.clone();
-        let seq = account.next();
+        let seq = account.allocate();
         let id = crate::ids::new_format("MQ", seq);
         let folder = Folder {
             id: id.clone(),
@@ -995,7 +995,7 @@ fn task_audit(
     let Some(user) = account.user(&ctx.user_id).cloned() else {
         return;
     };
-    let seq = account.next();
+    let seq = account.allocate();
     let record = audit_record(
         account.id(),
         seq,
@@ -1080,7 +1080,7 @@ pub fn apply_task_create(
         &p.json::<Vec<Metadata>>("metadata")?.unwrap_or_default(),
     );
     let dates = parse_dates(p)?.unwrap_or_default();
-    let seq = account.next();
+    let seq = account.allocate();
     let description = p.text("description").unwrap_or_default();
     let mut shared_ids = vec![ctx.user_id.clone()];
     shared_ids.extend(shareds.into_iter().filter(|s| s != &ctx.user_id));

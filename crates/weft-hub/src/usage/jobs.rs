@@ -1,0 +1,103 @@
+//! Syncs as jobs: `usage.round` (the schedule, hourly by default) enqueues one `usage.sync`
+//! per connection; `usage.sync` runs one. A sync that finds another one of the same
+//! connection running succeeds without doing anything: the running one covers it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use weft_core::schedule::Cadence;
+use weft_store::{RetryPolicy, ScheduleSpec};
+
+use super::sync::{self, Silent, SyncOptions};
+use crate::connections;
+use crate::error::HubError;
+use crate::jobs::{self, Request};
+use crate::runtime::handlers::{JobContext, JobError, JobResult, Registry};
+
+pub const ROUND: &str = "usage.round";
+pub const SYNC: &str = "usage.sync";
+
+pub fn register(registry: &mut Registry) {
+    registry.register(ROUND, round).register(SYNC, run_sync);
+}
+
+/// The sync schedule.
+pub fn schedule(every: Duration) -> Result<ScheduleSpec, String> {
+    Ok(ScheduleSpec {
+        name: "usage.sync".into(),
+        kind: ROUND.into(),
+        payload: json!({}),
+        cadence: Cadence::every_seconds(every.as_secs())?,
+        priority: 0,
+        retry: RetryPolicy::ONCE,
+        enabled: true,
+    })
+}
+
+/// The job that syncs one connection, retried with backoff when Wrike or the database fail
+/// transiently.
+pub fn sync_request(connection_id: &str, dedupe: String, since: Option<i64>) -> Request {
+    Request::new(SYNC, json!({"connectionId": connection_id, "since": since}))
+        .dedupe(dedupe)
+        .retry(RetryPolicy {
+            max_attempts: 4,
+            backoff_ms: 60_000,
+            backoff_max_ms: 900_000,
+        })
+}
+
+async fn round(ctx: JobContext) -> JobResult {
+    let all = ctx
+        .hub
+        .store
+        .connections()
+        .list()
+        .await
+        .map_err(HubError::from)?;
+    for connection in &all {
+        jobs::enqueue(
+            &ctx.hub,
+            &format!("job {}", ctx.job.id),
+            sync_request(
+                &connection.id,
+                format!("usage.sync:{}:{}", connection.id, ctx.job.id),
+                None,
+            ),
+        )
+        .await?;
+    }
+    Ok(Some(json!({"connections": all.len()})))
+}
+
+async fn run_sync(ctx: JobContext) -> JobResult {
+    let id = ctx.job.payload["connectionId"]
+        .as_str()
+        .ok_or_else(|| JobError::Permanent("the payload has no connectionId".into()))?;
+    let connection = match connections::by_id(&ctx.hub, id).await {
+        Ok(connection) => connection,
+        Err(HubError::NotFound { .. }) => {
+            return Ok(Some(json!({"skipped": "the connection was removed"})));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let options = SyncOptions {
+        since: ctx.job.payload.get("since").and_then(Value::as_i64),
+        ..SyncOptions::default()
+    };
+    let owner = format!("{}/job-{}", ctx.worker, ctx.job.id);
+    match sync::run(
+        &ctx.hub,
+        &connection,
+        &owner,
+        &options,
+        Arc::new(Silent),
+        ctx.stop.clone(),
+    )
+    .await
+    {
+        Ok(report) => Ok(Some(serde_json::to_value(&report).unwrap_or_default())),
+        Err(HubError::Busy(message)) => Ok(Some(json!({"skipped": message}))),
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,16 @@
+//! Usage analytics: syncs that read each connection's people, audit log and work activity
+//! (`sync`, with the sources in `people`, `audit` and `work`, read in `windows`), the reports
+//! over what they stored (`reports`), exports (`export`), and reclaiming idle seats
+//! (`reclaim`). Syncs run as jobs (`jobs`): on a schedule, or on demand.
+
+mod audit;
+pub mod export;
+pub mod jobs;
+mod people;
+pub mod reclaim;
+pub mod reports;
+pub mod sync;
+mod windows;
+mod work;
+
+pub use sync::{ProgressSink, Silent, SourceReport, SyncOptions, SyncProgress, SyncReport};

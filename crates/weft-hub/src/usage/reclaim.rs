@@ -1,0 +1,330 @@
+//! Reclaiming idle seats: deactivate users, or change their type or role, one user or a
+//! filtered set. Always two steps: a dry run makes a plan (who, from what, to what; nothing
+//! is sent to Wrike), then an Admin confirms it and the hub applies exactly that plan, one
+//! Wrike call per user, keeping each call's result. Both steps go in the hub's trail. A plan
+//! is applied at most once, and not after it expires.
+
+use serde::{Deserialize, Serialize};
+use weft_core::health::FailureClass;
+use weft_store::{Connection, ReclaimItem, ReclaimPlan, SortBy, UserRow};
+use wrike_api::models::Role;
+use wrike_api::requests::{ProfileUpdate, UserUpdate};
+
+use super::reports::{self, ReportRequest};
+use crate::error::{HubError, HubResult};
+use crate::{Hub, trail, wrike};
+
+/// How long a plan may wait for its confirmation.
+pub const PLAN_LIFETIME_S: i64 = 3600;
+/// Most users one plan may change.
+pub const MAX_USERS: i64 = 1000;
+
+/// What to do to each user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "action", content = "target")]
+pub enum Action {
+    Deactivate,
+    /// Change the user type (a user type id of the account).
+    SetType(String),
+    /// Change the role (`User` or `Collaborator`).
+    SetRole(String),
+}
+
+impl Action {
+    /// Parses `deactivate`, `set_type` with a target, or `set_role` with a target.
+    pub fn parse(action: &str, target: Option<&str>) -> HubResult<Action> {
+        let target = target.map(str::trim).filter(|t| !t.is_empty());
+        match (action, target) {
+            ("deactivate", _) => Ok(Action::Deactivate),
+            ("set_type", Some(t)) => Ok(Action::SetType(t.to_owned())),
+            ("set_role", Some(t)) => Ok(Action::SetRole(t.to_owned())),
+            ("set_type" | "set_role", None) => Err(HubError::invalid(format!(
+                "action {action} needs a target (a user type id, or User or Collaborator)"
+            ))),
+            (other, _) => Err(HubError::invalid(format!(
+                "action: '{other}' is not deactivate, set_type or set_role"
+            ))),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Action::Deactivate => "deactivate",
+            Action::SetType(_) => "set_type",
+            Action::SetRole(_) => "set_role",
+        }
+    }
+
+    fn target(&self) -> Option<String> {
+        match self {
+            Action::Deactivate => None,
+            Action::SetType(t) | Action::SetRole(t) => Some(t.clone()),
+        }
+    }
+}
+
+/// Who a plan is for: named users, or everyone a report request selects.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    Users(Vec<String>),
+    Filter(Box<ReportRequest>),
+}
+
+/// The dry run: works out who would change and how, and keeps that as a plan.
+pub async fn plan(
+    hub: &Hub,
+    actor: &str,
+    connection: &Connection,
+    action: Action,
+    selection: Selection,
+) -> HubResult<ReclaimPlan> {
+    let store = hub.store.usage();
+    let types = store.user_types(&connection.id).await?;
+    let type_title = |id: Option<&str>| {
+        id.and_then(|id| types.iter().find(|t| t.id == id))
+            .map(|t| t.title.clone())
+            .or_else(|| id.map(str::to_owned))
+            .unwrap_or_else(|| "no user type".into())
+    };
+    match &action {
+        Action::SetType(t) if !types.iter().any(|x| &x.id == t) => {
+            return Err(HubError::invalid(format!(
+                "target: {t} is not a user type of {} (known: {})",
+                connection.name,
+                types
+                    .iter()
+                    .map(|t| format!("{} {}", t.id, t.title))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        Action::SetRole(r) if !matches!(r.as_str(), "User" | "Collaborator") => {
+            return Err(HubError::invalid(format!(
+                "target: role '{r}' is not User or Collaborator"
+            )));
+        }
+        _ => {}
+    }
+    let users: Vec<UserRow> = match selection {
+        Selection::Users(ids) => {
+            if ids.is_empty() {
+                return Err(HubError::invalid("users: name at least one user"));
+            }
+            let mut found = Vec::new();
+            for id in ids {
+                let user = store
+                    .user(&connection.id, &id)
+                    .await?
+                    .filter(|u| u.kind == "Person")
+                    .ok_or_else(|| {
+                        HubError::not_found(format!("user {id} in {}", connection.name))
+                    })?;
+                found.push(user);
+            }
+            found
+        }
+        Selection::Filter(request) => {
+            let mut request = *request;
+            request.connections = vec![connection.id.clone()];
+            request.filter.active = Some(true);
+            request.filter.deleted = Some(false);
+            let report =
+                reports::users(hub, &request, SortBy::LastActivity, false, MAX_USERS + 1, 0)
+                    .await?;
+            if report.page.total > MAX_USERS {
+                return Err(HubError::invalid(format!(
+                    "the filter selects {} users; narrow it to at most {MAX_USERS}",
+                    report.page.total
+                )));
+            }
+            report.page.rows
+        }
+    };
+    let me = connection.identity.user_id.clone();
+    let mut items = Vec::new();
+    for u in users {
+        let before = match &action {
+            Action::Deactivate => if u.active { "active" } else { "deactivated" }.to_owned(),
+            Action::SetType(_) => type_title(u.user_type_id.as_deref()),
+            Action::SetRole(_) => u.role.clone().unwrap_or_default(),
+        };
+        let after = match &action {
+            Action::Deactivate => "deactivated".to_owned(),
+            Action::SetType(t) => type_title(Some(t)),
+            Action::SetRole(r) => r.clone(),
+        };
+        // Some changes cannot or should not be made; the plan says so instead of trying.
+        let skip = if u.owner && action == Action::Deactivate {
+            Some("the account owner cannot be deactivated")
+        } else if u.id == me {
+            Some("this is the user the connection runs as")
+        } else if before == after {
+            Some("already so")
+        } else {
+            None
+        };
+        items.push(ReclaimItem {
+            user_id: u.id.clone(),
+            name: format!("{} {}", u.first_name, u.last_name)
+                .trim()
+                .to_owned(),
+            email: u.email.clone(),
+            user_type_id: u.user_type_id.clone(),
+            before,
+            after,
+            last_activity_at: u.last_activity_at,
+            result: skip.map(|_| "skipped".to_owned()),
+            message: skip.map(str::to_owned),
+        });
+    }
+    if items.is_empty() {
+        return Err(HubError::invalid(
+            "no user matches; nothing to reclaim".to_owned(),
+        ));
+    }
+    let now = hub.clock.now_s();
+    let plan = ReclaimPlan {
+        id: crate::new_id("rcl"),
+        connection_id: connection.id.clone(),
+        action: action.name().to_owned(),
+        target: action.target(),
+        items,
+        status: "planned".into(),
+        created_by: actor.to_owned(),
+        created_at: now,
+        expires_at: now + PLAN_LIFETIME_S,
+        applied_by: None,
+        applied_at: None,
+    };
+    store.create_reclaim(&plan).await?;
+    trail::record(
+        hub,
+        actor,
+        "usage.reclaim.plan",
+        &connection.name,
+        None,
+        Some(serde_json::json!({"plan": plan.id, "action": plan.action, "target": plan.target, "users": plan.items.len()})),
+    )
+    .await?;
+    Ok(plan)
+}
+
+pub async fn get(hub: &Hub, id: &str) -> HubResult<ReclaimPlan> {
+    hub.store
+        .usage()
+        .reclaim(id)
+        .await?
+        .ok_or_else(|| HubError::not_found(format!("reclaim plan {id}")))
+}
+
+/// Applies a plan once, on an Admin's confirmation: one Wrike call per user, each result
+/// kept. A failure of the connection itself stops the run; the users not reached are marked
+/// skipped with the reason.
+pub async fn apply(hub: &Hub, actor: &str, id: &str) -> HubResult<ReclaimPlan> {
+    let store = hub.store.usage();
+    let plan = get(hub, id).await?;
+    let now = hub.clock.now_s();
+    if !store.start_reclaim(id, actor, now).await? {
+        let why = match plan.status.as_str() {
+            "planned" => "it expired; make a new plan with a dry run".to_owned(),
+            other => format!("it is {other}"),
+        };
+        return Err(HubError::Conflict(format!(
+            "reclaim plan {id} cannot be applied: {why}"
+        )));
+    }
+    let connection = crate::connections::by_id(hub, &plan.connection_id).await?;
+    let action = Action::parse(&plan.action, plan.target.as_deref())?;
+    let mut items = plan.items.clone();
+    let client = wrike::patient_client(hub, &connection).await?;
+    let account_id = connection.identity.account_id.clone();
+    let mut stopped: Option<String> = None;
+    for index in 0..items.len() {
+        let item = &mut items[index];
+        if item.result.is_some() {
+            continue;
+        }
+        if let Some(reason) = &stopped {
+            item.result = Some("skipped".into());
+            item.message = Some(reason.clone());
+            continue;
+        }
+        let update = match &action {
+            Action::Deactivate => UserUpdate::Active(false),
+            Action::SetType(t) => UserUpdate::UserType(t.clone()),
+            Action::SetRole(r) => UserUpdate::Profile(ProfileUpdate {
+                account_id: account_id.clone(),
+                role: Role::from(r.as_str()),
+                external: false,
+            }),
+        };
+        match client.update_user(&item.user_id, &update).await {
+            Ok(_) => {
+                item.result = Some("ok".into());
+                item.message = None;
+                let (active, user_type, role) = match &action {
+                    Action::Deactivate => (Some(false), None, None),
+                    Action::SetType(t) => (None, Some(t.as_str()), None),
+                    Action::SetRole(r) => (None, None, Some(r.as_str())),
+                };
+                store
+                    .update_person(&connection.id, &item.user_id, active, user_type, role)
+                    .await?;
+            }
+            Err(e) => {
+                let error = HubError::wrike(format!("changing {}", item.name), e);
+                item.result = Some("failed".into());
+                item.message = Some(error.to_string());
+                if let HubError::Wrike { class, .. } = &error
+                    && (*class == FailureClass::TokenRejected
+                        || *class == FailureClass::WrongDataCenter
+                        || class.is_transient())
+                {
+                    stopped = Some(format!("not attempted: {error}"));
+                }
+            }
+        }
+        store.record_reclaim(id, &items, "applying").await?;
+    }
+    store.record_reclaim(id, &items, "applied").await?;
+    let count = |r: &str| {
+        items
+            .iter()
+            .filter(|i| i.result.as_deref() == Some(r))
+            .count()
+    };
+    trail::record(
+        hub,
+        actor,
+        "usage.reclaim.apply",
+        &connection.name,
+        Some(serde_json::json!({"plan": id})),
+        Some(
+            serde_json::json!({"plan": id, "action": plan.action, "target": plan.target,
+            "ok": count("ok"), "failed": count("failed"), "skipped": count("skipped")}),
+        ),
+    )
+    .await?;
+    get(hub, id).await
+}
+
+/// Cancels a plan that was not applied.
+pub async fn cancel(hub: &Hub, actor: &str, id: &str) -> HubResult<ReclaimPlan> {
+    let plan = get(hub, id).await?;
+    if !hub.store.usage().cancel_reclaim(id).await? {
+        return Err(HubError::Conflict(format!(
+            "reclaim plan {id} is {} and cannot be cancelled",
+            plan.status
+        )));
+    }
+    trail::record(
+        hub,
+        actor,
+        "usage.reclaim.cancel",
+        &plan.connection_id,
+        None,
+        Some(serde_json::json!({"plan": id})),
+    )
+    .await?;
+    get(hub, id).await
+}

@@ -1,0 +1,529 @@
+//! Reports over synced usage data, for the web UI, the JSON API and the CLI alike: people
+//! with their last activity, inactive seats, seats by type and role against `userLimit`,
+//! active-user trends, renewal savings, and a summary across connections.
+//!
+//! Every report says which signals it used, per connection: a signal counts only where its
+//! source synced (logins need the audit log, which Business plans do not have), and a report
+//! that asked for more says what was missing and why.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use weft_core::usage::{Signal, Signals, annual_savings_cents, day_of};
+use weft_store::{
+    Connection, Renewal, SeatCounts, SeatGroup, SortBy, SourceState, SyncState, TrendPoint,
+    UsageScope, UserFilter, UserPage, WrikeAccount, source,
+};
+
+use crate::error::{HubError, HubResult};
+use crate::{Hub, connections};
+
+/// What a report is about.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReportRequest {
+    /// Connection ids or names; every connection when empty.
+    pub connections: Vec<String>,
+    pub filter: UserFilter,
+    /// The signals that count as activity; all of them when unset.
+    pub signals: Option<Signals>,
+}
+
+/// The signals a report used for one connection, and what it could not use.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignalsUsed {
+    pub connection_id: String,
+    pub connection: String,
+    pub requested: Signals,
+    pub used: Signals,
+    /// In words: "sign-ins (audit log), tasks authored".
+    pub described: String,
+    /// Each requested signal that could not be used, with why.
+    pub missing: Vec<String>,
+}
+
+/// A scope resolved against the connections and what their sources can show.
+pub struct Scoped {
+    pub scope: UsageScope,
+    pub signals: Vec<SignalsUsed>,
+    pub connections: Vec<Connection>,
+}
+
+/// Which signals a connection's synced sources can show, and why the others cannot.
+pub fn available(sources: &[SourceState]) -> (Signals, Vec<(Signal, String)>) {
+    let by_source = |name: &str| sources.iter().find(|s| s.source == name);
+    let mut set = Signals::NONE;
+    let mut missing = Vec::new();
+    for signal in Signal::ALL {
+        let name = match signal {
+            Signal::Login | Signal::Change => source::AUDIT_LOG,
+            Signal::Task => source::TASKS,
+            Signal::Comment => source::COMMENTS,
+            Signal::Timelog => source::TIMELOGS,
+        };
+        match by_source(name) {
+            // A source that synced once keeps counting while a later sync runs or fails.
+            Some(s) if s.status == "ok" || s.last_success_at.is_some() => {
+                set = Signals::of(&set.iter().chain([signal]).collect::<Vec<_>>());
+            }
+            Some(s) => missing.push((
+                signal,
+                s.message
+                    .clone()
+                    .unwrap_or_else(|| format!("{name} has not synced yet")),
+            )),
+            None => missing.push((signal, format!("{name} has not synced yet"))),
+        }
+    }
+    (set, missing)
+}
+
+/// Resolves a request: its connections (all when none are named) and, for each, the
+/// signals it can honestly count.
+pub async fn scope(hub: &Hub, request: &ReportRequest) -> HubResult<Scoped> {
+    let connections = if request.connections.is_empty() {
+        hub.store.connections().list().await?
+    } else {
+        let mut found = Vec::new();
+        for name in &request.connections {
+            found.push(connections::find(hub, name).await?);
+        }
+        found
+    };
+    let requested = request.signals.unwrap_or(Signals::ALL);
+    if requested.is_empty() {
+        return Err(HubError::invalid("signals: choose at least one signal"));
+    }
+    let mut pairs = Vec::new();
+    let mut used = Vec::new();
+    for c in &connections {
+        let sources = hub.store.usage().sources(&c.id).await?;
+        let (available, why) = available(&sources);
+        let signals = requested.intersect(available);
+        let missing = why
+            .into_iter()
+            .filter(|(s, _)| requested.contains(*s))
+            .map(|(s, reason)| format!("{}: {reason}", s.describe()))
+            .collect();
+        pairs.push((c.id.clone(), signals));
+        used.push(SignalsUsed {
+            connection_id: c.id.clone(),
+            connection: c.name.clone(),
+            requested,
+            used: signals,
+            described: if signals.is_empty() {
+                "no activity signal is available yet".into()
+            } else {
+                signals.describe()
+            },
+            missing,
+        });
+    }
+    Ok(Scoped {
+        scope: UsageScope {
+            connections: pairs,
+            filter: request.filter.clone(),
+            now: hub.clock.now_s(),
+        },
+        signals: used,
+        connections,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsersReport {
+    pub signals: Vec<SignalsUsed>,
+    #[serde(flatten)]
+    pub page: UserPage,
+}
+
+/// People with their activity, filtered, sorted and paged.
+pub async fn users(
+    hub: &Hub,
+    request: &ReportRequest,
+    sort: SortBy,
+    descending: bool,
+    limit: i64,
+    offset: i64,
+) -> HubResult<UsersReport> {
+    let scoped = scope(hub, request).await?;
+    let page = hub
+        .store
+        .usage()
+        .users(&scoped.scope, sort, descending, limit, offset)
+        .await?;
+    Ok(UsersReport {
+        signals: scoped.signals,
+        page,
+    })
+}
+
+/// What reclaiming a set of seats would save a year.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Savings {
+    pub seats: i64,
+    /// Per currency, in cents (connections may be billed in different currencies).
+    pub by_currency: Vec<(String, i64)>,
+    /// Seats on connections with no cost entered yet.
+    pub unpriced_seats: i64,
+}
+
+/// The inactive-seats report: counts by category, and what reclaiming the idle seats the
+/// filter selects would save.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InactiveReport {
+    pub signals: Vec<SignalsUsed>,
+    pub idle_days: i64,
+    pub counts: SeatCounts,
+    /// Seats purchased (`userLimit`) across the connections, where Wrike said.
+    pub user_limit: Option<i64>,
+    pub savings: Savings,
+}
+
+pub async fn inactive(hub: &Hub, request: &ReportRequest) -> HubResult<InactiveReport> {
+    let scoped = scope(hub, request).await?;
+    let idle_days = request.filter.idle_days.unwrap_or(90);
+    let counts = hub.store.usage().seat_counts(&scoped.scope).await?;
+    let mut idle = scoped.scope.clone();
+    idle.filter.idle_days = Some(idle_days);
+    let savings = savings(hub, &idle).await?;
+    let mut limit = None;
+    for (id, _) in &scoped.scope.connections {
+        if let Some(n) = hub
+            .store
+            .usage()
+            .account(id)
+            .await?
+            .and_then(|a| a.user_limit)
+        {
+            limit = Some(limit.unwrap_or(0) + n);
+        }
+    }
+    Ok(InactiveReport {
+        signals: scoped.signals,
+        idle_days,
+        counts,
+        user_limit: limit,
+        savings,
+    })
+}
+
+/// What reclaiming the paid seats a scope selects would save, at each connection's costs.
+pub async fn savings(hub: &Hub, scope: &UsageScope) -> HubResult<Savings> {
+    let seats = hub.store.usage().paid_seats_by_type(scope).await?;
+    let mut by_currency: Vec<(String, i64)> = Vec::new();
+    let (mut total, mut unpriced) = (0, 0);
+    for (connection, _) in &scope.connections {
+        let mine: Vec<&(String, Option<String>, i64)> =
+            seats.iter().filter(|s| &s.0 == connection).collect();
+        let count: i64 = mine.iter().map(|s| s.2).sum();
+        total += count;
+        match hub.store.usage().renewal(connection).await? {
+            Some(renewal) => {
+                let types = mine
+                    .iter()
+                    .flat_map(|(_, t, n)| std::iter::repeat_n(t.as_deref(), *n as usize));
+                let cents =
+                    annual_savings_cents(types, renewal.seat_cost_cents, &renewal.type_costs);
+                match by_currency.iter_mut().find(|(c, _)| *c == renewal.currency) {
+                    Some((_, sum)) => *sum += cents,
+                    None => by_currency.push((renewal.currency.clone(), cents)),
+                }
+            }
+            None => unpriced += count,
+        }
+    }
+    Ok(Savings {
+        seats: total,
+        by_currency,
+        unpriced_seats: unpriced,
+    })
+}
+
+/// One connection's seats: what Wrike sold and what is used, by type and role.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeatsReport {
+    pub signals: Vec<SignalsUsed>,
+    pub idle_days: i64,
+    pub accounts: Vec<WrikeAccount>,
+    pub groups: Vec<SeatGroup>,
+}
+
+pub async fn seats(hub: &Hub, request: &ReportRequest) -> HubResult<SeatsReport> {
+    let scoped = scope(hub, request).await?;
+    let groups = hub.store.usage().seats_by_type(&scoped.scope).await?;
+    let mut accounts = Vec::new();
+    for c in &scoped.connections {
+        if let Some(a) = hub.store.usage().account(&c.id).await? {
+            accounts.push(a);
+        }
+    }
+    Ok(SeatsReport {
+        signals: scoped.signals,
+        idle_days: request.filter.idle_days.unwrap_or(90),
+        accounts,
+        groups,
+    })
+}
+
+/// The length of a trend's periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+impl Period {
+    pub fn parse(text: &str) -> Option<Period> {
+        match text {
+            "day" | "daily" => Some(Period::Day),
+            "week" | "weekly" => Some(Period::Week),
+            "month" | "monthly" => Some(Period::Month),
+            _ => None,
+        }
+    }
+
+    /// The first days of the last `count` periods up to `today`, oldest first: days,
+    /// Mondays, or first days of months.
+    pub fn starts(self, today: NaiveDate, count: usize) -> Vec<NaiveDate> {
+        let count = count.clamp(1, 400);
+        let mut starts = Vec::with_capacity(count);
+        let mut at = match self {
+            Period::Day => today,
+            Period::Week => {
+                today - chrono::Duration::days(today.weekday().num_days_from_monday() as i64)
+            }
+            Period::Month => today.with_day(1).unwrap_or(today),
+        };
+        for _ in 0..count {
+            starts.push(at);
+            at = match self {
+                Period::Day => at - chrono::Duration::days(1),
+                Period::Week => at - chrono::Duration::days(7),
+                Period::Month => at.checked_sub_months(chrono::Months::new(1)).unwrap_or(at),
+            };
+        }
+        starts.reverse();
+        starts
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendReport {
+    pub signals: Vec<SignalsUsed>,
+    pub period: Period,
+    pub points: Vec<TrendPoint>,
+}
+
+/// Distinct active users per period, the current (partial) period last.
+pub async fn trend(
+    hub: &Hub,
+    request: &ReportRequest,
+    period: Period,
+    count: usize,
+) -> HubResult<TrendReport> {
+    let scoped = scope(hub, request).await?;
+    let now = scoped.scope.now;
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .map(|d| d.date_naive())
+        .ok_or_else(|| HubError::Internal("the clock is out of range".into()))?;
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    let starts: Vec<i64> = period
+        .starts(today, count)
+        .into_iter()
+        .map(|d| (d - epoch).num_days())
+        .collect();
+    let points = hub
+        .store
+        .usage()
+        .trend(&scoped.scope, &starts, day_of(now))
+        .await?;
+    Ok(TrendReport {
+        signals: scoped.signals,
+        period,
+        points,
+    })
+}
+
+/// One connection at a glance.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionSummary {
+    pub connection_id: String,
+    pub connection: String,
+    pub account: Option<WrikeAccount>,
+    pub signals: SignalsUsed,
+    pub counts: SeatCounts,
+    pub savings: Savings,
+    pub renewal: Option<Renewal>,
+    pub sync: Option<SyncState>,
+    pub sources: Vec<SourceState>,
+}
+
+/// Every connection (or those named) at a glance, idle meaning `idle_days` without
+/// activity.
+pub async fn summary(hub: &Hub, request: &ReportRequest) -> HubResult<Vec<ConnectionSummary>> {
+    let scoped = scope(hub, request).await?;
+    let idle_days = request.filter.idle_days.unwrap_or(90);
+    let mut out = Vec::new();
+    for (c, used) in scoped.connections.iter().zip(scoped.signals) {
+        let mut one = UsageScope {
+            connections: vec![(c.id.clone(), used.used)],
+            filter: request.filter.clone(),
+            now: scoped.scope.now,
+        };
+        let counts = hub.store.usage().seat_counts(&one).await?;
+        one.filter.idle_days = Some(idle_days);
+        let savings = savings(hub, &one).await?;
+        out.push(ConnectionSummary {
+            connection_id: c.id.clone(),
+            connection: c.name.clone(),
+            account: hub.store.usage().account(&c.id).await?,
+            signals: used,
+            counts,
+            savings,
+            renewal: hub.store.usage().renewal(&c.id).await?,
+            sync: hub.store.usage().sync_state(&c.id).await?,
+            sources: hub.store.usage().sources(&c.id).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// Renewal costs as entered: a yearly cost per seat, optional costs per user type, a date.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RenewalInput {
+    /// "300" or "300.00" (a year, in the currency's units).
+    pub seat_cost: String,
+    pub currency: String,
+    /// User type id to yearly cost, where it differs.
+    pub type_costs: std::collections::BTreeMap<String, String>,
+    /// `YYYY-MM-DD` or empty.
+    pub renewal_date: String,
+}
+
+/// Parses "300", "300.5" or "1,200.00" as cents; names the field when it cannot.
+pub fn parse_money(field: &str, text: &str) -> HubResult<i64> {
+    let cleaned: String = text.trim().chars().filter(|c| *c != ',').collect();
+    let bad = || {
+        HubError::invalid(format!(
+            "{field}: '{text}' is not an amount like 300 or 300.00"
+        ))
+    };
+    let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    if whole.is_empty()
+        || fraction.len() > 2
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !fraction.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .filter(|v| *v <= 100_000_000_000)
+        .ok_or_else(bad)
+}
+
+/// Saves a connection's renewal costs (recorded in the trail).
+pub async fn set_renewal(
+    hub: &Hub,
+    actor: &str,
+    connection: &Connection,
+    input: &RenewalInput,
+) -> HubResult<Renewal> {
+    let seat_cost_cents = parse_money("seat cost", &input.seat_cost)?;
+    let currency = input.currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(HubError::invalid(format!(
+            "currency: '{}' is not a three-letter code like USD or EUR",
+            input.currency
+        )));
+    }
+    let mut type_costs = std::collections::BTreeMap::new();
+    for (type_id, cost) in &input.type_costs {
+        if cost.trim().is_empty() {
+            continue;
+        }
+        type_costs.insert(
+            type_id.clone(),
+            parse_money(&format!("cost of user type {type_id}"), cost)?,
+        );
+    }
+    let date = input.renewal_date.trim();
+    let renewal_date = if date.is_empty() {
+        None
+    } else {
+        NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+            HubError::invalid(format!(
+                "renewal date: '{date}' is not a date like 2027-03-31"
+            ))
+        })?;
+        Some(date.to_owned())
+    };
+    let before = hub.store.usage().renewal(&connection.id).await?;
+    let renewal = Renewal {
+        connection_id: connection.id.clone(),
+        seat_cost_cents,
+        currency,
+        type_costs,
+        renewal_date,
+        updated_at: hub.clock.now_s(),
+        updated_by: actor.to_owned(),
+    };
+    hub.store.usage().save_renewal(&renewal).await?;
+    crate::trail::record(
+        hub,
+        actor,
+        "usage.renewal",
+        &connection.name,
+        before.map(|r| serde_json::to_value(r).unwrap_or_default()),
+        Some(serde_json::to_value(&renewal).unwrap_or_default()),
+    )
+    .await?;
+    Ok(renewal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_start_on_days_mondays_and_firsts() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            Period::Day.starts(d("2026-11-29"), 3),
+            vec![d("2026-11-27"), d("2026-11-28"), d("2026-11-29")]
+        );
+        // 2026-11-29 is a Sunday.
+        assert_eq!(
+            Period::Week.starts(d("2026-11-29"), 2),
+            vec![d("2026-11-16"), d("2026-11-23")]
+        );
+        assert_eq!(
+            Period::Month.starts(d("2026-03-31"), 3),
+            vec![d("2026-01-01"), d("2026-02-01"), d("2026-03-01")]
+        );
+    }
+
+    #[test]
+    fn money_parses_or_names_the_field() {
+        assert_eq!(parse_money("seat cost", "300").unwrap(), 30_000);
+        assert_eq!(parse_money("seat cost", "1,200.5").unwrap(), 120_050);
+        assert_eq!(parse_money("seat cost", " 9.99 ").unwrap(), 999);
+        for bad in ["", "-3", "3.999", "abc", "1e5", "99999999999"] {
+            let e = parse_money("seat cost", bad).unwrap_err().to_string();
+            assert!(e.contains("seat cost"), "{bad}: {e}");
+        }
+    }
+}

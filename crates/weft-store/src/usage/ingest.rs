@@ -1,0 +1,546 @@
+//! What syncs write: the account, user types and people as Wrike lists them, pages of audit
+//! records and work activity, each page with its checkpoint in one transaction, and the
+//! lease that keeps one sync per connection across instances.
+//!
+//! Fencing: every page is written only while the writer still holds the connection's sync
+//! lease (checked inside the page's transaction), so a sync that lost its lease, say to a
+//! stall longer than the lease, cannot move a checkpoint another sync now owns.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use weft_core::usage::{Signal, day_of};
+
+use super::Usage;
+use crate::db::{failed, on_pool};
+use crate::{StoreError, StoreResult};
+
+/// The account a connection reads, with its subscription.
+#[derive(Debug, Clone)]
+pub struct AccountSnapshot {
+    pub account_id: String,
+    pub name: String,
+    pub plan: Option<String>,
+    pub user_limit: Option<i64>,
+    pub paid: Option<bool>,
+    pub suspended: Option<bool>,
+    /// The account as Wrike sent it (JSON).
+    pub raw: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserTypeRow {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub license_type: Option<String>,
+    pub raw: String,
+}
+
+/// A contact as the users listing gives it, flattened for filtering.
+#[derive(Debug, Clone, Default)]
+pub struct PersonRow {
+    pub id: String,
+    /// `Person`, `Group`, `Robot`, or whatever Wrike calls it next.
+    pub kind: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub company_name: Option<String>,
+    pub title: Option<String>,
+    pub role: Option<String>,
+    pub user_type_id: Option<String>,
+    pub external: bool,
+    pub admin: bool,
+    pub owner: bool,
+    pub active: bool,
+    pub deleted: bool,
+    pub timezone: Option<String>,
+    pub locale: Option<String>,
+    /// The contact as Wrike sent it (JSON).
+    pub raw: String,
+}
+
+/// One audit-log record, whole.
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub id: String,
+    pub operation: String,
+    pub user_id: Option<String>,
+    pub user_email: Option<String>,
+    pub event_at: i64,
+    pub ip_address: Option<String>,
+    pub object_type: Option<String>,
+    pub object_name: Option<String>,
+    pub object_id: Option<String>,
+    /// `details` as Wrike wrote it (a JSON object).
+    pub details: String,
+}
+
+/// Evidence that someone was active at a moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activity {
+    pub user_id: String,
+    pub at: i64,
+    pub signal: Signal,
+}
+
+/// Where a source stands after a page: everything dated before `synced_through` is stored;
+/// the window being read (if any) and the page token to go on from inside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub synced_through: Option<i64>,
+    pub window: Option<(i64, i64)>,
+    pub page_token: Option<String>,
+}
+
+/// A source's stored state.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceState {
+    pub source: String,
+    /// `ok`, `unavailable` (plan, right or scope missing), `failed`, `running`.
+    pub status: String,
+    pub message: Option<String>,
+    pub synced_through: Option<i64>,
+    pub window_start: Option<i64>,
+    pub window_end: Option<i64>,
+    #[serde(skip)]
+    pub page_token: Option<String>,
+    pub records: i64,
+    pub requests: i64,
+    pub last_success_at: Option<i64>,
+    pub updated_at: i64,
+}
+
+impl SourceState {
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            synced_through: self.synced_through,
+            window: self.window_start.zip(self.window_end),
+            page_token: self.page_token.clone(),
+        }
+    }
+}
+
+/// A connection's sync: who holds it now and how the last one ended.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncState {
+    pub connection_id: String,
+    pub lease_owner: Option<String>,
+    pub lease_expires_at: Option<i64>,
+    /// JSON written by the running sync (phase, done, total).
+    pub progress: Option<String>,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// `ok`, `partial` (some sources unavailable) or `failed`.
+    pub outcome: Option<String>,
+    pub message: Option<String>,
+    pub backfill_from: Option<i64>,
+}
+
+impl SyncState {
+    /// Whether a sync holds the lease at `now`.
+    pub fn running(&self, now: i64) -> bool {
+        self.lease_owner.is_some() && self.lease_expires_at.is_some_and(|t| t >= now)
+    }
+}
+
+/// Counts from saving the people listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PeopleSaved {
+    pub listed: usize,
+    /// Contacts stored before that the listing no longer has (now marked deleted).
+    pub vanished: u64,
+}
+
+// Rows per INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const PEOPLE_PER_INSERT: usize = 400;
+const AUDIT_PER_INSERT: usize = 1_000;
+const MARKS_PER_INSERT: usize = 2_000;
+
+impl Usage<'_> {
+    pub async fn save_account(
+        &self,
+        connection_id: &str,
+        a: &AccountSnapshot,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO wrike_accounts (connection_id, account_id, name, plan, user_limit, paid, suspended, raw, synced_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (connection_id) DO UPDATE SET account_id = excluded.account_id, name = excluded.name, plan = excluded.plan, \
+               user_limit = excluded.user_limit, paid = excluded.paid, suspended = excluded.suspended, raw = excluded.raw, synced_at = excluded.synced_at")
+            .bind(connection_id).bind(&a.account_id).bind(&a.name).bind(&a.plan).bind(a.user_limit)
+            .bind(a.paid).bind(a.suspended).bind(&a.raw).bind(now)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("the Wrike account")))?;
+        Ok(())
+    }
+
+    /// Replaces the connection's user types with `types`.
+    pub async fn save_user_types(
+        &self,
+        connection_id: &str,
+        types: &[UserTypeRow],
+    ) -> StoreResult<()> {
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("user types"))?;
+            sqlx::query("DELETE FROM wrike_user_types WHERE connection_id = $1")
+                .bind(connection_id).execute(&mut *tx).await.map_err(failed("user types"))?;
+            for t in types {
+                sqlx::query("INSERT INTO wrike_user_types (connection_id, id, title, description, license_type, raw) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(connection_id).bind(&t.id).bind(&t.title).bind(&t.description).bind(&t.license_type).bind(&t.raw)
+                    .execute(&mut *tx).await.map_err(failed("user types"))?;
+            }
+            tx.commit().await.map_err(failed("user types"))
+        })?;
+        Ok(())
+    }
+
+    /// Stores the complete people listing: new contacts are added, known ones updated (their
+    /// activity columns kept), and contacts stored before that the listing no longer has
+    /// are marked deleted and inactive, since Wrike no longer lists them at all.
+    pub async fn save_people(
+        &self,
+        connection_id: &str,
+        people: &[PersonRow],
+        now: i64,
+    ) -> StoreResult<PeopleSaved> {
+        let vanished = on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("people"))?;
+            for chunk in people.chunks(PEOPLE_PER_INSERT) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO wrike_users (connection_id, id, kind, first_name, last_name, email, company_name, title, role, user_type_id, \
+                     external, admin, owner, active, deleted, timezone, locale, raw, first_seen_at, synced_at) ");
+                insert.push_values(chunk, |mut row, p| {
+                    row.push_bind(connection_id).push_bind(&p.id).push_bind(&p.kind).push_bind(&p.first_name)
+                        .push_bind(&p.last_name).push_bind(&p.email).push_bind(&p.company_name).push_bind(&p.title)
+                        .push_bind(&p.role).push_bind(&p.user_type_id).push_bind(p.external).push_bind(p.admin)
+                        .push_bind(p.owner).push_bind(p.active).push_bind(p.deleted).push_bind(&p.timezone)
+                        .push_bind(&p.locale).push_bind(&p.raw).push_bind(now).push_bind(now);
+                });
+                insert.push(
+                    " ON CONFLICT (connection_id, id) DO UPDATE SET kind = excluded.kind, first_name = excluded.first_name, \
+                     last_name = excluded.last_name, email = excluded.email, company_name = excluded.company_name, title = excluded.title, \
+                     role = excluded.role, user_type_id = excluded.user_type_id, external = excluded.external, admin = excluded.admin, \
+                     owner = excluded.owner, active = excluded.active, deleted = excluded.deleted, timezone = excluded.timezone, \
+                     locale = excluded.locale, raw = excluded.raw, synced_at = excluded.synced_at");
+                insert.build().execute(&mut *tx).await.map_err(failed("people"))?;
+            }
+            // Everyone listed was stamped with `now`; a stored contact with an older stamp
+            // was not listed.
+            let gone = sqlx::query(
+                "UPDATE wrike_users SET deleted = TRUE, active = FALSE, synced_at = $2 \
+                 WHERE connection_id = $1 AND kind <> 'Unknown' AND synced_at < $2 AND NOT deleted")
+                .bind(connection_id).bind(now)
+                .execute(&mut *tx).await.map_err(failed("people"))?.rows_affected();
+            tx.commit().await.map_err(failed("people"))?;
+            gone
+        });
+        Ok(PeopleSaved {
+            listed: people.len(),
+            vanished,
+        })
+    }
+
+    /// Records a change weft made in Wrike to one person (a reclaim), so reports show it
+    /// before the next sync reads it back.
+    pub async fn update_person(
+        &self,
+        connection_id: &str,
+        id: &str,
+        active: Option<bool>,
+        user_type_id: Option<&str>,
+        role: Option<&str>,
+    ) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query(
+            "UPDATE wrike_users SET active = COALESCE($3, active), user_type_id = COALESCE($4, user_type_id), role = COALESCE($5, role) \
+             WHERE connection_id = $1 AND id = $2")
+            .bind(connection_id).bind(id).bind(active).bind(user_type_id).bind(role)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a person")))?;
+        Ok(())
+    }
+
+    /// Stores one page of a source with its checkpoint, in one transaction, while `owner`
+    /// holds the connection's sync lease. Audit records already stored (same id) are left
+    /// as they are; activity only ever moves a last-seen time forward. Returns how many
+    /// audit records were new.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_page(
+        &self,
+        connection_id: &str,
+        owner: &str,
+        source: &str,
+        audit: &[AuditRow],
+        activity: &[Activity],
+        checkpoint: &Checkpoint,
+        requests: i64,
+        now: i64,
+    ) -> StoreResult<u64> {
+        let (days, last_seen) = summarize(activity);
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("a sync page"))?;
+            let held = sqlx::query(
+                "UPDATE usage_syncs SET lease_expires_at = lease_expires_at WHERE connection_id = $1 AND lease_owner = $2 AND lease_expires_at >= $3")
+                .bind(connection_id).bind(owner).bind(now)
+                .execute(&mut *tx).await.map_err(failed("a sync page"))?.rows_affected();
+            if held == 0 {
+                return Err(StoreError::WrongState {
+                    message: format!("the sync of {connection_id} lost its lease; another sync owns it now"),
+                });
+            }
+            let mut inserted = 0;
+            for chunk in audit.chunks(AUDIT_PER_INSERT) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO wrike_audit_records (connection_id, id, operation, user_id, user_email, event_at, ip_address, object_type, object_name, object_id, details) ");
+                insert.push_values(chunk, |mut row, r| {
+                    row.push_bind(connection_id).push_bind(&r.id).push_bind(&r.operation).push_bind(&r.user_id)
+                        .push_bind(&r.user_email).push_bind(r.event_at).push_bind(&r.ip_address).push_bind(&r.object_type)
+                        .push_bind(&r.object_name).push_bind(&r.object_id).push_bind(&r.details);
+                });
+                insert.push(" ON CONFLICT (connection_id, id) DO NOTHING");
+                inserted += insert.build().execute(&mut *tx).await.map_err(failed("audit records"))?.rows_affected();
+            }
+            let days: Vec<(&(String, i64), &i64)> = days.iter().collect();
+            for chunk in days.chunks(MARKS_PER_INSERT) {
+                let mut insert = sqlx::QueryBuilder::new("INSERT INTO usage_days (connection_id, day, user_id, signals) ");
+                insert.push_values(chunk, |mut row, ((user, day), signals)| {
+                    row.push_bind(connection_id).push_bind(*day).push_bind(user.as_str()).push_bind(**signals);
+                });
+                insert.push(" ON CONFLICT (connection_id, day, user_id) DO UPDATE SET signals = usage_days.signals | excluded.signals");
+                insert.build().execute(&mut *tx).await.map_err(failed("activity days"))?;
+            }
+            let seen: Vec<(&String, &LastSeen)> = last_seen.iter().collect();
+            for chunk in seen.chunks(MARKS_PER_INSERT / 4) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at, last_task_at, last_comment_at, last_timelog_at) ");
+                insert.push_values(chunk, |mut row, (user, seen)| {
+                    row.push_bind(connection_id).push_bind(user.as_str()).push_bind("Unknown").push_bind(now);
+                    for at in seen.0 {
+                        row.push_bind(at);
+                    }
+                });
+                insert.push(" ON CONFLICT (connection_id, id) DO UPDATE SET ");
+                for (i, signal) in Signal::ALL.iter().enumerate() {
+                    let column = last_column(*signal);
+                    if i > 0 {
+                        insert.push(", ");
+                    }
+                    insert.push(format!(
+                        "{column} = CASE WHEN excluded.{column} IS NOT NULL AND (wrike_users.{column} IS NULL OR wrike_users.{column} < excluded.{column}) \
+                         THEN excluded.{column} ELSE wrike_users.{column} END"));
+                }
+                insert.build().execute(&mut *tx).await.map_err(failed("last activity"))?;
+            }
+            let (window_start, window_end) = checkpoint.window.unzip();
+            sqlx::query(
+                "INSERT INTO usage_sources (connection_id, source, status, synced_through, window_start, window_end, page_token, records, requests, updated_at) \
+                 VALUES ($1, $2, 'running', $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (connection_id, source) DO UPDATE SET status = 'running', \
+                   synced_through = COALESCE(excluded.synced_through, usage_sources.synced_through), \
+                   window_start = excluded.window_start, window_end = excluded.window_end, page_token = excluded.page_token, \
+                   records = usage_sources.records + excluded.records, requests = usage_sources.requests + excluded.requests, \
+                   updated_at = excluded.updated_at")
+                .bind(connection_id).bind(source).bind(checkpoint.synced_through).bind(window_start).bind(window_end)
+                .bind(&checkpoint.page_token).bind(inserted as i64 + activity_count(audit, activity)).bind(requests).bind(now)
+                .execute(&mut *tx).await.map_err(failed("a checkpoint"))?;
+            tx.commit().await.map_err(failed("a sync page"))?;
+            Ok::<u64, StoreError>(inserted)
+        })
+    }
+
+    /// Says how a source ended this sync: `ok` (with when), `unavailable` or `failed` with
+    /// what is missing or went wrong, and how many requests it made in all (pages count up
+    /// as they are stored; this sets the final figure).
+    pub async fn finish_source(
+        &self,
+        connection_id: &str,
+        source: &str,
+        status: &str,
+        message: Option<&str>,
+        requests: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        let success = (status == "ok").then_some(now);
+        on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO usage_sources (connection_id, source, status, message, requests, last_success_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (connection_id, source) DO UPDATE SET status = excluded.status, message = excluded.message, \
+               requests = excluded.requests, \
+               last_success_at = COALESCE(excluded.last_success_at, usage_sources.last_success_at), updated_at = excluded.updated_at")
+            .bind(connection_id).bind(source).bind(status).bind(message).bind(requests).bind(success).bind(now)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a source's state")))?;
+        Ok(())
+    }
+
+    /// Zeroes the per-sync request counters before a sync starts.
+    pub async fn reset_request_counts(&self, connection_id: &str) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query("UPDATE usage_sources SET requests = 0 WHERE connection_id = $1")
+            .bind(connection_id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("sources")))?;
+        Ok(())
+    }
+
+    pub async fn sources(&self, connection_id: &str) -> StoreResult<Vec<SourceState>> {
+        on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT source, status, message, synced_through, window_start, window_end, page_token, records, requests, last_success_at, updated_at \
+             FROM usage_sources WHERE connection_id = $1 ORDER BY source")
+            .bind(connection_id).fetch_all(pool).await.map_err(failed("sources")))
+    }
+
+    pub async fn source(
+        &self,
+        connection_id: &str,
+        source: &str,
+    ) -> StoreResult<Option<SourceState>> {
+        on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT source, status, message, synced_through, window_start, window_end, page_token, records, requests, last_success_at, updated_at \
+             FROM usage_sources WHERE connection_id = $1 AND source = $2")
+            .bind(connection_id).bind(source).fetch_optional(pool).await.map_err(failed("a source")))
+    }
+
+    /// Takes the connection's sync lease for `owner` until `until`, unless another owner
+    /// holds one that has not expired at `now`. True when taken.
+    pub async fn claim_sync(
+        &self,
+        connection_id: &str,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> StoreResult<bool> {
+        let taken = on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO usage_syncs (connection_id, lease_owner, lease_expires_at, started_at, progress) VALUES ($1, $2, $3, $4, NULL) \
+             ON CONFLICT (connection_id) DO UPDATE SET lease_owner = excluded.lease_owner, lease_expires_at = excluded.lease_expires_at, \
+               started_at = excluded.started_at, progress = NULL \
+             WHERE usage_syncs.lease_owner IS NULL OR usage_syncs.lease_expires_at < $4 OR usage_syncs.lease_owner = excluded.lease_owner")
+            .bind(connection_id).bind(owner).bind(until).bind(now)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("the sync lease")))?;
+        Ok(taken == 1)
+    }
+
+    /// Extends the lease and records progress; false when `owner` no longer holds it.
+    pub async fn heartbeat_sync(
+        &self,
+        connection_id: &str,
+        owner: &str,
+        until: i64,
+        progress: &str,
+    ) -> StoreResult<bool> {
+        let kept = on_pool!(self.db, pool => sqlx::query(
+            "UPDATE usage_syncs SET lease_expires_at = $3, progress = $4 WHERE connection_id = $1 AND lease_owner = $2")
+            .bind(connection_id).bind(owner).bind(until).bind(progress)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("the sync lease")))?;
+        Ok(kept == 1)
+    }
+
+    /// Gives the lease up and records how the sync ended.
+    pub async fn release_sync(
+        &self,
+        connection_id: &str,
+        owner: &str,
+        outcome: &str,
+        message: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query(
+            "UPDATE usage_syncs SET lease_owner = NULL, lease_expires_at = NULL, progress = NULL, finished_at = $3, outcome = $4, message = $5 \
+             WHERE connection_id = $1 AND lease_owner = $2")
+            .bind(connection_id).bind(owner).bind(now).bind(outcome).bind(message)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("the sync lease")))?;
+        Ok(())
+    }
+
+    pub async fn sync_state(&self, connection_id: &str) -> StoreResult<Option<SyncState>> {
+        on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT connection_id, lease_owner, lease_expires_at, progress, started_at, finished_at, outcome, message, backfill_from \
+             FROM usage_syncs WHERE connection_id = $1")
+            .bind(connection_id).fetch_optional(pool).await.map_err(failed("the sync state")))
+    }
+
+    pub async fn sync_states(&self) -> StoreResult<Vec<SyncState>> {
+        on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT connection_id, lease_owner, lease_expires_at, progress, started_at, finished_at, outcome, message, backfill_from \
+             FROM usage_syncs ORDER BY connection_id")
+            .fetch_all(pool).await.map_err(failed("sync states")))
+    }
+
+    /// Sets where the first audit-log backfill starts (kept once set, so a resumed backfill
+    /// reads the same window).
+    pub async fn set_backfill_from(&self, connection_id: &str, from: i64) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO usage_syncs (connection_id, backfill_from) VALUES ($1, $2) \
+             ON CONFLICT (connection_id) DO UPDATE SET backfill_from = excluded.backfill_from")
+            .bind(connection_id).bind(from).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("the backfill window")))?;
+        Ok(())
+    }
+}
+
+/// The last-seen times of one user, in `Signal::ALL` order.
+#[derive(Debug, Default)]
+struct LastSeen([Option<i64>; 5]);
+
+pub(crate) fn last_column(signal: Signal) -> &'static str {
+    match signal {
+        Signal::Login => "last_login_at",
+        Signal::Change => "last_change_at",
+        Signal::Task => "last_task_at",
+        Signal::Comment => "last_comment_at",
+        Signal::Timelog => "last_timelog_at",
+    }
+}
+
+/// Folds a page's activity into one row per (user, day) and one per user, so a page of a
+/// thousand records writes a few hundred small rows instead of thousands.
+fn summarize(activity: &[Activity]) -> (BTreeMap<(String, i64), i64>, HashMap<String, LastSeen>) {
+    let mut days: BTreeMap<(String, i64), i64> = BTreeMap::new();
+    let mut seen: HashMap<String, LastSeen> = HashMap::new();
+    for a in activity {
+        *days.entry((a.user_id.clone(), day_of(a.at))).or_default() |= a.signal.bit();
+        let slot = Signal::ALL
+            .iter()
+            .position(|s| *s == a.signal)
+            .expect("every signal is in ALL");
+        let last = &mut seen.entry(a.user_id.clone()).or_default().0[slot];
+        if last.is_none_or(|t| t < a.at) {
+            *last = Some(a.at);
+        }
+    }
+    (days, seen)
+}
+
+/// What a page adds to a work source's record count (audit pages count their new records).
+fn activity_count(audit: &[AuditRow], activity: &[Activity]) -> i64 {
+    if audit.is_empty() {
+        activity.len() as i64
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_folds_into_days_and_last_seen() {
+        let a = |user: &str, at: i64, signal| Activity {
+            user_id: user.into(),
+            at,
+            signal,
+        };
+        let (days, seen) = summarize(&[
+            a("u1", 100, Signal::Login),
+            a("u1", 200, Signal::Comment),
+            a("u1", 50, Signal::Login),
+            a("u1", 86_500, Signal::Login),
+            a("u2", 10, Signal::Task),
+        ]);
+        assert_eq!(days[&("u1".into(), 0)], 1 | 8);
+        assert_eq!(days[&("u1".into(), 1)], 1);
+        assert_eq!(days[&("u2".into(), 0)], 4);
+        assert_eq!(seen["u1"].0[0], Some(86_500));
+        assert_eq!(seen["u1"].0[3], Some(200));
+        assert_eq!(seen["u1"].0[2], None);
+        assert_eq!(seen["u2"].0[2], Some(10));
+    }
+}
