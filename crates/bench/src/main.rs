@@ -1,11 +1,13 @@
 //! Benchmarks for weft. Each prints its figure next to a baseline measured in the same run
 //! (the machines are shared and noisy, so only ratios compare across runs), and `--write`
 //! records the results in BENCHMARKS.md.
-//! `weft-bench [sim-audit|hub-api|queue] [--write]`.
+//! `weft-bench [sim-audit|hub-api|queue|usage-ingest|usage-paced] [--write]`.
 
 mod hub_api;
 mod queue;
 mod sim_audit;
+mod usage_ingest;
+mod usage_paced;
 
 /// A benchmark's run: its report.
 type Benchmark = fn() -> futures::future::BoxFuture<'static, anyhow::Result<String>>;
@@ -17,6 +19,9 @@ async fn main() -> anyhow::Result<()> {
     if args.first().map(String::as_str) == Some(hub_api::CHILD) {
         return hub_api::serve_child(&args[1..]).await;
     }
+    if args.first().map(String::as_str) == Some(usage_ingest::CHILD) {
+        return usage_ingest::serve_child(&args[1..]).await;
+    }
     let write = args.iter().any(|a| a == "--write");
     let wanted: Vec<&str> = args
         .iter()
@@ -24,10 +29,12 @@ async fn main() -> anyhow::Result<()> {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let runs = |name: &str| wanted.is_empty() || wanted.contains(&name);
-    let benchmarks: [(&str, Benchmark); 3] = [
+    let benchmarks: [(&str, Benchmark); 5] = [
         ("sim-audit", || Box::pin(sim_audit::run())),
         ("hub-api", || Box::pin(hub_api::run())),
         ("queue", || Box::pin(queue::run())),
+        ("usage-ingest", || Box::pin(usage_ingest::run())),
+        ("usage-paced", || Box::pin(usage_paced::run())),
     ];
     for (name, run) in benchmarks {
         if !runs(name) {

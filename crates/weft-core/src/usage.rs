@@ -177,13 +177,21 @@ impl fmt::Display for Signals {
     }
 }
 
+/// Audit operations that are sign-in activity (`Signal::Login`).
+pub const LOGIN_OPERATIONS: [&str; 2] = ["UserLoggedIn", "UserLogout"];
+/// Audit operations that are not activity at all: a failed sign-in is not use.
+pub const IGNORED_OPERATIONS: [&str; 1] = ["UserFailLogin"];
+
 /// What an audit record says about the person who made it. Failed sign-ins are not use;
 /// every other operation, known or not, is something the person did in Wrike.
 pub fn signal_of(operation: &AuditOperation) -> Option<Signal> {
-    match operation {
-        AuditOperation::UserLoggedIn | AuditOperation::UserLogout => Some(Signal::Login),
-        AuditOperation::UserFailLogin => None,
-        _ => Some(Signal::Change),
+    let name = operation.as_str();
+    if LOGIN_OPERATIONS.contains(&name) {
+        Some(Signal::Login)
+    } else if IGNORED_OPERATIONS.contains(&name) {
+        None
+    } else {
+        Some(Signal::Change)
     }
 }
 

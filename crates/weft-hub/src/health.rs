@@ -82,6 +82,16 @@ async fn call(
     {
         match feature {
             Feature::UsageAnalytics => {
+                // Activity comes from work data on every plan; the audit log is checked
+                // only where the plan has one, and there its absence is a real fault.
+                let account = wrike
+                    .account(&["subscription"])
+                    .await
+                    .map_err(|e| ("account (GET /account)", e))?;
+                let plan = account.subscription.map(|s| s.plan);
+                if plan.is_some_and(|p| p.is_known() && !p.has_audit_log()) {
+                    continue;
+                }
                 let pages = wrike
                     .audit_log_pages(&AuditLogQuery::default(), 1)
                     .map_err(|e| ("audit log", e))?;

@@ -514,7 +514,12 @@ async fn health_probes_run_once_per_round_and_alert_once_across_instances() {
         let of_this_connection = probes
             .iter()
             .filter(|p| p.payload["connectionId"] == added.connection.id.as_str())
-            .filter(|p| !p.dedupe_key.as_deref().unwrap_or_default().contains(":sync:"))
+            .filter(|p| {
+                !p.dedupe_key
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains(":sync:")
+            })
             .count();
         assert_eq!(
             of_this_connection,

@@ -157,7 +157,13 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         // crash; only a power loss can drop the last commits. FULL would fsync every commit.
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(10))
-        .foreign_keys(true);
+        .foreign_keys(true)
+        // Syncs write pages of a thousand records at a time; a 4 MiB page cache per
+        // connection (twice the default) holds a page's working set without growing the
+        // hub's memory much (eight connections).
+        .pragma("cache_size", "-4096")
+        // Checkpoint the WAL every ~16 MiB instead of every 4 MiB: fewer fsyncs in a backfill.
+        .pragma("wal_autocheckpoint", "4000");
     let path = options.get_filename().to_owned();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Database {

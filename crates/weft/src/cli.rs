@@ -14,7 +14,7 @@ use weft_store::{JobFilter, JobStatus};
 
 use crate::config::Settings;
 
-use crate::{hub, secrets_input};
+use crate::{hub, secrets_input, usage_cli};
 
 /// weft: a self-hosted Wrike integration hub.
 #[derive(Debug, Parser)]
@@ -57,6 +57,11 @@ enum Command {
     /// The secrets key: rotate to a new one.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Sync a connection's users, audit log and work activity now.
+    Sync(usage_cli::SyncArgs),
+    /// Usage analytics: who uses the paid seats, trends, renewal savings, reclaiming seats.
+    #[command(subcommand)]
+    Usage(usage_cli::UsageCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -265,8 +270,20 @@ struct DemoArgs {
     /// Address of the hub's web UI and API.
     #[arg(long, default_value = "127.0.0.1:8080")]
     hub_listen: SocketAddr,
-    #[command(flatten)]
-    world: WorldArgs,
+    /// Seed of the generated accounts.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// People in the Enterprise account.
+    #[arg(long, default_value_t = 2500, value_parser = clap::value_parser!(u32).range(5..=100_000))]
+    users: u32,
+    /// Months of history.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=36))]
+    months: u32,
+    /// Requests per minute per token, for the simulator and the hub alike. Wrike allows
+    /// 400; the demo allows more so that six months of 2,500 people sync in seconds. Give
+    /// 400 to watch the backfill at Wrike's pace.
+    #[arg(long, default_value_t = 6000)]
+    rate_limit: u32,
 }
 
 impl WorldArgs {
@@ -318,6 +335,12 @@ pub fn run() -> anyhow::Result<()> {
             Command::Connections(command) => {
                 connections_command(settings(&cli.config, cli.database_url)?, command).await
             }
+            Command::Sync(args) => {
+                usage_cli::sync_command(settings(&cli.config, cli.database_url)?, args).await
+            }
+            Command::Usage(command) => {
+                usage_cli::usage_command(settings(&cli.config, cli.database_url)?, command).await
+            }
         }
     })
 }
@@ -331,14 +354,14 @@ fn settings(file: &Option<PathBuf>, database_url: Option<String>) -> anyhow::Res
 }
 
 /// Who runs this command, for the audit trail.
-fn cli_actor() -> String {
+pub(crate) fn cli_actor() -> String {
     format!(
         "cli:{}",
         std::env::var("USER").unwrap_or_else(|_| "unknown".into())
     )
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
 }
@@ -622,8 +645,18 @@ async fn sim(args: SimArgs) -> anyhow::Result<()> {
 /// (recreated on every run), an admin with a fresh password, an OAuth app registered with the
 /// simulator, a first connection, and the web UI.
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    eprintln!(
+        "generating a simulated Wrike: an Enterprise account of {} people and a Business account, {} months of activity...",
+        args.users, args.months
+    );
     let running = wrike_sim::start(
-        args.world.config(),
+        SimConfig {
+            seed: args.seed,
+            users: args.users,
+            months: args.months,
+            rate_limit_per_minute: args.rate_limit,
+            ..SimConfig::default()
+        },
         Listen {
             primary: args.listen,
             secondary: "127.0.0.1:0".parse()?,
@@ -661,6 +694,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         probe_interval_seconds: 60,
         // The simulator runs on loopback.
         allow_any_wrike_host: true,
+        wrike_requests_per_minute: args.rate_limit.max(1) as u64,
         ..Settings::default()
     };
     let hub = hub::services(&settings).await?;
@@ -674,42 +708,78 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     )
     .await?;
 
-    // A first connection: the account's dedicated integration user, for usage analytics.
-    let integration = {
+    // Two connections: the Enterprise account through its dedicated integration user (an
+    // admin with the activity-report right), the Business account through its owner.
+    let people = |index: usize| -> anyhow::Result<(String, String)> {
         let world = running.sim.read();
-        world.accounts[0]
+        let account = world.accounts.get(index).context("a generated account")?;
+        let user = account
             .integration_user()
-            .map(|u| u.id().to_owned())
-            .context("the generated integration user")?
+            .unwrap_or_else(|| account.owner())
+            .id()
+            .to_owned();
+        Ok((account.id().to_owned(), user))
     };
-    let token = {
-        let mut world = running.sim.write();
-        let account = world.accounts[0].id().to_owned();
-        let scopes = vec![
-            wrike_api::Scope::Default,
-            wrike_api::Scope::amReadOnlyAuditLog,
-            wrike_api::Scope::amReadWriteUser,
-        ];
-        running
-            .sim
-            .issue_tokens(&mut world, &account, &integration, scopes, None)
-            .0
-    };
-    connections::add(
-        &hub,
-        "demo",
-        "acme-analytics",
-        &running.api_url(0),
-        secrecy::SecretString::from(token),
-        vec![Feature::UsageAnalytics, Feature::Reclaim],
-    )
-    .await?;
+    let mut added = Vec::new();
+    for (index, name) in [(0, "acme-analytics"), (1, "nordlicht")] {
+        let (account, user) = people(index)?;
+        let token = {
+            let mut world = running.sim.write();
+            let scopes = vec![
+                wrike_api::Scope::Default,
+                wrike_api::Scope::amReadOnlyAuditLog,
+                wrike_api::Scope::amReadWriteUser,
+            ];
+            running
+                .sim
+                .issue_tokens(&mut world, &account, &user, scopes, None)
+                .0
+        };
+        let connection = connections::add(
+            &hub,
+            "demo",
+            name,
+            &running.api_url(index),
+            secrecy::SecretString::from(token),
+            vec![Feature::UsageAnalytics, Feature::Reclaim],
+        )
+        .await?
+        .connection;
+        // What the seats cost, so the dashboard can price the idle ones.
+        let light = running.sim.read().accounts[index]
+            .user_types
+            .get(2)
+            .map(|t| t.id.clone());
+        let renewal = weft_hub::usage::reports::RenewalInput {
+            seat_cost: if index == 0 {
+                "300".into()
+            } else {
+                "240".into()
+            },
+            currency: if index == 0 {
+                "USD".into()
+            } else {
+                "EUR".into()
+            },
+            type_costs: light.into_iter().map(|t| (t, "120".to_owned())).collect(),
+            renewal_date: (chrono::Utc::now() + chrono::Duration::days(75))
+                .date_naive()
+                .to_string(),
+        };
+        weft_hub::usage::reports::set_renewal(&hub, "demo", &connection, &renewal).await?;
+        added.push(connection);
+    }
+    // The first sync backfills six months; it runs here, with its progress, before the
+    // hub opens, so the first page shows real numbers.
+    for connection in &added {
+        usage_cli::sync_now(&hub, connection).await?;
+    }
 
     print_sim(&running);
     println!("\nweft hub: {public_url}");
     println!("  sign in as admin with the password {password}");
     println!(
-        "  a connection to the simulated Acme Robotics account is ready; connect the EU account with OAuth from the Connections page"
+        "  connected: the simulated Enterprise account (acme-analytics) and the Business account (nordlicht), synced; they sync again every hour"
     );
     println!(
         "  data in {}/ (recreated on every demo run)",

@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod hub;
 mod secrets_input;
+mod usage_cli;
 
 fn main() -> std::process::ExitCode {
     match cli::run() {

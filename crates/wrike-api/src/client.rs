@@ -376,9 +376,10 @@ pub fn backoff(
 }
 
 /// The outbound budget: `per_minute` requests a minute, spent evenly, since Wrike counts its
-/// limit per second: at most a second's worth at once.
+/// limit per second: at most half a second's worth at once, which leaves room for the few
+/// requests other clients of the same token make (a connection check, a probe).
 fn budget(per_minute: NonZeroU32) -> Quota {
-    let burst = NonZeroU32::new(per_minute.get() / 60).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(per_minute.get() / 120).unwrap_or(NonZeroU32::MIN);
     Quota::per_minute(per_minute).allow_burst(burst)
 }
 
@@ -428,8 +429,8 @@ mod tests {
         let quota = budget(NonZeroU32::new(400).unwrap());
         assert_eq!(
             quota.burst_size().get(),
-            6,
-            "a second's worth at once, not 400"
+            3,
+            "half a second's worth at once, not 400"
         );
         assert_eq!(quota.replenish_interval(), Duration::from_millis(150));
         assert_eq!(budget(NonZeroU32::new(10).unwrap()).burst_size().get(), 1);

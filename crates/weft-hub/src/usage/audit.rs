@@ -5,8 +5,7 @@
 
 use tokio::sync::mpsc;
 use weft_core::health::FailureClass;
-use weft_core::usage::signal_of;
-use weft_store::{Activity, AuditRow, Checkpoint, source};
+use weft_store::{AuditRow, Checkpoint, source};
 use wrike_api::WrikeClient;
 use wrike_api::models::{AuditRecord, Plan};
 use wrike_api::requests::{AuditLogQuery, DateRange};
@@ -96,7 +95,6 @@ pub(crate) async fn read(
 /// A page fetched and converted, waiting to be stored.
 struct Fetched {
     rows: Vec<AuditRow>,
-    activity: Vec<Activity>,
     next: Option<String>,
     /// Records the window holds, when Wrike said (first page only).
     total: Option<u64>,
@@ -141,13 +139,16 @@ async fn read_window(
                     page_token: None,
                 },
             };
+            // The window's last page derives the activity of every record in it.
+            let derive = fetched.next.is_none().then_some((window.start, window.end));
             let new = store
                 .save_page(
                     &ctx.connection.id,
                     ctx.owner,
                     source::AUDIT_LOG,
                     &fetched.rows,
-                    &fetched.activity,
+                    &[],
+                    derive,
                     &checkpoint,
                     1,
                     ctx.now(),
@@ -214,10 +215,8 @@ async fn fetch_pages(
             }
         };
         let next = page.next_page_token.clone().filter(|t| !t.is_empty());
-        let (rows, activity) = convert(&page.data);
         let fetched = Fetched {
-            rows,
-            activity,
+            rows: convert(&page.data),
             next: next.clone(),
             total: page.response_size,
         };
@@ -231,31 +230,21 @@ async fn fetch_pages(
     }
 }
 
-/// Audit records as stored rows, and the activity they show.
-pub(crate) fn convert(records: &[AuditRecord]) -> (Vec<AuditRow>, Vec<Activity>) {
-    let mut rows = Vec::with_capacity(records.len());
-    let mut activity = Vec::with_capacity(records.len());
-    for r in records {
-        let at = r.event_date.timestamp();
-        if let (Some(user), Some(signal)) = (&r.user_id, signal_of(&r.operation)) {
-            activity.push(Activity {
-                user_id: user.clone(),
-                at,
-                signal,
-            });
-        }
-        rows.push(AuditRow {
+/// Audit records as stored rows.
+pub(crate) fn convert(records: &[AuditRecord]) -> Vec<AuditRow> {
+    records
+        .iter()
+        .map(|r| AuditRow {
             id: r.id.clone(),
             operation: r.operation.as_str().to_owned(),
             user_id: r.user_id.clone(),
             user_email: r.user_email.clone(),
-            event_at: at,
+            event_at: r.event_date.timestamp(),
             ip_address: r.ip_address.clone(),
             object_type: r.object_type.as_ref().map(|t| t.as_str().to_owned()),
             object_name: r.object_name.clone(),
             object_id: r.object_id.clone(),
             details: serde_json::Value::Object(r.details.clone()).to_string(),
-        });
-    }
-    (rows, activity)
+        })
+        .collect()
 }

@@ -99,6 +99,7 @@ pub struct SourceReport {
     pub message: Option<String>,
     pub records: u64,
     pub requests: u64,
+    pub seconds: f64,
 }
 
 /// How a sync went.
@@ -352,6 +353,7 @@ async fn steps(ctx: &SyncCtx<'_>) -> Result<Vec<SourceReport>, (Vec<SourceReport
             p.fraction = 0.0;
         }
         ctx.advance(0.0, 0, 0);
+        let began = Instant::now();
         let result = match *name {
             source::ACCOUNT => people::account(ctx).await.map(|(end, p)| {
                 plan = p;
@@ -377,6 +379,7 @@ async fn steps(ctx: &SyncCtx<'_>) -> Result<Vec<SourceReport>, (Vec<SourceReport
                     message: None,
                     records,
                     requests,
+                    seconds: began.elapsed().as_secs_f64(),
                 }
             }
             Ok(SourceEnd::Unavailable { message, requests }) => {
@@ -398,6 +401,7 @@ async fn steps(ctx: &SyncCtx<'_>) -> Result<Vec<SourceReport>, (Vec<SourceReport
                     message: Some(message),
                     records: 0,
                     requests,
+                    seconds: began.elapsed().as_secs_f64(),
                 }
             }
             Err(error) => {

@@ -249,6 +249,7 @@ where
                     source_name,
                     &[],
                     &activity,
+                    None,
                     &checkpoint,
                     1,
                     ctx.now(),

@@ -56,22 +56,23 @@ CREATE TABLE wrike_users (
     PRIMARY KEY (connection_id, id)
 ) WITHOUT ROWID;
 
--- Wrike's admin audit log, every record whole: `details` keeps Wrike's own keys.
+-- Wrike's admin audit log, every record whole: `details` keeps Wrike's own keys. Kept in
+-- time order (a page of records lands in one place, whatever Wrike's ids look like); an id
+-- has one event date, so the key still stores each record once.
 CREATE TABLE wrike_audit_records (
     connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+    event_at INTEGER NOT NULL,
     id TEXT NOT NULL,
     operation TEXT NOT NULL,
     user_id TEXT,
     user_email TEXT,
-    event_at INTEGER NOT NULL,
     ip_address TEXT,
     object_type TEXT,
     object_name TEXT,
     object_id TEXT,
     details TEXT NOT NULL,
-    PRIMARY KEY (connection_id, id)
+    PRIMARY KEY (connection_id, event_at, id)
 ) WITHOUT ROWID;
-CREATE INDEX wrike_audit_by_user ON wrike_audit_records (connection_id, user_id, event_at);
 
 -- Who was active on which day, by which signals (a bit set: 1 login, 2 change in the audit
 -- log, 4 task authored, 8 comment, 16 time logged). Trends count these rows.

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use weft_core::usage::{Signal, day_of};
+use weft_core::usage::{IGNORED_OPERATIONS, LOGIN_OPERATIONS, Signal, day_of};
 
 use super::Usage;
 use crate::db::{failed, on_pool};
@@ -263,9 +263,11 @@ impl Usage<'_> {
     }
 
     /// Stores one page of a source with its checkpoint, in one transaction, while `owner`
-    /// holds the connection's sync lease. Audit records already stored (same id) are left
-    /// as they are; activity only ever moves a last-seen time forward. Returns how many
-    /// audit records were new.
+    /// holds the connection's sync lease. Audit records already stored are left as they
+    /// are; activity only ever moves a last-seen time forward. When `derive` names a time
+    /// range (the audit-log window this page completes), the activity of every stored
+    /// record in it is derived in the same transaction: one set-based pass per window
+    /// instead of scattered writes per page. Returns how many audit records were new.
     #[allow(clippy::too_many_arguments)]
     pub async fn save_page(
         &self,
@@ -274,11 +276,13 @@ impl Usage<'_> {
         source: &str,
         audit: &[AuditRow],
         activity: &[Activity],
+        derive: Option<(i64, i64)>,
         checkpoint: &Checkpoint,
         requests: i64,
         now: i64,
     ) -> StoreResult<u64> {
         let (days, last_seen) = summarize(activity);
+        let derive_sql = derive.map(|_| derive_statements());
         on_pool!(self.db, pool => {
             let mut tx = pool.begin().await.map_err(failed("a sync page"))?;
             let held = sqlx::query(
@@ -293,14 +297,22 @@ impl Usage<'_> {
             let mut inserted = 0;
             for chunk in audit.chunks(AUDIT_PER_INSERT) {
                 let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO wrike_audit_records (connection_id, id, operation, user_id, user_email, event_at, ip_address, object_type, object_name, object_id, details) ");
+                    "INSERT INTO wrike_audit_records (connection_id, event_at, id, operation, user_id, user_email, ip_address, object_type, object_name, object_id, details) ");
                 insert.push_values(chunk, |mut row, r| {
-                    row.push_bind(connection_id).push_bind(&r.id).push_bind(&r.operation).push_bind(&r.user_id)
-                        .push_bind(&r.user_email).push_bind(r.event_at).push_bind(&r.ip_address).push_bind(&r.object_type)
+                    row.push_bind(connection_id).push_bind(r.event_at).push_bind(&r.id).push_bind(&r.operation).push_bind(&r.user_id)
+                        .push_bind(&r.user_email).push_bind(&r.ip_address).push_bind(&r.object_type)
                         .push_bind(&r.object_name).push_bind(&r.object_id).push_bind(&r.details);
                 });
-                insert.push(" ON CONFLICT (connection_id, id) DO NOTHING");
+                insert.push(" ON CONFLICT (connection_id, event_at, id) DO NOTHING");
                 inserted += insert.build().execute(&mut *tx).await.map_err(failed("audit records"))?.rows_affected();
+            }
+            if let (Some((from, to)), Some((days_sql, users_sql))) = (derive, &derive_sql) {
+                sqlx::query(sqlx::AssertSqlSafe(days_sql.clone()))
+                    .bind(connection_id).bind(from).bind(to)
+                    .execute(&mut *tx).await.map_err(failed("activity days"))?;
+                sqlx::query(sqlx::AssertSqlSafe(users_sql.clone()))
+                    .bind(connection_id).bind(from).bind(to).bind(now)
+                    .execute(&mut *tx).await.map_err(failed("last activity"))?;
             }
             let days: Vec<(&(String, i64), &i64)> = days.iter().collect();
             for chunk in days.chunks(MARKS_PER_INSERT) {
@@ -473,6 +485,50 @@ impl Usage<'_> {
             .bind(connection_id).bind(from).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("the backfill window")))?;
         Ok(())
     }
+}
+
+/// The two statements that derive activity from the audit records of a time range
+/// (`$1` connection, `$2`..`$3` the range, `$4` now): which days each person was active by
+/// which signals, and each person's latest sign-in and change. Which operations are which
+/// comes from `weft_core::usage`, the same rule the rest of weft applies.
+fn derive_statements() -> (String, String) {
+    let list = |ops: &[&str]| {
+        ops.iter()
+            .map(|o| format!("'{}'", o.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let login = format!("operation IN ({})", list(&LOGIN_OPERATIONS));
+    let change = format!(
+        "operation NOT IN ({}, {})",
+        list(&LOGIN_OPERATIONS),
+        list(&IGNORED_OPERATIONS)
+    );
+    let (login_bit, change_bit) = (Signal::Login.bit(), Signal::Change.bit());
+    let range = "FROM wrike_audit_records WHERE connection_id = $1 AND event_at >= $2 AND event_at <= $3 AND user_id IS NOT NULL";
+    let days = format!(
+        "INSERT INTO usage_days (connection_id, day, user_id, signals) \
+         SELECT connection_id, event_at / 86400, user_id, \
+           MAX(CASE WHEN {login} THEN {login_bit} ELSE 0 END) + MAX(CASE WHEN {change} THEN {change_bit} ELSE 0 END) \
+         {range} GROUP BY connection_id, event_at / 86400, user_id \
+         HAVING MAX(CASE WHEN {login} OR {change} THEN 1 ELSE 0 END) = 1 \
+         ON CONFLICT (connection_id, day, user_id) DO UPDATE SET signals = usage_days.signals | excluded.signals"
+    );
+    let newer = |column: &str| {
+        format!(
+            "{column} = CASE WHEN excluded.{column} IS NOT NULL AND (wrike_users.{column} IS NULL OR wrike_users.{column} < excluded.{column}) \
+             THEN excluded.{column} ELSE wrike_users.{column} END"
+        )
+    };
+    let users = format!(
+        "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at) \
+         SELECT connection_id, user_id, 'Unknown', $4, MAX(CASE WHEN {login} THEN event_at END), MAX(CASE WHEN {change} THEN event_at END) \
+         {range} GROUP BY connection_id, user_id \
+         ON CONFLICT (connection_id, id) DO UPDATE SET {}, {}",
+        newer("last_login_at"),
+        newer("last_change_at")
+    );
+    (days, users)
 }
 
 /// The last-seen times of one user, in `Signal::ALL` order.

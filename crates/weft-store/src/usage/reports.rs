@@ -594,17 +594,19 @@ impl Usage<'_> {
             .bind(connection_id).bind(id).fetch_optional(pool).await.map_err(failed("a user")))
     }
 
-    /// A person's latest audit records, newest first.
+    /// A person's audit records since `since`, newest first (at most `limit`). Records are
+    /// kept in time order, not by person, so the range bounds the work.
     pub async fn audit_of(
         &self,
         connection_id: &str,
         user_id: &str,
+        since: i64,
         limit: i64,
     ) -> StoreResult<Vec<AuditEntry>> {
         on_pool!(self.db, pool => sqlx::query_as(
             "SELECT id, operation, user_id, user_email, event_at, ip_address, object_type, object_name, object_id, details \
-             FROM wrike_audit_records WHERE connection_id = $1 AND user_id = $2 ORDER BY event_at DESC, id DESC LIMIT $3")
-            .bind(connection_id).bind(user_id).bind(limit).fetch_all(pool).await.map_err(failed("audit records")))
+             FROM wrike_audit_records WHERE connection_id = $1 AND event_at >= $3 AND user_id = $2 ORDER BY event_at DESC, id DESC LIMIT $4")
+            .bind(connection_id).bind(user_id).bind(since).bind(limit).fetch_all(pool).await.map_err(failed("audit records")))
     }
 
     /// Every stored audit record of a connection, oldest first, a page at a time (by id
