@@ -27,6 +27,12 @@ pub enum Permission {
     ViewJobs,
     RerunJobs,
     ViewAnalytics,
+    /// Start a usage sync now.
+    SyncUsage,
+    /// Enter what seats cost and when the subscription renews.
+    PlanRenewal,
+    /// Deactivate users or change their type or role in Wrike (Admins only).
+    ReclaimSeats,
 }
 
 impl Role {
@@ -63,6 +69,8 @@ impl Role {
                     | RunRecipes
                     | ViewJobs
                     | ViewAnalytics
+                    | SyncUsage
+                    | PlanRenewal
             ),
             Role::Operator => matches!(permission, ViewRecipes | RunRecipes | ViewJobs | RerunJobs),
         }
@@ -87,6 +95,13 @@ mod tests {
         );
         assert!(!Role::Operator.allows(Permission::EditRecipes));
         assert!(!Role::Operator.allows(Permission::ViewConnections));
+        assert!(Role::Analyst.allows(Permission::ViewAnalytics));
+        assert!(!Role::Operator.allows(Permission::ViewAnalytics));
+        assert!(
+            !Role::Analyst.allows(Permission::ReclaimSeats),
+            "only Admins reclaim; Analysts see reports"
+        );
+        assert!(Role::Admin.allows(Permission::ReclaimSeats));
         assert_eq!(Role::parse(" Admin ").unwrap(), Role::Admin);
         assert!(
             Role::parse("root")

@@ -63,6 +63,59 @@ impl Feature {
     }
 }
 
+impl Feature {
+    /// What the feature is, in words, for the consent form.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Feature::UsageAnalytics => {
+                "Usage analytics: people, sign-ins and work activity, to find idle paid seats"
+            }
+            Feature::Reclaim => "Reclaim seats: change users' type or role, or deactivate them",
+            Feature::Invitations => "Invitations: send, resend and cancel them",
+            Feature::ReadWork => {
+                "Read work: tasks, folders, projects and comments (recipe triggers)"
+            }
+            Feature::WriteWork => {
+                "Change work: tasks, folders, comments, timelogs (recipe actions)"
+            }
+            Feature::Webhooks => "Webhooks: Wrike tells the hub about changes as they happen",
+        }
+    }
+}
+
+/// What a scope lets the hub do, in words (Wrike's own scope names are terse).
+pub fn describe_scope(scope: &Scope) -> &'static str {
+    match scope {
+        Scope::Default => {
+            "Read and change what the user can see in the workspace (always requested)"
+        }
+        Scope::wsReadOnly => {
+            "Read the workspace: tasks, folders, projects, comments, timelogs, people"
+        }
+        Scope::wsReadWrite => "Read and change the workspace",
+        Scope::amReadOnlyUser => "Read users' account settings (user types, roles)",
+        Scope::amReadWriteUser => {
+            "Change users: user type, role, deactivate (the user must be an admin)"
+        }
+        Scope::amReadOnlyInvitation => "Read invitations",
+        Scope::amReadWriteInvitation => "Send, resend and cancel invitations",
+        Scope::amReadOnlyGroup => "Read groups",
+        Scope::amReadWriteGroup => "Create and change groups",
+        Scope::amReadOnlyWorkflow => "Read workflows and their statuses",
+        Scope::amReadWriteWorkflow => "Create and change workflows",
+        Scope::amReadOnlyTimelogCategory => "Read timelog categories",
+        Scope::amReadWriteTimelogCategory => "Change timelog categories",
+        Scope::amReadOnlyWorkSchedule => "Read work schedules",
+        Scope::amReadWriteWorkSchedule => "Change work schedules",
+        Scope::amReadOnlyAuditLog => {
+            "Read the audit log: sign-ins and changes (Enterprise or Pinnacle; an admin with the right to create user activity reports)"
+        }
+        Scope::amReadOnlyAccessRole => "Read access roles",
+        Scope::dataExportFull => "Download the account's full data export",
+        _ => "A scope this version of weft does not describe",
+    }
+}
+
 /// A right the Wrike user or account must have, beyond scopes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,6 +126,21 @@ pub enum Right {
     Admin,
     /// The admin right "create user activity reports".
     ActivityReports,
+}
+
+impl Right {
+    /// What the right is and what it is for, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Right::EnterprisePlan => {
+                "an Enterprise or Pinnacle plan, for sign-ins from the audit log (work activity is read on every plan)"
+            }
+            Right::Admin => "the connecting user is an account admin",
+            Right::ActivityReports => {
+                "the admin right \"Create user activity reports\" (Account Management, Users)"
+            }
+        }
+    }
 }
 
 /// The minimum for a set of features.

@@ -40,6 +40,12 @@ pub async fn begin(
     if !scopes.contains(&Scope::Default) {
         scopes.insert(0, Scope::Default);
     }
+    // What the chosen uses need is always asked for, ticked or not.
+    for needed in weft_core::scope_plan::plan(&features).scopes {
+        if !scopes.contains(&needed) {
+            scopes.push(needed);
+        }
+    }
     let state = weft_core::secrets::random_token();
     let code_verifier = weft_core::secrets::random_token();
     hub.store

@@ -34,6 +34,11 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Who the trail records for this caller's changes.
+    pub fn actor(&self) -> String {
+        self.user.username.clone()
+    }
+
     /// The session's CSRF token, for forms.
     pub fn csrf(&self) -> &str {
         match &self.via {

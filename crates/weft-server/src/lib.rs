@@ -4,6 +4,7 @@
 //! server only serves HTTP; background work belongs to `weft_hub::runtime`.
 
 mod api;
+mod charts;
 mod error;
 mod forms;
 mod guard;

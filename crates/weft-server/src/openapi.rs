@@ -107,6 +107,80 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
             json!({"type": "object", "properties": {"jobs": {"type": "array", "items": job.clone()}, "nextBefore": {"type": ["integer", "null"]}}}),
         ),
         ("GET", "/api/v1/jobs/{id}") => ("One job", None, job),
+        ("GET", "/api/v1/usage/summary") => (
+            "Every connection at a glance: seat counts, savings, renewal, last sync, the signals used (query: the report parameters)",
+            None,
+            json!({"type": "array", "items": {"type": "object"}}),
+        ),
+        ("GET", "/api/v1/usage/users") => (
+            "People with their last sign-in, work and activity (query: connection, q, signals, idle, never, role, userType, company, title, timezone, locale, emailDomain, external, admin, owner, active, deleted, paid, kind, sort, desc, limit, offset)",
+            None,
+            json!({"type": "object", "properties": {"total": {"type": "integer"}, "rows": {"type": "array", "items": {"$ref": "#/components/schemas/UsageUser"}}, "signals": {"type": "array", "items": {"type": "object"}}}}),
+        ),
+        ("GET", "/api/v1/usage/users.csv") => (
+            "Every person the query selects, as CSV (cells that would run as spreadsheet formulas are made text)",
+            None,
+            json!({"type": "string", "contentMediaType": "text/csv"}),
+        ),
+        ("GET", "/api/v1/usage/inactive") => (
+            "Inactive seats: counts by category (idle 30/60/90/N days, never active, deactivated still typed) and what reclaiming the idle ones saves",
+            None,
+            json!({"type": "object", "properties": {"idleDays": {"type": "integer"}, "counts": {"type": "object"}, "userLimit": {"type": ["integer", "null"]}, "savings": {"type": "object"}, "signals": {"type": "array", "items": {"type": "object"}}}}),
+        ),
+        ("GET", "/api/v1/usage/seats") => (
+            "Active seats by user type and role against the seats purchased",
+            None,
+            json!({"type": "object", "properties": {"accounts": {"type": "array", "items": {"type": "object"}}, "groups": {"type": "array", "items": {"type": "object"}}}}),
+        ),
+        ("GET", "/api/v1/usage/trend") => (
+            "Distinct active users per day, week or month (query: period, count, signals and the filter)",
+            None,
+            json!({"type": "object", "properties": {"period": {"type": "string"}, "points": {"type": "array", "items": {"type": "object", "properties": {"startDay": {"type": "integer"}, "activeUsers": {"type": "integer"}}}}}}),
+        ),
+        ("GET", "/api/v1/usage/connections/{id}/users/{user}") => (
+            "One person with their audit records of the last 30 days",
+            None,
+            json!({"type": "object", "properties": {"user": {"$ref": "#/components/schemas/UsageUser"}, "auditLast30Days": {"type": "array", "items": {"type": "object"}}}}),
+        ),
+        ("GET", "/api/v1/usage/connections/{id}/renewal") => (
+            "The cost per seat and renewal date entered for a connection",
+            None,
+            json!({"type": "object", "properties": {"renewal": {"type": ["object", "null"]}}}),
+        ),
+        ("PUT", "/api/v1/usage/connections/{id}/renewal") => (
+            "Enter the cost per seat (a year), per-type costs and the renewal date",
+            Some(
+                json!({"type": "object", "required": ["seatCost", "currency"], "properties": {"seatCost": {"type": "string", "examples": ["300.00"]}, "currency": {"type": "string", "examples": ["USD"]}, "typeCosts": {"type": "object", "additionalProperties": {"type": "string"}}, "renewalDate": {"type": "string", "format": "date"}}}),
+            ),
+            json!({"type": "object"}),
+        ),
+        ("POST", "/api/v1/usage/connections/{id}/sync") => (
+            "Sync a connection now (a job; one sync per connection runs at a time)",
+            None,
+            json!({"type": "object", "properties": {"jobId": {"type": "integer"}}}),
+        ),
+        ("POST", "/api/v1/usage/reclaims") => (
+            "Plan a reclaim (dry run): deactivate, or change the type or role of, the users named or selected by a filter",
+            Some(
+                json!({"type": "object", "required": ["connection", "action"], "properties": {"connection": {"type": "string"}, "action": {"enum": ["deactivate", "set_type", "set_role"]}, "target": {"type": "string"}, "users": {"type": "array", "items": {"type": "string"}}, "filter": {"type": "object", "additionalProperties": {"type": "string"}}}}),
+            ),
+            json!({"$ref": "#/components/schemas/ReclaimPlan"}),
+        ),
+        ("GET", "/api/v1/usage/reclaims/{id}") => (
+            "A reclaim plan with each user's result once applied",
+            None,
+            json!({"$ref": "#/components/schemas/ReclaimPlan"}),
+        ),
+        ("POST", "/api/v1/usage/reclaims/{id}/apply") => (
+            "Apply a planned reclaim once (Admins): one Wrike call per user",
+            None,
+            json!({"$ref": "#/components/schemas/ReclaimPlan"}),
+        ),
+        ("POST", "/api/v1/usage/reclaims/{id}/cancel") => (
+            "Cancel a reclaim plan that was not applied",
+            None,
+            json!({"$ref": "#/components/schemas/ReclaimPlan"}),
+        ),
         ("POST", "/api/v1/jobs/{id}/retry") => (
             "Queue a dead or cancelled job again, now, with fresh attempts",
             None,
@@ -173,7 +247,7 @@ pub fn document(routes: &[RouteSpec]) -> Value {
             .entry(spec.path.to_owned())
             .or_insert_with(|| json!({}))[method.to_ascii_lowercase()] = operation;
     }
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {"title": "weft JSON API", "version": env!("CARGO_PKG_VERSION"), "description": "Per-user API tokens (Authorization: Bearer wft_...) act with their user's role."},
         "security": [{"apiToken": []}],
@@ -189,7 +263,38 @@ pub fn document(routes: &[RouteSpec]) -> Value {
                 "Connection": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": {"type": "string", "enum": ["oauth", "permanent"]}, "api_base": {"type": "string"}, "identity": {"type": "object"}, "scopes": {"type": "array", "items": {"type": "string"}}, "features": {"type": "array", "items": {"type": "string"}}, "health": {"oneOf": [{"$ref": "#/components/schemas/Health"}, {"type": "null"}]}}},
             },
         },
-    })
+    });
+    document["components"]["schemas"]["UsageUser"] = usage_user_schema();
+    document["components"]["schemas"]["ReclaimPlan"] = reclaim_plan_schema();
+    document
+}
+
+fn usage_user_schema() -> Value {
+    let text = || json!({"type": ["string", "null"]});
+    let time = || json!({"type": ["integer", "null"], "description": "Unix seconds"});
+    json!({"type": "object", "properties": {
+        "connectionId": {"type": "string"}, "id": {"type": "string"}, "kind": {"type": "string"},
+        "firstName": {"type": "string"}, "lastName": {"type": "string"}, "email": text(), "companyName": text(),
+        "title": text(), "role": text(), "userTypeId": text(), "userType": text(),
+        "external": {"type": "boolean"}, "admin": {"type": "boolean"}, "owner": {"type": "boolean"},
+        "active": {"type": "boolean"}, "deleted": {"type": "boolean"}, "paid": {"type": "boolean"},
+        "timezone": text(), "locale": text(), "lastLoginAt": time(), "lastChangeAt": time(), "lastTaskAt": time(),
+        "lastCommentAt": time(), "lastTimelogAt": time(), "lastWorkAt": time(), "lastActivityAt": time()
+    }})
+}
+
+fn reclaim_plan_schema() -> Value {
+    let item = json!({"type": "object", "properties": {
+        "userId": {"type": "string"}, "name": {"type": "string"}, "email": {"type": ["string", "null"]},
+        "before": {"type": "string"}, "after": {"type": "string"},
+        "result": {"type": ["string", "null"], "enum": ["ok", "failed", "skipped", null]}, "message": {"type": ["string", "null"]}
+    }});
+    json!({"type": "object", "properties": {
+        "id": {"type": "string"}, "connectionId": {"type": "string"}, "action": {"type": "string"},
+        "target": {"type": ["string", "null"]}, "status": {"type": "string", "enum": ["planned", "applying", "applied", "cancelled"]},
+        "createdBy": {"type": "string"}, "createdAt": {"type": "integer"}, "expiresAt": {"type": "integer"},
+        "appliedBy": {"type": ["string", "null"]}, "appliedAt": {"type": ["integer", "null"]}, "items": {"type": "array", "items": item}
+    }})
 }
 
 #[cfg(test)]

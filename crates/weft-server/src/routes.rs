@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::http::Method;
 use axum::middleware;
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use weft_core::roles::Permission;
 
 use crate::policy::{Access, RouteSpec};
@@ -39,6 +39,7 @@ fn entries() -> Vec<Entry> {
             Public,
             get(web::stylesheet),
         ),
+        e(Method::GET, "/static/weft.js", Public, get(web::script)),
         e(Method::GET, "/login", Public, get(web::session::login_page)),
         e(Method::POST, "/login", Public, post(web::session::login)),
         e(
@@ -182,6 +183,162 @@ fn entries() -> Vec<Entry> {
             "/account/sign-out-everywhere",
             SignedIn,
             post(web::team::sign_out_everywhere),
+        ),
+        e(
+            Method::GET,
+            "/usage/users",
+            Needs(ViewAnalytics),
+            get(web::usage::users),
+        ),
+        e(
+            Method::GET,
+            "/usage/users.csv",
+            Needs(ViewAnalytics),
+            get(web::usage::users_csv),
+        ),
+        e(
+            Method::GET,
+            "/usage/users/{connection}/{id}",
+            Needs(ViewAnalytics),
+            get(web::usage::user),
+        ),
+        e(
+            Method::GET,
+            "/usage/trends",
+            Needs(ViewAnalytics),
+            get(web::usage::trends),
+        ),
+        e(
+            Method::GET,
+            "/usage/seats",
+            Needs(ViewAnalytics),
+            get(web::usage::seats),
+        ),
+        e(
+            Method::GET,
+            "/usage/renewal/{id}",
+            Needs(PlanRenewal),
+            get(web::usage::renewal),
+        ),
+        e(
+            Method::POST,
+            "/usage/renewal/{id}",
+            Needs(PlanRenewal),
+            post(web::usage::save_renewal),
+        ),
+        e(
+            Method::POST,
+            "/usage/sync/{id}",
+            Needs(SyncUsage),
+            post(web::usage::sync_now),
+        ),
+        e(
+            Method::POST,
+            "/usage/reclaims",
+            Needs(ReclaimSeats),
+            post(web::usage::plan_reclaim),
+        ),
+        e(
+            Method::GET,
+            "/usage/reclaims/{id}",
+            Needs(ViewAnalytics),
+            get(web::usage::reclaim_page),
+        ),
+        e(
+            Method::POST,
+            "/usage/reclaims/{id}/apply",
+            Needs(ReclaimSeats),
+            post(web::usage::apply_reclaim),
+        ),
+        e(
+            Method::POST,
+            "/usage/reclaims/{id}/cancel",
+            Needs(ReclaimSeats),
+            post(web::usage::cancel_reclaim),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/summary",
+            Needs(ViewAnalytics),
+            get(api::usage::summary),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/users",
+            Needs(ViewAnalytics),
+            get(api::usage::users),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/users.csv",
+            Needs(ViewAnalytics),
+            get(api::usage::users_csv),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/inactive",
+            Needs(ViewAnalytics),
+            get(api::usage::inactive),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/seats",
+            Needs(ViewAnalytics),
+            get(api::usage::seats),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/trend",
+            Needs(ViewAnalytics),
+            get(api::usage::trend),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/connections/{id}/users/{user}",
+            Needs(ViewAnalytics),
+            get(api::usage::user),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/connections/{id}/renewal",
+            Needs(ViewAnalytics),
+            get(api::usage::renewal),
+        ),
+        e(
+            Method::PUT,
+            "/api/v1/usage/connections/{id}/renewal",
+            Needs(PlanRenewal),
+            put(api::usage::set_renewal),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/usage/connections/{id}/sync",
+            Needs(SyncUsage),
+            post(api::usage::sync_now),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/usage/reclaims",
+            Needs(ReclaimSeats),
+            post(api::usage::plan_reclaim),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/reclaims/{id}",
+            Needs(ViewAnalytics),
+            get(api::usage::reclaim_plan),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/usage/reclaims/{id}/apply",
+            Needs(ReclaimSeats),
+            post(api::usage::apply_reclaim),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/usage/reclaims/{id}/cancel",
+            Needs(ReclaimSeats),
+            post(api::usage::cancel_reclaim),
         ),
         e(
             Method::GET,

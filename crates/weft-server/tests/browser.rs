@@ -68,7 +68,7 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
         return;
     };
     // The simulator, and the hub with OAuth pointed at it.
-    let (sim, base, _store) = common::oauth_hub("browser").await;
+    let (sim, base, store, _runtime) = common::oauth_hub("browser").await;
 
     // ChromeDriver on a free port.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -121,14 +121,51 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
     click(&browser, Locator::Id("sign-in")).await;
     wait_for_path(&browser, "/connections").await;
 
-    // Connect by OAuth: name, select all scopes, one feature, then Wrike's consent page.
+    // Connect by OAuth. Choosing "usage analytics" ticks the scopes it needs, and the form
+    // says in words what they are and which Wrike plan and right it also needs.
     type_into(&browser, Locator::Id("oauth-name"), "acme-oauth").await;
-    click(&browser, Locator::Id("select-all")).await;
+    let audit_scope = Locator::Id("scope-amReadOnlyAuditLog");
+    assert!(
+        !browser
+            .find(audit_scope)
+            .await
+            .unwrap()
+            .is_selected()
+            .await
+            .unwrap()
+    );
     click(
         &browser,
         Locator::Css("#oauth-form input[value=usage_analytics]"),
     )
     .await;
+    assert!(
+        browser
+            .find(audit_scope)
+            .await
+            .unwrap()
+            .is_selected()
+            .await
+            .unwrap(),
+        "usage analytics ticks amReadOnlyAuditLog"
+    );
+    let form_text = browser
+        .find(Locator::Id("oauth-form"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form_text.contains("Enterprise or Pinnacle")
+            && form_text.contains("Create user activity reports"),
+        "{form_text}"
+    );
+    assert!(
+        form_text.contains("Read the audit log: sign-ins and changes"),
+        "scopes in words"
+    );
+    click(&browser, Locator::Id("select-all")).await;
     click(&browser, Locator::Id("oauth-connect")).await;
     wait_for_path(&browser, "/oauth2/authorize/v4").await;
     assert!(
@@ -187,7 +224,157 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
         .unwrap();
     assert_eq!(health, "healthy");
 
+    // The dashboard: not synced yet; sync now, and it shows real numbers and charts.
+    browser.goto(&format!("{base}/")).await.unwrap();
+    click(
+        &browser,
+        Locator::Css("section[data-connection='acme-oauth'] form button"),
+    )
+    .await;
+    let job_path = {
+        let mut path = String::new();
+        for _ in 0..100 {
+            path = browser.current_url().await.unwrap().path().to_owned();
+            if path.starts_with("/jobs/") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        path
+    };
+    assert!(
+        job_path.starts_with("/jobs/"),
+        "sent to the sync's job: {job_path}"
+    );
+    let mut status = String::new();
+    for _ in 0..300 {
+        browser.goto(&format!("{base}{job_path}")).await.unwrap();
+        status = browser
+            .find(Locator::Id("job-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if status.contains("succeeded") || status.contains("dead") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(status.contains("succeeded"), "the sync job: {status}");
+    browser.goto(&format!("{base}/")).await.unwrap();
+    let figure = |name: &'static str| {
+        let browser = browser.clone();
+        async move {
+            browser
+                .find(Locator::Css(&format!(
+                    "section[data-connection='acme-oauth'] [data-figure='{name}']"
+                )))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let hub = weft_hub::Hub::new(
+        store.clone(),
+        weft_core::secrets::SecretKey::from_hex(&weft_core::secrets::SecretKey::generate_hex())
+            .unwrap(),
+    );
+    let mut request = weft_hub::usage::reports::ReportRequest::default();
+    request.filter.idle_days = Some(90);
+    let summary = weft_hub::usage::reports::summary(&hub, &request)
+        .await
+        .unwrap();
+    let counts = &summary[0].counts;
+    assert!(counts.paid_seats > 100 && counts.idle_n > 0, "{counts:?}");
+    assert_eq!(figure("paid").await, counts.paid_seats.to_string());
+    assert_eq!(figure("idle").await, counts.idle_n.to_string());
+    assert_eq!(figure("never").await, counts.never_active.to_string());
+    let limit = sim.sim.read().accounts[0].user_limit.to_string();
+    assert_eq!(figure("limit").await, limit);
+    let bars = browser
+        .find_all(Locator::Css("#active-weekly rect.bar"))
+        .await
+        .unwrap();
+    assert_eq!(bars.len(), 26, "26 weeks of active users");
+    let last = bars
+        .last()
+        .unwrap()
+        .attr("data-value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        last.parse::<f64>().unwrap() > 0.0,
+        "people were active this week"
+    );
+    assert!(
+        !browser
+            .find_all(Locator::Css("#seats-by-type rect.bar"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // What a seat costs, from the renewal form: the dashboard prices the idle seats.
+    click(
+        &browser,
+        Locator::Css("section[data-connection='acme-oauth'] a[href^='/usage/renewal/']"),
+    )
+    .await;
+    type_into(
+        &browser,
+        Locator::Css("#renewal input[name=seat_cost]"),
+        "300",
+    )
+    .await;
+    type_into(
+        &browser,
+        Locator::Css("#renewal input[name=renewal_date]"),
+        "2027-03-31",
+    )
+    .await;
+    click(&browser, Locator::Css("#renewal button")).await;
+    wait_for_path(&browser, "/").await;
+    let savings = figure("savings").await;
+    assert_eq!(
+        savings,
+        format!(
+            "{} a year",
+            weft_core::usage::money(counts.idle_n * 30_000, "USD")
+        ),
+        "the idle seats at USD 300"
+    );
+    browser.set_window_size(1280, 1500).await.unwrap();
+    let png = browser.screenshot().await.unwrap();
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard.png");
+    std::fs::write(&shot, &png).unwrap();
+    eprintln!("screenshot: {}", shot.display());
+    if std::env::var("WEFT_UPDATE_SCREENSHOT").as_deref() == Ok("1") {
+        let docs =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/dashboard.png");
+        std::fs::write(docs, &png).unwrap();
+    }
+
+    // People idle for 90 days, from the card's link: the count the card showed.
+    click(
+        &browser,
+        Locator::Css("section[data-connection='acme-oauth'] a[data-figure='idle']"),
+    )
+    .await;
+    wait_for_path(&browser, "/usage/users").await;
+    let total = browser
+        .find(Locator::Id("total"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(total, counts.idle_n.to_string());
+
     // The integration user's password changes in Wrike: a check shows the banner.
+    browser.goto(&format!("{base}/connections")).await.unwrap();
     reqwest::Client::new()
         .post(format!(
             "{}/_sim/users/{integration}/password",

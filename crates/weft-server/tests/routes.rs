@@ -28,12 +28,15 @@ const ADMINS: Who = Only(&[Admin]);
 const CONNECTIONS: Who = Only(&[Admin, Analyst]);
 const JOB_VIEWERS: Who = Only(&[Admin, Analyst, Operator]);
 const JOB_RUNNERS: Who = Only(&[Admin, Operator]);
+/// Usage reports: Admins and Analysts; only Admins reclaim seats.
+const ANALYSTS: Who = Only(&[Admin, Analyst]);
 
 /// Every route of the hub and who may call it, as PRODUCT.md and the issues say.
 const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/healthz", Anyone),
     ("GET", "/metrics", Anyone),
     ("GET", "/static/weft.css", Anyone),
+    ("GET", "/static/weft.js", Anyone),
     ("GET", "/login", Anyone),
     ("POST", "/login", Anyone),
     ("POST", "/logout", SignedIn),
@@ -63,6 +66,36 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/account", SignedIn),
     ("POST", "/account/password", SignedIn),
     ("POST", "/account/sign-out-everywhere", SignedIn),
+    ("GET", "/usage/users", ANALYSTS),
+    ("GET", "/usage/users.csv", ANALYSTS),
+    ("GET", "/usage/users/{connection}/{id}", ANALYSTS),
+    ("GET", "/usage/trends", ANALYSTS),
+    ("GET", "/usage/seats", ANALYSTS),
+    ("GET", "/usage/renewal/{id}", ANALYSTS),
+    ("POST", "/usage/renewal/{id}", ANALYSTS),
+    ("POST", "/usage/sync/{id}", ANALYSTS),
+    ("POST", "/usage/reclaims", ADMINS),
+    ("GET", "/usage/reclaims/{id}", ANALYSTS),
+    ("POST", "/usage/reclaims/{id}/apply", ADMINS),
+    ("POST", "/usage/reclaims/{id}/cancel", ADMINS),
+    ("GET", "/api/v1/usage/summary", ANALYSTS),
+    ("GET", "/api/v1/usage/users", ANALYSTS),
+    ("GET", "/api/v1/usage/users.csv", ANALYSTS),
+    ("GET", "/api/v1/usage/inactive", ANALYSTS),
+    ("GET", "/api/v1/usage/seats", ANALYSTS),
+    ("GET", "/api/v1/usage/trend", ANALYSTS),
+    (
+        "GET",
+        "/api/v1/usage/connections/{id}/users/{user}",
+        ANALYSTS,
+    ),
+    ("GET", "/api/v1/usage/connections/{id}/renewal", ANALYSTS),
+    ("PUT", "/api/v1/usage/connections/{id}/renewal", ANALYSTS),
+    ("POST", "/api/v1/usage/connections/{id}/sync", ANALYSTS),
+    ("POST", "/api/v1/usage/reclaims", ADMINS),
+    ("GET", "/api/v1/usage/reclaims/{id}", ANALYSTS),
+    ("POST", "/api/v1/usage/reclaims/{id}/apply", ADMINS),
+    ("POST", "/api/v1/usage/reclaims/{id}/cancel", ADMINS),
     ("GET", "/api/v1/openapi.json", Anyone),
     ("GET", "/api/v1/me", SignedIn),
     ("POST", "/api/v1/me/password", SignedIn),

@@ -178,7 +178,7 @@ async fn oauth_connection_through_the_consent_page_refreshes_and_rotates() {
 }
 
 async fn oauth_story(store: std::sync::Arc<weft_store::Store>) {
-    let (sim, base, store) = common::oauth_hub_on(store).await;
+    let (sim, base, store, _runtime) = common::oauth_hub_on(store).await;
     let (session, csrf) = sign_in(&base, "analyst", "analyst-password").await.unwrap();
     let http = no_redirects();
 
@@ -195,7 +195,11 @@ async fn oauth_story(store: std::sync::Arc<weft_store::Store>) {
     let consent = url::Url::parse(start.headers()[LOCATION].to_str().unwrap()).unwrap();
     let query: std::collections::HashMap<String, String> =
         consent.query_pairs().into_owned().collect();
-    assert_eq!(query["scope"], "Default,amReadOnlyAuditLog,wsReadWrite");
+    // The use's own scopes are added even when not ticked (usage analytics: wsReadOnly).
+    assert_eq!(
+        query["scope"],
+        "Default,amReadOnlyAuditLog,wsReadWrite,wsReadOnly"
+    );
 
     // The integration user accepts on Wrike's page.
     let (account, integration) = {
@@ -417,10 +421,12 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
     };
 
     let cases = vec![
+        // On Enterprise the audit log is expected; losing the activity-report right breaks
+        // usage analytics. (A Business plan does not: work activity is read there instead.)
         Breakage {
             class: "plan_or_right_missing",
-            breaks: vec![("POST", "plan", json!({"plan": "Business"}))],
-            repairs: vec![("POST", "plan", json!({"plan": "Enterprise"}))],
+            breaks: vec![("PUT", "rights", json!({"activityReports": false}))],
+            repairs: vec![("PUT", "rights", json!({"activityReports": true}))],
         },
         Breakage {
             class: "wrike_unavailable",
@@ -462,6 +468,7 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
             let url = match *what {
                 "plan" => control(format!("accounts/{account}/plan")),
                 "password" => control(format!("users/{integration}/password")),
+                "rights" => control(format!("users/{integration}/rights")),
                 other => control(other.to_owned()),
             };
             api.request(method.parse().unwrap(), url)
@@ -548,10 +555,10 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
             continue;
         }
         for (method, what, body) in &case.repairs {
-            let url = if *what == "plan" {
-                control(format!("accounts/{account}/plan"))
-            } else {
-                control(what.to_string())
+            let url = match *what {
+                "plan" => control(format!("accounts/{account}/plan")),
+                "rights" => control(format!("users/{integration}/rights")),
+                other => control(other.to_owned()),
             };
             api.request(method.parse().unwrap(), url)
                 .json(body)

@@ -5,6 +5,7 @@
 pub mod connections;
 pub mod jobs;
 pub mod team;
+pub mod usage;
 
 use axum::Json;
 use axum::extract::{Extension, Query, State};

@@ -41,10 +41,39 @@ struct ConnectionsPage {
     rows: Vec<ConnectionRow>,
     can_manage: bool,
     oauth_enabled: bool,
-    scopes: Vec<&'static str>,
-    features: Vec<&'static str>,
+    scopes: Vec<(&'static str, &'static str)>,
+    features: Vec<FeatureChoice>,
     error: String,
     notice: String,
+}
+
+/// A use a connection can be for, with what it needs: the scopes (ticked for you when you
+/// choose it) and the rights in Wrike that no scope can grant.
+pub struct FeatureChoice {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub scopes: String,
+    pub rights: Vec<&'static str>,
+}
+
+fn feature_choices() -> Vec<FeatureChoice> {
+    Feature::ALL
+        .iter()
+        .map(|f| {
+            let needs = weft_core::scope_plan::plan(&[*f]);
+            FeatureChoice {
+                name: f.as_str(),
+                description: f.describe(),
+                scopes: needs
+                    .scopes
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                rights: needs.rights.iter().map(|r| r.describe()).collect(),
+            }
+        })
+        .collect()
 }
 
 async fn connections_page(
@@ -78,9 +107,9 @@ async fn connections_page(
         scopes: Scope::KNOWN
             .iter()
             .filter(|s| **s != Scope::Default)
-            .map(|s| s.as_str())
+            .map(|s| (s.as_str(), weft_core::scope_plan::describe_scope(s)))
             .collect(),
-        features: Feature::ALL.iter().map(|f| f.as_str()).collect(),
+        features: feature_choices(),
         error: error.to_owned(),
         notice: notice.to_owned(),
     };

@@ -6,9 +6,10 @@ pub mod connections;
 pub mod jobs;
 pub mod session;
 pub mod team;
+pub mod usage;
 
 use askama::Template;
-use axum::extract::{Extension, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use weft_core::roles::Permission;
@@ -31,6 +32,7 @@ pub struct Layout {
     pub can_team: bool,
     pub can_audit: bool,
     pub can_jobs: bool,
+    pub can_usage: bool,
     pub banners: Vec<Attention>,
 }
 
@@ -47,6 +49,7 @@ impl Layout {
             can_team: false,
             can_audit: false,
             can_jobs: false,
+            can_usage: false,
             banners: Vec::new(),
         }
     }
@@ -70,6 +73,7 @@ pub async fn layout(
         can_team: role.allows(Permission::ManageTeam),
         can_audit: role.allows(Permission::ViewAuditTrail),
         can_jobs: role.allows(Permission::ViewJobs),
+        can_usage: role.allows(Permission::ViewAnalytics),
         banners,
     })
 }
@@ -151,6 +155,18 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// The one script of the UI: the connect form ticks the scopes a chosen use needs.
+pub async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../templates/weft.js"),
+    )
+        .into_response()
+}
+
 pub async fn not_found() -> PageError {
     PageError(ApiError::new(StatusCode::NOT_FOUND, "no such page"))
 }
@@ -163,10 +179,17 @@ struct DashboardPage {
     broken: usize,
 }
 
+/// Home: the seat-usage dashboard for those who see analytics; connections at a glance
+/// for everyone else.
 pub async fn dashboard(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
+    if caller.user.role.allows(Permission::ViewAnalytics) {
+        let params = crate::api::usage::UsageParams::parse(&q)?;
+        return usage::dashboard(&state, &caller, params).await;
+    }
     let all = state.hub.store.connections().list().await?;
     let broken = all
         .iter()

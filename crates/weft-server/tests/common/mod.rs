@@ -215,17 +215,22 @@ pub async fn restore_sessions(store: &Store, members: &[Member]) {
     }
 }
 
-/// The simulator and a running hub whose OAuth app is registered with it, with one signed-in
-/// user per role. Returns the simulator, the hub's base URL and its store.
-pub async fn oauth_hub(name: &str) -> (wrike_sim::RunningSim, String, Arc<Store>) {
+/// The simulator (300 people, no rate limit) and a hub served on loopback with a runtime
+/// beside it and OAuth pointed at the simulator, with one signed-in user per role
+/// (`team`). Returns the simulator, the hub's base URL, its store and its runtime (which
+/// stops when dropped).
+pub async fn oauth_hub(name: &str) -> (wrike_sim::RunningSim, String, Arc<Store>, Runtime) {
     oauth_hub_on(shared_store(name).await).await
 }
 
 /// The same on a given store.
-pub async fn oauth_hub_on(store: Arc<Store>) -> (wrike_sim::RunningSim, String, Arc<Store>) {
+pub async fn oauth_hub_on(
+    store: Arc<Store>,
+) -> (wrike_sim::RunningSim, String, Arc<Store>, Runtime) {
     let sim = wrike_sim::start(
         wrike_sim::SimConfig {
-            users: 20,
+            users: 300,
+            rate_limit_per_minute: 0,
             ..wrike_sim::SimConfig::default()
         },
         wrike_sim::Listen::loopback(),
@@ -248,17 +253,33 @@ pub async fn oauth_hub_on(store: Arc<Store>) -> (wrike_sim::RunningSim, String, 
         Some(callback),
     )
     .unwrap();
-    let hub = hub_on(
+    let mut hub = hub_on(
         store,
         Some(wrike_api::OAuthClient::new(config, reqwest::Client::new())),
         None,
     );
+    hub.policy.requests_per_minute = 0;
     let store = hub.store.clone();
     team(&store).await;
+    let runtime = Runtime::start(
+        hub.clone(),
+        RuntimeConfig {
+            probe_interval: Duration::from_secs(3600),
+            scheduler_tick: Duration::from_millis(200),
+            worker: WorkerConfig {
+                poll: Duration::from_millis(100),
+                ..RuntimeConfig::default().worker
+            },
+            ..RuntimeConfig::default()
+        },
+        Registry::new(),
+    )
+    .await
+    .unwrap();
     tokio::spawn(weft_server::serve(
         state(hub),
         listener,
         std::future::pending(),
     ));
-    (sim, base, store)
+    (sim, base, store, runtime)
 }

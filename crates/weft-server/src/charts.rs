@@ -1,0 +1,188 @@
+//! Charts as server-rendered SVG: no script, no CDN, nothing the content security policy
+//! has to allow. Text is escaped; sizes are fixed in the viewBox and scale with the page.
+
+use std::fmt::Write;
+
+/// One bar or point: its label and value.
+#[derive(Debug, Clone)]
+pub struct Point {
+    pub label: String,
+    pub value: f64,
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A round number at or above `max`, for the top of an axis.
+fn nice_top(max: f64) -> f64 {
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(max.log10().floor());
+    for step in [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if step * magnitude >= max {
+            return step * magnitude;
+        }
+    }
+    10.0 * magnitude
+}
+
+const WIDTH: f64 = 720.0;
+const HEIGHT: f64 = 240.0;
+const LEFT: f64 = 48.0;
+const BOTTOM: f64 = 36.0;
+const TOP: f64 = 16.0;
+
+/// A column chart: one column per point, the value on top, every few labels below.
+/// `id` names the chart for tests and links; `title` is read by screen readers.
+pub fn columns(id: &str, title: &str, points: &[Point]) -> String {
+    let mut svg = String::new();
+    let top = nice_top(points.iter().map(|p| p.value).fold(0.0, f64::max));
+    let plot_w = WIDTH - LEFT - 8.0;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let _ = write!(
+        svg,
+        r#"<svg id="{id}" class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        escape(title)
+    );
+    for i in 0..=4 {
+        let value = top * i as f64 / 4.0;
+        let y = TOP + plot_h - plot_h * i as f64 / 4.0;
+        let _ = write!(
+            svg,
+            r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e6e9ee"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#5b6475">{}</text>"##,
+            WIDTH - 8.0,
+            LEFT - 6.0,
+            y + 4.0,
+            format_value(value)
+        );
+    }
+    if !points.is_empty() {
+        let slot = plot_w / points.len() as f64;
+        let bar = (slot * 0.7).max(1.0);
+        let every = (points.len() as f64 / 12.0).ceil().max(1.0) as usize;
+        for (i, p) in points.iter().enumerate() {
+            let h = if top > 0.0 {
+                plot_h * p.value / top
+            } else {
+                0.0
+            };
+            let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
+            let y = TOP + plot_h - h;
+            let _ = write!(
+                svg,
+                r##"<rect class="bar" x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" fill="#3b6fd4" data-label="{}" data-value="{}"><title>{}: {}</title></rect>"##,
+                escape(&p.label),
+                p.value,
+                escape(&p.label),
+                format_value(p.value)
+            );
+            if i % every == 0 {
+                let _ = write!(
+                    svg,
+                    r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="#5b6475">{}</text>"##,
+                    x + bar / 2.0,
+                    HEIGHT - BOTTOM + 14.0,
+                    escape(&p.label)
+                );
+            }
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Horizontal bars with a reference line (seats by type against the seats purchased).
+pub fn bars_with_limit(id: &str, title: &str, points: &[Point], limit: Option<f64>) -> String {
+    let mut svg = String::new();
+    let row = 26.0;
+    let label_w = 200.0;
+    let height = TOP + row * points.len().max(1) as f64 + 24.0;
+    let max = points
+        .iter()
+        .map(|p| p.value)
+        .fold(limit.unwrap_or(0.0), f64::max);
+    let top = nice_top(max);
+    let plot_w = WIDTH - label_w - 60.0;
+    let _ = write!(
+        svg,
+        r#"<svg id="{id}" class="chart" role="img" viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        escape(title)
+    );
+    for (i, p) in points.iter().enumerate() {
+        let y = TOP + row * i as f64;
+        let w = if top > 0.0 {
+            plot_w * p.value / top
+        } else {
+            0.0
+        };
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end" fill="#1d2330">{}</text><rect class="bar" x="{label_w}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="#3b6fd4" data-label="{}" data-value="{}"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#1d2330">{}</text>"##,
+            label_w - 8.0,
+            y + 15.0,
+            escape(&p.label),
+            row - 8.0,
+            escape(&p.label),
+            p.value,
+            label_w + w + 6.0,
+            y + 15.0,
+            format_value(p.value)
+        );
+    }
+    if let Some(limit) = limit {
+        let x = label_w + plot_w * limit / top;
+        let _ = write!(
+            svg,
+            r##"<line class="limit" x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{:.1}" stroke="#c0392b" stroke-dasharray="4 3"/><text x="{x:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#c0392b">seats purchased: {}</text>"##,
+            height - 20.0,
+            height - 6.0,
+            format_value(limit)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn format_value(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_hold_their_values_and_escape_text() {
+        let points = vec![
+            Point {
+                label: "<b>".into(),
+                value: 3.0,
+            },
+            Point {
+                label: "w2".into(),
+                value: 7.0,
+            },
+        ];
+        let svg = columns("c", "Active & idle", &points);
+        assert!(svg.starts_with("<svg id=\"c\""));
+        assert!(svg.contains("Active &amp; idle"));
+        assert!(svg.contains("data-label=\"&lt;b&gt;\" data-value=\"3\""));
+        assert!(!svg.contains("<b>"));
+        assert_eq!(svg.matches("class=\"bar\"").count(), 2);
+        let bars = bars_with_limit("s", "Seats", &points, Some(12.0));
+        assert!(bars.contains("seats purchased: 12"));
+        assert_eq!(nice_top(7.0), 10.0);
+        assert_eq!(nice_top(130.0), 150.0);
+        assert_eq!(nice_top(310.0), 400.0);
+        assert_eq!(nice_top(0.0), 1.0);
+    }
+}

@@ -1,0 +1,19 @@
+// The connect form: choosing a use ticks the scopes it needs (the hub adds them anyway
+// when the form is sent, so the form works without this script too).
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box.matches || !box.matches("input[name=feature][data-scopes]")) {
+    return;
+  }
+  var form = box.form;
+  var needed = {};
+  form.querySelectorAll("input[name=feature][data-scopes]:checked").forEach(function (f) {
+    f.getAttribute("data-scopes").split(" ").forEach(function (s) { if (s) { needed[s] = true; } });
+  });
+  box.getAttribute("data-scopes").split(" ").forEach(function (s) {
+    var scope = form.querySelector("input[name=scope][value='" + s + "']");
+    if (scope) {
+      scope.checked = !!needed[s] || (box.checked && scope.checked);
+    }
+  });
+});
