@@ -180,7 +180,7 @@ mod tests {
         assert_eq!(svg.matches("class=\"bar\"").count(), 2);
         let bars = bars_with_limit("s", "Seats", &points, Some(12.0));
         assert!(bars.contains("seats purchased: 12"));
-        assert_eq!(nice_top(7.0), 10.0);
+        assert_eq!(nice_top(7.0), 8.0);
         assert_eq!(nice_top(130.0), 150.0);
         assert_eq!(nice_top(310.0), 400.0);
         assert_eq!(nice_top(0.0), 1.0);
