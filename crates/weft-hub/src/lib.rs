@@ -54,6 +54,9 @@ pub struct Policy {
     pub requests_per_minute: u32,
     /// How far back the first audit-log backfill reads.
     pub backfill_days: i64,
+    /// How long a sync's lease lasts without a heartbeat: a sync whose process died blocks
+    /// the next one for at most this long.
+    pub sync_lease_s: i64,
 }
 
 impl Default for Policy {
@@ -63,6 +66,7 @@ impl Default for Policy {
             allow_any_wrike_host: false,
             requests_per_minute: 400,
             backfill_days: 183,
+            sync_lease_s: 120,
         }
     }
 }

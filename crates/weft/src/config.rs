@@ -35,6 +35,7 @@ const KEYS: &[&str] = &[
     "sync_interval_seconds",
     "wrike_requests_per_minute",
     "backfill_days",
+    "sync_lease_seconds",
 ];
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -92,6 +93,9 @@ pub struct Settings {
     pub wrike_requests_per_minute: u64,
     /// How far back the first sync of a connection reads the audit log and work activity.
     pub backfill_days: u64,
+    /// How long a sync's lease lasts without a heartbeat (a sync whose process died holds
+    /// the connection this long).
+    pub sync_lease_seconds: u64,
 }
 
 impl Default for Settings {
@@ -121,6 +125,7 @@ impl Default for Settings {
             sync_interval_seconds: 3600,
             wrike_requests_per_minute: 400,
             backfill_days: 183,
+            sync_lease_seconds: 120,
         }
     }
 }
@@ -164,6 +169,7 @@ impl std::fmt::Debug for Settings {
             .field("sync_interval_seconds", &self.sync_interval_seconds)
             .field("wrike_requests_per_minute", &self.wrike_requests_per_minute)
             .field("backfill_days", &self.backfill_days)
+            .field("sync_lease_seconds", &self.sync_lease_seconds)
             .finish()
     }
 }
@@ -249,6 +255,7 @@ impl Settings {
             6_000,
         )?;
         within("backfill_days", self.backfill_days, 1, 3_650)?;
+        within("sync_lease_seconds", self.sync_lease_seconds, 2, 3_600)?;
         anyhow::ensure!(
             self.public_url.starts_with("http://") || self.public_url.starts_with("https://"),
             "invalid configuration: public_url {:?} must start with http:// or https://",
@@ -279,6 +286,7 @@ impl Settings {
             allow_any_wrike_host: self.allow_any_wrike_host,
             requests_per_minute: self.wrike_requests_per_minute as u32,
             backfill_days: self.backfill_days as i64,
+            sync_lease_s: self.sync_lease_seconds as i64,
         }
     }
 

@@ -27,9 +27,6 @@ use crate::error::{HubError, HubResult};
 use crate::jobs::{self, Request, kinds};
 use crate::{Hub, wrike};
 
-/// How long a sync's lease lasts without a heartbeat.
-pub const LEASE: Duration = Duration::from_secs(120);
-
 /// What to sync.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
@@ -201,8 +198,9 @@ pub async fn run(
 ) -> HubResult<SyncReport> {
     let store = hub.store.usage();
     let now = hub.clock.now_s();
+    let lease = hub.policy.sync_lease_s.max(1);
     if !store
-        .claim_sync(&connection.id, owner, now, now + LEASE.as_secs() as i64)
+        .claim_sync(&connection.id, owner, now, now + lease)
         .await?
     {
         let holder = store.sync_state(&connection.id).await?;
@@ -240,13 +238,13 @@ pub async fn run(
             loop {
                 tokio::select! {
                     _ = lost.cancelled() => break,
-                    _ = tokio::time::sleep(LEASE / 4) => {}
+                    _ = tokio::time::sleep(Duration::from_millis(lease as u64 * 250)) => {}
                 }
                 let snapshot = {
                     let p = progress.lock().unwrap_or_else(|e| e.into_inner());
                     serde_json::to_string(&*p).unwrap_or_default()
                 };
-                let until = hub.clock.now_s() + LEASE.as_secs() as i64;
+                let until = hub.clock.now_s() + lease;
                 match hub
                     .store
                     .usage()

@@ -1,0 +1,231 @@
+//! The backfill survives SIGKILL: `weft sync` processes are killed at random moments, each
+//! next one resumes from the last stored page, and when one finally completes every audit
+//! record of the window is stored exactly once, with the activity it shows. Then `weft sync`
+//! and `weft usage` report from the CLI (plain lines when not at a terminal).
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use weft_store::Store;
+use wrike_sim::{Listen, SimConfig};
+
+struct Hub {
+    dir: PathBuf,
+    key: String,
+}
+
+impl Hub {
+    fn new() -> Hub {
+        let dir = std::env::temp_dir().join(format!("weft-sync-kill-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Hub {
+            dir,
+            key: weft_core::secrets::SecretKey::generate_hex(),
+        }
+    }
+
+    fn database_url(&self) -> String {
+        format!("sqlite://{}", self.dir.join("weft.db").display())
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_weft"));
+        command
+            .args(args)
+            .current_dir(&self.dir)
+            .env("WEFT_DATABASE_URL", self.database_url())
+            .env("WEFT_SECRET_KEY", &self.key)
+            .env("WEFT_ALLOW_ANY_WRIKE_HOST", "true")
+            // 50 requests a second: a backfill of some 130 pages takes a few seconds, long
+            // enough to be killed several times whatever the machine.
+            .env("WEFT_WRIKE_REQUESTS_PER_MINUTE", "3000")
+            // A killed sync holds the connection until its lease runs out.
+            .env("WEFT_SYNC_LEASE_SECONDS", "2")
+            .env("WEFT_LOG", "warn")
+            .env_remove("RUST_BACKTRACE");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).stdin(Stdio::null()).output().unwrap()
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backfill_killed_at_random_moments_loses_and_doubles_nothing() {
+    let sim = wrike_sim::start(
+        SimConfig {
+            users: 400,
+            rate_limit_per_minute: 0,
+            ..SimConfig::default()
+        },
+        Listen::loopback(),
+    )
+    .await
+    .unwrap();
+    let token: Value = reqwest::Client::new()
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(
+            &json!({"userId": sim.sim.read().accounts[0].integration_user().unwrap().id(),
+                      "scopes": ["Default", "amReadOnlyAuditLog"]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hub = Hub::new();
+    let added = hub
+        .command(&[
+            "connections",
+            "add",
+            "--name",
+            "acme",
+            "--data-center",
+            token["apiUrl"].as_str().unwrap(),
+            "--token-env",
+            "ACME_TOKEN",
+        ])
+        .env("ACME_TOKEN", token["accessToken"].as_str().unwrap())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{}", text(&added));
+
+    // Kill syncs at random moments until one finishes by itself.
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut kills = 0;
+    let mut finished = None;
+    for round in 0..40 {
+        let mut child = hub
+            .command(&["sync", "acme"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let delay = Duration::from_millis(rng.u64(200..700) + round * 60);
+        tokio::time::sleep(delay).await;
+        match child.try_wait().unwrap() {
+            Some(_) => {
+                let output = child.wait_with_output().unwrap();
+                if output.status.success() {
+                    finished = Some(output);
+                    break;
+                }
+                // Started while the killed one's lease had not quite run out.
+                assert!(
+                    text(&output).contains("already running"),
+                    "{}",
+                    text(&output)
+                );
+                tokio::time::sleep(Duration::from_millis(1_000)).await;
+            }
+            None => {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                kills += 1;
+                // Its lease (2 s from its last heartbeat, in whole seconds) must run out
+                // before the next sync may start.
+                tokio::time::sleep(Duration::from_millis(3_000)).await;
+            }
+        }
+    }
+    finished.expect("a sync completes within the rounds");
+    assert!(
+        kills >= 3,
+        "killed {kills} times; the test proves little otherwise"
+    );
+    eprintln!("killed {kills} syncs before one completed");
+
+    // Every record of the window, once; and the activity derived from them.
+    let store = Store::open(&hub.database_url()).await.unwrap();
+    let connection = store.connections().list().await.unwrap().remove(0);
+    let since = chrono::Utc::now().timestamp() - 183 * 86_400;
+    let (expected, last_logins) = {
+        let world = sim.sim.read();
+        let a = &world.accounts[0];
+        let mut last: std::collections::HashMap<String, i64> = Default::default();
+        let mut count = 0i64;
+        for r in a.audit.iter().filter(|r| r.event_date.timestamp() >= since) {
+            count += 1;
+            if matches!(
+                r.operation,
+                wrike_api::models::AuditOperation::UserLoggedIn
+                    | wrike_api::models::AuditOperation::UserLogout
+            ) {
+                let e = last.entry(r.user_id.clone().unwrap()).or_default();
+                *e = (*e).max(r.event_date.timestamp());
+            }
+        }
+        (count, last)
+    };
+    let stored = store.usage().audit_count(&connection.id).await.unwrap();
+    assert_eq!(
+        stored, expected,
+        "no record lost (and the key allows none twice)"
+    );
+    let mut ids = std::collections::HashSet::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .usage()
+            .audit_page(&connection.id, after.clone(), 10_000)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|e| (e.event_at, e.id.clone()));
+        for e in page {
+            assert!(ids.insert(e.id.clone()), "{} stored twice", e.id);
+        }
+    }
+    assert_eq!(ids.len() as i64, expected);
+    for (user, at) in last_logins.iter().take(50) {
+        let row = store
+            .usage()
+            .user(&connection.id, user)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.last_login_at, Some(*at), "{user}");
+    }
+
+    // The CLI reports: plain progress lines off a terminal, then the reports.
+    let sync = hub.run(&["sync", "acme"]);
+    let out = text(&sync);
+    assert!(sync.status.success(), "{out}");
+    assert!(
+        out.contains("audit_log") && out.contains("sync of acme ok"),
+        "{out}"
+    );
+    let inactive = hub.run(&["usage", "inactive", "acme", "--idle-days", "60", "--json"]);
+    assert!(inactive.status.success(), "{}", text(&inactive));
+    let report: Value = serde_json::from_slice(&inactive.stdout).unwrap();
+    assert!(report["report"]["counts"]["paidSeats"].as_i64().unwrap() > 100);
+    assert_eq!(report["report"]["idleDays"], 60);
+    let csv = hub.run(&["usage", "users", "acme", "--idle", "90", "--csv"]);
+    let csv_text = String::from_utf8_lossy(&csv.stdout).to_string();
+    assert!(
+        csv_text.starts_with("connection,id,first_name"),
+        "{csv_text}"
+    );
+    let bad = hub.run(&["usage", "users", "acme", "--signals", "vibes"]);
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("--signals"), "{}", text(&bad));
+    let nobody = hub.run(&["usage", "users", "nowhere"]);
+    assert!(text(&nobody).contains("nowhere"), "{}", text(&nobody));
+}
