@@ -353,6 +353,17 @@ async fn enterprise_reports_match_the_simulators_own_answer() {
             request.filter.idle_days = Some(idle);
             let got = reports::inactive(&hub, &request).await.unwrap();
             assert_eq!(got.counts, expected, "signals {signals}, idle {idle}");
+            // The indexed figures agree with the pass that works out every row.
+            let mut scope = UsageScope::one(&c.id, signals, at);
+            scope.filter.idle_days = Some(idle);
+            let mut by_rows = SeatCounts::default();
+            for (_, _, counts) in store.usage().seat_counts_by_type(&scope).await.unwrap() {
+                by_rows.add(&counts);
+            }
+            assert_eq!(
+                by_rows, expected,
+                "row by row: signals {signals}, idle {idle}"
+            );
             assert_eq!(got.signals[0].used, signals);
             assert!(got.signals[0].missing.is_empty());
         }

@@ -186,10 +186,7 @@ pub struct InactiveReport {
 pub async fn inactive(hub: &Hub, request: &ReportRequest) -> HubResult<InactiveReport> {
     let scoped = scope(hub, request).await?;
     let idle_days = request.filter.idle_days.unwrap_or(90);
-    let counts = hub.store.usage().seat_counts(&scoped.scope).await?;
-    let mut idle = scoped.scope.clone();
-    idle.filter.idle_days = Some(idle_days);
-    let savings = savings(hub, &idle).await?;
+    let (counts, savings) = counts_and_savings(hub, &scoped.scope, idle_days).await?;
     let mut limit = None;
     for (id, _) in &scoped.scope.connections {
         if let Some(n) = hub
@@ -211,9 +208,32 @@ pub async fn inactive(hub: &Hub, request: &ReportRequest) -> HubResult<InactiveR
     })
 }
 
+/// Seat counts, and what reclaiming the seats idle for `idle_days` would save, from one
+/// pass over the people.
+async fn counts_and_savings(
+    hub: &Hub,
+    scope: &UsageScope,
+    idle_days: i64,
+) -> HubResult<(SeatCounts, Savings)> {
+    let mut scope = scope.clone();
+    scope.filter.idle_days = Some(idle_days);
+    let summary = hub.store.usage().seat_summary(&scope).await?;
+    let savings = price(hub, &scope, &summary.idle_by_type).await?;
+    Ok((summary.counts, savings))
+}
+
 /// What reclaiming the paid seats a scope selects would save, at each connection's costs.
 pub async fn savings(hub: &Hub, scope: &UsageScope) -> HubResult<Savings> {
     let seats = hub.store.usage().paid_seats_by_type(scope).await?;
+    price(hub, scope, &seats).await
+}
+
+/// Prices seats counted by connection and user type at each connection's renewal costs.
+async fn price(
+    hub: &Hub,
+    scope: &UsageScope,
+    seats: &[(String, Option<String>, i64)],
+) -> HubResult<Savings> {
     let mut by_currency: Vec<(String, i64)> = Vec::new();
     let (mut total, mut unpriced) = (0, 0);
     for (connection, _) in &scope.connections {
@@ -225,7 +245,7 @@ pub async fn savings(hub: &Hub, scope: &UsageScope) -> HubResult<Savings> {
             Some(renewal) => {
                 let types = mine
                     .iter()
-                    .flat_map(|(_, t, n)| std::iter::repeat_n(t.as_deref(), *n as usize));
+                    .flat_map(|(_, t, n)| std::iter::repeat_n(t.as_deref(), (*n).max(0) as usize));
                 let cents =
                     annual_savings_cents(types, renewal.seat_cost_cents, &renewal.type_costs);
                 match by_currency.iter_mut().find(|(c, _)| *c == renewal.currency) {
@@ -374,14 +394,12 @@ pub async fn summary(hub: &Hub, request: &ReportRequest) -> HubResult<Vec<Connec
     let idle_days = request.filter.idle_days.unwrap_or(90);
     let mut out = Vec::new();
     for (c, used) in scoped.connections.iter().zip(scoped.signals) {
-        let mut one = UsageScope {
+        let one = UsageScope {
             connections: vec![(c.id.clone(), used.used)],
             filter: request.filter.clone(),
             now: scoped.scope.now,
         };
-        let counts = hub.store.usage().seat_counts(&one).await?;
-        one.filter.idle_days = Some(idle_days);
-        let savings = savings(hub, &one).await?;
+        let (counts, savings) = counts_and_savings(hub, &one, idle_days).await?;
         out.push(ConnectionSummary {
             connection_id: c.id.clone(),
             connection: c.name.clone(),

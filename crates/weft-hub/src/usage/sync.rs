@@ -296,6 +296,9 @@ pub async fn run(
             store
                 .release_sync(&connection.id, owner, outcome, message.as_deref(), now)
                 .await?;
+            if let Err(e) = store.refresh_statistics().await {
+                tracing::warn!(error = %e, "refreshing the planner's statistics after a sync");
+            }
             Ok(SyncReport {
                 connection_id: connection.id.clone(),
                 connection: connection.name.clone(),

@@ -53,8 +53,18 @@ CREATE TABLE wrike_users (
     last_task_at BIGINT,
     last_comment_at BIGINT,
     last_timelog_at BIGINT,
+    -- Derived, so the seat reports count from an index instead of working them out per row:
+    -- holds a seat (active, not deleted), takes a paid one (see weft_core::usage), the
+    -- latest activity by every signal and by work alone (0: never).
+    seated BOOLEAN NOT NULL DEFAULT TRUE,
+    paid BOOLEAN NOT NULL DEFAULT FALSE,
+    last_active_at BIGINT NOT NULL DEFAULT 0,
+    last_work_at BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (connection_id, id)
 );
+
+CREATE INDEX wrike_users_seats ON wrike_users (connection_id, kind, seated, paid, last_active_at, user_type_id);
+CREATE INDEX wrike_users_work_seats ON wrike_users (connection_id, kind, seated, paid, last_work_at, user_type_id);
 
 -- Wrike's admin audit log, every record whole: `details` keeps Wrike's own keys. Kept in
 -- time order (a page of records lands in one place, whatever Wrike's ids look like); an id

@@ -235,6 +235,9 @@ impl Usage<'_> {
                  WHERE connection_id = $1 AND kind <> 'Unknown' AND synced_at < $2 AND NOT deleted")
                 .bind(connection_id).bind(now)
                 .execute(&mut *tx).await.map_err(failed("people"))?.rows_affected();
+            sqlx::query(sqlx::AssertSqlSafe(format!("{DERIVE_SEATS} WHERE connection_id = $1")))
+                .bind(connection_id)
+                .execute(&mut *tx).await.map_err(failed("people"))?;
             tx.commit().await.map_err(failed("people"))?;
             gone
         });
@@ -254,11 +257,18 @@ impl Usage<'_> {
         user_type_id: Option<&str>,
         role: Option<&str>,
     ) -> StoreResult<()> {
-        on_pool!(self.db, pool => sqlx::query(
-            "UPDATE wrike_users SET active = COALESCE($3, active), user_type_id = COALESCE($4, user_type_id), role = COALESCE($5, role) \
-             WHERE connection_id = $1 AND id = $2")
-            .bind(connection_id).bind(id).bind(active).bind(user_type_id).bind(role)
-            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a person")))?;
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("a person"))?;
+            sqlx::query(
+                "UPDATE wrike_users SET active = COALESCE($3, active), user_type_id = COALESCE($4, user_type_id), role = COALESCE($5, role) \
+                 WHERE connection_id = $1 AND id = $2")
+                .bind(connection_id).bind(id).bind(active).bind(user_type_id).bind(role)
+                .execute(&mut *tx).await.map_err(failed("a person"))?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("{DERIVE_SEATS} WHERE connection_id = $1 AND id = $2")))
+                .bind(connection_id).bind(id)
+                .execute(&mut *tx).await.map_err(failed("a person"))?;
+            tx.commit().await.map_err(failed("a person"))
+        })?;
         Ok(())
     }
 
@@ -282,7 +292,8 @@ impl Usage<'_> {
         now: i64,
     ) -> StoreResult<u64> {
         let (days, last_seen) = summarize(activity);
-        let derive_sql = derive.map(|_| derive_statements());
+        let greatest = greatest(self.db.backend());
+        let derive_sql = derive.map(|_| derive_statements(greatest));
         on_pool!(self.db, pool => {
             let mut tx = pool.begin().await.map_err(failed("a sync page"))?;
             let held = sqlx::query(
@@ -326,23 +337,21 @@ impl Usage<'_> {
             let seen: Vec<(&String, &LastSeen)> = last_seen.iter().collect();
             for chunk in seen.chunks(MARKS_PER_INSERT / 4) {
                 let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at, last_task_at, last_comment_at, last_timelog_at) ");
+                    "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at, last_task_at, last_comment_at, last_timelog_at, last_active_at, last_work_at) ");
                 insert.push_values(chunk, |mut row, (user, seen)| {
                     row.push_bind(connection_id).push_bind(user.as_str()).push_bind("Unknown").push_bind(now);
                     for at in seen.0 {
                         row.push_bind(at);
                     }
+                    row.push_bind(seen.latest(&Signal::ALL)).push_bind(seen.latest(&WORK));
                 });
                 insert.push(" ON CONFLICT (connection_id, id) DO UPDATE SET ");
-                for (i, signal) in Signal::ALL.iter().enumerate() {
-                    let column = last_column(*signal);
-                    if i > 0 {
-                        insert.push(", ");
-                    }
-                    insert.push(format!(
-                        "{column} = CASE WHEN excluded.{column} IS NOT NULL AND (wrike_users.{column} IS NULL OR wrike_users.{column} < excluded.{column}) \
-                         THEN excluded.{column} ELSE wrike_users.{column} END"));
+                for signal in Signal::ALL {
+                    insert.push(format!("{}, ", newer(last_column(signal))));
                 }
+                insert.push(format!(
+                    "last_active_at = {greatest}(wrike_users.last_active_at, excluded.last_active_at), \
+                     last_work_at = {greatest}(wrike_users.last_work_at, excluded.last_work_at)"));
                 insert.build().execute(&mut *tx).await.map_err(failed("last activity"))?;
             }
             let (window_start, window_end) = checkpoint.window.unzip();
@@ -476,6 +485,24 @@ impl Usage<'_> {
             .fetch_all(pool).await.map_err(failed("sync states")))
     }
 
+    /// Refreshes the planner's statistics after a sync changed many rows, so the seat
+    /// reports keep using their indexes (on PostgreSQL a fresh table has none until
+    /// autovacuum comes by, and a plan from no statistics can be ten times slower).
+    pub async fn refresh_statistics(&self) -> StoreResult<()> {
+        match self.db.backend() {
+            crate::db::Backend::Postgres => {
+                self.db
+                    .execute_unchecked("VACUUM (ANALYZE) wrike_users")
+                    .await?;
+                self.db.execute_unchecked("ANALYZE usage_days").await?;
+            }
+            crate::db::Backend::Sqlite => {
+                self.db.execute_unchecked("PRAGMA optimize").await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Sets where the first audit-log backfill starts (kept once set, so a resumed backfill
     /// reads the same window).
     pub async fn set_backfill_from(&self, connection_id: &str, from: i64) -> StoreResult<()> {
@@ -487,11 +514,38 @@ impl Usage<'_> {
     }
 }
 
+/// Sets the derived seat columns from the rest of the row: whether the person holds a seat
+/// and whether it is a paid one (`weft_core::usage::is_paid_seat`, in SQL: a person, not a
+/// collaborator by role or by user type).
+const DERIVE_SEATS: &str = "UPDATE wrike_users SET seated = (active AND NOT deleted), \
+     paid = (kind = 'Person' AND COALESCE(role, 'User') <> 'Collaborator' AND NOT EXISTS (\
+       SELECT 1 FROM wrike_user_types t WHERE t.connection_id = wrike_users.connection_id \
+       AND t.id = wrike_users.user_type_id AND LOWER(COALESCE(t.license_type, '')) = 'collaborator'))";
+
+/// The signals of work data: tasks, comments, timelogs.
+const WORK: [Signal; 3] = [Signal::Task, Signal::Comment, Signal::Timelog];
+
+/// The scalar "largest of" function: `MAX(a, b)` on SQLite, `GREATEST(a, b)` on PostgreSQL.
+fn greatest(backend: crate::db::Backend) -> &'static str {
+    match backend {
+        crate::db::Backend::Sqlite => "MAX",
+        crate::db::Backend::Postgres => "GREATEST",
+    }
+}
+
+/// `column = the later of the stored and the new value` (either may be NULL).
+fn newer(column: &str) -> String {
+    format!(
+        "{column} = CASE WHEN excluded.{column} IS NOT NULL AND (wrike_users.{column} IS NULL OR wrike_users.{column} < excluded.{column}) \
+         THEN excluded.{column} ELSE wrike_users.{column} END"
+    )
+}
+
 /// The two statements that derive activity from the audit records of a time range
 /// (`$1` connection, `$2`..`$3` the range, `$4` now): which days each person was active by
 /// which signals, and each person's latest sign-in and change. Which operations are which
 /// comes from `weft_core::usage`, the same rule the rest of weft applies.
-fn derive_statements() -> (String, String) {
+fn derive_statements(greatest: &str) -> (String, String) {
     let list = |ops: &[&str]| {
         ops.iter()
             .map(|o| format!("'{}'", o.replace('\'', "''")))
@@ -514,17 +568,12 @@ fn derive_statements() -> (String, String) {
          HAVING MAX(CASE WHEN {login} OR {change} THEN 1 ELSE 0 END) = 1 \
          ON CONFLICT (connection_id, day, user_id) DO UPDATE SET signals = usage_days.signals | excluded.signals"
     );
-    let newer = |column: &str| {
-        format!(
-            "{column} = CASE WHEN excluded.{column} IS NOT NULL AND (wrike_users.{column} IS NULL OR wrike_users.{column} < excluded.{column}) \
-             THEN excluded.{column} ELSE wrike_users.{column} END"
-        )
-    };
     let users = format!(
-        "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at) \
-         SELECT connection_id, user_id, 'Unknown', $4, MAX(CASE WHEN {login} THEN event_at END), MAX(CASE WHEN {change} THEN event_at END) \
+        "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at, last_active_at) \
+         SELECT connection_id, user_id, 'Unknown', $4, MAX(CASE WHEN {login} THEN event_at END), MAX(CASE WHEN {change} THEN event_at END), \
+           MAX(CASE WHEN {login} OR {change} THEN event_at ELSE 0 END) \
          {range} GROUP BY connection_id, user_id \
-         ON CONFLICT (connection_id, id) DO UPDATE SET {}, {}",
+         ON CONFLICT (connection_id, id) DO UPDATE SET {}, {}, last_active_at = {greatest}(wrike_users.last_active_at, excluded.last_active_at)",
         newer("last_login_at"),
         newer("last_change_at")
     );
@@ -534,6 +583,19 @@ fn derive_statements() -> (String, String) {
 /// The last-seen times of one user, in `Signal::ALL` order.
 #[derive(Debug, Default)]
 struct LastSeen([Option<i64>; 5]);
+
+impl LastSeen {
+    /// The latest of some signals, 0 when none was seen.
+    fn latest(&self, signals: &[Signal]) -> i64 {
+        Signal::ALL
+            .iter()
+            .zip(self.0)
+            .filter(|(s, _)| signals.contains(s))
+            .filter_map(|(_, at)| at)
+            .max()
+            .unwrap_or(0)
+    }
+}
 
 pub(crate) fn last_column(signal: Signal) -> &'static str {
     match signal {

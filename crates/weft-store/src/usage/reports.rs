@@ -158,6 +158,27 @@ pub struct SeatCounts {
     pub inactive_still_typed: i64,
 }
 
+/// Seat counts, with the idle seats by connection and user type (to price them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeatSummary {
+    pub counts: SeatCounts,
+    pub idle_by_type: Vec<(String, Option<String>, i64)>,
+}
+
+impl SeatCounts {
+    pub fn add(&mut self, other: &SeatCounts) {
+        self.people += other.people;
+        self.paid_seats += other.paid_seats;
+        self.free_seats += other.free_seats;
+        self.idle_30 += other.idle_30;
+        self.idle_60 += other.idle_60;
+        self.idle_90 += other.idle_90;
+        self.idle_n += other.idle_n;
+        self.never_active += other.never_active;
+        self.inactive_still_typed += other.inactive_still_typed;
+    }
+}
+
 /// Active seats of one user type and role.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -221,9 +242,17 @@ pub struct AuditEntry {
 
 const DAY: i64 = 86_400;
 
-/// `MAX(a, b, ...)` on SQLite, `GREATEST(a, b, ...)` on PostgreSQL, over the columns of
-/// `signals`, with never-seen as 0. One column needs no function.
+/// The latest activity by `signals`, as SQL (0: never): the stored `last_active_at` for
+/// every signal and `last_work_at` for work alone (both indexed with the seat columns);
+/// otherwise `MAX(a, b, ...)` on SQLite, `GREATEST(a, b, ...)` on PostgreSQL, over the
+/// columns of the signals.
 fn latest_of(backend: Backend, signals: Signals) -> String {
+    if signals == Signals::ALL {
+        return "u.last_active_at".to_owned();
+    }
+    if signals == Signals::WORK {
+        return "u.last_work_at".to_owned();
+    }
     let columns: Vec<String> = signals
         .iter()
         .map(|s| format!("COALESCE(u.{}, 0)", column_of(s)))
@@ -272,8 +301,8 @@ fn per_connection(scope: &UsageScope, expr: impl Fn(Signals) -> String, table: &
     case
 }
 
-/// Whether a row takes a paid seat, in SQL (see `weft_core::usage::is_paid_seat`).
-const PAID: &str = "(u.kind = 'Person' AND COALESCE(u.role, 'User') <> 'Collaborator' AND LOWER(COALESCE(t.license_type, '')) <> 'collaborator')";
+/// Whether a row takes a paid seat: stored with the row (see `DERIVE_SEATS` in `ingest`).
+const PAID: &str = "u.paid";
 
 const USER_COLUMNS: &str = "u.connection_id, u.id, u.kind, u.first_name, u.last_name, u.email, u.company_name, u.title, u.role, \
      u.user_type_id, t.title AS user_type, u.external, u.admin, u.owner, u.active, u.deleted, u.timezone, u.locale, \
@@ -364,6 +393,26 @@ where
     }
 }
 
+/// `SELECT COUNT(*)` of the paid seats of a scope that meet `condition`.
+fn paid_seats_where<DB: sqlx::Database>(
+    scope: &UsageScope,
+    latest: &str,
+    condition: &str,
+) -> QueryBuilder<DB>
+where
+    <DB as sqlx::Database>::Arguments: Default,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> bool: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    let mut query = QueryBuilder::new("SELECT COUNT(*) FROM wrike_users u");
+    push_where(&mut query, scope, latest);
+    query.push(format!(
+        " AND u.seated = TRUE AND u.paid = TRUE AND {condition}"
+    ));
+    query
+}
+
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -441,35 +490,124 @@ impl Usage<'_> {
     /// Seat counts by category over a scope; `idle_n` uses the filter's `idle_days`
     /// (90 when unset), which is not applied as a filter here.
     pub async fn seat_counts(&self, scope: &UsageScope) -> StoreResult<SeatCounts> {
+        Ok(self.seat_summary(scope).await?.counts)
+    }
+
+    /// Seat counts, and the seats idle for the filter's `idle_days` (90 when unset) by
+    /// connection and user type. When the report counts every signal or work alone and
+    /// filters on nothing else, each figure is one range of the seat indexes (a few
+    /// milliseconds over 100,000 people); otherwise one pass works out every row.
+    pub async fn seat_summary(&self, scope: &UsageScope) -> StoreResult<SeatSummary> {
+        let latest = latest_in(self.backend(), scope);
+        let plain_column = matches!(latest.as_str(), "u.last_active_at" | "u.last_work_at");
+        let plain_filter = UserFilter {
+            idle_days: scope.filter.idle_days,
+            ..UserFilter::default()
+        } == scope.filter;
+        if !(plain_column && plain_filter) {
+            let by_type = self.seat_counts_by_type(scope).await?;
+            let mut summary = SeatSummary::default();
+            for (connection, type_id, c) in by_type {
+                summary.counts.add(&c);
+                summary.idle_by_type.push((connection, type_id, c.idle_n));
+            }
+            return Ok(summary);
+        }
+        let threshold = scope.filter.idle_days.unwrap_or(90).max(0);
+        let mut all = scope.clone();
+        all.filter.idle_days = None;
+        const FROM: &str = " FROM wrike_users u";
+        let mut summary = SeatSummary::default();
+        let groups: Vec<(bool, bool, i64, i64)> = on_pool!(self.db, pool => {
+            let mut query = QueryBuilder::new(format!(
+                "SELECT u.seated, u.paid, COUNT(*), SUM(CASE WHEN u.user_type_id IS NOT NULL THEN 1 ELSE 0 END){FROM}"));
+            push_where(&mut query, &all, &latest);
+            query.push(" GROUP BY u.seated, u.paid");
+            query.build_query_as().fetch_all(pool).await.map_err(failed("seat counts"))
+        })?;
+        for (seated, paid, n, typed) in groups {
+            summary.counts.people += n;
+            match (seated, paid) {
+                (true, true) => summary.counts.paid_seats += n,
+                (true, false) => summary.counts.free_seats += n,
+                (false, true) => summary.counts.inactive_still_typed += typed,
+                (false, false) => {}
+            }
+        }
+        let mut figures = Vec::new();
+        for days in [30, 60, 90, threshold] {
+            let condition = format!("{latest} < {}", scope.now - days * DAY);
+            let n: i64 = on_pool!(self.db, pool => paid_seats_where(&all, &latest, &condition)
+                .build_query_scalar().fetch_one(pool).await.map_err(failed("seat counts")))?;
+            figures.push(n);
+        }
+        summary.counts.idle_30 = figures[0];
+        summary.counts.idle_60 = figures[1];
+        summary.counts.idle_90 = figures[2];
+        summary.counts.idle_n = figures[3];
+        let never = format!("{latest} = 0");
+        summary.counts.never_active = on_pool!(self.db, pool => paid_seats_where(&all, &latest, &never)
+            .build_query_scalar().fetch_one(pool).await.map_err(failed("seat counts")))?;
+        let cutoff = scope.now - threshold * DAY;
+        summary.idle_by_type = on_pool!(self.db, pool => {
+            let mut query = QueryBuilder::new(format!("SELECT u.connection_id, u.user_type_id, COUNT(*){FROM}"));
+            push_where(&mut query, &all, &latest);
+            query.push(format!(" AND u.seated = TRUE AND u.paid = TRUE AND {latest} < {cutoff} GROUP BY u.connection_id, u.user_type_id"));
+            query.build_query_as().fetch_all(pool).await.map_err(failed("seat counts"))
+        })?;
+        Ok(summary)
+    }
+
+    /// Seat counts by connection and user type, in one pass: each person's latest activity
+    /// and paid seat are worked out once (a materialized row set), then counted.
+    pub async fn seat_counts_by_type(
+        &self,
+        scope: &UsageScope,
+    ) -> StoreResult<Vec<(String, Option<String>, SeatCounts)>> {
         let latest = latest_in(self.backend(), scope);
         let threshold = scope.filter.idle_days.unwrap_or(90).max(0);
         let mut unfiltered = scope.clone();
         unfiltered.filter.idle_days = None;
-        let seat = format!("u.active AND NOT u.deleted AND {PAID}");
+        let inner = format!(
+            "WITH x AS MATERIALIZED (SELECT u.connection_id AS connection_id, u.user_type_id AS type_id, \
+             u.active AND NOT u.deleted AS seated, {PAID} AS paid, {latest} AS last{FROM_USERS}"
+        );
         let idle = |days: i64| {
             format!(
-                "SUM(CASE WHEN {seat} AND {latest} < {} THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN seated AND paid AND last < {} THEN 1 ELSE 0 END)",
                 scope.now - days * DAY
             )
         };
-        let select = format!(
-            "SELECT COUNT(*) AS people, \
-             COALESCE(SUM(CASE WHEN {seat} THEN 1 ELSE 0 END), 0) AS paid_seats, \
-             COALESCE(SUM(CASE WHEN u.active AND NOT u.deleted AND NOT {PAID} THEN 1 ELSE 0 END), 0) AS free_seats, \
-             COALESCE({}, 0) AS idle_30, COALESCE({}, 0) AS idle_60, COALESCE({}, 0) AS idle_90, COALESCE({}, 0) AS idle_n, \
-             COALESCE(SUM(CASE WHEN {seat} AND {latest} = 0 THEN 1 ELSE 0 END), 0) AS never_active, \
-             COALESCE(SUM(CASE WHEN (NOT u.active OR u.deleted) AND {PAID} AND u.user_type_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS inactive_still_typed\
-             {FROM_USERS}",
+        let outer = format!(
+            ") SELECT connection_id, type_id, COUNT(*) AS people, \
+             SUM(CASE WHEN seated AND paid THEN 1 ELSE 0 END) AS paid_seats, \
+             SUM(CASE WHEN seated AND NOT paid THEN 1 ELSE 0 END) AS free_seats, \
+             {} AS idle_30, {} AS idle_60, {} AS idle_90, {} AS idle_n, \
+             SUM(CASE WHEN seated AND paid AND last = 0 THEN 1 ELSE 0 END) AS never_active, \
+             SUM(CASE WHEN NOT seated AND paid AND type_id IS NOT NULL THEN 1 ELSE 0 END) AS inactive_still_typed \
+             FROM x GROUP BY connection_id, type_id",
             idle(30),
             idle(60),
             idle(90),
             idle(threshold),
         );
-        on_pool!(self.db, pool => {
-            let mut query = QueryBuilder::new(select.as_str());
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            connection_id: String,
+            type_id: Option<String>,
+            #[sqlx(flatten)]
+            counts: SeatCounts,
+        }
+        let rows: Vec<Row> = on_pool!(self.db, pool => {
+            let mut query = QueryBuilder::new(inner.as_str());
             push_where(&mut query, &unfiltered, &latest);
-            query.build_query_as().fetch_one(pool).await.map_err(failed("seat counts"))
-        })
+            query.push(outer.as_str());
+            query.build_query_as().fetch_all(pool).await.map_err(failed("seat counts"))
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.connection_id, r.type_id, r.counts))
+            .collect())
     }
 
     /// Active seats by connection, user type and role, with how many are idle for the
