@@ -1,8 +1,9 @@
 //! Benchmarks for weft. Each prints its figure next to a baseline measured in the same run
 //! (the machines are shared and noisy, so only ratios compare across runs), and `--write`
 //! records the results in BENCHMARKS.md.
-//! `weft-bench [sim-audit|hub-api|queue|usage-ingest|usage-paced|usage-report] [--write]`.
+//! `weft-bench [sim-audit|hub-api|queue|usage-ingest|usage-paced|usage-report|airbyte-tasks] [--write]`.
 
+mod airbyte;
 mod hub_api;
 mod queue;
 mod sim_audit;
@@ -30,13 +31,14 @@ async fn main() -> anyhow::Result<()> {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let runs = |name: &str| wanted.is_empty() || wanted.contains(&name);
-    let benchmarks: [(&str, Benchmark); 6] = [
+    let benchmarks: [(&str, Benchmark); 7] = [
         ("sim-audit", || Box::pin(sim_audit::run())),
         ("hub-api", || Box::pin(hub_api::run())),
         ("queue", || Box::pin(queue::run())),
         ("usage-ingest", || Box::pin(usage_ingest::run())),
         ("usage-paced", || Box::pin(usage_paced::run())),
         ("usage-report", || Box::pin(usage_report::run())),
+        ("airbyte-tasks", || Box::pin(airbyte::run_bench())),
     ];
     for (name, run) in benchmarks {
         if !runs(name) {

@@ -28,17 +28,32 @@ use wrike_api::{ApiBase, ClientConfig, PermanentToken, WrikeClient};
 pub const CHILD: &str = "__serve-sim";
 
 /// Runs the simulator for the parent: prints its API URL, an owner's token and the number
-/// of audit records, then serves until stdin closes.
+/// of audit records, then serves until stdin closes. Arguments are `name=value`: `users`,
+/// `rate` (requests a minute), `tasks` (at least), and `cert` and `key` to serve HTTPS, in
+/// which case the same simulator is also served over plain HTTP on another port (`plain`).
 pub async fn serve_child(args: &[String]) -> anyhow::Result<()> {
-    let users: u32 = args.first().and_then(|a| a.parse().ok()).unwrap_or(60);
-    let rate: u32 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let arg = |name: &str| {
+        args.iter()
+            .find_map(|a| a.strip_prefix(&format!("{name}=")))
+            .map(str::to_owned)
+    };
+    let number =
+        |name: &str, default: u32| arg(name).and_then(|v| v.parse().ok()).unwrap_or(default);
+    let tls = arg("cert")
+        .zip(arg("key"))
+        .map(|(c, k)| (c.into(), k.into()));
+    let https = tls.is_some();
     let sim = wrike_sim::start(
         wrike_sim::SimConfig {
-            users,
-            rate_limit_per_minute: rate,
+            users: number("users", 60),
+            rate_limit_per_minute: number("rate", 0),
+            min_tasks: number("tasks", 0),
             ..wrike_sim::SimConfig::default()
         },
-        wrike_sim::Listen::loopback(),
+        wrike_sim::Listen {
+            tls,
+            ..wrike_sim::Listen::loopback()
+        },
     )
     .await?;
     let (account, user, records) = {
@@ -63,7 +78,16 @@ pub async fn serve_child(args: &[String]) -> anyhow::Result<()> {
             .issue_tokens(&mut world, &account, &user, scopes, None)
             .0
     };
+    // The same simulator over plain HTTP, for clients that cannot be told to trust a
+    // certificate made for the run.
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let plain_url = format!("http://{}/api/v4", plain.local_addr()?);
+    let state = sim.sim.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(plain, wrike_sim::app(state, 0)).await;
+    });
     println!("api {}", sim.api_url(0));
+    println!("plain {}", if https { plain_url } else { sim.api_url(0) });
     println!("control {}", sim.base_url());
     println!("token {token}");
     println!("records {records}");
@@ -84,7 +108,10 @@ pub async fn serve_child(args: &[String]) -> anyhow::Result<()> {
 
 pub struct ChildSim {
     child: Child,
+    /// The API over HTTPS when the simulator was given a certificate, else plain HTTP.
     pub api: String,
+    /// The API over plain HTTP.
+    pub plain: String,
     pub control: String,
     pub token: String,
     pub records: u64,
@@ -99,8 +126,14 @@ impl Drop for ChildSim {
 
 /// Starts the simulator in a child process with `users` people and a rate limit.
 pub fn start_child(users: u32, rate: u32) -> anyhow::Result<ChildSim> {
+    start_child_with(&[format!("users={users}"), format!("rate={rate}")])
+}
+
+/// Starts the simulator in a child process with `name=value` arguments (see `serve_child`).
+pub fn start_child_with(args: &[String]) -> anyhow::Result<ChildSim> {
     let mut child = Command::new(std::env::current_exe()?)
-        .args([CHILD, &users.to_string(), &rate.to_string()])
+        .arg(CHILD)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()?;
@@ -115,12 +148,14 @@ pub fn start_child(users: u32, rate: u32) -> anyhow::Result<ChildSim> {
             .ok_or_else(|| anyhow::anyhow!("expected {name}, got {line}"))
     };
     let api = field("api")?;
+    let plain = field("plain")?;
     let control = field("control")?;
     let token = field("token")?;
     let records = field("records")?.parse()?;
     Ok(ChildSim {
         child,
         api,
+        plain,
         control,
         token,
         records,

@@ -21,6 +21,8 @@ pub struct GenSpec {
     pub users: u32,
     /// Months of audit history.
     pub months: u32,
+    /// At least this many tasks in the main account (more people make more on their own).
+    pub min_tasks: u32,
     pub now: DateTime<Utc>,
 }
 
@@ -233,7 +235,16 @@ fn build_account(
     let habits = make_people(rng, &mut account, number, domain, people);
     account.user_limit = (people as f64 * 1.15).ceil() as u32 + 2;
     make_workflows_and_fields(&mut account);
-    make_work(rng, &mut account, &habits, window_start, now, people);
+    let min_tasks = if with_audit { spec.min_tasks } else { 0 };
+    make_work(
+        rng,
+        &mut account,
+        &habits,
+        window_start,
+        now,
+        people,
+        min_tasks,
+    );
     make_groups_and_invitations(rng, &mut account, domain, now);
     if with_audit {
         make_audit(rng, &mut account, &habits, window_start, now);
@@ -561,6 +572,7 @@ fn make_work(
     window_start: DateTime<Utc>,
     now: DateTime<Utc>,
     people: u32,
+    min_tasks: u32,
 ) {
     let id = account.id().to_owned();
     let root = account.root_id();
@@ -615,7 +627,10 @@ fn make_work(
     };
     let mut folder_n = 100u64;
     let mut task_n = 100u64;
-    let tasks_per_folder = (people as u64 * 2 / 8).clamp(6, 250);
+    // Eight folders hold the tasks.
+    let tasks_per_folder = (people as u64 * 2 / 8)
+        .clamp(6, 250)
+        .max((min_tasks as u64).div_ceil(8));
     for (space_title, children) in layout {
         folder_n += 1;
         let space_id = ids::entity(&id, "I4", folder_n);

@@ -21,6 +21,8 @@ pub struct SimConfig {
     pub seed: u64,
     pub users: u32,
     pub months: u32,
+    /// At least this many tasks in the main account (for benchmarks of task syncs).
+    pub min_tasks: u32,
     /// Requests per minute per token; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
     /// Pin the simulated "now" (generation and clock); real time when absent.
@@ -43,6 +45,7 @@ impl Default for SimConfig {
             seed: 1,
             users: 60,
             months: 6,
+            min_tasks: 0,
             rate_limit_per_minute: 400,
             now: None,
             token_lifetime: Duration::from_secs(3600),
@@ -159,6 +162,7 @@ impl Sim {
             seed: config.seed,
             users: config.users,
             months: config.months,
+            min_tasks: config.min_tasks,
             now,
         });
         let world = World {
