@@ -207,7 +207,7 @@ pub async fn run_bench() -> anyhow::Result<String> {
     let weft_rate = weft.records as f64 / weft.seconds;
     let airbyte_rate = airbyte_records as f64 / airbyte_s;
     let mut out = format!(
-        "airbyte-tasks: {tasks} tasks in the simulator (generated in {:.1}s); Python {}\n",
+        "airbyte-tasks: {tasks} tasks in the simulator (generated in {:.1}s); {}\n",
         generated.as_secs_f64(),
         run(Command::new(&python).arg("--version"), "python")?.trim()
     );
