@@ -286,12 +286,16 @@ pub async fn run() -> anyhow::Result<String> {
     if let Ok(pg) = std::env::var("WEFT_BENCH_POSTGRES_URL") {
         let url = weft_store::testing::postgres_schema_url(&pg, "bench_report").await?;
         out += &run_on("PostgreSQL", Store::open(&url).await?).await?;
-        // Ten million rows are not left behind in the test database.
-        let admin = sqlx::PgPool::connect(&pg).await?;
+        // Ten million rows are not left behind in the test database, unless asked to.
         let schema = format!("weft_test_{}_bench_report", std::process::id());
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-            .execute(&admin)
-            .await?;
+        if std::env::var("WEFT_BENCH_KEEP").is_ok() {
+            eprintln!("kept the PostgreSQL schema {schema}");
+        } else {
+            let admin = sqlx::PgPool::connect(&pg).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&admin)
+                .await?;
+        }
     }
     Ok(out)
 }

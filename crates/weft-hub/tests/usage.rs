@@ -357,12 +357,30 @@ async fn enterprise_reports_match_the_simulators_own_answer() {
             let mut scope = UsageScope::one(&c.id, signals, at);
             scope.filter.idle_days = Some(idle);
             let mut by_rows = SeatCounts::default();
-            for (_, _, counts) in store.usage().seat_counts_by_type(&scope).await.unwrap() {
+            let mut idle_by_type = Vec::new();
+            for (connection, type_id, counts) in
+                store.usage().seat_counts_by_type(&scope).await.unwrap()
+            {
                 by_rows.add(&counts);
+                if counts.idle_n > 0 {
+                    idle_by_type.push((connection, type_id, counts.idle_n));
+                }
             }
             assert_eq!(
                 by_rows, expected,
                 "row by row: signals {signals}, idle {idle}"
+            );
+            let mut summary = store.usage().seat_summary(&scope).await.unwrap();
+            summary.idle_by_type.sort();
+            idle_by_type.sort();
+            assert_eq!(summary.counts, expected);
+            assert_eq!(
+                summary.idle_by_type, idle_by_type,
+                "idle seats by user type: signals {signals}, idle {idle}"
+            );
+            assert!(
+                idle_by_type.len() > 1,
+                "the idle seats span several user types"
             );
             assert_eq!(got.signals[0].used, signals);
             assert!(got.signals[0].missing.is_empty());
@@ -1074,6 +1092,15 @@ async fn reclaiming_is_a_dry_run_then_one_confirmed_application() {
                 .unwrap()
                 .is_active()
         );
+        // The kept seat counts followed each change: they agree with a count of every row.
+        let scope = UsageScope::one(&c.id, Signals::ALL, hub.clock.now_s());
+        let mut by_rows = SeatCounts::default();
+        for (_, _, counts) in store.usage().seat_counts_by_type(&scope).await.unwrap() {
+            by_rows.add(&counts);
+        }
+        let kept = store.usage().seat_summary(&scope).await.unwrap().counts;
+        assert_eq!(kept, by_rows, "seat counts after reclaiming");
+        assert!(kept.inactive_still_typed > 0, "pia still holds her type");
         // Bad targets are refused by name before anything is planned.
         let bad = reclaim::plan(
             &hub,

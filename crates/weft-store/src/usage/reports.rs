@@ -393,26 +393,6 @@ where
     }
 }
 
-/// `SELECT COUNT(*)` of the paid seats of a scope that meet `condition`.
-fn paid_seats_where<DB: sqlx::Database>(
-    scope: &UsageScope,
-    latest: &str,
-    condition: &str,
-) -> QueryBuilder<DB>
-where
-    <DB as sqlx::Database>::Arguments: Default,
-    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-    for<'t> bool: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
-{
-    let mut query = QueryBuilder::new("SELECT COUNT(*) FROM wrike_users u");
-    push_where(&mut query, scope, latest);
-    query.push(format!(
-        " AND u.seated = TRUE AND u.paid = TRUE AND {condition}"
-    ));
-    query
-}
-
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -500,61 +480,107 @@ impl Usage<'_> {
     pub async fn seat_summary(&self, scope: &UsageScope) -> StoreResult<SeatSummary> {
         let latest = latest_in(self.backend(), scope);
         let plain_column = matches!(latest.as_str(), "u.last_active_at" | "u.last_work_at");
+        // Actors seen only in activity (kind `Unknown`) have no kept seat counts.
         let plain_filter = UserFilter {
             idle_days: scope.filter.idle_days,
+            kind: scope.filter.kind.clone(),
             ..UserFilter::default()
-        } == scope.filter;
+        } == scope.filter
+            && scope.filter.kind.as_deref() != Some("Unknown");
         if !(plain_column && plain_filter) {
             let by_type = self.seat_counts_by_type(scope).await?;
             let mut summary = SeatSummary::default();
             for (connection, type_id, c) in by_type {
                 summary.counts.add(&c);
-                summary.idle_by_type.push((connection, type_id, c.idle_n));
+                if c.idle_n > 0 {
+                    summary.idle_by_type.push((connection, type_id, c.idle_n));
+                }
             }
             return Ok(summary);
         }
         let threshold = scope.filter.idle_days.unwrap_or(90).max(0);
-        let mut all = scope.clone();
-        all.filter.idle_days = None;
-        const FROM: &str = " FROM wrike_users u";
+        let kind = scope.filter.kind.clone().unwrap_or_else(|| "Person".into());
+        let cutoff = |days: i64| scope.now - days * DAY;
         let mut summary = SeatSummary::default();
-        let groups: Vec<(bool, bool, i64, i64)> = on_pool!(self.db, pool => {
-            let mut query = QueryBuilder::new(format!(
-                "SELECT u.seated, u.paid, COUNT(*), SUM(CASE WHEN u.user_type_id IS NOT NULL THEN 1 ELSE 0 END){FROM}"));
-            push_where(&mut query, &all, &latest);
-            query.push(" GROUP BY u.seated, u.paid");
-            query.build_query_as().fetch_all(pool).await.map_err(failed("seat counts"))
-        })?;
-        for (seated, paid, n, typed) in groups {
-            summary.counts.people += n;
-            match (seated, paid) {
-                (true, true) => summary.counts.paid_seats += n,
-                (true, false) => summary.counts.free_seats += n,
-                (false, true) => summary.counts.inactive_still_typed += typed,
-                (false, false) => {}
+        for (connection, _) in &scope.connections {
+            // Who holds which seat changes only when people are stored, and those writes
+            // keep `usage_seat_counts`; what depends on the time is counted below, each
+            // figure one range of the seat index (connection, kind, seated, paid, user type,
+            // latest activity), never a pass over every person.
+            let buckets: Vec<(bool, bool, i64, i64)> = on_pool!(self.db, pool => sqlx::query_as(
+                "SELECT seated, paid, people, typed FROM usage_seat_counts WHERE connection_id = $1 AND kind = $2")
+                .bind(connection).bind(&kind)
+                .fetch_all(pool).await.map_err(failed("seat counts")))?;
+            for (seated, paid, people, typed) in buckets {
+                summary.counts.people += people;
+                match (seated, paid) {
+                    (true, true) => summary.counts.paid_seats += people,
+                    (true, false) => summary.counts.free_seats += people,
+                    (false, true) => summary.counts.inactive_still_typed += typed,
+                    (false, false) => {}
+                }
+            }
+            let range = "FROM wrike_users u WHERE u.connection_id = $1 AND u.kind = $2 AND u.seated = $3 AND u.paid = $4";
+
+            // The paid seats' user types, each found by one index seek (a loose index scan),
+            // then the idle figures of each type over the widest idle range it needs.
+            let types_sql = format!(
+                "WITH RECURSIVE types(t) AS (\
+                   SELECT MIN(u.user_type_id) {range} \
+                   UNION ALL \
+                   SELECT (SELECT MIN(u.user_type_id) {range} AND u.user_type_id > types.t) FROM types WHERE types.t IS NOT NULL) \
+                 SELECT t FROM types WHERE t IS NOT NULL"
+            );
+            let mut types: Vec<Option<String>> =
+                on_pool!(self.db, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(types_sql))
+                .bind(connection).bind(&kind).bind(true).bind(true)
+                .fetch_all(pool).await.map_err(failed("seat counts")))?
+                .into_iter()
+                .map(Some)
+                .collect();
+            types.push(None);
+            let widest = cutoff(threshold.min(30));
+            let idle_sql = |typed: bool| {
+                let of_type = if typed {
+                    "u.user_type_id = $5"
+                } else {
+                    "u.user_type_id IS NULL"
+                };
+                format!(
+                    "SELECT COUNT(*), \
+                       COALESCE(SUM(CASE WHEN {latest} < {c30} THEN 1 ELSE 0 END), 0), \
+                       COALESCE(SUM(CASE WHEN {latest} < {c60} THEN 1 ELSE 0 END), 0), \
+                       COALESCE(SUM(CASE WHEN {latest} < {c90} THEN 1 ELSE 0 END), 0), \
+                       COALESCE(SUM(CASE WHEN {latest} < {cn} THEN 1 ELSE 0 END), 0), \
+                       COALESCE(SUM(CASE WHEN {latest} = 0 THEN 1 ELSE 0 END), 0) \
+                     {range} AND {of_type} AND {latest} < {widest}",
+                    c30 = cutoff(30),
+                    c60 = cutoff(60),
+                    c90 = cutoff(90),
+                    cn = cutoff(threshold),
+                )
+            };
+            for type_id in types {
+                let sql = idle_sql(type_id.is_some());
+                let (_, idle_30, idle_60, idle_90, idle_n, never): (i64, i64, i64, i64, i64, i64) =
+                    on_pool!(self.db, pool => {
+                        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                            .bind(connection).bind(&kind).bind(true).bind(true);
+                        let query = match &type_id { Some(t) => query.bind(t), None => query };
+                        query.fetch_one(pool).await.map_err(failed("seat counts"))
+                    })?;
+                summary.counts.idle_30 += idle_30;
+                summary.counts.idle_60 += idle_60;
+                summary.counts.idle_90 += idle_90;
+                summary.counts.idle_n += idle_n;
+                summary.counts.never_active += never;
+                if idle_n > 0 {
+                    summary
+                        .idle_by_type
+                        .push((connection.clone(), type_id, idle_n));
+                }
             }
         }
-        let mut figures = Vec::new();
-        for days in [30, 60, 90, threshold] {
-            let condition = format!("{latest} < {}", scope.now - days * DAY);
-            let n: i64 = on_pool!(self.db, pool => paid_seats_where(&all, &latest, &condition)
-                .build_query_scalar().fetch_one(pool).await.map_err(failed("seat counts")))?;
-            figures.push(n);
-        }
-        summary.counts.idle_30 = figures[0];
-        summary.counts.idle_60 = figures[1];
-        summary.counts.idle_90 = figures[2];
-        summary.counts.idle_n = figures[3];
-        let never = format!("{latest} = 0");
-        summary.counts.never_active = on_pool!(self.db, pool => paid_seats_where(&all, &latest, &never)
-            .build_query_scalar().fetch_one(pool).await.map_err(failed("seat counts")))?;
-        let cutoff = scope.now - threshold * DAY;
-        summary.idle_by_type = on_pool!(self.db, pool => {
-            let mut query = QueryBuilder::new(format!("SELECT u.connection_id, u.user_type_id, COUNT(*){FROM}"));
-            push_where(&mut query, &all, &latest);
-            query.push(format!(" AND u.seated = TRUE AND u.paid = TRUE AND {latest} < {cutoff} GROUP BY u.connection_id, u.user_type_id"));
-            query.build_query_as().fetch_all(pool).await.map_err(failed("seat counts"))
-        })?;
         Ok(summary)
     }
 
