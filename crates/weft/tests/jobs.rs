@@ -79,6 +79,34 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success(), "kill -{name}");
 }
 
+/// Stops a worker at a moment it holds no write lock on the SQLite file. A process frozen
+/// inside a write (a claim, a heartbeat) would lock every other process out of the file
+/// until it woke; this test is about leases, not about a frozen holder of SQLite's lock.
+async fn freeze_outside_a_write(hub: &Instance, child: &Child) {
+    use sqlx::Connection;
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(&hub.database_url())
+        .unwrap()
+        .busy_timeout(Duration::ZERO);
+    let mut probe = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        signal(child, "STOP");
+        if sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut probe)
+            .await
+            .is_ok()
+        {
+            sqlx::query("ROLLBACK").execute(&mut probe).await.unwrap();
+            return;
+        }
+        signal(child, "CONT");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the worker held the write lock at every try");
+}
+
 async fn noop_job(store: &Store, sleep_ms: u64) -> i64 {
     let now = chrono::Utc::now().timestamp_millis();
     store
@@ -202,7 +230,7 @@ async fn a_frozen_worker_cannot_finish_a_job_another_worker_took_over() {
         j.status == JobStatus::Running && owned_by(j, &frozen)
     })
     .await;
-    signal(&frozen, "STOP");
+    freeze_outside_a_write(&hub, &frozen).await;
     let mut other = hub.worker("other.log");
     let done = until(&store, id, "the other worker finished the job", |j| {
         j.status.is_final()
