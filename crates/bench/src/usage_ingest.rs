@@ -279,6 +279,12 @@ pub async fn run() -> anyhow::Result<String> {
             stored as f64 / seconds,
             baseline / seconds
         );
+        // Millions of rows are not left behind in the test database.
+        let admin = sqlx::PgPool::connect(&pg).await?;
+        let schema = format!("weft_test_{}_bench_ingest", std::process::id());
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&admin)
+            .await?;
     }
     out += &format!(
         "  peak resident memory of the hub side: {:.0} MiB (target: under 150 MiB)\n",
