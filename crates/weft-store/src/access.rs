@@ -2,9 +2,6 @@
 //! tokens (both kept only as SHA-256 hashes; tokens may expire and record their last use),
 //! OAuth consents in progress, and the count of failed sign-ins per account and source.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use serde::Serialize;
 use weft_core::roles::Role;
 
@@ -186,10 +183,6 @@ fn token_key(token_hash: &str) -> String {
 
 /// Seconds between two recordings of one token's last use.
 const TOUCH_EVERY_S: i64 = 60;
-
-/// When each token's last use was last written by this process.
-#[derive(Default)]
-pub(crate) struct Touched(Mutex<HashMap<String, i64>>);
 
 /// The access area of the store.
 pub struct Access<'a> {

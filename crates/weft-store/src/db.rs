@@ -11,7 +11,6 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-use crate::access::Touched;
 use crate::freshness::{Cache, Freshness};
 use crate::{Connection, StoreError, User};
 
@@ -68,6 +67,11 @@ impl LocalLocks {
         map.entry(key.to_owned()).or_default().clone()
     }
 }
+
+/// When each API token's last use was last written by this process (the access area
+/// records a use at most once a minute per token).
+#[derive(Default)]
+pub(crate) struct Touched(pub(crate) Mutex<HashMap<String, i64>>);
 
 pub(crate) struct Db {
     pub pool: Pool,

@@ -12,6 +12,7 @@ use wrike_sim::{Listen, RunningSim, SimConfig};
 use weft_hub::{access, connections, health, jobs};
 use weft_store::{JobFilter, JobStatus};
 
+use crate::commands::{cli_actor, print_json};
 use crate::config::Settings;
 
 use crate::{hub, secrets_input, usage_cli};
@@ -351,19 +352,6 @@ fn settings(file: &Option<PathBuf>, database_url: Option<String>) -> anyhow::Res
         settings.database_url = url;
     }
     Ok(settings)
-}
-
-/// Who runs this command, for the audit trail.
-pub(crate) fn cli_actor() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
-}
-
-pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
 }
 
 async fn users_command(settings: Settings, command: UsersCommand) -> anyhow::Result<()> {

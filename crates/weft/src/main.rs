@@ -2,6 +2,7 @@
 //! configuration and the environment.
 
 mod cli;
+mod commands;
 mod config;
 mod hub;
 mod secrets_input;

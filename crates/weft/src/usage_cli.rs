@@ -251,7 +251,7 @@ pub async fn sync_command(settings: Settings, args: SyncArgs) -> anyhow::Result<
     }
     let report = report?;
     if args.json {
-        return crate::cli::print_json(&report);
+        return crate::commands::print_json(&report);
     }
     for s in &report.sources {
         println!(
@@ -387,14 +387,14 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
     } else {
         hub::services_without_key(&settings).await?
     };
-    let actor = crate::cli::cli_actor();
+    let actor = crate::commands::cli_actor();
     match command {
         UsageCommand::Summary { idle_days, json } => {
             let mut request = ReportRequest::default();
             request.filter.idle_days = Some(idle_days);
             let all = reports::summary(&hub, &request).await?;
             if json {
-                return crate::cli::print_json(&all);
+                return crate::commands::print_json(&all);
             }
             if all.is_empty() {
                 println!("no connections yet");
@@ -459,7 +459,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             if output.json {
                 let list =
                     reports::users(&hub, &seats, SortBy::LastActivity, false, 10_000, 0).await?;
-                return crate::cli::print_json(
+                return crate::commands::print_json(
                     &serde_json::json!({"report": report, "users": list}),
                 );
             }
@@ -514,7 +514,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             request.filter.idle_days = Some(idle_days);
             let report = reports::seats(&hub, &request).await?;
             if json {
-                return crate::cli::print_json(&report);
+                return crate::commands::print_json(&report);
             }
             for a in &report.accounts {
                 println!(
@@ -565,7 +565,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             };
             let report = reports::trend(&hub, &request, period, count).await?;
             if json {
-                return crate::cli::print_json(&report);
+                return crate::commands::print_json(&report);
             }
             print_signals(&report.signals);
             let peak = report
@@ -613,7 +613,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
                 None => hub.store.usage().renewal(&connection.id).await?,
             };
             if json {
-                return crate::cli::print_json(&renewal);
+                return crate::commands::print_json(&renewal);
             }
             match renewal {
                 Some(r) => println!(
@@ -663,7 +663,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             };
             let plan = reclaim::plan(&hub, &actor, &connection, action, selection).await?;
             if json {
-                return crate::cli::print_json(&plan);
+                return crate::commands::print_json(&plan);
             }
             print_plan(&plan);
             println!(
@@ -674,7 +674,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
         UsageCommand::Apply { plan, json } => {
             let plan = reclaim::apply(&hub, &actor, &plan).await?;
             if json {
-                return crate::cli::print_json(&plan);
+                return crate::commands::print_json(&plan);
             }
             print_plan(&plan);
             if plan
@@ -770,7 +770,7 @@ async fn users_out(
     }
     let report = reports::users(hub, request, sort, desc, limit, offset).await?;
     if output.json {
-        return crate::cli::print_json(&report);
+        return crate::commands::print_json(&report);
     }
     let now = hub.clock.now_s();
     let ago = |at: Option<i64>| {

@@ -10,7 +10,7 @@ use wrike_api::WrikeClient;
 use wrike_api::models::{AuditRecord, Plan};
 use wrike_api::requests::{AuditLogQuery, DateRange};
 
-use super::sync::{SourceEnd, SyncCtx, optional};
+use super::context::{SourceEnd, SyncCtx, optional};
 use super::windows::{Window, plan};
 use crate::error::{HubError, HubResult};
 

@@ -4,6 +4,7 @@
 //! (`reclaim`). Syncs run as jobs (`jobs`): on a schedule, or on demand.
 
 mod audit;
+mod context;
 pub mod export;
 pub mod jobs;
 mod people;

@@ -8,7 +8,7 @@ use weft_store::{AccountSnapshot, PersonRow, UserTypeRow};
 use wrike_api::models::{Contact, Plan};
 use wrike_api::requests::ContactsQuery;
 
-use super::sync::{SourceEnd, SyncCtx, failed, optional};
+use super::context::{SourceEnd, SyncCtx, failed, optional};
 use crate::error::HubResult;
 
 /// `GET /account?fields=["subscription"]`: the plan, `userLimit` and `paid` (the last two

@@ -12,7 +12,7 @@ use weft_store::{Activity, Checkpoint, source};
 use wrike_api::WrikeError;
 use wrike_api::requests::{CommentQuery, DateRange, TaskQuery, TimelogQuery};
 
-use super::sync::{SourceEnd, SyncCtx, failed, optional};
+use super::context::{SourceEnd, SyncCtx, failed, optional};
 use super::windows::{Window, plan};
 use crate::error::HubResult;
 
