@@ -3,72 +3,35 @@
 //! frozen (SIGSTOP) past its lease cannot finish a job another worker took over when it
 //! wakes; and `weft jobs` lists, shows, cancels and retries jobs, naming what is wrong.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use weft_store::{JobStatus, NewJob, RetryPolicy, Store};
 
-struct Instance {
-    dir: PathBuf,
-    key: String,
-}
+mod common;
+use common::{Instance, text};
 
-impl Instance {
-    fn new(name: &str) -> Instance {
-        let dir = std::env::temp_dir().join(format!("weft-jobs-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Instance {
-            dir,
-            key: weft_core::secrets::SecretKey::generate_hex(),
-        }
-    }
-
-    fn database_url(&self) -> String {
-        format!("sqlite://{}", self.dir.join("weft.db").display())
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_weft"));
-        command
-            .args(args)
-            .current_dir(&self.dir)
-            .env("WEFT_DATABASE_URL", self.database_url())
-            .env("WEFT_SECRET_KEY", &self.key)
-            .env("WEFT_JOB_LEASE_SECONDS", "2")
-            .env("WEFT_PROBE_INTERVAL_SECONDS", "3600")
-            .env("WEFT_LOG", "info")
-            .env_remove("RUST_BACKTRACE");
-        command
-    }
-
-    /// A `weft worker` process logging to `log`.
-    fn worker(&self, log: &str) -> Child {
-        let log = std::fs::File::create(self.dir.join(log)).unwrap();
-        self.command(&["worker"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap()
-    }
-
-    fn log(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.join(name)).unwrap_or_default()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).stdin(Stdio::null()).output().unwrap()
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+/// A hub whose jobs have short leases, with no probes to run.
+fn hub(name: &str) -> Instance {
+    Instance::new(
+        name,
+        &[
+            ("WEFT_JOB_LEASE_SECONDS", "2"),
+            ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
+            ("WEFT_LOG", "info"),
+        ],
     )
+}
+
+/// A `weft worker` process of `hub` logging to `log`.
+fn worker(hub: &Instance, log: &str) -> Child {
+    let log = std::fs::File::create(hub.dir.join(log)).unwrap();
+    hub.command(&["worker"])
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
 }
 
 fn signal(child: &Child, name: &str) {
@@ -161,11 +124,11 @@ fn owned_by(job: &weft_store::Job, child: &Child) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_worker_s_job_is_taken_over_after_its_lease_and_finished_once() {
-    let hub = Instance::new("kill");
+    let hub = hub("kill");
     let store = Store::open(&hub.database_url()).await.unwrap();
     let id = noop_job(&store, 3_000).await;
 
-    let mut first = hub.worker("first.log");
+    let mut first = worker(&hub, "first.log");
     let running = until(&store, id, "the first worker runs the job", |j| {
         j.status == JobStatus::Running && owned_by(j, &first)
     })
@@ -176,7 +139,7 @@ async fn a_killed_worker_s_job_is_taken_over_after_its_lease_and_finished_once()
     first.wait().unwrap();
     let killed_at = chrono::Utc::now().timestamp_millis();
 
-    let mut second = hub.worker("second.log");
+    let mut second = worker(&hub, "second.log");
     let done = until(&store, id, "the second worker finished the job", |j| {
         j.status.is_final()
     })
@@ -221,17 +184,17 @@ async fn a_killed_worker_s_job_is_taken_over_after_its_lease_and_finished_once()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_worker_cannot_finish_a_job_another_worker_took_over() {
-    let hub = Instance::new("freeze");
+    let hub = hub("freeze");
     let store = Store::open(&hub.database_url()).await.unwrap();
     let id = noop_job(&store, 2_500).await;
 
-    let mut frozen = hub.worker("frozen.log");
+    let mut frozen = worker(&hub, "frozen.log");
     until(&store, id, "the first worker runs the job", |j| {
         j.status == JobStatus::Running && owned_by(j, &frozen)
     })
     .await;
     freeze_outside_a_write(&hub, &frozen).await;
-    let mut other = hub.worker("other.log");
+    let mut other = worker(&hub, "other.log");
     let done = until(&store, id, "the other worker finished the job", |j| {
         j.status.is_final()
     })
@@ -263,7 +226,7 @@ async fn a_frozen_worker_cannot_finish_a_job_another_worker_took_over() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn weft_jobs_lists_shows_cancels_and_retries() {
-    let hub = Instance::new("cli");
+    let hub = hub("cli");
     let out = hub.run(&["jobs", "ping"]);
     assert!(out.status.success(), "{}", text(&out));
     let pinged: i64 = text(&out)
@@ -273,7 +236,7 @@ async fn weft_jobs_lists_shows_cancels_and_retries() {
         .unwrap_or_else(|| panic!("a job id in {:?}", text(&out)));
     let store = Store::open(&hub.database_url()).await.unwrap();
 
-    let mut worker = hub.worker("cli.log");
+    let mut worker = worker(&hub, "cli.log");
     until(&store, pinged, "a worker answered the ping", |j| {
         j.status == JobStatus::Succeeded
     })

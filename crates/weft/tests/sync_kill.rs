@@ -3,62 +3,28 @@
 //! record of the window is stored exactly once, with the activity it shows. Then `weft sync`
 //! and `weft usage` report from the CLI (plain lines when not at a terminal).
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use weft_store::Store;
 use wrike_sim::{Listen, SimConfig};
 
-struct Hub {
-    dir: PathBuf,
-    key: String,
-}
+mod common;
+use common::{Instance, text};
 
-impl Hub {
-    fn new() -> Hub {
-        let dir = std::env::temp_dir().join(format!("weft-sync-kill-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Hub {
-            dir,
-            key: weft_core::secrets::SecretKey::generate_hex(),
-        }
-    }
-
-    fn database_url(&self) -> String {
-        format!("sqlite://{}", self.dir.join("weft.db").display())
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_weft"));
-        command
-            .args(args)
-            .current_dir(&self.dir)
-            .env("WEFT_DATABASE_URL", self.database_url())
-            .env("WEFT_SECRET_KEY", &self.key)
-            .env("WEFT_ALLOW_ANY_WRIKE_HOST", "true")
-            // 50 requests a second: a backfill of some 130 pages takes a few seconds, long
-            // enough to be killed several times whatever the machine.
-            .env("WEFT_WRIKE_REQUESTS_PER_MINUTE", "3000")
-            // A killed sync holds the connection until its lease runs out.
-            .env("WEFT_SYNC_LEASE_SECONDS", "2")
-            .env("WEFT_LOG", "warn")
-            .env_remove("RUST_BACKTRACE");
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).stdin(Stdio::null()).output().unwrap()
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+/// A hub for `weft sync`: any Wrike host (the simulator), 50 requests a second (a backfill of
+/// some 130 pages takes a few seconds, long enough to be killed several times whatever the
+/// machine), and a short sync lease (a killed sync holds the connection until it runs out).
+fn hub() -> Instance {
+    Instance::new(
+        "sync-kill",
+        &[
+            ("WEFT_ALLOW_ANY_WRIKE_HOST", "true"),
+            ("WEFT_WRIKE_REQUESTS_PER_MINUTE", "3000"),
+            ("WEFT_SYNC_LEASE_SECONDS", "2"),
+            ("WEFT_LOG", "warn"),
+        ],
     )
 }
 
@@ -86,7 +52,7 @@ async fn a_backfill_killed_at_random_moments_loses_and_doubles_nothing() {
         .json()
         .await
         .unwrap();
-    let hub = Hub::new();
+    let hub = hub();
     let added = hub
         .command(&[
             "connections",
