@@ -238,15 +238,10 @@ impl Usage<'_> {
             sqlx::query(sqlx::AssertSqlSafe(format!("{DERIVE_SEATS} WHERE connection_id = $1")))
                 .bind(connection_id)
                 .execute(&mut *tx).await.map_err(failed("people"))?;
-            sqlx::query("DELETE FROM usage_seat_counts WHERE connection_id = $1")
-                .bind(connection_id)
-                .execute(&mut *tx).await.map_err(failed("seat counts"))?;
-            sqlx::query(
-                "INSERT INTO usage_seat_counts (connection_id, kind, seated, paid, people, typed) \
-                 SELECT connection_id, kind, seated, paid, COUNT(*), SUM(CASE WHEN user_type_id IS NOT NULL THEN 1 ELSE 0 END) \
-                 FROM wrike_users WHERE connection_id = $1 AND kind <> 'Unknown' GROUP BY connection_id, kind, seated, paid")
-                .bind(connection_id)
-                .execute(&mut *tx).await.map_err(failed("seat counts"))?;
+            for statement in RECOUNT_SEATS {
+                sqlx::query(statement).bind(connection_id)
+                    .execute(&mut *tx).await.map_err(failed("seat counts"))?;
+            }
             tx.commit().await.map_err(failed("people"))?;
             gone
         });
@@ -268,12 +263,6 @@ impl Usage<'_> {
     ) -> StoreResult<()> {
         on_pool!(self.db, pool => {
             let mut tx = pool.begin().await.map_err(failed("a person"))?;
-            // The seat counts move this person from the bucket they were in to the new one.
-            let bucket = "SELECT kind, seated, paid, CAST(CASE WHEN user_type_id IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) \
-                          FROM wrike_users WHERE connection_id = $1 AND id = $2 AND kind <> 'Unknown'";
-            let before: Option<(String, bool, bool, i64)> = sqlx::query_as(bucket)
-                .bind(connection_id).bind(id)
-                .fetch_optional(&mut *tx).await.map_err(failed("a person"))?;
             sqlx::query(
                 "UPDATE wrike_users SET active = COALESCE($3, active), user_type_id = COALESCE($4, user_type_id), role = COALESCE($5, role) \
                  WHERE connection_id = $1 AND id = $2")
@@ -282,15 +271,11 @@ impl Usage<'_> {
             sqlx::query(sqlx::AssertSqlSafe(format!("{DERIVE_SEATS} WHERE connection_id = $1 AND id = $2")))
                 .bind(connection_id).bind(id)
                 .execute(&mut *tx).await.map_err(failed("a person"))?;
-            let after: Option<(String, bool, bool, i64)> = sqlx::query_as(bucket)
-                .bind(connection_id).bind(id)
-                .fetch_optional(&mut *tx).await.map_err(failed("a person"))?;
-            for ((kind, seated, paid, typed), sign) in before.into_iter().map(|b| (b, -1)).chain(after.into_iter().map(|a| (a, 1))) {
-                sqlx::query(
-                    "INSERT INTO usage_seat_counts (connection_id, kind, seated, paid, people, typed) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (connection_id, kind, seated, paid) DO UPDATE SET \
-                       people = usage_seat_counts.people + excluded.people, typed = usage_seat_counts.typed + excluded.typed")
-                    .bind(connection_id).bind(kind).bind(seated).bind(paid).bind(sign).bind(sign * typed)
+            // A recount rather than a move between buckets: the transaction writes first, so
+            // on SQLite it holds the write lock from its first statement (a read first would
+            // have to upgrade, and fails at once when another writer got in between).
+            for statement in RECOUNT_SEATS {
+                sqlx::query(statement).bind(connection_id)
                     .execute(&mut *tx).await.map_err(failed("seat counts"))?;
             }
             tx.commit().await.map_err(failed("a person"))
@@ -547,6 +532,15 @@ const DERIVE_SEATS: &str = "UPDATE wrike_users SET seated = (active AND NOT dele
      paid = (kind = 'Person' AND COALESCE(role, 'User') <> 'Collaborator' AND NOT EXISTS (\
        SELECT 1 FROM wrike_user_types t WHERE t.connection_id = wrike_users.connection_id \
        AND t.id = wrike_users.user_type_id AND LOWER(COALESCE(t.license_type, '')) = 'collaborator'))";
+
+/// Recounts `usage_seat_counts` for one connection (`$1`) from its people, after the seat
+/// columns changed, in the same transaction.
+const RECOUNT_SEATS: [&str; 2] = [
+    "DELETE FROM usage_seat_counts WHERE connection_id = $1",
+    "INSERT INTO usage_seat_counts (connection_id, kind, seated, paid, people, typed) \
+     SELECT connection_id, kind, seated, paid, COUNT(*), SUM(CASE WHEN user_type_id IS NOT NULL THEN 1 ELSE 0 END) \
+     FROM wrike_users WHERE connection_id = $1 AND kind <> 'Unknown' GROUP BY connection_id, kind, seated, paid",
+];
 
 /// The signals of work data: tasks, comments, timelogs.
 const WORK: [Signal; 3] = [Signal::Task, Signal::Comment, Signal::Timelog];
