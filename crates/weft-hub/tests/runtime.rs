@@ -343,8 +343,15 @@ async fn two_instances_share_a_thousand_jobs_with_none_run_twice_and_none_lost()
                     Ok(Some(json!({"by": ctx.worker})))
                 }
             });
+            // The queue runs a job again when a write stalls longer than its lease (at
+            // least once, by design; the kill and freeze tests cover that). A shared CI
+            // machine stalled a write past the 900 ms of `fast` once, so this test, which
+            // is about claims being exclusive, gives the lease room. (SQLite's busy handler is
+            // not fair: one writer can wait out many others.)
+            let mut config = fast(name);
+            config.worker.lease = Duration::from_secs(10);
             instances.push(
-                Runtime::start(hub_on(store), fast(name), registry)
+                Runtime::start(hub_on(store), config, registry)
                     .await
                     .unwrap(),
             );
@@ -369,8 +376,10 @@ async fn two_instances_share_a_thousand_jobs_with_none_run_twice_and_none_lost()
             runtime.shutdown().await;
         }
         let runs = runs.lock().unwrap().clone();
-        assert_eq!(runs.len(), 1000, "none lost");
-        assert!(runs.values().all(|by| by.len() == 1), "none run twice");
+        let backend = first.backend().as_str();
+        assert_eq!(runs.len(), 1000, "{backend}: none lost");
+        let twice: Vec<_> = runs.iter().filter(|(_, by)| by.len() > 1).collect();
+        assert!(twice.is_empty(), "{backend}: none run twice, but {twice:?}");
         let mut per_instance: HashMap<&str, usize> = HashMap::new();
         for by in runs.values() {
             *per_instance.entry(by[0].as_str()).or_default() += 1;
@@ -380,7 +389,7 @@ async fn two_instances_share_a_thousand_jobs_with_none_run_twice_and_none_lost()
             2,
             "both instances worked: {per_instance:?}"
         );
-        eprintln!("{}: {per_instance:?}", first.backend().as_str());
+        eprintln!("{backend}: {per_instance:?}");
     }
 }
 
