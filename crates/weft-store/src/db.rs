@@ -75,6 +75,8 @@ pub(crate) struct Touched(pub(crate) Mutex<HashMap<String, i64>>);
 
 pub(crate) struct Db {
     pub pool: Pool,
+    /// SQLite only: copies the WAL into the database file in the background.
+    _checkpointer: Option<crate::checkpoint::Checkpointer>,
     pub local_locks: LocalLocks,
     pub freshness: Freshness,
     /// API token and session hashes to the caller they belong to.
@@ -114,8 +116,15 @@ impl Db {
                 message: "use sqlite://PATH or postgres://USER@HOST/DB".into(),
             });
         };
+        let checkpointer = match &pool {
+            Pool::Sqlite(pool) if !url.contains(":memory:") => {
+                Some(crate::checkpoint::start(pool.clone()))
+            }
+            _ => None,
+        };
         Ok(Db {
             pool,
+            _checkpointer: checkpointer,
             local_locks: LocalLocks::default(),
             freshness: Freshness::new(),
             callers: Cache::new(),
@@ -156,6 +165,10 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
             message: e.to_string(),
         })?
         .create_if_missing(true)
+        // 16 KiB pages for new databases (an existing file keeps its own): a backfill
+        // writes millions of audit records, and bigger pages mean fewer page splits and
+        // fewer pages for each commit and checkpoint to write (a third faster here).
+        .page_size(16_384)
         .journal_mode(SqliteJournalMode::Wal)
         // With WAL, NORMAL keeps every commit atomic and the database consistent after a
         // crash; only a power loss can drop the last commits. FULL would fsync every commit.
@@ -166,7 +179,8 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         // connection (twice the default) holds a page's working set without growing the
         // hub's memory much (eight connections).
         .pragma("cache_size", "-4096")
-        // Checkpoint the WAL every ~16 MiB instead of every 4 MiB: fewer fsyncs in a backfill.
+        // Checkpoint the WAL every 4,000 pages (64 MiB) instead of every 1,000: fewer
+        // fsyncs in a backfill.
         .pragma("wal_autocheckpoint", "4000");
     let path = options.get_filename().to_owned();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -14,6 +14,7 @@
 //! Unix milliseconds in columns named `_ms`.
 
 mod access;
+mod checkpoint;
 mod connections;
 mod db;
 mod freshness;
