@@ -157,7 +157,7 @@ async fn seed(store: &Store, key: &SecretKey, now: i64) -> anyhow::Result<(Strin
             "bench",
             source::AUDIT_LOG,
             &[],
-            &[],
+            &weft_store::ActivitySummary::default(),
             Some((start, now)),
             &Checkpoint {
                 synced_through: Some(now),

@@ -185,7 +185,11 @@ pub const IGNORED_OPERATIONS: [&str; 1] = ["UserFailLogin"];
 /// What an audit record says about the person who made it. Failed sign-ins are not use;
 /// every other operation, known or not, is something the person did in Wrike.
 pub fn signal_of(operation: &AuditOperation) -> Option<Signal> {
-    let name = operation.as_str();
+    signal_of_name(operation.as_str())
+}
+
+/// `signal_of` for an operation's name as stored.
+pub fn signal_of_name(name: &str) -> Option<Signal> {
     if LOGIN_OPERATIONS.contains(&name) {
         Some(Signal::Login)
     } else if IGNORED_OPERATIONS.contains(&name) {

@@ -1,11 +1,14 @@
 //! The audit log: a six-month backfill on the first sync, then incremental reads by
 //! `eventDate`, in windows (see `windows`), page by page with the page token kept in the
 //! checkpoint. The next page is fetched while the last one is stored, so Wrike's latency and
-//! the database's writes overlap; at most two pages wait in memory.
+//! the database's writes overlap; at most two pages wait in memory. A window's activity
+//! (who was active which day, last seen) is folded from its pages as they pass and written
+//! with its last page.
 
 use tokio::sync::mpsc;
 use weft_core::health::FailureClass;
-use weft_store::{AuditRow, Checkpoint, source};
+use weft_core::usage::signal_of_name;
+use weft_store::{ActivitySummary, AuditRow, Checkpoint, source};
 use wrike_api::WrikeClient;
 use wrike_api::models::{AuditRecord, Plan};
 use wrike_api::requests::{AuditLogQuery, DateRange};
@@ -110,6 +113,9 @@ async fn read_window(
     records: &mut u64,
     requests: &mut u64,
 ) -> HubResult<()> {
+    // A window taken up again after a crash has pages this run never saw: its activity is
+    // derived from the stored records instead (one set-based pass, slower, same answer).
+    let from_stored = token.is_some();
     let (sender, mut pages) = mpsc::channel::<HubResult<Fetched>>(2);
     let producer = tokio::spawn(fetch_pages(
         ctx.client.clone(),
@@ -120,6 +126,8 @@ async fn read_window(
         sender,
     ));
     let store = ctx.hub.store.usage();
+    let mut activity = ActivitySummary::default();
+    let none = ActivitySummary::default();
     let (mut in_window, mut window_total) = (0u64, None);
     let result = async {
         while let Some(fetched) = pages.recv().await {
@@ -139,15 +147,25 @@ async fn read_window(
                     page_token: None,
                 },
             };
-            // The window's last page derives the activity of every record in it.
-            let derive = fetched.next.is_none().then_some((window.start, window.end));
+            if !from_stored {
+                for row in &fetched.rows {
+                    if let (Some(user), Some(signal)) =
+                        (&row.user_id, signal_of_name(&row.operation))
+                    {
+                        activity.add(user, row.event_at, signal);
+                    }
+                }
+            }
+            // The window's last page writes the activity of every record in it.
+            let last = fetched.next.is_none();
+            let derive = (last && from_stored).then_some((window.start, window.end));
             let new = store
                 .save_page(
                     &ctx.connection.id,
                     ctx.owner,
                     source::AUDIT_LOG,
                     &fetched.rows,
-                    &[],
+                    if last { &activity } else { &none },
                     derive,
                     &checkpoint,
                     1,
@@ -214,9 +232,9 @@ async fn fetch_pages(
                 return;
             }
         };
-        let next = page.next_page_token.clone().filter(|t| !t.is_empty());
+        let next = page.next_page_token.filter(|t| !t.is_empty());
         let fetched = Fetched {
-            rows: convert(&page.data),
+            rows: convert(page.data),
             next: next.clone(),
             total: page.response_size,
         };
@@ -230,21 +248,21 @@ async fn fetch_pages(
     }
 }
 
-/// Audit records as stored rows.
-pub(crate) fn convert(records: &[AuditRecord]) -> Vec<AuditRow> {
+/// Audit records as stored rows (moved, not copied: a backfill passes millions).
+pub(crate) fn convert(records: Vec<AuditRecord>) -> Vec<AuditRow> {
     records
-        .iter()
+        .into_iter()
         .map(|r| AuditRow {
-            id: r.id.clone(),
-            operation: r.operation.as_str().to_owned(),
-            user_id: r.user_id.clone(),
-            user_email: r.user_email.clone(),
             event_at: r.event_date.timestamp(),
-            ip_address: r.ip_address.clone(),
+            operation: r.operation.as_str().to_owned(),
             object_type: r.object_type.as_ref().map(|t| t.as_str().to_owned()),
-            object_name: r.object_name.clone(),
-            object_id: r.object_id.clone(),
-            details: serde_json::Value::Object(r.details.clone()).to_string(),
+            details: serde_json::Value::Object(r.details).to_string(),
+            id: r.id,
+            user_id: r.user_id,
+            user_email: r.user_email,
+            ip_address: r.ip_address,
+            object_name: r.object_name,
+            object_id: r.object_id,
         })
         .collect()
 }

@@ -8,7 +8,7 @@ use std::future::Future;
 use chrono::DateTime;
 use weft_core::health::{FailureClass, classify};
 use weft_core::usage::Signal;
-use weft_store::{Activity, Checkpoint, source};
+use weft_store::{Activity, ActivitySummary, Checkpoint, source};
 use wrike_api::WrikeError;
 use wrike_api::requests::{CommentQuery, DateRange, TaskQuery, TimelogQuery};
 
@@ -248,7 +248,7 @@ where
                     ctx.owner,
                     source_name,
                     &[],
-                    &activity,
+                    &ActivitySummary::of(&activity),
                     None,
                     &checkpoint,
                     1,

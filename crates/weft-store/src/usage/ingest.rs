@@ -6,7 +6,7 @@
 //! lease (checked inside the page's transaction), so a sync that lost its lease, say to a
 //! stall longer than the lease, cannot move a checkpoint another sync now owns.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use weft_core::usage::{IGNORED_OPERATIONS, LOGIN_OPERATIONS, Signal, day_of};
@@ -83,6 +83,76 @@ pub struct Activity {
     pub user_id: String,
     pub at: i64,
     pub signal: Signal,
+}
+
+/// Activity folded by person: which days each person was active by which signals, and when
+/// each was last seen by each signal. `save_page` writes it as one row per (person, day)
+/// and one per person, so a page, or a whole audit-log window folded page by page, writes
+/// a few rows per person instead of one per event. People are numbered as they come, so
+/// a window of a million events over ten thousand people holds ten thousand names.
+#[derive(Debug, Default)]
+pub struct ActivitySummary {
+    numbers: HashMap<String, u32>,
+    /// Indexed by a person's number: the id and the last-seen times.
+    people: Vec<(String, LastSeen)>,
+    /// (person's number, day) to the signals seen that day: twelve bytes an entry, as a
+    /// 30-day window of ten thousand active people holds hundreds of thousands.
+    days: HashMap<(u32, u32), u8>,
+    events: u64,
+}
+
+impl ActivitySummary {
+    pub fn of(activity: &[Activity]) -> Self {
+        let mut summary = Self::default();
+        for a in activity {
+            summary.add(&a.user_id, a.at, a.signal);
+        }
+        summary
+    }
+
+    pub fn add(&mut self, user_id: &str, at: i64, signal: Signal) {
+        let number = match self.numbers.get(user_id) {
+            Some(n) => *n,
+            None => {
+                let n = self.people.len() as u32;
+                self.numbers.insert(user_id.to_owned(), n);
+                self.people.push((user_id.to_owned(), LastSeen::default()));
+                n
+            }
+        };
+        let day = u32::try_from(day_of(at)).unwrap_or(0);
+        *self.days.entry((number, day)).or_default() |= signal.bit() as u8;
+        let last = &mut self.people[number as usize].1.0[slot(signal)];
+        if last.is_none_or(|t| t < at) {
+            *last = Some(at);
+        }
+        self.events += 1;
+    }
+
+    /// How many events were folded in.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events == 0
+    }
+
+    /// (day, person's number, signals), by day, so each day's rows land together in
+    /// `usage_days`.
+    fn day_keys(&self) -> Vec<(u32, u32, u8)> {
+        let mut keys: Vec<(u32, u32, u8)> = self
+            .days
+            .iter()
+            .map(|((n, day), signals)| (*day, *n, *signals))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    fn person(&self, number: u32) -> &str {
+        &self.people[number as usize].0
+    }
 }
 
 /// Where a source stands after a page: everything dated before `synced_through` is stored;
@@ -296,13 +366,13 @@ impl Usage<'_> {
         owner: &str,
         source: &str,
         audit: &[AuditRow],
-        activity: &[Activity],
+        activity: &ActivitySummary,
         derive: Option<(i64, i64)>,
         checkpoint: &Checkpoint,
         requests: i64,
         now: i64,
     ) -> StoreResult<u64> {
-        let (days, last_seen) = summarize(activity);
+        let days = activity.day_keys();
         let greatest = greatest(self.db.backend());
         let derive_sql = derive.map(|_| derive_statements(greatest));
         on_pool!(self.db, pool => {
@@ -336,17 +406,16 @@ impl Usage<'_> {
                     .bind(connection_id).bind(from).bind(to).bind(now)
                     .execute(&mut *tx).await.map_err(failed("last activity"))?;
             }
-            let days: Vec<(&(String, i64), &i64)> = days.iter().collect();
             for chunk in days.chunks(MARKS_PER_INSERT) {
                 let mut insert = sqlx::QueryBuilder::new("INSERT INTO usage_days (connection_id, day, user_id, signals) ");
-                insert.push_values(chunk, |mut row, ((user, day), signals)| {
-                    row.push_bind(connection_id).push_bind(*day).push_bind(user.as_str()).push_bind(**signals);
+                insert.push_values(chunk, |mut row, (day, person, signals)| {
+                    row.push_bind(connection_id).push_bind(i64::from(*day)).push_bind(activity.person(*person))
+                        .push_bind(i64::from(*signals));
                 });
                 insert.push(" ON CONFLICT (connection_id, day, user_id) DO UPDATE SET signals = usage_days.signals | excluded.signals");
                 insert.build().execute(&mut *tx).await.map_err(failed("activity days"))?;
             }
-            let seen: Vec<(&String, &LastSeen)> = last_seen.iter().collect();
-            for chunk in seen.chunks(MARKS_PER_INSERT / 4) {
+            for chunk in activity.people.chunks(MARKS_PER_INSERT / 4) {
                 let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at, last_task_at, last_comment_at, last_timelog_at, last_active_at, last_work_at) ");
                 insert.push_values(chunk, |mut row, (user, seen)| {
@@ -617,6 +686,14 @@ impl LastSeen {
     }
 }
 
+/// Where a signal's time sits in `LastSeen`.
+fn slot(signal: Signal) -> usize {
+    Signal::ALL
+        .iter()
+        .position(|s| *s == signal)
+        .expect("every signal is in ALL")
+}
+
 pub(crate) fn last_column(signal: Signal) -> &'static str {
     match signal {
         Signal::Login => "last_login_at",
@@ -627,29 +704,10 @@ pub(crate) fn last_column(signal: Signal) -> &'static str {
     }
 }
 
-/// Folds a page's activity into one row per (user, day) and one per user, so a page of a
-/// thousand records writes a few hundred small rows instead of thousands.
-fn summarize(activity: &[Activity]) -> (BTreeMap<(String, i64), i64>, HashMap<String, LastSeen>) {
-    let mut days: BTreeMap<(String, i64), i64> = BTreeMap::new();
-    let mut seen: HashMap<String, LastSeen> = HashMap::new();
-    for a in activity {
-        *days.entry((a.user_id.clone(), day_of(a.at))).or_default() |= a.signal.bit();
-        let slot = Signal::ALL
-            .iter()
-            .position(|s| *s == a.signal)
-            .expect("every signal is in ALL");
-        let last = &mut seen.entry(a.user_id.clone()).or_default().0[slot];
-        if last.is_none_or(|t| t < a.at) {
-            *last = Some(a.at);
-        }
-    }
-    (days, seen)
-}
-
 /// What a page adds to a work source's record count (audit pages count their new records).
-fn activity_count(audit: &[AuditRow], activity: &[Activity]) -> i64 {
+fn activity_count(audit: &[AuditRow], activity: &ActivitySummary) -> i64 {
     if audit.is_empty() {
-        activity.len() as i64
+        activity.events() as i64
     } else {
         0
     }
@@ -666,16 +724,25 @@ mod tests {
             at,
             signal,
         };
-        let (days, seen) = summarize(&[
+        let summary = ActivitySummary::of(&[
             a("u1", 100, Signal::Login),
             a("u1", 200, Signal::Comment),
             a("u1", 50, Signal::Login),
             a("u1", 86_500, Signal::Login),
             a("u2", 10, Signal::Task),
         ]);
-        assert_eq!(days[&("u1".into(), 0)], 1 | 8);
-        assert_eq!(days[&("u1".into(), 1)], 1);
-        assert_eq!(days[&("u2".into(), 0)], 4);
+        assert_eq!(summary.events(), 5);
+        let rows: Vec<(u32, &str, u8)> = summary
+            .day_keys()
+            .into_iter()
+            .map(|(day, n, signals)| (day, summary.person(n), signals))
+            .collect();
+        assert_eq!(rows, vec![(0, "u1", 1 | 8), (0, "u2", 4), (1, "u1", 1)]);
+        let seen: HashMap<&str, &LastSeen> = summary
+            .people
+            .iter()
+            .map(|(id, seen)| (id.as_str(), seen))
+            .collect();
         assert_eq!(seen["u1"].0[0], Some(86_500));
         assert_eq!(seen["u1"].0[3], Some(200));
         assert_eq!(seen["u1"].0[2], None);
