@@ -355,10 +355,11 @@ impl Usage<'_> {
 
     /// Stores one page of a source with its checkpoint, in one transaction, while `owner`
     /// holds the connection's sync lease. Audit records already stored are left as they
-    /// are; activity only ever moves a last-seen time forward. When `derive` names a time
-    /// range (the audit-log window this page completes), the activity of every stored
-    /// record in it is derived in the same transaction: one set-based pass per window
-    /// instead of scattered writes per page. Returns how many audit records were new.
+    /// are; `activity` (folded by the caller, for a page or a whole window) only ever moves
+    /// a last-seen time forward. When `derive` names a time range (an audit-log window
+    /// resumed after a crash, whose earlier pages this run never saw), the activity of
+    /// every stored record in it is derived in the same transaction by two set-based
+    /// statements. Returns how many audit records were new.
     #[allow(clippy::too_many_arguments)]
     pub async fn save_page(
         &self,
