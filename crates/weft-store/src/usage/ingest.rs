@@ -120,6 +120,7 @@ impl ActivitySummary {
                 n
             }
         };
+        // Days since 1970 fit in a u32; an audit date before 1970 is not a real one.
         let day = u32::try_from(day_of(at)).unwrap_or(0);
         *self.days.entry((number, day)).or_default() |= signal.bit() as u8;
         let last = &mut self.people[number as usize].1.0[slot(signal)];
@@ -132,10 +133,6 @@ impl ActivitySummary {
     /// How many events were folded in.
     pub fn events(&self) -> u64 {
         self.events
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.events == 0
     }
 
     /// (day, person's number, signals), by day, so each day's rows land together in
