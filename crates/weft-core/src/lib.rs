@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod health;
+pub mod recipe;
 pub mod roles;
 pub mod schedule;
 pub mod scope_plan;

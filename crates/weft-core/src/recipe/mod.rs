@@ -1,0 +1,21 @@
+//! Recipes as files: the model a recipe YAML file decodes to, its parsing with errors that
+//! name the line, column and field, its checks, the action catalog and the mapping templates.
+//!
+//! A recipe is read in two passes. `parse` decodes the YAML into the model and compiles every
+//! template (so a syntax error points at the string that holds it); `check` then looks at the
+//! whole recipe: step ids, the names templates use, the inputs each action needs, what the
+//! trigger says. Both report `Problem`s located in the file.
+
+mod catalog;
+mod check;
+mod model;
+mod node;
+mod parse;
+mod template;
+
+pub use catalog::{Action, ActionInput, CATALOG, action};
+pub use check::check;
+pub use model::*;
+pub use node::Node;
+pub use parse::{Problem, Problems, parse};
+pub use template::{Scope, Template, TemplateError, evaluate};

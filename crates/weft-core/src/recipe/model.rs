@@ -1,0 +1,239 @@
+//! What a recipe file says: a name, a connection, one trigger, ordered steps, and the
+//! recipe's own test cases. `docs/recipe.schema.json` describes the same shape for editors.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::node::Node;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// Unique in the hub; letters, digits, `-` and `_`.
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The name of the hub connection the recipe's Wrike steps and Wrike trigger use.
+    pub connection: Spanned<String>,
+    pub trigger: Spanned<Trigger>,
+    pub steps: Vec<Step>,
+    /// Sample trigger events with the step inputs they must produce.
+    #[serde(default)]
+    pub tests: Vec<RecipeTest>,
+}
+
+/// What starts a run. Exactly one per recipe.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Trigger {
+    /// Wrike webhooks, registered by the hub for the account, a folder or a space.
+    Wrike(WebhookTrigger),
+    /// Polling a Wrike listing for new and changed items (a cursor on `updatedDate`).
+    Poll(PollTrigger),
+    /// A cron schedule in a time zone.
+    Schedule(ScheduleTrigger),
+    /// Something that happened in the hub.
+    Hub(HubTrigger),
+    /// An inbound HTTP endpoint for other systems, with its own secret.
+    Http(HttpTrigger),
+}
+
+impl Trigger {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Trigger::Wrike(_) => "wrike",
+            Trigger::Poll(_) => "poll",
+            Trigger::Schedule(_) => "schedule",
+            Trigger::Hub(_) => "hub",
+            Trigger::Http(_) => "http",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookTrigger {
+    /// Wrike event types (`TaskCreated`, `TaskStatusChanged`, ...); none means all events.
+    #[serde(default)]
+    pub events: Vec<String>,
+    /// A folder or project id; the hook then covers that folder (and below with `recursive`).
+    #[serde(default)]
+    pub folder: Option<String>,
+    /// A space id.
+    #[serde(default)]
+    pub space: Option<String>,
+    #[serde(default)]
+    pub recursive: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollObject {
+    Tasks,
+    Folders,
+    Projects,
+    Comments,
+    Timelogs,
+}
+
+impl PollObject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PollObject::Tasks => "tasks",
+            PollObject::Folders => "folders",
+            PollObject::Projects => "projects",
+            PollObject::Comments => "comments",
+            PollObject::Timelogs => "timelogs",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PollTrigger {
+    pub object: PollObject,
+    /// Seconds between polls (at least 30).
+    #[serde(default = "default_poll_seconds")]
+    pub every_seconds: u32,
+    /// Only items in this folder or project (tasks, folders, projects).
+    #[serde(default)]
+    pub folder: Option<String>,
+}
+
+fn default_poll_seconds() -> u32 {
+    60
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleTrigger {
+    /// Five or six cron fields (`0 9 * * MON`).
+    pub cron: String,
+    /// An IANA time zone; UTC when absent.
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HubEvent {
+    /// A usage sync found a person with no activity for the hub's idle threshold.
+    UserInactive,
+    ConnectionBroken,
+    ConnectionRecovered,
+    SyncFinished,
+}
+
+impl HubEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HubEvent::UserInactive => "user_inactive",
+            HubEvent::ConnectionBroken => "connection_broken",
+            HubEvent::ConnectionRecovered => "connection_recovered",
+            HubEvent::SyncFinished => "sync_finished",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubTrigger {
+    pub event: HubEvent,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpTrigger {
+    /// A JSON path-free note for people reading the recipe: what the other system sends.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One step: an action with its input, and how it is run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Names the step's output for later steps (`steps.ID`); unique in the recipe.
+    pub id: Spanned<String>,
+    /// An action from the catalog (`wrike.create_task`, `http.request`, ...).
+    pub action: Spanned<String>,
+    #[serde(default)]
+    pub input: Option<Spanned<Node>>,
+    /// A condition; the step is skipped when it is false.
+    #[serde(default)]
+    pub when: Option<Spanned<Node>>,
+    /// A list to run the step once per item of (`item` in its templates); its output is
+    /// the list of outputs.
+    #[serde(default)]
+    pub for_each: Option<Spanned<Node>>,
+    #[serde(default)]
+    pub retry: Option<StepRetry>,
+    #[serde(default)]
+    pub on_error: Option<Spanned<OnError>>,
+}
+
+/// How often a failing step is tried; kept with the run, so a restart keeps counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepRetry {
+    /// Attempts in all, the first included (1 to 20).
+    pub attempts: u32,
+    /// Wait after the first failure, doubled after each further one.
+    #[serde(default = "default_backoff")]
+    pub backoff_seconds: u32,
+    #[serde(default = "default_backoff_max")]
+    pub max_backoff_seconds: u32,
+}
+
+fn default_backoff() -> u32 {
+    5
+}
+fn default_backoff_max() -> u32 {
+    600
+}
+
+impl Default for StepRetry {
+    fn default() -> Self {
+        StepRetry {
+            attempts: 3,
+            backoff_seconds: default_backoff(),
+            max_backoff_seconds: default_backoff_max(),
+        }
+    }
+}
+
+impl StepRetry {
+    /// Seconds to wait after failed attempt number `attempt` (1 for the first).
+    pub fn delay_seconds(&self, attempt: u32) -> u64 {
+        let doublings = attempt.saturating_sub(1).min(30);
+        (u64::from(self.backoff_seconds) << doublings).min(u64::from(self.max_backoff_seconds))
+    }
+}
+
+/// What a step's final failure does.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum OnError {
+    /// The run fails (the default).
+    Fail,
+    /// The step's output is null, its error readable as `steps.ID.error`; the run goes on.
+    Continue,
+    /// The run goes on at a later step (a notification, a clean-up).
+    Goto(String),
+}
+
+/// A recipe's own test: a trigger event and what the steps must receive.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipeTest {
+    pub name: String,
+    /// The trigger event, as the trigger would deliver it.
+    pub trigger: Value,
+    /// Step id to the input the step must be given (after templates).
+    #[serde(default)]
+    pub expect: serde_json::Map<String, Value>,
+    /// Steps expected not to run (skipped by `when`, or never reached).
+    #[serde(default)]
+    pub skipped: Vec<String>,
+}

@@ -1,0 +1,283 @@
+//! Mapping templates: minijinja in a sandbox (strict undefined, a fuel limit, no
+//! auto-escaping, a cap on what a template may produce).
+//!
+//! A string that is one `{{ expression }}` and nothing else evaluates to the expression's
+//! value with its type (a list stays a list, a number a number); any other string holding
+//! `{{` or `{%` renders to text.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use super::node::Node;
+
+/// Instructions one template may run: enough for any mapping, too few for a runaway loop.
+const FUEL: u64 = 50_000;
+/// The most text one template may produce.
+const MAX_OUTPUT: usize = 1 << 20;
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(FUEL));
+    env.set_recursion_limit(64);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env
+});
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TemplateError {
+    pub message: String,
+}
+
+impl TemplateError {
+    fn from_minijinja(e: minijinja::Error) -> TemplateError {
+        // minijinja's Display names the template "<string>" and adds a line; our callers
+        // place the error themselves, so keep the kind and detail only.
+        let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
+        let message = match e.kind() {
+            minijinja::ErrorKind::UndefinedError => format!("undefined value{detail}"),
+            minijinja::ErrorKind::OutOfFuel => {
+                "the template ran too long (it is stopped after a fixed amount of work)".into()
+            }
+            kind => format!("{kind}{detail}"),
+        };
+        TemplateError { message }
+    }
+}
+
+/// A compiled template and its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    source: String,
+    /// The inner text when the whole string is one `{{ expression }}`.
+    expression: Option<String>,
+}
+
+impl Template {
+    /// `Ok(None)` for a plain string with nothing to evaluate.
+    pub fn compile(source: &str) -> Result<Option<Template>, TemplateError> {
+        if !source.contains("{{") && !source.contains("{%") {
+            return Ok(None);
+        }
+        let trimmed = source.trim();
+        let expression = trimmed
+            .strip_prefix("{{")
+            .and_then(|rest| rest.strip_suffix("}}"))
+            .filter(|inner| !inner.contains("{{") && !inner.contains("}}") && !inner.contains("{%"))
+            .map(|inner| inner.trim().to_owned());
+        match &expression {
+            Some(expr) => {
+                ENV.compile_expression(expr)
+                    .map_err(TemplateError::from_minijinja)?;
+            }
+            None => {
+                ENV.template_from_str(source)
+                    .map_err(TemplateError::from_minijinja)?;
+            }
+        }
+        Ok(Some(Template {
+            source: source.to_owned(),
+            expression,
+        }))
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The names the template reads, with the attributes it reads of them
+    /// (`trigger.taskId`, `steps.task.title`, `item`).
+    pub fn names(&self) -> BTreeSet<String> {
+        let names = match &self.expression {
+            Some(expr) => ENV
+                .compile_expression(expr)
+                .map(|e| e.undeclared_variables(true))
+                .unwrap_or_default(),
+            None => ENV
+                .template_from_str(&self.source)
+                .map(|t| t.undeclared_variables(true))
+                .unwrap_or_default(),
+        };
+        names.into_iter().collect()
+    }
+
+    /// Evaluates against `scope`.
+    pub fn evaluate(&self, scope: &Scope) -> Result<Value, TemplateError> {
+        match &self.expression {
+            Some(expr) => {
+                let compiled = ENV
+                    .compile_expression(expr)
+                    .map_err(TemplateError::from_minijinja)?;
+                let value = compiled
+                    .eval(scope.context.clone())
+                    .map_err(TemplateError::from_minijinja)?;
+                if value.is_undefined() {
+                    return Err(TemplateError {
+                        message: format!("undefined value: {expr}"),
+                    });
+                }
+                let json = serde_json::to_value(&value).map_err(|e| TemplateError {
+                    message: format!("the value of {expr} cannot be carried as JSON: {e}"),
+                })?;
+                if json.to_string().len() > MAX_OUTPUT {
+                    return Err(too_large());
+                }
+                Ok(json)
+            }
+            None => {
+                let text = ENV
+                    .render_str(&self.source, scope.context.clone())
+                    .map_err(TemplateError::from_minijinja)?;
+                if text.len() > MAX_OUTPUT {
+                    return Err(too_large());
+                }
+                Ok(Value::String(text))
+            }
+        }
+    }
+
+    /// True when the value counts as true for a condition (`when`).
+    pub fn truthy(value: &Value) -> bool {
+        match value {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+            // Text templates render booleans as words.
+            Value::String(s) => !matches!(s.trim(), "" | "false" | "False" | "0" | "none" | "None"),
+            Value::Array(a) => !a.is_empty(),
+            Value::Object(o) => !o.is_empty(),
+        }
+    }
+}
+
+fn too_large() -> TemplateError {
+    TemplateError {
+        message: format!("the template produced more than {MAX_OUTPUT} bytes"),
+    }
+}
+
+/// What templates can read: `trigger`, `steps`, `item` (in a `for_each`), `recipe`, `run`.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    context: minijinja::Value,
+}
+
+impl Scope {
+    /// The scope from a JSON object of names (`{"trigger": ..., "steps": {...}}`).
+    pub fn new(names: &Value) -> Scope {
+        let context = minijinja::Value::deserialize(names).unwrap_or_default();
+        Scope { context }
+    }
+}
+
+/// Evaluates an input tree: templates replaced by their values, the rest kept.
+pub fn evaluate(node: &Spanned<Node>, scope: &Scope) -> Result<Value, (String, TemplateError)> {
+    fn walk(
+        node: &Spanned<Node>,
+        path: &str,
+        scope: &Scope,
+    ) -> Result<Value, (String, TemplateError)> {
+        match &node.value {
+            Node::Literal(v) => Ok(v.clone()),
+            Node::Template(t) => t.evaluate(scope).map_err(|e| (path.to_owned(), e)),
+            Node::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| walk(item, &format!("{path}[{i}]"), scope))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            Node::Map(entries) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in entries {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    out.insert(k.clone(), walk(v, &p, scope)?);
+                }
+                Ok(Value::Object(out))
+            }
+        }
+    }
+    walk(node, "", scope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn eval(source: &str, names: Value) -> Result<Value, String> {
+        let t = Template::compile(source)
+            .map_err(|e| e.message)?
+            .expect("a template");
+        t.evaluate(&Scope::new(&names)).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn a_lone_expression_keeps_its_type_and_text_renders() {
+        let names = json!({"trigger": {"ids": ["A", "B"], "n": 3, "title": "Fix"}});
+        assert_eq!(
+            eval("{{ trigger.ids }}", names.clone()),
+            Ok(json!(["A", "B"]))
+        );
+        assert_eq!(eval(" {{ trigger.n + 1 }} ", names.clone()), Ok(json!(4)));
+        assert_eq!(
+            eval("Re: {{ trigger.title }}", names.clone()),
+            Ok(json!("Re: Fix"))
+        );
+        assert_eq!(
+            eval("{{ trigger.title }}-{{ trigger.n }}", names),
+            Ok(json!("Fix-3"))
+        );
+    }
+
+    #[test]
+    fn undefined_names_and_attributes_are_errors() {
+        let names = json!({"trigger": {"title": "Fix"}});
+        let err = eval("{{ trigger.missing }}", names.clone()).unwrap_err();
+        assert!(err.contains("undefined"), "{err}");
+        let err = eval("x {{ nobody }}", names).unwrap_err();
+        assert!(err.contains("undefined"), "{err}");
+    }
+
+    #[test]
+    fn a_runaway_loop_is_stopped_and_output_is_capped() {
+        let err = eval(
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            json!({}),
+        )
+        .unwrap_err();
+        assert!(err.contains("too long"), "{err}");
+        let err = eval("{{ 'x' * 2000000 }}", json!({})).unwrap_err();
+        assert!(err.contains("bytes") || err.contains("too long"), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_are_found_when_compiling_and_names_are_listed() {
+        assert!(Template::compile("{{ trigger. }}").is_err());
+        assert!(Template::compile("{% if x %}no end").is_err());
+        assert_eq!(Template::compile("plain text").unwrap(), None);
+        let t = Template::compile("{{ steps.task.title }} {{ trigger.taskId }}")
+            .unwrap()
+            .unwrap();
+        let names: Vec<String> = t.names().into_iter().collect();
+        assert!(names.contains(&"steps.task.title".to_owned()), "{names:?}");
+        assert!(names.contains(&"trigger.taskId".to_owned()), "{names:?}");
+    }
+
+    #[test]
+    fn nothing_is_html_escaped() {
+        assert_eq!(
+            eval("{{ trigger.t }}!", json!({"trigger": {"t": "<b>&</b>"}})),
+            Ok(json!("<b>&</b>!"))
+        );
+    }
+}
