@@ -283,6 +283,21 @@ fn clip(error: &str) -> String {
     format!("{}…", &error[..end])
 }
 
+/// The query that adds `$job` (a `&NewJob`) unless its dedupe key exists, returning the new
+/// id; a macro so that other areas can run it inside their own transactions.
+macro_rules! insert_job {
+    ($job:expr, $payload:expr, $now_ms:expr) => {
+        sqlx::query_scalar(
+            "INSERT INTO jobs (kind, payload, dedupe_key, origin, priority, status, run_at_ms, attempts, max_attempts, backoff_ms, backoff_max_ms, created_ms, updated_ms) \
+             VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $9, $10, $10) \
+             ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
+            .bind(&$job.kind).bind(&$payload).bind(&$job.dedupe_key).bind(&$job.origin).bind($job.priority)
+            .bind($job.run_at_ms).bind($job.retry.max_attempts.max(1)).bind($job.retry.backoff_ms).bind($job.retry.backoff_max_ms)
+            .bind($now_ms)
+    };
+}
+pub(crate) use insert_job;
+
 /// The jobs area of the store.
 pub struct Jobs<'a> {
     pub(crate) db: &'a Db,
@@ -292,13 +307,7 @@ impl Jobs<'_> {
     /// Adds a job unless one with the same dedupe key exists.
     pub async fn enqueue(&self, job: &NewJob, now_ms: i64) -> StoreResult<Enqueued> {
         let payload = job.payload.to_string();
-        let inserted: Option<i64> = on_pool!(self.db, pool => sqlx::query_scalar(
-            "INSERT INTO jobs (kind, payload, dedupe_key, origin, priority, status, run_at_ms, attempts, max_attempts, backoff_ms, backoff_max_ms, created_ms, updated_ms) \
-             VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $9, $10, $10) \
-             ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
-            .bind(&job.kind).bind(&payload).bind(&job.dedupe_key).bind(&job.origin).bind(job.priority)
-            .bind(job.run_at_ms).bind(job.retry.max_attempts.max(1)).bind(job.retry.backoff_ms).bind(job.retry.backoff_max_ms)
-            .bind(now_ms)
+        let inserted: Option<i64> = on_pool!(self.db, pool => insert_job!(job, payload, now_ms)
             .fetch_optional(pool).await.map_err(failed("enqueueing a job")))?;
         if let Some(id) = inserted {
             return Ok(Enqueued::New(id));

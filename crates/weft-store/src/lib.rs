@@ -19,6 +19,7 @@ mod connections;
 mod db;
 mod freshness;
 mod jobs;
+mod recipes;
 mod schedules;
 mod secrets;
 pub mod testing;
@@ -29,6 +30,7 @@ pub use access::*;
 pub use connections::*;
 pub use db::Backend;
 pub use jobs::*;
+pub use recipes::*;
 pub use schedules::*;
 pub use secrets::*;
 pub use trail::*;
@@ -95,6 +97,10 @@ impl Store {
 
     pub fn jobs(&self) -> Jobs<'_> {
         Jobs { db: &self.db }
+    }
+
+    pub fn recipes(&self) -> Recipes<'_> {
+        Recipes { db: &self.db }
     }
 
     pub fn schedules(&self) -> Schedules<'_> {

@@ -60,6 +60,20 @@ impl Secrets<'_> {
                     .bind(access).bind(refresh).bind(&id)
                     .execute(&mut *tx).await.map_err(failed("re-sealing secrets"))?;
             }
+            // Recipe hook secrets are bound to `recipe-hook:TOKEN`.
+            let hooks: Vec<(i64, String, Vec<u8>)> =
+                sqlx::query_as("SELECT recipe_id, token, secret FROM recipe_hooks")
+                    .fetch_all(&mut *tx).await.map_err(failed("re-sealing secrets"))?;
+            for (recipe_id, token, secret) in hooks {
+                let secret = match reseal(&format!("recipe-hook:{token}"), &secret) {
+                    Ok(sealed) => sealed,
+                    Err(e) => return Ok(Err(e)),
+                };
+                count += 1;
+                sqlx::query("UPDATE recipe_hooks SET secret = $1 WHERE recipe_id = $2")
+                    .bind(secret).bind(recipe_id)
+                    .execute(&mut *tx).await.map_err(failed("re-sealing secrets"))?;
+            }
             sqlx::query("INSERT INTO hub_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
                 .bind(MARKER).bind(marker)
                 .execute(&mut *tx).await.map_err(failed("re-sealing secrets"))?;

@@ -1,0 +1,709 @@
+//! Recipes: each recipe's current file and every version before it, its runs and each step
+//! attempt of a run, and the Wrike webhook a recipe registered.
+//!
+//! A run is created together with the job that runs it, in one transaction, and at most once
+//! per `(recipe, event_key)`: that is what lets a trigger acknowledge an event only once it
+//! is safe, and never start a recipe twice for one event. A run's progress (the next step
+//! and the outputs so far) is written in the same transaction as the step attempt that made
+//! it, so a worker killed between steps leaves a run that resumes where it stopped.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::db::{Db, failed, on_pool};
+use crate::jobs::{NewJob, insert_job};
+use crate::{StoreError, StoreResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecipeState {
+    Stopped,
+    Running,
+    /// Running, but held back by something outside it (its connection broke); its events
+    /// wait and run when the cause is gone.
+    Paused,
+}
+
+impl RecipeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecipeState::Stopped => "stopped",
+            RecipeState::Running => "running",
+            RecipeState::Paused => "paused",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RecipeState> {
+        [
+            RecipeState::Stopped,
+            RecipeState::Running,
+            RecipeState::Paused,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipeRecord {
+    pub id: i64,
+    pub name: String,
+    pub connection_name: String,
+    pub trigger_kind: String,
+    pub source: String,
+    pub version: i64,
+    pub state: RecipeState,
+    pub state_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecipeRow {
+    id: i64,
+    name: String,
+    connection_name: String,
+    trigger_kind: String,
+    source: String,
+    version: i64,
+    state: String,
+    state_reason: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    updated_by: String,
+}
+
+impl RecipeRow {
+    fn into_record(self) -> StoreResult<RecipeRecord> {
+        let state = RecipeState::parse(&self.state).ok_or_else(|| StoreError::Database {
+            what: format!("recipe {}", self.name),
+            message: format!("unknown state {:?}", self.state),
+        })?;
+        Ok(RecipeRecord {
+            id: self.id,
+            name: self.name,
+            connection_name: self.connection_name,
+            trigger_kind: self.trigger_kind,
+            source: self.source,
+            version: self.version,
+            state,
+            state_reason: self.state_reason,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            updated_by: self.updated_by,
+        })
+    }
+}
+
+/// `SELECT` of a `RecipeRow` with `$tail` after it, as one static string.
+macro_rules! select_recipe {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, name, connection_name, trigger_kind, source, version, state, state_reason, created_at, updated_at, updated_by FROM recipes ",
+            $tail
+        )
+    };
+}
+
+/// A recipe file to store.
+#[derive(Debug, Clone)]
+pub struct RecipeFile<'a> {
+    pub name: &'a str,
+    pub connection_name: &'a str,
+    pub trigger_kind: &'a str,
+    pub source: &'a str,
+}
+
+/// What `save` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created {
+        id: i64,
+    },
+    Updated {
+        id: i64,
+        version: i64,
+    },
+    /// The stored file is already this text.
+    Unchanged {
+        id: i64,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipeVersion {
+    pub version: i64,
+    pub source: String,
+    pub changed_by: String,
+    pub changed_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Queued,
+    Running,
+    /// Waiting for a person (an approval) or for a step's retry.
+    Waiting,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 6] = [
+        RunStatus::Queued,
+        RunStatus::Running,
+        RunStatus::Waiting,
+        RunStatus::Succeeded,
+        RunStatus::Failed,
+        RunStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "queued",
+            RunStatus::Running => "running",
+            RunStatus::Waiting => "waiting",
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RunStatus> {
+        RunStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RunStatus::Succeeded | RunStatus::Failed | RunStatus::Cancelled
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Run {
+    pub id: i64,
+    pub recipe_id: i64,
+    pub recipe_name: String,
+    pub version: i64,
+    pub event_key: String,
+    pub trigger_event: Value,
+    pub status: RunStatus,
+    pub next_step: i64,
+    /// `{"STEP_ID": output, ...}` for the steps done so far.
+    pub outputs: Value,
+    pub error: Option<String>,
+    pub rerun_of: Option<i64>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    pub finished_ms: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: i64,
+    recipe_id: i64,
+    recipe_name: String,
+    version: i64,
+    event_key: String,
+    trigger_event: String,
+    status: String,
+    next_step: i64,
+    outputs: String,
+    error: Option<String>,
+    rerun_of: Option<i64>,
+    created_ms: i64,
+    updated_ms: i64,
+    finished_ms: Option<i64>,
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+impl RunRow {
+    fn into_run(self) -> StoreResult<Run> {
+        let status = RunStatus::parse(&self.status).ok_or_else(|| StoreError::Database {
+            what: format!("run {}", self.id),
+            message: format!("unknown status {:?}", self.status),
+        })?;
+        Ok(Run {
+            id: self.id,
+            recipe_id: self.recipe_id,
+            recipe_name: self.recipe_name,
+            version: self.version,
+            event_key: self.event_key,
+            trigger_event: json(&self.trigger_event),
+            status,
+            next_step: self.next_step,
+            outputs: json(&self.outputs),
+            error: self.error,
+            rerun_of: self.rerun_of,
+            created_ms: self.created_ms,
+            updated_ms: self.updated_ms,
+            finished_ms: self.finished_ms,
+        })
+    }
+}
+
+/// `SELECT` of a `RunRow` (runs `r` joined to their recipe `c`) with `$tail` after it.
+macro_rules! select_run {
+    ($tail:literal) => {
+        concat!(
+            "SELECT r.id, r.recipe_id, c.name AS recipe_name, r.version, r.event_key, r.trigger_event, r.status, r.next_step, r.outputs, r.error, r.rerun_of, r.created_ms, r.updated_ms, r.finished_ms \
+             FROM recipe_runs r JOIN recipes c ON c.id = r.recipe_id ",
+            $tail
+        )
+    };
+}
+
+/// What `start_run` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStarted {
+    New {
+        run_id: i64,
+        job_id: i64,
+    },
+    /// A run for this event exists already.
+    Duplicate {
+        run_id: i64,
+    },
+}
+
+impl RunStarted {
+    pub fn run_id(self) -> i64 {
+        match self {
+            RunStarted::New { run_id, .. } | RunStarted::Duplicate { run_id } => run_id,
+        }
+    }
+}
+
+/// A run to create.
+#[derive(Debug, Clone)]
+pub struct NewRun<'a> {
+    pub recipe_id: i64,
+    pub version: i64,
+    pub event_key: &'a str,
+    pub trigger_event: &'a Value,
+    pub next_step: i64,
+    pub outputs: &'a Value,
+    pub rerun_of: Option<i64>,
+}
+
+/// Which runs to list; newest first.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    pub recipe_id: Option<i64>,
+    pub status: Option<RunStatus>,
+    pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Running,
+    Succeeded,
+    Failed,
+    Skipped,
+    Waiting,
+}
+
+impl StepStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Running => "running",
+            StepStatus::Succeeded => "succeeded",
+            StepStatus::Failed => "failed",
+            StepStatus::Skipped => "skipped",
+            StepStatus::Waiting => "waiting",
+        }
+    }
+
+    fn parse(text: &str) -> StepStatus {
+        match text {
+            "succeeded" => StepStatus::Succeeded,
+            "failed" => StepStatus::Failed,
+            "skipped" => StepStatus::Skipped,
+            "waiting" => StepStatus::Waiting,
+            _ => StepStatus::Running,
+        }
+    }
+}
+
+/// One attempt of one step of a run.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepAttempt {
+    pub seq: i64,
+    pub step_index: i64,
+    pub step_id: String,
+    pub attempt: i64,
+    pub status: StepStatus,
+    pub input: Option<Value>,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub started_ms: i64,
+    pub finished_ms: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    seq: i64,
+    step_index: i64,
+    step_id: String,
+    attempt: i64,
+    status: String,
+    input: Option<String>,
+    output: Option<String>,
+    error: Option<String>,
+    started_ms: i64,
+    finished_ms: Option<i64>,
+}
+
+/// How a step attempt ended, and where the run goes from there; written in one transaction.
+#[derive(Debug, Clone)]
+pub struct StepOutcome<'a> {
+    pub run_id: i64,
+    pub seq: i64,
+    pub status: StepStatus,
+    pub output: Option<&'a Value>,
+    pub error: Option<&'a str>,
+    /// The run after this attempt.
+    pub run_status: RunStatus,
+    pub next_step: i64,
+    pub outputs: &'a Value,
+    pub run_error: Option<&'a str>,
+    /// A job to add in the same transaction (the run's next attempt after a backoff).
+    pub then: Option<&'a NewJob>,
+}
+
+/// The webhook a recipe registered in Wrike.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipeHook {
+    pub recipe_id: i64,
+    pub connection_id: String,
+    pub token: String,
+    #[serde(skip)]
+    pub secret: Vec<u8>,
+    pub webhook_id: Option<String>,
+    pub status: String,
+    pub updated_at: i64,
+}
+
+/// The recipes area of the store.
+pub struct Recipes<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Recipes<'_> {
+    pub async fn list(&self) -> StoreResult<Vec<RecipeRecord>> {
+        let rows: Vec<RecipeRow> = on_pool!(self.db, pool => sqlx::query_as(select_recipe!("ORDER BY name"))
+            .fetch_all(pool).await.map_err(failed("recipes")))?;
+        rows.into_iter().map(RecipeRow::into_record).collect()
+    }
+
+    pub async fn by_name(&self, name: &str) -> StoreResult<Option<RecipeRecord>> {
+        let row: Option<RecipeRow> = on_pool!(self.db, pool => sqlx::query_as(select_recipe!("WHERE name = $1")).bind(name)
+            .fetch_optional(pool).await.map_err(failed("a recipe")))?;
+        row.map(RecipeRow::into_record).transpose()
+    }
+
+    pub async fn get(&self, id: i64) -> StoreResult<Option<RecipeRecord>> {
+        let row: Option<RecipeRow> = on_pool!(self.db, pool => sqlx::query_as(select_recipe!("WHERE id = $1")).bind(id)
+            .fetch_optional(pool).await.map_err(failed("a recipe")))?;
+        row.map(RecipeRow::into_record).transpose()
+    }
+
+    /// Adds a recipe (stopped) or records a new version of it; an identical file changes
+    /// nothing.
+    pub async fn save(&self, file: &RecipeFile<'_>, actor: &str, now: i64) -> StoreResult<Saved> {
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("saving a recipe"))?;
+            let existing: Option<(i64, i64, String)> = sqlx::query_as(
+                "SELECT id, version, source FROM recipes WHERE name = $1")
+                .bind(file.name).fetch_optional(&mut *tx).await.map_err(failed("a recipe"))?;
+            let saved = match existing {
+                Some((id, _, source)) if source == file.source => Saved::Unchanged { id },
+                Some((id, version, _)) => {
+                    let version = version + 1;
+                    sqlx::query("UPDATE recipes SET connection_name = $1, trigger_kind = $2, source = $3, version = $4, updated_at = $5, updated_by = $6 WHERE id = $7")
+                        .bind(file.connection_name).bind(file.trigger_kind).bind(file.source).bind(version)
+                        .bind(now).bind(actor).bind(id)
+                        .execute(&mut *tx).await.map_err(failed("a recipe"))?;
+                    Saved::Updated { id, version }
+                }
+                None => {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO recipes (name, connection_name, trigger_kind, source, version, state, created_at, updated_at, updated_by) \
+                         VALUES ($1, $2, $3, $4, 1, 'stopped', $5, $5, $6) RETURNING id")
+                        .bind(file.name).bind(file.connection_name).bind(file.trigger_kind).bind(file.source)
+                        .bind(now).bind(actor)
+                        .fetch_one(&mut *tx).await.map_err(failed("a recipe"))?;
+                    Saved::Created { id }
+                }
+            };
+            let version = match saved {
+                Saved::Created { .. } => Some(1),
+                Saved::Updated { version, .. } => Some(version),
+                Saved::Unchanged { .. } => None,
+            };
+            if let (Some(version), Saved::Created { id } | Saved::Updated { id, .. }) = (version, saved) {
+                sqlx::query("INSERT INTO recipe_versions (recipe_id, version, source, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(id).bind(version).bind(file.source).bind(actor).bind(now)
+                    .execute(&mut *tx).await.map_err(failed("a recipe version"))?;
+            }
+            tx.commit().await.map_err(failed("saving a recipe"))?;
+            Ok::<_, StoreError>(saved)
+        })
+    }
+
+    /// Removes a recipe with its versions, runs and hook record.
+    pub async fn remove(&self, id: i64) -> StoreResult<bool> {
+        let n = on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("removing a recipe"))?;
+            // Children first: SQLite only cascades with foreign keys switched on.
+            for sql in [
+                "DELETE FROM recipe_run_steps WHERE run_id IN (SELECT id FROM recipe_runs WHERE recipe_id = $1)",
+                "DELETE FROM recipe_runs WHERE recipe_id = $1",
+                "DELETE FROM recipe_versions WHERE recipe_id = $1",
+                "DELETE FROM recipe_hooks WHERE recipe_id = $1",
+            ] {
+                sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(failed("removing a recipe"))?;
+            }
+            let n = sqlx::query("DELETE FROM recipes WHERE id = $1").bind(id)
+                .execute(&mut *tx).await.map_err(failed("removing a recipe"))?.rows_affected();
+            tx.commit().await.map_err(failed("removing a recipe"))?;
+            Ok::<_, StoreError>(n)
+        })?;
+        Ok(n > 0)
+    }
+
+    /// Every version, newest first.
+    pub async fn versions(&self, recipe_id: i64) -> StoreResult<Vec<RecipeVersion>> {
+        on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT version, source, changed_by, changed_at FROM recipe_versions WHERE recipe_id = $1 ORDER BY version DESC")
+            .bind(recipe_id).fetch_all(pool).await.map_err(failed("recipe versions")))
+    }
+
+    pub async fn version(
+        &self,
+        recipe_id: i64,
+        version: i64,
+    ) -> StoreResult<Option<RecipeVersion>> {
+        on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT version, source, changed_by, changed_at FROM recipe_versions WHERE recipe_id = $1 AND version = $2")
+            .bind(recipe_id).bind(version).fetch_optional(pool).await.map_err(failed("a recipe version")))
+    }
+
+    /// Sets the state; false when the recipe is gone.
+    pub async fn set_state(
+        &self,
+        id: i64,
+        state: RecipeState,
+        reason: Option<&str>,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let n = on_pool!(self.db, pool => sqlx::query(
+            "UPDATE recipes SET state = $1, state_reason = $2, updated_at = $3, updated_by = $4 WHERE id = $5")
+            .bind(state.as_str()).bind(reason).bind(now).bind(actor).bind(id)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a recipe's state")))?;
+        Ok(n > 0)
+    }
+
+    /// Creates a run and the job that runs it, in one transaction, unless the recipe already
+    /// has a run for `event_key`.
+    pub async fn start_run(
+        &self,
+        run: &NewRun<'_>,
+        job: &NewJob,
+        now_ms: i64,
+    ) -> StoreResult<RunStarted> {
+        let trigger = run.trigger_event.to_string();
+        let outputs = run.outputs.to_string();
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("starting a run"))?;
+            let inserted: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO recipe_runs (recipe_id, version, event_key, trigger_event, status, next_step, outputs, rerun_of, created_ms, updated_ms) \
+                 VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $8) ON CONFLICT (recipe_id, event_key) DO NOTHING RETURNING id")
+                .bind(run.recipe_id).bind(run.version).bind(run.event_key).bind(&trigger).bind(run.next_step)
+                .bind(&outputs).bind(run.rerun_of).bind(now_ms)
+                .fetch_optional(&mut *tx).await.map_err(failed("starting a run"))?;
+            let Some(run_id) = inserted else {
+                let existing: i64 = sqlx::query_scalar("SELECT id FROM recipe_runs WHERE recipe_id = $1 AND event_key = $2")
+                    .bind(run.recipe_id).bind(run.event_key)
+                    .fetch_one(&mut *tx).await.map_err(failed("a run"))?;
+                return Ok(RunStarted::Duplicate { run_id: existing });
+            };
+            let mut job = job.clone();
+            job.payload = serde_json::json!({ "run": run_id });
+            job.dedupe_key = Some(format!("recipe-run:{run_id}:0"));
+            let payload = job.payload.to_string();
+            let job_id: Option<i64> = insert_job!(job, payload, now_ms)
+                .fetch_optional(&mut *tx).await.map_err(failed("enqueueing a run"))?;
+            let job_id = job_id.ok_or_else(|| StoreError::Conflict { what: format!("the job of run {run_id}") })?;
+            tx.commit().await.map_err(failed("starting a run"))?;
+            Ok(RunStarted::New { run_id, job_id })
+        })
+    }
+
+    pub async fn run(&self, id: i64) -> StoreResult<Option<Run>> {
+        let row: Option<RunRow> = on_pool!(self.db, pool => sqlx::query_as(select_run!("WHERE r.id = $1")).bind(id)
+            .fetch_optional(pool).await.map_err(failed("a run")))?;
+        row.map(RunRow::into_run).transpose()
+    }
+
+    pub async fn runs(&self, f: &RunFilter) -> StoreResult<Vec<Run>> {
+        let rows: Vec<RunRow> = on_pool!(self.db, pool => sqlx::query_as(select_run!(
+            "WHERE ($1 IS NULL OR r.recipe_id = $1) AND ($2 IS NULL OR r.status = $2) \
+             AND ($3 IS NULL OR r.created_ms >= $3) AND ($4 IS NULL OR r.created_ms < $4) AND ($5 IS NULL OR r.id < $5) \
+             ORDER BY r.id DESC LIMIT $6"))
+            .bind(f.recipe_id).bind(f.status.map(|s| s.as_str())).bind(f.since_ms).bind(f.until_ms).bind(f.before_id)
+            .bind(f.limit.clamp(1, 1000))
+            .fetch_all(pool).await.map_err(failed("runs")))?;
+        rows.into_iter().map(RunRow::into_run).collect()
+    }
+
+    /// Runs of each status for a recipe.
+    pub async fn run_counts(&self, recipe_id: i64) -> StoreResult<Vec<(RunStatus, i64)>> {
+        let rows: Vec<(String, i64)> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT status, COUNT(*) FROM recipe_runs WHERE recipe_id = $1 GROUP BY status")
+            .bind(recipe_id).fetch_all(pool).await.map_err(failed("run counts")))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(s, n)| RunStatus::parse(&s).map(|s| (s, n)))
+            .collect())
+    }
+
+    /// Marks a run running and records the start of a step attempt; returns its `seq`.
+    pub async fn begin_step(
+        &self,
+        run_id: i64,
+        step_index: i64,
+        step_id: &str,
+        attempt: i64,
+        input: Option<&Value>,
+        now_ms: i64,
+    ) -> StoreResult<i64> {
+        let input = input.map(|v| v.to_string());
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("a step"))?;
+            let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM recipe_run_steps WHERE run_id = $1")
+                .bind(run_id).fetch_one(&mut *tx).await.map_err(failed("a step"))?;
+            sqlx::query("INSERT INTO recipe_run_steps (run_id, seq, step_index, step_id, attempt, status, input, started_ms) VALUES ($1, $2, $3, $4, $5, 'running', $6, $7)")
+                .bind(run_id).bind(seq).bind(step_index).bind(step_id).bind(attempt).bind(&input).bind(now_ms)
+                .execute(&mut *tx).await.map_err(failed("a step"))?;
+            sqlx::query("UPDATE recipe_runs SET status = 'running', updated_ms = $1 WHERE id = $2")
+                .bind(now_ms).bind(run_id).execute(&mut *tx).await.map_err(failed("a run"))?;
+            tx.commit().await.map_err(failed("a step"))?;
+            Ok::<_, StoreError>(seq)
+        })
+    }
+
+    /// Records how a step attempt ended and moves the run on, in one transaction.
+    pub async fn finish_step(&self, o: &StepOutcome<'_>, now_ms: i64) -> StoreResult<()> {
+        let output = o.output.map(|v| v.to_string());
+        let outputs = o.outputs.to_string();
+        let finished = o.run_status.is_final().then_some(now_ms);
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("a step"))?;
+            sqlx::query("UPDATE recipe_run_steps SET status = $1, output = $2, error = $3, finished_ms = $4 WHERE run_id = $5 AND seq = $6")
+                .bind(o.status.as_str()).bind(&output).bind(o.error).bind(now_ms).bind(o.run_id).bind(o.seq)
+                .execute(&mut *tx).await.map_err(failed("a step"))?;
+            sqlx::query("UPDATE recipe_runs SET status = $1, next_step = $2, outputs = $3, error = $4, updated_ms = $5, finished_ms = $6 WHERE id = $7")
+                .bind(o.run_status.as_str()).bind(o.next_step).bind(&outputs).bind(o.run_error).bind(now_ms).bind(finished).bind(o.run_id)
+                .execute(&mut *tx).await.map_err(failed("a run"))?;
+            if let Some(job) = o.then {
+                let payload = job.payload.to_string();
+                let _: Option<i64> = insert_job!(job, payload, now_ms)
+                    .fetch_optional(&mut *tx).await.map_err(failed("enqueueing a run"))?;
+            }
+            tx.commit().await.map_err(failed("a step"))?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// Sets a run's status (cancel, pause, finish without a step).
+    pub async fn set_run_status(
+        &self,
+        run_id: i64,
+        status: RunStatus,
+        error: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        let finished = status.is_final().then_some(now_ms);
+        let n = on_pool!(self.db, pool => sqlx::query(
+            "UPDATE recipe_runs SET status = $1, error = COALESCE($2, error), updated_ms = $3, finished_ms = $4 WHERE id = $5")
+            .bind(status.as_str()).bind(error).bind(now_ms).bind(finished).bind(run_id)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a run")))?;
+        Ok(n > 0)
+    }
+
+    /// Every step attempt of a run, in order.
+    pub async fn steps(&self, run_id: i64) -> StoreResult<Vec<StepAttempt>> {
+        let rows: Vec<StepRow> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT seq, step_index, step_id, attempt, status, input, output, error, started_ms, finished_ms FROM recipe_run_steps WHERE run_id = $1 ORDER BY seq")
+            .bind(run_id).fetch_all(pool).await.map_err(failed("a run's steps")))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StepAttempt {
+                seq: r.seq,
+                step_index: r.step_index,
+                step_id: r.step_id,
+                attempt: r.attempt,
+                status: StepStatus::parse(&r.status),
+                input: r.input.as_deref().map(json),
+                output: r.output.as_deref().map(json),
+                error: r.error,
+                started_ms: r.started_ms,
+                finished_ms: r.finished_ms,
+            })
+            .collect())
+    }
+
+    pub async fn save_hook(&self, hook: &RecipeHook) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO recipe_hooks (recipe_id, connection_id, token, secret, webhook_id, status, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (recipe_id) DO UPDATE SET connection_id = excluded.connection_id, token = excluded.token, secret = excluded.secret, \
+             webhook_id = excluded.webhook_id, status = excluded.status, updated_at = excluded.updated_at")
+            .bind(hook.recipe_id).bind(&hook.connection_id).bind(&hook.token).bind(&hook.secret)
+            .bind(&hook.webhook_id).bind(&hook.status).bind(hook.updated_at)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a recipe hook")))?;
+        Ok(())
+    }
+
+    pub async fn hook_of(&self, recipe_id: i64) -> StoreResult<Option<RecipeHook>> {
+        on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT recipe_id, connection_id, token, secret, webhook_id, status, updated_at FROM recipe_hooks WHERE recipe_id = $1")
+            .bind(recipe_id).fetch_optional(pool).await.map_err(failed("a recipe hook")))
+    }
+
+    pub async fn hook_by_token(&self, token: &str) -> StoreResult<Option<RecipeHook>> {
+        on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT recipe_id, connection_id, token, secret, webhook_id, status, updated_at FROM recipe_hooks WHERE token = $1")
+            .bind(token).fetch_optional(pool).await.map_err(failed("a recipe hook")))
+    }
+
+    pub async fn hooks(&self) -> StoreResult<Vec<RecipeHook>> {
+        on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT recipe_id, connection_id, token, secret, webhook_id, status, updated_at FROM recipe_hooks ORDER BY recipe_id")
+            .fetch_all(pool).await.map_err(failed("recipe hooks")))
+    }
+
+    pub async fn remove_hook(&self, recipe_id: i64) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query("DELETE FROM recipe_hooks WHERE recipe_id = $1")
+            .bind(recipe_id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a recipe hook")))?;
+        Ok(())
+    }
+}
