@@ -1142,3 +1142,30 @@ async fn reclaiming_is_a_dry_run_then_one_confirmed_application() {
         connections::remove(&hub, "test", c).await.unwrap();
     }
 }
+
+/// A connection whose sources never synced counts no signal at all; its people listing,
+/// sorted by last activity, must still answer (an empty signal set once became `ORDER BY 0`,
+/// which SQLite reads as a column number and refuses).
+#[tokio::test]
+async fn a_connection_that_never_synced_lists_nobody_instead_of_failing() {
+    let sim = sim(20).await;
+    for store in stores("never_synced").await {
+        let hub = hub_on(store.clone());
+        let c = connect(&hub, &sim, 0, "never-synced").await;
+        let request = ReportRequest {
+            connections: vec![c.id.clone()],
+            filter: UserFilter {
+                paid: Some(true),
+                idle_days: Some(90),
+                ..UserFilter::default()
+            },
+            signals: None,
+        };
+        for sort in [SortBy::LastActivity, SortBy::LastWork, SortBy::Name] {
+            let page = reports::users(&hub, &request, sort, false, 50, 0)
+                .await
+                .unwrap_or_else(|e| panic!("{sort:?} on {}: {e}", store.backend().as_str()));
+            assert_eq!(page.page.total, 0);
+        }
+    }
+}

@@ -258,7 +258,8 @@ fn latest_of(backend: Backend, signals: Signals) -> String {
         .map(|s| format!("COALESCE(u.{}, 0)", column_of(s)))
         .collect();
     match columns.len() {
-        0 => "0".to_owned(),
+        // Not a bare `0`: in `ORDER BY`, SQLite reads an integer literal as a column number.
+        0 => "CAST(0 AS BIGINT)".to_owned(),
         1 => columns[0].clone(),
         _ => {
             let function = match backend {
