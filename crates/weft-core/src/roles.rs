@@ -24,6 +24,8 @@ pub enum Permission {
     EditRecipes,
     ViewRecipes,
     RunRecipes,
+    /// Approve or reject a run waiting at an approval step (Admins and Operators).
+    ApproveRuns,
     ViewJobs,
     RerunJobs,
     ViewAnalytics,
@@ -72,7 +74,10 @@ impl Role {
                     | SyncUsage
                     | PlanRenewal
             ),
-            Role::Operator => matches!(permission, ViewRecipes | RunRecipes | ViewJobs | RerunJobs),
+            Role::Operator => matches!(
+                permission,
+                ViewRecipes | RunRecipes | ApproveRuns | ViewJobs | RerunJobs
+            ),
         }
     }
 }
@@ -94,6 +99,11 @@ mod tests {
             "Admins and Operators retry and cancel jobs"
         );
         assert!(!Role::Operator.allows(Permission::EditRecipes));
+        assert!(Role::Operator.allows(Permission::ApproveRuns));
+        assert!(
+            !Role::Analyst.allows(Permission::ApproveRuns),
+            "an Admin or Operator approves"
+        );
         assert!(!Role::Operator.allows(Permission::ViewConnections));
         assert!(Role::Analyst.allows(Permission::ViewAnalytics));
         assert!(!Role::Operator.allows(Permission::ViewAnalytics));

@@ -79,4 +79,26 @@ impl Alerter {
             Err(e) => tracing::warn!(error = %e, "the alert webhook could not be reached"),
         }
     }
+
+    /// A recipe's `notify` step: logged, and POSTed to the alert webhook as
+    /// `{"event": "recipe.notify", ...}`.
+    pub async fn notify(&self, recipe: &str, subject: &str, message: &str) {
+        tracing::info!(
+            event = "recipe.notify",
+            recipe,
+            subject,
+            message,
+            "recipe notification"
+        );
+        let Some(url) = &self.webhook else { return };
+        let body = serde_json::json!({"event": "recipe.notify", "recipe": recipe, "subject": subject, "message": message});
+        match self.http.post(url).json(&body).send().await {
+            Ok(r) if r.status().is_success() => {}
+            Ok(r) => tracing::warn!(
+                status = r.status().as_u16(),
+                "the alert webhook refused a notification"
+            ),
+            Err(e) => tracing::warn!(error = %e, "the alert webhook could not be reached"),
+        }
+    }
 }

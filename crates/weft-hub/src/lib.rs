@@ -11,6 +11,7 @@ pub mod health;
 pub mod jobs;
 pub mod keys;
 pub mod oauth_tokens;
+pub mod recipes;
 pub mod runtime;
 pub mod trail;
 pub mod usage;
@@ -57,6 +58,8 @@ pub struct Policy {
     /// How long a sync's lease lasts without a heartbeat: a sync whose process died blocks
     /// the next one for at most this long.
     pub sync_lease_s: i64,
+    /// The hub's own URL as Wrike and other systems reach it: recipe webhooks point here.
+    pub public_url: String,
 }
 
 impl Default for Policy {
@@ -67,6 +70,7 @@ impl Default for Policy {
             requests_per_minute: 400,
             backfill_days: 183,
             sync_lease_s: 120,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

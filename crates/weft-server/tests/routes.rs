@@ -30,6 +30,11 @@ const JOB_VIEWERS: Who = Only(&[Admin, Analyst, Operator]);
 const JOB_RUNNERS: Who = Only(&[Admin, Operator]);
 /// Usage reports: Admins and Analysts; only Admins reclaim seats.
 const ANALYSTS: Who = Only(&[Admin, Analyst]);
+/// Recipes: everyone on the team sees them and their runs; Admins and Analysts edit them;
+/// Admins and Operators rerun, cancel, approve and reject runs.
+const RECIPE_VIEWERS: Who = Only(&[Admin, Analyst, Operator]);
+const RECIPE_EDITORS: Who = Only(&[Admin, Analyst]);
+const RUN_OPERATORS: Who = Only(&[Admin, Operator]);
 
 /// Every route of the hub and who may call it, as PRODUCT.md and the issues say.
 const EXPECTED: &[(&str, &str, Who)] = &[
@@ -113,6 +118,25 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/jobs/{id}", JOB_VIEWERS),
     ("POST", "/api/v1/jobs/{id}/retry", JOB_RUNNERS),
     ("POST", "/api/v1/jobs/{id}/cancel", JOB_RUNNERS),
+    ("GET", "/api/v1/recipes", RECIPE_VIEWERS),
+    ("POST", "/api/v1/recipes/check", RECIPE_EDITORS),
+    ("POST", "/api/v1/recipes/plan", RECIPE_EDITORS),
+    ("POST", "/api/v1/recipes/apply", RECIPE_EDITORS),
+    ("GET", "/api/v1/recipes/{name}", RECIPE_VIEWERS),
+    ("DELETE", "/api/v1/recipes/{name}", RECIPE_EDITORS),
+    ("GET", "/api/v1/recipes/{name}/diff", RECIPE_VIEWERS),
+    // Starting and stopping: Operators, and the Analysts who build recipes.
+    ("POST", "/api/v1/recipes/{name}/start", RECIPE_VIEWERS),
+    ("POST", "/api/v1/recipes/{name}/stop", RECIPE_VIEWERS),
+    ("GET", "/api/v1/runs", RECIPE_VIEWERS),
+    ("GET", "/api/v1/runs/{id}", RECIPE_VIEWERS),
+    ("POST", "/api/v1/runs/{id}/rerun", RUN_OPERATORS),
+    ("POST", "/api/v1/runs/{id}/cancel", RUN_OPERATORS),
+    ("POST", "/api/v1/runs/{id}/approve", RUN_OPERATORS),
+    ("POST", "/api/v1/runs/{id}/reject", RUN_OPERATORS),
+    // Checked by signature, not by role.
+    ("POST", "/hooks/wrike/{token}", Anyone),
+    ("POST", "/hooks/http/{token}", Anyone),
     ("GET", "/api/v1/users", ADMINS),
     ("POST", "/api/v1/users", ADMINS),
     ("PATCH", "/api/v1/users/{id}", ADMINS),
@@ -139,7 +163,10 @@ fn declared_admits(access: Access, role: Role) -> bool {
 }
 
 fn request(method: &str, path: &str, auth: Option<(&common::Member, bool)>) -> Request<Body> {
-    let path = path.replace("{id}", "no-such-id");
+    let path = path
+        .replace("{id}", "no-such-id")
+        .replace("{name}", "no-such-recipe")
+        .replace("{token}", "no-such-token");
     let api = path.starts_with("/api/");
     let mut builder = Request::builder().method(method).uri(&path).header(
         header::CONTENT_TYPE,

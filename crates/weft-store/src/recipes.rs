@@ -478,6 +478,7 @@ impl Recipes<'_> {
                 "DELETE FROM recipe_runs WHERE recipe_id = $1",
                 "DELETE FROM recipe_versions WHERE recipe_id = $1",
                 "DELETE FROM recipe_hooks WHERE recipe_id = $1",
+                "DELETE FROM recipe_cursors WHERE recipe_id = $1",
             ] {
                 sqlx::query(sql).bind(id).execute(&mut *tx).await.map_err(failed("removing a recipe"))?;
             }
@@ -704,6 +705,27 @@ impl Recipes<'_> {
     pub async fn remove_hook(&self, recipe_id: i64) -> StoreResult<()> {
         on_pool!(self.db, pool => sqlx::query("DELETE FROM recipe_hooks WHERE recipe_id = $1")
             .bind(recipe_id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a recipe hook")))?;
+        Ok(())
+    }
+
+    /// A polling recipe's cursor.
+    pub async fn cursor(&self, recipe_id: i64) -> StoreResult<Option<String>> {
+        on_pool!(self.db, pool => sqlx::query_scalar("SELECT cursor FROM recipe_cursors WHERE recipe_id = $1")
+            .bind(recipe_id).fetch_optional(pool).await.map_err(failed("a recipe cursor")))
+    }
+
+    pub async fn set_cursor(&self, recipe_id: i64, cursor: &str, now: i64) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO recipe_cursors (recipe_id, cursor, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (recipe_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at")
+            .bind(recipe_id).bind(cursor).bind(now)
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a recipe cursor")))?;
+        Ok(())
+    }
+
+    pub async fn clear_cursor(&self, recipe_id: i64) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query("DELETE FROM recipe_cursors WHERE recipe_id = $1")
+            .bind(recipe_id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a recipe cursor")))?;
         Ok(())
     }
 }

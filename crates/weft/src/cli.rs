@@ -15,7 +15,7 @@ use weft_store::{JobFilter, JobStatus};
 use crate::commands::{cli_actor, print_json};
 use crate::config::Settings;
 
-use crate::{hub, secrets_input, usage_cli};
+use crate::{hub, recipes_cli, secrets_input, usage_cli};
 
 /// weft: a self-hosted Wrike integration hub.
 #[derive(Debug, Parser)]
@@ -63,6 +63,9 @@ enum Command {
     /// Usage analytics: who uses the paid seats, trends, renewal savings, reclaiming seats.
     #[command(subcommand)]
     Usage(usage_cli::UsageCommand),
+    /// Recipes: validate, diff, apply and export recipe files; start and stop recipes; runs.
+    #[command(subcommand)]
+    Recipes(recipes_cli::RecipesCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -341,6 +344,10 @@ pub fn run() -> anyhow::Result<()> {
             }
             Command::Usage(command) => {
                 usage_cli::usage_command(settings(&cli.config, cli.database_url)?, command).await
+            }
+            Command::Recipes(command) => {
+                recipes_cli::recipes_command(settings(&cli.config, cli.database_url)?, command)
+                    .await
             }
         }
     })

@@ -287,6 +287,7 @@ impl Settings {
             requests_per_minute: self.wrike_requests_per_minute as u32,
             backfill_days: self.backfill_days as i64,
             sync_lease_s: self.sync_lease_seconds as i64,
+            public_url: self.public_url.trim_end_matches('/').to_owned(),
         }
     }
 

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod hub;
+mod recipes_cli;
 mod secrets_input;
 mod usage_cli;
 

@@ -13,7 +13,7 @@ use super::parse::Problem;
 use crate::schedule::Cadence;
 
 /// Names a template may start with.
-const SCOPE_NAMES: &[&str] = &["trigger", "steps", "item", "recipe", "run"];
+const SCOPE_NAMES: &[&str] = &["trigger", "steps", "errors", "item", "recipe", "run"];
 
 fn is_name(text: &str, max: usize) -> bool {
     !text.is_empty()

@@ -217,7 +217,7 @@ impl StepRetry {
 pub enum OnError {
     /// The run fails (the default).
     Fail,
-    /// The step's output is null, its error readable as `steps.ID.error`; the run goes on.
+    /// The step's output is null, its error readable as `errors.ID`; the run goes on.
     Continue,
     /// The run goes on at a later step (a notification, a clean-up).
     Goto(String),
@@ -236,4 +236,24 @@ pub struct RecipeTest {
     /// Steps expected not to run (skipped by `when`, or never reached).
     #[serde(default)]
     pub skipped: Vec<String>,
+}
+
+impl Recipe {
+    /// What the recipe's connection must allow: the trigger's needs and every step's.
+    pub fn features(&self) -> Vec<crate::scope_plan::Feature> {
+        use crate::scope_plan::Feature;
+        let mut features: Vec<Feature> = match &self.trigger.value {
+            Trigger::Wrike(_) => vec![Feature::Webhooks, Feature::ReadWork],
+            Trigger::Poll(_) => vec![Feature::ReadWork],
+            Trigger::Schedule(_) | Trigger::Hub(_) | Trigger::Http(_) => Vec::new(),
+        };
+        features.extend(
+            self.steps
+                .iter()
+                .filter_map(|s| super::catalog::action(&s.action.value).and_then(|a| a.needs)),
+        );
+        features.sort();
+        features.dedup();
+        features
+    }
 }

@@ -162,7 +162,8 @@ fn too_large() -> TemplateError {
     }
 }
 
-/// What templates can read: `trigger`, `steps`, `item` (in a `for_each`), `recipe`, `run`.
+/// What templates can read: `trigger`, `steps`, `errors`, `item` (in a `for_each`),
+/// `recipe`, `run`.
 #[derive(Debug, Clone)]
 pub struct Scope {
     context: minijinja::Value,

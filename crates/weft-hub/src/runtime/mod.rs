@@ -71,6 +71,7 @@ impl Runtime {
     ) -> HubResult<Runtime> {
         builtin::register(&mut registry);
         crate::usage::jobs::register(&mut registry);
+        crate::recipes::register(&mut registry);
         let mut schedules =
             builtin::schedules(config.probe_interval, config.keep_done, config.keep_dead)
                 .map_err(HubError::Invalid)?;

@@ -28,7 +28,7 @@ pub struct JobQuery {
     pub limit: Option<i64>,
 }
 
-fn instant_ms(name: &str, text: &str) -> Result<i64, ApiError> {
+pub(crate) fn instant_ms(name: &str, text: &str) -> Result<i64, ApiError> {
     let text = text.trim();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(t.timestamp_millis());

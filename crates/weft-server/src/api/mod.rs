@@ -4,6 +4,7 @@
 
 pub mod connections;
 pub mod jobs;
+pub mod recipes;
 pub mod team;
 pub mod usage;
 

@@ -72,3 +72,10 @@ CREATE TABLE recipe_hooks (
     status TEXT NOT NULL,
     updated_at BIGINT NOT NULL
 );
+
+-- Where a polling recipe has read up to (the latest updatedDate seen, RFC 3339).
+CREATE TABLE recipe_cursors (
+    recipe_id BIGINT PRIMARY KEY REFERENCES recipes (id) ON DELETE CASCADE,
+    cursor TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);

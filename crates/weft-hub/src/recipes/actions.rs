@@ -1,0 +1,566 @@
+//! What each catalog action does, given its evaluated input: a Wrike call on the recipe's
+//! connection, an HTTP request, a notification, a read of the hub's usage data. The runner
+//! handles the control actions (`approval`, `control.stop`) itself.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Map, Value, json};
+use weft_core::health::{FailureClass, classify};
+use weft_core::usage::Signals;
+use weft_store::{Connection, SortBy, UserFilter};
+use wrike_api::WrikeError;
+use wrike_api::encode::check_id;
+
+use crate::usage::reports::{self, ReportRequest};
+use crate::{Hub, wrike};
+
+/// Why an action failed, and what may be done about it.
+#[derive(Debug, Clone)]
+pub struct ActionError {
+    pub message: String,
+    pub kind: FailureKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Worth another attempt (Wrike or the other system down, rate limited, a timeout).
+    Transient { after: Option<Duration> },
+    /// The connection itself is broken (token refused, scope or right missing): the recipe
+    /// pauses until it is repaired.
+    Connection(FailureClass),
+    /// No retry can help (a bad request, an item that does not exist).
+    Permanent,
+}
+
+impl ActionError {
+    fn permanent(message: impl Into<String>) -> ActionError {
+        ActionError {
+            message: message.into(),
+            kind: FailureKind::Permanent,
+        }
+    }
+
+    fn transient(message: impl Into<String>) -> ActionError {
+        ActionError {
+            message: message.into(),
+            kind: FailureKind::Transient { after: None },
+        }
+    }
+
+    fn from_wrike(what: &str, e: WrikeError) -> ActionError {
+        let class = classify(&e);
+        let kind = if class.needs_action() {
+            FailureKind::Connection(class)
+        } else if class.is_transient() {
+            FailureKind::Transient {
+                after: match &e {
+                    WrikeError::RateLimited { retry_after } => *retry_after,
+                    _ => None,
+                },
+            }
+        } else {
+            FailureKind::Permanent
+        };
+        ActionError {
+            message: format!("{what}: {e}"),
+            kind,
+        }
+    }
+}
+
+pub type ActionResult = Result<Value, ActionError>;
+
+/// What an action runs with.
+pub struct ActionContext<'a> {
+    pub hub: &'a Hub,
+    pub connection: Option<&'a Connection>,
+    pub recipe: &'a str,
+}
+
+fn text<'a>(input: &'a Value, name: &str) -> Result<&'a str, ActionError> {
+    match input.get(name) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim()),
+        Some(Value::Number(_)) | Some(Value::Bool(_)) => {
+            Err(ActionError::permanent(format!("{name} must be text")))
+        }
+        _ => Err(ActionError::permanent(format!(
+            "{name} is missing or empty"
+        ))),
+    }
+}
+
+fn id<'a>(input: &'a Value, name: &str) -> Result<&'a str, ActionError> {
+    let value = text(input, name)?;
+    check_id(value).map_err(|e| ActionError::permanent(format!("{name}: {e}")))
+}
+
+/// The input without `skip`, as Wrike parameters (lists and maps as JSON text).
+fn params_except(input: &Value, skip: &[&str]) -> Vec<(String, String)> {
+    let Some(map) = input.as_object() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, v)| !skip.contains(&k.as_str()) && !v.is_null())
+        .map(|(k, v)| {
+            let value = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+/// The first item of a Wrike answer's `data`.
+fn first(envelope: Value, what: &str) -> ActionResult {
+    match envelope
+        .get("data")
+        .and_then(Value::as_array)
+        .and_then(|d| d.first())
+    {
+        Some(item) => Ok(item.clone()),
+        None => Err(ActionError::permanent(format!(
+            "{what}: Wrike answered with no item"
+        ))),
+    }
+}
+
+fn data(envelope: Value) -> Value {
+    envelope
+        .get("data")
+        .cloned()
+        .unwrap_or(Value::Array(Vec::new()))
+}
+
+/// Runs `action` with `input`.
+pub async fn execute(ctx: &ActionContext<'_>, action: &str, input: &Value) -> ActionResult {
+    if action.starts_with("wrike.") {
+        return wrike_action(ctx, action, input).await;
+    }
+    match action {
+        "http.request" => http_request(input).await,
+        "notify" => notify(ctx, input).await,
+        "usage.inactive_users" => inactive_users(ctx, input).await,
+        other => Err(ActionError::permanent(format!(
+            "{other} is not an action the hub runs here"
+        ))),
+    }
+}
+
+async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> ActionResult {
+    let connection = ctx
+        .connection
+        .ok_or_else(|| ActionError::permanent("the recipe's connection is gone"))?;
+    let client = wrike::client_for(ctx.hub, connection)
+        .await
+        .map_err(|e| ActionError::permanent(e.to_string()))?;
+    let call = |method: Method, path: String, params: Vec<(String, String)>| {
+        let client = client.clone();
+        async move {
+            client
+                .call_json(method.clone(), &path, params)
+                .await
+                .map_err(|e| ActionError::from_wrike(&format!("{method} /{path}"), e))
+        }
+    };
+    match action {
+        "wrike.get_task" => first(
+            call(Method::GET, format!("tasks/{}", id(input, "id")?), vec![]).await?,
+            action,
+        ),
+        "wrike.search_tasks" => {
+            let path = match input.get("folder").and_then(Value::as_str) {
+                Some(_) => format!("folders/{}/tasks", id(input, "folder")?),
+                None => "tasks".to_owned(),
+            };
+            let limit = input
+                .get("limit")
+                .and_then(Value::as_i64)
+                .unwrap_or(100)
+                .clamp(1, 1000);
+            let mut params = params_except(input, &["folder", "limit"]);
+            params.push(("pageSize".into(), limit.to_string()));
+            Ok(data(call(Method::GET, path, params).await?))
+        }
+        "wrike.create_task" => {
+            let path = format!("folders/{}/tasks", id(input, "folder")?);
+            first(
+                call(Method::POST, path, params_except(input, &["folder"])).await?,
+                action,
+            )
+        }
+        "wrike.update_task" => {
+            let path = format!("tasks/{}", id(input, "id")?);
+            first(
+                call(Method::PUT, path, params_except(input, &["id"])).await?,
+                action,
+            )
+        }
+        "wrike.delete_task" => first(
+            call(
+                Method::DELETE,
+                format!("tasks/{}", id(input, "id")?),
+                vec![],
+            )
+            .await?,
+            action,
+        ),
+        "wrike.create_folder" => {
+            let path = format!("folders/{}/folders", id(input, "parent")?);
+            first(
+                call(Method::POST, path, params_except(input, &["parent"])).await?,
+                action,
+            )
+        }
+        "wrike.update_folder" => {
+            let path = format!("folders/{}", id(input, "id")?);
+            first(
+                call(Method::PUT, path, params_except(input, &["id"])).await?,
+                action,
+            )
+        }
+        "wrike.create_comment" => {
+            let path = match (input.get("task"), input.get("folder")) {
+                (Some(_), _) => format!("tasks/{}/comments", id(input, "task")?),
+                (None, Some(_)) => format!("folders/{}/comments", id(input, "folder")?),
+                (None, None) => return Err(ActionError::permanent("give a task or a folder")),
+            };
+            first(
+                call(
+                    Method::POST,
+                    path,
+                    params_except(input, &["task", "folder"]),
+                )
+                .await?,
+                action,
+            )
+        }
+        "wrike.create_invitation" => first(
+            call(
+                Method::POST,
+                "invitations".into(),
+                params_except(input, &[]),
+            )
+            .await?,
+            action,
+        ),
+        "wrike.resend_invitation" => {
+            let path = format!("invitations/{}", id(input, "id")?);
+            first(
+                call(Method::PUT, path, vec![("resend".into(), "true".into())]).await?,
+                action,
+            )
+        }
+        "wrike.cancel_invitation" => {
+            call(
+                Method::DELETE,
+                format!("invitations/{}", id(input, "id")?),
+                vec![],
+            )
+            .await?;
+            Ok(json!({"cancelled": true}))
+        }
+        "wrike.list_workflows" => Ok(data(call(Method::GET, "workflows".into(), vec![]).await?)),
+        "wrike.update_user" => {
+            let path = format!("users/{}", id(input, "id")?);
+            let mut params = Vec::new();
+            if let Some(t) = input.get("userTypeId").and_then(Value::as_str) {
+                params.push(("userTypeId".to_owned(), t.to_owned()));
+            }
+            if let Some(active) = input.get("active") {
+                let active = active
+                    .as_bool()
+                    .ok_or_else(|| ActionError::permanent("active must be true or false"))?;
+                params.push(("active".to_owned(), active.to_string()));
+            }
+            if let Some(role) = input.get("role").and_then(Value::as_str) {
+                let profile = json!({"accountId": connection.identity.account_id, "role": role});
+                params.push(("profile".to_owned(), profile.to_string()));
+            }
+            if params.is_empty() {
+                return Err(ActionError::permanent("give userTypeId, role or active"));
+            }
+            first(call(Method::PUT, path, params).await?, action)
+        }
+        "wrike.create_timelog" => {
+            let path = format!("tasks/{}/timelogs", id(input, "task")?);
+            first(
+                call(Method::POST, path, params_except(input, &["task"])).await?,
+                action,
+            )
+        }
+        "wrike.list_attachments" => {
+            let path = format!("tasks/{}/attachments", id(input, "task")?);
+            Ok(data(call(Method::GET, path, vec![]).await?))
+        }
+        "wrike.request" => {
+            let method = match text(input, "method")?.to_ascii_uppercase().as_str() {
+                "GET" => Method::GET,
+                "POST" => Method::POST,
+                "PUT" => Method::PUT,
+                "DELETE" => Method::DELETE,
+                other => {
+                    return Err(ActionError::permanent(format!(
+                        "method {other} is not one Wrike's API uses"
+                    )));
+                }
+            };
+            let path = text(input, "path")?;
+            let path = path
+                .strip_prefix("/api/v4")
+                .unwrap_or(path)
+                .trim_start_matches('/');
+            if path.contains("..") || path.contains("://") {
+                return Err(ActionError::permanent(format!(
+                    "path {path:?} is not a Wrike API path"
+                )));
+            }
+            let params = input
+                .get("params")
+                .map(|p| params_except(p, &[]))
+                .unwrap_or_default();
+            call(method, path.to_owned(), params).await
+        }
+        other => Err(ActionError::permanent(format!(
+            "{other} is not in the catalog"
+        ))),
+    }
+}
+
+/// Longest response body kept from an HTTP step.
+const MAX_HTTP_BODY: usize = 1 << 20;
+
+async fn http_request(input: &Value) -> ActionResult {
+    let url = text(input, "url")?;
+    let parsed =
+        url::Url::parse(url).map_err(|e| ActionError::permanent(format!("url {url:?}: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(ActionError::permanent(format!(
+            "url {url:?} is not http or https"
+        )));
+    }
+    let method = input
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
+    let method = Method::from_bytes(method.as_bytes())
+        .map_err(|_| ActionError::permanent(format!("method {method:?}")))?;
+    let timeout = input
+        .get("timeout_seconds")
+        .and_then(Value::as_u64)
+        .unwrap_or(15)
+        .clamp(1, 60);
+    let client = wrike_api::http::http_client(
+        Duration::from_secs(timeout),
+        wrike_api::http::Reach::Anywhere,
+    );
+    let mut request = client.request(method.clone(), parsed);
+    if let Some(headers) = input.get("headers").and_then(Value::as_object) {
+        for (name, value) in headers {
+            let value = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            request = request.header(name.as_str(), value);
+        }
+    }
+    if let Some(body) = input.get("json") {
+        request = request.json(body);
+    } else if let Some(body) = input.get("body") {
+        request = request.body(match body {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+    }
+    let response = request.send().await.map_err(|e| {
+        ActionError::transient(format!(
+            "{method} {url}: {}",
+            wrike_api::http::describe_reqwest(&e)
+        ))
+    })?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| ActionError::transient(format!("{method} {url}: reading the answer: {e}")))?;
+    let body = if bytes.len() > MAX_HTTP_BODY {
+        Value::String(format!("({} bytes, not kept)", bytes.len()))
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    let output = json!({"status": status.as_u16(), "body": body});
+    if status.is_success() {
+        Ok(output)
+    } else if status.as_u16() == 429 || status.is_server_error() || status.as_u16() == 408 {
+        Err(ActionError::transient(format!(
+            "{method} {url} answered {status}"
+        )))
+    } else {
+        Err(ActionError::permanent(format!(
+            "{method} {url} answered {status}: {}",
+            clip(&body.to_string())
+        )))
+    }
+}
+
+fn clip(text: &str) -> String {
+    text.chars().take(300).collect()
+}
+
+async fn notify(ctx: &ActionContext<'_>, input: &Value) -> ActionResult {
+    let message = text(input, "message")?;
+    let subject = input
+        .get("subject")
+        .and_then(Value::as_str)
+        .unwrap_or("weft recipe");
+    ctx.hub.alerter.notify(ctx.recipe, subject, message).await;
+    Ok(json!({"sent": true, "subject": subject, "message": message}))
+}
+
+async fn inactive_users(ctx: &ActionContext<'_>, input: &Value) -> ActionResult {
+    let connection = ctx
+        .connection
+        .ok_or_else(|| ActionError::permanent("the recipe's connection is gone"))?;
+    let days = input
+        .get("days")
+        .and_then(|d| {
+            d.as_i64()
+                .or_else(|| d.as_str().and_then(|s| s.trim().parse().ok()))
+        })
+        .filter(|d| (1..=3650).contains(d))
+        .ok_or_else(|| ActionError::permanent("days must be a number of days from 1 to 3650"))?;
+    let signals = match input.get("signals").and_then(Value::as_str) {
+        Some(text) => Some(Signals::parse(text).map_err(ActionError::permanent)?),
+        None => None,
+    };
+    let request = ReportRequest {
+        connections: vec![connection.id.clone()],
+        filter: UserFilter {
+            paid: Some(true),
+            active: Some(true),
+            idle_days: Some(days),
+            ..UserFilter::default()
+        },
+        signals,
+    };
+    let report = reports::users(ctx.hub, &request, SortBy::LastActivity, false, 1000, 0)
+        .await
+        .map_err(|e| ActionError::transient(e.to_string()))?;
+    let users: Vec<Value> = report
+        .page
+        .rows
+        .iter()
+        .map(|u| {
+            json!({
+                "id": u.id,
+                "name": format!("{} {}", u.first_name, u.last_name).trim().to_owned(),
+                "email": u.email,
+                "userTypeId": u.user_type_id,
+                "userType": u.user_type,
+                "lastActivityAt": u.last_activity_at,
+            })
+        })
+        .collect();
+    let types = ctx
+        .hub
+        .store
+        .usage()
+        .user_types(&connection.id)
+        .await
+        .map_err(|e| ActionError::transient(e.to_string()))?;
+    let collaborator = types
+        .iter()
+        .find(|t| t.title.eq_ignore_ascii_case("Collaborator"))
+        .map(|t| t.id.clone());
+    let mut out = Map::new();
+    out.insert("days".into(), json!(days));
+    out.insert("total".into(), json!(report.page.total));
+    out.insert("users".into(), Value::Array(users));
+    out.insert("collaborator_type_id".into(), json!(collaborator));
+    Ok(Value::Object(out))
+}
+
+/// What an attempt cut off mid-call (its worker killed, its answer lost) may have created,
+/// found by looking for it: a task with the same title in the folder, a comment with the
+/// same text on the task, an invitation to the same address, all made after `since_ms`.
+/// `None` when nothing is found (or the action cannot be looked up), and the action runs.
+pub async fn find_created(
+    ctx: &ActionContext<'_>,
+    action: &str,
+    input: &Value,
+    since_ms: i64,
+) -> Option<Value> {
+    let connection = ctx.connection?;
+    let client = wrike::client_for(ctx.hub, connection).await.ok()?;
+    let since = chrono::DateTime::from_timestamp_millis(since_ms)?;
+    let made_after = |item: &Value, field: &str| {
+        item.get(field)
+            .and_then(Value::as_str)
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+            .is_some_and(|d| d >= since - chrono::Duration::seconds(1))
+    };
+    let list = |path: String, params: Vec<(String, String)>| {
+        let client = client.clone();
+        async move {
+            client
+                .call_json(Method::GET, &path, params)
+                .await
+                .ok()
+                .map(data)
+        }
+    };
+    match action {
+        "wrike.create_task" => {
+            let title = input.get("title")?.as_str()?;
+            let path = format!("folders/{}/tasks", id(input, "folder").ok()?);
+            list(
+                path,
+                vec![
+                    ("title".into(), title.into()),
+                    ("fields".into(), "[\"metadata\"]".into()),
+                ],
+            )
+            .await?
+            .as_array()?
+            .iter()
+            .find(|t| {
+                t.get("title").and_then(Value::as_str) == Some(title)
+                    && made_after(t, "createdDate")
+            })
+            .cloned()
+        }
+        "wrike.create_comment" => {
+            let text = input.get("text")?.as_str()?;
+            let path = match input.get("task") {
+                Some(_) => format!("tasks/{}/comments", id(input, "task").ok()?),
+                None => format!("folders/{}/comments", id(input, "folder").ok()?),
+            };
+            list(path, vec![])
+                .await?
+                .as_array()?
+                .iter()
+                .find(|c| {
+                    c.get("text").and_then(Value::as_str) == Some(text)
+                        && made_after(c, "createdDate")
+                })
+                .cloned()
+        }
+        "wrike.create_invitation" => {
+            let email = input.get("email")?.as_str()?;
+            list("invitations".into(), vec![])
+                .await?
+                .as_array()?
+                .iter()
+                .find(|i| {
+                    i.get("email")
+                        .and_then(Value::as_str)
+                        .is_some_and(|e| e.eq_ignore_ascii_case(email))
+                })
+                .cloned()
+        }
+        _ => None,
+    }
+}

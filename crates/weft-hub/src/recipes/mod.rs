@@ -1,0 +1,42 @@
+//! Recipes: automations on Wrike events, run by the hub as durable jobs.
+//!
+//! `library` keeps recipe files (check, plan, apply, export, versions, start and stop);
+//! `triggers` sets a running recipe's trigger up (a Wrike webhook with a secret, a schedule)
+//! and turns what arrives into runs; `poll` is the polling trigger; `runs` carries each run
+//! from step to step as `recipe.run` jobs; `actions` is what each catalog action does;
+//! `testing` runs a recipe file's own tests.
+
+pub mod actions;
+pub mod library;
+pub mod poll;
+pub mod runs;
+pub mod testing;
+pub mod triggers;
+
+use serde_json::json;
+
+use crate::runtime::handlers::{JobContext, JobError, JobResult, Registry};
+
+/// The recipe job kinds.
+pub fn register(registry: &mut Registry) {
+    registry
+        .register(runs::RUN, runs::handle)
+        .register(triggers::FIRE, fire)
+        .register(poll::POLL, poll::handle);
+}
+
+/// One occurrence of a recipe's schedule: one run, keyed by the occurrence.
+async fn fire(ctx: JobContext) -> JobResult {
+    let recipe_id = ctx.job.payload["recipe"]
+        .as_i64()
+        .ok_or_else(|| JobError::Permanent("the payload has no recipe".into()))?;
+    let occurrence = ctx
+        .job
+        .dedupe_key
+        .clone()
+        .unwrap_or_else(|| format!("job-{}", ctx.job.id));
+    let started = triggers::fire(&ctx.hub, recipe_id, &occurrence)
+        .await
+        .map_err(JobError::from)?;
+    Ok(Some(json!({"run": started.map(|s| s.run_id())})))
+}

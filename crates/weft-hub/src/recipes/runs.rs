@@ -1,0 +1,981 @@
+//! Runs: a trigger event becomes a run (stored with its job before the event is
+//! acknowledged), and the `recipe.run` job takes the run from its next step to its end.
+//!
+//! After every step attempt the run's progress is written with the attempt, so a run whose
+//! worker dies resumes at the step it was on; a step that creates something in Wrike first
+//! looks for what the lost attempt may have made. A failing step is retried by its own
+//! policy through a new job at the time of its next attempt (nothing waits in memory), and
+//! a run that needs a person (an approval) or a repaired connection waits as a stored state.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::{Map, Value, json};
+use weft_core::recipe::{self, OnError, Recipe, Scope, Template};
+use weft_store::{
+    Connection, NewJob, NewRun, RecipeRecord, RecipeState, RetryPolicy, Run, RunFilter, RunStarted,
+    RunStatus, StepAttempt, StepOutcome, StepStatus,
+};
+
+use super::actions::{self, ActionContext, ActionError, FailureKind};
+use super::library;
+use crate::error::{HubError, HubResult};
+use crate::runtime::handlers::{JobContext, JobError, JobResult};
+use crate::{Hub, connections, trail};
+
+/// Job kind that runs a run from its next step.
+pub const RUN: &str = "recipe.run";
+
+/// How long a run of a paused recipe waits before it looks at its connection again.
+const PAUSED_RECHECK_MS: i64 = 60_000;
+/// Default time an approval waits.
+const APPROVAL_HOURS: i64 = 72;
+
+/// The job that carries a run on; `tag` makes each continuation a job of its own.
+fn run_job(run_id: i64, tag: &str, run_at_ms: i64, origin: &str) -> NewJob {
+    NewJob {
+        kind: RUN.into(),
+        payload: json!({"run": run_id}),
+        dedupe_key: Some(format!("recipe-run:{run_id}:{tag}")),
+        origin: origin.to_owned(),
+        priority: 0,
+        run_at_ms,
+        // For the hub's own failures (the database unreachable, a worker killed); Wrike's
+        // failures are retried by the step's policy.
+        retry: RetryPolicy {
+            max_attempts: 10,
+            backoff_ms: 2_000,
+            backoff_max_ms: 300_000,
+        },
+    }
+}
+
+/// Starts a run of `record`'s current version for one trigger event, unless the event
+/// already started one.
+pub async fn start(
+    hub: &Hub,
+    record: &RecipeRecord,
+    event_key: &str,
+    event: Value,
+    origin: &str,
+) -> HubResult<RunStarted> {
+    let now = hub.clock.now_ms();
+    let started = hub
+        .store
+        .recipes()
+        .start_run(
+            &NewRun {
+                recipe_id: record.id,
+                version: record.version,
+                event_key,
+                trigger_event: &event,
+                next_step: 0,
+                outputs: &json!({}),
+                rerun_of: None,
+            },
+            &run_job(0, "0", now, origin),
+            now,
+        )
+        .await?;
+    if matches!(started, RunStarted::New { .. }) {
+        hub.wake.notify_waiters();
+    }
+    Ok(started)
+}
+
+/// Parsed recipe versions by (recipe id, version).
+type VersionCache = Mutex<HashMap<(i64, i64), Arc<Recipe>>>;
+
+/// Parsed recipe versions, shared by this process's runs (a version's text never changes).
+fn cached(record_id: i64, version: i64, source: &str, name: &str) -> HubResult<Arc<Recipe>> {
+    static CACHE: OnceLock<VersionCache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&(record_id, version))
+    {
+        return Ok(hit.clone());
+    }
+    let parsed = recipe::parse(&format!("hub/{name} v{version}"), source)
+        .map_err(|p| HubError::Internal(format!("a stored recipe version does not parse: {p}")))?;
+    let parsed = Arc::new(parsed);
+    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if map.len() > 1_000 {
+        map.clear();
+    }
+    map.insert((record_id, version), parsed.clone());
+    Ok(parsed)
+}
+
+async fn version_of(hub: &Hub, run: &Run) -> HubResult<Arc<Recipe>> {
+    let version = hub
+        .store
+        .recipes()
+        .version(run.recipe_id, run.version)
+        .await?
+        .ok_or_else(|| HubError::NotFound {
+            what: format!("version {} of recipe {}", run.version, run.recipe_name),
+        })?;
+    cached(
+        run.recipe_id,
+        run.version,
+        &version.source,
+        &run.recipe_name,
+    )
+}
+
+/// The `recipe.run` job.
+pub async fn handle(ctx: JobContext) -> JobResult {
+    let hub = &ctx.hub;
+    let run_id = ctx.job.payload["run"]
+        .as_i64()
+        .ok_or_else(|| JobError::Permanent("the payload has no run".into()))?;
+    let Some(run) = hub
+        .store
+        .recipes()
+        .run(run_id)
+        .await
+        .map_err(HubError::from)?
+    else {
+        return Ok(Some(json!({"skipped": "the run was removed"})));
+    };
+    if run.status.is_final() {
+        return Ok(Some(
+            json!({"skipped": format!("the run is {}", run.status.as_str())}),
+        ));
+    }
+    let recipe = version_of(hub, &run).await?;
+    let steps = hub
+        .store
+        .recipes()
+        .steps(run_id)
+        .await
+        .map_err(HubError::from)?;
+
+    if let Some(seq) = ctx
+        .job
+        .payload
+        .get("approvalTimeout")
+        .and_then(Value::as_i64)
+    {
+        return approval_timed_out(hub, &run, &recipe, &steps, seq).await;
+    }
+    if run.status == RunStatus::Waiting
+        && steps
+            .last()
+            .is_some_and(|s| s.status == StepStatus::Waiting)
+    {
+        return Ok(Some(json!({"skipped": "the run waits for an approval"})));
+    }
+
+    let Some(record) = hub
+        .store
+        .recipes()
+        .get(run.recipe_id)
+        .await
+        .map_err(HubError::from)?
+    else {
+        return Ok(Some(json!({"skipped": "the recipe was removed"})));
+    };
+    let connection = connections::find(hub, &recipe.connection.value).await.ok();
+    if record.state == RecipeState::Paused {
+        let healthy = connection
+            .as_ref()
+            .and_then(|c| c.health.as_ref())
+            .is_some_and(|h| h.state == weft_core::health::HealthState::Healthy);
+        if !healthy {
+            wait_for_connection(hub, &run, &ctx.job.origin).await?;
+            return Ok(Some(json!({"waiting": record.state_reason})));
+        }
+        library::set_state(hub, "weft", &record, RecipeState::Running, None).await?;
+    }
+
+    let mut runner = Runner {
+        hub,
+        run: &run,
+        recipe: &recipe,
+        connection: connection.as_ref(),
+        outputs: run.outputs.as_object().cloned().unwrap_or_default(),
+        origin: format!("job {}", ctx.job.id),
+    };
+    let mut index = run.next_step.max(0) as usize;
+    while index < recipe.steps.len() {
+        if ctx.stop.is_cancelled() {
+            // The lease is gone or the hub is stopping: whoever runs the job next resumes here.
+            return Err(JobError::Retry("stopped between steps".into()));
+        }
+        if let Some(current) = hub
+            .store
+            .recipes()
+            .run(run_id)
+            .await
+            .map_err(HubError::from)?
+            && current.status == RunStatus::Cancelled
+        {
+            return Ok(Some(json!({"cancelled": true})));
+        }
+        match runner.step(index, &steps).await? {
+            Next::Step(next) => index = next,
+            Next::Done => break,
+            Next::Wait(why) => return Ok(Some(json!({"waiting": why}))),
+            Next::Failed(error) => return Ok(Some(json!({"failed": error}))),
+        }
+    }
+    if index >= recipe.steps.len() {
+        hub.store
+            .recipes()
+            .set_run_status(run_id, RunStatus::Succeeded, None, hub.clock.now_ms())
+            .await
+            .map_err(HubError::from)?;
+    }
+    Ok(Some(json!({"run": run_id, "succeeded": true})))
+}
+
+/// A run of a paused recipe looks again later.
+async fn wait_for_connection(hub: &Hub, run: &Run, origin: &str) -> HubResult<()> {
+    let now = hub.clock.now_ms();
+    hub.store
+        .recipes()
+        .set_run_status(run.id, RunStatus::Waiting, None, now)
+        .await?;
+    let tag = format!("paused-{}", now / PAUSED_RECHECK_MS);
+    hub.store
+        .jobs()
+        .enqueue(&run_job(run.id, &tag, now + PAUSED_RECHECK_MS, origin), now)
+        .await?;
+    Ok(())
+}
+
+/// What a step's templates read: the trigger event, the outputs of the steps before it
+/// (and the errors of those that failed and were passed over), the recipe, the run, and
+/// `item` inside a `for_each`.
+pub(crate) fn template_scope(
+    trigger: &Value,
+    outputs: &Map<String, Value>,
+    recipe: &str,
+    version: i64,
+    run_id: i64,
+    item: Option<&Value>,
+) -> Scope {
+    let mut steps = outputs.clone();
+    let errors = steps.remove("__errors").unwrap_or(json!({}));
+    let mut names = json!({
+        "trigger": trigger,
+        "steps": steps,
+        "errors": errors,
+        "recipe": {"name": recipe, "version": version},
+        "run": {"id": run_id},
+    });
+    if let Some(item) = item {
+        names["item"] = item.clone();
+    }
+    Scope::new(&names)
+}
+
+enum Next {
+    Step(usize),
+    Done,
+    Wait(String),
+    Failed(String),
+}
+
+struct Runner<'a> {
+    hub: &'a Hub,
+    run: &'a Run,
+    recipe: &'a Recipe,
+    connection: Option<&'a Connection>,
+    outputs: Map<String, Value>,
+    origin: String,
+}
+
+impl Runner<'_> {
+    fn scope(&self, item: Option<&Value>) -> Scope {
+        template_scope(
+            &self.run.trigger_event,
+            &self.outputs,
+            &self.run.recipe_name,
+            self.run.version,
+            self.run.id,
+            item,
+        )
+    }
+
+    fn outputs_value(&self) -> Value {
+        Value::Object(self.outputs.clone())
+    }
+
+    /// Runs step `index` once and says where the run goes next.
+    async fn step(&mut self, index: usize, history: &[StepAttempt]) -> HubResult<Next> {
+        let hub = self.hub;
+        let store = hub.store.recipes();
+        let step = &self.recipe.steps[index];
+        let id = step.id.value.clone();
+        let previous: Vec<&StepAttempt> = history
+            .iter()
+            .filter(|a| a.step_index == index as i64)
+            .collect();
+        let attempt = previous
+            .iter()
+            .filter(|a| matches!(a.status, StepStatus::Failed | StepStatus::Running))
+            .count() as i64
+            + 1;
+        let now = hub.clock.now_ms();
+
+        if let Some(when) = &step.when {
+            let verdict = recipe::evaluate(when, &self.scope(None));
+            match verdict {
+                Ok(v) if !Template::truthy(&v) => {
+                    self.outputs.insert(id.clone(), Value::Null);
+                    let seq = store
+                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
+                        .await?;
+                    self.finish(
+                        seq,
+                        StepStatus::Skipped,
+                        None,
+                        None,
+                        RunStatus::Running,
+                        index + 1,
+                        None,
+                        None,
+                    )
+                    .await?;
+                    return Ok(Next::Step(index + 1));
+                }
+                Ok(_) => {}
+                Err((_, e)) => {
+                    let message = format!("{}: when: {}", id, e.message);
+                    let seq = store
+                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
+                        .await?;
+                    return self.fail_for_good(index, seq, &message).await;
+                }
+            }
+        }
+
+        // Evaluate the input (once per item of a for_each).
+        let items: Option<Vec<Value>> = match &step.for_each {
+            None => None,
+            Some(list) => match recipe::evaluate(list, &self.scope(None)) {
+                Ok(Value::Array(items)) => Some(items),
+                Ok(Value::Null) => Some(Vec::new()),
+                Ok(other) => {
+                    let seq = store
+                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
+                        .await?;
+                    let message = format!("{id}: for_each gave {}, not a list", kind_of(&other));
+                    return self.fail_for_good(index, seq, &message).await;
+                }
+                Err((_, e)) => {
+                    let seq = store
+                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
+                        .await?;
+                    return self
+                        .fail_for_good(index, seq, &format!("{id}: for_each: {}", e.message))
+                        .await;
+                }
+            },
+        };
+        let scopes: Vec<Scope> = match &items {
+            None => vec![self.scope(None)],
+            Some(items) => items.iter().map(|i| self.scope(Some(i))).collect(),
+        };
+        let mut inputs = Vec::with_capacity(scopes.len());
+        for scope in &scopes {
+            let input = match &step.input {
+                Some(node) => recipe::evaluate(node, scope),
+                None => Ok(json!({})),
+            };
+            match input {
+                Ok(v) => inputs.push(v),
+                Err((path, e)) => {
+                    let seq = store
+                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
+                        .await?;
+                    let message = format!("{id}: input.{path}: {}", e.message);
+                    return self.fail_for_good(index, seq, &message).await;
+                }
+            }
+        }
+        let shown_input = if items.is_some() {
+            Value::Array(inputs.clone())
+        } else {
+            inputs[0].clone()
+        };
+        let unfinished_before = previous
+            .iter()
+            .find(|a| a.status == StepStatus::Running)
+            .map(|a| a.started_ms);
+        let seq = store
+            .begin_step(
+                self.run.id,
+                index as i64,
+                &id,
+                attempt,
+                Some(&redact(&shown_input)),
+                now,
+            )
+            .await?;
+
+        match step.action.value.as_str() {
+            "control.stop" => {
+                self.outputs.insert(id, json!({"stopped": true}));
+                self.finish(
+                    seq,
+                    StepStatus::Succeeded,
+                    Some(&json!({"stopped": true})),
+                    None,
+                    RunStatus::Succeeded,
+                    index + 1,
+                    None,
+                    None,
+                )
+                .await?;
+                return Ok(Next::Done);
+            }
+            "approval" => return self.ask_approval(index, seq, &shown_input).await,
+            _ => {}
+        }
+
+        let ctx = ActionContext {
+            hub,
+            connection: self.connection,
+            recipe: &self.run.recipe_name,
+        };
+        let action = step.action.value.as_str();
+        let creates = recipe::action(action).is_some_and(|a| a.creates);
+        let mut outputs = Vec::with_capacity(inputs.len());
+        let mut failure: Option<ActionError> = None;
+        for input in &inputs {
+            // The attempt before was cut off mid-call: it may have created the thing.
+            let found = match (creates, unfinished_before) {
+                (true, Some(since)) => actions::find_created(&ctx, action, input, since).await,
+                _ => None,
+            };
+            let result = match found {
+                Some(existing) => Ok(existing),
+                None => actions::execute(&ctx, action, input).await,
+            };
+            match result {
+                Ok(output) => outputs.push(output),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        match failure {
+            None => {
+                let output = if items.is_some() {
+                    Value::Array(outputs)
+                } else {
+                    outputs.pop().unwrap_or(Value::Null)
+                };
+                self.outputs.insert(id, output.clone());
+                self.finish(
+                    seq,
+                    StepStatus::Succeeded,
+                    Some(&output),
+                    None,
+                    RunStatus::Running,
+                    index + 1,
+                    None,
+                    None,
+                )
+                .await?;
+                Ok(Next::Step(index + 1))
+            }
+            Some(error) => self.failed(index, seq, attempt, error).await,
+        }
+    }
+
+    /// A failed attempt: retried by the step's policy when it may pass, the recipe paused
+    /// when its connection broke, otherwise the step's on_error decides.
+    async fn failed(
+        &mut self,
+        index: usize,
+        seq: i64,
+        attempt: i64,
+        error: ActionError,
+    ) -> HubResult<Next> {
+        let step = &self.recipe.steps[index];
+        let message = format!("{}: {}", step.id.value, error.message);
+        match error.kind {
+            FailureKind::Connection(class) => {
+                let now = self.hub.clock.now_ms();
+                self.finish(
+                    seq,
+                    StepStatus::Failed,
+                    None,
+                    Some(&message),
+                    RunStatus::Waiting,
+                    index,
+                    None,
+                    None,
+                )
+                .await?;
+                if let Some(record) = self.hub.store.recipes().get(self.run.recipe_id).await? {
+                    let reason = format!(
+                        "the connection {} is broken ({}): {}",
+                        self.recipe.connection.value,
+                        class.as_str(),
+                        class.advice()
+                    );
+                    library::set_state(
+                        self.hub,
+                        "weft",
+                        &record,
+                        RecipeState::Paused,
+                        Some(&reason),
+                    )
+                    .await?;
+                }
+                if let Some(connection) = self.connection {
+                    let _ = crate::jobs::enqueue(
+                        self.hub,
+                        &self.origin,
+                        crate::jobs::Request::new(
+                            "health.probe",
+                            json!({"connectionId": connection.id}),
+                        )
+                        .dedupe(format!(
+                            "health.probe:{}:recipe-run-{}",
+                            connection.id, self.run.id
+                        )),
+                    )
+                    .await;
+                }
+                let tag = format!("paused-{}", now / PAUSED_RECHECK_MS);
+                self.hub
+                    .store
+                    .jobs()
+                    .enqueue(
+                        &run_job(self.run.id, &tag, now + PAUSED_RECHECK_MS, &self.origin),
+                        now,
+                    )
+                    .await?;
+                Ok(Next::Wait(message))
+            }
+            FailureKind::Transient { after } => {
+                let policy = step.retry.unwrap_or_default();
+                if attempt < i64::from(policy.attempts) {
+                    let delay_ms = after
+                        .map(|d| d.as_millis() as i64)
+                        .unwrap_or(0)
+                        .max(policy.delay_seconds(attempt as u32) as i64 * 1000);
+                    let job = run_job(
+                        self.run.id,
+                        &format!("retry-{seq}"),
+                        self.hub.clock.now_ms() + delay_ms,
+                        &self.origin,
+                    );
+                    self.finish(
+                        seq,
+                        StepStatus::Failed,
+                        None,
+                        Some(&message),
+                        RunStatus::Waiting,
+                        index,
+                        None,
+                        Some(&job),
+                    )
+                    .await?;
+                    return Ok(Next::Wait(format!(
+                        "{message} (attempt {attempt} of {}; next in {} s)",
+                        policy.attempts,
+                        delay_ms / 1000
+                    )));
+                }
+                self.fail_for_good(index, seq, &message).await
+            }
+            FailureKind::Permanent => self.fail_for_good(index, seq, &message).await,
+        }
+    }
+
+    /// The step failed and will not be tried again: its on_error decides the run's way.
+    async fn fail_for_good(&mut self, index: usize, seq: i64, message: &str) -> HubResult<Next> {
+        let step = &self.recipe.steps[index];
+        let id = step.id.value.clone();
+        let on_error = step
+            .on_error
+            .as_ref()
+            .map(|o| o.value.clone())
+            .unwrap_or(OnError::Fail);
+        let target = match &on_error {
+            OnError::Fail => None,
+            OnError::Continue => Some(index + 1),
+            OnError::Goto(t) => self.recipe.steps.iter().position(|s| &s.id.value == t),
+        };
+        match target {
+            None => {
+                self.finish(
+                    seq,
+                    StepStatus::Failed,
+                    None,
+                    Some(message),
+                    RunStatus::Failed,
+                    index,
+                    Some(message),
+                    None,
+                )
+                .await?;
+                Ok(Next::Failed(message.to_owned()))
+            }
+            Some(next) => {
+                self.outputs.insert(id.clone(), Value::Null);
+                let errors = self.outputs.entry("__errors").or_insert_with(|| json!({}));
+                errors[&id] = Value::String(message.to_owned());
+                self.finish(
+                    seq,
+                    StepStatus::Failed,
+                    None,
+                    Some(message),
+                    RunStatus::Running,
+                    next,
+                    None,
+                    None,
+                )
+                .await?;
+                Ok(Next::Step(next))
+            }
+        }
+    }
+
+    async fn ask_approval(&mut self, index: usize, seq: i64, input: &Value) -> HubResult<Next> {
+        let hours = input
+            .get("timeout_hours")
+            .and_then(Value::as_i64)
+            .unwrap_or(APPROVAL_HOURS)
+            .clamp(1, 24 * 90);
+        let now = self.hub.clock.now_ms();
+        let mut timeout = run_job(
+            self.run.id,
+            &format!("approval-timeout-{seq}"),
+            now + hours * 3_600_000,
+            &self.origin,
+        );
+        timeout.payload = json!({"run": self.run.id, "approvalTimeout": seq});
+        self.finish(
+            seq,
+            StepStatus::Waiting,
+            None,
+            None,
+            RunStatus::Waiting,
+            index,
+            None,
+            Some(&timeout),
+        )
+        .await?;
+        Ok(Next::Wait(format!(
+            "approval asked; it times out after {hours} hours"
+        )))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn finish(
+        &self,
+        seq: i64,
+        status: StepStatus,
+        output: Option<&Value>,
+        error: Option<&str>,
+        run_status: RunStatus,
+        next_step: usize,
+        run_error: Option<&str>,
+        then: Option<&NewJob>,
+    ) -> HubResult<()> {
+        let redacted = output.map(redact);
+        self.hub
+            .store
+            .recipes()
+            .finish_step(
+                &StepOutcome {
+                    run_id: self.run.id,
+                    seq,
+                    status,
+                    output: redacted.as_ref(),
+                    error,
+                    run_status,
+                    next_step: next_step as i64,
+                    outputs: &self.outputs_value(),
+                    run_error,
+                    then,
+                },
+                self.hub.clock.now_ms(),
+            )
+            .await?;
+        if then.is_some() {
+            self.hub.wake.notify_waiters();
+        }
+        Ok(())
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+/// Values under keys that name secrets are not kept in a run's record.
+pub fn redact(value: &Value) -> Value {
+    const SECRET_WORDS: &[&str] = &[
+        "authorization",
+        "token",
+        "secret",
+        "password",
+        "api_key",
+        "apikey",
+        "cookie",
+    ];
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let lower = k.to_ascii_lowercase();
+                    if SECRET_WORDS.iter().any(|w| lower.contains(w)) {
+                        (k.clone(), Value::String("[redacted]".into()))
+                    } else {
+                        (k.clone(), redact(v))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+async fn approval_timed_out(
+    hub: &Hub,
+    run: &Run,
+    recipe: &Recipe,
+    steps: &[StepAttempt],
+    seq: i64,
+) -> JobResult {
+    let Some(waiting) = steps
+        .iter()
+        .find(|s| s.seq == seq && s.status == StepStatus::Waiting)
+    else {
+        return Ok(Some(json!({"skipped": "the approval was decided"})));
+    };
+    let mut runner = Runner {
+        hub,
+        run,
+        recipe,
+        connection: None,
+        outputs: run.outputs.as_object().cloned().unwrap_or_default(),
+        origin: "approval timeout".into(),
+    };
+    let message = format!("{}: the approval timed out", waiting.step_id);
+    let next = runner
+        .fail_for_good(waiting.step_index as usize, seq, &message)
+        .await?;
+    if let Next::Step(_) = next {
+        let now = hub.clock.now_ms();
+        hub.store
+            .jobs()
+            .enqueue(
+                &run_job(run.id, &format!("after-{seq}"), now, "approval timeout"),
+                now,
+            )
+            .await
+            .map_err(HubError::from)?;
+        hub.wake.notify_waiters();
+    }
+    Ok(Some(json!({"timedOut": seq})))
+}
+
+/// An Admin's or Operator's decision on a run waiting for approval.
+pub async fn decide(
+    hub: &Hub,
+    actor: &str,
+    run_id: i64,
+    approve: bool,
+    note: Option<&str>,
+) -> HubResult<Run> {
+    let run = get(hub, run_id).await?;
+    let steps = hub.store.recipes().steps(run_id).await?;
+    let Some(waiting) = steps
+        .iter()
+        .rev()
+        .find(|s| s.status == StepStatus::Waiting)
+        .filter(|_| run.status == RunStatus::Waiting)
+    else {
+        return Err(HubError::Conflict(format!(
+            "run {run_id} is not waiting for an approval"
+        )));
+    };
+    let recipe = version_of(hub, &run).await?;
+    let mut runner = Runner {
+        hub,
+        run: &run,
+        recipe: &recipe,
+        connection: None,
+        outputs: run.outputs.as_object().cloned().unwrap_or_default(),
+        origin: format!("user {actor}"),
+    };
+    let index = waiting.step_index as usize;
+    let next = if approve {
+        let output = json!({"approved": true, "decided_by": actor, "note": note});
+        runner
+            .outputs
+            .insert(waiting.step_id.clone(), output.clone());
+        runner
+            .finish(
+                waiting.seq,
+                StepStatus::Succeeded,
+                Some(&output),
+                None,
+                RunStatus::Queued,
+                index + 1,
+                None,
+                None,
+            )
+            .await?;
+        Next::Step(index + 1)
+    } else {
+        let message = format!(
+            "{}: rejected by {actor}{}",
+            waiting.step_id,
+            note.map(|n| format!(": {n}")).unwrap_or_default()
+        );
+        runner.fail_for_good(index, waiting.seq, &message).await?
+    };
+    if let Next::Step(_) = next {
+        let now = hub.clock.now_ms();
+        hub.store
+            .jobs()
+            .enqueue(
+                &run_job(
+                    run_id,
+                    &format!("decided-{}", waiting.seq),
+                    now,
+                    &format!("user {actor}"),
+                ),
+                now,
+            )
+            .await?;
+        hub.wake.notify_waiters();
+    }
+    trail::record(
+        hub,
+        actor,
+        if approve { "run.approve" } else { "run.reject" },
+        &format!("run {run_id} of recipe {}", run.recipe_name),
+        None,
+        Some(json!({"step": waiting.step_id, "note": note})),
+    )
+    .await?;
+    get(hub, run_id).await
+}
+
+pub async fn get(hub: &Hub, run_id: i64) -> HubResult<Run> {
+    hub.store
+        .recipes()
+        .run(run_id)
+        .await?
+        .ok_or_else(|| HubError::NotFound {
+            what: format!("run {run_id}"),
+        })
+}
+
+pub async fn steps(hub: &Hub, run_id: i64) -> HubResult<Vec<StepAttempt>> {
+    Ok(hub.store.recipes().steps(run_id).await?)
+}
+
+pub async fn list(hub: &Hub, filter: &RunFilter) -> HubResult<Vec<Run>> {
+    Ok(hub.store.recipes().runs(filter).await?)
+}
+
+/// Cancels a run that has not finished; a step in flight completes, nothing after it runs.
+pub async fn cancel(hub: &Hub, actor: &str, run_id: i64) -> HubResult<Run> {
+    let run = get(hub, run_id).await?;
+    if run.status.is_final() {
+        return Err(HubError::Conflict(format!(
+            "run {run_id} already {}",
+            run.status.as_str()
+        )));
+    }
+    hub.store
+        .recipes()
+        .set_run_status(
+            run_id,
+            RunStatus::Cancelled,
+            Some(&format!("cancelled by {actor}")),
+            hub.clock.now_ms(),
+        )
+        .await?;
+    trail::record(
+        hub,
+        actor,
+        "run.cancel",
+        &format!("run {run_id} of recipe {}", run.recipe_name),
+        None,
+        None,
+    )
+    .await?;
+    get(hub, run_id).await
+}
+
+/// Runs a failed (or cancelled) run again from the step it stopped at, with the outputs of
+/// the steps before it and the recipe's current version. Returns the new run.
+pub async fn rerun(hub: &Hub, actor: &str, run_id: i64) -> HubResult<Run> {
+    let run = get(hub, run_id).await?;
+    if !matches!(run.status, RunStatus::Failed | RunStatus::Cancelled) {
+        return Err(HubError::Conflict(format!(
+            "run {run_id} is {}; only a failed or cancelled run is run again",
+            run.status.as_str()
+        )));
+    }
+    let record = hub
+        .store
+        .recipes()
+        .get(run.recipe_id)
+        .await?
+        .ok_or_else(|| HubError::NotFound {
+            what: format!("recipe {}", run.recipe_name),
+        })?;
+    let old = version_of(hub, &run).await?;
+    let current = cached(record.id, record.version, &record.source, &record.name)?;
+    // Find the failed step by its id in the current version (steps may have moved).
+    let next_step = old
+        .steps
+        .get(run.next_step as usize)
+        .and_then(|s| current.steps.iter().position(|c| c.id.value == s.id.value))
+        .unwrap_or(0) as i64;
+    let now = hub.clock.now_ms();
+    let started = hub
+        .store
+        .recipes()
+        .start_run(
+            &NewRun {
+                recipe_id: record.id,
+                version: record.version,
+                event_key: &format!("rerun:{run_id}:{now}"),
+                trigger_event: &run.trigger_event,
+                next_step,
+                outputs: &run.outputs,
+                rerun_of: Some(run_id),
+            },
+            &run_job(0, "0", now, &format!("user {actor}")),
+            now,
+        )
+        .await?;
+    hub.wake.notify_waiters();
+    trail::record(
+        hub,
+        actor,
+        "run.rerun",
+        &format!("run {run_id} of recipe {}", run.recipe_name),
+        None,
+        Some(json!({"newRun": started.run_id(), "fromStep": next_step})),
+    )
+    .await?;
+    get(hub, started.run_id()).await
+}

@@ -1,0 +1,391 @@
+//! Triggers: setting a running recipe's trigger up in Wrike or in the hub's schedules, and
+//! turning what arrives (a webhook delivery, a schedule occurrence, an inbound request, a
+//! hub event) into runs.
+//!
+//! Webhook deliveries are checked against the hook's secret over the raw body before any
+//! byte of it is parsed, and every event becomes a run (with its job) before the delivery is
+//! acknowledged, keyed so that a delivery Wrike repeats starts nothing twice.
+
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use weft_core::recipe::{Recipe, Trigger};
+use weft_core::schedule::Cadence;
+use weft_core::secrets::random_token;
+use weft_store::{RecipeHook, RecipeRecord, RecipeState, RetryPolicy, ScheduleSpec};
+use wrike_api::models::WebhookEventType;
+use wrike_api::requests::{NewWebhook, WebhookTarget};
+use wrike_api::webhook;
+
+use crate::error::{HubError, HubResult};
+use crate::runtime::scheduler;
+use crate::{Hub, connections, wrike};
+
+use super::runs;
+
+/// Job kind of a schedule occurrence of a recipe (it starts one run).
+pub const FIRE: &str = "recipe.fire";
+
+/// The associated data a hook's secret is sealed with.
+fn hook_aad(token: &str) -> String {
+    format!("recipe-hook:{token}")
+}
+
+fn schedule_name(record: &RecipeRecord) -> String {
+    format!("recipe:{}", record.id)
+}
+
+/// The path under the hub's URL where Wrike delivers a recipe's events.
+pub fn wrike_hook_path(token: &str) -> String {
+    format!("/hooks/wrike/{token}")
+}
+
+/// The path under the hub's URL where other systems call an `http` trigger.
+pub fn http_hook_path(token: &str) -> String {
+    format!("/hooks/http/{token}")
+}
+
+/// Sets up the trigger of a recipe about to run (again): any earlier set-up is taken down
+/// first, so a new version's folder or events take effect.
+pub async fn set_up(hub: &Hub, record: &RecipeRecord, recipe: &Recipe) -> HubResult<()> {
+    take_down(hub, record).await?;
+    match &recipe.trigger.value {
+        Trigger::Wrike(spec) => {
+            let connection = connections::find(hub, &recipe.connection.value).await?;
+            let token = random_token();
+            let secret = random_token();
+            let now = hub.clock.now_s();
+            // Stored before Wrike is asked: Wrike sends the handshake while the create call
+            // is still open, and the hook must find its secret to answer it.
+            let mut hook = RecipeHook {
+                recipe_id: record.id,
+                connection_id: connection.id.clone(),
+                token: token.clone(),
+                secret: hub.key.seal(&hook_aad(&token), secret.as_bytes()),
+                webhook_id: None,
+                status: "registering".into(),
+                updated_at: now,
+            };
+            hub.store.recipes().save_hook(&hook).await?;
+            let client = wrike::client_for(hub, &connection).await?;
+            let target = match (&spec.folder, &spec.space) {
+                (Some(folder), _) => WebhookTarget::Folder(folder.clone()),
+                (None, Some(space)) => WebhookTarget::Space(space.clone()),
+                (None, None) => WebhookTarget::Account,
+            };
+            let events = (!spec.events.is_empty()).then(|| {
+                spec.events
+                    .iter()
+                    .map(|e| WebhookEventType::from(e.as_str()))
+                    .collect()
+            });
+            let created = client
+                .create_webhook(
+                    &target,
+                    &NewWebhook {
+                        hook_url: format!("{}{}", hub.policy.public_url, wrike_hook_path(&token)),
+                        secret: Some(SecretString::from(secret)),
+                        events,
+                        recursive: spec.recursive.then_some(true),
+                    },
+                )
+                .await
+                .map_err(|e| {
+                    HubError::wrike(
+                        format!("registering the webhook of recipe {}", record.name),
+                        e,
+                    )
+                })?;
+            hook.webhook_id = Some(created.id);
+            hook.status = created.status.as_str().to_owned();
+            hook.updated_at = hub.clock.now_s();
+            hub.store.recipes().save_hook(&hook).await?;
+        }
+        Trigger::Http(_) => {
+            let token = random_token();
+            let secret = random_token();
+            hub.store
+                .recipes()
+                .save_hook(&RecipeHook {
+                    recipe_id: record.id,
+                    connection_id: String::new(),
+                    secret: hub.key.seal(&hook_aad(&token), secret.as_bytes()),
+                    token,
+                    webhook_id: None,
+                    status: "Active".into(),
+                    updated_at: hub.clock.now_s(),
+                })
+                .await?;
+        }
+        Trigger::Schedule(s) => {
+            let cadence = Cadence::cron(&s.cron, s.timezone.as_deref().unwrap_or("UTC"))
+                .map_err(HubError::Invalid)?;
+            declare(hub, record, cadence, FIRE).await?;
+        }
+        Trigger::Poll(p) => {
+            let cadence =
+                Cadence::every_seconds(u64::from(p.every_seconds)).map_err(HubError::Invalid)?;
+            declare(hub, record, cadence, super::poll::POLL).await?;
+        }
+        Trigger::Hub(_) => {}
+    }
+    Ok(())
+}
+
+async fn declare(hub: &Hub, record: &RecipeRecord, cadence: Cadence, kind: &str) -> HubResult<()> {
+    scheduler::declare(
+        hub,
+        &ScheduleSpec {
+            name: schedule_name(record),
+            kind: kind.into(),
+            payload: json!({"recipe": record.id}),
+            cadence,
+            priority: 0,
+            retry: RetryPolicy::ONCE,
+            enabled: true,
+        },
+    )
+    .await
+}
+
+/// Takes a recipe's trigger down: deletes its Wrike webhook (one Wrike already forgot is
+/// fine) and its schedule.
+pub async fn take_down(hub: &Hub, record: &RecipeRecord) -> HubResult<()> {
+    if let Some(hook) = hub.store.recipes().hook_of(record.id).await? {
+        if let Some(webhook_id) = &hook.webhook_id
+            && let Ok(connection) = connections::by_id(hub, &hook.connection_id).await
+        {
+            let client = wrike::client_for(hub, &connection).await?;
+            match client.delete_webhook(webhook_id).await {
+                Ok(()) | Err(wrike_api::WrikeError::NotFound { .. }) => {}
+                Err(e) => {
+                    return Err(HubError::wrike(
+                        format!("deleting the webhook of recipe {}", record.name),
+                        e,
+                    ));
+                }
+            }
+        }
+        hub.store.recipes().remove_hook(record.id).await?;
+    }
+    hub.store.schedules().remove(&schedule_name(record)).await?;
+    Ok(())
+}
+
+/// The plaintext secret of a hook.
+fn hook_secret(hub: &Hub, hook: &RecipeHook) -> HubResult<Vec<u8>> {
+    hub.key
+        .open(&hook_aad(&hook.token), &hook.secret)
+        .map_err(|_| {
+            HubError::Internal(format!(
+                "the secret of hook {} does not open with this key",
+                hook.token
+            ))
+        })
+}
+
+/// What the receiving route answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The handshake: answer 200 with this value in `X-Hook-Secret`.
+    Handshake(String),
+    /// Events taken: how many runs were started, how many were repeats.
+    Accepted { started: usize, repeated: usize },
+}
+
+/// Handles one Wrike delivery to `/hooks/wrike/{token}`. `signature` is `X-Hook-Signature`,
+/// `challenge` is `X-Hook-Secret`. Nothing is parsed before the signature (or, for the
+/// handshake, the challenge) checks out.
+pub async fn receive_wrike(
+    hub: &Hub,
+    token: &str,
+    signature: Option<&str>,
+    challenge: Option<&str>,
+    raw_body: &[u8],
+) -> HubResult<Delivery> {
+    let unknown = || HubError::NotFound {
+        what: "this webhook".into(),
+    };
+    let hook = hub
+        .store
+        .recipes()
+        .hook_by_token(token)
+        .await?
+        .ok_or_else(unknown)?;
+    let secret = hook_secret(hub, &hook)?;
+    if let Some(challenge) = challenge {
+        // The handshake carries no signature; any event may also carry a challenge, which
+        // is answered the same way once the body is proven.
+        let answer = webhook::answer_handshake(&secret, challenge)
+            .map_err(|e| HubError::Invalid(e.to_string()))?;
+        let signed = signature.is_some_and(|s| webhook::verify_signature(&secret, raw_body, s));
+        if !signed {
+            if webhook::is_handshake(raw_body) {
+                return Ok(Delivery::Handshake(answer));
+            }
+            return Err(HubError::Forbidden(
+                "the delivery's X-Hook-Signature does not match its body".into(),
+            ));
+        }
+    } else if !signature.is_some_and(|s| webhook::verify_signature(&secret, raw_body, s)) {
+        return Err(HubError::Forbidden(
+            "the delivery's X-Hook-Signature does not match its body".into(),
+        ));
+    }
+    let events = webhook::parse_events(raw_body).map_err(|e| HubError::Invalid(e.to_string()))?;
+    let record = hub
+        .store
+        .recipes()
+        .get(hook.recipe_id)
+        .await?
+        .ok_or_else(unknown)?;
+    let (mut started, mut repeated) = (0, 0);
+    for event in events {
+        let value = serde_json::to_value(&event).unwrap_or(Value::Null);
+        let key = wrike_event_key(&value);
+        match runs::start(
+            hub,
+            &record,
+            &key,
+            value,
+            &format!("webhook {}", hook.webhook_id.as_deref().unwrap_or(token)),
+        )
+        .await?
+        {
+            weft_store::RunStarted::New { .. } => started += 1,
+            weft_store::RunStarted::Duplicate { .. } => repeated += 1,
+        }
+    }
+    Ok(Delivery::Accepted { started, repeated })
+}
+
+/// One Wrike event's identity: the same change delivered twice has the same key. Wrike
+/// sends no event id, so the key is the event's type, subject, author and time, and what
+/// changed.
+pub fn wrike_event_key(event: &Value) -> String {
+    let text = |k: &str| event.get(k).and_then(Value::as_str);
+    let subject = text("taskId").or(text("folderId")).unwrap_or("-");
+    let digest = hex::encode(&sha2_digest(event.to_string().as_bytes())[..12]);
+    format!(
+        "wrike:{}:{subject}:{digest}",
+        text("eventType").unwrap_or("event")
+    )
+}
+
+fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).to_vec()
+}
+
+/// Handles a call to an `http` trigger: `X-Weft-Signature` is hex HMAC-SHA256 of the raw
+/// body with the trigger's secret; `Idempotency-Key` (when given) keeps a repeated call
+/// from starting a second run.
+pub async fn receive_http(
+    hub: &Hub,
+    token: &str,
+    signature: Option<&str>,
+    idempotency_key: Option<&str>,
+    raw_body: &[u8],
+) -> HubResult<weft_store::RunStarted> {
+    let hook = hub
+        .store
+        .recipes()
+        .hook_by_token(token)
+        .await?
+        .ok_or_else(|| HubError::NotFound {
+            what: "this endpoint".into(),
+        })?;
+    let secret = hook_secret(hub, &hook)?;
+    if !signature.is_some_and(|s| webhook::verify_signature(&secret, raw_body, s)) {
+        return Err(HubError::Forbidden(
+            "X-Weft-Signature does not match the body".into(),
+        ));
+    }
+    let body: Value = serde_json::from_slice(raw_body)
+        .map_err(|e| HubError::Invalid(format!("the body is not JSON: {e}")))?;
+    let record = hub
+        .store
+        .recipes()
+        .get(hook.recipe_id)
+        .await?
+        .ok_or_else(|| HubError::NotFound {
+            what: "this endpoint".into(),
+        })?;
+    let key = match idempotency_key {
+        Some(k) => format!("http:{k}"),
+        None => format!("http:{}", hex::encode(&sha2_digest(raw_body)[..16])),
+    };
+    runs::start(hub, &record, &key, body, "inbound request").await
+}
+
+/// An `http` trigger's URL path and secret, for the recipe's page (Admins and Analysts).
+pub async fn http_endpoint(
+    hub: &Hub,
+    record: &RecipeRecord,
+) -> HubResult<Option<(String, String)>> {
+    let Some(hook) = hub.store.recipes().hook_of(record.id).await? else {
+        return Ok(None);
+    };
+    if record.trigger_kind != "http" {
+        return Ok(None);
+    }
+    let secret = String::from_utf8(hook_secret(hub, &hook)?)
+        .map_err(|_| HubError::Internal("a hook secret is not text".into()))?;
+    Ok(Some((http_hook_path(&hook.token), secret)))
+}
+
+/// Starts a run for one occurrence of a recipe's schedule.
+pub(crate) async fn fire(
+    hub: &Hub,
+    recipe_id: i64,
+    occurrence: &str,
+) -> HubResult<Option<weft_store::RunStarted>> {
+    let Some(record) = hub.store.recipes().get(recipe_id).await? else {
+        return Ok(None);
+    };
+    if record.state == RecipeState::Stopped {
+        return Ok(None);
+    }
+    let event = json!({"scheduledAt": occurrence, "firedAt": hub.clock.now_s()});
+    Ok(Some(
+        runs::start(
+            hub,
+            &record,
+            &format!("schedule:{occurrence}"),
+            event,
+            "schedule",
+        )
+        .await?,
+    ))
+}
+
+/// Starts the runs of every running recipe with a `hub` trigger on `event`.
+pub async fn hub_event(
+    hub: &Hub,
+    event: weft_core::recipe::HubEvent,
+    key: &str,
+    payload: Value,
+) -> HubResult<usize> {
+    let mut started = 0;
+    for record in hub.store.recipes().list().await? {
+        if record.state == RecipeState::Stopped || record.trigger_kind != "hub" {
+            continue;
+        }
+        let recipe = super::library::parsed(&record)?;
+        if matches!(&recipe.trigger.value, Trigger::Hub(h) if h.event == event)
+            && matches!(
+                runs::start(
+                    hub,
+                    &record,
+                    &format!("hub:{}:{key}", event.as_str()),
+                    payload.clone(),
+                    "hub event"
+                )
+                .await?,
+                weft_store::RunStarted::New { .. }
+            )
+        {
+            started += 1;
+        }
+    }
+    Ok(started)
+}
