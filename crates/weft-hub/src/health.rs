@@ -5,7 +5,8 @@
 
 use futures::StreamExt;
 use serde::Serialize;
-use weft_core::health::{FailureClass, Health, HealthState, classify, next_health};
+use weft_core::health::{Alerting, FailureClass, Health, HealthState, classify, next_health};
+use weft_core::recipe::HubEvent;
 use weft_core::scope_plan::Feature;
 use weft_store::{Connection, StoreError};
 use wrike_api::requests::AuditLogQuery;
@@ -44,6 +45,26 @@ pub async fn probe(hub: &Hub, connection: &Connection) -> HubResult<Health> {
             Ok(_) => {
                 if let Some(alert) = Alert::for_change(&current, &after, alerting) {
                     hub.alerter.send(&alert).await;
+                    let event = match alerting {
+                        Alerting::Recovered => Some(HubEvent::ConnectionRecovered),
+                        Alerting::Broken => Some(HubEvent::ConnectionBroken),
+                        Alerting::None => None,
+                    };
+                    if let Some(event) = event {
+                        let key = format!("{}:{}", current.id, after.checked_at);
+                        let payload = serde_json::to_value(&alert).unwrap_or_default();
+                        if let Err(e) =
+                            crate::recipes::triggers::hub_event(hub, event, &key, payload).await
+                        {
+                            tracing::warn!(error = %e, "starting the recipes of a connection event");
+                        }
+                    }
+                }
+                if after.is_healthy() {
+                    // Recipes paused because this connection broke go on, with their waiting runs.
+                    if let Err(e) = crate::recipes::runs::resume_connection(hub, &current).await {
+                        tracing::warn!(error = %e, connection = %current.name, "resuming paused recipes");
+                    }
                 }
                 return Ok(after);
             }

@@ -118,8 +118,6 @@ pub struct ScheduleTrigger {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HubEvent {
-    /// A usage sync found a person with no activity for the hub's idle threshold.
-    UserInactive,
     ConnectionBroken,
     ConnectionRecovered,
     SyncFinished,
@@ -128,7 +126,6 @@ pub enum HubEvent {
 impl HubEvent {
     pub fn as_str(self) -> &'static str {
         match self {
-            HubEvent::UserInactive => "user_inactive",
             HubEvent::ConnectionBroken => "connection_broken",
             HubEvent::ConnectionRecovered => "connection_recovered",
             HubEvent::SyncFinished => "sync_finished",

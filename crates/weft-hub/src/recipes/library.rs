@@ -371,6 +371,7 @@ pub async fn start(hub: &Hub, actor: &str, name: &str) -> HubResult<RecipeRecord
 pub async fn stop(hub: &Hub, actor: &str, name: &str) -> HubResult<RecipeRecord> {
     let record = find(hub, name).await?;
     triggers::take_down(hub, &record).await?;
+    super::poll::reset(hub, &record).await?;
     set_state(hub, actor, &record, RecipeState::Stopped, None).await
 }
 

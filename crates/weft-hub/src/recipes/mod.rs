@@ -22,6 +22,7 @@ pub fn register(registry: &mut Registry) {
     registry
         .register(runs::RUN, runs::handle)
         .register(triggers::FIRE, fire)
+        .register(triggers::HOOKS, check_hooks)
         .register(poll::POLL, poll::handle);
 }
 
@@ -39,4 +40,24 @@ async fn fire(ctx: JobContext) -> JobResult {
         .await
         .map_err(JobError::from)?;
     Ok(Some(json!({"run": started.map(|s| s.run_id())})))
+}
+
+/// The periodic look at recipe webhooks.
+pub fn hooks_schedule(every: std::time::Duration) -> Result<weft_store::ScheduleSpec, String> {
+    Ok(weft_store::ScheduleSpec {
+        name: triggers::HOOKS.into(),
+        kind: triggers::HOOKS.into(),
+        payload: json!({}),
+        cadence: weft_core::schedule::Cadence::every_seconds(every.as_secs())?,
+        priority: 0,
+        retry: weft_store::RetryPolicy::ONCE,
+        enabled: true,
+    })
+}
+
+async fn check_hooks(ctx: JobContext) -> JobResult {
+    let repaired = triggers::check_hooks(&ctx.hub)
+        .await
+        .map_err(JobError::from)?;
+    Ok(Some(json!({"repaired": repaired})))
 }

@@ -875,6 +875,55 @@ pub async fn decide(
     get(hub, run_id).await
 }
 
+/// A connection is healthy again: its paused recipes run again, and their runs that waited
+/// for it go on now (runs waiting for a person keep waiting).
+pub async fn resume_connection(hub: &Hub, connection: &Connection) -> HubResult<usize> {
+    let mut resumed = 0;
+    for record in hub.store.recipes().list().await? {
+        if record.state != RecipeState::Paused || record.connection_name != connection.name {
+            continue;
+        }
+        library::set_state(hub, "weft", &record, RecipeState::Running, None).await?;
+        let waiting = hub
+            .store
+            .recipes()
+            .runs(&RunFilter {
+                recipe_id: Some(record.id),
+                status: Some(RunStatus::Waiting),
+                limit: 1000,
+                ..RunFilter::default()
+            })
+            .await?;
+        let now = hub.clock.now_ms();
+        for run in waiting {
+            let steps = hub.store.recipes().steps(run.id).await?;
+            if steps
+                .last()
+                .is_some_and(|s| s.status == StepStatus::Waiting)
+            {
+                continue;
+            }
+            hub.store
+                .jobs()
+                .enqueue(
+                    &run_job(
+                        run.id,
+                        &format!("resume-{now}"),
+                        now,
+                        "connection recovered",
+                    ),
+                    now,
+                )
+                .await?;
+            resumed += 1;
+        }
+    }
+    if resumed > 0 {
+        hub.wake.notify_waiters();
+    }
+    Ok(resumed)
+}
+
 pub async fn get(hub: &Hub, run_id: i64) -> HubResult<Run> {
     hub.store
         .recipes()

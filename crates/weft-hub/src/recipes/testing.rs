@@ -153,7 +153,8 @@ async fn run_one(
         if let Some(expected) = test.expect.get(&id)
             && expected != &input
         {
-            let diff = TextDiff::from_lines(&pretty(expected), &pretty(&input))
+            let (want, got) = (pretty(expected), pretty(&input));
+            let diff = TextDiff::from_lines(want.as_str(), got.as_str())
                 .unified_diff()
                 .header("expected", "actual")
                 .to_string();

@@ -24,6 +24,8 @@ use super::runs;
 
 /// Job kind of a schedule occurrence of a recipe (it starts one run).
 pub const FIRE: &str = "recipe.fire";
+/// Job kind of the periodic look at every recipe webhook (re-enabling suspended ones).
+pub const HOOKS: &str = "recipe.hooks";
 
 /// The associated data a hook's secret is sealed with.
 fn hook_aad(token: &str) -> String {
@@ -388,4 +390,60 @@ pub async fn hub_event(
         }
     }
     Ok(started)
+}
+
+/// Looks at every registered recipe webhook in Wrike: one Wrike suspended (after failed
+/// deliveries) is set active again, one Wrike no longer has is registered anew. Returns how
+/// many were repaired.
+pub async fn check_hooks(hub: &Hub) -> HubResult<usize> {
+    let mut repaired = 0;
+    for hook in hub.store.recipes().hooks().await? {
+        let Some(webhook_id) = &hook.webhook_id else {
+            continue;
+        };
+        let Some(record) = hub.store.recipes().get(hook.recipe_id).await? else {
+            continue;
+        };
+        if record.state == RecipeState::Stopped {
+            continue;
+        }
+        let Ok(connection) = connections::by_id(hub, &hook.connection_id).await else {
+            continue;
+        };
+        let client = wrike::client_for(hub, &connection).await?;
+        let known = match client.webhooks().await {
+            Ok(all) => all,
+            Err(e) => {
+                tracing::warn!(recipe = %record.name, error = %e, "listing webhooks to check them");
+                continue;
+            }
+        };
+        match known.iter().find(|w| &w.id == webhook_id) {
+            Some(w) if w.status == wrike_api::models::WebhookStatus::Suspended => {
+                client
+                    .set_webhook_status(webhook_id, wrike_api::models::WebhookStatus::Active)
+                    .await
+                    .map_err(|e| {
+                        HubError::wrike(
+                            format!("re-enabling the webhook of recipe {}", record.name),
+                            e,
+                        )
+                    })?;
+                let mut hook = hook.clone();
+                hook.status = "Active".into();
+                hook.updated_at = hub.clock.now_s();
+                hub.store.recipes().save_hook(&hook).await?;
+                tracing::info!(recipe = %record.name, webhook = %webhook_id, "re-enabled a suspended webhook");
+                repaired += 1;
+            }
+            Some(_) => {}
+            None => {
+                let recipe = super::library::parsed(&record)?;
+                set_up(hub, &record, &recipe).await?;
+                tracing::info!(recipe = %record.name, "registered again a webhook Wrike no longer had");
+                repaired += 1;
+            }
+        }
+    }
+    Ok(repaired)
 }

@@ -77,6 +77,9 @@ impl Runtime {
                 .map_err(HubError::Invalid)?;
         schedules
             .push(crate::usage::jobs::schedule(config.sync_interval).map_err(HubError::Invalid)?);
+        schedules.push(
+            crate::recipes::hooks_schedule(Duration::from_secs(300)).map_err(HubError::Invalid)?,
+        );
         for spec in schedules {
             scheduler::declare(&hub, &spec).await?;
         }

@@ -96,7 +96,22 @@ async fn run_sync(ctx: JobContext) -> JobResult {
     )
     .await
     {
-        Ok(report) => Ok(Some(serde_json::to_value(&report).unwrap_or_default())),
+        Ok(report) => {
+            let report = serde_json::to_value(&report).unwrap_or_default();
+            let payload = json!({"connectionId": connection.id, "connection": connection.name, "report": report});
+            let event = weft_core::recipe::HubEvent::SyncFinished;
+            if let Err(e) = crate::recipes::triggers::hub_event(
+                &ctx.hub,
+                event,
+                &format!("job-{}", ctx.job.id),
+                payload,
+            )
+            .await
+            {
+                tracing::warn!(error = %e, "starting the recipes of a finished sync");
+            }
+            Ok(Some(report))
+        }
         Err(HubError::Busy(message)) => Ok(Some(json!({"skipped": message}))),
         Err(other) => Err(other.into()),
     }
