@@ -244,6 +244,59 @@ pub async fn add_oauth(
     store_new(hub, actor, new, plan, &features, Some(scopes)).await
 }
 
+/// Gives a permanent-token connection a new token (the old one was revoked, or its user's
+/// password changed). The token must run in the same account; the connection is probed at
+/// once, so recipes paused on it go on.
+pub async fn replace_token(
+    hub: &Hub,
+    actor: &str,
+    connection: &Connection,
+    token: SecretString,
+) -> HubResult<weft_core::health::Health> {
+    if connection.kind != ConnectionKind::Permanent {
+        return Err(HubError::invalid(format!(
+            "{} is an OAuth connection: connect it again through the consent form instead",
+            connection.name
+        )));
+    }
+    let base = wrike_api::ApiBase::from_url(&connection.api_base)
+        .map_err(|e| HubError::Internal(format!("connection {}: {e}", connection.name)))?;
+    let wrike = prompt_client(hub, base, Arc::new(PermanentToken::new(token.clone())));
+    let (identity, _) = identify(&wrike).await?;
+    if identity.account_id != connection.identity.account_id {
+        return Err(HubError::invalid(format!(
+            "the token belongs to account {}, the connection {} to account {}",
+            identity.account_id, connection.name, connection.identity.account_id
+        )));
+    }
+    let current = hub.store.connections().secrets(&connection.id).await?;
+    hub.store
+        .connections()
+        .replace_secrets(
+            &connection.id,
+            current.version,
+            SealedTokens {
+                access_token: hub
+                    .key
+                    .seal(&connection.id, token.expose_secret().as_bytes()),
+                refresh_token: None,
+                expires_at: None,
+            },
+        )
+        .await?;
+    trail::record(
+        hub,
+        actor,
+        "connection.token",
+        &connection.name,
+        Some(serde_json::json!({"runsAs": connection.identity.user_email})),
+        Some(serde_json::json!({"runsAs": identity.user_email})),
+    )
+    .await?;
+    let connection = by_id(hub, &connection.id).await?;
+    crate::health::probe(hub, &connection).await
+}
+
 /// The connection with this id (the API addresses connections by id only).
 pub async fn by_id(hub: &Hub, id: &str) -> HubResult<Connection> {
     hub.store

@@ -133,6 +133,17 @@ impl Db {
         })
     }
 
+    /// The statement that opens a transaction which reads before it writes. On SQLite a
+    /// deferred transaction that first reads cannot always take the write lock later (it
+    /// fails with "database is locked" at once, not after the busy timeout), so such
+    /// transactions take the lock up front.
+    pub fn begin_read_then_write(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "BEGIN IMMEDIATE",
+            Pool::Postgres(_) => "BEGIN",
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,

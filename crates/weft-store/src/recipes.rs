@@ -428,8 +428,9 @@ impl Recipes<'_> {
     /// Adds a recipe (stopped) or records a new version of it; an identical file changes
     /// nothing.
     pub async fn save(&self, file: &RecipeFile<'_>, actor: &str, now: i64) -> StoreResult<Saved> {
+        let begin = self.db.begin_read_then_write();
         on_pool!(self.db, pool => {
-            let mut tx = pool.begin().await.map_err(failed("saving a recipe"))?;
+            let mut tx = pool.begin_with(begin).await.map_err(failed("saving a recipe"))?;
             let existing: Option<(i64, i64, String)> = sqlx::query_as(
                 "SELECT id, version, source FROM recipes WHERE name = $1")
                 .bind(file.name).fetch_optional(&mut *tx).await.map_err(failed("a recipe"))?;
@@ -598,8 +599,9 @@ impl Recipes<'_> {
         now_ms: i64,
     ) -> StoreResult<i64> {
         let input = input.map(|v| v.to_string());
+        let begin = self.db.begin_read_then_write();
         on_pool!(self.db, pool => {
-            let mut tx = pool.begin().await.map_err(failed("a step"))?;
+            let mut tx = pool.begin_with(begin).await.map_err(failed("a step"))?;
             let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM recipe_run_steps WHERE run_id = $1")
                 .bind(run_id).fetch_one(&mut *tx).await.map_err(failed("a step"))?;
             sqlx::query("INSERT INTO recipe_run_steps (run_id, seq, step_index, step_id, attempt, status, input, started_ms) VALUES ($1, $2, $3, $4, $5, 'running', $6, $7)")

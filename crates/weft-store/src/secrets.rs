@@ -40,8 +40,9 @@ impl Secrets<'_> {
         reseal: impl Fn(&str, &[u8]) -> Result<Vec<u8>, E>,
         marker: &[u8],
     ) -> StoreResult<Result<usize, E>> {
+        let begin = self.db.begin_read_then_write();
         on_pool!(self.db, pool => {
-            let mut tx = pool.begin().await.map_err(failed("re-sealing secrets"))?;
+            let mut tx = pool.begin_with(begin).await.map_err(failed("re-sealing secrets"))?;
             let rows: Vec<(String, Vec<u8>, Option<Vec<u8>>)> =
                 sqlx::query_as("SELECT id, access_token, refresh_token FROM connections")
                     .fetch_all(&mut *tx).await.map_err(failed("re-sealing secrets"))?;

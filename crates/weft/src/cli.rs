@@ -220,6 +220,13 @@ enum ConnectionsCommand {
     },
     /// Remove a connection (its sealed tokens go with it).
     Remove { name: String },
+    /// Give a permanent-token connection a new token (from standard input or --token-env),
+    /// after the old one was revoked; recipes paused on it go on.
+    SetToken {
+        name: String,
+        #[arg(long)]
+        token_env: Option<String>,
+    },
     /// The minimum scopes and Wrike rights for a set of features.
     Plan {
         #[arg(long, value_delimiter = ',', value_parser = Feature::parse, required = true)]
@@ -613,6 +620,16 @@ async fn connections_command(
             let connection = connections::find(&hub, &name).await?;
             let removed = connections::remove(&hub, &cli_actor(), connection).await?;
             println!("removed {}", removed.name);
+        }
+        ConnectionsCommand::SetToken { name, token_env } => {
+            let connection = connections::find(&hub, &name).await?;
+            let token = secrets_input::read_secret("Wrike permanent token", token_env.as_deref())?;
+            let health = connections::replace_token(&hub, &cli_actor(), &connection, token).await?;
+            println!(
+                "{} has a new token; it is {}",
+                connection.name,
+                health.state.as_str()
+            );
         }
         ConnectionsCommand::Plan { .. } => unreachable!("handled above"),
     }

@@ -83,18 +83,15 @@ pub async fn start(
     Ok(started)
 }
 
-/// Parsed recipe versions by (recipe id, version).
-type VersionCache = Mutex<HashMap<(i64, i64), Arc<Recipe>>>;
+/// Parsed recipe versions by their text.
+type VersionCache = Mutex<HashMap<String, Arc<Recipe>>>;
 
-/// Parsed recipe versions, shared by this process's runs (a version's text never changes).
-fn cached(record_id: i64, version: i64, source: &str, name: &str) -> HubResult<Arc<Recipe>> {
+/// Parsed recipe versions, shared by this process's runs. Keyed by the text itself: ids and
+/// version numbers are only unique within one database, and a process may serve several.
+fn cached(source: &str, version: i64, name: &str) -> HubResult<Arc<Recipe>> {
     static CACHE: OnceLock<VersionCache> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&(record_id, version))
-    {
+    if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(source) {
         return Ok(hit.clone());
     }
     let parsed = recipe::parse(&format!("hub/{name} v{version}"), source)
@@ -104,7 +101,7 @@ fn cached(record_id: i64, version: i64, source: &str, name: &str) -> HubResult<A
     if map.len() > 1_000 {
         map.clear();
     }
-    map.insert((record_id, version), parsed.clone());
+    map.insert(source.to_owned(), parsed.clone());
     Ok(parsed)
 }
 
@@ -117,12 +114,7 @@ async fn version_of(hub: &Hub, run: &Run) -> HubResult<Arc<Recipe>> {
         .ok_or_else(|| HubError::NotFound {
             what: format!("version {} of recipe {}", run.version, run.recipe_name),
         })?;
-    cached(
-        run.recipe_id,
-        run.version,
-        &version.source,
-        &run.recipe_name,
-    )
+    cached(&version.source, run.version, &run.recipe_name)
 }
 
 /// The `recipe.run` job.
@@ -991,7 +983,7 @@ pub async fn rerun(hub: &Hub, actor: &str, run_id: i64) -> HubResult<Run> {
             what: format!("recipe {}", run.recipe_name),
         })?;
     let old = version_of(hub, &run).await?;
-    let current = cached(record.id, record.version, &record.source, &record.name)?;
+    let current = cached(&record.source, record.version, &record.name)?;
     // Find the failed step by its id in the current version (steps may have moved).
     let next_step = old
         .steps

@@ -1,0 +1,767 @@
+//! Recipes end to end, over real HTTP on loopback: files applied through the API, a recipe
+//! started (its webhook registered in the simulator, the secret handshake answered), a
+//! change in the simulated Wrike delivered, signed, to the hub, the run's steps acting on
+//! the simulator. Then what goes wrong: repeated and forged deliveries, a step that fails
+//! and passes on retry, approvals by role, a connection that breaks mid-run.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use weft_core::scope_plan::Feature;
+use weft_hub::Hub;
+use weft_hub::runtime::{Registry, Runtime, RuntimeConfig, WorkerConfig};
+use weft_store::Store;
+use wrike_sim::RunningSim;
+
+struct World {
+    sim: RunningSim,
+    url: String,
+    hub: Hub,
+    members: Vec<common::Member>,
+    account: String,
+    http: reqwest::Client,
+    _runtime: Runtime,
+}
+
+impl World {
+    fn token(&self, role: &str) -> &str {
+        &self
+            .members
+            .iter()
+            .find(|m| m.username == role)
+            .expect("a member")
+            .api_token
+    }
+
+    async fn api(
+        &self,
+        role: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(self.token(role));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the hub answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn sim_control(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .request(method, format!("{}/_sim/{path}", self.sim.base_url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "simulator control {path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap_or(Value::Null)
+    }
+
+    /// A Wrike API call on the simulator as the account's owner.
+    async fn wrike(&self, path: &str) -> Value {
+        let token = self
+            .sim_control(
+                reqwest::Method::POST,
+                "tokens",
+                json!({"accountId": self.account}),
+            )
+            .await;
+        self.http
+            .get(format!("{}/{path}", self.sim.api_url(0)))
+            .bearer_auth(token["accessToken"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Waits until the recipe has `count` runs in a final or waiting state; returns them.
+    async fn settled_runs(&self, recipe: &str, count: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let (_, body) = self
+                .api(
+                    "operator",
+                    reqwest::Method::GET,
+                    &format!("/api/v1/runs?recipe={recipe}"),
+                    None,
+                )
+                .await;
+            let runs = body["runs"].as_array().cloned().unwrap_or_default();
+            let settled = runs
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r["status"].as_str(),
+                        Some("succeeded" | "failed" | "waiting" | "cancelled")
+                    )
+                })
+                .count();
+            if runs.len() >= count && settled >= count {
+                return runs;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (_, body) = self
+            .api(
+                "operator",
+                reqwest::Method::GET,
+                &format!("/api/v1/runs?recipe={recipe}"),
+                None,
+            )
+            .await;
+        panic!("the runs of {recipe} did not settle: {body}");
+    }
+
+    async fn run(&self, id: i64) -> Value {
+        self.api(
+            "operator",
+            reqwest::Method::GET,
+            &format!("/api/v1/runs/{id}"),
+            None,
+        )
+        .await
+        .1
+    }
+}
+
+async fn world(store: Arc<Store>) -> World {
+    // Failures are logged under their request id; show them with the test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+        .try_init();
+    let sim = wrike_sim::start(
+        wrike_sim::SimConfig {
+            rate_limit_per_minute: 0,
+            webhook_retry_delay: Duration::from_millis(200),
+            ..wrike_sim::SimConfig::default()
+        },
+        wrike_sim::Listen::loopback(),
+    )
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let mut hub = common::hub_on(store.clone(), None, None);
+    hub.policy.public_url = url.clone();
+    let members = common::team(&store).await;
+    let runtime = Runtime::start(
+        hub.clone(),
+        RuntimeConfig {
+            probe_interval: Duration::from_secs(3600),
+            scheduler_tick: Duration::from_millis(100),
+            worker: WorkerConfig {
+                poll: Duration::from_millis(50),
+                ..RuntimeConfig::default().worker
+            },
+            ..RuntimeConfig::default()
+        },
+        Registry::new(),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(weft_server::serve(
+        common::state(hub.clone()),
+        listener,
+        std::future::pending(),
+    ));
+    let http = reqwest::Client::new();
+    let account = sim.sim.read().accounts[0].id().to_owned();
+    let token: Value = http
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&json!({"accountId": account, "scopes": ["Default", "amReadWriteUser", "amReadWriteInvitation"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    weft_hub::connections::add(
+        &hub,
+        "test",
+        "acme-analytics",
+        &sim.api_url(0),
+        secrecy::SecretString::from(token["accessToken"].as_str().unwrap().to_owned()),
+        vec![Feature::WriteWork, Feature::Webhooks],
+    )
+    .await
+    .unwrap();
+    World {
+        sim,
+        url,
+        hub,
+        members,
+        account,
+        http,
+        _runtime: runtime,
+    }
+}
+
+fn example(name: &str) -> Value {
+    let path = format!(
+        "{}/../../examples/recipes/{name}.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    json!({"file": format!("{name}.yaml"), "source": std::fs::read_to_string(path).unwrap()})
+}
+
+/// The first task of the "IT Requests" folder and its status.
+async fn a_task(w: &World) -> (String, String) {
+    let tasks = w.wrike("folders/IEAAAAARI4AAAADO/tasks").await;
+    let task = tasks["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["status"] == "Active")
+        .expect("an active task")
+        .clone();
+    (
+        task["id"].as_str().unwrap().to_owned(),
+        task["status"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn sign_and_post(
+    w: &World,
+    path: &str,
+    header: &str,
+    secret: &[u8],
+    body: &str,
+) -> (u16, Value) {
+    let response = w
+        .http
+        .post(format!("{}{path}", w.url))
+        .header(header, wrike_api::webhook::sign(secret, body.as_bytes()))
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The stored secret of a recipe's hook, opened with the hub's key (what Wrike was given).
+async fn hook_secret(w: &World, recipe: &str) -> (String, Vec<u8>) {
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name(recipe)
+        .await
+        .unwrap()
+        .unwrap();
+    let hook = w
+        .hub
+        .store
+        .recipes()
+        .hook_of(record.id)
+        .await
+        .unwrap()
+        .expect("a hook");
+    let secret = w
+        .hub
+        .key
+        .open(&format!("recipe-hook:{}", hook.token), &hook.secret)
+        .unwrap();
+    (hook.token, secret)
+}
+
+#[tokio::test]
+async fn a_status_change_in_wrike_comments_on_the_task_through_a_signed_webhook() {
+    for store in common::every_store("recipes_e2e").await {
+        let backend = store.backend().as_str();
+        let w = world(store).await;
+
+        // An Analyst applies the folder's file; a second apply changes nothing.
+        let files = json!({"files": [example("comment-on-status-change")]});
+        let (status, body) = w
+            .api(
+                "analyst",
+                reqwest::Method::POST,
+                "/api/v1/recipes/apply",
+                Some(files.clone()),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}: {body}");
+        assert_eq!(body["changes"][0]["change"], "add");
+        let (_, body) = w
+            .api(
+                "analyst",
+                reqwest::Method::POST,
+                "/api/v1/recipes/apply",
+                Some(files),
+            )
+            .await;
+        assert_eq!(body["changes"][0]["change"], "unchanged");
+        // An Operator may not edit recipes, but starts them.
+        let (status, _) = w
+            .api(
+                "operator",
+                reqwest::Method::POST,
+                "/api/v1/recipes/apply",
+                Some(json!({"files": [example("comment-on-status-change")]})),
+            )
+            .await;
+        assert_eq!(status, 403);
+        let (status, body) = w
+            .api(
+                "operator",
+                reqwest::Method::POST,
+                "/api/v1/recipes/comment-on-status-change/start",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}: {body}");
+        assert_eq!(body["state"], "running");
+
+        // The simulator holds an active hook pointing at the hub, which passed the handshake.
+        let hooks = w.wrike("webhooks").await;
+        let hook = &hooks["data"][0];
+        assert_eq!(hook["status"], "Active", "{hooks}");
+        assert!(
+            hook["hookUrl"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{}/hooks/wrike/", w.url))
+        );
+
+        // A person completes a task in Wrike.
+        let (task, old_status) = a_task(&w).await;
+        w.sim_control(
+            reqwest::Method::POST,
+            &format!("accounts/{}/task_changes", w.account),
+            json!({"action": "update", "taskId": task, "params": {"status": "Completed"}}),
+        )
+        .await;
+        let runs = w.settled_runs("comment-on-status-change", 1).await;
+        assert_eq!(runs[0]["status"], "succeeded", "{backend}: {}", runs[0]);
+        let run = w.run(runs[0]["id"].as_i64().unwrap()).await;
+        let step = &run["steps"][0];
+        let text = format!("Status changed from {old_status} to Completed.");
+        assert_eq!(step["stepId"], "comment");
+        assert_eq!(step["input"], json!({"task": task, "text": text}));
+        // The comment is in Wrike.
+        let comments = w.wrike(&format!("tasks/{task}/comments")).await;
+        assert!(
+            comments["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["text"] == text.as_str()),
+            "{backend}: {comments}"
+        );
+
+        // Wrike delivers the same event again: acknowledged, no second run.
+        let (token, secret) = hook_secret(&w, "comment-on-status-change").await;
+        let again = Value::Array(vec![run["run"]["triggerEvent"].clone()]).to_string();
+        let path = format!("/hooks/wrike/{token}");
+        let (status, body) = sign_and_post(&w, &path, "X-Hook-Signature", &secret, &again).await;
+        assert_eq!(
+            (status, &body),
+            (200, &json!({"started": 0, "repeated": 1})),
+            "{backend}"
+        );
+        // A forged delivery is refused before it is read; nothing runs.
+        let (status, _) =
+            sign_and_post(&w, &path, "X-Hook-Signature", b"not the secret", &again).await;
+        assert_eq!(status, 403);
+        let unsigned = w
+            .http
+            .post(format!("{}{path}", w.url))
+            .body(again.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unsigned.status().as_u16(), 403);
+        let (status, _) = sign_and_post(
+            &w,
+            "/hooks/wrike/no-such-hook",
+            "X-Hook-Signature",
+            &secret,
+            &again,
+        )
+        .await;
+        assert_eq!(status, 404);
+        // A signed body that is not an event list names the problem.
+        let (status, body) = sign_and_post(
+            &w,
+            &path,
+            "X-Hook-Signature",
+            &secret,
+            "{\"not\": \"events\"}",
+        )
+        .await;
+        assert_eq!(status, 400, "{body}");
+        let (_, body) = w
+            .api(
+                "operator",
+                reqwest::Method::GET,
+                "/api/v1/runs?recipe=comment-on-status-change",
+                None,
+            )
+            .await;
+        assert_eq!(
+            body["runs"].as_array().unwrap().len(),
+            1,
+            "{backend}: {body}"
+        );
+
+        // Stopping deletes the hook in Wrike.
+        let (status, _) = w
+            .api(
+                "operator",
+                reqwest::Method::POST,
+                "/api/v1/recipes/comment-on-status-change/stop",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(w.wrike("webhooks").await["data"], json!([]));
+    }
+}
+
+const RETRYING: &str = "\
+name: read-with-retries
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: task
+    action: wrike.get_task
+    input:
+      id: \"{{ trigger.taskId }}\"
+    retry:
+      attempts: 3
+      backoff_seconds: 1
+  - id: note
+    action: wrike.create_comment
+    input:
+      task: \"{{ steps.task.id }}\"
+      text: \"Seen: {{ steps.task.title }}\"
+";
+
+#[tokio::test]
+async fn a_step_that_fails_is_retried_by_its_policy_and_the_run_then_succeeds() {
+    let w = world(common::store("recipes_retry").await).await;
+    let (status, body) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [{"file": "r.yaml", "source": RETRYING}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    w.api(
+        "admin",
+        reqwest::Method::POST,
+        "/api/v1/recipes/read-with-retries/start",
+        None,
+    )
+    .await;
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name("read-with-retries")
+        .await
+        .unwrap()
+        .unwrap();
+    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
+        .await
+        .unwrap()
+        .unwrap();
+    let (task, _) = a_task(&w).await;
+
+    // Wrike answers the next two task reads with 500: the client's own retry and the
+    // step's first attempt both fail; the step's second attempt passes.
+    // (The path names the task, so the hub's own health probes do not meet the fault.)
+    w.sim_control(
+        reqwest::Method::POST,
+        "faults",
+        json!({"kind": "serverError", "count": 2, "pathPrefix": format!("/api/v4/tasks/{task}")}),
+    )
+    .await;
+    let body = json!({"taskId": task}).to_string();
+    let (status, answer) =
+        sign_and_post(&w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
+    assert_eq!(status, 202, "{answer}");
+    // The same call again (the other system retried): the same run, not a new one.
+    let (status, again) =
+        sign_and_post(&w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
+    assert_eq!((status, &again["run"]), (200, &answer["run"]));
+
+    let runs = w.settled_runs("read-with-retries", 1).await;
+    // The run waits between attempts; wait for it to finish.
+    let id = runs[0]["id"].as_i64().unwrap();
+    let mut run = w.run(id).await;
+    for _ in 0..100 {
+        if run["run"]["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        run = w.run(id).await;
+    }
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    let steps = run["steps"].as_array().unwrap();
+    let attempts: Vec<(&str, i64, &str)> = steps
+        .iter()
+        .map(|s| {
+            (
+                s["stepId"].as_str().unwrap(),
+                s["attempt"].as_i64().unwrap(),
+                s["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        attempts,
+        vec![
+            ("task", 1, "failed"),
+            ("task", 2, "succeeded"),
+            ("note", 1, "succeeded")
+        ],
+        "{run}"
+    );
+    assert!(
+        steps[0]["error"].as_str().unwrap().contains("500")
+            || steps[0]["error"].as_str().unwrap().contains("server"),
+        "{run}"
+    );
+}
+
+const APPROVED: &str = "\
+name: approve-then-comment
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: approve
+    action: approval
+    input:
+      message: \"Comment on {{ trigger.taskId }}?\"
+  - id: note
+    action: wrike.create_comment
+    input:
+      task: \"{{ trigger.taskId }}\"
+      text: \"Approved by {{ steps.approve.decided_by }}\"
+";
+
+#[tokio::test]
+async fn a_run_waits_for_an_approval_that_only_admins_and_operators_give() {
+    let w = world(common::store("recipes_approval").await).await;
+    let (status, body) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [{"file": "a.yaml", "source": APPROVED}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    w.api(
+        "admin",
+        reqwest::Method::POST,
+        "/api/v1/recipes/approve-then-comment/start",
+        None,
+    )
+    .await;
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name("approve-then-comment")
+        .await
+        .unwrap()
+        .unwrap();
+    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
+        .await
+        .unwrap()
+        .unwrap();
+    let (task, _) = a_task(&w).await;
+    sign_and_post(
+        &w,
+        &path,
+        "X-Weft-Signature",
+        secret.as_bytes(),
+        &json!({"taskId": task}).to_string(),
+    )
+    .await;
+    let runs = w.settled_runs("approve-then-comment", 1).await;
+    assert_eq!(runs[0]["status"], "waiting");
+    let id = runs[0]["id"].as_i64().unwrap();
+
+    let (status, _) = w
+        .api(
+            "analyst",
+            reqwest::Method::POST,
+            &format!("/api/v1/runs/{id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403, "Analysts do not approve");
+    let (status, body) = w
+        .api(
+            "operator",
+            reqwest::Method::POST,
+            &format!("/api/v1/runs/{id}/approve"),
+            Some(json!({"note": "fine"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut run = w.run(id).await;
+    for _ in 0..100 {
+        if run["run"]["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        run = w.run(id).await;
+    }
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    assert_eq!(run["steps"][1]["input"]["text"], "Approved by operator");
+    // Deciding twice is refused.
+    let (status, _) = w
+        .api(
+            "operator",
+            reqwest::Method::POST,
+            &format!("/api/v1/runs/{id}/reject"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 409);
+}
+
+#[tokio::test]
+async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() {
+    let w = world(common::store("recipes_broken").await).await;
+    w.api(
+        "admin",
+        reqwest::Method::POST,
+        "/api/v1/recipes/apply",
+        Some(json!({"files": [{"file": "r.yaml", "source": RETRYING}]})),
+    )
+    .await;
+    w.api(
+        "admin",
+        reqwest::Method::POST,
+        "/api/v1/recipes/read-with-retries/start",
+        None,
+    )
+    .await;
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name("read-with-retries")
+        .await
+        .unwrap()
+        .unwrap();
+    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
+        .await
+        .unwrap()
+        .unwrap();
+    let (task, _) = a_task(&w).await;
+
+    // The connection's user is deactivated in Wrike: every call with its token is refused.
+    let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
+        .await
+        .unwrap();
+    let user = connection.identity.user_id.clone();
+    w.sim_control(
+        reqwest::Method::POST,
+        &format!("users/{user}/deactivate"),
+        json!({}),
+    )
+    .await;
+    sign_and_post(
+        &w,
+        &path,
+        "X-Weft-Signature",
+        secret.as_bytes(),
+        &json!({"taskId": task}).to_string(),
+    )
+    .await;
+    let runs = w.settled_runs("read-with-retries", 1).await;
+    assert_eq!(runs[0]["status"], "waiting", "{}", runs[0]);
+    let (_, body) = w
+        .api(
+            "operator",
+            reqwest::Method::GET,
+            "/api/v1/recipes/read-with-retries",
+            None,
+        )
+        .await;
+    assert_eq!(body["recipe"]["state"], "paused", "{body}");
+    let reason = body["recipe"]["stateReason"].as_str().unwrap();
+    assert!(
+        reason.contains("acme-analytics") && reason.contains("token_rejected"),
+        "{reason}"
+    );
+
+    // Deactivation revoked the token. The user is active again and an Admin gives the
+    // connection a new token: it is probed healthy at once, and the waiting run goes on.
+    w.sim_control(
+        reqwest::Method::POST,
+        &format!("users/{user}/activate"),
+        json!({}),
+    )
+    .await;
+    let token = w
+        .sim_control(
+            reqwest::Method::POST,
+            "tokens",
+            json!({"userId": user, "scopes": ["Default", "amReadWriteUser"]}),
+        )
+        .await;
+    let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
+        .await
+        .unwrap();
+    let health = weft_hub::connections::replace_token(
+        &w.hub,
+        "admin",
+        &connection,
+        secrecy::SecretString::from(token["accessToken"].as_str().unwrap().to_owned()),
+    )
+    .await
+    .unwrap();
+    assert!(health.is_healthy(), "{health:?}");
+    let id = runs[0]["id"].as_i64().unwrap();
+    let mut run = w.run(id).await;
+    for _ in 0..100 {
+        if run["run"]["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        run = w.run(id).await;
+    }
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    let (_, body) = w
+        .api(
+            "operator",
+            reqwest::Method::GET,
+            "/api/v1/recipes/read-with-retries",
+            None,
+        )
+        .await;
+    assert_eq!(body["recipe"]["state"], "running");
+}
