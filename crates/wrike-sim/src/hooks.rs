@@ -22,6 +22,9 @@ pub struct EventDraft {
     pub task_id: Option<String>,
     pub folder_id: Option<String>,
     pub extra: Map<String, Value>,
+    /// Where the subject sat before the change (its parents), for changes that take it out
+    /// of a folder: a hook on that folder still hears of the deletion or the move.
+    pub was_in: Vec<String>,
 }
 
 impl EventDraft {
@@ -32,6 +35,7 @@ impl EventDraft {
             task_id: Some(task_id.into()),
             folder_id: None,
             extra: extra.as_object().cloned().unwrap_or_default(),
+            was_in: Vec::new(),
         }
     }
     pub fn folder(
@@ -46,7 +50,14 @@ impl EventDraft {
             task_id: None,
             folder_id: Some(folder_id.into()),
             extra: extra.as_object().cloned().unwrap_or_default(),
+            was_in: Vec::new(),
         }
+    }
+
+    /// The same event, for a subject that sat in `parents` before the change.
+    pub fn was_in(mut self, parents: &[String]) -> Self {
+        self.was_in = parents.to_vec();
+        self
     }
 }
 
@@ -114,13 +125,21 @@ impl HookQueue {
                 let in_scope = match (&hook.hook.folder_id, &hook.hook.space_id) {
                     (Some(folder), _) | (None, Some(folder)) => {
                         let recursive = recursive || hook.hook.space_id.is_some();
-                        match (&draft.task_id, &draft.folder_id) {
-                            (Some(task), _) => account
-                                .task(task)
-                                .is_some_and(|t| account.task_is_under(t, folder, recursive)),
-                            (None, Some(f)) => f == folder || account.ancestors(f).contains(folder),
-                            _ => false,
-                        }
+                        // Scope is judged before and after the change: a task deleted or
+                        // moved out of the folder is no longer under it afterwards.
+                        let was_under = draft.was_in.iter().any(|p| {
+                            p == folder || (recursive && account.ancestors(p).contains(folder))
+                        });
+                        was_under
+                            || match (&draft.task_id, &draft.folder_id) {
+                                (Some(task), _) => account
+                                    .task(task)
+                                    .is_some_and(|t| account.task_is_under(t, folder, recursive)),
+                                (None, Some(f)) => {
+                                    f == folder || account.ancestors(f).contains(folder)
+                                }
+                                _ => false,
+                            }
                     }
                     (None, None) => true,
                 };

@@ -230,18 +230,22 @@ pub async fn delete_comment(
             ));
         }
         account.comments.retain(|cm| cm.id != id);
-        let events = comment
-            .task_id
-            .iter()
-            .map(|t| {
-                EventDraft::task(
-                    WebhookEventType::CommentDeleted,
-                    &ctx.user_id,
-                    t,
-                    json!({"commentId": id}),
-                )
-            })
-            .collect();
+        let payload = json!({"commentId": id});
+        let events = match (&comment.task_id, &comment.folder_id) {
+            (Some(t), _) => vec![EventDraft::task(
+                WebhookEventType::CommentDeleted,
+                &ctx.user_id,
+                t,
+                payload,
+            )],
+            (None, Some(f)) => vec![EventDraft::folder(
+                WebhookEventType::FolderCommentDeleted,
+                &ctx.user_id,
+                f,
+                payload,
+            )],
+            (None, None) => Vec::new(),
+        };
         Ok(((), events))
     })?;
     envelope::<Value>("comments", Vec::new())
@@ -441,4 +445,174 @@ pub async fn attachments_by_ids(
             .collect();
         envelope("attachments", data)
     })
+}
+
+/// Largest upload the simulator keeps.
+const MAX_UPLOAD: usize = 10 << 20;
+
+/// `POST /tasks/{id}/attachments`: the body is the file, `X-File-Name` its name.
+pub async fn upload_task_attachment(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    upload(&sim, &c, Some(id), None, &headers, &body)
+}
+
+/// `POST /folders/{id}/attachments`.
+pub async fn upload_folder_attachment(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    upload(&sim, &c, None, Some(id), &headers, &body)
+}
+
+fn upload(
+    sim: &Sim,
+    c: &Caller,
+    task: Option<String>,
+    folder: Option<String>,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> ApiResult {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let name = header("x-file-name")
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| ApiError::invalid_request("The X-File-Name header is required"))?;
+    if body.is_empty() {
+        return Err(ApiError::invalid_request(
+            "The request body (the file) is empty",
+        ));
+    }
+    if body.len() > MAX_UPLOAD {
+        return Err(ApiError::invalid_request(
+            "The file is larger than the simulator keeps (10 MB)",
+        ));
+    }
+    let content_type = header("content-type").unwrap_or_else(|| "application/octet-stream".into());
+    let attachment = mutate(sim, c, |account, ctx| {
+        match (&task, &folder) {
+            (Some(t), _) => account
+                .task(t)
+                .map(drop)
+                .ok_or_else(|| ApiError::not_found(&format!("Task {t}")))?,
+            (_, Some(f)) => account
+                .folder(f)
+                .map(drop)
+                .ok_or_else(|| ApiError::not_found(&format!("Folder {f}")))?,
+            _ => unreachable!("one parent"),
+        }
+        let seq = account.allocate();
+        let attachment = Attachment {
+            id: crate::ids::entity(account.id(), "IY", seq),
+            author_id: ctx.user_id.clone(),
+            name: name.clone(),
+            created_date: ctx.now,
+            version: Some("1".into()),
+            attachment_type: Some("Wrike".into()),
+            content_type: Some(content_type.clone()),
+            size: Some(body.len() as i64),
+            task_id: task.clone(),
+            folder_id: folder.clone(),
+            comment_id: None,
+            current_attachment_id: None,
+            url: None,
+        };
+        account.attachments.push(attachment.clone());
+        let count = |account: &AccountData| {
+            account
+                .attachments
+                .iter()
+                .filter(|a| a.task_id == task && a.folder_id == folder)
+                .count() as u32
+        };
+        let n = count(account);
+        let payload = json!({"attachmentId": attachment.id});
+        let event = match (&task, &folder) {
+            (Some(t), _) => {
+                let task = account.task_mut(t).expect("checked");
+                task.has_attachments = Some(true);
+                task.attachment_count = Some(n);
+                EventDraft::task(WebhookEventType::AttachmentAdded, &ctx.user_id, t, payload)
+            }
+            (_, Some(f)) => {
+                let folder = account.folder_mut(f).expect("checked");
+                folder.has_attachments = Some(true);
+                folder.attachment_count = Some(n);
+                EventDraft::folder(
+                    WebhookEventType::FolderAttachmentAdded,
+                    &ctx.user_id,
+                    f,
+                    payload,
+                )
+            }
+            _ => unreachable!("one parent"),
+        };
+        Ok((attachment, vec![event]))
+    })?;
+    envelope("attachments", vec![attachment])
+}
+
+/// `DELETE /attachments/{id}`.
+pub async fn delete_attachment(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    mutate(&sim, &c, |account, ctx| {
+        let attachment = account
+            .attachments
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&format!("Attachment {id}")))?;
+        account.attachments.retain(|a| a.id != id);
+        let left = account
+            .attachments
+            .iter()
+            .filter(|a| a.task_id == attachment.task_id && a.folder_id == attachment.folder_id)
+            .count() as u32;
+        let payload = json!({"attachmentId": id});
+        let events = match (&attachment.task_id, &attachment.folder_id) {
+            (Some(t), _) => {
+                if let Some(task) = account.task_mut(t) {
+                    task.attachment_count = Some(left);
+                    task.has_attachments = Some(left > 0);
+                }
+                vec![EventDraft::task(
+                    WebhookEventType::AttachmentDeleted,
+                    &ctx.user_id,
+                    t,
+                    payload,
+                )]
+            }
+            (None, Some(f)) => {
+                if let Some(folder) = account.folder_mut(f) {
+                    folder.attachment_count = Some(left);
+                    folder.has_attachments = Some(left > 0);
+                }
+                vec![EventDraft::folder(
+                    WebhookEventType::FolderAttachmentDeleted,
+                    &ctx.user_id,
+                    f,
+                    payload,
+                )]
+            }
+            (None, None) => Vec::new(),
+        };
+        Ok(((), events))
+    })?;
+    envelope::<Value>("attachments", Vec::new())
 }

@@ -66,7 +66,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         )
         .route(
             "/folders/{id}/attachments",
-            get(activity::folder_attachments),
+            get(activity::folder_attachments).post(activity::upload_folder_attachment),
         )
         .route("/folders/{id}/webhooks", post(webhooks::create_for_folder))
         .route("/tasks", get(work::tasks))
@@ -84,7 +84,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
             "/tasks/{id}/timelogs",
             get(activity::task_timelogs).post(activity::create_timelog),
         )
-        .route("/tasks/{id}/attachments", get(activity::task_attachments))
+        .route(
+            "/tasks/{id}/attachments",
+            get(activity::task_attachments).post(activity::upload_task_attachment),
+        )
         .route("/workflows", get(work::workflows))
         .route("/customfields", get(work::custom_fields))
         .route("/customfields/{id}", get(work::custom_fields_by_ids))
@@ -94,7 +97,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(activity::comments_by_ids).delete(activity::delete_comment),
         )
         .route("/timelogs", get(activity::timelogs))
-        .route("/attachments/{id}", get(activity::attachments_by_ids))
+        .route(
+            "/attachments/{id}",
+            get(activity::attachments_by_ids).delete(activity::delete_attachment),
+        )
         .route(
             "/webhooks",
             get(webhooks::list).post(webhooks::create_for_account),

@@ -422,17 +422,33 @@ pub async fn update_folder(
     let project_given = p.has("project");
     let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
     let restore = p.bool("restore")?.unwrap_or(false);
+    let custom_fields: Option<Vec<CustomFieldValue>> = p.json("customFields")?;
+    super::refuse_unsimulated(&p, &["customColumns"])?;
     let folder = mutate(&sim, &c, |account, ctx| {
         for parent in &add_parents {
             account.folder(parent).ok_or_else(|| {
                 ApiError::invalid_parameter("addParents", &format!("no folder {parent}"))
             })?;
         }
+        let custom_fields_after = match &custom_fields {
+            Some(changes) => {
+                let mut current = account
+                    .folder(&id)
+                    .ok_or_else(|| ApiError::not_found(&format!("Folder {id}")))?
+                    .custom_fields
+                    .clone()
+                    .unwrap_or_default();
+                merge_custom_fields(account, &mut current, changes)?;
+                Some(current)
+            }
+            None => None,
+        };
         let root = account.root_id();
         let mut events = Vec::new();
         let folder = account
             .folder_mut(&id)
             .ok_or_else(|| ApiError::not_found(&format!("Folder {id}")))?;
+        let parents_before = folder.parent_ids.clone();
         if let Some(title) = &title {
             if title.trim().is_empty() {
                 return Err(ApiError::invalid_parameter("title", "must not be empty"));
@@ -494,34 +510,23 @@ pub async fn update_folder(
             merge_metadata(folder.metadata.get_or_insert_with(Vec::new), metadata);
         }
         if project_given {
+            let before = folder.project.clone();
             folder.project = match &project {
                 None => None,
-                Some(v) => {
-                    let mut updated = folder
-                        .project
-                        .clone()
-                        .map_or_else(|| project_from(v, &ctx.user_id, ctx.now), Ok)?;
-                    if let Some(status) = v.get("status").and_then(Value::as_str) {
-                        updated.status = Some(ProjectStatus::from(status));
-                    }
-                    for (key, add) in [("ownersAdd", true), ("ownersRemove", false)] {
-                        for owner in v
-                            .get(key)
-                            .and_then(Value::as_array)
-                            .into_iter()
-                            .flatten()
-                            .filter_map(Value::as_str)
-                        {
-                            if add && !updated.owner_ids.iter().any(|o| o == owner) {
-                                updated.owner_ids.push(owner.to_owned());
-                            } else if !add {
-                                updated.owner_ids.retain(|o| o != owner);
-                            }
-                        }
-                    }
-                    Some(updated)
-                }
+                Some(v) => Some(project_update(before.clone(), v, &ctx.user_id, ctx.now)?),
             };
+            if let (Some(old), Some(new)) = (&before, &folder.project) {
+                events.extend(project_events(old, new, &ctx.user_id, &id));
+            }
+        }
+        if let Some(after) = custom_fields_after {
+            folder.custom_fields = Some(after);
+            events.push(EventDraft::folder(
+                WebhookEventType::FolderCustomFieldChanged,
+                &ctx.user_id,
+                &id,
+                json!({}),
+            ));
         }
         if restore && folder.scope == TreeScope::RbFolder {
             folder.scope = TreeScope::WsFolder;
@@ -539,9 +544,164 @@ pub async fn update_folder(
                 p.child_ids.retain(|c| c != &id);
             }
         }
+        let events = events
+            .into_iter()
+            .map(|e| e.was_in(&parents_before))
+            .collect();
         Ok((out, events))
     })?;
     envelope("folders", vec![folder])
+}
+
+/// Keys a `project` parameter may carry on `PUT /folders`.
+const PROJECT_UPDATE_KEYS: &[&str] = &[
+    "status",
+    "customStatusId",
+    "startDate",
+    "endDate",
+    "ownersAdd",
+    "ownersRemove",
+    "ownerIds",
+    "contractType",
+];
+
+/// Applies a `project` parameter to a folder's project (making the folder one if it was
+/// not); every key is applied or refused, none ignored.
+fn project_update(
+    before: Option<Project>,
+    v: &Value,
+    author: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Project, ApiError> {
+    let Some(object) = v.as_object() else {
+        return Err(ApiError::invalid_parameter(
+            "project",
+            "must be a JSON object",
+        ));
+    };
+    if let Some(unknown) = object
+        .keys()
+        .find(|k| !PROJECT_UPDATE_KEYS.contains(&k.as_str()))
+    {
+        return Err(ApiError::invalid_parameter(
+            "project",
+            &format!("unknown key '{unknown}'"),
+        ));
+    }
+    let Some(mut updated) = before else {
+        return project_from(v, author, now);
+    };
+    if let Some(status) = v.get("status").and_then(Value::as_str) {
+        let status = ProjectStatus::from(status);
+        if !status.is_known() {
+            return Err(ApiError::invalid_parameter(
+                "project",
+                &format!("unknown project status '{status}'"),
+            ));
+        }
+        updated.completed_date = (status == ProjectStatus::Completed).then_some(now);
+        updated.status = Some(status);
+    }
+    if let Some(custom) = v.get("customStatusId").and_then(Value::as_str) {
+        updated.custom_status_id = Some(custom.to_owned());
+    }
+    for (key, slot) in [
+        ("startDate", &mut updated.start_date),
+        ("endDate", &mut updated.end_date),
+    ] {
+        match v.get(key) {
+            None => {}
+            Some(Value::Null) => *slot = None,
+            Some(Value::String(d)) => {
+                *slot = Some(d.parse().map_err(|_| {
+                    ApiError::invalid_parameter(
+                        "project",
+                        &format!("{key} '{d}' is not yyyy-MM-dd"),
+                    )
+                })?)
+            }
+            Some(other) => {
+                return Err(ApiError::invalid_parameter(
+                    "project",
+                    &format!("{key} {other} is not a date"),
+                ));
+            }
+        }
+    }
+    if let Some(contract) = v.get("contractType").and_then(Value::as_str) {
+        updated.contract_type = Some(contract.to_owned());
+    }
+    if let Some(owners) = v.get("ownerIds").and_then(Value::as_array) {
+        updated.owner_ids = owners
+            .iter()
+            .filter_map(|o| o.as_str().map(str::to_owned))
+            .collect();
+    }
+    for (key, add) in [("ownersAdd", true), ("ownersRemove", false)] {
+        for owner in v
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if add && !updated.owner_ids.iter().any(|o| o == owner) {
+                updated.owner_ids.push(owner.to_owned());
+            } else if !add {
+                updated.owner_ids.retain(|o| o != owner);
+            }
+        }
+    }
+    Ok(updated)
+}
+
+/// The webhook events of a change to a project: status, dates, owners. (Wrike documents
+/// the event names; their payload keys follow the task events' pattern.)
+fn project_events(old: &Project, new: &Project, author: &str, id: &str) -> Vec<EventDraft> {
+    let mut events = Vec::new();
+    if old.status != new.status || old.custom_status_id != new.custom_status_id {
+        events.push(EventDraft::folder(
+            WebhookEventType::ProjectStatusChanged,
+            author,
+            id,
+            json!({"oldStatus": old.status, "status": new.status, "oldCustomStatusId": old.custom_status_id, "customStatusId": new.custom_status_id}),
+        ));
+    }
+    if old.start_date != new.start_date || old.end_date != new.end_date {
+        events.push(EventDraft::folder(
+            WebhookEventType::ProjectDatesChanged,
+            author,
+            id,
+            json!({"oldValue": {"startDate": old.start_date, "endDate": old.end_date}, "startDate": new.start_date, "endDate": new.end_date}),
+        ));
+    }
+    let added: Vec<&String> = new
+        .owner_ids
+        .iter()
+        .filter(|o| !old.owner_ids.contains(o))
+        .collect();
+    let removed: Vec<&String> = old
+        .owner_ids
+        .iter()
+        .filter(|o| !new.owner_ids.contains(o))
+        .collect();
+    if !added.is_empty() {
+        events.push(EventDraft::folder(
+            WebhookEventType::ProjectOwnersAdded,
+            author,
+            id,
+            json!({"addedOwners": added}),
+        ));
+    }
+    if !removed.is_empty() {
+        events.push(EventDraft::folder(
+            WebhookEventType::ProjectOwnersRemoved,
+            author,
+            id,
+            json!({"removedOwners": removed}),
+        ));
+    }
+    events
 }
 
 pub async fn delete_folder(
@@ -567,19 +727,22 @@ pub async fn delete_folder(
         folder.scope = TreeScope::RbFolder;
         folder.updated_date = Some(ctx.now);
         let out = folder.clone();
-        for parent in old_parents {
-            if let Some(p) = account.folder_mut(&parent) {
+        for parent in &old_parents {
+            if let Some(p) = account.folder_mut(parent) {
                 p.child_ids.retain(|c| c != &id);
             }
         }
         Ok((
             out,
-            vec![EventDraft::folder(
-                WebhookEventType::FolderDeleted,
-                &ctx.user_id,
-                &id,
-                json!({}),
-            )],
+            vec![
+                EventDraft::folder(
+                    WebhookEventType::FolderDeleted,
+                    &ctx.user_id,
+                    &id,
+                    json!({}),
+                )
+                .was_in(&old_parents),
+            ],
         ))
     })?;
     envelope("folders", vec![folder])
@@ -1067,6 +1230,15 @@ pub fn apply_task_create(
     let shareds = p.list("shareds")?.unwrap_or_default();
     check_people(account, "shareds", &shareds)?;
     let followers = p.list("followers")?.unwrap_or_default();
+    check_people(account, "followers", &followers)?;
+    super::refuse_unsimulated(p, &["priorityBefore", "priorityAfter"])?;
+    let follow = p.bool("follow")?.unwrap_or(true);
+    let super_tasks = p.list("superTasks")?.unwrap_or_default();
+    for parent in &super_tasks {
+        account.task(parent).ok_or_else(|| {
+            ApiError::invalid_parameter("superTasks", &format!("no task {parent}"))
+        })?;
+    }
     let mut custom_fields = Vec::new();
     merge_custom_fields(
         account,
@@ -1110,14 +1282,16 @@ pub fn apply_task_create(
             1_200_000_000 + seq
         )),
         priority: Some(format!("{:024x}", 0x9000_0000u64 + seq * 0x100)),
-        followed_by_me: Some(true),
-        follower_ids: Some(if followers.is_empty() {
-            vec![ctx.user_id.clone()]
-        } else {
-            followers
+        followed_by_me: Some(follow),
+        follower_ids: Some({
+            let mut ids = followers;
+            if follow && !ids.contains(&ctx.user_id) {
+                ids.insert(0, ctx.user_id.clone());
+            }
+            ids
         }),
         recurrent: Some(false),
-        super_task_ids: Some(p.list("superTasks")?.unwrap_or_default()),
+        super_task_ids: Some(super_tasks.clone()),
         sub_task_ids: Some(Vec::new()),
         dependency_ids: Some(Vec::new()),
         metadata: Some(metadata),
@@ -1129,6 +1303,14 @@ pub fn apply_task_create(
         ),
     };
     account.tasks.push(task.clone());
+    for parent in &super_tasks {
+        if let Some(parent) = account.task_mut(parent) {
+            parent
+                .sub_task_ids
+                .get_or_insert_with(Vec::new)
+                .push(task.id.clone());
+        }
+    }
     let mut events = vec![EventDraft::task(
         WebhookEventType::TaskCreated,
         &ctx.user_id,
@@ -1213,6 +1395,25 @@ pub fn apply_task_update(
     let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
     let custom_fields: Option<Vec<CustomFieldValue>> = p.json("customFields")?;
     let restore = p.bool("restore")?.unwrap_or(false);
+    let add_followers = p.list("addFollowers")?.unwrap_or_default();
+    check_people(account, "addFollowers", &add_followers)?;
+    let follow = p.bool("follow")?;
+    super::refuse_unsimulated(p, &["priorityBefore", "priorityAfter"])?;
+    let add_super = p.list("addSuperTasks")?.unwrap_or_default();
+    let remove_super = p.list("removeSuperTasks")?.unwrap_or_default();
+    for parent in &add_super {
+        if parent == id {
+            return Err(ApiError::invalid_parameter(
+                "addSuperTasks",
+                "a task cannot be its own subtask",
+            ));
+        }
+        account.task(parent).ok_or_else(|| {
+            ApiError::invalid_parameter("addSuperTasks", &format!("no task {parent}"))
+        })?;
+    }
+    let billing_type = p.text("billingType");
+    let effort = p.raw_json("effortAllocation")?;
     let title = p.text("title");
     if title.as_ref().is_some_and(|t| t.trim().is_empty()) {
         return Err(ApiError::invalid_parameter("title", "must not be empty"));
@@ -1231,6 +1432,7 @@ pub fn apply_task_update(
     if task.scope == TreeScope::RbTask && !restore {
         return Err(ApiError::not_found(&format!("Task {id}")));
     }
+    let parents_before = task.parent_ids.clone().unwrap_or_default();
     let mut events = Vec::new();
     let mut audits: Vec<(AuditOperation, serde_json::Map<String, Value>)> = Vec::new();
     let author = ctx.user_id.as_str();
@@ -1282,11 +1484,12 @@ pub fn apply_task_update(
         }
     }
     if let Some(dates) = dates {
+        // Webhooks name the dates `startDate`/`dueDate` (the task model says `start`/`due`).
         events.push(EventDraft::task(
             WebhookEventType::TaskDatesChanged,
             author,
             id,
-            json!({"oldValue": task.dates, "dates": dates}),
+            json!({"oldValue": hook_dates(&task.dates), "dates": hook_dates(&dates)}),
         ));
         task.dates = dates;
     }
@@ -1351,6 +1554,31 @@ pub fn apply_task_update(
     if let Some(metadata) = &metadata {
         merge_metadata(task.metadata.get_or_insert_with(Vec::new), metadata);
     }
+    let followers = task.follower_ids.get_or_insert_with(Vec::new);
+    for follower in &add_followers {
+        if !followers.contains(follower) {
+            followers.push(follower.clone());
+        }
+    }
+    match follow {
+        Some(true) if !followers.contains(&ctx.user_id) => followers.push(ctx.user_id.clone()),
+        Some(false) => followers.retain(|f| f != &ctx.user_id),
+        _ => {}
+    }
+    if follow.is_some() {
+        task.followed_by_me = follow;
+    }
+    let (super_added, super_removed) = change_list(
+        task.super_task_ids.get_or_insert_with(Vec::new),
+        &add_super,
+        &remove_super,
+    );
+    if let Some(billing) = billing_type {
+        task.billing_type = Some(billing);
+    }
+    if let Some(effort) = effort {
+        task.effort_allocation = Some(effort);
+    }
     if custom_fields.is_some() {
         task.custom_fields = Some(cf_current);
         events.push(EventDraft::task(
@@ -1366,10 +1594,38 @@ pub fn apply_task_update(
     }
     task.updated_date = ctx.now;
     let out = task.clone();
+    for (parents, add) in [(&super_added, true), (&super_removed, false)] {
+        for parent in parents {
+            if let Some(parent) = account.task_mut(parent) {
+                let subs = parent.sub_task_ids.get_or_insert_with(Vec::new);
+                subs.retain(|s| s != id);
+                if add {
+                    subs.push(id.to_owned());
+                }
+            }
+        }
+    }
     for (op, details) in audits {
         task_audit(account, ctx, op, &out, details);
     }
+    let events = events
+        .into_iter()
+        .map(|e| e.was_in(&parents_before))
+        .collect();
     Ok((out, events))
+}
+
+/// Task dates as webhook payloads carry them: `startDate` and `dueDate`.
+fn hook_dates(dates: &impl serde::Serialize) -> Value {
+    let mut value = serde_json::to_value(dates).unwrap_or(Value::Null);
+    if let Some(map) = value.as_object_mut() {
+        for (from, to) in [("start", "startDate"), ("due", "dueDate")] {
+            if let Some(v) = map.remove(from) {
+                map.insert(to.to_owned(), v);
+            }
+        }
+    }
+    value
 }
 
 /// Applies add and remove lists to a list of ids; returns what really was added and removed.
@@ -1401,7 +1657,7 @@ pub fn apply_task_delete(
         .filter(|t| t.scope == TreeScope::WsTask)
         .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
     task.scope = TreeScope::RbTask;
-    task.parent_ids = Some(vec![bin]);
+    let was_in = task.parent_ids.replace(vec![bin]).unwrap_or_default();
     task.updated_date = ctx.now;
     let out = task.clone();
     task_audit(
@@ -1413,12 +1669,10 @@ pub fn apply_task_delete(
     );
     Ok((
         out,
-        vec![EventDraft::task(
-            WebhookEventType::TaskDeleted,
-            &ctx.user_id,
-            id,
-            json!({}),
-        )],
+        vec![
+            EventDraft::task(WebhookEventType::TaskDeleted, &ctx.user_id, id, json!({}))
+                .was_in(&was_in),
+        ],
     ))
 }
 
