@@ -765,3 +765,137 @@ async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() 
         .await;
     assert_eq!(body["recipe"]["state"], "running");
 }
+
+const COMMENT_ONCE: &str = "\
+name: comment-once
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: note
+    action: wrike.create_comment
+    input:
+      task: \"{{ trigger.taskId }}\"
+      text: \"Once for {{ trigger.taskId }}\"
+";
+
+/// An attempt that was cut off mid-call (its worker died after Wrike created the comment,
+/// before the answer was stored) is not repeated blindly: the next attempt finds the comment
+/// and takes it as the step's output.
+#[tokio::test]
+async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
+    let w = world(common::store("recipes_cut_off").await).await;
+    let (status, body) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [{"file": "c.yaml", "source": COMMENT_ONCE}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name("comment-once")
+        .await
+        .unwrap()
+        .unwrap();
+    let (task, _) = a_task(&w).await;
+    let text = format!("Once for {task}");
+    let now = chrono::Utc::now().timestamp_millis();
+    let trigger = json!({"taskId": task});
+    // The run exists, its job far in the future; its first attempt started and never ended.
+    let started = w
+        .hub
+        .store
+        .recipes()
+        .start_run(
+            &weft_store::NewRun {
+                recipe_id: record.id,
+                version: record.version,
+                event_key: "test:cut-off",
+                trigger_event: &trigger,
+                next_step: 0,
+                outputs: &json!({}),
+                rerun_of: None,
+            },
+            &weft_store::NewJob {
+                kind: "recipe.run".into(),
+                payload: json!({}),
+                dedupe_key: None,
+                origin: "test".into(),
+                priority: 0,
+                run_at_ms: now + 3_600_000,
+                retry: weft_store::RetryPolicy::default(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let run_id = started.run_id();
+    w.hub
+        .store
+        .recipes()
+        .begin_step(
+            run_id,
+            0,
+            "note",
+            1,
+            Some(&json!({"task": task, "text": text})),
+            now - 1_000,
+        )
+        .await
+        .unwrap();
+    // What that attempt did in Wrike before it was cut off.
+    let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
+        .await
+        .unwrap();
+    let client = weft_hub::wrike::client_for(&w.hub, &connection)
+        .await
+        .unwrap();
+    let made = client.create_task_comment(&task, &text).await.unwrap();
+
+    // The run goes on now.
+    w.hub
+        .store
+        .jobs()
+        .enqueue(
+            &weft_store::NewJob {
+                kind: "recipe.run".into(),
+                payload: json!({"run": run_id}),
+                dedupe_key: Some(format!("test-resume-{run_id}")),
+                origin: "test".into(),
+                priority: 0,
+                run_at_ms: now,
+                retry: weft_store::RetryPolicy::default(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    w.hub.wake.notify_waiters();
+    let mut run = w.run(run_id).await;
+    for _ in 0..100 {
+        if run["run"]["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        run = w.run(run_id).await;
+    }
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    assert_eq!(
+        run["steps"][1]["output"]["id"],
+        made.id.as_str(),
+        "the step took the comment it found: {run}"
+    );
+    let comments = w.wrike(&format!("tasks/{task}/comments")).await;
+    let same: Vec<_> = comments["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["text"] == text.as_str())
+        .collect();
+    assert_eq!(same.len(), 1, "{comments}");
+}

@@ -1,0 +1,306 @@
+//! Recipes across real processes: `weft recipes` applies and starts a recipe, `weft serve`
+//! takes an inbound call and is killed (SIGKILL) while the run's first step is in flight;
+//! a `weft worker` takes the run over once the lease expires, finishes it, and the comment
+//! its last step makes exists once in the simulated Wrike. Bad recipe files are refused by
+//! `weft recipes validate` with their file, line and column, and change nothing.
+
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::routing::post;
+use serde_json::{Value, json};
+use weft_store::{RunStatus, Store};
+
+mod common;
+use common::{Instance, text};
+
+const RECIPE: &str = "\
+name: slow-then-comment
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: slow
+    action: http.request
+    input:
+      url: \"{{ trigger.slowUrl }}\"
+      method: POST
+      json: {task: \"{{ trigger.taskId }}\"}
+  - id: note
+    action: wrike.create_comment
+    input:
+      task: \"{{ trigger.taskId }}\"
+      text: \"Done after a slow step: {{ steps.slow.body.ok }}\"
+";
+
+/// A loopback endpoint that answers after `delay`, counting the calls that reached it.
+async fn slow_endpoint(delay: Duration) -> (String, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let app = Router::new().route(
+        "/slow",
+        post(move || {
+            let seen = seen.clone();
+            async move {
+                seen.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(delay).await;
+                axum::Json(json!({"ok": true}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/slow", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, calls)
+}
+
+fn spawn(hub: &Instance, args: &[&str], log: &str) -> Child {
+    let log = std::fs::File::create(hub.dir.join(log)).unwrap();
+    hub.command(args)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
+    let sim = wrike_sim::start(
+        wrike_sim::SimConfig {
+            rate_limit_per_minute: 0,
+            ..wrike_sim::SimConfig::default()
+        },
+        wrike_sim::Listen::loopback(),
+    )
+    .await
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let public = format!("http://{listen}");
+    let hub = Instance::new(
+        "recipe-kill",
+        &[
+            ("WEFT_JOB_LEASE_SECONDS", "2"),
+            ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
+            ("WEFT_ALLOW_ANY_WRIKE_HOST", "true"),
+            ("WEFT_LISTEN", listen.as_str()),
+            ("WEFT_PUBLIC_URL", public.as_str()),
+            ("WEFT_LOG", "info"),
+        ],
+    );
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&json!({"scopes": ["Default"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let out = hub
+        .command(&[
+            "connections",
+            "add",
+            "--name",
+            "acme-analytics",
+            "--data-center",
+            &sim.api_url(0),
+            "--token-env",
+            "WRIKE_TOKEN",
+        ])
+        .env("WRIKE_TOKEN", token["accessToken"].as_str().unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    // A bad file is refused with its place, and nothing is stored.
+    let recipes = hub.dir.join("recipes");
+    std::fs::create_dir_all(&recipes).unwrap();
+    std::fs::write(
+        recipes.join("bad.yaml"),
+        RECIPE.replace("action: http.request", "action: http.requests"),
+    )
+    .unwrap();
+    let out = hub.run(&["recipes", "validate", recipes.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let shown = text(&out);
+    assert!(
+        shown.contains("bad.yaml:7:13: steps[0].action: unknown action \"http.requests\""),
+        "{shown}"
+    );
+    let out = hub.run(&["recipes", "apply", recipes.to_str().unwrap()]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        hub.run(&["recipes", "list"])
+            .stdout
+            .starts_with(b"no recipes")
+    );
+
+    std::fs::remove_file(recipes.join("bad.yaml")).unwrap();
+    std::fs::write(recipes.join("slow.yaml"), RECIPE).unwrap();
+    let out = hub.run(&["recipes", "apply", recipes.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("add      slow-then-comment"),
+        "{}",
+        text(&out)
+    );
+    let out = hub.run(&["recipes", "start", "slow-then-comment"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // `show` prints the endpoint and its secret (to whoever may run the CLI on the hub).
+    let shown = text(&hub.run(&["recipes", "show", "slow-then-comment"]));
+    let line = shown
+        .lines()
+        .find(|l| l.contains("endpoint"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    let path = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_start_matches(&public)
+        .to_owned();
+    let secret = line
+        .rsplit("secret ")
+        .next()
+        .unwrap()
+        .trim_end_matches(')')
+        .to_owned();
+
+    let mut serve = spawn(&hub, &["serve"], "serve.log");
+    let started = Instant::now();
+    while http.get(format!("{public}/healthz")).send().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "serve did not start: {}",
+            hub.log("serve.log")
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let (slow_url, calls) = slow_endpoint(Duration::from_secs(3)).await;
+    let task = {
+        let world = sim.sim.read();
+        world.accounts[0]
+            .tasks
+            .iter()
+            .find(|t| t.scope == wrike_api::models::TreeScope::WsTask)
+            .unwrap()
+            .id
+            .clone()
+    };
+    let body = json!({"taskId": task, "slowUrl": slow_url}).to_string();
+    let answer = http
+        .post(format!("{public}{path}"))
+        .header(
+            "X-Weft-Signature",
+            wrike_api::webhook::sign(secret.as_bytes(), body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status().as_u16(),
+        202,
+        "{}",
+        answer.text().await.unwrap()
+    );
+
+    // The first step is in flight: kill the hub without warning.
+    let started = Instant::now();
+    while calls.load(Ordering::SeqCst) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the slow step never started: {}",
+            hub.log("serve.log")
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+
+    let store = Store::open(&hub.database_url()).await.unwrap();
+    let run = store
+        .recipes()
+        .runs(&weft_store::RunFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(run.len(), 1);
+    let id = run[0].id;
+    assert!(!run[0].status.is_final(), "{:?}", run[0]);
+
+    let mut worker = spawn(&hub, &["worker"], "worker.log");
+    let started = Instant::now();
+    let done = loop {
+        let run = store.recipes().run(id).await.unwrap().unwrap();
+        if run.status.is_final() {
+            break run;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "not finished: {run:?}\n{}",
+            hub.log("worker.log")
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    assert_eq!(
+        done.status,
+        RunStatus::Succeeded,
+        "{done:?}\n{}",
+        hub.log("worker.log")
+    );
+    let steps = store.recipes().steps(id).await.unwrap();
+    let attempts: Vec<(String, i64, &str)> = steps
+        .iter()
+        .map(|s| (s.step_id.clone(), s.attempt, s.status.as_str()))
+        .collect();
+    assert_eq!(
+        attempts,
+        vec![
+            ("slow".into(), 1, "running"),
+            ("slow".into(), 2, "succeeded"),
+            ("note".into(), 1, "succeeded")
+        ],
+        "the killed attempt stays on record as cut off"
+    );
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "the cut-off call and the one that finished"
+    );
+    let comments: Vec<_> = sim.sim.read().accounts[0]
+        .comments
+        .iter()
+        .filter(|c| {
+            c.task_id.as_deref() == Some(task.as_str()) && c.text == "Done after a slow step: True"
+        })
+        .cloned()
+        .collect();
+    let on_task: Vec<String> = sim.sim.read().accounts[0]
+        .comments
+        .iter()
+        .filter(|c| c.task_id.as_deref() == Some(task.as_str()))
+        .map(|c| c.text.clone())
+        .collect();
+    assert_eq!(comments.len(), 1, "{on_task:?}");
+
+    // The CLI shows the run's timeline.
+    let shown = text(&hub.run(&["recipes", "run", &id.to_string()]));
+    assert!(
+        shown.contains("succeeded") && shown.contains("note"),
+        "{shown}"
+    );
+}
