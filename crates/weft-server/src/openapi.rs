@@ -9,6 +9,9 @@ use crate::policy::{Access, RouteSpec};
 fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Value)> {
     let connection = json!({"$ref": "#/components/schemas/Connection"});
     let job = json!({"$ref": "#/components/schemas/Job"});
+    let run = json!({"type": "object", "properties": {"id": {"type": "integer"}, "recipeName": {"type": "string"}, "version": {"type": "integer"}, "eventKey": {"type": "string"}, "status": {"type": "string", "enum": ["queued", "running", "waiting", "succeeded", "failed", "cancelled"]}, "nextStep": {"type": "integer"}, "error": {"type": ["string", "null"]}}});
+    let files = json!({"type": "object", "required": ["files"], "properties": {"files": {"type": "array", "items": {"type": "object", "required": ["file", "source"], "properties": {"file": {"type": "string"}, "source": {"type": "string"}}}}, "prune": {"type": "boolean"}}});
+    let changes = json!({"type": "object", "properties": {"changes": {"type": "array", "items": {"type": "object", "properties": {"change": {"type": "string", "enum": ["add", "update", "unchanged", "remove"]}, "name": {"type": "string"}, "diff": {"type": "string"}}}}}});
     Some(match (method, path) {
         ("GET", "/api/v1/openapi.json") => ("This document", None, json!({"type": "object"})),
         ("GET", "/api/v1/me") => (
@@ -107,6 +110,79 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
             json!({"type": "object", "properties": {"jobs": {"type": "array", "items": job.clone()}, "nextBefore": {"type": ["integer", "null"]}}}),
         ),
         ("GET", "/api/v1/jobs/{id}") => ("One job", None, job),
+        ("GET", "/api/v1/recipes") => (
+            "Recipes with their trigger, connection, version and state",
+            None,
+            json!({"type": "object", "properties": {"recipes": {"type": "array", "items": {"type": "object"}}}}),
+        ),
+        ("POST", "/api/v1/recipes/check") => (
+            "Check recipe files (YAML, fields, actions, templates, the connection and its scopes); 422 with every problem",
+            Some(files.clone()),
+            json!({"type": "object", "properties": {"valid": {"type": "boolean"}, "problems": {"type": "array"}}}),
+        ),
+        ("POST", "/api/v1/recipes/plan") => (
+            "What applying these files would change (add, update with a diff, unchanged, not in files)",
+            Some(files.clone()),
+            changes.clone(),
+        ),
+        ("POST", "/api/v1/recipes/apply") => (
+            "Make the hub's recipes match these files (prune: also remove recipes no file has)",
+            Some(files),
+            changes,
+        ),
+        ("GET", "/api/v1/recipes/{name}") => (
+            "One recipe: its file, state, versions and run counts",
+            None,
+            json!({"type": "object", "properties": {"recipe": {"type": "object"}, "versions": {"type": "array"}, "runs": {"type": "object"}}}),
+        ),
+        ("DELETE", "/api/v1/recipes/{name}") => (
+            "Remove a recipe with its trigger, versions and runs",
+            None,
+            json!({"description": "No content"}),
+        ),
+        ("GET", "/api/v1/recipes/{name}/diff") => (
+            "The diff between two versions (query: from, to)",
+            None,
+            json!({"type": "object", "properties": {"from": {"type": "integer"}, "to": {"type": "integer"}, "diff": {"type": "string"}}}),
+        ),
+        ("POST", "/api/v1/recipes/{name}/start") => (
+            "Start a recipe: its trigger is set up (the Wrike webhook registered with a secret)",
+            None,
+            json!({"type": "object"}),
+        ),
+        ("POST", "/api/v1/recipes/{name}/stop") => (
+            "Stop a recipe: its trigger is taken down; started runs finish",
+            None,
+            json!({"type": "object"}),
+        ),
+        ("GET", "/api/v1/runs") => (
+            "Runs, newest first (query: recipe, status, since, until, before, limit)",
+            None,
+            json!({"type": "object", "properties": {"runs": {"type": "array", "items": run.clone()}, "nextBefore": {"type": ["integer", "null"]}}}),
+        ),
+        ("GET", "/api/v1/runs/{id}") => (
+            "One run with every step attempt (input, output, error, timing)",
+            None,
+            json!({"type": "object", "properties": {"run": run.clone(), "steps": {"type": "array", "items": {"type": "object"}}}}),
+        ),
+        ("POST", "/api/v1/runs/{id}/rerun") => (
+            "Run a failed or cancelled run again from the step it stopped at",
+            None,
+            run.clone(),
+        ),
+        ("POST", "/api/v1/runs/{id}/cancel") => {
+            ("Cancel a run that has not finished", None, run.clone())
+        }
+        ("POST", "/api/v1/runs/{id}/approve") => (
+            "Approve a run waiting at an approval step",
+            Some(json!({"type": "object", "properties": {"note": {"type": "string"}}})),
+            run.clone(),
+        ),
+        ("POST", "/api/v1/runs/{id}/reject") => (
+            "Reject a run waiting at an approval step (its on_error decides what follows)",
+            Some(json!({"type": "object", "properties": {"note": {"type": "string"}}})),
+            run,
+        ),
         ("GET", "/api/v1/usage/summary") => (
             "Every connection at a glance: seat counts, savings, renewal, last sync, the signals used (query: the report parameters)",
             None,

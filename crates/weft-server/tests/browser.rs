@@ -54,8 +54,9 @@ fn find(binary: &str) -> Option<String> {
         .find(|p| std::path::Path::new(p).exists())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
+/// ChromeDriver and a headless Chromium session, or None (after saying so) when they are
+/// not installed and the test may skip.
+async fn start_browser(name: &str) -> Option<(Driver, fantoccini::Client)> {
     let (Some(chromium), Some(chromedriver)) = (find("chromium"), find("chromedriver")) else {
         assert_ne!(
             std::env::var("WEFT_REQUIRE_BROWSER").as_deref(),
@@ -65,18 +66,15 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
         eprintln!(
             "SKIPPED: the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
         );
-        return;
+        return None;
     };
-    // The simulator, and the hub with OAuth pointed at it.
-    let (sim, base, store, _runtime) = common::oauth_hub("browser").await;
-
     // ChromeDriver on a free port.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -84,13 +82,12 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
             .spawn()
             .expect("chromedriver starts"),
     );
-    let profile = std::env::temp_dir().join(format!("weft-browser-{}", std::process::id()));
+    let profile = std::env::temp_dir().join(format!("weft-browser-{}-{name}", std::process::id()));
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
         json!({"binary": chromium, "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1000", format!("--user-data-dir={}", profile.display())]}),
     );
-    let mut client = None;
     for _ in 0..50 {
         if let Ok(c) = ClientBuilder::rustls()
             .expect("rustls")
@@ -98,12 +95,20 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            client = Some(c);
-            break;
+            return Some((driver, c));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let browser = client.expect("a WebDriver session");
+    panic!("no WebDriver session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
+    let Some((_driver, browser)) = start_browser("oauth").await else {
+        return;
+    };
+    // The simulator, and the hub with OAuth pointed at it.
+    let (sim, base, store, _runtime) = common::oauth_hub("browser").await;
 
     // Sign in.
     browser.goto(&format!("{base}/connections")).await.unwrap();
@@ -402,5 +407,240 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
     let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("connections-broken.png");
     std::fs::write(&shot, png).unwrap();
     eprintln!("screenshot: {}", shot.display());
+    browser.close().await.unwrap();
+}
+
+/// Replaces the editor's text (the textarea is cleared first).
+async fn set_source(browser: &fantoccini::Client, text: &str) {
+    let area = browser.find(Locator::Id("source")).await.unwrap();
+    area.clear().await.unwrap();
+    area.send_keys(text).await.unwrap();
+}
+
+/// The text of an element; tried again while a page is still loading (stale elements).
+async fn text_of(browser: &fantoccini::Client, at: Locator<'_>) -> String {
+    for _ in 0..50 {
+        if let Ok(element) = browser.find(at).await
+            && let Ok(text) = element.text().await
+        {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no text at {at:?}");
+}
+
+const APPROVAL_RECIPE: &str = "name: ask-then-comment
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: approve
+    action: approval
+    input:
+      message: \"Comment on {{ trigger.taskId }}?\"
+  - id: note
+    action: wrike.create_comment
+    input:
+      task: \"{{ trigger.taskId }}\"
+      text: \"Approved in the browser by {{ steps.approve.decided_by }}\"
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn build_start_approve_and_version_a_recipe_in_a_browser() {
+    let Some((_driver, browser)) = start_browser("recipes").await else {
+        return;
+    };
+    let (sim, base, _store, _runtime) = common::oauth_hub("browser_recipes").await;
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let added = http
+        .post(format!("{base}/api/v1/connections"))
+        .bearer_auth("wft_token-admin")
+        .json(&json!({"name": "acme-analytics", "dataCenter": sim.api_url(0), "token": token["accessToken"], "features": ["write_work"]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        added.status().is_success(),
+        "{}",
+        added.text().await.unwrap()
+    );
+
+    browser.goto(&format!("{base}/recipes/new")).await.unwrap();
+    type_into(&browser, Locator::Id("username"), "analyst").await;
+    type_into(&browser, Locator::Id("password"), "analyst-password").await;
+    click(&browser, Locator::Id("sign-in")).await;
+    wait_for_path(&browser, "/recipes/new").await;
+
+    // A mistake is named with its line, column and field, and nothing is saved.
+    set_source(
+        &browser,
+        &APPROVAL_RECIPE.replace("action: approval", "action: aproval"),
+    )
+    .await;
+    click(&browser, Locator::Id("check")).await;
+    let problems = text_of(&browser, Locator::Id("problems")).await;
+    assert!(
+        problems.contains("new recipe:7:13: steps[0].action: unknown action \"aproval\""),
+        "{problems}"
+    );
+    set_source(&browser, APPROVAL_RECIPE).await;
+    click(&browser, Locator::Id("check")).await;
+    assert_eq!(
+        text_of(&browser, Locator::Id("notice")).await,
+        "The file is valid."
+    );
+    click(&browser, Locator::Id("save")).await;
+    wait_for_path(&browser, "/recipes/ask-then-comment").await;
+    assert_eq!(
+        text_of(&browser, Locator::Id("recipe-state")).await,
+        "stopped"
+    );
+    click(&browser, Locator::Id("start")).await;
+    wait_for_path(&browser, "/recipes/ask-then-comment").await;
+    assert_eq!(
+        text_of(&browser, Locator::Id("recipe-state")).await,
+        "running"
+    );
+
+    // Another system calls the endpoint the page shows, signed with its secret.
+    let endpoint = text_of(&browser, Locator::Id("endpoint")).await;
+    let url = endpoint
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_end_matches(',')
+        .to_owned();
+    let secret = endpoint
+        .split("using the secret ")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let task = sim.sim.read().accounts[0]
+        .tasks
+        .iter()
+        .find(|t| t.scope == wrike_api::models::TreeScope::WsTask)
+        .unwrap()
+        .id
+        .clone();
+    let body = json!({"taskId": task}).to_string();
+    let called = http
+        .post(&url)
+        .header(
+            "X-Weft-Signature",
+            wrike_api::webhook::sign(secret.as_bytes(), body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        called.status().as_u16(),
+        202,
+        "{}",
+        called.text().await.unwrap()
+    );
+
+    // The run waits for approval; an Analyst sees it but cannot approve.
+    browser
+        .goto(&format!("{base}/runs?recipe=ask-then-comment"))
+        .await
+        .unwrap();
+    let row = Locator::Css("#runs tr[data-status='waiting'] a");
+    let mut waiting = None;
+    for _ in 0..50 {
+        if let Ok(link) = browser.find(row).await {
+            waiting = Some(link);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        browser.refresh().await.unwrap();
+    }
+    waiting.expect("a waiting run").click().await.unwrap();
+    assert!(
+        browser.find(Locator::Id("approve")).await.is_err(),
+        "Analysts do not approve"
+    );
+    let run_path = browser.current_url().await.unwrap().path().to_owned();
+
+    // An Operator approves it.
+    click(&browser, Locator::Css("form[action='/logout'] button")).await;
+    browser.goto(&format!("{base}{run_path}")).await.unwrap();
+    type_into(&browser, Locator::Id("username"), "operator").await;
+    type_into(&browser, Locator::Id("password"), "operator-password").await;
+    click(&browser, Locator::Id("sign-in")).await;
+    wait_for_path(&browser, &run_path).await;
+    click(&browser, Locator::Id("approve")).await;
+    let mut status = String::new();
+    for _ in 0..50 {
+        status = text_of(&browser, Locator::Id("run-status")).await;
+        if status == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        browser.refresh().await.unwrap();
+    }
+    assert_eq!(status, "succeeded");
+    let timeline = text_of(&browser, Locator::Id("timeline")).await;
+    assert!(
+        timeline.contains("approve") && timeline.contains("note"),
+        "{timeline}"
+    );
+    let commented = sim.sim.read().accounts[0].comments.iter().any(|c| {
+        c.task_id.as_deref() == Some(task.as_str())
+            && c.text == "Approved in the browser by operator"
+    });
+    assert!(commented, "the comment is in Wrike");
+
+    // An Admin edits the recipe; the versions show who changed what, and the diff.
+    click(&browser, Locator::Css("form[action='/logout'] button")).await;
+    browser
+        .goto(&format!("{base}/recipes/ask-then-comment/edit"))
+        .await
+        .unwrap();
+    type_into(&browser, Locator::Id("username"), "admin").await;
+    type_into(&browser, Locator::Id("password"), "admin-password").await;
+    click(&browser, Locator::Id("sign-in")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    browser
+        .goto(&format!("{base}/recipes/ask-then-comment/edit"))
+        .await
+        .unwrap();
+    wait_for_path(&browser, "/recipes/ask-then-comment/edit").await;
+    set_source(
+        &browser,
+        &APPROVAL_RECIPE.replace("Approved in the browser", "Approved"),
+    )
+    .await;
+    click(&browser, Locator::Id("save")).await;
+    wait_for_path(&browser, "/recipes/ask-then-comment").await;
+    let versions = text_of(&browser, Locator::Id("versions")).await;
+    assert!(
+        versions.contains("admin") && versions.contains("analyst"),
+        "{versions}"
+    );
+    click(&browser, Locator::Css("#versions tr[data-version='2'] a")).await;
+    wait_for_path(&browser, "/recipes/ask-then-comment/diff").await;
+    let added = text_of(&browser, Locator::Css("#diff .diff-added")).await;
+    assert!(added.contains("Approved by"), "{added}");
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("recipe-diff.png"),
+        png,
+    )
+    .unwrap();
     browser.close().await.unwrap();
 }

@@ -4,6 +4,7 @@
 
 pub mod connections;
 pub mod jobs;
+pub mod recipes;
 pub mod session;
 pub mod team;
 pub mod usage;
@@ -33,6 +34,7 @@ pub struct Layout {
     pub can_audit: bool,
     pub can_jobs: bool,
     pub can_usage: bool,
+    pub can_recipes: bool,
     pub banners: Vec<Attention>,
 }
 
@@ -50,6 +52,7 @@ impl Layout {
             can_audit: false,
             can_jobs: false,
             can_usage: false,
+            can_recipes: false,
             banners: Vec::new(),
         }
     }
@@ -74,6 +77,7 @@ pub async fn layout(
         can_audit: role.allows(Permission::ViewAuditTrail),
         can_jobs: role.allows(Permission::ViewJobs),
         can_usage: role.allows(Permission::ViewAnalytics),
+        can_recipes: role.allows(Permission::ViewRecipes),
         banners,
     })
 }

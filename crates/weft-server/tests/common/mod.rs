@@ -259,6 +259,7 @@ pub async fn oauth_hub_on(
         None,
     );
     hub.policy.requests_per_minute = 0;
+    hub.policy.public_url = base.clone();
     let store = hub.store.clone();
     team(&store).await;
     let runtime = Runtime::start(

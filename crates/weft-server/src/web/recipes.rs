@@ -1,0 +1,559 @@
+//! The recipe pages: the list, one recipe (state, versions with who changed what and their
+//! diffs, start and stop, its runs), a YAML editor that checks the file and says where each
+//! problem is before anything is saved, and the runs with each run's timeline, rerun,
+//! cancel, and approvals.
+
+use askama::Template;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+use weft_core::roles::Permission;
+use weft_hub::HubError;
+use weft_hub::recipes::library::{self, SourceFile};
+use weft_hub::recipes::{runs, triggers};
+use weft_store::{RecipeRecord, Run, RunStatus, StepAttempt, StepStatus};
+
+use super::{PageResult, layout, render, timestamp};
+use crate::api::recipes::RunQuery;
+use crate::forms::FormData;
+use crate::guard::Caller;
+use crate::state::AppState;
+
+fn millis(ms: i64) -> String {
+    timestamp(ms.div_euclid(1000))
+}
+
+/// One recipe as the list shows it.
+pub struct RecipeRow {
+    pub name: String,
+    pub trigger: String,
+    pub connection: String,
+    pub version: i64,
+    pub state: &'static str,
+    pub reason: String,
+    pub updated: String,
+    pub updated_by: String,
+}
+
+impl RecipeRow {
+    fn of(r: &RecipeRecord) -> RecipeRow {
+        RecipeRow {
+            name: r.name.clone(),
+            trigger: r.trigger_kind.clone(),
+            connection: r.connection_name.clone(),
+            version: r.version,
+            state: r.state.as_str(),
+            reason: r.state_reason.clone().unwrap_or_default(),
+            updated: timestamp(r.updated_at),
+            updated_by: r.updated_by.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "recipes.html")]
+struct RecipesPage {
+    layout: super::Layout,
+    rows: Vec<RecipeRow>,
+    can_edit: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    let rows = library::list(&state.hub)
+        .await?
+        .iter()
+        .map(RecipeRow::of)
+        .collect();
+    let page = RecipesPage {
+        layout: layout(&state, &caller, "Recipes").await?,
+        rows,
+        can_edit: caller.user.role.allows(Permission::EditRecipes),
+    };
+    render(page, StatusCode::OK)
+}
+
+pub struct VersionRow {
+    pub version: i64,
+    pub changed_by: String,
+    pub changed_at: String,
+    pub previous: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "recipe.html")]
+struct RecipePage {
+    layout: super::Layout,
+    recipe: RecipeRow,
+    source: String,
+    versions: Vec<VersionRow>,
+    runs: Vec<RunRow>,
+    endpoint: Option<(String, String)>,
+    can_edit: bool,
+    can_run: bool,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> PageResult {
+    let record = library::find(&state.hub, &name).await?;
+    let versions = library::versions(&state.hub, &name).await?;
+    let versions = versions
+        .iter()
+        .map(|v| VersionRow {
+            version: v.version,
+            changed_by: v.changed_by.clone(),
+            changed_at: timestamp(v.changed_at),
+            previous: (v.version > 1).then_some(v.version - 1),
+        })
+        .collect();
+    let recent = runs::list(
+        &state.hub,
+        &weft_store::RunFilter {
+            recipe_id: Some(record.id),
+            limit: 20,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let can_edit = caller.user.role.allows(Permission::EditRecipes);
+    // The endpoint's secret is for those who build recipes.
+    let endpoint = if can_edit {
+        triggers::http_endpoint(&state.hub, &record)
+            .await?
+            .map(|(path, secret)| (format!("{}{path}", state.hub.policy.public_url), secret))
+    } else {
+        None
+    };
+    let page = RecipePage {
+        layout: layout(&state, &caller, "Recipe").await?,
+        source: record.source.clone(),
+        recipe: RecipeRow::of(&record),
+        versions,
+        runs: recent.iter().map(RunRow::of).collect(),
+        endpoint,
+        can_edit,
+        can_run: caller.user.role.allows(Permission::RunRecipes),
+    };
+    render(page, StatusCode::OK)
+}
+
+#[derive(Template)]
+#[template(path = "recipe_edit.html")]
+struct EditPage {
+    layout: super::Layout,
+    /// The recipe being edited; empty for a new one.
+    name: String,
+    source: String,
+    problems: Vec<String>,
+    notice: String,
+}
+
+const NEW_RECIPE: &str = "\
+# yaml-language-server: $schema=https://weft.dev/schemas/recipe.schema.json
+name: my-recipe
+description: What this recipe does, for the next person.
+connection: CONNECTION-NAME
+trigger:
+  wrike:
+    events: [TaskCreated]
+steps:
+  - id: task
+    action: wrike.get_task
+    input:
+      id: \"{{ trigger.taskId }}\"
+";
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    let page = EditPage {
+        layout: layout(&state, &caller, "New recipe").await?,
+        name: String::new(),
+        source: NEW_RECIPE.into(),
+        problems: Vec::new(),
+        notice: String::new(),
+    };
+    render(page, StatusCode::OK)
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> PageResult {
+    let record = library::find(&state.hub, &name).await?;
+    let page = EditPage {
+        layout: layout(&state, &caller, "Edit recipe").await?,
+        name: record.name,
+        source: record.source,
+        problems: Vec::new(),
+        notice: String::new(),
+    };
+    render(page, StatusCode::OK)
+}
+
+/// Checks the posted file (`check`) or saves it as a new version (`save`). Problems come
+/// back on the same page with the text as it was sent.
+async fn check_or_save(
+    state: &AppState,
+    caller: &Caller,
+    editing: Option<&str>,
+    form: &FormData,
+) -> PageResult {
+    let source = form.raw("source").replace("\r\n", "\n");
+    let file = SourceFile {
+        file: editing.map_or_else(|| "new recipe".to_owned(), |n| format!("{n}.yaml")),
+        source: source.clone(),
+    };
+    let mut problems: Vec<String> = Vec::new();
+    let mut checked = None;
+    match library::check_files(std::slice::from_ref(&file)) {
+        Err(all) => problems.extend(
+            all.iter()
+                .flat_map(|p| p.to_string().lines().map(str::to_owned).collect::<Vec<_>>()),
+        ),
+        Ok(mut ok) => {
+            let c = ok.remove(0);
+            problems.extend(library::check_in_hub(&state.hub, &c).await);
+            if let Some(name) = editing
+                && c.recipe.name.value != name
+            {
+                problems.push(format!(
+                    "the file names the recipe {:?}; this page edits {name:?} (a new name is a new recipe)",
+                    c.recipe.name.value
+                ));
+            }
+            checked = Some(c);
+        }
+    }
+    let save = form.get("action") == "save";
+    if problems.is_empty()
+        && save
+        && let Some(c) = &checked
+    {
+        match library::save(&state.hub, &caller.actor(), c).await {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/recipes/{}", c.recipe.name.value)).into_response()
+                );
+            }
+            Err(HubError::Invalid(message)) => problems.push(message),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = EditPage {
+        layout: layout(
+            state,
+            caller,
+            if editing.is_some() {
+                "Edit recipe"
+            } else {
+                "New recipe"
+            },
+        )
+        .await?,
+        name: editing.unwrap_or_default().to_owned(),
+        source,
+        notice: if problems.is_empty() {
+            "The file is valid.".into()
+        } else {
+            String::new()
+        },
+        problems,
+    };
+    render(page, status)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    check_or_save(&state, &caller, None, &form).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+    form: FormData,
+) -> PageResult {
+    library::find(&state.hub, &name).await?;
+    check_or_save(&state, &caller, Some(&name), &form).await
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> PageResult {
+    library::start(&state.hub, &caller.actor(), &name).await?;
+    Ok(Redirect::to(&format!("/recipes/{name}")).into_response())
+}
+
+pub async fn stop(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> PageResult {
+    library::stop(&state.hub, &caller.actor(), &name).await?;
+    Ok(Redirect::to(&format!("/recipes/{name}")).into_response())
+}
+
+/// One line of a diff, with its kind for colour.
+pub struct DiffLine {
+    pub kind: &'static str,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "recipe_diff.html")]
+struct DiffPage {
+    layout: super::Layout,
+    name: String,
+    from: i64,
+    to: i64,
+    lines: Vec<DiffLine>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffQuery {
+    pub from: i64,
+    pub to: i64,
+}
+
+pub async fn diff(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+    Query(q): Query<DiffQuery>,
+) -> PageResult {
+    let text = library::version_diff(&state.hub, &name, q.from, q.to).await?;
+    let lines = text
+        .lines()
+        .map(|l| DiffLine {
+            kind: if l.starts_with("+++") || l.starts_with("---") || l.starts_with("@@") {
+                "meta"
+            } else if l.starts_with('+') {
+                "added"
+            } else if l.starts_with('-') {
+                "removed"
+            } else {
+                "same"
+            },
+            text: l.to_owned(),
+        })
+        .collect();
+    let page = DiffPage {
+        layout: layout(&state, &caller, "Recipe diff").await?,
+        name,
+        from: q.from,
+        to: q.to,
+        lines,
+    };
+    render(page, StatusCode::OK)
+}
+
+/// One run as lists show it.
+pub struct RunRow {
+    pub id: i64,
+    pub recipe: String,
+    pub version: i64,
+    pub status: &'static str,
+    pub created: String,
+    pub finished: String,
+    pub error: String,
+    pub started_by: String,
+}
+
+impl RunRow {
+    fn of(r: &Run) -> RunRow {
+        RunRow {
+            id: r.id,
+            recipe: r.recipe_name.clone(),
+            version: r.version,
+            status: r.status.as_str(),
+            created: millis(r.created_ms),
+            finished: r.finished_ms.map(millis).unwrap_or_default(),
+            error: r.error.clone().unwrap_or_default(),
+            started_by: r.event_key.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "runs.html")]
+struct RunsPage {
+    layout: super::Layout,
+    rows: Vec<RunRow>,
+    statuses: Vec<&'static str>,
+    recipe: String,
+    status: String,
+    since: String,
+    until: String,
+    next_before: Option<i64>,
+    error: String,
+}
+
+pub async fn runs_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<RunQuery>,
+) -> PageResult {
+    let (rows, next_before, error, status) = match q.filter(&state).await {
+        Ok(filter) => {
+            let found = runs::list(&state.hub, &filter).await?;
+            let next = (found.len() as i64 == filter.limit)
+                .then(|| found.last().map(|r| r.id))
+                .flatten();
+            (
+                found.iter().map(RunRow::of).collect(),
+                next,
+                String::new(),
+                StatusCode::OK,
+            )
+        }
+        Err(e) => (Vec::new(), None, e.message, StatusCode::BAD_REQUEST),
+    };
+    let page = RunsPage {
+        layout: layout(&state, &caller, "Runs").await?,
+        rows,
+        statuses: RunStatus::ALL.iter().map(|s| s.as_str()).collect(),
+        recipe: q.recipe.unwrap_or_default(),
+        status: q.status.unwrap_or_default(),
+        since: q.since.unwrap_or_default(),
+        until: q.until.unwrap_or_default(),
+        next_before,
+        error,
+    };
+    render(page, status)
+}
+
+/// One step attempt in a run's timeline.
+pub struct StepRow {
+    pub number: i64,
+    pub step_id: String,
+    pub attempt: i64,
+    pub status: &'static str,
+    pub started: String,
+    pub took: String,
+    pub input: String,
+    pub output: String,
+    pub error: String,
+}
+
+impl StepRow {
+    fn of(s: &StepAttempt) -> StepRow {
+        let pretty = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+                .unwrap_or_default()
+        };
+        StepRow {
+            number: s.step_index + 1,
+            step_id: s.step_id.clone(),
+            attempt: s.attempt,
+            status: s.status.as_str(),
+            started: millis(s.started_ms),
+            took: s
+                .finished_ms
+                .map(|f| format!("{} ms", f - s.started_ms))
+                .unwrap_or_default(),
+            input: pretty(&s.input),
+            output: pretty(&s.output),
+            error: s.error.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "run.html")]
+struct RunPage {
+    layout: super::Layout,
+    run: RunRow,
+    trigger: String,
+    rerun_of: Option<i64>,
+    steps: Vec<StepRow>,
+    can_rerun: bool,
+    can_cancel: bool,
+    awaiting_approval: bool,
+}
+
+pub async fn run_page(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let run = runs::get(&state.hub, id).await?;
+    let steps = runs::steps(&state.hub, id).await?;
+    let role = caller.user.role;
+    let page = RunPage {
+        layout: layout(&state, &caller, "Run").await?,
+        trigger: serde_json::to_string_pretty(&run.trigger_event).unwrap_or_default(),
+        rerun_of: run.rerun_of,
+        can_rerun: role.allows(Permission::RerunJobs)
+            && matches!(run.status, RunStatus::Failed | RunStatus::Cancelled),
+        can_cancel: role.allows(Permission::RerunJobs) && !run.status.is_final(),
+        awaiting_approval: role.allows(Permission::ApproveRuns)
+            && run.status == RunStatus::Waiting
+            && steps
+                .last()
+                .is_some_and(|s| s.status == StepStatus::Waiting),
+        steps: steps.iter().map(StepRow::of).collect(),
+        run: RunRow::of(&run),
+    };
+    render(page, StatusCode::OK)
+}
+
+pub async fn rerun(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let new = runs::rerun(&state.hub, &caller.actor(), id).await?;
+    Ok(Redirect::to(&format!("/runs/{}", new.id)).into_response())
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    runs::cancel(&state.hub, &caller.actor(), id).await?;
+    Ok(Redirect::to(&format!("/runs/{id}")).into_response())
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> PageResult {
+    let note = Some(form.get("note")).filter(|n| !n.is_empty());
+    runs::decide(&state.hub, &caller.actor(), id, true, note.as_deref()).await?;
+    Ok(Redirect::to(&format!("/runs/{id}")).into_response())
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> PageResult {
+    let note = Some(form.get("note")).filter(|n| !n.is_empty());
+    runs::decide(&state.hub, &caller.actor(), id, false, note.as_deref()).await?;
+    Ok(Redirect::to(&format!("/runs/{id}")).into_response())
+}
