@@ -1,11 +1,12 @@
 //! Benchmarks for weft. Each prints its figure next to a baseline measured in the same run
 //! (the machines are shared and noisy, so only ratios compare across runs), and `--write`
 //! records the results in BENCHMARKS.md.
-//! `weft-bench [sim-audit|hub-api|queue|usage-ingest|usage-paced|usage-report|airbyte-tasks] [--write]`.
+//! `weft-bench [sim-audit|hub-api|queue|usage-ingest|usage-paced|usage-report|airbyte-tasks|recipes] [--write]`.
 
 mod airbyte;
 mod hub_api;
 mod queue;
+mod recipes;
 mod sim_audit;
 mod usage_ingest;
 mod usage_paced;
@@ -31,7 +32,7 @@ async fn main() -> anyhow::Result<()> {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let runs = |name: &str| wanted.is_empty() || wanted.contains(&name);
-    let benchmarks: [(&str, Benchmark); 7] = [
+    let benchmarks: [(&str, Benchmark); 8] = [
         ("sim-audit", || Box::pin(sim_audit::run())),
         ("hub-api", || Box::pin(hub_api::run())),
         ("queue", || Box::pin(queue::run())),
@@ -39,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
         ("usage-paced", || Box::pin(usage_paced::run())),
         ("usage-report", || Box::pin(usage_report::run())),
         ("airbyte-tasks", || Box::pin(airbyte::run_bench())),
+        ("recipes", || Box::pin(recipes::run())),
     ];
     for (name, run) in benchmarks {
         if !runs(name) {

@@ -306,6 +306,13 @@ pub const CATALOG: &[Action] = &[
         creates: false,
     },
     Action {
+        name: "map",
+        summary: "Compute values from the trigger and earlier steps: the output is the input, after templates",
+        inputs: &[],
+        needs: None,
+        creates: false,
+    },
+    Action {
         name: "control.stop",
         summary: "End the run here, successfully",
         inputs: &[opt("reason", "why, for the run's log")],
@@ -322,7 +329,9 @@ pub fn action(name: &str) -> Option<&'static Action> {
 impl Action {
     /// Inputs that may be given, including task fields the create/update actions share.
     pub fn accepts(&self, input: &str) -> bool {
-        self.inputs.iter().any(|i| i.name == input)
+        // `map` takes any names: they are the values it computes.
+        self.name == "map"
+            || self.inputs.iter().any(|i| i.name == input)
             || (self.name == "wrike.update_task" && TASK_FIELDS.iter().any(|i| i.name == input))
     }
 }

@@ -139,6 +139,7 @@ pub async fn execute(ctx: &ActionContext<'_>, action: &str, input: &Value) -> Ac
         return wrike_action(ctx, action, input).await;
     }
     match action {
+        "map" => Ok(input.clone()),
         "http.request" => http_request(input).await,
         "notify" => notify(ctx, input).await,
         "usage.inactive_users" => inactive_users(ctx, input).await,
