@@ -34,7 +34,11 @@ fn runtime_config(name: &str) -> RuntimeConfig {
 }
 
 fn seconds() -> u64 {
-    std::env::var("WEFT_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60).max(5)
+    std::env::var("WEFT_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60)
+        .max(5)
 }
 
 /// Saves and starts a recipe from its text.
@@ -43,8 +47,14 @@ async fn install(hub: &Hub, source: &str) -> anyhow::Result<weft_store::RecipeRe
         file: "bench.yaml".into(),
         source: source.into(),
     };
-    let checked = library::check_files(std::slice::from_ref(&file))
-        .map_err(|p| anyhow::anyhow!(p.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
+    let checked = library::check_files(std::slice::from_ref(&file)).map_err(|p| {
+        anyhow::anyhow!(
+            p.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })?;
     library::save(hub, "bench", &checked[0]).await?;
     let name = checked[0].recipe.name.value.clone();
     Ok(library::start(hub, "bench", &name).await?)
@@ -79,13 +89,19 @@ steps:
 
 /// Runs per second of the one-step recipe over `duration`, started back to back (never
 /// more than a few thousand ahead of the workers), on `stores` (one runtime each).
-async fn run_throughput(stores: &[Arc<Store>], key: &SecretKey, duration: Duration) -> anyhow::Result<f64> {
+async fn run_throughput(
+    stores: &[Arc<Store>],
+    key: &SecretKey,
+    duration: Duration,
+) -> anyhow::Result<f64> {
     let hub = Hub::new(stores[0].clone(), key.clone());
     let record = install(&hub, ONE_STEP).await?;
     let mut runtimes = Vec::new();
     for (i, store) in stores.iter().enumerate() {
         let hub = Hub::new(store.clone(), key.clone());
-        runtimes.push(Runtime::start(hub, runtime_config(&format!("bench-{i}")), Registry::new()).await?);
+        runtimes.push(
+            Runtime::start(hub, runtime_config(&format!("bench-{i}")), Registry::new()).await?,
+        );
     }
     let before = succeeded(&stores[0], record.id).await?;
     let started = Instant::now();
@@ -98,7 +114,14 @@ async fn run_throughput(stores: &[Arc<Store>], key: &SecretKey, duration: Durati
             continue;
         }
         for _ in 0..100 {
-            runs::start(&hub, &record, &format!("bench:{n}"), json!({"n": n}), "bench").await?;
+            runs::start(
+                &hub,
+                &record,
+                &format!("bench:{n}"),
+                json!({"n": n}),
+                "bench",
+            )
+            .await?;
             n += 1;
         }
     }
@@ -111,16 +134,32 @@ async fn run_throughput(stores: &[Arc<Store>], key: &SecretKey, duration: Durati
 }
 
 /// No-op jobs per second through the same queue over `duration`.
-async fn job_throughput(stores: &[Arc<Store>], key: &SecretKey, duration: Duration) -> anyhow::Result<f64> {
+async fn job_throughput(
+    stores: &[Arc<Store>],
+    key: &SecretKey,
+    duration: Duration,
+) -> anyhow::Result<f64> {
     let hub = Hub::new(stores[0].clone(), key.clone());
     let mut runtimes = Vec::new();
     for (i, store) in stores.iter().enumerate() {
         let hub = Hub::new(store.clone(), key.clone());
-        runtimes.push(Runtime::start(hub, runtime_config(&format!("bench-jobs-{i}")), Registry::new()).await?);
+        runtimes.push(
+            Runtime::start(
+                hub,
+                runtime_config(&format!("bench-jobs-{i}")),
+                Registry::new(),
+            )
+            .await?,
+        );
     }
     let count = |hub: Hub| async move {
         let counts = jobs::counts(&hub).await?;
-        anyhow::Ok(counts.iter().find(|(s, _)| *s == JobStatus::Succeeded).map_or(0, |(_, n)| *n))
+        anyhow::Ok(
+            counts
+                .iter()
+                .find(|(s, _)| *s == JobStatus::Succeeded)
+                .map_or(0, |(_, n)| *n),
+        )
     };
     let before = count(hub.clone()).await?;
     let started = Instant::now();
@@ -131,7 +170,12 @@ async fn job_throughput(stores: &[Arc<Store>], key: &SecretKey, duration: Durati
             continue;
         }
         for _ in 0..100 {
-            jobs::enqueue(&hub, "bench", Request::new(kinds::NOOP, json!({"n": n})).retry(RetryPolicy::ONCE)).await?;
+            jobs::enqueue(
+                &hub,
+                "bench",
+                Request::new(kinds::NOOP, json!({"n": n})).retry(RetryPolicy::ONCE),
+            )
+            .await?;
             n += 1;
         }
     }
@@ -146,15 +190,20 @@ async fn job_throughput(stores: &[Arc<Store>], key: &SecretKey, duration: Durati
 async fn forty_steps(store: Arc<Store>, key: &SecretKey, count: usize) -> anyhow::Result<Vec<f64>> {
     let mut source = String::from("name: forty\nconnection: bench\ntrigger:\n  http: {}\nsteps:\n");
     for i in 0..40 {
-        source.push_str(&format!("  - id: s{i}\n    action: map\n    input:\n      i: {i}\n"));
+        source.push_str(&format!(
+            "  - id: s{i}\n    action: map\n    input:\n      i: {i}\n"
+        ));
     }
     let hub = Hub::new(store.clone(), key.clone());
     let record = install(&hub, &source).await?;
-    let runtime = Runtime::start(hub.clone(), runtime_config("bench-forty"), Registry::new()).await?;
+    let runtime =
+        Runtime::start(hub.clone(), runtime_config("bench-forty"), Registry::new()).await?;
     let mut times = Vec::new();
     for n in 0..count {
         let started = Instant::now();
-        let run = runs::start(&hub, &record, &format!("forty:{n}"), json!({}), "bench").await?.run_id();
+        let run = runs::start(&hub, &record, &format!("forty:{n}"), json!({}), "bench")
+            .await?
+            .run_id();
         loop {
             let r = store.recipes().run(run).await?.expect("the run");
             if r.status.is_final() {
@@ -234,7 +283,10 @@ async fn latency(count: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
     let tasks: Vec<String> = sim.sim.read().accounts[0]
         .tasks
         .iter()
-        .filter(|t| t.scope == wrike_api::models::TreeScope::WsTask && t.status == wrike_api::models::TaskStatus::Active)
+        .filter(|t| {
+            t.scope == wrike_api::models::TreeScope::WsTask
+                && t.status == wrike_api::models::TaskStatus::Active
+        })
         .take(50)
         .map(|t| t.id.clone())
         .collect();
@@ -242,14 +294,24 @@ async fn latency(count: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
     let mut last_run = 0;
     for i in 0..count {
         let task = &tasks[i % tasks.len()];
-        let status = if (i / tasks.len()) % 2 == 0 { "Completed" } else { "Active" };
+        let status = if (i / tasks.len()) % 2 == 0 {
+            "Completed"
+        } else {
+            "Active"
+        };
         let t0 = chrono::Utc::now().timestamp_micros();
         let changed = http
-            .post(format!("{}/_sim/accounts/{account}/task_changes", sim.base_url()))
+            .post(format!(
+                "{}/_sim/accounts/{account}/task_changes",
+                sim.base_url()
+            ))
             .json(&json!({"action": "update", "taskId": task, "params": {"status": status}}))
             .send()
             .await?;
-        anyhow::ensure!(changed.status().is_success(), "the simulator refused the change");
+        anyhow::ensure!(
+            changed.status().is_success(),
+            "the simulator refused the change"
+        );
         // The newest run, once it is newer than the last one measured and has finished.
         let run = loop {
             let newest = store
@@ -269,7 +331,12 @@ async fn latency(count: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
             anyhow::ensure!(
                 waited < 30_000_000,
                 "change {i}: no finished run after 30 s (deliveries: {:?})",
-                sim.sim.hooks.deliveries.lock().map(|d| d.len()).unwrap_or(0)
+                sim.sim
+                    .hooks
+                    .deliveries
+                    .lock()
+                    .map(|d| d.len())
+                    .unwrap_or(0)
             );
             tokio::time::sleep(Duration::from_millis(1)).await;
         };
@@ -322,7 +389,8 @@ async fn with_connection(store: &Arc<Store>, key: &SecretKey) -> anyhow::Result<
 pub async fn run() -> anyhow::Result<String> {
     let key = SecretKey::from_hex(&SecretKey::generate_hex())?;
     let duration = Duration::from_secs(seconds());
-    let mut report = String::from("recipes: runs through the job queue (32 at a time per instance)\n");
+    let mut report =
+        String::from("recipes: runs through the job queue (32 at a time per instance)\n");
 
     let (to_step, to_end) = latency(200).await?;
     report.push_str(&format!(

@@ -787,11 +787,36 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         usage_cli::sync_now(&hub, connection).await?;
     }
 
+    // The example recipes, applied; the one that comments on status changes runs once the
+    // hub answers (Wrike's secret handshake needs the hub up).
+    let examples = crate::recipes_cli::examples();
+    weft_hub::recipes::library::apply(&hub, "demo", &examples, false).await?;
+    {
+        let (hub, address) = (hub.clone(), listener.local_addr()?);
+        tokio::spawn(async move {
+            for _ in 0..100 {
+                if tokio::net::TcpStream::connect(address).await.is_ok() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            if let Err(e) =
+                weft_hub::recipes::library::start(&hub, "demo", "comment-on-status-change").await
+            {
+                eprintln!("the demo recipe did not start: {e}");
+            }
+        });
+    }
+
     print_sim(&running);
     println!("\nweft hub: {public_url}");
     println!("  sign in as admin with the password {password}");
     println!(
         "  connected: the simulated Enterprise account (acme-analytics) and the Business account (nordlicht), synced; they sync again every hour"
+    );
+    println!(
+        "  recipes: the {} examples of examples/recipes, comment-on-status-change running (change a task's status in the simulator and watch /runs)",
+        examples.len()
     );
     println!(
         "  data in {}/ (recreated on every demo run)",

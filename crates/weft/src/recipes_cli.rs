@@ -97,6 +97,25 @@ pub enum RecipesCommand {
     },
 }
 
+/// The example recipes of `examples/recipes`, built into the binary for the demo.
+pub fn examples() -> Vec<SourceFile> {
+    macro_rules! example {
+        ($name:literal) => {
+            SourceFile {
+                file: concat!("examples/recipes/", $name).into(),
+                source: include_str!(concat!("../../../examples/recipes/", $name)).into(),
+            }
+        };
+    }
+    vec![
+        example!("comment-on-status-change.yaml"),
+        example!("invite-requester.yaml"),
+        example!("notify-project-completed.yaml"),
+        example!("route-new-requests.yaml"),
+        example!("weekly-idle-review.yaml"),
+    ]
+}
+
 /// The recipe files named: files as given, folders by their `*.yaml` and `*.yml` files.
 pub fn read_files(paths: &[PathBuf]) -> anyhow::Result<Vec<SourceFile>> {
     let mut files = Vec::new();
