@@ -899,3 +899,97 @@ async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
         .collect();
     assert_eq!(same.len(), 1, "{comments}");
 }
+
+const POLLING: &str = "\
+name: poll-requests
+connection: acme-analytics
+trigger:
+  poll:
+    object: tasks
+    folder: IEAAAAARI4AAAADO
+    every_seconds: 60
+steps:
+  - id: seen
+    action: map
+    input:
+      id: \"{{ trigger.id }}\"
+      title: \"{{ trigger.item.title }}\"
+";
+
+/// Polling starts from the moment the recipe starts, sees each change once however often
+/// it polls over it (here by hand, and by its schedule at the same time), and sees changes
+/// made while nobody was polling.
+#[tokio::test]
+async fn polling_sees_every_change_once() {
+    let w = world(common::store("recipes_poll").await).await;
+    let (status, body) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [{"file": "p.yaml", "source": POLLING}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    w.api(
+        "admin",
+        reqwest::Method::POST,
+        "/api/v1/recipes/poll-requests/start",
+        None,
+    )
+    .await;
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name("poll-requests")
+        .await
+        .unwrap()
+        .unwrap();
+    let poll = || weft_hub::recipes::poll::poll(&w.hub, record.id);
+    poll().await.unwrap();
+
+    let tasks = w.wrike("folders/IEAAAAARI4AAAADO/tasks").await;
+    let ids: Vec<String> = tasks["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    // Wrike's dates have whole seconds: each change here lands in a second of its own.
+    let rename = |id: String, title: &'static str| {
+        let w = &w;
+        async move {
+            tokio::time::sleep(Duration::from_millis(1100)).await;
+            w.sim_control(
+                reqwest::Method::POST,
+                &format!("accounts/{}/task_changes", w.account),
+                json!({"action": "update", "taskId": id, "params": {"title": title}}),
+            )
+            .await;
+        }
+    };
+    rename(ids[0].clone(), "Renamed once").await;
+    poll().await.unwrap();
+    poll().await.unwrap();
+    // Two changes while nobody polls: both are seen.
+    rename(ids[1].clone(), "Renamed too").await;
+    rename(ids[0].clone(), "Renamed twice").await;
+    poll().await.unwrap();
+    poll().await.unwrap();
+    let runs = w.settled_runs("poll-requests", 3).await;
+    assert_eq!(runs.len(), 3, "each change once: {runs:?}");
+    let mut titles = Vec::new();
+    for r in &runs {
+        let run = w.run(r["id"].as_i64().unwrap()).await;
+        titles.push(
+            run["steps"][0]["output"]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    titles.sort();
+    assert_eq!(titles, vec!["Renamed once", "Renamed too", "Renamed twice"]);
+}

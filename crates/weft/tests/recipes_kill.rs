@@ -304,3 +304,39 @@ async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
         "{shown}"
     );
 }
+
+/// `weft recipes test` runs the example recipes' own tests against a simulator in the
+/// process; CI runs them here. A wrong expectation is shown as a diff and fails.
+#[test]
+fn the_example_recipes_pass_their_own_tests_and_a_wrong_expectation_fails() {
+    let hub = Instance::new("recipe-tests", &[]);
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/recipes");
+    let out = hub.run(&["recipes", "test", examples]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("6 passed, 0 failed"), "{shown}");
+
+    let source =
+        std::fs::read_to_string(format!("{examples}/comment-on-status-change.yaml")).unwrap();
+    let wrong = hub.dir.join("wrong.yaml");
+    std::fs::write(
+        &wrong,
+        source.replace(
+            "text: Status changed from Active to Completed.",
+            "text: Status is Completed.",
+        ),
+    )
+    .unwrap();
+    let out = hub.run(&["recipes", "test", wrong.to_str().unwrap()]);
+    let shown = text(&out);
+    assert!(!out.status.success(), "{shown}");
+    assert!(
+        shown.contains("FAILED") && shown.contains("comment: the input differs"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("-  \"text\": \"Status is Completed.\"")
+            && shown.contains("+  \"text\": \"Status changed from Active to Completed.\""),
+        "{shown}"
+    );
+}
