@@ -24,7 +24,10 @@ fn runtime_config(name: &str) -> RuntimeConfig {
     RuntimeConfig {
         worker: WorkerConfig {
             id: name.into(),
-            concurrency: 32,
+            concurrency: std::env::var("WEFT_BENCH_CONCURRENCY")
+                .ok()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(32),
             poll: Duration::from_millis(200),
             ..RuntimeConfig::default().worker
         },
@@ -107,9 +110,12 @@ async fn run_throughput(
     let started = Instant::now();
     let mut n = 0u64;
     while started.elapsed() < duration {
-        let done = succeeded(&stores[0], record.id).await? - before;
-        let ahead = n as i64 - done;
-        if ahead > 2_000 {
+        // Keep a few thousand runs ahead of the workers, no more.
+        let waiting = stores[0]
+            .recipes()
+            .count_runs(record.id, RunStatus::Queued)
+            .await?;
+        if waiting > 2_000 {
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         }
@@ -165,7 +171,7 @@ async fn job_throughput(
     let started = Instant::now();
     let mut n = 0i64;
     while started.elapsed() < duration {
-        if n - (count(hub.clone()).await? - before) > 2_000 {
+        if stores[0].jobs().queued().await? > 2_000 {
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         }
@@ -292,8 +298,17 @@ async fn latency(count: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
         .collect();
     let (mut to_step, mut to_end) = (Vec::new(), Vec::new());
     let mut last_run = 0;
+    let mut last_change: std::collections::HashMap<String, Instant> = Default::default();
     for i in 0..count {
         let task = &tasks[i % tasks.len()];
+        // The same task changes again only in a later second than its last change.
+        if let Some(previous) = last_change.get(task) {
+            let since = Instant::now().duration_since(*previous);
+            if since < Duration::from_millis(1100) {
+                tokio::time::sleep(Duration::from_millis(1100) - since).await;
+            }
+        }
+        last_change.insert(task.clone(), Instant::now());
         let status = if (i / tasks.len()) % 2 == 0 {
             "Completed"
         } else {
@@ -324,13 +339,16 @@ async fn latency(count: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
                 .await?
                 .into_iter()
                 .next();
-            if let Some(r) = newest.filter(|r| r.id > last_run && r.status.is_final()) {
-                break r;
+            if let Some(r) = newest
+                .as_ref()
+                .filter(|r| r.id > last_run && r.status.is_final())
+            {
+                break r.clone();
             }
             let waited = chrono::Utc::now().timestamp_micros() - t0;
             anyhow::ensure!(
                 waited < 30_000_000,
-                "change {i}: no finished run after 30 s (deliveries: {:?})",
+                "change {i} ({task} to {status}): no finished run after 30 s (deliveries: {:?}; newest run: {newest:?})",
                 sim.sim
                     .hooks
                     .deliveries

@@ -844,6 +844,7 @@ async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
             "note",
             1,
             Some(&json!({"task": task, "text": text})),
+            true,
             now - 1_000,
         )
         .await

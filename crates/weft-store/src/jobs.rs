@@ -498,6 +498,12 @@ impl Jobs<'_> {
             .collect())
     }
 
+    /// How many jobs wait to be claimed (the queue's depth), from the index of queued jobs.
+    pub async fn queued(&self) -> StoreResult<i64> {
+        on_pool!(self.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'queued'")
+            .fetch_one(pool).await.map_err(failed("jobs")))
+    }
+
     /// Queues a dead or cancelled job again, due now, with its attempts reset.
     pub async fn retry(&self, id: i64, now_ms: i64) -> StoreResult<Job> {
         let done = on_pool!(self.db, pool => sqlx::query(

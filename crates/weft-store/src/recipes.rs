@@ -257,8 +257,7 @@ impl RunRow {
 macro_rules! select_run {
     ($tail:literal) => {
         concat!(
-            "SELECT r.id, r.recipe_id, c.name AS recipe_name, r.version, r.event_key, r.trigger_event, r.status, r.next_step, r.outputs, r.error, r.rerun_of, r.created_ms, r.updated_ms, r.finished_ms \
-             FROM recipe_runs r JOIN recipes c ON c.id = r.recipe_id ",
+            "SELECT r.id, r.recipe_id, c.name AS recipe_name, r.version, r.event_key, r.trigger_event, r.status, r.next_step, r.outputs, r.error, r.rerun_of, r.created_ms, r.updated_ms, r.finished_ms ",
             $tail
         )
     };
@@ -368,6 +367,32 @@ struct StepRow {
     error: Option<String>,
     started_ms: i64,
     finished_ms: Option<i64>,
+}
+
+/// A step attempt written whole by `record_step`.
+#[derive(Debug, Clone)]
+pub struct FinishedStep<'a> {
+    pub step_index: i64,
+    pub step_id: &'a str,
+    pub attempt: i64,
+    pub input: Option<&'a Value>,
+    pub started_ms: i64,
+}
+
+/// A run as its job needs it: the run, the text of its recipe version, the recipe's state.
+#[derive(Debug, Clone)]
+pub struct RunToWork {
+    pub run: Run,
+    pub source: String,
+    pub recipe_state: RecipeState,
+}
+
+#[derive(sqlx::FromRow)]
+struct RunToWorkRow {
+    #[sqlx(flatten)]
+    run: RunRow,
+    version_source: String,
+    recipe_state: String,
 }
 
 /// How a step attempt ended, and where the run goes from there; written in one transaction.
@@ -561,20 +586,27 @@ impl Recipes<'_> {
     }
 
     pub async fn run(&self, id: i64) -> StoreResult<Option<Run>> {
-        let row: Option<RunRow> = on_pool!(self.db, pool => sqlx::query_as(select_run!("WHERE r.id = $1")).bind(id)
+        let row: Option<RunRow> = on_pool!(self.db, pool => sqlx::query_as(select_run!("FROM recipe_runs r JOIN recipes c ON c.id = r.recipe_id WHERE r.id = $1")).bind(id)
             .fetch_optional(pool).await.map_err(failed("a run")))?;
         row.map(RunRow::into_run).transpose()
     }
 
     pub async fn runs(&self, f: &RunFilter) -> StoreResult<Vec<Run>> {
         let rows: Vec<RunRow> = on_pool!(self.db, pool => sqlx::query_as(select_run!(
-            "WHERE ($1 IS NULL OR r.recipe_id = $1) AND ($2 IS NULL OR r.status = $2) \
+            "FROM recipe_runs r JOIN recipes c ON c.id = r.recipe_id WHERE ($1 IS NULL OR r.recipe_id = $1) AND ($2 IS NULL OR r.status = $2) \
              AND ($3 IS NULL OR r.created_ms >= $3) AND ($4 IS NULL OR r.created_ms < $4) AND ($5 IS NULL OR r.id < $5) \
              ORDER BY r.id DESC LIMIT $6"))
             .bind(f.recipe_id).bind(f.status.map(|s| s.as_str())).bind(f.since_ms).bind(f.until_ms).bind(f.before_id)
             .bind(f.limit.clamp(1, 1000))
             .fetch_all(pool).await.map_err(failed("runs")))?;
         rows.into_iter().map(RunRow::into_run).collect()
+    }
+
+    /// Runs of a recipe in one status (the index by status keeps this cheap for the few
+    /// that wait or run).
+    pub async fn count_runs(&self, recipe_id: i64, status: RunStatus) -> StoreResult<i64> {
+        on_pool!(self.db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM recipe_runs WHERE status = $1 AND recipe_id = $2")
+            .bind(status.as_str()).bind(recipe_id).fetch_one(pool).await.map_err(failed("runs")))
     }
 
     /// Runs of each status for a recipe.
@@ -588,7 +620,9 @@ impl Recipes<'_> {
             .collect())
     }
 
-    /// Marks a run running and records the start of a step attempt; returns its `seq`.
+    /// Records the start of a step attempt (and marks the run running, when asked);
+    /// returns its `seq`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn begin_step(
         &self,
         run_id: i64,
@@ -596,22 +630,71 @@ impl Recipes<'_> {
         step_id: &str,
         attempt: i64,
         input: Option<&Value>,
+        mark_running: bool,
         now_ms: i64,
     ) -> StoreResult<i64> {
         let input = input.map(|v| v.to_string());
-        let begin = self.db.begin_read_then_write();
+        // One statement: the next `seq` and the row together.
+        let seq: i64 = on_pool!(self.db, pool => sqlx::query_scalar(
+            "INSERT INTO recipe_run_steps (run_id, seq, step_index, step_id, attempt, status, input, started_ms) \
+             SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, 'running', $5, $6 FROM recipe_run_steps WHERE run_id = $1 RETURNING seq")
+            .bind(run_id).bind(step_index).bind(step_id).bind(attempt).bind(&input).bind(now_ms)
+            .fetch_one(pool).await.map_err(failed("a step")))?;
+        if mark_running {
+            on_pool!(self.db, pool => sqlx::query("UPDATE recipe_runs SET status = 'running', updated_ms = $1 WHERE id = $2")
+                .bind(now_ms).bind(run_id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a run")))?;
+        }
+        Ok(seq)
+    }
+
+    /// Records a whole step attempt at once (a step with nothing outside the hub to wait
+    /// for: skipped, computed, or refused before it ran) and moves the run on, in one
+    /// transaction. `o.seq` is not used.
+    pub async fn record_step(
+        &self,
+        step: &FinishedStep<'_>,
+        o: &StepOutcome<'_>,
+        now_ms: i64,
+    ) -> StoreResult<i64> {
+        let input = step.input.map(|v| v.to_string());
+        let output = o.output.map(|v| v.to_string());
+        let outputs = o.outputs.to_string();
+        let finished = o.run_status.is_final().then_some(now_ms);
         on_pool!(self.db, pool => {
-            let mut tx = pool.begin_with(begin).await.map_err(failed("a step"))?;
-            let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM recipe_run_steps WHERE run_id = $1")
-                .bind(run_id).fetch_one(&mut *tx).await.map_err(failed("a step"))?;
-            sqlx::query("INSERT INTO recipe_run_steps (run_id, seq, step_index, step_id, attempt, status, input, started_ms) VALUES ($1, $2, $3, $4, $5, 'running', $6, $7)")
-                .bind(run_id).bind(seq).bind(step_index).bind(step_id).bind(attempt).bind(&input).bind(now_ms)
-                .execute(&mut *tx).await.map_err(failed("a step"))?;
-            sqlx::query("UPDATE recipe_runs SET status = 'running', updated_ms = $1 WHERE id = $2")
-                .bind(now_ms).bind(run_id).execute(&mut *tx).await.map_err(failed("a run"))?;
+            let mut tx = pool.begin().await.map_err(failed("a step"))?;
+            let seq: i64 = sqlx::query_scalar(
+                "INSERT INTO recipe_run_steps (run_id, seq, step_index, step_id, attempt, status, input, output, error, started_ms, finished_ms) \
+                 SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM recipe_run_steps WHERE run_id = $1 RETURNING seq")
+                .bind(o.run_id).bind(step.step_index).bind(step.step_id).bind(step.attempt).bind(o.status.as_str())
+                .bind(&input).bind(&output).bind(o.error).bind(step.started_ms).bind(now_ms)
+                .fetch_one(&mut *tx).await.map_err(failed("a step"))?;
+            sqlx::query("UPDATE recipe_runs SET status = $1, next_step = $2, outputs = $3, error = $4, updated_ms = $5, finished_ms = $6 WHERE id = $7")
+                .bind(o.run_status.as_str()).bind(o.next_step).bind(&outputs).bind(o.run_error).bind(now_ms).bind(finished).bind(o.run_id)
+                .execute(&mut *tx).await.map_err(failed("a run"))?;
+            if let Some(job) = o.then {
+                let payload = job.payload.to_string();
+                let _: Option<i64> = insert_job!(job, payload, now_ms)
+                    .fetch_optional(&mut *tx).await.map_err(failed("enqueueing a run"))?;
+            }
             tx.commit().await.map_err(failed("a step"))?;
             Ok::<_, StoreError>(seq)
         })
+    }
+
+    /// A run with its recipe version's text and the recipe's state, in one read.
+    pub async fn run_to_work(&self, id: i64) -> StoreResult<Option<RunToWork>> {
+        let row: Option<RunToWorkRow> = on_pool!(self.db, pool => sqlx::query_as(select_run!(
+            ", v.source AS version_source, c.state AS recipe_state \
+             FROM recipe_runs r JOIN recipes c ON c.id = r.recipe_id \
+             JOIN recipe_versions v ON v.recipe_id = r.recipe_id AND v.version = r.version WHERE r.id = $1"))
+            .bind(id).fetch_optional(pool).await.map_err(failed("a run")))?;
+        let Some(row) = row else { return Ok(None) };
+        let recipe_state = RecipeState::parse(&row.recipe_state).unwrap_or(RecipeState::Stopped);
+        Ok(Some(RunToWork {
+            source: row.version_source,
+            recipe_state,
+            run: row.run.into_run()?,
+        }))
     }
 
     /// Records how a step attempt ended and moves the run on, in one transaction.

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde_json::{Map, Value, json};
 use weft_core::recipe::{self, OnError, Recipe, Scope, Template};
 use weft_store::{
-    Connection, NewJob, NewRun, RecipeRecord, RecipeState, RetryPolicy, Run, RunFilter, RunStarted,
-    RunStatus, StepAttempt, StepOutcome, StepStatus,
+    Connection, FinishedStep, NewJob, NewRun, RecipeRecord, RecipeState, RetryPolicy, Run,
+    RunFilter, RunStarted, RunStatus, StepAttempt, StepOutcome, StepStatus,
 };
 
 use super::actions::{self, ActionContext, ActionError, FailureKind};
@@ -123,27 +123,33 @@ pub async fn handle(ctx: JobContext) -> JobResult {
     let run_id = ctx.job.payload["run"]
         .as_i64()
         .ok_or_else(|| JobError::Permanent("the payload has no run".into()))?;
-    let Some(run) = hub
+    // One read: the run, its recipe version's text and the recipe's state.
+    let Some(work) = hub
         .store
         .recipes()
-        .run(run_id)
+        .run_to_work(run_id)
         .await
         .map_err(HubError::from)?
     else {
         return Ok(Some(json!({"skipped": "the run was removed"})));
     };
+    let run = work.run;
     if run.status.is_final() {
         return Ok(Some(
             json!({"skipped": format!("the run is {}", run.status.as_str())}),
         ));
     }
-    let recipe = version_of(hub, &run).await?;
-    let steps = hub
-        .store
-        .recipes()
-        .steps(run_id)
-        .await
-        .map_err(HubError::from)?;
+    let recipe = cached(&work.source, run.version, &run.recipe_name)?;
+    // A run still queued has no attempts yet (its first one marks it running).
+    let steps = if run.status == RunStatus::Queued {
+        Vec::new()
+    } else {
+        hub.store
+            .recipes()
+            .steps(run_id)
+            .await
+            .map_err(HubError::from)?
+    };
 
     if let Some(seq) = ctx
         .job
@@ -161,26 +167,25 @@ pub async fn handle(ctx: JobContext) -> JobResult {
         return Ok(Some(json!({"skipped": "the run waits for an approval"})));
     }
 
-    let Some(record) = hub
-        .store
-        .recipes()
-        .get(run.recipe_id)
-        .await
-        .map_err(HubError::from)?
-    else {
-        return Ok(Some(json!({"skipped": "the recipe was removed"})));
-    };
     let connection = connections::find(hub, &recipe.connection.value).await.ok();
-    if record.state == RecipeState::Paused {
+    if work.recipe_state == RecipeState::Paused {
         let healthy = connection
             .as_ref()
             .and_then(|c| c.health.as_ref())
             .is_some_and(|h| h.state == weft_core::health::HealthState::Healthy);
         if !healthy {
             wait_for_connection(hub, &run, &ctx.job.origin).await?;
-            return Ok(Some(json!({"waiting": record.state_reason})));
+            return Ok(Some(json!({"waiting": "the recipe is paused"})));
         }
-        library::set_state(hub, "weft", &record, RecipeState::Running, None).await?;
+        if let Some(record) = hub
+            .store
+            .recipes()
+            .get(run.recipe_id)
+            .await
+            .map_err(HubError::from)?
+        {
+            library::set_state(hub, "weft", &record, RecipeState::Running, None).await?;
+        }
     }
 
     let mut runner = Runner {
@@ -190,23 +195,28 @@ pub async fn handle(ctx: JobContext) -> JobResult {
         connection: connection.as_ref(),
         outputs: run.outputs.as_object().cloned().unwrap_or_default(),
         origin: format!("job {}", ctx.job.id),
+        running: run.status == RunStatus::Running,
     };
     let mut index = run.next_step.max(0) as usize;
+    let mut first = true;
     while index < recipe.steps.len() {
         if ctx.stop.is_cancelled() {
             // The lease is gone or the hub is stopping: whoever runs the job next resumes here.
             return Err(JobError::Retry("stopped between steps".into()));
         }
-        if let Some(current) = hub
-            .store
-            .recipes()
-            .run(run_id)
-            .await
-            .map_err(HubError::from)?
+        // Someone may cancel the run while it runs: looked at between steps.
+        if !first
+            && let Some(current) = hub
+                .store
+                .recipes()
+                .run(run_id)
+                .await
+                .map_err(HubError::from)?
             && current.status == RunStatus::Cancelled
         {
             return Ok(Some(json!({"cancelled": true})));
         }
+        first = false;
         match runner.step(index, &steps).await? {
             Next::Step(next) => index = next,
             Next::Done => break,
@@ -214,7 +224,8 @@ pub async fn handle(ctx: JobContext) -> JobResult {
             Next::Failed(error) => return Ok(Some(json!({"failed": error}))),
         }
     }
-    if index >= recipe.steps.len() {
+    // A run taken up past its last step (an approval that was its last) ends here.
+    if run.next_step.max(0) as usize >= recipe.steps.len() {
         hub.store
             .recipes()
             .set_run_status(run_id, RunStatus::Succeeded, None, hub.clock.now_ms())
@@ -279,6 +290,8 @@ struct Runner<'a> {
     connection: Option<&'a Connection>,
     outputs: Map<String, Value>,
     origin: String,
+    /// The run is marked running (its first attempt here marks it).
+    running: bool,
 }
 
 impl Runner<'_> {
@@ -295,6 +308,59 @@ impl Runner<'_> {
 
     fn outputs_value(&self) -> Value {
         Value::Object(self.outputs.clone())
+    }
+
+    /// The run's status once it is to go on at step `next`: done after the last step.
+    fn after(&self, next: usize) -> RunStatus {
+        if next >= self.recipe.steps.len() {
+            RunStatus::Succeeded
+        } else {
+            RunStatus::Running
+        }
+    }
+
+    /// Writes a step attempt whole (see `record_step`) with the run's progress.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_whole(
+        &mut self,
+        index: usize,
+        attempt: i64,
+        input: Option<&Value>,
+        started_ms: i64,
+        status: StepStatus,
+        output: Option<&Value>,
+        run_status: RunStatus,
+        next_step: usize,
+    ) -> HubResult<()> {
+        let step_id = self.recipe.steps[index].id.value.clone();
+        self.hub
+            .store
+            .recipes()
+            .record_step(
+                &FinishedStep {
+                    step_index: index as i64,
+                    step_id: &step_id,
+                    attempt,
+                    input,
+                    started_ms,
+                },
+                &StepOutcome {
+                    run_id: self.run.id,
+                    seq: 0,
+                    status,
+                    output,
+                    error: None,
+                    run_status,
+                    next_step: next_step as i64,
+                    outputs: &self.outputs_value(),
+                    run_error: None,
+                    then: None,
+                },
+                self.hub.clock.now_ms(),
+            )
+            .await?;
+        self.running = true;
+        Ok(())
     }
 
     /// Runs step `index` once and says where the run goes next.
@@ -319,18 +385,15 @@ impl Runner<'_> {
             match verdict {
                 Ok(v) if !Template::truthy(&v) => {
                     self.outputs.insert(id.clone(), Value::Null);
-                    let seq = store
-                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
-                        .await?;
-                    self.finish(
-                        seq,
+                    self.record_whole(
+                        index,
+                        attempt,
+                        None,
+                        now,
                         StepStatus::Skipped,
                         None,
-                        None,
-                        RunStatus::Running,
+                        self.after(index + 1),
                         index + 1,
-                        None,
-                        None,
                     )
                     .await?;
                     return Ok(Next::Step(index + 1));
@@ -339,7 +402,15 @@ impl Runner<'_> {
                 Err((_, e)) => {
                     let message = format!("{}: when: {}", id, e.message);
                     let seq = store
-                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
+                        .begin_step(
+                            self.run.id,
+                            index as i64,
+                            &id,
+                            attempt,
+                            None,
+                            !self.running,
+                            now,
+                        )
                         .await?;
                     return self.fail_for_good(index, seq, &message).await;
                 }
@@ -354,14 +425,30 @@ impl Runner<'_> {
                 Ok(Value::Null) => Some(Vec::new()),
                 Ok(other) => {
                     let seq = store
-                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
+                        .begin_step(
+                            self.run.id,
+                            index as i64,
+                            &id,
+                            attempt,
+                            None,
+                            !self.running,
+                            now,
+                        )
                         .await?;
                     let message = format!("{id}: for_each gave {}, not a list", kind_of(&other));
                     return self.fail_for_good(index, seq, &message).await;
                 }
                 Err((_, e)) => {
                     let seq = store
-                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
+                        .begin_step(
+                            self.run.id,
+                            index as i64,
+                            &id,
+                            attempt,
+                            None,
+                            !self.running,
+                            now,
+                        )
                         .await?;
                     return self
                         .fail_for_good(index, seq, &format!("{id}: for_each: {}", e.message))
@@ -383,7 +470,15 @@ impl Runner<'_> {
                 Ok(v) => inputs.push(v),
                 Err((path, e)) => {
                     let seq = store
-                        .begin_step(self.run.id, index as i64, &id, attempt, None, now)
+                        .begin_step(
+                            self.run.id,
+                            index as i64,
+                            &id,
+                            attempt,
+                            None,
+                            !self.running,
+                            now,
+                        )
                         .await?;
                     let message = format!("{id}: input.{path}: {}", e.message);
                     return self.fail_for_good(index, seq, &message).await;
@@ -395,6 +490,45 @@ impl Runner<'_> {
         } else {
             inputs[0].clone()
         };
+        // Steps that reach nothing outside the hub are written whole, in one transaction:
+        // cut off half-way, they are simply run again.
+        match step.action.value.as_str() {
+            "control.stop" => {
+                let output = json!({"stopped": true});
+                self.outputs.insert(id, output.clone());
+                let input = redact(&shown_input);
+                self.record_whole(
+                    index,
+                    attempt,
+                    Some(&input),
+                    now,
+                    StepStatus::Succeeded,
+                    Some(&output),
+                    RunStatus::Succeeded,
+                    index + 1,
+                )
+                .await?;
+                return Ok(Next::Done);
+            }
+            "map" => {
+                let output = shown_input.clone();
+                self.outputs.insert(id, output.clone());
+                let input = redact(&shown_input);
+                self.record_whole(
+                    index,
+                    attempt,
+                    Some(&input),
+                    now,
+                    StepStatus::Succeeded,
+                    Some(&output),
+                    self.after(index + 1),
+                    index + 1,
+                )
+                .await?;
+                return Ok(Next::Step(index + 1));
+            }
+            _ => {}
+        }
         let unfinished_before = previous
             .iter()
             .find(|a| a.status == StepStatus::Running)
@@ -406,28 +540,13 @@ impl Runner<'_> {
                 &id,
                 attempt,
                 Some(&redact(&shown_input)),
+                !self.running,
                 now,
             )
             .await?;
-
-        match step.action.value.as_str() {
-            "control.stop" => {
-                self.outputs.insert(id, json!({"stopped": true}));
-                self.finish(
-                    seq,
-                    StepStatus::Succeeded,
-                    Some(&json!({"stopped": true})),
-                    None,
-                    RunStatus::Succeeded,
-                    index + 1,
-                    None,
-                    None,
-                )
-                .await?;
-                return Ok(Next::Done);
-            }
-            "approval" => return self.ask_approval(index, seq, &shown_input).await,
-            _ => {}
+        self.running = true;
+        if step.action.value == "approval" {
+            return self.ask_approval(index, seq, &shown_input).await;
         }
 
         let ctx = ActionContext {
@@ -470,7 +589,7 @@ impl Runner<'_> {
                     StepStatus::Succeeded,
                     Some(&output),
                     None,
-                    RunStatus::Running,
+                    self.after(index + 1),
                     index + 1,
                     None,
                     None,
@@ -763,6 +882,7 @@ async fn approval_timed_out(
         connection: None,
         outputs: run.outputs.as_object().cloned().unwrap_or_default(),
         origin: "approval timeout".into(),
+        running: true,
     };
     let message = format!("{}: the approval timed out", waiting.step_id);
     let next = runner
@@ -811,6 +931,7 @@ pub async fn decide(
         connection: None,
         outputs: run.outputs.as_object().cloned().unwrap_or_default(),
         origin: format!("user {actor}"),
+        running: true,
     };
     let index = waiting.step_index as usize;
     let next = if approve {
