@@ -245,14 +245,14 @@ pub async fn add_oauth(
 }
 
 /// Gives a permanent-token connection a new token (the old one was revoked, or its user's
-/// password changed). The token must run in the same account; the connection is probed at
-/// once, so recipes paused on it go on.
+/// password changed). The token must run in the same account. Callers probe the connection
+/// next (`health::probe`), which lets recipes paused on it go on.
 pub async fn replace_token(
     hub: &Hub,
     actor: &str,
     connection: &Connection,
     token: SecretString,
-) -> HubResult<weft_core::health::Health> {
+) -> HubResult<Connection> {
     if connection.kind != ConnectionKind::Permanent {
         return Err(HubError::invalid(format!(
             "{} is an OAuth connection: connect it again through the consent form instead",
@@ -293,8 +293,7 @@ pub async fn replace_token(
         Some(serde_json::json!({"runsAs": identity.user_email})),
     )
     .await?;
-    let connection = by_id(hub, &connection.id).await?;
-    crate::health::probe(hub, &connection).await
+    by_id(hub, &connection.id).await
 }
 
 /// The connection with this id (the API addresses connections by id only).

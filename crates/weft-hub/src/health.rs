@@ -15,6 +15,7 @@ use wrike_api::{WrikeClient, WrikeError};
 use crate::Hub;
 use crate::alerts::Alert;
 use crate::error::{HubError, HubResult};
+use crate::jobs::kinds;
 
 /// Probes a connection, records its health, alerts on a change; returns the new health.
 pub async fn probe(hub: &Hub, connection: &Connection) -> HubResult<Health> {
@@ -45,6 +46,7 @@ pub async fn probe(hub: &Hub, connection: &Connection) -> HubResult<Health> {
             Ok(_) => {
                 if let Some(alert) = Alert::for_change(&current, &after, alerting) {
                     hub.alerter.send(&alert).await;
+                    // Recipes react through the queue (once, on whichever instance).
                     let event = match alerting {
                         Alerting::Recovered => Some(HubEvent::ConnectionRecovered),
                         Alerting::Broken => Some(HubEvent::ConnectionBroken),
@@ -52,18 +54,17 @@ pub async fn probe(hub: &Hub, connection: &Connection) -> HubResult<Health> {
                     };
                     if let Some(event) = event {
                         let key = format!("{}:{}", current.id, after.checked_at);
-                        let payload = serde_json::to_value(&alert).unwrap_or_default();
-                        if let Err(e) =
-                            crate::recipes::triggers::hub_event(hub, event, &key, payload).await
-                        {
-                            tracing::warn!(error = %e, "starting the recipes of a connection event");
+                        let payload = serde_json::json!({
+                            "connectionId": current.id,
+                            "event": event.as_str(),
+                            "key": key,
+                            "alert": alert,
+                        });
+                        let request = crate::jobs::Request::new(kinds::CONNECTION_EVENT, payload)
+                            .dedupe(format!("connection-event:{key}"));
+                        if let Err(e) = crate::jobs::enqueue(hub, "health", request).await {
+                            tracing::warn!(error = %e, "queueing the recipes' reaction to a connection event");
                         }
-                    }
-                }
-                if after.is_healthy() {
-                    // Recipes paused because this connection broke go on, with their waiting runs.
-                    if let Err(e) = crate::recipes::runs::resume_connection(hub, &current).await {
-                        tracing::warn!(error = %e, connection = %current.name, "resuming paused recipes");
                     }
                 }
                 return Ok(after);

@@ -20,6 +20,9 @@ pub mod kinds {
     /// Does nothing (optionally after `{"sleepMs": N}`): proves workers are alive, measures
     /// the queue.
     pub const NOOP: &str = "hub.noop";
+    /// A connection broke or recovered: `{"connectionId", "event", "key", "alert"}`. Recipes
+    /// react to it (hub-event triggers; paused recipes go on after a recovery).
+    pub const CONNECTION_EVENT: &str = "recipe.connection_event";
 }
 
 /// A job to enqueue, with the defaults most work wants.

@@ -718,6 +718,12 @@ async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() 
         "{reason}"
     );
 
+    // The hub's probe (the run asked for one) sees the connection broken.
+    let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
+        .await
+        .unwrap();
+    let health = weft_hub::health::probe(&w.hub, &connection).await.unwrap();
+    assert!(!health.is_healthy(), "{health:?}");
     // Deactivation revoked the token. The user is active again and an Admin gives the
     // connection a new token: it is probed healthy at once, and the waiting run goes on.
     w.sim_control(
@@ -736,7 +742,7 @@ async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() 
     let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
         .await
         .unwrap();
-    let health = weft_hub::connections::replace_token(
+    let connection = weft_hub::connections::replace_token(
         &w.hub,
         "admin",
         &connection,
@@ -744,6 +750,7 @@ async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() 
     )
     .await
     .unwrap();
+    let health = weft_hub::health::probe(&w.hub, &connection).await.unwrap();
     assert!(health.is_healthy(), "{health:?}");
     let id = runs[0]["id"].as_i64().unwrap();
     let mut run = w.run(id).await;

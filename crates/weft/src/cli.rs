@@ -624,7 +624,10 @@ async fn connections_command(
         ConnectionsCommand::SetToken { name, token_env } => {
             let connection = connections::find(&hub, &name).await?;
             let token = secrets_input::read_secret("Wrike permanent token", token_env.as_deref())?;
-            let health = connections::replace_token(&hub, &cli_actor(), &connection, token).await?;
+            let connection =
+                connections::replace_token(&hub, &cli_actor(), &connection, token).await?;
+            // The probe finds it healthy, and recipes paused on it go on.
+            let health = health::probe(&hub, &connection).await?;
             println!(
                 "{} has a new token; it is {}",
                 connection.name,

@@ -9,7 +9,7 @@ use wrike_api::models::WebhookEventType;
 use super::catalog::action;
 use super::model::{OnError, Recipe, Trigger};
 use super::node::Node;
-use super::parse::Problem;
+use super::problem::Problem;
 use crate::schedule::Cadence;
 
 /// Names a template may start with.

@@ -11,11 +11,13 @@ mod check;
 mod model;
 mod node;
 mod parse;
+mod problem;
 mod template;
 
 pub use catalog::{Action, ActionInput, CATALOG, action};
 pub use check::check;
 pub use model::*;
-pub use node::Node;
-pub use parse::{Problem, Problems, parse};
-pub use template::{Scope, Template, TemplateError, evaluate};
+pub use node::{Node, evaluate};
+pub use parse::{MAX_RECIPE_BYTES, parse};
+pub use problem::{Problem, Problems};
+pub use template::{Scope, Template, TemplateError};

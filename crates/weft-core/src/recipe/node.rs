@@ -5,7 +5,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
-use super::template::Template;
+use super::template::{Scope, Template, TemplateError};
 
 /// One value of a step's input. Strings are compiled as templates while the file is read,
 /// so a template's syntax error is reported at the string that holds it.
@@ -163,4 +163,37 @@ impl<'de> Visitor<'de> for NodeVisitor {
         }
         Ok(Node::Map(entries))
     }
+}
+
+/// Evaluates an input tree: templates replaced by their values, the rest kept.
+pub fn evaluate(node: &Spanned<Node>, scope: &Scope) -> Result<Value, (String, TemplateError)> {
+    fn walk(
+        node: &Spanned<Node>,
+        path: &str,
+        scope: &Scope,
+    ) -> Result<Value, (String, TemplateError)> {
+        match &node.value {
+            Node::Literal(v) => Ok(v.clone()),
+            Node::Template(t) => t.evaluate(scope).map_err(|e| (path.to_owned(), e)),
+            Node::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| walk(item, &format!("{path}[{i}]"), scope))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            Node::Map(entries) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in entries {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    out.insert(k.clone(), walk(v, &p, scope)?);
+                }
+                Ok(Value::Object(out))
+            }
+        }
+    }
+    walk(node, "", scope)
 }

@@ -11,9 +11,6 @@ use std::sync::LazyLock;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Deserialize;
 use serde_json::Value;
-use serde_saphyr::Spanned;
-
-use super::node::Node;
 
 /// Instructions one template may run: enough for any mapping, too few for a runaway loop.
 const FUEL: u64 = 50_000;
@@ -175,39 +172,6 @@ impl Scope {
         let context = minijinja::Value::deserialize(names).unwrap_or_default();
         Scope { context }
     }
-}
-
-/// Evaluates an input tree: templates replaced by their values, the rest kept.
-pub fn evaluate(node: &Spanned<Node>, scope: &Scope) -> Result<Value, (String, TemplateError)> {
-    fn walk(
-        node: &Spanned<Node>,
-        path: &str,
-        scope: &Scope,
-    ) -> Result<Value, (String, TemplateError)> {
-        match &node.value {
-            Node::Literal(v) => Ok(v.clone()),
-            Node::Template(t) => t.evaluate(scope).map_err(|e| (path.to_owned(), e)),
-            Node::List(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| walk(item, &format!("{path}[{i}]"), scope))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array),
-            Node::Map(entries) => {
-                let mut out = serde_json::Map::new();
-                for (k, v) in entries {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    out.insert(k.clone(), walk(v, &p, scope)?);
-                }
-                Ok(Value::Object(out))
-            }
-        }
-    }
-    walk(node, "", scope)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use wrike_api::Scope;
 use crate::error::{HubError, HubResult};
 use crate::{Hub, connections, trail};
 
-use super::triggers;
+use super::{records, triggers};
 
 /// A recipe file as given: its name for errors (a path) and its text.
 #[derive(Debug, Clone)]
@@ -293,15 +293,6 @@ pub async fn save(hub: &Hub, actor: &str, c: &Checked) -> HubResult<Saved> {
     Ok(saved)
 }
 
-/// Parses a stored recipe's current file.
-pub fn parsed(record: &RecipeRecord) -> HubResult<Recipe> {
-    recipe::parse(
-        &format!("hub/{} v{}", record.name, record.version),
-        &record.source,
-    )
-    .map_err(|p| HubError::Internal(format!("the stored recipe does not parse any more: {p}")))
-}
-
 pub async fn list(hub: &Hub) -> HubResult<Vec<RecipeRecord>> {
     Ok(hub.store.recipes().list().await?)
 }
@@ -349,7 +340,7 @@ pub async fn version_diff(hub: &Hub, name: &str, from: i64, to: i64) -> HubResul
 /// schedule) and lets its runs go.
 pub async fn start(hub: &Hub, actor: &str, name: &str) -> HubResult<RecipeRecord> {
     let record = find(hub, name).await?;
-    let recipe = parsed(&record)?;
+    let recipe = records::parsed(&record)?;
     let problems = check_in_hub(
         hub,
         &Checked {
@@ -363,7 +354,7 @@ pub async fn start(hub: &Hub, actor: &str, name: &str) -> HubResult<RecipeRecord
         return Err(HubError::Invalid(problems.join("\n")));
     }
     triggers::set_up(hub, &record, &recipe).await?;
-    set_state(hub, actor, &record, RecipeState::Running, None).await
+    records::set_state(hub, actor, &record, RecipeState::Running, None).await
 }
 
 /// Stops a recipe: its trigger is taken down (the Wrike webhook deleted) and no new run
@@ -372,7 +363,7 @@ pub async fn stop(hub: &Hub, actor: &str, name: &str) -> HubResult<RecipeRecord>
     let record = find(hub, name).await?;
     triggers::take_down(hub, &record).await?;
     super::poll::reset(hub, &record).await?;
-    set_state(hub, actor, &record, RecipeState::Stopped, None).await
+    records::set_state(hub, actor, &record, RecipeState::Stopped, None).await
 }
 
 /// Removes a recipe, its trigger, versions and runs.
@@ -389,29 +380,4 @@ pub async fn remove(hub: &Hub, actor: &str, name: &str) -> HubResult<()> {
         None,
     )
     .await
-}
-
-pub(crate) async fn set_state(
-    hub: &Hub,
-    actor: &str,
-    record: &RecipeRecord,
-    state: RecipeState,
-    reason: Option<&str>,
-) -> HubResult<RecipeRecord> {
-    hub.store
-        .recipes()
-        .set_state(record.id, state, reason, actor, hub.clock.now_s())
-        .await?;
-    if state != record.state {
-        trail::record(
-            hub,
-            actor,
-            &format!("recipe.{}", state.as_str()),
-            &format!("recipe {}", record.name),
-            Some(json!({"state": record.state, "reason": record.state_reason})),
-            Some(json!({"state": state, "reason": reason})),
-        )
-        .await?;
-    }
-    find(hub, &record.name).await
 }

@@ -9,6 +9,7 @@
 pub mod actions;
 pub mod library;
 pub mod poll;
+pub mod records;
 pub mod runs;
 pub mod testing;
 pub mod triggers;
@@ -23,6 +24,7 @@ pub fn register(registry: &mut Registry) {
         .register(runs::RUN, runs::handle)
         .register(triggers::FIRE, fire)
         .register(triggers::HOOKS, check_hooks)
+        .register(crate::jobs::kinds::CONNECTION_EVENT, connection_event)
         .register(poll::POLL, poll::handle);
 }
 
@@ -60,4 +62,33 @@ async fn check_hooks(ctx: JobContext) -> JobResult {
         .await
         .map_err(JobError::from)?;
     Ok(Some(json!({"repaired": repaired})))
+}
+
+/// A connection broke or recovered: recipes with that hub trigger run, and after a recovery
+/// the recipes paused on the connection go on.
+async fn connection_event(ctx: JobContext) -> JobResult {
+    let p = &ctx.job.payload;
+    let id = p["connectionId"].as_str().unwrap_or_default();
+    let event = match p["event"].as_str() {
+        Some("connection_recovered") => weft_core::recipe::HubEvent::ConnectionRecovered,
+        Some("connection_broken") => weft_core::recipe::HubEvent::ConnectionBroken,
+        other => {
+            return Err(JobError::Permanent(format!(
+                "unknown connection event {other:?}"
+            )));
+        }
+    };
+    let key = p["key"].as_str().unwrap_or_default();
+    let started = triggers::hub_event(&ctx.hub, event, key, p["alert"].clone())
+        .await
+        .map_err(JobError::from)?;
+    let mut resumed = 0;
+    if event == weft_core::recipe::HubEvent::ConnectionRecovered
+        && let Ok(connection) = crate::connections::by_id(&ctx.hub, id).await
+    {
+        resumed = runs::resume_connection(&ctx.hub, &connection)
+            .await
+            .map_err(JobError::from)?;
+    }
+    Ok(Some(json!({"started": started, "resumed": resumed})))
 }

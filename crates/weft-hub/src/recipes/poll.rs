@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use weft_core::recipe::{PollObject, Trigger};
 use weft_store::{RecipeRecord, RecipeState};
 
-use super::{library, runs};
+use super::{records, runs};
 use crate::error::{HubError, HubResult};
 use crate::runtime::handlers::{JobContext, JobResult};
 use crate::{Hub, connections, wrike};
@@ -45,7 +45,7 @@ pub async fn poll(hub: &Hub, recipe_id: i64) -> HubResult<usize> {
     if record.state == RecipeState::Stopped {
         return Ok(0);
     }
-    let recipe = library::parsed(&record)?;
+    let recipe = records::parsed(&record)?;
     let Trigger::Poll(spec) = &recipe.trigger.value else {
         return Ok(0);
     };

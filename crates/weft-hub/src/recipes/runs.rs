@@ -18,7 +18,7 @@ use weft_store::{
 };
 
 use super::actions::{self, ActionContext, ActionError, FailureKind};
-use super::library;
+use super::records;
 use crate::error::{HubError, HubResult};
 use crate::runtime::handlers::{JobContext, JobError, JobResult};
 use crate::{Hub, connections, trail};
@@ -184,7 +184,7 @@ pub async fn handle(ctx: JobContext) -> JobResult {
             .await
             .map_err(HubError::from)?
         {
-            library::set_state(hub, "weft", &record, RecipeState::Running, None).await?;
+            records::set_state(hub, "weft", &record, RecipeState::Running, None).await?;
         }
     }
 
@@ -633,7 +633,7 @@ impl Runner<'_> {
                         class.as_str(),
                         class.advice()
                     );
-                    library::set_state(
+                    records::set_state(
                         self.hub,
                         "weft",
                         &record,
@@ -996,7 +996,7 @@ pub async fn resume_connection(hub: &Hub, connection: &Connection) -> HubResult<
         if record.state != RecipeState::Paused || record.connection_name != connection.name {
             continue;
         }
-        library::set_state(hub, "weft", &record, RecipeState::Running, None).await?;
+        records::set_state(hub, "weft", &record, RecipeState::Running, None).await?;
         let waiting = hub
             .store
             .recipes()

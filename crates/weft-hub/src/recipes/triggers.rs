@@ -372,7 +372,7 @@ pub async fn hub_event(
         if record.state == RecipeState::Stopped || record.trigger_kind != "hub" {
             continue;
         }
-        let recipe = super::library::parsed(&record)?;
+        let recipe = super::records::parsed(&record)?;
         if matches!(&recipe.trigger.value, Trigger::Hub(h) if h.event == event)
             && matches!(
                 runs::start(
@@ -438,7 +438,7 @@ pub async fn check_hooks(hub: &Hub) -> HubResult<usize> {
             }
             Some(_) => {}
             None => {
-                let recipe = super::library::parsed(&record)?;
+                let recipe = super::records::parsed(&record)?;
                 set_up(hub, &record, &recipe).await?;
                 tracing::info!(recipe = %record.name, "registered again a webhook Wrike no longer had");
                 repaired += 1;
