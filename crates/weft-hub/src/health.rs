@@ -53,7 +53,8 @@ pub async fn probe(hub: &Hub, connection: &Connection) -> HubResult<Health> {
                         Alerting::None => None,
                     };
                     if let Some(event) = event {
-                        let key = format!("{}:{}", current.id, after.checked_at);
+                        // A break and a recovery may share a second: the event is in the key.
+                        let key = format!("{}:{}:{}", event.as_str(), current.id, after.checked_at);
                         let payload = serde_json::json!({
                             "connectionId": current.id,
                             "event": event.as_str(),

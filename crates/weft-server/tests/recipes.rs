@@ -381,6 +381,24 @@ async fn a_status_change_in_wrike_comments_on_the_task_through_a_signed_webhook(
             (200, &json!({"started": 0, "repeated": 1})),
             "{backend}"
         );
+        // A delivery may carry a challenge too: answered, once the body is proven.
+        let challenged = w
+            .http
+            .post(format!("{}{path}", w.url))
+            .header(
+                "X-Hook-Signature",
+                wrike_api::webhook::sign(&secret, again.as_bytes()),
+            )
+            .header("X-Hook-Secret", "abc123")
+            .body(again.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(challenged.status().as_u16(), 200);
+        assert_eq!(
+            challenged.headers()["X-Hook-Secret"].to_str().unwrap(),
+            wrike_api::webhook::sign(&secret, b"abc123")
+        );
         // A forged delivery is refused before it is read; nothing runs.
         let (status, _) =
             sign_and_post(&w, &path, "X-Hook-Signature", b"not the secret", &again).await;

@@ -190,8 +190,13 @@ fn hook_secret(hub: &Hub, hook: &RecipeHook) -> HubResult<Vec<u8>> {
 pub enum Delivery {
     /// The handshake: answer 200 with this value in `X-Hook-Secret`.
     Handshake(String),
-    /// Events taken: how many runs were started, how many were repeats.
-    Accepted { started: usize, repeated: usize },
+    /// Events taken: how many runs were started, how many were repeats, and the answer to
+    /// a challenge the delivery carried (Wrike may send one with events too).
+    Accepted {
+        started: usize,
+        repeated: usize,
+        answer: Option<String>,
+    },
 }
 
 /// Handles one Wrike delivery to `/hooks/wrike/{token}`. `signature` is `X-Hook-Signature`,
@@ -214,21 +219,19 @@ pub async fn receive_wrike(
         .await?
         .ok_or_else(unknown)?;
     let secret = hook_secret(hub, &hook)?;
+    let signed = signature.is_some_and(|s| webhook::verify_signature(&secret, raw_body, s));
+    let mut answer = None;
     if let Some(challenge) = challenge {
         // The handshake carries no signature; any event may also carry a challenge, which
         // is answered the same way once the body is proven.
-        let answer = webhook::answer_handshake(&secret, challenge)
+        let answered = webhook::answer_handshake(&secret, challenge)
             .map_err(|e| HubError::Invalid(e.to_string()))?;
-        let signed = signature.is_some_and(|s| webhook::verify_signature(&secret, raw_body, s));
-        if !signed {
-            if webhook::is_handshake(raw_body) {
-                return Ok(Delivery::Handshake(answer));
-            }
-            return Err(HubError::Forbidden(
-                "the delivery's X-Hook-Signature does not match its body".into(),
-            ));
+        if !signed && webhook::is_handshake(raw_body) {
+            return Ok(Delivery::Handshake(answered));
         }
-    } else if !signature.is_some_and(|s| webhook::verify_signature(&secret, raw_body, s)) {
+        answer = Some(answered);
+    }
+    if !signed {
         return Err(HubError::Forbidden(
             "the delivery's X-Hook-Signature does not match its body".into(),
         ));
@@ -257,7 +260,11 @@ pub async fn receive_wrike(
             weft_store::RunStarted::Duplicate { .. } => repeated += 1,
         }
     }
-    Ok(Delivery::Accepted { started, repeated })
+    Ok(Delivery::Accepted {
+        started,
+        repeated,
+        answer,
+    })
 }
 
 /// One Wrike event's identity: the same change delivered twice has the same key. Wrike

@@ -300,8 +300,17 @@ pub async fn wrike_hook(
             response.headers_mut().insert(SECRET_HEADER, value);
             Ok(response)
         }
-        triggers::Delivery::Accepted { started, repeated } => {
-            Ok(Json(json!({"started": started, "repeated": repeated})).into_response())
+        triggers::Delivery::Accepted {
+            started,
+            repeated,
+            answer,
+        } => {
+            let mut response =
+                Json(json!({"started": started, "repeated": repeated})).into_response();
+            if let Some(answer) = answer.and_then(|a| HeaderValue::from_str(&a).ok()) {
+                response.headers_mut().insert(SECRET_HEADER, answer);
+            }
+            Ok(response)
         }
     }
 }
