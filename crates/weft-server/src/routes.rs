@@ -128,6 +128,12 @@ fn entries() -> Vec<Entry> {
             get(web::recipes::diff),
         ),
         e(
+            Method::GET,
+            "/recipes/{name}/file",
+            Needs(ViewRecipes),
+            get(web::recipes::download),
+        ),
+        e(
             Method::POST,
             "/recipes/{name}/start",
             Needs(RunRecipes),

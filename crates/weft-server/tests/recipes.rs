@@ -444,6 +444,22 @@ async fn a_status_change_in_wrike_comments_on_the_task_through_a_signed_webhook(
             "{backend}: {body}"
         );
 
+        // The file as stored, to save back into git.
+        let file = w
+            .http
+            .get(format!("{}/recipes/comment-on-status-change/file", w.url))
+            .bearer_auth(w.token("operator"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(file.status().as_u16(), 200);
+        assert_eq!(
+            file.text().await.unwrap(),
+            example("comment-on-status-change")["source"]
+                .as_str()
+                .unwrap()
+        );
+
         // Stopping deletes the hook in Wrike.
         let (status, _) = w
             .api(
@@ -1018,4 +1034,81 @@ async fn polling_sees_every_change_once() {
     }
     titles.sort();
     assert_eq!(titles, vec!["Renamed once", "Renamed too", "Renamed twice"]);
+}
+
+/// Wrike suspends a hook whose deliveries keep failing; the hub's periodic check sets it
+/// active again, and registers anew a hook Wrike no longer has.
+#[tokio::test]
+async fn suspended_and_vanished_webhooks_are_repaired() {
+    let w = world(common::store("recipes_hooks").await).await;
+    w.api(
+        "admin",
+        reqwest::Method::POST,
+        "/api/v1/recipes/apply",
+        Some(json!({"files": [example("comment-on-status-change")]})),
+    )
+    .await;
+    let (status, _) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/comment-on-status-change/start",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let hook = w.wrike("webhooks").await["data"][0].clone();
+    let id = hook["id"].as_str().unwrap().to_owned();
+
+    let token = w
+        .sim_control(
+            reqwest::Method::POST,
+            "tokens",
+            json!({"accountId": w.account}),
+        )
+        .await;
+    let suspend = w
+        .http
+        .put(format!("{}/webhooks/{id}", w.sim.api_url(0)))
+        .bearer_auth(token["accessToken"].as_str().unwrap())
+        .form(&[("status", "Suspended")])
+        .send()
+        .await
+        .unwrap();
+    assert!(suspend.status().is_success());
+    assert_eq!(w.wrike("webhooks").await["data"][0]["status"], "Suspended");
+    assert_eq!(
+        weft_hub::recipes::triggers::check_hooks(&w.hub)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(w.wrike("webhooks").await["data"][0]["status"], "Active");
+    assert_eq!(
+        weft_hub::recipes::triggers::check_hooks(&w.hub)
+            .await
+            .unwrap(),
+        0,
+        "nothing left to repair"
+    );
+
+    // Deleted in Wrike: registered again (a new id, the handshake passed again).
+    let deleted = w
+        .http
+        .delete(format!("{}/webhooks/{id}", w.sim.api_url(0)))
+        .bearer_auth(token["accessToken"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    assert_eq!(
+        weft_hub::recipes::triggers::check_hooks(&w.hub)
+            .await
+            .unwrap(),
+        1
+    );
+    let hooks = w.wrike("webhooks").await;
+    assert_eq!(hooks["data"].as_array().unwrap().len(), 1, "{hooks}");
+    assert_ne!(hooks["data"][0]["id"], id.as_str());
+    assert_eq!(hooks["data"][0]["status"], "Active");
 }

@@ -59,6 +59,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/recipes/{name}", RECIPE_EDITORS),
     ("GET", "/recipes/{name}/edit", RECIPE_EDITORS),
     ("GET", "/recipes/{name}/diff", RECIPE_VIEWERS),
+    ("GET", "/recipes/{name}/file", RECIPE_VIEWERS),
     ("POST", "/recipes/{name}/start", RECIPE_VIEWERS),
     ("POST", "/recipes/{name}/stop", RECIPE_VIEWERS),
     ("GET", "/runs", RECIPE_VIEWERS),

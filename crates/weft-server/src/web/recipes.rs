@@ -294,6 +294,24 @@ pub async fn update(
     check_or_save(&state, &caller, Some(&name), &form).await
 }
 
+/// The recipe's current file, to save into the git repository (`weft recipes export` does
+/// the same for all of them).
+pub async fn download(State(state): State<AppState>, Path(name): Path<String>) -> PageResult {
+    let record = library::find(&state.hub, &name).await?;
+    let disposition = format!("attachment; filename=\"{}.yaml\"", record.name);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/yaml; charset=utf-8".to_owned(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        record.source,
+    )
+        .into_response())
+}
+
 pub async fn start(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
