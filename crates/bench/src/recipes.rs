@@ -309,7 +309,7 @@ async fn latency(count: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
             }
         }
         last_change.insert(task.clone(), Instant::now());
-        let status = if (i / tasks.len()) % 2 == 0 {
+        let status = if (i / tasks.len()).is_multiple_of(2) {
             "Completed"
         } else {
             "Active"
