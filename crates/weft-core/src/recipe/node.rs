@@ -79,23 +79,6 @@ impl Node {
         }
         out
     }
-
-    /// The tree as JSON with its templates left as their source text (for display and diffs).
-    pub fn to_source_json(&self) -> Value {
-        match self {
-            Node::Literal(v) => v.clone(),
-            Node::Template(t) => Value::String(t.source().to_owned()),
-            Node::List(items) => {
-                Value::Array(items.iter().map(|i| i.value.to_source_json()).collect())
-            }
-            Node::Map(entries) => Value::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.value.to_source_json()))
-                    .collect(),
-            ),
-        }
-    }
 }
 
 impl<'de> Deserialize<'de> for Node {

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value, json};
-use weft_core::recipe::{self, OnError, Recipe, Scope, Template};
+use weft_core::recipe::{self, OnError, Recipe, Scope, Step, Template};
 use weft_store::{
     Connection, FinishedStep, NewJob, NewRun, RecipeRecord, RecipeState, RetryPolicy, Run,
     RunFilter, RunStarted, RunStatus, StepAttempt, StepOutcome, StepStatus,
@@ -73,6 +73,7 @@ pub async fn start(
                 outputs: &json!({}),
                 rerun_of: None,
             },
+            // The store gives the job its payload and dedupe key once the run has its id.
             &run_job(0, "0", now, origin),
             now,
         )
@@ -276,6 +277,76 @@ pub(crate) fn template_scope(
     Scope::new(&names)
 }
 
+/// What a step is to do, from its templates: `when`, `for_each`, then the input.
+pub(crate) enum Prepared {
+    Skipped,
+    /// One input, or one per item of a `for_each` (`each`).
+    Run {
+        inputs: Vec<Value>,
+        each: bool,
+    },
+    /// A template could not be evaluated: the step fails without running.
+    Refused(String),
+}
+
+/// Evaluates a step's templates; `scope` gives the names they read (with `item` inside a
+/// `for_each`).
+pub(crate) fn prepare(step: &Step, scope: impl Fn(Option<&Value>) -> Scope) -> Prepared {
+    let id = &step.id.value;
+    if let Some(when) = &step.when {
+        match recipe::evaluate(when, &scope(None)) {
+            Ok(v) if !Template::truthy(&v) => return Prepared::Skipped,
+            Ok(_) => {}
+            Err((_, e)) => return Prepared::Refused(format!("{id}: when: {}", e.message)),
+        }
+    }
+    let items: Option<Vec<Value>> = match &step.for_each {
+        None => None,
+        Some(list) => match recipe::evaluate(list, &scope(None)) {
+            Ok(Value::Array(items)) => Some(items),
+            Ok(Value::Null) => Some(Vec::new()),
+            Ok(other) => {
+                return Prepared::Refused(format!(
+                    "{id}: for_each gave {}, not a list",
+                    kind_of(&other)
+                ));
+            }
+            Err((_, e)) => return Prepared::Refused(format!("{id}: for_each: {}", e.message)),
+        },
+    };
+    let scopes: Vec<Scope> = match &items {
+        None => vec![scope(None)],
+        Some(items) => items.iter().map(|i| scope(Some(i))).collect(),
+    };
+    let mut inputs = Vec::with_capacity(scopes.len());
+    for s in &scopes {
+        match step
+            .input
+            .as_ref()
+            .map(|node| recipe::evaluate(node, s))
+            .unwrap_or(Ok(json!({})))
+        {
+            Ok(v) => inputs.push(v),
+            Err((path, e)) => {
+                return Prepared::Refused(format!("{id}: input.{path}: {}", e.message));
+            }
+        }
+    }
+    Prepared::Run {
+        inputs,
+        each: items.is_some(),
+    }
+}
+
+/// A step's input as its record shows it: the list of inputs of a `for_each`.
+pub(crate) fn shown(inputs: &[Value], each: bool) -> Value {
+    if each {
+        Value::Array(inputs.to_vec())
+    } else {
+        inputs.first().cloned().unwrap_or(Value::Null)
+    }
+}
+
 enum Next {
     Step(usize),
     Done,
@@ -380,116 +451,40 @@ impl Runner<'_> {
             + 1;
         let now = hub.clock.now_ms();
 
-        if let Some(when) = &step.when {
-            let verdict = recipe::evaluate(when, &self.scope(None));
-            match verdict {
-                Ok(v) if !Template::truthy(&v) => {
-                    self.outputs.insert(id.clone(), Value::Null);
-                    self.record_whole(
-                        index,
+        let (inputs, each) = match prepare(step, |item| self.scope(item)) {
+            Prepared::Skipped => {
+                self.outputs.insert(id.clone(), Value::Null);
+                self.record_whole(
+                    index,
+                    attempt,
+                    None,
+                    now,
+                    StepStatus::Skipped,
+                    None,
+                    self.after(index + 1),
+                    index + 1,
+                )
+                .await?;
+                return Ok(Next::Step(index + 1));
+            }
+            Prepared::Refused(message) => {
+                // A template that cannot be evaluated fails the same way on every attempt.
+                let seq = store
+                    .begin_step(
+                        self.run.id,
+                        index as i64,
+                        &id,
                         attempt,
                         None,
+                        !self.running,
                         now,
-                        StepStatus::Skipped,
-                        None,
-                        self.after(index + 1),
-                        index + 1,
                     )
                     .await?;
-                    return Ok(Next::Step(index + 1));
-                }
-                Ok(_) => {}
-                Err((_, e)) => {
-                    let message = format!("{}: when: {}", id, e.message);
-                    let seq = store
-                        .begin_step(
-                            self.run.id,
-                            index as i64,
-                            &id,
-                            attempt,
-                            None,
-                            !self.running,
-                            now,
-                        )
-                        .await?;
-                    return self.fail_for_good(index, seq, &message).await;
-                }
+                return self.fail_for_good(index, seq, &message).await;
             }
-        }
-
-        // Evaluate the input (once per item of a for_each).
-        let items: Option<Vec<Value>> = match &step.for_each {
-            None => None,
-            Some(list) => match recipe::evaluate(list, &self.scope(None)) {
-                Ok(Value::Array(items)) => Some(items),
-                Ok(Value::Null) => Some(Vec::new()),
-                Ok(other) => {
-                    let seq = store
-                        .begin_step(
-                            self.run.id,
-                            index as i64,
-                            &id,
-                            attempt,
-                            None,
-                            !self.running,
-                            now,
-                        )
-                        .await?;
-                    let message = format!("{id}: for_each gave {}, not a list", kind_of(&other));
-                    return self.fail_for_good(index, seq, &message).await;
-                }
-                Err((_, e)) => {
-                    let seq = store
-                        .begin_step(
-                            self.run.id,
-                            index as i64,
-                            &id,
-                            attempt,
-                            None,
-                            !self.running,
-                            now,
-                        )
-                        .await?;
-                    return self
-                        .fail_for_good(index, seq, &format!("{id}: for_each: {}", e.message))
-                        .await;
-                }
-            },
+            Prepared::Run { inputs, each } => (inputs, each),
         };
-        let scopes: Vec<Scope> = match &items {
-            None => vec![self.scope(None)],
-            Some(items) => items.iter().map(|i| self.scope(Some(i))).collect(),
-        };
-        let mut inputs = Vec::with_capacity(scopes.len());
-        for scope in &scopes {
-            let input = match &step.input {
-                Some(node) => recipe::evaluate(node, scope),
-                None => Ok(json!({})),
-            };
-            match input {
-                Ok(v) => inputs.push(v),
-                Err((path, e)) => {
-                    let seq = store
-                        .begin_step(
-                            self.run.id,
-                            index as i64,
-                            &id,
-                            attempt,
-                            None,
-                            !self.running,
-                            now,
-                        )
-                        .await?;
-                    let message = format!("{id}: input.{path}: {}", e.message);
-                    return self.fail_for_good(index, seq, &message).await;
-                }
-            }
-        }
-        let shown_input = if items.is_some() {
-            Value::Array(inputs.clone())
-        } else {
-            inputs[0].clone()
-        };
+        let shown_input = shown(&inputs, each);
         // Steps that reach nothing outside the hub are written whole, in one transaction:
         // cut off half-way, they are simply run again.
         match step.action.value.as_str() {
@@ -578,7 +573,7 @@ impl Runner<'_> {
         }
         match failure {
             None => {
-                let output = if items.is_some() {
+                let output = if each {
                     Value::Array(outputs)
                 } else {
                     outputs.pop().unwrap_or(Value::Null)

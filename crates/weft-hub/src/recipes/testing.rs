@@ -8,12 +8,12 @@ use std::fmt::Write;
 
 use serde_json::{Map, Value, json};
 use similar::TextDiff;
-use weft_core::recipe::{self, OnError, Recipe, RecipeTest, Template};
+use weft_core::recipe::{OnError, Recipe, RecipeTest};
 use weft_store::Connection;
 
 use super::actions::{self, ActionContext};
 use super::library::Checked;
-use super::runs::template_scope;
+use super::runs::{Prepared, prepare, shown, template_scope};
 use crate::Hub;
 
 /// What the tests found, for people.
@@ -86,69 +86,23 @@ async fn run_one(
     while index < recipe.steps.len() {
         let step = &recipe.steps[index];
         let id = step.id.value.clone();
-        let scope = template_scope(&test.trigger, &outputs, &recipe.name.value, 0, 0, None);
-        if let Some(when) = &step.when {
-            match recipe::evaluate(when, &scope) {
-                Ok(v) if !Template::truthy(&v) => {
-                    skipped.push(id.clone());
-                    outputs.insert(id, Value::Null);
-                    index += 1;
-                    continue;
-                }
-                Ok(_) => {}
-                Err((_, e)) => {
-                    problems.push(format!("{id}: when: {}", e.message));
-                    break;
-                }
+        let prepared = prepare(step, |item| {
+            template_scope(&test.trigger, &outputs, &recipe.name.value, 0, 0, item)
+        });
+        let (inputs, each) = match prepared {
+            Prepared::Skipped => {
+                skipped.push(id.clone());
+                outputs.insert(id, Value::Null);
+                index += 1;
+                continue;
             }
-        }
-        let items: Option<Vec<Value>> = match &step.for_each {
-            None => None,
-            Some(list) => match recipe::evaluate(list, &scope) {
-                Ok(Value::Array(items)) => Some(items),
-                Ok(Value::Null) => Some(Vec::new()),
-                Ok(_) => {
-                    problems.push(format!("{id}: for_each is not a list"));
-                    break;
-                }
-                Err((_, e)) => {
-                    problems.push(format!("{id}: for_each: {}", e.message));
-                    break;
-                }
-            },
-        };
-        let scopes = match &items {
-            None => vec![scope],
-            Some(items) => items
-                .iter()
-                .map(|i| template_scope(&test.trigger, &outputs, &recipe.name.value, 0, 0, Some(i)))
-                .collect(),
-        };
-        let mut inputs = Vec::new();
-        let mut bad_input = None;
-        for s in &scopes {
-            match step
-                .input
-                .as_ref()
-                .map(|n| recipe::evaluate(n, s))
-                .unwrap_or(Ok(json!({})))
-            {
-                Ok(v) => inputs.push(v),
-                Err((path, e)) => {
-                    bad_input = Some(format!("{id}: input.{path}: {}", e.message));
-                    break;
-                }
+            Prepared::Refused(problem) => {
+                problems.push(problem);
+                break;
             }
-        }
-        if let Some(problem) = bad_input {
-            problems.push(problem);
-            break;
-        }
-        let input = if items.is_some() {
-            Value::Array(inputs.clone())
-        } else {
-            inputs[0].clone()
+            Prepared::Run { inputs, each } => (inputs, each),
         };
+        let input = shown(&inputs, each);
         ran.push(id.clone());
         if let Some(expected) = test.expect.get(&id)
             && expected != &input
@@ -180,7 +134,7 @@ async fn run_one(
         }
         match error {
             None => {
-                let value = if items.is_some() {
+                let value = if each {
                     Value::Array(output)
                 } else {
                     output.pop().unwrap_or(Value::Null)
