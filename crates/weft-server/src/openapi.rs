@@ -150,6 +150,13 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
             None,
             json!({"type": "object"}),
         ),
+        ("POST", "/api/v1/recipes/{name}/runs") => (
+            "Start a run now, by hand, with the trigger event given (a scheduled recipe may go without); answers 201 with the run's id",
+            Some(
+                json!({"type": "object", "properties": {"event": {"description": "the trigger event"}}, "additionalProperties": false}),
+            ),
+            json!({"type": "object", "properties": {"run": {"type": "integer"}}}),
+        ),
         ("POST", "/api/v1/recipes/{name}/stop") => (
             "Stop a recipe: its trigger is taken down; started runs finish",
             None,

@@ -146,6 +146,12 @@ fn entries() -> Vec<Entry> {
             post(web::recipes::stop),
         ),
         e(
+            Method::POST,
+            "/recipes/{name}/run",
+            Needs(RunRecipes),
+            post(web::recipes::run_now),
+        ),
+        e(
             Method::GET,
             "/runs",
             Needs(ViewRecipes),
@@ -586,6 +592,12 @@ fn entries() -> Vec<Entry> {
             "/api/v1/recipes/{name}/stop",
             Needs(RunRecipes),
             post(api::recipes::stop),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/recipes/{name}/runs",
+            Needs(RunRecipes),
+            post(api::recipes::run_now),
         ),
         e(
             Method::GET,

@@ -16,9 +16,80 @@ use weft_hub::runtime::{Registry, Runtime, RuntimeConfig, WorkerConfig};
 use weft_store::Store;
 use wrike_sim::RunningSim;
 
+/// What the network between the simulated Wrike and the hub does to the next requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Network {
+    Up,
+    /// The next N requests never reach the hub (Wrike sees a 502).
+    Lose(usize),
+    /// The next N requests reach the hub, but its answers are lost (Wrike sees a 502).
+    LoseAnswers(usize),
+}
+
+/// A proxy on loopback standing for the network Wrike's deliveries cross: the hub's public
+/// URL points at it, and `network` says what it does to the next requests.
+async fn network_to(hub_url: String) -> (String, Arc<std::sync::Mutex<Network>>) {
+    let network = Arc::new(std::sync::Mutex::new(Network::Up));
+    let state = network.clone();
+    let http = reqwest::Client::new();
+    let app = axum::Router::new().fallback(
+        move |method: reqwest::Method,
+              uri: axum::http::Uri,
+              headers: axum::http::HeaderMap,
+              body: axum::body::Bytes| {
+            let (state, http, hub_url) = (state.clone(), http.clone(), hub_url.clone());
+            async move {
+                let now = *state.lock().unwrap();
+                let lose_answer = match now {
+                    Network::Up => false,
+                    Network::Lose(n) | Network::LoseAnswers(n) => {
+                        *state.lock().unwrap() = match (now, n) {
+                            (_, 0 | 1) => Network::Up,
+                            (Network::Lose(_), n) => Network::Lose(n - 1),
+                            (_, n) => Network::LoseAnswers(n - 1),
+                        };
+                        if matches!(now, Network::Lose(_)) {
+                            return axum::http::Response::builder()
+                                .status(502)
+                                .body(axum::body::Body::empty())
+                                .unwrap();
+                        }
+                        true
+                    }
+                };
+                let mut forward = http
+                    .request(method, format!("{hub_url}{uri}"))
+                    .body(body.to_vec());
+                for (name, value) in &headers {
+                    if name != "host" && name != "content-length" {
+                        forward = forward.header(name, value);
+                    }
+                }
+                let answer = forward.send().await.unwrap();
+                let mut back = axum::http::Response::builder().status(if lose_answer {
+                    502
+                } else {
+                    answer.status().as_u16()
+                });
+                for (name, value) in answer.headers() {
+                    back = back.header(name, value);
+                }
+                back.body(axum::body::Body::from(answer.bytes().await.unwrap()))
+                    .unwrap()
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, network)
+}
+
 struct World {
     sim: RunningSim,
     url: String,
+    /// Between the simulator's deliveries and the hub.
+    network: Arc<std::sync::Mutex<Network>>,
     hub: Hub,
     members: Vec<common::Member>,
     account: String,
@@ -81,7 +152,8 @@ impl World {
             .sim_control(
                 reqwest::Method::POST,
                 "tokens",
-                json!({"accountId": self.account}),
+                json!({"accountId": self.account,
+                       "scopes": ["Default", "amReadWriteInvitation", "amReadWriteUser"]}),
             )
             .await;
         self.http
@@ -163,7 +235,8 @@ async fn world(store: Arc<Store>) -> World {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let mut hub = common::hub_on(store.clone(), None, None);
-    hub.policy.public_url = url.clone();
+    let (public_url, network) = network_to(url.clone()).await;
+    hub.policy.public_url = public_url;
     let members = common::team(&store).await;
     let runtime = Runtime::start(
         hub.clone(),
@@ -189,7 +262,7 @@ async fn world(store: Arc<Store>) -> World {
     let account = sim.sim.read().accounts[0].id().to_owned();
     let token: Value = http
         .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(&json!({"accountId": account, "scopes": ["Default", "amReadWriteUser", "amReadWriteInvitation"]}))
+        .json(&json!({"accountId": account, "scopes": ["Default", "amReadWriteUser", "amReadWriteInvitation", "amReadOnlyAuditLog"]}))
         .send()
         .await
         .unwrap()
@@ -202,13 +275,20 @@ async fn world(store: Arc<Store>) -> World {
         "acme-analytics",
         &sim.api_url(0),
         secrecy::SecretString::from(token["accessToken"].as_str().unwrap().to_owned()),
-        vec![Feature::WriteWork, Feature::Webhooks],
+        vec![
+            Feature::WriteWork,
+            Feature::Webhooks,
+            Feature::UsageAnalytics,
+            Feature::Reclaim,
+            Feature::Invitations,
+        ],
     )
     .await
     .unwrap();
     World {
         sim,
         url,
+        network,
         hub,
         members,
         account,
@@ -342,7 +422,7 @@ async fn a_status_change_in_wrike_comments_on_the_task_through_a_signed_webhook(
             hook["hookUrl"]
                 .as_str()
                 .unwrap()
-                .starts_with(&format!("{}/hooks/wrike/", w.url))
+                .starts_with(&format!("{}/hooks/wrike/", w.hub.policy.public_url))
         );
 
         // A person completes a task in Wrike.
@@ -471,6 +551,363 @@ async fn a_status_change_in_wrike_comments_on_the_task_through_a_signed_webhook(
             .await;
         assert_eq!(status, 200);
         assert_eq!(w.wrike("webhooks").await["data"], json!([]));
+    }
+}
+
+/// An HTTP endpoint of "another system" on loopback: the JSON bodies POSTed to it.
+async fn receiver() -> (String, Arc<std::sync::Mutex<Vec<Value>>>) {
+    let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = received.clone();
+    let app = axum::Router::new().fallback(move |body: axum::body::Bytes| {
+        let kept = kept.clone();
+        async move {
+            kept.lock()
+                .unwrap()
+                .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+            "ok"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, received)
+}
+
+/// Every example recipe in `examples/recipes`, applied as the files are (the endpoint of the
+/// project one pointed at `receiver`), started, and fired by people's changes in the
+/// simulated Wrike made through its control API; what the recipes did is read back from
+/// the simulator.
+#[tokio::test]
+async fn every_example_recipe_runs_end_to_end_against_the_simulator() {
+    for store in common::every_store("recipes_examples").await {
+        let backend = store.backend().as_str();
+        let w = world(store).await;
+        let (endpoint, received) = receiver().await;
+        let mut files = Vec::new();
+        for name in [
+            "comment-on-status-change",
+            "invite-requester",
+            "notify-project-completed",
+            "route-new-requests",
+            "weekly-idle-review",
+        ] {
+            let mut file = example(name);
+            let source = file["source"].as_str().unwrap().replace(
+                "http://127.0.0.1:9099/projects/completed",
+                &format!("{endpoint}/projects/completed"),
+            );
+            file["source"] = json!(source);
+            files.push(file);
+        }
+        let (status, body) = w
+            .api(
+                "analyst",
+                reqwest::Method::POST,
+                "/api/v1/recipes/apply",
+                Some(json!({ "files": files })),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}: {body}");
+        for change in body["changes"].as_array().unwrap() {
+            assert_eq!(change["change"], "add", "{backend}: {body}");
+            let name = change["name"].as_str().unwrap();
+            let (status, body) = w
+                .api(
+                    "operator",
+                    reqwest::Method::POST,
+                    &format!("/api/v1/recipes/{name}/start"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200, "{backend}: starting {name}: {body}");
+        }
+
+        // A requester files an urgent request in IT Requests, in the Wrike UI.
+        let requester = w.sim.sim.read().accounts[0]
+            .users
+            .iter()
+            .find(|u| u.is_active() && !u.is_admin())
+            .map(|u| u.id().to_owned())
+            .unwrap();
+        let created = w
+            .sim_control(
+                reqwest::Method::POST,
+                &format!("accounts/{}/task_changes", w.account),
+                json!({"action": "create", "folderId": "IEAAAAARI4AAAADO", "userId": requester,
+                       "params": {"title": "Urgent: laptop for a new hire",
+                                  "description": "new.hire@example.com<br />Needed by Monday."}}),
+            )
+            .await;
+        let task = created["id"].as_str().unwrap().to_owned();
+        for recipe in ["route-new-requests", "invite-requester"] {
+            let runs = w.settled_runs(recipe, 1).await;
+            assert_eq!(runs.len(), 1, "{backend}: {recipe}: {runs:?}");
+            assert_eq!(runs[0]["status"], "succeeded", "{backend}: {}", runs[0]);
+        }
+        // Routed: in the project, renamed, urgent, assigned to its requester.
+        let routed = w.wrike(&format!("tasks/{task}")).await["data"][0].clone();
+        assert_eq!(
+            routed["title"], "[Request] Urgent: laptop for a new hire",
+            "{backend}: {routed}"
+        );
+        assert_eq!(
+            routed["parentIds"],
+            json!(["IEAAAAARI4AAAADP"]),
+            "{backend}"
+        );
+        assert_eq!(routed["importance"], "High", "{backend}");
+        assert_eq!(routed["responsibleIds"], json!([requester]), "{backend}");
+        // The requester was invited, and both recipes said so on the task.
+        let invitations = w.wrike("invitations").await;
+        assert!(
+            invitations["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["email"] == "new.hire@example.com" && i["role"] == "Collaborator"),
+            "{backend}: {invitations} {}",
+            w.run(
+                w.settled_runs("invite-requester", 1).await[0]["id"]
+                    .as_i64()
+                    .unwrap()
+            )
+            .await
+        );
+        let comments = w.wrike(&format!("tasks/{task}/comments")).await;
+        let texts: Vec<&str> = comments["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["text"].as_str())
+            .collect();
+        assert!(
+            texts.contains(&"Thanks, this request is now in Vendor Renewals and assigned.")
+                && texts.contains(&"The requester was invited as a collaborator."),
+            "{backend}: {texts:?}"
+        );
+
+        // A person completes the request: the status recipe comments.
+        w.sim_control(
+            reqwest::Method::POST,
+            &format!("accounts/{}/task_changes", w.account),
+            json!({"action": "update", "taskId": task, "params": {"status": "Completed"}}),
+        )
+        .await;
+        let runs = w.settled_runs("comment-on-status-change", 1).await;
+        assert_eq!(runs[0]["status"], "succeeded", "{backend}: {}", runs[0]);
+        let comments = w.wrike(&format!("tasks/{task}/comments")).await;
+        assert!(
+            comments["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["text"] == "Status changed from Active to Completed."),
+            "{backend}: {comments}"
+        );
+
+        // A project is completed in the Wrike UI: the other system hears of it.
+        let projects = w.wrike("folders?project=true").await;
+        let project = projects["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["project"]["status"] != "Completed" && f["project"].is_object())
+            .expect("an open project")
+            .clone();
+        let project_id = project["id"].as_str().unwrap();
+        w.sim_control(
+            reqwest::Method::POST,
+            &format!("accounts/{}/folder_changes", w.account),
+            json!({"folderId": project_id, "params": {"project": {"status": "Completed"}}}),
+        )
+        .await;
+        let runs = w.settled_runs("notify-project-completed", 1).await;
+        assert_eq!(runs[0]["status"], "succeeded", "{backend}: {}", runs[0]);
+        let owner = w.sim.sim.read().accounts[0].owner().id().to_owned();
+        assert_eq!(
+            *received.lock().unwrap(),
+            vec![json!({"projectId": project_id, "title": project["title"], "completedBy": owner})],
+            "{backend}"
+        );
+
+        // The weekly review, run now rather than on Monday, over the synced usage: it waits
+        // for an Admin, then changes each idle seat to Collaborator in Wrike.
+        let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
+            .await
+            .unwrap();
+        // The hub syncs a new connection by itself; this waits for that sync, or makes one.
+        for _ in 0..600 {
+            match weft_hub::usage::sync::run(
+                &w.hub,
+                &connection,
+                "test",
+                &weft_hub::usage::sync::SyncOptions::default(),
+                Arc::new(weft_hub::usage::sync::Silent),
+                tokio_util::sync::CancellationToken::new(),
+            )
+            .await
+            {
+                Ok(_) => break,
+                Err(weft_hub::error::HubError::Busy(_)) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => panic!("{backend}: the sync failed: {e}"),
+            }
+        }
+        let (status, body) = w
+            .api(
+                "analyst",
+                reqwest::Method::POST,
+                "/api/v1/recipes/weekly-idle-review/runs",
+                None,
+            )
+            .await;
+        assert_eq!(status, 201, "{backend}: {body}");
+        let run_id = body["run"].as_i64().unwrap();
+        let runs = w.settled_runs("weekly-idle-review", 1).await;
+        assert_eq!(runs[0]["status"], "waiting", "{backend}: {}", runs[0]);
+        let run = w.run(run_id).await;
+        let idle = run["steps"][0]["output"]["users"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert!(
+            !idle.is_empty(),
+            "{backend}: the seeded world has idle seats: {run}"
+        );
+        let collaborator = run["steps"][0]["output"]["collaborator_type_id"].clone();
+        assert!(collaborator.is_string(), "{backend}: {run}");
+        let (status, _) = w
+            .api(
+                "analyst",
+                reqwest::Method::POST,
+                &format!("/api/v1/runs/{run_id}/approve"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 403, "{backend}: an Analyst does not approve");
+        let (status, body) = w
+            .api(
+                "admin",
+                reqwest::Method::POST,
+                &format!("/api/v1/runs/{run_id}/approve"),
+                Some(json!({"note": "renewal is next month"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend}: {body}");
+        let mut run = Value::Null;
+        for _ in 0..200 {
+            run = w.run(run_id).await;
+            if run["run"]["status"] == "succeeded" || run["run"]["status"] == "failed" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(run["run"]["status"], "succeeded", "{backend}: {run}");
+        for user in &idle {
+            let id = user["id"].as_str().unwrap();
+            let now = w.wrike(&format!("users/{id}")).await;
+            assert_eq!(
+                now["data"][0]["profiles"][0]["userTypeId"]
+                    .as_str()
+                    .or(now["data"][0]["userTypeId"].as_str()),
+                collaborator.as_str(),
+                "{backend}: {now}"
+            );
+        }
+    }
+}
+
+/// Wrike sends a delivery again when it saw no answer: one lost on its way starts its run
+/// on the next attempt, and one whose answer was lost reaches the hub twice and still starts
+/// one run.
+#[tokio::test]
+async fn lost_deliveries_are_sent_again_and_repeated_ones_start_nothing_twice() {
+    for store in common::every_store("recipes_lost").await {
+        let backend = store.backend().as_str();
+        let w = world(store).await;
+        w.api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [example("comment-on-status-change")]})),
+        )
+        .await;
+        let (status, _) = w
+            .api(
+                "admin",
+                reqwest::Method::POST,
+                "/api/v1/recipes/comment-on-status-change/start",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let tasks = w.wrike("folders/IEAAAAARI4AAAADO/tasks").await;
+        let active: Vec<String> = tasks["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["status"] == "Active")
+            .take(2)
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect();
+        for (n, (network, task)) in [Network::Lose(1), Network::LoseAnswers(1)]
+            .into_iter()
+            .zip(&active)
+            .enumerate()
+        {
+            *w.network.lock().unwrap() = network;
+            w.sim_control(
+                reqwest::Method::POST,
+                &format!("accounts/{}/task_changes", w.account),
+                json!({"action": "update", "taskId": task, "params": {"status": "Completed"}}),
+            )
+            .await;
+            let runs = w.settled_runs("comment-on-status-change", n + 1).await;
+            // The retry may still be on its way: give it time to arrive, then count again.
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            let runs_after = w.settled_runs("comment-on-status-change", n + 1).await;
+            assert_eq!(runs.len(), n + 1, "{backend}: {network:?}: {runs:?}");
+            assert_eq!(
+                runs_after.len(),
+                n + 1,
+                "{backend}: {network:?}: {runs_after:?}"
+            );
+            let comments = w.wrike(&format!("tasks/{task}/comments")).await;
+            let said = comments["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["text"] == "Status changed from Active to Completed.")
+                .count();
+            assert_eq!(said, 1, "{backend}: {network:?}: {comments}");
+        }
+        // Both changes needed a second attempt in Wrike's record of deliveries.
+        let deliveries: Value = w
+            .http
+            .get(format!("{}/_sim/webhook_deliveries", w.sim.base_url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let statuses: Vec<(u64, Option<u64>)> = deliveries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["attempt"].as_u64().unwrap(), d["status"].as_u64()))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                (1, Some(502)),
+                (2, Some(200)),
+                (1, Some(502)),
+                (2, Some(200))
+            ],
+            "{backend}: {deliveries}"
+        );
     }
 }
 

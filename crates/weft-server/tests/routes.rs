@@ -62,6 +62,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/recipes/{name}/file", RECIPE_VIEWERS),
     ("POST", "/recipes/{name}/start", RECIPE_VIEWERS),
     ("POST", "/recipes/{name}/stop", RECIPE_VIEWERS),
+    ("POST", "/recipes/{name}/run", RECIPE_VIEWERS),
     ("GET", "/runs", RECIPE_VIEWERS),
     ("GET", "/runs/{id}", RECIPE_VIEWERS),
     ("POST", "/runs/{id}/rerun", RUN_OPERATORS),
@@ -144,6 +145,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     // Starting and stopping: Operators, and the Analysts who build recipes.
     ("POST", "/api/v1/recipes/{name}/start", RECIPE_VIEWERS),
     ("POST", "/api/v1/recipes/{name}/stop", RECIPE_VIEWERS),
+    ("POST", "/api/v1/recipes/{name}/runs", RECIPE_VIEWERS),
     ("GET", "/api/v1/runs", RECIPE_VIEWERS),
     ("GET", "/api/v1/runs/{id}", RECIPE_VIEWERS),
     ("POST", "/api/v1/runs/{id}/rerun", RUN_OPERATORS),

@@ -285,6 +285,11 @@ fn clip(error: &str) -> String {
 
 /// The query that adds `$job` (a `&NewJob`) unless its dedupe key exists, returning the new
 /// id; a macro so that other areas can run it inside their own transactions.
+/// Marks a job done, fenced by its lease: binds result, now, job id, owner, attempt. Shared
+/// with writers that end a job in their own transaction (a recipe run's last step).
+pub(crate) const COMPLETE_JOB: &str = "UPDATE jobs SET status = 'succeeded', result = $1, finished_ms = $2, updated_ms = $2, lease_expires_ms = NULL \
+     WHERE id = $3 AND status = 'running' AND lease_owner = $4 AND attempts = $5";
+
 macro_rules! insert_job {
     ($job:expr, $payload:expr, $now_ms:expr) => {
         sqlx::query_scalar(
@@ -415,9 +420,7 @@ impl Jobs<'_> {
         now_ms: i64,
     ) -> StoreResult<bool> {
         let result = result.map(Value::to_string);
-        let done = on_pool!(self.db, pool => sqlx::query(
-            "UPDATE jobs SET status = 'succeeded', result = $1, finished_ms = $2, updated_ms = $2, lease_expires_ms = NULL \
-             WHERE id = $3 AND status = 'running' AND lease_owner = $4 AND attempts = $5")
+        let done = on_pool!(self.db, pool => sqlx::query(COMPLETE_JOB)
             .bind(result).bind(now_ms).bind(lease.job_id).bind(&lease.owner).bind(lease.attempt)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("completing a job")))?;
         Ok(done == 1)

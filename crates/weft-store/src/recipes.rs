@@ -11,8 +11,42 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::db::{Db, failed, on_pool};
-use crate::jobs::{NewJob, insert_job};
+use crate::jobs::{COMPLETE_JOB, Lease, NewJob, insert_job};
 use crate::{StoreError, StoreResult};
+
+/// The job writes that end a step's transaction (`tx`) for a `StepOutcome` (`o`): the run's
+/// next job, and the completion of the job running it when the run ends here. A lost lease
+/// returns `Stale` before the commit, so the step is rolled back and the job's new owner
+/// redoes it.
+macro_rules! jobs_after_step {
+    ($tx:ident, $o:ident, $now_ms:expr) => {
+        if let Some(job) = $o.then {
+            let payload = job.payload.to_string();
+            let _: Option<i64> = insert_job!(job, payload, $now_ms)
+                .fetch_optional(&mut *$tx)
+                .await
+                .map_err(failed("enqueueing a run"))?;
+        }
+        if let Some(lease) = $o.completes.filter(|_| $o.run_status.is_final()) {
+            let result = serde_json::json!({"run": $o.run_id, "status": $o.run_status.as_str()});
+            let done = sqlx::query(COMPLETE_JOB)
+                .bind(result.to_string())
+                .bind($now_ms)
+                .bind(lease.job_id)
+                .bind(&lease.owner)
+                .bind(lease.attempt)
+                .execute(&mut *$tx)
+                .await
+                .map_err(failed("completing a run's job"))?
+                .rows_affected();
+            if done != 1 {
+                return Err(StoreError::Stale {
+                    what: "the run's job (its lease was lost)".into(),
+                });
+            }
+        }
+    };
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -410,6 +444,9 @@ pub struct StepOutcome<'a> {
     pub run_error: Option<&'a str>,
     /// A job to add in the same transaction (the run's next attempt after a backoff).
     pub then: Option<&'a NewJob>,
+    /// The job running the run, to complete in the same transaction when the run ends
+    /// here; the write is refused (`Stale`) and nothing is kept when its lease is gone.
+    pub completes: Option<&'a Lease>,
 }
 
 /// The webhook a recipe registered in Wrike.
@@ -671,11 +708,7 @@ impl Recipes<'_> {
             sqlx::query("UPDATE recipe_runs SET status = $1, next_step = $2, outputs = $3, error = $4, updated_ms = $5, finished_ms = $6 WHERE id = $7")
                 .bind(o.run_status.as_str()).bind(o.next_step).bind(&outputs).bind(o.run_error).bind(now_ms).bind(finished).bind(o.run_id)
                 .execute(&mut *tx).await.map_err(failed("a run"))?;
-            if let Some(job) = o.then {
-                let payload = job.payload.to_string();
-                let _: Option<i64> = insert_job!(job, payload, now_ms)
-                    .fetch_optional(&mut *tx).await.map_err(failed("enqueueing a run"))?;
-            }
+            jobs_after_step!(tx, o, now_ms);
             tx.commit().await.map_err(failed("a step"))?;
             Ok::<_, StoreError>(seq)
         })
@@ -710,11 +743,7 @@ impl Recipes<'_> {
             sqlx::query("UPDATE recipe_runs SET status = $1, next_step = $2, outputs = $3, error = $4, updated_ms = $5, finished_ms = $6 WHERE id = $7")
                 .bind(o.run_status.as_str()).bind(o.next_step).bind(&outputs).bind(o.run_error).bind(now_ms).bind(finished).bind(o.run_id)
                 .execute(&mut *tx).await.map_err(failed("a run"))?;
-            if let Some(job) = o.then {
-                let payload = job.payload.to_string();
-                let _: Option<i64> = insert_job!(job, payload, now_ms)
-                    .fetch_optional(&mut *tx).await.map_err(failed("enqueueing a run"))?;
-            }
+            jobs_after_step!(tx, o, now_ms);
             tx.commit().await.map_err(failed("a step"))?;
             Ok::<_, StoreError>(())
         })

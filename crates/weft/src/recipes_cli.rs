@@ -61,6 +61,13 @@ pub enum RecipesCommand {
     Start { name: String },
     /// Stop a recipe: its trigger is taken down; runs already started finish.
     Stop { name: String },
+    /// Start a run now, by hand: a scheduled recipe as if its time had come, any other with
+    /// the trigger event in `--event FILE` (JSON; `-` reads standard input).
+    Trigger {
+        name: String,
+        #[arg(long)]
+        event: Option<PathBuf>,
+    },
     /// Runs, newest first.
     Runs {
         #[arg(long)]
@@ -95,6 +102,18 @@ pub enum RecipesCommand {
         #[arg(long)]
         note: Option<String>,
     },
+}
+
+/// A trigger event from a JSON file, or from standard input for `-`.
+fn read_event(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+            .context("reading the event from standard input")?
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+    };
+    serde_json::from_str(&text)
+        .with_context(|| format!("{}: the event is not JSON", path.display()))
 }
 
 /// The example recipes of `examples/recipes`, built into the binary for the demo.
@@ -399,6 +418,14 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
         RecipesCommand::Stop { name } => {
             let r = library::stop(&hub, &actor, &name).await?;
             println!("recipe {} is {}", r.name, r.state.as_str());
+        }
+        RecipesCommand::Trigger { name, event } => {
+            let event = match event {
+                Some(path) => Some(read_event(&path)?),
+                None => None,
+            };
+            let started = library::run_now(&hub, &actor, &name, event).await?;
+            println!("recipe {name} started run {}", started.run_id());
         }
         RecipesCommand::Runs {
             recipe,

@@ -17,12 +17,14 @@ use wrike_api::Scope;
 use wrike_api::models::{AuditObjectType, AuditOperation, Plan};
 
 use crate::api::Ctx;
-use crate::api::work::{apply_task_create, apply_task_delete, apply_task_update};
+use crate::api::work::{
+    apply_folder_update, apply_task_create, apply_task_delete, apply_task_update,
+};
 use crate::faults::Fault;
 use crate::generate::audit_record;
 use crate::params::Params;
 use crate::sim::Sim;
-use crate::world::OAuthApp;
+use crate::world::{AccountData, OAuthApp};
 
 pub fn router(sim: Arc<Sim>) -> Router {
     Router::new()
@@ -32,6 +34,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/accounts/{id}/plan", post(set_plan))
         .route("/accounts/{id}/audit_events", post(append_audit))
         .route("/accounts/{id}/task_changes", post(task_change))
+        .route("/accounts/{id}/folder_changes", post(folder_change))
         .route("/tokens", post(issue_token))
         .route("/tokens/revoke", post(revoke))
         .route("/oauth_clients", get(list_apps).post(add_app))
@@ -456,16 +459,10 @@ async fn task_change(
     let account = world
         .account_mut(&id)
         .ok_or_else(|| bad(StatusCode::NOT_FOUND, format!("no account {id}")))?;
-    let user_id = change
-        .user_id
-        .unwrap_or_else(|| account.owner().id().to_owned());
-    account.user(&user_id).ok_or_else(|| {
-        bad(
-            StatusCode::BAD_REQUEST,
-            format!("no user {user_id} in {id}"),
-        )
-    })?;
-    let ctx = Ctx { now, user_id };
+    let ctx = Ctx {
+        now,
+        user_id: acting_user(account, change.user_id)?,
+    };
     let params = Params::from_json(change.params);
     let need = |v: Option<String>, name: &str| {
         v.ok_or_else(|| {
@@ -489,6 +486,51 @@ async fn task_change(
     let (task, events) = result.map_err(|e| bad(e.status, e.description))?;
     sim.hooks.emit(account, events, now);
     Ok(Json(json!(task)).into_response())
+}
+
+/// Who makes a change "in the Wrike UI": the named user, or the account's owner.
+fn acting_user(account: &AccountData, user_id: Option<String>) -> Result<String, Response> {
+    let user_id = user_id.unwrap_or_else(|| account.owner().id().to_owned());
+    match account.user(&user_id) {
+        Some(_) => Ok(user_id),
+        None => Err(bad(
+            StatusCode::BAD_REQUEST,
+            format!("no user {user_id} in {}", account.id()),
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FolderChange {
+    user_id: Option<String>,
+    folder_id: String,
+    /// Wrike API parameters of `PUT /folders` (`title`, `project`, `addParents`, ...).
+    #[serde(default)]
+    params: serde_json::Map<String, Value>,
+}
+
+/// A change to a folder or project made "in the Wrike UI" by a user (the account's owner
+/// unless named): applied as `PUT /folders` applies it, webhooks fired.
+async fn folder_change(
+    State(sim): State<Arc<Sim>>,
+    Path(id): Path<String>,
+    Json(change): Json<FolderChange>,
+) -> Reply {
+    let now = sim.clock.now();
+    let mut world = sim.write();
+    let account = world
+        .account_mut(&id)
+        .ok_or_else(|| bad(StatusCode::NOT_FOUND, format!("no account {id}")))?;
+    let ctx = Ctx {
+        now,
+        user_id: acting_user(account, change.user_id)?,
+    };
+    let params = Params::from_json(change.params);
+    let (folder, events) = apply_folder_update(account, &ctx, &change.folder_id, &params)
+        .map_err(|e| bad(e.status, e.description))?;
+    sim.hooks.emit(account, events, now);
+    Ok(Json(json!(folder)).into_response())
 }
 
 async fn faults(State(sim): State<Arc<Sim>>) -> Json<Value> {

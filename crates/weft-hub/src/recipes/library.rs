@@ -3,17 +3,18 @@
 //! the hub match a folder of files, and every change is a new version with who made it.
 
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use similar::TextDiff;
-use weft_core::recipe::{self, Problems, Recipe};
+use weft_core::recipe::{self, Problems, Recipe, Trigger};
 use weft_core::scope_plan::{self, AccountFacts};
-use weft_store::{RecipeFile, RecipeRecord, RecipeState, RecipeVersion, Saved};
+use weft_core::secrets::random_token;
+use weft_store::{RecipeFile, RecipeRecord, RecipeState, RecipeVersion, RunStarted, Saved};
 use wrike_api::Scope;
 
 use crate::error::{HubError, HubResult};
 use crate::{Hub, connections, trail};
 
-use super::{records, triggers};
+use super::{records, runs, triggers};
 
 /// A recipe file as given: its name for errors (a path) and its text.
 #[derive(Debug, Clone)]
@@ -364,6 +365,47 @@ pub async fn stop(hub: &Hub, actor: &str, name: &str) -> HubResult<RecipeRecord>
     triggers::take_down(hub, &record).await?;
     super::poll::reset(hub, &record).await?;
     records::set_state(hub, actor, &record, RecipeState::Stopped, None).await
+}
+
+/// Starts a run of a recipe now, by hand, whatever its state: with the given trigger event,
+/// or for a schedule with the event an occurrence would carry (a recipe any other trigger
+/// starts needs an event, e.g. a sample from its tests or an earlier run). Each call is a
+/// new run.
+pub async fn run_now(
+    hub: &Hub,
+    actor: &str,
+    name: &str,
+    event: Option<Value>,
+) -> HubResult<RunStarted> {
+    let record = find(hub, name).await?;
+    let recipe = records::parsed(&record)?;
+    let now = hub.clock.now();
+    let event = match (event, &recipe.trigger.value) {
+        (Some(event), _) => event,
+        (None, Trigger::Schedule(_)) => json!({
+            "scheduledAt": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "firedAt": now.timestamp(),
+            "manual": true,
+        }),
+        (None, _) => {
+            return Err(HubError::Invalid(format!(
+                "{name} is started by its {} trigger: give the event to run it with",
+                record.trigger_kind
+            )));
+        }
+    };
+    let key = format!("manual:{}", random_token());
+    let started = runs::start(hub, &record, &key, event, &format!("run now by {actor}")).await?;
+    trail::record(
+        hub,
+        actor,
+        "recipe.run_now",
+        &format!("recipe {name}"),
+        None,
+        Some(json!({"run": started.run_id()})),
+    )
+    .await?;
+    Ok(started)
 }
 
 /// Removes a recipe, its trigger, versions and runs.

@@ -197,6 +197,7 @@ pub async fn handle(ctx: JobContext) -> JobResult {
         outputs: run.outputs.as_object().cloned().unwrap_or_default(),
         origin: format!("job {}", ctx.job.id),
         running: run.status == RunStatus::Running,
+        job: Some(&ctx),
     };
     let mut index = run.next_step.max(0) as usize;
     let mut first = true;
@@ -363,6 +364,9 @@ struct Runner<'a> {
     origin: String,
     /// The run is marked running (its first attempt here marks it).
     running: bool,
+    /// The job running the run, when a worker runs it: the write that ends the run also
+    /// completes the job, one transaction instead of two.
+    job: Option<&'a JobContext>,
 }
 
 impl Runner<'_> {
@@ -387,6 +391,13 @@ impl Runner<'_> {
             RunStatus::Succeeded
         } else {
             RunStatus::Running
+        }
+    }
+
+    /// After a step's write: a run that ended there completed its job too.
+    fn ended(&self, run_status: RunStatus) {
+        if let Some(job) = self.job.filter(|_| run_status.is_final()) {
+            job.mark_completed();
         }
     }
 
@@ -426,10 +437,12 @@ impl Runner<'_> {
                     outputs: &self.outputs_value(),
                     run_error: None,
                     then: None,
+                    completes: self.job.map(|j| &j.lease),
                 },
                 self.hub.clock.now_ms(),
             )
             .await?;
+        self.ended(run_status);
         self.running = true;
         Ok(())
     }
@@ -806,10 +819,12 @@ impl Runner<'_> {
                     outputs: &self.outputs_value(),
                     run_error,
                     then,
+                    completes: self.job.map(|j| &j.lease),
                 },
                 self.hub.clock.now_ms(),
             )
             .await?;
+        self.ended(run_status);
         if then.is_some() {
             self.hub.wake.notify_waiters();
         }
@@ -878,6 +893,7 @@ async fn approval_timed_out(
         outputs: run.outputs.as_object().cloned().unwrap_or_default(),
         origin: "approval timeout".into(),
         running: true,
+        job: None,
     };
     let message = format!("{}: the approval timed out", waiting.step_id);
     let next = runner
@@ -927,6 +943,7 @@ pub async fn decide(
         outputs: run.outputs.as_object().cloned().unwrap_or_default(),
         origin: format!("user {actor}"),
         running: true,
+        job: None,
     };
     let index = waiting.step_index as usize;
     let next = if approve {

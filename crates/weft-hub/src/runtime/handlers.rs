@@ -5,13 +5,14 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use weft_core::health::FailureClass;
-use weft_store::Job;
+use weft_store::{Job, Lease};
 use wrike_api::WrikeError;
 
 use crate::Hub;
@@ -27,6 +28,33 @@ pub struct JobContext {
     /// Cancelled when the lease is lost (the job was cancelled, or another worker took it
     /// over) or the hub shuts down; long jobs check it between steps.
     pub stop: CancellationToken,
+    /// The lease this attempt runs under.
+    pub lease: Lease,
+    /// Set by a handler that completed its job in its own transaction (fenced by `lease`),
+    /// so the worker does not write the completion a second time.
+    completed: Arc<AtomicBool>,
+}
+
+impl JobContext {
+    pub fn new(hub: Hub, job: Job, lease: Lease, worker: String, stop: CancellationToken) -> Self {
+        JobContext {
+            hub,
+            job,
+            worker,
+            stop,
+            lease,
+            completed: Arc::default(),
+        }
+    }
+
+    /// Says that the job was completed by the handler's own write (see `completed`).
+    pub fn mark_completed(&self) {
+        self.completed.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn was_completed(&self) -> bool {
+        self.completed.load(Ordering::SeqCst)
+    }
 }
 
 /// Why a job attempt failed.

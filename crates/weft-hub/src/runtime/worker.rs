@@ -158,12 +158,14 @@ async fn run_one(
         stop.clone(),
     ));
     let started = Instant::now();
-    let mut task = tokio::spawn(handler(JobContext {
-        hub: hub.clone(),
+    let context = JobContext::new(
+        hub.clone(),
         job,
-        worker: config.id.clone(),
-        stop: stop.clone(),
-    }));
+        lease.clone(),
+        config.id.clone(),
+        stop.clone(),
+    );
+    let mut task = tokio::spawn(handler(context.clone()));
     let outcome = tokio::select! {
         joined = &mut task => Some(joined),
         _ = stop.cancelled() => None,
@@ -190,6 +192,8 @@ async fn run_one(
     let now = hub.clock.now_ms();
     let seconds = started.elapsed().as_secs_f64();
     let (label, written) = match outcome {
+        // The handler's own transaction completed the job (fenced by the lease).
+        Some(Ok(Ok(_))) if context.was_completed() => ("succeeded", Ok(true)),
         None => {
             // Give the handler a moment to stop by itself (it sees `stop`), then abort it.
             if tokio::time::timeout(STOP_GRACE, &mut task).await.is_err() {

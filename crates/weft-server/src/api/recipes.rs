@@ -8,7 +8,7 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use weft_hub::recipes::library::{self, SourceFile};
 use weft_hub::recipes::{runs, triggers};
 use weft_store::{RunFilter, RunStatus};
@@ -145,6 +145,25 @@ pub async fn stop(
     Path(name): Path<String>,
 ) -> ApiResult {
     Ok(Json(library::stop(&state.hub, &caller.actor(), &name).await?).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunNowBody {
+    /// The trigger event to run with; a scheduled recipe may go without.
+    pub event: Option<Value>,
+}
+
+/// Starts a run now, by hand (see `library::run_now`).
+pub async fn run_now(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+    body: Option<Json<RunNowBody>>,
+) -> ApiResult {
+    let event = body.and_then(|b| b.0.event);
+    let started = library::run_now(&state.hub, &caller.actor(), &name, event).await?;
+    Ok((StatusCode::CREATED, Json(json!({"run": started.run_id()}))).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -321,6 +321,16 @@ pub async fn start(
     Ok(Redirect::to(&format!("/recipes/{name}")).into_response())
 }
 
+/// "Run now" on a scheduled recipe's page: the new run's page.
+pub async fn run_now(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> PageResult {
+    let started = library::run_now(&state.hub, &caller.actor(), &name, None).await?;
+    Ok(Redirect::to(&format!("/runs/{}", started.run_id())).into_response())
+}
+
 pub async fn stop(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

@@ -392,12 +392,15 @@ pub async fn create_folder(
     envelope("folders", vec![folder])
 }
 
-pub async fn update_folder(
-    State(sim): State<Arc<Sim>>,
-    Extension(c): Extension<Caller>,
-    Path(id): Path<String>,
-    p: Params,
-) -> ApiResult {
+/// `PUT /folders/{id}` on one folder or project, by the API or (through the control API) by a
+/// person in the Wrike UI: the folder after the change and the events it fires.
+pub fn apply_folder_update(
+    account: &mut AccountData,
+    ctx: &Ctx,
+    id: &str,
+    p: &Params,
+) -> Result<(Folder, Vec<EventDraft>), ApiError> {
+    let id = id.to_owned();
     p.allow(&[
         "title",
         "description",
@@ -423,8 +426,8 @@ pub async fn update_folder(
     let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
     let restore = p.bool("restore")?.unwrap_or(false);
     let custom_fields: Option<Vec<CustomFieldValue>> = p.json("customFields")?;
-    super::refuse_unsimulated(&p, &["customColumns"])?;
-    let folder = mutate(&sim, &c, |account, ctx| {
+    super::refuse_unsimulated(p, &["customColumns"])?;
+    {
         for parent in &add_parents {
             account.folder(parent).ok_or_else(|| {
                 ApiError::invalid_parameter("addParents", &format!("no folder {parent}"))
@@ -549,6 +552,17 @@ pub async fn update_folder(
             .map(|e| e.was_in(&parents_before))
             .collect();
         Ok((out, events))
+    }
+}
+
+pub async fn update_folder(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    let folder = mutate(&sim, &c, |account, ctx| {
+        apply_folder_update(account, ctx, &id, &p)
     })?;
     envelope("folders", vec![folder])
 }
