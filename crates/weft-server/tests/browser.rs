@@ -644,3 +644,140 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
     .unwrap();
     browser.close().await.unwrap();
 }
+
+/// Two of the example recipes, pasted into the editor as they are in `examples/recipes`:
+/// one started and fired by a change in the simulated Wrike (its control API), its run and
+/// its comment seen; the scheduled one run by hand with "Run now".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn example_recipes_run_from_the_browser() {
+    let Some((_driver, browser)) = start_browser("recipe-examples").await else {
+        return;
+    };
+    let (sim, base, _store, _runtime) = common::oauth_hub("browser_recipe_examples").await;
+    let http = reqwest::Client::new();
+    let account = sim.sim.read().accounts[0].id().to_owned();
+    let token: serde_json::Value = http
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&json!({"accountId": account, "scopes": ["Default", "amReadWriteUser", "amReadOnlyAuditLog"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let added = http
+        .post(format!("{base}/api/v1/connections"))
+        .bearer_auth("wft_token-admin")
+        .json(&json!({"name": "acme-analytics", "dataCenter": sim.api_url(0), "token": token["accessToken"],
+                      "features": ["write_work", "webhooks", "usage_analytics", "reclaim"]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        added.status().is_success(),
+        "{}",
+        added.text().await.unwrap()
+    );
+    let example = |name: &str| {
+        std::fs::read_to_string(format!(
+            "{}/../../examples/recipes/{name}.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    };
+
+    browser.goto(&format!("{base}/recipes/new")).await.unwrap();
+    type_into(&browser, Locator::Id("username"), "admin").await;
+    type_into(&browser, Locator::Id("password"), "admin-password").await;
+    click(&browser, Locator::Id("sign-in")).await;
+    wait_for_path(&browser, "/recipes/new").await;
+    set_source(&browser, &example("comment-on-status-change")).await;
+    click(&browser, Locator::Id("save")).await;
+    wait_for_path(&browser, "/recipes/comment-on-status-change").await;
+    click(&browser, Locator::Id("start")).await;
+    wait_for_path(&browser, "/recipes/comment-on-status-change").await;
+    assert_eq!(
+        text_of(&browser, Locator::Id("recipe-state")).await,
+        "running"
+    );
+
+    // Someone completes a task in Wrike.
+    let task = sim.sim.read().accounts[0]
+        .tasks
+        .iter()
+        .find(|t| {
+            t.scope == wrike_api::models::TreeScope::WsTask
+                && t.status == wrike_api::models::TaskStatus::Active
+        })
+        .unwrap()
+        .id
+        .clone();
+    let changed = http
+        .post(format!(
+            "{}/_sim/accounts/{account}/task_changes",
+            sim.base_url()
+        ))
+        .json(&json!({"action": "update", "taskId": task, "params": {"status": "Completed"}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(changed.status().is_success());
+    browser
+        .goto(&format!("{base}/runs?recipe=comment-on-status-change"))
+        .await
+        .unwrap();
+    let row = Locator::Css("#runs tr[data-status='succeeded'] a");
+    let mut done = None;
+    for _ in 0..50 {
+        if let Ok(link) = browser.find(row).await {
+            done = Some(link);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        browser.refresh().await.unwrap();
+    }
+    done.expect("a succeeded run").click().await.unwrap();
+    let timeline = text_of(&browser, Locator::Id("timeline")).await;
+    assert!(
+        timeline.contains("comment attempt 1: succeeded"),
+        "{timeline}"
+    );
+    assert!(
+        sim.sim.read().accounts[0].comments.iter().any(|c| {
+            c.task_id.as_deref() == Some(task.as_str())
+                && c.text == "Status changed from Active to Completed."
+        }),
+        "the comment is in Wrike"
+    );
+
+    // The weekly review, run now rather than on Monday.
+    browser.goto(&format!("{base}/recipes/new")).await.unwrap();
+    set_source(&browser, &example("weekly-idle-review")).await;
+    click(&browser, Locator::Id("save")).await;
+    wait_for_path(&browser, "/recipes/weekly-idle-review").await;
+    click(&browser, Locator::Id("run-now")).await;
+    let mut status = String::new();
+    for _ in 0..50 {
+        if browser
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/runs/")
+        {
+            status = text_of(&browser, Locator::Id("run-status")).await;
+            if status == "succeeded" || status == "waiting" {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        browser.refresh().await.unwrap();
+    }
+    assert!(
+        status == "succeeded" || status == "waiting",
+        "the run by hand settles: {status}"
+    );
+    let timeline = text_of(&browser, Locator::Id("timeline")).await;
+    assert!(timeline.contains("idle"), "{timeline}");
+    browser.close().await.unwrap();
+}

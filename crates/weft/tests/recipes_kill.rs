@@ -340,3 +340,182 @@ fn the_example_recipes_pass_their_own_tests_and_a_wrong_expectation_fails() {
         "{shown}"
     );
 }
+
+/// Runs of `recipe` once `count` of them have settled (finished or waiting), read with
+/// `weft recipes runs --json`.
+async fn settled_runs(hub: &Instance, recipe: &str, count: usize) -> Vec<Value> {
+    let started = Instant::now();
+    loop {
+        let out = hub.run(&["recipes", "runs", "--recipe", recipe, "--json"]);
+        assert!(out.status.success(), "{}", text(&out));
+        let runs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let settled = runs
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r["status"].as_str(),
+                    Some("succeeded" | "failed" | "waiting" | "cancelled")
+                )
+            })
+            .count();
+        if settled >= count {
+            return runs;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the runs of {recipe} did not settle: {runs:?}\n{}",
+            hub.log("serve.log")
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The example folder as a team keeps it in git, applied and started with `weft recipes`
+/// against a running `weft serve`; people's changes in the simulated Wrike (its control
+/// API) start the recipes, whose actions are then in the simulator; a scheduled recipe is
+/// run by hand with `weft recipes trigger`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_folder_applied_from_the_cli_runs_against_the_simulator() {
+    let sim = wrike_sim::start(
+        wrike_sim::SimConfig {
+            rate_limit_per_minute: 0,
+            ..wrike_sim::SimConfig::default()
+        },
+        wrike_sim::Listen::loopback(),
+    )
+    .await
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let public = format!("http://{listen}");
+    let hub = Instance::new(
+        "recipe-examples",
+        &[
+            ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
+            ("WEFT_ALLOW_ANY_WRIKE_HOST", "true"),
+            ("WEFT_LISTEN", listen.as_str()),
+            ("WEFT_PUBLIC_URL", public.as_str()),
+        ],
+    );
+    let http = reqwest::Client::new();
+    let account = sim.sim.read().accounts[0].id().to_owned();
+    let token: Value = http
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&json!({"accountId": account, "scopes": ["Default", "amReadWriteUser", "amReadWriteInvitation", "amReadOnlyAuditLog"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let out = hub
+        .command(&[
+            "connections",
+            "add",
+            "--name",
+            "acme-analytics",
+            "--data-center",
+            &sim.api_url(0),
+            "--token-env",
+            "WRIKE_TOKEN",
+        ])
+        .env("WRIKE_TOKEN", token["accessToken"].as_str().unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/recipes");
+    let out = hub.run(&["recipes", "apply", examples]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        text(&out).matches("add ").count(),
+        5,
+        "every example is added: {}",
+        text(&out)
+    );
+    let mut serve = spawn(&hub, &["serve"], "serve.log");
+    let started = Instant::now();
+    while http.get(format!("{public}/healthz")).send().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "serve did not start: {}",
+            hub.log("serve.log")
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for name in ["route-new-requests", "comment-on-status-change"] {
+        let out = hub.run(&["recipes", "start", name]);
+        assert!(out.status.success(), "{name}: {}", text(&out));
+    }
+
+    // Someone files a request in IT Requests, then completes it.
+    let control = |path: &str, body: Value| {
+        let request = http
+            .post(format!("{}/_sim/accounts/{account}/{path}", sim.base_url()))
+            .json(&body);
+        async move {
+            let answer = request.send().await.unwrap();
+            assert!(answer.status().is_success(), "{}", answer.status());
+            answer.json::<Value>().await.unwrap()
+        }
+    };
+    let created = control(
+        "task_changes",
+        json!({"action": "create", "folderId": "IEAAAAARI4AAAADO", "params": {"title": "Printer jam"}}),
+    )
+    .await;
+    let task = created["id"].as_str().unwrap().to_owned();
+    let runs = settled_runs(&hub, "route-new-requests", 1).await;
+    assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
+    {
+        let world = sim.sim.read();
+        let routed = world.accounts[0]
+            .tasks
+            .iter()
+            .find(|t| t.id == task)
+            .unwrap();
+        assert_eq!(routed.title, "[Request] Printer jam");
+        assert_eq!(routed.parent_ids, Some(vec!["IEAAAAARI4AAAADP".to_owned()]));
+    }
+    control(
+        "task_changes",
+        json!({"action": "update", "taskId": task, "params": {"status": "Completed"}}),
+    )
+    .await;
+    let runs = settled_runs(&hub, "comment-on-status-change", 1).await;
+    assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
+    let said: Vec<String> = sim.sim.read().accounts[0]
+        .comments
+        .iter()
+        .filter(|c| c.task_id.as_deref() == Some(task.as_str()))
+        .map(|c| c.text.clone())
+        .collect();
+    assert!(
+        said.contains(&"Status changed from Active to Completed.".to_owned()),
+        "{said:?}"
+    );
+
+    // The weekly review, run now by hand; a webhook recipe needs an event to run with.
+    let out = hub.run(&["recipes", "trigger", "weekly-idle-review"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).starts_with("recipe weekly-idle-review started run "),
+        "{}",
+        text(&out)
+    );
+    let runs = settled_runs(&hub, "weekly-idle-review", 1).await;
+    assert_eq!(runs[0]["triggerEvent"]["manual"], true, "{runs:?}");
+    let out = hub.run(&["recipes", "trigger", "route-new-requests"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("give the event to run it with"),
+        "{}",
+        text(&out)
+    );
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+}

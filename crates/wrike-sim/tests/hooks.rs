@@ -298,6 +298,61 @@ async fn payloads_name_dates_and_projects_attachments_and_folder_comments_fire()
             .contains("colour"),
         "{body}"
     );
+    // A person changes the project in the Wrike UI (the control API): the same events, by
+    // that person; a bad parameter is refused by name there too.
+    let account = api.sim.sim.read().accounts[0].id().to_owned();
+    let person = api.sim.sim.read().accounts[0]
+        .users
+        .iter()
+        .find(|u| u.is_active() && u.id() != owner)
+        .unwrap()
+        .id()
+        .to_owned();
+    let ui_change = |params: Value| {
+        let api = &api;
+        let body = json!({"folderId": project, "userId": person, "params": params});
+        let url = format!(
+            "{}/_sim/accounts/{account}/folder_changes",
+            api.sim.base_url()
+        );
+        async move {
+            let answer = api.http.post(url).json(&body).send().await.unwrap();
+            (
+                answer.status().as_u16(),
+                answer.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, folder_now) = ui_change(json!({"project": {"status": "OnHold"}})).await;
+    assert_eq!(status, 200, "{folder_now}");
+    assert_eq!(folder_now["project"]["status"], "OnHold");
+    let mut waited = 0;
+    let held = loop {
+        waited += 1;
+        assert!(
+            waited < 200,
+            "no OnHold event: {:?}",
+            hooks.events.lock().unwrap()
+        );
+        let found = hooks
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|e| e["eventType"] == "ProjectStatusChanged" && e["status"] == "OnHold")
+            .cloned();
+        if let Some(event) = found {
+            break event;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        (held["oldStatus"].as_str(), held["eventAuthorId"].as_str()),
+        (Some("Completed"), Some(person.as_str()))
+    );
+    let (status, body) = ui_change(json!({"project": {"colour": "red"}})).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("colour"), "{body}");
 
     // Attachments are uploaded and deleted with their events.
     let uploaded: Value = api
