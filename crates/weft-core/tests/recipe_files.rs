@@ -198,6 +198,36 @@ fn trigger_mistakes_are_named() {
         "  schedule:\n    cron: \"0 9 * * MON\"\n    timezone: Mars/Olympus\n",
     );
     check(&zone, 4, 3, "trigger.schedule", "Mars/Olympus");
+    let hub = |body: &str| {
+        GOOD.replace("  wrike:\n    events: [TaskCreated]\n", body)
+            .replace("{{ trigger.taskId }}", "{{ trigger.user.id }}")
+    };
+    check(
+        &hub("  hub:\n    event: sync_finished\n    days: 30\n"),
+        4,
+        3,
+        "trigger.hub.days",
+        "days applies to user_inactive only, not to sync_finished",
+    );
+    check(
+        &hub("  hub:\n    event: user_inactive\n    days: 0\n"),
+        4,
+        3,
+        "trigger.hub.days",
+        "days must be from 1 to 3650",
+    );
+    check(
+        &hub("  hub:\n    event: user_idle\n"),
+        5,
+        12,
+        "trigger.hub.event",
+        "user_inactive",
+    );
+    recipe::parse(
+        "r.yaml",
+        &hub("  hub:\n    event: user_inactive\n    days: 60\n"),
+    )
+    .expect("a user_inactive trigger with its days");
 }
 
 #[test]
@@ -289,5 +319,14 @@ fn the_json_schema_accepts_the_examples_and_knows_every_action_and_event() {
     assert_eq!(
         listed("/$defs/trigger/properties/wrike/properties/events/items/enum"),
         events
+    );
+    let hub_events: Vec<String> = recipe::HubEvent::ALL
+        .iter()
+        .map(|e| e.as_str().to_owned())
+        .collect();
+    assert_eq!(
+        listed("/$defs/trigger/properties/hub/properties/event/enum"),
+        hub_events,
+        "docs/recipe.schema.json lists other hub events than the code"
     );
 }

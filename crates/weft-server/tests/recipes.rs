@@ -554,6 +554,161 @@ async fn a_status_change_in_wrike_comments_on_the_task_through_a_signed_webhook(
     }
 }
 
+/// Waits for the usage sync the hub starts by itself for a new connection, or makes one.
+async fn synced(w: &World) {
+    let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
+        .await
+        .unwrap();
+    for _ in 0..600 {
+        match weft_hub::usage::sync::run(
+            &w.hub,
+            &connection,
+            "test",
+            &weft_hub::usage::sync::SyncOptions::default(),
+            Arc::new(weft_hub::usage::sync::Silent),
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        {
+            Ok(_) => return,
+            Err(weft_hub::error::HubError::Busy(_)) => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Err(e) => panic!("the sync failed: {e}"),
+        }
+    }
+    panic!("the hub's own sync never finished");
+}
+
+const ON_INACTIVE: &str = "\
+name: on-inactive
+connection: acme-analytics
+trigger:
+  hub:
+    event: user_inactive
+    days: 90
+steps:
+  - id: note
+    action: map
+    input:
+      who: \"{{ trigger.user.email }}\"
+      idle: \"{{ trigger.user.idleDays }}\"
+";
+
+/// A seat that crosses a recipe's idle threshold starts one run, once: seats already idle
+/// when the recipe starts are not announced, those that cross later are (here: the recipe's
+/// last look moved 80 days back), and later syncs start nothing more for the same stretch.
+#[tokio::test]
+async fn seats_that_become_inactive_start_one_run_each() {
+    let w = world(common::store("recipes_inactive").await).await;
+    synced(&w).await;
+    let (status, body) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [{"file": "i.yaml", "source": ON_INACTIVE}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = w
+        .api(
+            "operator",
+            reqwest::Method::POST,
+            "/api/v1/recipes/on-inactive/start",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
+        .await
+        .unwrap();
+    let look = || weft_hub::recipes::idle::after_sync(&w.hub, &connection);
+    assert_eq!(
+        look().await.unwrap(),
+        0,
+        "seats idle before the start are not news"
+    );
+
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name("on-inactive")
+        .await
+        .unwrap()
+        .unwrap();
+    let now = w.hub.clock.now_s();
+    let back = |days: i64| {
+        let store = w.hub.store.clone();
+        async move {
+            let then = now - days * 86_400;
+            store
+                .recipes()
+                .set_cursor(record.id, &then.to_string(), now)
+                .await
+                .unwrap();
+        }
+    };
+    back(80).await;
+    let started = look().await.unwrap();
+    // What the users report says crossed 90 days in those 80: idle now, active 170 days ago.
+    let report = weft_hub::usage::reports::users(
+        &w.hub,
+        &weft_hub::usage::reports::ReportRequest {
+            connections: vec![connection.id.clone()],
+            filter: weft_store::UserFilter {
+                paid: Some(true),
+                active: Some(true),
+                idle_days: Some(90),
+                ever_active: Some(true),
+                ..Default::default()
+            },
+            signals: None,
+        },
+        weft_store::SortBy::LastActivity,
+        false,
+        1000,
+        0,
+    )
+    .await
+    .unwrap();
+    let mut expected: Vec<String> = report
+        .page
+        .rows
+        .iter()
+        .filter(|u| u.last_activity_at.is_some_and(|at| at > now - 170 * 86_400))
+        .map(|u| u.email.clone().unwrap_or_default())
+        .collect();
+    expected.sort();
+    assert!(
+        !expected.is_empty(),
+        "the seeded world has seats idle 90 to 170 days"
+    );
+    assert_eq!(started, expected.len());
+    let runs = w.settled_runs("on-inactive", started).await;
+    let mut who: Vec<String> = Vec::new();
+    for r in &runs {
+        assert_eq!(r["status"], "succeeded", "{r}");
+        let run = w.run(r["id"].as_i64().unwrap()).await;
+        let idle = run["steps"][0]["output"]["idle"].as_i64().unwrap();
+        assert!((90..170).contains(&idle), "{run}");
+        who.push(
+            run["steps"][0]["output"]["who"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    who.sort();
+    assert_eq!(who, expected);
+
+    // Later looks, even over the same stretch, start nothing more.
+    assert_eq!(look().await.unwrap(), 0);
+    back(80).await;
+    assert_eq!(look().await.unwrap(), 0, "one run per stretch of idleness");
+}
+
 /// An HTTP endpoint of "another system" on loopback: the JSON bodies POSTed to it.
 async fn receiver() -> (String, Arc<std::sync::Mutex<Vec<Value>>>) {
     let received = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -732,28 +887,7 @@ async fn every_example_recipe_runs_end_to_end_against_the_simulator() {
 
         // The weekly review, run now rather than on Monday, over the synced usage: it waits
         // for an Admin, then changes each idle seat to Collaborator in Wrike.
-        let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
-            .await
-            .unwrap();
-        // The hub syncs a new connection by itself; this waits for that sync, or makes one.
-        for _ in 0..600 {
-            match weft_hub::usage::sync::run(
-                &w.hub,
-                &connection,
-                "test",
-                &weft_hub::usage::sync::SyncOptions::default(),
-                Arc::new(weft_hub::usage::sync::Silent),
-                tokio_util::sync::CancellationToken::new(),
-            )
-            .await
-            {
-                Ok(_) => break,
-                Err(weft_hub::error::HubError::Busy(_)) => {
-                    tokio::time::sleep(Duration::from_millis(100)).await
-                }
-                Err(e) => panic!("{backend}: the sync failed: {e}"),
-            }
-        }
+        synced(&w).await;
         let (status, body) = w
             .api(
                 "analyst",

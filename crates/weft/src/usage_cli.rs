@@ -250,6 +250,13 @@ pub async fn sync_command(settings: Settings, args: SyncArgs) -> anyhow::Result<
         bar.finish();
     }
     let report = report?;
+    weft_hub::usage::jobs::synced(
+        &hub,
+        &connection,
+        &owner,
+        &serde_json::to_value(&report).unwrap_or_default(),
+    )
+    .await;
     if args.json {
         return crate::commands::print_json(&report);
     }

@@ -7,7 +7,7 @@ use serde_saphyr::Spanned;
 use wrike_api::models::WebhookEventType;
 
 use super::catalog::action;
-use super::model::{OnError, Recipe, Trigger};
+use super::model::{HubEvent, OnError, Recipe, Trigger};
 use super::node::Node;
 use super::problem::Problem;
 use crate::schedule::Cadence;
@@ -326,6 +326,24 @@ fn check_trigger(trigger: &Spanned<Trigger>, problems: &mut Vec<Problem>) {
                 problems.push(Problem::at(trigger, "trigger.schedule", e));
             }
         }
-        Trigger::Hub(_) | Trigger::Http(_) => {}
+        Trigger::Hub(hub) => match (hub.event, hub.days) {
+            (HubEvent::UserInactive, Some(days)) if !(1..=3650).contains(&days) => {
+                problems.push(Problem::at(
+                    trigger,
+                    "trigger.hub.days",
+                    "days must be from 1 to 3650",
+                ));
+            }
+            (HubEvent::UserInactive, _) | (_, None) => {}
+            (other, Some(_)) => problems.push(Problem::at(
+                trigger,
+                "trigger.hub.days",
+                format!(
+                    "days applies to user_inactive only, not to {}",
+                    other.as_str()
+                ),
+            )),
+        },
+        Trigger::Http(_) => {}
     }
 }

@@ -121,22 +121,46 @@ pub enum HubEvent {
     ConnectionBroken,
     ConnectionRecovered,
     SyncFinished,
+    /// A paid, active seat of the recipe's connection crossed `days` without activity, as a
+    /// usage sync found it (once per user and stretch of idleness).
+    UserInactive,
 }
 
 impl HubEvent {
+    pub const ALL: [HubEvent; 4] = [
+        HubEvent::ConnectionBroken,
+        HubEvent::ConnectionRecovered,
+        HubEvent::SyncFinished,
+        HubEvent::UserInactive,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             HubEvent::ConnectionBroken => "connection_broken",
             HubEvent::ConnectionRecovered => "connection_recovered",
             HubEvent::SyncFinished => "sync_finished",
+            HubEvent::UserInactive => "user_inactive",
         }
     }
 }
+
+/// Idle days after which `user_inactive` fires when the trigger names none.
+pub const DEFAULT_INACTIVE_DAYS: u32 = 90;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HubTrigger {
     pub event: HubEvent,
+    /// For `user_inactive`: days without activity (90 when absent).
+    #[serde(default)]
+    pub days: Option<u32>,
+}
+
+impl HubTrigger {
+    /// The idle threshold of a `user_inactive` trigger.
+    pub fn inactive_days(&self) -> u32 {
+        self.days.unwrap_or(DEFAULT_INACTIVE_DAYS)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -8,7 +8,7 @@
 
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use weft_core::recipe::{Recipe, Trigger};
+use weft_core::recipe::{HubEvent, Recipe, Trigger};
 use weft_core::schedule::Cadence;
 use weft_core::secrets::random_token;
 use weft_store::{RecipeHook, RecipeRecord, RecipeState, RetryPolicy, ScheduleSpec};
@@ -127,6 +127,9 @@ pub async fn set_up(hub: &Hub, record: &RecipeRecord, recipe: &Recipe) -> HubRes
             let cadence =
                 Cadence::every_seconds(u64::from(p.every_seconds)).map_err(HubError::Invalid)?;
             declare(hub, record, cadence, super::poll::POLL).await?;
+        }
+        Trigger::Hub(h) if h.event == HubEvent::UserInactive => {
+            super::idle::start_looking(hub, record).await?;
         }
         Trigger::Hub(_) => {}
     }

@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use weft_core::schedule::Cadence;
-use weft_store::{RetryPolicy, ScheduleSpec};
+use weft_store::{Connection, RetryPolicy, ScheduleSpec};
 
 use super::sync::{self, Silent, SyncOptions};
-use crate::connections;
 use crate::error::HubError;
 use crate::jobs::{self, Request};
 use crate::runtime::handlers::{JobContext, JobError, JobResult, Registry};
+use crate::{Hub, connections};
 
 pub const ROUND: &str = "usage.round";
 pub const SYNC: &str = "usage.sync";
@@ -98,21 +98,31 @@ async fn run_sync(ctx: JobContext) -> JobResult {
     {
         Ok(report) => {
             let report = serde_json::to_value(&report).unwrap_or_default();
-            let payload = json!({"connectionId": connection.id, "connection": connection.name, "report": report});
-            let event = weft_core::recipe::HubEvent::SyncFinished;
-            if let Err(e) = crate::recipes::triggers::hub_event(
+            synced(
                 &ctx.hub,
-                event,
+                &connection,
                 &format!("job-{}", ctx.job.id),
-                payload,
+                &report,
             )
-            .await
-            {
-                tracing::warn!(error = %e, "starting the recipes of a finished sync");
-            }
+            .await;
             Ok(Some(report))
         }
         Err(HubError::Busy(message)) => Ok(Some(json!({"skipped": message}))),
         Err(other) => Err(other.into()),
+    }
+}
+
+/// What follows a finished sync of `connection` (by a job or the CLI; `key` names the sync):
+/// the recipes on `sync_finished` start, and those on `user_inactive` look for seats that
+/// crossed their threshold. Failures are logged: the sync itself is done.
+pub async fn synced(hub: &Hub, connection: &Connection, key: &str, report: &Value) {
+    let payload =
+        json!({"connectionId": connection.id, "connection": connection.name, "report": report});
+    let event = weft_core::recipe::HubEvent::SyncFinished;
+    if let Err(e) = crate::recipes::triggers::hub_event(hub, event, key, payload).await {
+        tracing::warn!(error = %e, "starting the recipes of a finished sync");
+    }
+    if let Err(e) = crate::recipes::idle::after_sync(hub, connection).await {
+        tracing::warn!(error = %e, "looking for seats that became inactive");
     }
 }
