@@ -3,15 +3,17 @@
 //! - Latency: a change in the simulated Wrike (a task's status, through its control API)
 //!   until the run's Wrike step starts its call, and until the run has finished, through
 //!   the simulator's signed webhook delivery to the hub on loopback.
-//! - Throughput: runs of a one-step recipe started back to back for `WEFT_BENCH_SECONDS`
-//!   (default 60) while the runtime works them, against no-op jobs through the same queue
-//!   for a tenth of that time. SQLite with one instance; PostgreSQL with two instances when
+//! - Throughput: runs of a one-step recipe started eight at a time (as concurrent webhook
+//!   deliveries would start them) for `WEFT_BENCH_SECONDS` (default 60) while the runtime
+//!   works them, against no-op jobs enqueued the same way through the same queue for a
+//!   tenth of that time. SQLite with one instance; PostgreSQL with two instances when
 //!   `WEFT_BENCH_POSTGRES_URL` names a database.
 //! - A run of 40 no-op (`map`) steps, start to finish.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 use weft_core::secrets::SecretKey;
 use weft_hub::Hub;
@@ -79,6 +81,9 @@ async fn succeeded(store: &Store, recipe_id: i64) -> anyhow::Result<i64> {
         .map_or(0, |(_, n)| n))
 }
 
+/// Runs (and baseline jobs) started at the same time, as concurrent deliveries would.
+const PRODUCERS: usize = 8;
+
 const ONE_STEP: &str = "name: one-step
 connection: bench
 trigger:
@@ -119,17 +124,18 @@ async fn run_throughput(
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         }
-        for _ in 0..100 {
-            runs::start(
-                &hub,
-                &record,
-                &format!("bench:{n}"),
-                json!({"n": n}),
-                "bench",
-            )
+        // A hundred events, eight at a time, as concurrent deliveries arrive.
+        let events = (n..n + 100).map(|k| {
+            let (hub, record) = (&hub, &record);
+            async move {
+                runs::start(hub, record, &format!("bench:{k}"), json!({"n": k}), "bench").await
+            }
+        });
+        futures::stream::iter(events)
+            .buffer_unordered(PRODUCERS)
+            .try_collect::<Vec<_>>()
             .await?;
-            n += 1;
-        }
+        n += 100;
     }
     let done = succeeded(&stores[0], record.id).await? - before;
     let rate = done as f64 / started.elapsed().as_secs_f64();
@@ -175,15 +181,22 @@ async fn job_throughput(
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         }
-        for _ in 0..100 {
-            jobs::enqueue(
-                &hub,
-                "bench",
-                Request::new(kinds::NOOP, json!({"n": n})).retry(RetryPolicy::ONCE),
-            )
+        let requests = (n..n + 100).map(|k| {
+            let hub = &hub;
+            async move {
+                jobs::enqueue(
+                    hub,
+                    "bench",
+                    Request::new(kinds::NOOP, json!({"n": k})).retry(RetryPolicy::ONCE),
+                )
+                .await
+            }
+        });
+        futures::stream::iter(requests)
+            .buffer_unordered(PRODUCERS)
+            .try_collect::<Vec<_>>()
             .await?;
-            n += 1;
-        }
+        n += 100;
     }
     let rate = (count(hub.clone()).await? - before) as f64 / started.elapsed().as_secs_f64();
     for runtime in runtimes {

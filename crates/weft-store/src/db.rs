@@ -176,10 +176,11 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
             message: e.to_string(),
         })?
         .create_if_missing(true)
-        // 16 KiB pages for new databases (an existing file keeps its own): a backfill
-        // writes millions of audit records, and bigger pages mean fewer page splits and
-        // fewer pages for each commit and checkpoint to write (a third faster here).
-        .page_size(16_384)
+        // 4 KiB pages (SQLite's default) for new databases; an existing file keeps its
+        // own. Every commit writes each page it changed to the WAL whole: 16 KiB pages made
+        // a backfill's big commits some 4% faster but each small commit of the job queue
+        // and recipe runs four times the bytes (a third fewer runs a second; BENCHMARKS.md).
+        .page_size(4_096)
         .journal_mode(SqliteJournalMode::Wal)
         // With WAL, NORMAL keeps every commit atomic and the database consistent after a
         // crash; only a power loss can drop the last commits. FULL would fsync every commit.
@@ -190,7 +191,7 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
         // connection (twice the default) holds a page's working set without growing the
         // hub's memory much (eight connections).
         .pragma("cache_size", "-4096")
-        // Checkpoint the WAL every 4,000 pages (64 MiB) instead of every 1,000: fewer
+        // Checkpoint the WAL every 4,000 pages (16 MiB) instead of every 1,000: fewer
         // fsyncs in a backfill.
         .pragma("wal_autocheckpoint", "4000");
     let path = options.get_filename().to_owned();

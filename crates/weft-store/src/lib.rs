@@ -18,6 +18,7 @@ mod checkpoint;
 mod connections;
 mod db;
 mod freshness;
+mod group_commit;
 mod jobs;
 mod recipes;
 mod schedules;
@@ -38,7 +39,7 @@ pub use usage::*;
 
 use db::Db;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("{what} not found")]
     NotFound { what: String },
@@ -68,6 +69,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything the hub keeps. Cheap to share behind an `Arc`.
 pub struct Store {
     db: Db,
+    run_writes: recipes::RunWrites,
 }
 
 impl Store {
@@ -76,6 +78,7 @@ impl Store {
     pub async fn open(url: &str) -> StoreResult<Store> {
         Ok(Store {
             db: Db::open(url).await?,
+            run_writes: recipes::RunWrites::default(),
         })
     }
 
@@ -100,7 +103,10 @@ impl Store {
     }
 
     pub fn recipes(&self) -> Recipes<'_> {
-        Recipes { db: &self.db }
+        Recipes {
+            db: &self.db,
+            writes: &self.run_writes,
+        }
     }
 
     pub fn schedules(&self) -> Schedules<'_> {

@@ -10,42 +10,155 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::db::{Db, failed, on_pool};
+use std::future::Future;
+use std::pin::Pin;
+
+use sqlx::{PgConnection, SqliteConnection};
+
+use crate::db::{Db, Pool, failed, on_pool};
+use crate::group_commit::GroupCommit;
 use crate::jobs::{COMPLETE_JOB, Lease, NewJob, insert_job};
 use crate::{StoreError, StoreResult};
 
-/// The job writes that end a step's transaction (`tx`) for a `StepOutcome` (`o`): the run's
-/// next job, and the completion of the job running it when the run ends here. A lost lease
-/// returns `Stale` before the commit, so the step is rolled back and the job's new owner
-/// redoes it.
-macro_rules! jobs_after_step {
-    ($tx:ident, $o:ident, $now_ms:expr) => {
-        if let Some(job) = $o.then {
+/// A run's start as `start_run` writes it, owned so that it can wait in SQLite's group
+/// commit.
+pub(crate) struct RunStart {
+    recipe_id: i64,
+    version: i64,
+    event_key: String,
+    trigger: String,
+    next_step: i64,
+    outputs: String,
+    rerun_of: Option<i64>,
+    job: NewJob,
+    now_ms: i64,
+}
+
+/// Writes a `RunStart` (`$s`, a reference) on `$conn` (a connection in a transaction): the
+/// run unless its event has one already, and its job. An `async` block whose output is
+/// `StoreResult<RunStarted>`; a macro so that both databases' connections run it.
+macro_rules! write_run_start {
+    ($conn:ident, $s:ident) => {
+        async move {
+            let inserted: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO recipe_runs (recipe_id, version, event_key, trigger_event, status, next_step, outputs, rerun_of, created_ms, updated_ms) \
+                 VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $8) ON CONFLICT (recipe_id, event_key) DO NOTHING RETURNING id")
+                .bind($s.recipe_id).bind($s.version).bind(&$s.event_key).bind(&$s.trigger).bind($s.next_step)
+                .bind(&$s.outputs).bind($s.rerun_of).bind($s.now_ms)
+                .fetch_optional(&mut *$conn).await.map_err(failed("starting a run"))?;
+            let Some(run_id) = inserted else {
+                let existing: i64 = sqlx::query_scalar("SELECT id FROM recipe_runs WHERE recipe_id = $1 AND event_key = $2")
+                    .bind($s.recipe_id).bind(&$s.event_key)
+                    .fetch_one(&mut *$conn).await.map_err(failed("a run"))?;
+                return Ok(RunStarted::Duplicate { run_id: existing });
+            };
+            let mut job = $s.job.clone();
+            job.payload = serde_json::json!({ "run": run_id });
+            job.dedupe_key = Some(format!("recipe-run:{run_id}:0"));
             let payload = job.payload.to_string();
-            let _: Option<i64> = insert_job!(job, payload, $now_ms)
-                .fetch_optional(&mut *$tx)
-                .await
-                .map_err(failed("enqueueing a run"))?;
-        }
-        if let Some(lease) = $o.completes.filter(|_| $o.run_status.is_final()) {
-            let result = serde_json::json!({"run": $o.run_id, "status": $o.run_status.as_str()});
-            let done = sqlx::query(COMPLETE_JOB)
-                .bind(result.to_string())
-                .bind($now_ms)
-                .bind(lease.job_id)
-                .bind(&lease.owner)
-                .bind(lease.attempt)
-                .execute(&mut *$tx)
-                .await
-                .map_err(failed("completing a run's job"))?
-                .rows_affected();
-            if done != 1 {
-                return Err(StoreError::Stale {
-                    what: "the run's job (its lease was lost)".into(),
-                });
-            }
+            let job_id: Option<i64> = insert_job!(job, payload, $s.now_ms)
+                .fetch_optional(&mut *$conn).await.map_err(failed("enqueueing a run"))?;
+            let job_id = job_id.ok_or_else(|| StoreError::Conflict { what: format!("the job of run {run_id}") })?;
+            Ok::<_, StoreError>(RunStarted::New { run_id, job_id })
         }
     };
+}
+
+/// A step attempt's write (`record_step`, `finish_step`), owned so that it can wait in
+/// SQLite's group commit.
+pub(crate) struct StepWrite {
+    run_id: i64,
+    attempt: AttemptRow,
+    status: StepStatus,
+    output: Option<String>,
+    error: Option<String>,
+    run_status: RunStatus,
+    next_step: i64,
+    outputs: String,
+    run_error: Option<String>,
+    then: Option<NewJob>,
+    completes: Option<Lease>,
+    now_ms: i64,
+}
+
+/// The attempt's row: written whole, or the end of one `begin_step` wrote.
+enum AttemptRow {
+    Whole {
+        step_index: i64,
+        step_id: String,
+        attempt: i64,
+        input: Option<String>,
+        started_ms: i64,
+    },
+    End {
+        seq: i64,
+    },
+}
+
+/// Writes a `StepWrite` (`$w`, a reference) on `$conn`: when the run ends here, the
+/// completion of the job running it, fenced by its lease (a lost lease is `Stale`, with
+/// nothing written, so the job's new owner redoes the step); the attempt, the run's progress,
+/// and the run's next job. An `async` block whose output is the attempt's `seq`.
+macro_rules! write_step {
+    ($conn:ident, $w:ident) => {
+        async move {
+            // The fence first: a lost lease is refused before anything is written.
+            if let Some(lease) = $w.completes.as_ref().filter(|_| $w.run_status.is_final()) {
+                let result = serde_json::json!({"run": $w.run_id, "status": $w.run_status.as_str()});
+                let done = sqlx::query(COMPLETE_JOB)
+                    .bind(result.to_string()).bind($w.now_ms).bind(lease.job_id).bind(&lease.owner).bind(lease.attempt)
+                    .execute(&mut *$conn).await.map_err(failed("completing a run's job"))?
+                    .rows_affected();
+                if done != 1 {
+                    return Err(StoreError::Stale { what: "the run's job (its lease was lost)".into() });
+                }
+            }
+            let finished = $w.run_status.is_final().then_some($w.now_ms);
+            let seq: i64 = match &$w.attempt {
+                AttemptRow::Whole { step_index, step_id, attempt, input, started_ms } => sqlx::query_scalar(
+                    "INSERT INTO recipe_run_steps (run_id, seq, step_index, step_id, attempt, status, input, output, error, started_ms, finished_ms) \
+                     SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM recipe_run_steps WHERE run_id = $1 RETURNING seq")
+                    .bind($w.run_id).bind(step_index).bind(step_id).bind(attempt).bind($w.status.as_str())
+                    .bind(input).bind(&$w.output).bind(&$w.error).bind(started_ms).bind($w.now_ms)
+                    .fetch_one(&mut *$conn).await.map_err(failed("a step"))?,
+                AttemptRow::End { seq } => {
+                    sqlx::query("UPDATE recipe_run_steps SET status = $1, output = $2, error = $3, finished_ms = $4 WHERE run_id = $5 AND seq = $6")
+                        .bind($w.status.as_str()).bind(&$w.output).bind(&$w.error).bind($w.now_ms).bind($w.run_id).bind(seq)
+                        .execute(&mut *$conn).await.map_err(failed("a step"))?;
+                    *seq
+                }
+            };
+            sqlx::query("UPDATE recipe_runs SET status = $1, next_step = $2, outputs = $3, error = $4, updated_ms = $5, finished_ms = $6 WHERE id = $7")
+                .bind($w.run_status.as_str()).bind($w.next_step).bind(&$w.outputs).bind(&$w.run_error).bind($w.now_ms).bind(finished).bind($w.run_id)
+                .execute(&mut *$conn).await.map_err(failed("a run"))?;
+            if let Some(job) = &$w.then {
+                let payload = job.payload.to_string();
+                let _: Option<i64> = insert_job!(job, payload, $w.now_ms)
+                    .fetch_optional(&mut *$conn).await.map_err(failed("enqueueing a run"))?;
+            }
+            Ok::<i64, StoreError>(seq)
+        }
+    };
+}
+
+/// The recipe writes that SQLite commits in groups (see `group_commit`).
+#[derive(Default)]
+pub(crate) struct RunWrites {
+    starts: GroupCommit<RunStart, RunStarted>,
+    steps: GroupCommit<StepWrite, i64>,
+}
+
+type Written<'c, R> = Pin<Box<dyn Future<Output = StoreResult<R>> + Send + 'c>>;
+
+fn start_run_on_sqlite<'c>(
+    conn: &'c mut SqliteConnection,
+    s: &'c RunStart,
+) -> Written<'c, RunStarted> {
+    Box::pin(write_run_start!(conn, s))
+}
+
+fn write_step_on_sqlite<'c>(conn: &'c mut SqliteConnection, w: &'c StepWrite) -> Written<'c, i64> {
+    Box::pin(write_step!(conn, w))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -466,6 +579,24 @@ pub struct RecipeHook {
 /// The recipes area of the store.
 pub struct Recipes<'a> {
     pub(crate) db: &'a Db,
+    pub(crate) writes: &'a RunWrites,
+}
+
+fn step_write(attempt: AttemptRow, o: &StepOutcome<'_>, now_ms: i64) -> StepWrite {
+    StepWrite {
+        run_id: o.run_id,
+        attempt,
+        status: o.status,
+        output: o.output.map(Value::to_string),
+        error: o.error.map(str::to_owned),
+        run_status: o.run_status,
+        next_step: o.next_step,
+        outputs: o.outputs.to_string(),
+        run_error: o.run_error.map(str::to_owned),
+        then: o.then.cloned(),
+        completes: o.completes.cloned(),
+        now_ms,
+    }
 }
 
 impl Recipes<'_> {
@@ -594,32 +725,33 @@ impl Recipes<'_> {
         job: &NewJob,
         now_ms: i64,
     ) -> StoreResult<RunStarted> {
-        let trigger = run.trigger_event.to_string();
-        let outputs = run.outputs.to_string();
-        on_pool!(self.db, pool => {
-            let mut tx = pool.begin().await.map_err(failed("starting a run"))?;
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO recipe_runs (recipe_id, version, event_key, trigger_event, status, next_step, outputs, rerun_of, created_ms, updated_ms) \
-                 VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $8) ON CONFLICT (recipe_id, event_key) DO NOTHING RETURNING id")
-                .bind(run.recipe_id).bind(run.version).bind(run.event_key).bind(&trigger).bind(run.next_step)
-                .bind(&outputs).bind(run.rerun_of).bind(now_ms)
-                .fetch_optional(&mut *tx).await.map_err(failed("starting a run"))?;
-            let Some(run_id) = inserted else {
-                let existing: i64 = sqlx::query_scalar("SELECT id FROM recipe_runs WHERE recipe_id = $1 AND event_key = $2")
-                    .bind(run.recipe_id).bind(run.event_key)
-                    .fetch_one(&mut *tx).await.map_err(failed("a run"))?;
-                return Ok(RunStarted::Duplicate { run_id: existing });
-            };
-            let mut job = job.clone();
-            job.payload = serde_json::json!({ "run": run_id });
-            job.dedupe_key = Some(format!("recipe-run:{run_id}:0"));
-            let payload = job.payload.to_string();
-            let job_id: Option<i64> = insert_job!(job, payload, now_ms)
-                .fetch_optional(&mut *tx).await.map_err(failed("enqueueing a run"))?;
-            let job_id = job_id.ok_or_else(|| StoreError::Conflict { what: format!("the job of run {run_id}") })?;
-            tx.commit().await.map_err(failed("starting a run"))?;
-            Ok(RunStarted::New { run_id, job_id })
-        })
+        let start = RunStart {
+            recipe_id: run.recipe_id,
+            version: run.version,
+            event_key: run.event_key.to_owned(),
+            trigger: run.trigger_event.to_string(),
+            next_step: run.next_step,
+            outputs: run.outputs.to_string(),
+            rerun_of: run.rerun_of,
+            job: job.clone(),
+            now_ms,
+        };
+        match &self.db.pool {
+            Pool::Sqlite(pool) => {
+                self.writes
+                    .starts
+                    .submit(pool, start, start_run_on_sqlite)
+                    .await
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(failed("starting a run"))?;
+                let conn: &mut PgConnection = &mut tx;
+                let start = &start;
+                let started = write_run_start!(conn, start).await?;
+                tx.commit().await.map_err(failed("starting a run"))?;
+                Ok(started)
+            }
+        }
     }
 
     pub async fn run(&self, id: i64) -> StoreResult<Option<Run>> {
@@ -693,25 +825,14 @@ impl Recipes<'_> {
         o: &StepOutcome<'_>,
         now_ms: i64,
     ) -> StoreResult<i64> {
-        let input = step.input.map(|v| v.to_string());
-        let output = o.output.map(|v| v.to_string());
-        let outputs = o.outputs.to_string();
-        let finished = o.run_status.is_final().then_some(now_ms);
-        on_pool!(self.db, pool => {
-            let mut tx = pool.begin().await.map_err(failed("a step"))?;
-            let seq: i64 = sqlx::query_scalar(
-                "INSERT INTO recipe_run_steps (run_id, seq, step_index, step_id, attempt, status, input, output, error, started_ms, finished_ms) \
-                 SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM recipe_run_steps WHERE run_id = $1 RETURNING seq")
-                .bind(o.run_id).bind(step.step_index).bind(step.step_id).bind(step.attempt).bind(o.status.as_str())
-                .bind(&input).bind(&output).bind(o.error).bind(step.started_ms).bind(now_ms)
-                .fetch_one(&mut *tx).await.map_err(failed("a step"))?;
-            sqlx::query("UPDATE recipe_runs SET status = $1, next_step = $2, outputs = $3, error = $4, updated_ms = $5, finished_ms = $6 WHERE id = $7")
-                .bind(o.run_status.as_str()).bind(o.next_step).bind(&outputs).bind(o.run_error).bind(now_ms).bind(finished).bind(o.run_id)
-                .execute(&mut *tx).await.map_err(failed("a run"))?;
-            jobs_after_step!(tx, o, now_ms);
-            tx.commit().await.map_err(failed("a step"))?;
-            Ok::<_, StoreError>(seq)
-        })
+        let attempt = AttemptRow::Whole {
+            step_index: step.step_index,
+            step_id: step.step_id.to_owned(),
+            attempt: step.attempt,
+            input: step.input.map(Value::to_string),
+            started_ms: step.started_ms,
+        };
+        self.write_step(step_write(attempt, o, now_ms)).await
     }
 
     /// A run with its recipe version's text and the recipe's state, in one read.
@@ -732,21 +853,28 @@ impl Recipes<'_> {
 
     /// Records how a step attempt ended and moves the run on, in one transaction.
     pub async fn finish_step(&self, o: &StepOutcome<'_>, now_ms: i64) -> StoreResult<()> {
-        let output = o.output.map(|v| v.to_string());
-        let outputs = o.outputs.to_string();
-        let finished = o.run_status.is_final().then_some(now_ms);
-        on_pool!(self.db, pool => {
-            let mut tx = pool.begin().await.map_err(failed("a step"))?;
-            sqlx::query("UPDATE recipe_run_steps SET status = $1, output = $2, error = $3, finished_ms = $4 WHERE run_id = $5 AND seq = $6")
-                .bind(o.status.as_str()).bind(&output).bind(o.error).bind(now_ms).bind(o.run_id).bind(o.seq)
-                .execute(&mut *tx).await.map_err(failed("a step"))?;
-            sqlx::query("UPDATE recipe_runs SET status = $1, next_step = $2, outputs = $3, error = $4, updated_ms = $5, finished_ms = $6 WHERE id = $7")
-                .bind(o.run_status.as_str()).bind(o.next_step).bind(&outputs).bind(o.run_error).bind(now_ms).bind(finished).bind(o.run_id)
-                .execute(&mut *tx).await.map_err(failed("a run"))?;
-            jobs_after_step!(tx, o, now_ms);
-            tx.commit().await.map_err(failed("a step"))?;
-            Ok::<_, StoreError>(())
-        })
+        let attempt = AttemptRow::End { seq: o.seq };
+        self.write_step(step_write(attempt, o, now_ms)).await?;
+        Ok(())
+    }
+
+    async fn write_step(&self, w: StepWrite) -> StoreResult<i64> {
+        match &self.db.pool {
+            Pool::Sqlite(pool) => {
+                self.writes
+                    .steps
+                    .submit(pool, w, write_step_on_sqlite)
+                    .await
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(failed("a step"))?;
+                let conn: &mut PgConnection = &mut tx;
+                let w = &w;
+                let seq = write_step!(conn, w).await?;
+                tx.commit().await.map_err(failed("a step"))?;
+                Ok(seq)
+            }
+        }
     }
 
     /// Sets a run's status (cancel, pause, finish without a step).

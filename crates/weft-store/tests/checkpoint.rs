@@ -15,7 +15,7 @@ async fn committed_pages_reach_the_database_file_without_a_writer_checkpointing(
         .await
         .unwrap();
     let before = std::fs::metadata(&path).unwrap().len();
-    // About 4 MiB: a few hundred 16 KiB pages, far below the 4,000 that make a writer
+    // About 4 MiB: some 1,400 pages of 4 KiB, well below the 4,000 that make a writer
     // checkpoint, so only the background copy can move them into the file.
     store
         .execute_unchecked(

@@ -1,8 +1,12 @@
 //! A recipe run's writes on every backend: the step that ends a run completes the run's job
 //! in the same transaction, fenced by the job's lease, so a worker that lost its lease can
-//! neither finish the run nor leave a step behind for the job's new owner to trip over.
+//! neither finish the run nor leave a step behind for the job's new owner to trip over; and
+//! writers at once (grouped into shared commits on SQLite) each get their own answer.
+
+use std::sync::Arc;
 
 use serde_json::json;
+use tokio::task::JoinSet;
 use weft_store::*;
 
 const T0: i64 = 1_800_000_000_000;
@@ -137,10 +141,150 @@ async fn a_lost_lease_cannot_end_a_run(store: &Store) {
     assert_eq!(recipes.steps(run_id).await.unwrap().len(), 1);
 }
 
+/// Many writers at once (SQLite commits them in groups): each gets its own answer, a
+/// repeated event in the same group is still one run, and the one writer whose lease is
+/// gone is refused alone while the others' writes are kept.
+async fn writers_at_once_each_get_their_own_answer(store: Arc<Store>) {
+    let Saved::Created { id: recipe_id } = store
+        .recipes()
+        .save(
+            &RecipeFile {
+                name: "grouped",
+                connection_name: "c",
+                trigger_kind: "http",
+                source: "name: grouped\n",
+            },
+            "test",
+            T0,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("a new recipe is created")
+    };
+    let mut starting = JoinSet::new();
+    for i in 0..21 {
+        let store = store.clone();
+        // The last event repeats the first.
+        let key = format!("e{}", i % 20);
+        starting.spawn(async move {
+            let started = store
+                .recipes()
+                .start_run(
+                    &NewRun {
+                        recipe_id,
+                        version: 1,
+                        event_key: &key,
+                        trigger_event: &json!({"key": key}),
+                        next_step: 0,
+                        outputs: &json!({}),
+                        rerun_of: None,
+                    },
+                    &run_job(),
+                    T0,
+                )
+                .await
+                .unwrap();
+            (key, started)
+        });
+    }
+    let mut runs = std::collections::BTreeMap::new();
+    let mut repeated = 0;
+    while let Some(joined) = starting.join_next().await {
+        let (key, started) = joined.unwrap();
+        match started {
+            RunStarted::New { run_id, .. } => assert!(runs.insert(key, run_id).is_none()),
+            RunStarted::Duplicate { .. } => repeated += 1,
+        }
+    }
+    assert_eq!(
+        (runs.len(), repeated),
+        (20, 1),
+        "twenty events, one repeated"
+    );
+
+    let kinds = ["recipe.run".to_owned()];
+    let claimed = store
+        .jobs()
+        .claim("w", &kinds, 100, 60_000, T0)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 20);
+    let stale_run = runs["e0"];
+    let mut writing = JoinSet::new();
+    for c in claimed {
+        let run_id = c.job.payload["run"].as_i64().unwrap();
+        let lease = if run_id == stale_run {
+            Lease {
+                attempt: c.lease.attempt + 1,
+                ..c.lease.clone()
+            }
+        } else {
+            c.lease.clone()
+        };
+        let store = store.clone();
+        writing.spawn(async move {
+            let (output, outputs) = (json!({"run": run_id}), json!({}));
+            let written = store
+                .recipes()
+                .record_step(
+                    &FinishedStep {
+                        step_index: 0,
+                        step_id: "only",
+                        attempt: 1,
+                        input: None,
+                        started_ms: T0,
+                    },
+                    &StepOutcome {
+                        run_id,
+                        seq: 0,
+                        status: StepStatus::Succeeded,
+                        output: Some(&output),
+                        error: None,
+                        run_status: RunStatus::Succeeded,
+                        next_step: 1,
+                        outputs: &outputs,
+                        run_error: None,
+                        then: None,
+                        completes: Some(&lease),
+                    },
+                    T0 + 10,
+                )
+                .await;
+            (run_id, c.job.id, written)
+        });
+    }
+    while let Some(joined) = writing.join_next().await {
+        let (run_id, job_id, written) = joined.unwrap();
+        let steps = store.recipes().steps(run_id).await.unwrap();
+        let job = store.jobs().get(job_id).await.unwrap().unwrap();
+        let run = store.recipes().run(run_id).await.unwrap().unwrap();
+        if run_id == stale_run {
+            assert!(
+                matches!(written, Err(StoreError::Stale { .. })),
+                "{written:?}"
+            );
+            assert!(steps.is_empty());
+            assert_eq!(
+                (job.status, run.status),
+                (JobStatus::Running, RunStatus::Queued)
+            );
+        } else {
+            assert_eq!(written.unwrap(), 1);
+            assert_eq!(steps.len(), 1);
+            assert_eq!(
+                (job.status, run.status),
+                (JobStatus::Succeeded, RunStatus::Succeeded)
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_s_last_step_completes_its_job_only_under_a_live_lease() {
     for store in weft_store::testing::every_backend("recipe_runs").await {
         a_lost_lease_cannot_end_a_run(&store).await;
-        eprintln!("checked on {}", store.backend().as_str());
+        writers_at_once_each_get_their_own_answer(Arc::new(store)).await;
+        eprintln!("checked on a backend");
     }
 }
