@@ -1341,7 +1341,7 @@ async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() 
         .sim_control(
             reqwest::Method::POST,
             "tokens",
-            json!({"userId": user, "scopes": ["Default", "amReadWriteUser"]}),
+            json!({"userId": user, "scopes": ["Default", "amReadWriteUser", "amReadWriteInvitation", "amReadOnlyAuditLog"]}),
         )
         .await;
     let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
