@@ -57,17 +57,14 @@ async fn slow_endpoint(delay: Duration) -> (String, Arc<AtomicUsize>) {
     (url, calls)
 }
 
-fn spawn(hub: &Instance, args: &[&str], log: &str) -> Child {
-    let log = std::fs::File::create(hub.dir.join(log)).unwrap();
-    hub.command(args)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
+/// A simulator, and a hub instance (not yet serving) on a loopback port of its own with
+/// `settings`, whose `acme-analytics` connection holds the token `token_request` asks the
+/// simulator for; with the hub's public URL.
+async fn sim_and_hub(
+    name: &str,
+    settings: &[(&str, &str)],
+    token_request: Value,
+) -> (wrike_sim::RunningSim, Instance, String) {
     let sim = wrike_sim::start(
         wrike_sim::SimConfig {
             rate_limit_per_minute: 0,
@@ -84,21 +81,17 @@ async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
         .port();
     let listen = format!("127.0.0.1:{port}");
     let public = format!("http://{listen}");
-    let hub = Instance::new(
-        "recipe-kill",
-        &[
-            ("WEFT_JOB_LEASE_SECONDS", "2"),
-            ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
-            ("WEFT_ALLOW_ANY_WRIKE_HOST", "true"),
-            ("WEFT_LISTEN", listen.as_str()),
-            ("WEFT_PUBLIC_URL", public.as_str()),
-            ("WEFT_LOG", "info"),
-        ],
-    );
-    let http = reqwest::Client::new();
-    let token: Value = http
+    let mut all = vec![
+        ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
+        ("WEFT_ALLOW_ANY_WRIKE_HOST", "true"),
+        ("WEFT_LISTEN", listen.as_str()),
+        ("WEFT_PUBLIC_URL", public.as_str()),
+    ];
+    all.extend_from_slice(settings);
+    let hub = Instance::new(name, &all);
+    let token: Value = reqwest::Client::new()
         .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(&json!({"scopes": ["Default"]}))
+        .json(&token_request)
         .send()
         .await
         .unwrap()
@@ -120,6 +113,27 @@ async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
+    (sim, hub, public)
+}
+
+fn spawn(hub: &Instance, args: &[&str], log: &str) -> Child {
+    let log = std::fs::File::create(hub.dir.join(log)).unwrap();
+    hub.command(args)
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
+    let (sim, hub, public) = sim_and_hub(
+        "recipe-kill",
+        &[("WEFT_JOB_LEASE_SECONDS", "2"), ("WEFT_LOG", "info")],
+        json!({"scopes": ["Default"]}),
+    )
+    .await;
+    let http = reqwest::Client::new();
 
     // A bad file is refused with its place, and nothing is stored.
     let recipes = hub.dir.join("recipes");
@@ -376,57 +390,14 @@ async fn settled_runs(hub: &Instance, recipe: &str, count: usize) -> Vec<Value> 
 /// run by hand with `weft recipes trigger`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_example_folder_applied_from_the_cli_runs_against_the_simulator() {
-    let sim = wrike_sim::start(
-        wrike_sim::SimConfig {
-            rate_limit_per_minute: 0,
-            ..wrike_sim::SimConfig::default()
-        },
-        wrike_sim::Listen::loopback(),
-    )
-    .await
-    .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let public = format!("http://{listen}");
-    let hub = Instance::new(
+    let (sim, hub, public) = sim_and_hub(
         "recipe-examples",
-        &[
-            ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
-            ("WEFT_ALLOW_ANY_WRIKE_HOST", "true"),
-            ("WEFT_LISTEN", listen.as_str()),
-            ("WEFT_PUBLIC_URL", public.as_str()),
-        ],
-    );
+        &[],
+        json!({"scopes": ["Default", "amReadWriteUser", "amReadWriteInvitation", "amReadOnlyAuditLog"]}),
+    )
+    .await;
     let http = reqwest::Client::new();
     let account = sim.sim.read().accounts[0].id().to_owned();
-    let token: Value = http
-        .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(&json!({"accountId": account, "scopes": ["Default", "amReadWriteUser", "amReadWriteInvitation", "amReadOnlyAuditLog"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let out = hub
-        .command(&[
-            "connections",
-            "add",
-            "--name",
-            "acme-analytics",
-            "--data-center",
-            &sim.api_url(0),
-            "--token-env",
-            "WRIKE_TOKEN",
-        ])
-        .env("WRIKE_TOKEN", token["accessToken"].as_str().unwrap())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
 
     let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/recipes");
     let out = hub.run(&["recipes", "apply", examples]);

@@ -22,7 +22,9 @@ use crate::api::work::{
 };
 use crate::faults::Fault;
 use crate::generate::audit_record;
+use crate::hooks::EventDraft;
 use crate::params::Params;
+use crate::reply::ApiError;
 use crate::sim::Sim;
 use crate::world::{AccountData, OAuthApp};
 
@@ -454,38 +456,68 @@ async fn task_change(
     Path(id): Path<String>,
     Json(change): Json<TaskChange>,
 ) -> Reply {
-    let now = sim.clock.now();
-    let mut world = sim.write();
-    let account = world
-        .account_mut(&id)
-        .ok_or_else(|| bad(StatusCode::NOT_FOUND, format!("no account {id}")))?;
-    let ctx = Ctx {
-        now,
-        user_id: acting_user(account, change.user_id)?,
-    };
-    let params = Params::from_json(change.params);
+    let TaskChange {
+        action,
+        user_id,
+        task_id,
+        folder_id,
+        params,
+    } = change;
     let need = |v: Option<String>, name: &str| {
         v.ok_or_else(|| {
             bad(
                 StatusCode::BAD_REQUEST,
-                format!("{name} is required for {}", change.action),
+                format!("{name} is required for {action}"),
             )
         })
     };
-    let result = match change.action.as_str() {
-        "create" => apply_task_create(account, &ctx, &need(change.folder_id, "folderId")?, &params),
-        "update" => apply_task_update(account, &ctx, &need(change.task_id, "taskId")?, &params),
-        "delete" => apply_task_delete(account, &ctx, &need(change.task_id, "taskId")?),
-        other => {
-            return Err(bad(
-                StatusCode::BAD_REQUEST,
-                format!("action must be create, update or delete, not {other}"),
-            ));
+    let params = Params::from_json(params);
+    match action.as_str() {
+        "create" => {
+            let folder = need(folder_id, "folderId")?;
+            as_person(&sim, &id, user_id, |account, ctx| {
+                apply_task_create(account, ctx, &folder, &params)
+            })
         }
+        "update" => {
+            let task = need(task_id, "taskId")?;
+            as_person(&sim, &id, user_id, |account, ctx| {
+                apply_task_update(account, ctx, &task, &params)
+            })
+        }
+        "delete" => {
+            let task = need(task_id, "taskId")?;
+            as_person(&sim, &id, user_id, |account, ctx| {
+                apply_task_delete(account, ctx, &task)
+            })
+        }
+        other => Err(bad(
+            StatusCode::BAD_REQUEST,
+            format!("action must be create, update or delete, not {other}"),
+        )),
+    }
+}
+
+/// A change made "in the Wrike UI" by `user_id` (the account's owner unless named): `apply`
+/// makes it as the API would, its events are delivered, and the changed item is the answer.
+fn as_person<T: serde::Serialize>(
+    sim: &Sim,
+    account_id: &str,
+    user_id: Option<String>,
+    apply: impl FnOnce(&mut AccountData, &Ctx) -> Result<(T, Vec<EventDraft>), ApiError>,
+) -> Reply {
+    let now = sim.clock.now();
+    let mut world = sim.write();
+    let account = world
+        .account_mut(account_id)
+        .ok_or_else(|| bad(StatusCode::NOT_FOUND, format!("no account {account_id}")))?;
+    let ctx = Ctx {
+        now,
+        user_id: acting_user(account, user_id)?,
     };
-    let (task, events) = result.map_err(|e| bad(e.status, e.description))?;
+    let (item, events) = apply(account, &ctx).map_err(|e| bad(e.status, e.description))?;
     sim.hooks.emit(account, events, now);
-    Ok(Json(json!(task)).into_response())
+    Ok(Json(json!(item)).into_response())
 }
 
 /// Who makes a change "in the Wrike UI": the named user, or the account's owner.
@@ -517,20 +549,10 @@ async fn folder_change(
     Path(id): Path<String>,
     Json(change): Json<FolderChange>,
 ) -> Reply {
-    let now = sim.clock.now();
-    let mut world = sim.write();
-    let account = world
-        .account_mut(&id)
-        .ok_or_else(|| bad(StatusCode::NOT_FOUND, format!("no account {id}")))?;
-    let ctx = Ctx {
-        now,
-        user_id: acting_user(account, change.user_id)?,
-    };
     let params = Params::from_json(change.params);
-    let (folder, events) = apply_folder_update(account, &ctx, &change.folder_id, &params)
-        .map_err(|e| bad(e.status, e.description))?;
-    sim.hooks.emit(account, events, now);
-    Ok(Json(json!(folder)).into_response())
+    as_person(&sim, &id, change.user_id, |account, ctx| {
+        apply_folder_update(account, ctx, &change.folder_id, &params)
+    })
 }
 
 async fn faults(State(sim): State<Arc<Sim>>) -> Json<Value> {

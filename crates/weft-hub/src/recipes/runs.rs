@@ -500,42 +500,34 @@ impl Runner<'_> {
         let shown_input = shown(&inputs, each);
         // Steps that reach nothing outside the hub are written whole, in one transaction:
         // cut off half-way, they are simply run again.
-        match step.action.value.as_str() {
-            "control.stop" => {
-                let output = json!({"stopped": true});
-                self.outputs.insert(id, output.clone());
-                let input = redact(&shown_input);
-                self.record_whole(
-                    index,
-                    attempt,
-                    Some(&input),
-                    now,
-                    StepStatus::Succeeded,
-                    Some(&output),
-                    RunStatus::Succeeded,
-                    index + 1,
-                )
-                .await?;
-                return Ok(Next::Done);
-            }
-            "map" => {
-                let output = shown_input.clone();
-                self.outputs.insert(id, output.clone());
-                let input = redact(&shown_input);
-                self.record_whole(
-                    index,
-                    attempt,
-                    Some(&input),
-                    now,
-                    StepStatus::Succeeded,
-                    Some(&output),
-                    self.after(index + 1),
-                    index + 1,
-                )
-                .await?;
-                return Ok(Next::Step(index + 1));
-            }
-            _ => {}
+        let action = step.action.value.as_str();
+        if matches!(action, "control.stop" | "map") {
+            // `control.stop` ends the run here, successfully; `map` outputs its input.
+            let stop = action == "control.stop";
+            let output = if stop {
+                json!({"stopped": true})
+            } else {
+                shown_input.clone()
+            };
+            let (run_status, next) = if stop {
+                (RunStatus::Succeeded, Next::Done)
+            } else {
+                (self.after(index + 1), Next::Step(index + 1))
+            };
+            self.outputs.insert(id, output.clone());
+            let input = redact(&shown_input);
+            self.record_whole(
+                index,
+                attempt,
+                Some(&input),
+                now,
+                StepStatus::Succeeded,
+                Some(&output),
+                run_status,
+                index + 1,
+            )
+            .await?;
+            return Ok(next);
         }
         let unfinished_before = previous
             .iter()
