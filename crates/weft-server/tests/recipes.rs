@@ -1370,18 +1370,16 @@ steps:
       text: \"Once for {{ trigger.taskId }}\"
 ";
 
-/// An attempt that was cut off mid-call (its worker died after Wrike created the comment,
-/// before the answer was stored) is not repeated blindly: the next attempt finds the comment
-/// and takes it as the step's output.
-#[tokio::test]
-async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
-    let w = world(common::store("recipes_cut_off").await).await;
+/// Applies `source` and leaves one run of it whose first attempt of `step` began at
+/// `since_ms` with `input` and never ended, as when its worker is killed mid-call. The run's
+/// job waits an hour; `resume` lets it go on.
+async fn a_cut_off_run(w: &World, source: &str, recipe: &str, step: &str, input: &Value) -> i64 {
     let (status, body) = w
         .api(
             "admin",
             reqwest::Method::POST,
             "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "c.yaml", "source": COMMENT_ONCE}]})),
+            Some(json!({"files": [{"file": "c.yaml", "source": source}]})),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -1389,15 +1387,12 @@ async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
         .hub
         .store
         .recipes()
-        .by_name("comment-once")
+        .by_name(recipe)
         .await
         .unwrap()
         .unwrap();
-    let (task, _) = a_task(&w).await;
-    let text = format!("Once for {task}");
     let now = chrono::Utc::now().timestamp_millis();
-    let trigger = json!({"taskId": task});
-    // The run exists, its job far in the future; its first attempt started and never ended.
+    let trigger = json!({"taskId": input["task"]});
     let started = w
         .hub
         .store
@@ -1429,27 +1424,15 @@ async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
     w.hub
         .store
         .recipes()
-        .begin_step(
-            run_id,
-            0,
-            "note",
-            1,
-            Some(&json!({"task": task, "text": text})),
-            true,
-            now - 1_000,
-        )
+        .begin_step(run_id, 0, step, 1, Some(input), true, now - 1_000)
         .await
         .unwrap();
-    // What that attempt did in Wrike before it was cut off.
-    let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
-        .await
-        .unwrap();
-    let client = weft_hub::wrike::client_for(&w.hub, &connection)
-        .await
-        .unwrap();
-    let made = client.create_task_comment(&task, &text).await.unwrap();
+    run_id
+}
 
-    // The run goes on now.
+/// Lets a cut-off run go on now, and waits for its end.
+async fn resume(w: &World, run_id: i64) -> Value {
+    let now = chrono::Utc::now().timestamp_millis();
     w.hub
         .store
         .jobs()
@@ -1468,7 +1451,35 @@ async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
         .await
         .unwrap();
     w.hub.wake.notify_waiters();
-    let run = w.finished_run(run_id).await;
+    w.finished_run(run_id).await
+}
+
+/// An attempt that was cut off mid-call (its worker died after Wrike created the comment,
+/// before the answer was stored) is not repeated blindly: the next attempt finds the comment
+/// and takes it as the step's output.
+#[tokio::test]
+async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
+    let w = world(common::store("recipes_cut_off").await).await;
+    let (task, _) = a_task(&w).await;
+    let text = format!("Once for {task}");
+    let run_id = a_cut_off_run(
+        &w,
+        COMMENT_ONCE,
+        "comment-once",
+        "note",
+        &json!({"task": task, "text": text}),
+    )
+    .await;
+    // What that attempt did in Wrike before it was cut off.
+    let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
+        .await
+        .unwrap();
+    let client = weft_hub::wrike::client_for(&w.hub, &connection)
+        .await
+        .unwrap();
+    let made = client.create_task_comment(&task, &text).await.unwrap();
+
+    let run = resume(&w, run_id).await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
     assert_eq!(
         run["steps"][1]["output"]["id"],
@@ -1483,6 +1494,60 @@ async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
         .filter(|c| c["text"] == text.as_str())
         .collect();
     assert_eq!(same.len(), 1, "{comments}");
+}
+
+const UPLOAD_ONCE: &str = "\
+name: upload-once
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: file
+    action: wrike.upload_attachment
+    input:
+      task: \"{{ trigger.taskId }}\"
+      name: minutes.txt
+      content: \"Decided: ship it\"
+";
+
+/// The same for an upload: the file the cut-off attempt sent is found by its name and size,
+/// and not sent twice.
+#[tokio::test]
+async fn an_upload_cut_off_mid_call_is_looked_for_before_it_is_sent_again() {
+    let w = world(common::store("recipes_cut_off_upload").await).await;
+    let (task, _) = a_task(&w).await;
+    let input = json!({"task": task, "name": "minutes.txt", "content": "Decided: ship it"});
+    let run_id = a_cut_off_run(&w, UPLOAD_ONCE, "upload-once", "file", &input).await;
+    let connection = weft_hub::connections::find(&w.hub, "acme-analytics")
+        .await
+        .unwrap();
+    let client = weft_hub::wrike::client_for(&w.hub, &connection)
+        .await
+        .unwrap();
+    let file = wrike_api::FileUpload {
+        name: "minutes.txt".into(),
+        content_type: "text/plain".into(),
+        bytes: b"Decided: ship it".to_vec(),
+    };
+    let made = client
+        .upload(&format!("tasks/{task}/attachments"), &file)
+        .await
+        .unwrap();
+
+    let run = resume(&w, run_id).await;
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    assert_eq!(
+        run["steps"][1]["output"]["id"], made["data"][0]["id"],
+        "the step took the file it found: {run}"
+    );
+    let files = w.wrike(&format!("tasks/{task}/attachments")).await;
+    let same = files["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["name"] == "minutes.txt")
+        .count();
+    assert_eq!(same, 1, "{files}");
 }
 
 const POLLING: &str = "\
@@ -1654,4 +1719,162 @@ async fn suspended_and_vanished_webhooks_are_repaired() {
     assert_eq!(hooks["data"].as_array().unwrap().len(), 1, "{hooks}");
     assert_ne!(hooks["data"][0]["id"], id.as_str());
     assert_eq!(hooks["data"][0]["status"], "Active");
+}
+
+const ATTACHING: &str = "\
+name: attach-files
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: report
+    action: wrike.upload_attachment
+    input:
+      task: \"{{ trigger.taskId }}\"
+      name: \"Résumé {{ trigger.week }}.txt\"
+      content: \"Week {{ trigger.week }}: all green\"
+  - id: logo
+    action: wrike.upload_attachment
+    input:
+      folder: IEAAAAARI4AAAADO
+      name: logo.png
+      content_base64: \"{{ trigger.logo }}\"
+      content_type: image/png
+  - id: listed
+    action: wrike.list_attachments
+    input:
+      task: \"{{ trigger.taskId }}\"
+  - id: remove
+    action: wrike.delete_attachment
+    input:
+      id: \"{{ steps.logo.id }}\"
+";
+
+#[tokio::test]
+async fn recipe_steps_upload_list_and_delete_attachments_in_wrike() {
+    let w = world(common::store("recipes_attachments").await).await;
+    let (status, body) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [{"file": "attach.yaml", "source": ATTACHING}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    w.api(
+        "admin",
+        reqwest::Method::POST,
+        "/api/v1/recipes/attach-files/start",
+        None,
+    )
+    .await;
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name("attach-files")
+        .await
+        .unwrap()
+        .unwrap();
+    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
+        .await
+        .unwrap()
+        .unwrap();
+    let (task, _) = a_task(&w).await;
+    // The eight bytes every PNG file starts with.
+    let png = [0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    use base64::Engine;
+    let logo = base64::engine::general_purpose::STANDARD.encode(png);
+    let body = json!({"taskId": task, "week": 48, "logo": logo}).to_string();
+    let (status, answer) =
+        sign_and_post(&w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
+    assert_eq!(status, 202, "{answer}");
+    let run = w
+        .finished_run(
+            answer["run"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("no run in {answer}")),
+        )
+        .await;
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+
+    // The task's file is in Wrike with its bytes' size and type; the name's non-ASCII
+    // letters arrived percent-encoded, as the client sends them.
+    let on_task = w.wrike(&format!("tasks/{task}/attachments")).await;
+    let report = on_task["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "R%C3%A9sum%C3%A9 48.txt")
+        .unwrap_or_else(|| panic!("no uploaded report in {on_task}"))
+        .clone();
+    assert_eq!(report["size"], "Week 48: all green".len(), "{report}");
+    assert_eq!(report["contentType"], "text/plain; charset=utf-8");
+    // The listing step saw it; the folder's file was uploaded, then deleted by the last step.
+    let steps = run["steps"].as_array().unwrap();
+    let output = |id: &str| {
+        steps
+            .iter()
+            .find(|s| s["stepId"] == id)
+            .map(|s| s["output"].clone())
+            .unwrap_or_else(|| panic!("no step {id} in {run}"))
+    };
+    assert!(
+        output("listed")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == report["id"]),
+        "{run}"
+    );
+    let logo_id = output("logo")["id"].as_str().unwrap().to_owned();
+    assert_eq!(output("logo")["size"], png.len(), "{run}");
+    let on_folder = w.wrike("folders/IEAAAAARI4AAAADO/attachments").await;
+    assert!(
+        !on_folder["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == logo_id.as_str()),
+        "the deleted file is still on the folder: {on_folder}"
+    );
+
+    // Bytes that are not base64: the step fails and says which input was wrong, and nothing
+    // is uploaded.
+    let before = w.wrike("folders/IEAAAAARI4AAAADO/attachments").await["data"]
+        .as_array()
+        .unwrap()
+        .len();
+    let body = json!({"taskId": task, "week": 49, "logo": "not base64!"}).to_string();
+    let (status, answer) =
+        sign_and_post(&w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
+    assert_eq!(status, 202, "{answer}");
+    let run = w
+        .finished_run(
+            answer["run"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("no run in {answer}")),
+        )
+        .await;
+    assert_eq!(run["run"]["status"], "failed", "{run}");
+    let failed = run["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stepId"] == "logo")
+        .cloned()
+        .unwrap();
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("content_base64"),
+        "{run}"
+    );
+    let after = w.wrike("folders/IEAAAAARI4AAAADO/attachments").await["data"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
 }

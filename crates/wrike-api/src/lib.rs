@@ -18,7 +18,7 @@ pub mod tokens;
 pub mod webhook;
 
 pub use base::{ApiBase, DataCenter};
-pub use client::{Budget, ClientConfig, WrikeClient};
+pub use client::{Budget, ClientConfig, FileUpload, WrikeClient};
 pub use error::WrikeError;
 pub use oauth::{OAuthClient, OAuthConfig, TokenSet};
 pub use scope::Scope;

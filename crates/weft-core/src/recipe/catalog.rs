@@ -235,9 +235,42 @@ pub const CATALOG: &[Action] = &[
     },
     Action {
         name: "wrike.list_attachments",
-        summary: "List a task's attachments",
-        inputs: &[req("task", "the task id")],
+        summary: "List the attachments of a task or a folder",
+        inputs: &[
+            opt("task", "the task id (or give folder)"),
+            opt("folder", "the folder id (or give task)"),
+        ],
         needs: Some(Feature::ReadWork),
+        creates: false,
+    },
+    Action {
+        name: "wrike.upload_attachment",
+        summary: "Attach a file to a task or a folder",
+        inputs: &[
+            opt("task", "the task id (or give folder)"),
+            opt("folder", "the folder id (or give task)"),
+            req(
+                "name",
+                "the file's name (non-ASCII letters are sent percent-encoded)",
+            ),
+            opt("content", "the file as text (or give content_base64)"),
+            opt(
+                "content_base64",
+                "the file's bytes, base64-encoded (or give content)",
+            ),
+            opt(
+                "content_type",
+                "its media type (text/plain or application/octet-stream by default)",
+            ),
+        ],
+        needs: Some(Feature::WriteWork),
+        creates: true,
+    },
+    Action {
+        name: "wrike.delete_attachment",
+        summary: "Delete an attachment",
+        inputs: &[req("id", "the attachment id")],
+        needs: Some(Feature::WriteWork),
         creates: false,
     },
     Action {

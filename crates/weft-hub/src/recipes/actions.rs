@@ -112,6 +112,57 @@ fn params_except(input: &Value, skip: &[&str]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `tasks/ID` or `folders/ID`, from the input's `task` or `folder`.
+fn task_or_folder(input: &Value) -> Result<String, ActionError> {
+    match (input.get("task"), input.get("folder")) {
+        (Some(_), _) => Ok(format!("tasks/{}", id(input, "task")?)),
+        (None, Some(_)) => Ok(format!("folders/{}", id(input, "folder")?)),
+        (None, None) => Err(ActionError::permanent("give a task or a folder")),
+    }
+}
+
+/// The file of an upload: `name`, and its bytes as `content` (text) or `content_base64`.
+fn file_upload(input: &Value) -> Result<wrike_api::FileUpload, ActionError> {
+    use base64::Engine;
+    let name = text(input, "name")?.to_owned();
+    let given = |field: &str| input.get(field).filter(|v| !v.is_null());
+    let (bytes, default_type) = match (given("content"), given("content_base64")) {
+        (Some(_), Some(_)) => {
+            return Err(ActionError::permanent(
+                "give content or content_base64, not both",
+            ));
+        }
+        (Some(Value::String(t)), None) => (t.clone().into_bytes(), "text/plain; charset=utf-8"),
+        (Some(_), None) => return Err(ActionError::permanent("content must be text")),
+        (None, Some(Value::String(b))) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .map_err(|e| ActionError::permanent(format!("content_base64: {e}")))?;
+            (bytes, "application/octet-stream")
+        }
+        (None, Some(_)) => return Err(ActionError::permanent("content_base64 must be text")),
+        (None, None) => {
+            return Err(ActionError::permanent(
+                "give the file as content (text) or content_base64",
+            ));
+        }
+    };
+    if bytes.is_empty() {
+        return Err(ActionError::permanent(
+            "the file is empty (Wrike refuses an upload without a body)",
+        ));
+    }
+    let content_type = match given("content_type") {
+        Some(_) => text(input, "content_type")?.to_owned(),
+        None => default_type.to_owned(),
+    };
+    Ok(wrike_api::FileUpload {
+        name,
+        content_type,
+        bytes,
+    })
+}
+
 /// The first item of a Wrike answer's `data`.
 fn first(envelope: Value, what: &str) -> ActionResult {
     match envelope
@@ -222,11 +273,7 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
             )
         }
         "wrike.create_comment" => {
-            let path = match (input.get("task"), input.get("folder")) {
-                (Some(_), _) => format!("tasks/{}/comments", id(input, "task")?),
-                (None, Some(_)) => format!("folders/{}/comments", id(input, "folder")?),
-                (None, None) => return Err(ActionError::permanent("give a task or a folder")),
-            };
+            let path = format!("{}/comments", task_or_folder(input)?);
             first(
                 call(
                     Method::POST,
@@ -292,8 +339,26 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
             )
         }
         "wrike.list_attachments" => {
-            let path = format!("tasks/{}/attachments", id(input, "task")?);
+            let path = format!("{}/attachments", task_or_folder(input)?);
             Ok(data(call(Method::GET, path, vec![]).await?))
+        }
+        "wrike.upload_attachment" => {
+            let path = format!("{}/attachments", task_or_folder(input)?);
+            let file = file_upload(input)?;
+            let answer = client
+                .upload(&path, &file)
+                .await
+                .map_err(|e| ActionError::from_wrike(&format!("POST /{path}"), e))?;
+            first(answer, action)
+        }
+        "wrike.delete_attachment" => {
+            call(
+                Method::DELETE,
+                format!("attachments/{}", id(input, "id")?),
+                vec![],
+            )
+            .await?;
+            Ok(json!({"deleted": true}))
         }
         "wrike.request" => {
             let method = match text(input, "method")?.to_ascii_uppercase().as_str() {
@@ -486,7 +551,8 @@ async fn inactive_users(ctx: &ActionContext<'_>, input: &Value) -> ActionResult 
 
 /// What an attempt cut off mid-call (its worker killed, its answer lost) may have created,
 /// found by looking for it: a task with the same title in the folder, a comment with the
-/// same text on the task, an invitation to the same address, all made after `since_ms`.
+/// same text on the task, an attachment with the same name and size, an invitation to the
+/// same address, all made after `since_ms`.
 /// `None` when nothing is found (or the action cannot be looked up), and the action runs.
 pub async fn find_created(
     ctx: &ActionContext<'_>,
@@ -546,6 +612,24 @@ pub async fn find_created(
                 .find(|c| {
                     c.get("text").and_then(Value::as_str) == Some(text)
                         && made_after(c, "createdDate")
+                })
+                .cloned()
+        }
+        "wrike.upload_attachment" => {
+            let file = file_upload(input).ok()?;
+            let path = format!("{}/attachments", task_or_folder(input).ok()?);
+            let sent_as = wrike_api::client::header_safe_name(&file.name);
+            list(path, vec![])
+                .await?
+                .as_array()?
+                .iter()
+                .find(|a| {
+                    let name = a.get("name").and_then(Value::as_str);
+                    (name == Some(file.name.as_str()) || name == Some(sent_as.as_str()))
+                        && a.get("size")
+                            .and_then(Value::as_u64)
+                            .is_none_or(|size| size == file.bytes.len() as u64)
+                        && made_after(a, "createdDate")
                 })
                 .cloned()
         }

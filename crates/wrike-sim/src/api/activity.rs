@@ -486,7 +486,10 @@ fn upload(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    let name = header("x-file-name")
+    // Wrike keeps the header's whole value as the name; bytes outside ASCII are kept too.
+    let name = headers
+        .get("x-file-name")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| ApiError::invalid_request("The X-File-Name header is required"))?;
     if body.is_empty() {
