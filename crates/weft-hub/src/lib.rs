@@ -6,6 +6,7 @@ pub mod access;
 pub mod alerts;
 pub mod connections;
 pub mod consent;
+pub mod egress;
 pub mod error;
 pub mod health;
 pub mod jobs;
@@ -60,6 +61,9 @@ pub struct Policy {
     pub sync_lease_s: i64,
     /// The hub's own URL as Wrike and other systems reach it: recipe webhooks point here.
     pub public_url: String,
+    /// Private, loopback and link-local hosts recipes' HTTP steps may call (public ones
+    /// they always may).
+    pub recipe_http: egress::PrivateHosts,
 }
 
 impl Default for Policy {
@@ -71,6 +75,7 @@ impl Default for Policy {
             backfill_days: 183,
             sync_lease_s: 120,
             public_url: "http://127.0.0.1:8080".into(),
+            recipe_http: egress::PrivateHosts::default(),
         }
     }
 }

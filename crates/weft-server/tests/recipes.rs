@@ -1878,3 +1878,86 @@ async fn recipe_steps_upload_list_and_delete_attachments_in_wrike() {
         .len();
     assert_eq!(before, after);
 }
+
+const REACH_INSIDE: &str = "\
+name: reach-inside
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: metadata
+    action: http.request
+    on_error: continue
+    input:
+      url: http://169.254.169.254/latest/meta-data/
+  - id: by_name
+    action: http.request
+    on_error: continue
+    input:
+      url: http://localhost:9/admin
+  - id: listed
+    action: http.request
+    input:
+      url: \"{{ trigger.endpoint }}\"
+      method: POST
+      json: {ok: true}
+";
+
+/// An HTTP step may not reach the hub's own network (a cloud metadata address, a name that
+/// resolves to loopback) unless the operator listed the host in `recipe_http_allow`; the
+/// refusal says so, is not retried, and a listed host (here 127.0.0.1) is reached.
+#[tokio::test]
+async fn http_steps_reach_private_hosts_only_when_listed() {
+    let w = world(common::store("recipes_egress").await).await;
+    let (status, body) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [{"file": "r.yaml", "source": REACH_INSIDE}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    w.api(
+        "admin",
+        reqwest::Method::POST,
+        "/api/v1/recipes/reach-inside/start",
+        None,
+    )
+    .await;
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name("reach-inside")
+        .await
+        .unwrap()
+        .unwrap();
+    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
+        .await
+        .unwrap()
+        .unwrap();
+    let (endpoint, received) = receiver().await;
+    let body = json!({"endpoint": endpoint}).to_string();
+    let (status, answer) =
+        sign_and_post(&w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
+    assert_eq!(status, 202, "{answer}");
+    let run = w
+        .finished_run(answer["run"].as_i64().unwrap_or_else(|| panic!("{answer}")))
+        .await;
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    let steps = run["steps"].as_array().unwrap();
+    for refused in ["metadata", "by_name"] {
+        let attempts: Vec<&Value> = steps.iter().filter(|s| s["stepId"] == refused).collect();
+        assert_eq!(attempts.len(), 1, "a refusal is not retried: {run}");
+        assert_eq!(attempts[0]["status"], "failed", "{run}");
+        assert!(
+            attempts[0]["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("recipe_http_allow"),
+            "{run}"
+        );
+    }
+    assert_eq!(received.lock().unwrap().len(), 1, "{run}");
+}

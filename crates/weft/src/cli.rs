@@ -709,6 +709,8 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         probe_interval_seconds: 60,
         // The simulator runs on loopback.
         allow_any_wrike_host: true,
+        // The example that posts a completed project does it to an endpoint on loopback.
+        recipe_http_allow: vec!["127.0.0.1".into()],
         wrike_requests_per_minute: args.rate_limit.max(1) as u64,
         ..Settings::default()
     };

@@ -29,6 +29,7 @@ const KEYS: &[&str] = &[
     "keep_finished_jobs_days",
     "keep_dead_jobs_days",
     "allow_any_wrike_host",
+    "recipe_http_allow",
     "trust_forwarded_for",
     "metrics_token",
     "metrics_listen",
@@ -80,6 +81,11 @@ pub struct Settings {
     /// Let connections use any API host (a simulator, a test server). Off: only Wrike's own
     /// hosts over HTTPS, and only where they resolve to public addresses.
     pub allow_any_wrike_host: bool,
+    /// Private, loopback and link-local hosts recipes' `http.request` steps may call:
+    /// names, addresses, CIDR ranges or `*`. Public addresses are always allowed. In the
+    /// environment, a comma-separated list.
+    #[serde(deserialize_with = "list_or_text")]
+    pub recipe_http_allow: Vec<String>,
     /// Take each client's address from `X-Forwarded-For` (behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     /// `/metrics` answers only with `Authorization: Bearer <this>`.
@@ -119,6 +125,7 @@ impl Default for Settings {
             keep_finished_jobs_days: 7,
             keep_dead_jobs_days: 30,
             allow_any_wrike_host: false,
+            recipe_http_allow: Vec::new(),
             trust_forwarded_for: false,
             metrics_token: None,
             metrics_listen: None,
@@ -160,6 +167,7 @@ impl std::fmt::Debug for Settings {
             .field("keep_finished_jobs_days", &self.keep_finished_jobs_days)
             .field("keep_dead_jobs_days", &self.keep_dead_jobs_days)
             .field("allow_any_wrike_host", &self.allow_any_wrike_host)
+            .field("recipe_http_allow", &self.recipe_http_allow)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field(
                 "metrics_token",
@@ -256,6 +264,8 @@ impl Settings {
         )?;
         within("backfill_days", self.backfill_days, 1, 3_650)?;
         within("sync_lease_seconds", self.sync_lease_seconds, 2, 3_600)?;
+        weft_hub::egress::PrivateHosts::parse(&self.recipe_http_allow)
+            .map_err(|e| anyhow::anyhow!("invalid configuration: recipe_http_allow: {e}"))?;
         anyhow::ensure!(
             self.public_url.starts_with("http://") || self.public_url.starts_with("https://"),
             "invalid configuration: public_url {:?} must start with http:// or https://",
@@ -288,6 +298,9 @@ impl Settings {
             backfill_days: self.backfill_days as i64,
             sync_lease_s: self.sync_lease_seconds as i64,
             public_url: self.public_url.trim_end_matches('/').to_owned(),
+            // Checked when the settings were loaded.
+            recipe_http: weft_hub::egress::PrivateHosts::parse(&self.recipe_http_allow)
+                .unwrap_or_default(),
         }
     }
 
@@ -308,4 +321,23 @@ impl Settings {
             ..defaults
         }
     }
+}
+
+/// A list given as a list (TOML) or as comma-separated text (an environment variable).
+fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrText {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match ListOrText::deserialize(d)? {
+        ListOrText::List(list) => list,
+        ListOrText::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }

@@ -84,6 +84,8 @@ async fn sim_and_hub(
     let mut all = vec![
         ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
         ("WEFT_ALLOW_ANY_WRIKE_HOST", "true"),
+        // The recipes here call endpoints of the test on loopback.
+        ("WEFT_RECIPE_HTTP_ALLOW", "127.0.0.1"),
         ("WEFT_LISTEN", listen.as_str()),
         ("WEFT_PUBLIC_URL", public.as_str()),
     ];
@@ -353,6 +355,70 @@ fn the_example_recipes_pass_their_own_tests_and_a_wrong_expectation_fails() {
             && shown.contains("+  \"text\": \"Status changed from Active to Completed.\""),
         "{shown}"
     );
+}
+
+const ASK_THEN_MAP: &str = "\
+name: ask-then-map
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: ask
+    action: http.request
+    input:
+      url: URL
+      method: POST
+      json: {n: \"{{ trigger.n }}\"}
+  - id: answer
+    action: map
+    input:
+      status: \"{{ steps.ask.status }}\"
+      verdict: \"{{ steps.ask.body.verdict if steps.ask.body else 'none' }}\"
+tests:
+  - name: the other system's answer, given, is mapped
+    trigger: {n: 3}
+    outputs:
+      ask: {status: 201, body: {verdict: approved}}
+    expect:
+      ask: {url: URL, method: POST, json: {n: 3}}
+      answer: {status: 201, verdict: approved}
+  - name: without a given answer the request is not sent either
+    trigger: {n: 4}
+    expect:
+      ask: {url: URL, method: POST, json: {n: 4}}
+      answer: {status: 200, verdict: none}
+";
+
+/// `weft recipes test` never reaches outside the simulator: an HTTP step's input is checked
+/// but nothing is sent, and a test's `outputs` stand in for the other system's answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn recipe_tests_send_no_http_request_and_take_given_outputs() {
+    let (url, calls) = slow_endpoint(Duration::ZERO).await;
+    let hub = Instance::new("recipe-tests-offline", &[("WEFT_RECIPE_HTTP_ALLOW", "*")]);
+    let file = hub.dir.join("ask.yaml");
+    std::fs::write(&file, ASK_THEN_MAP.replace("URL", &url)).unwrap();
+    let out = hub.run(&["recipes", "test", file.to_str().unwrap()]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("2 passed, 0 failed"), "{shown}");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "a recipe test sent a request"
+    );
+
+    // An output for a step the recipe does not have is refused by name.
+    std::fs::write(
+        &file,
+        ASK_THEN_MAP
+            .replace("URL", &url)
+            .replace("    outputs:\n      ask:", "    outputs:\n      asked:"),
+    )
+    .unwrap();
+    let out = hub.run(&["recipes", "test", file.to_str().unwrap()]);
+    let shown = text(&out);
+    assert!(!out.status.success(), "{shown}");
+    assert!(shown.contains("names the step \"asked\""), "{shown}");
 }
 
 /// Runs of `recipe` once `count` of them have settled (finished or waiting), read with

@@ -301,6 +301,11 @@ fn settings_out_of_range_and_unusable_urls_are_refused_by_name() {
             "mysql://db/weft",
             "database_url \"mysql://db/weft\" is not supported",
         ),
+        (
+            "WEFT_RECIPE_HTTP_ALLOW",
+            "intranet.example, 10.0.0.0/33",
+            "recipe_http_allow: \"10.0.0.0/33\" is not a host name",
+        ),
     ] {
         let out = dir.weft(&["users", "list"], &[(name, value)], "");
         assert!(!out.status.success(), "{name}={value}");

@@ -211,7 +211,12 @@ pub fn check(recipe: &Recipe) -> Vec<Problem> {
     }
 
     for (i, test) in recipe.tests.iter().enumerate() {
-        for id in test.expect.keys().chain(test.skipped.iter()) {
+        for id in test
+            .expect
+            .keys()
+            .chain(test.skipped.iter())
+            .chain(test.outputs.keys())
+        {
             if !ids.contains(&id.as_str()) {
                 problems.push(Problem {
                     line: recipe.name.referenced.line(),

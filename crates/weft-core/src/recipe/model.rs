@@ -257,6 +257,10 @@ pub struct RecipeTest {
     /// Steps expected not to run (skipped by `when`, or never reached).
     #[serde(default)]
     pub skipped: Vec<String>,
+    /// Step id to the output that step stands in with: its input is still checked, but it
+    /// does not run (an answer from another system, a Wrike reply the simulator lacks).
+    #[serde(default)]
+    pub outputs: serde_json::Map<String, Value>,
 }
 
 impl Recipe {

@@ -191,7 +191,7 @@ pub async fn execute(ctx: &ActionContext<'_>, action: &str, input: &Value) -> Ac
     }
     match action {
         "map" => Ok(input.clone()),
-        "http.request" => http_request(input).await,
+        "http.request" => http_request(ctx, input).await,
         "notify" => notify(ctx, input).await,
         "usage.inactive_users" => inactive_users(ctx, input).await,
         other => Err(ActionError::permanent(format!(
@@ -397,7 +397,32 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
 /// Longest response body kept from an HTTP step.
 const MAX_HTTP_BODY: usize = 1 << 20;
 
-async fn http_request(input: &Value) -> ActionResult {
+/// An HTTP step's answer as JSON, or as text when it is not JSON; an answer longer than
+/// `MAX_HTTP_BODY` is read to its end (the other system sees it delivered) but only its
+/// length is kept, so a huge answer never sits in memory.
+async fn read_kept(mut response: reqwest::Response) -> Result<Value, String> {
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| wrike_api::http::describe_reqwest(&e))?
+    {
+        total += chunk.len();
+        if total <= MAX_HTTP_BODY {
+            kept.extend_from_slice(&chunk);
+        } else {
+            kept = Vec::new();
+        }
+    }
+    if total > MAX_HTTP_BODY {
+        return Ok(Value::String(format!("({total} bytes, not kept)")));
+    }
+    Ok(serde_json::from_slice(&kept)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&kept).into_owned())))
+}
+
+async fn http_request(ctx: &ActionContext<'_>, input: &Value) -> ActionResult {
     let url = text(input, "url")?;
     let parsed =
         url::Url::parse(url).map_err(|e| ActionError::permanent(format!("url {url:?}: {e}")))?;
@@ -406,6 +431,12 @@ async fn http_request(input: &Value) -> ActionResult {
             "url {url:?} is not http or https"
         )));
     }
+    let client = ctx
+        .hub
+        .policy
+        .recipe_http
+        .client_for(&parsed)
+        .map_err(|e| ActionError::permanent(format!("url {url:?}: {e}")))?;
     let method = input
         .get("method")
         .and_then(Value::as_str)
@@ -418,11 +449,9 @@ async fn http_request(input: &Value) -> ActionResult {
         .and_then(Value::as_u64)
         .unwrap_or(15)
         .clamp(1, 60);
-    let client = wrike_api::http::http_client(
-        Duration::from_secs(timeout),
-        wrike_api::http::Reach::Anywhere,
-    );
-    let mut request = client.request(method.clone(), parsed);
+    let mut request = client
+        .request(method.clone(), parsed)
+        .timeout(Duration::from_secs(timeout));
     if let Some(headers) = input.get("headers").and_then(Value::as_object) {
         for (name, value) in headers {
             let value = match value {
@@ -441,22 +470,21 @@ async fn http_request(input: &Value) -> ActionResult {
         });
     }
     let response = request.send().await.map_err(|e| {
-        ActionError::transient(format!(
-            "{method} {url}: {}",
-            wrike_api::http::describe_reqwest(&e)
-        ))
+        let text = wrike_api::http::describe_reqwest(&e);
+        let message = format!("{method} {url}: {text}");
+        // A name that resolves to a private address stays refused however often it is tried.
+        if text.contains("which this hub does not call") {
+            ActionError::permanent(format!(
+                "{message}; list the host in recipe_http_allow for recipes to call it"
+            ))
+        } else {
+            ActionError::transient(message)
+        }
     })?;
     let status = response.status();
-    let bytes = response
-        .bytes()
+    let body = read_kept(response)
         .await
         .map_err(|e| ActionError::transient(format!("{method} {url}: reading the answer: {e}")))?;
-    let body = if bytes.len() > MAX_HTTP_BODY {
-        Value::String(format!("({} bytes, not kept)", bytes.len()))
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-    };
     let output = json!({"status": status.as_u16(), "body": body});
     if status.is_success() {
         Ok(output)

@@ -1,7 +1,8 @@
 //! A recipe's own tests: each sample trigger event goes through the recipe's steps, with
 //! their actions run on the given connections (in `weft recipes test`, an in-process
 //! simulator), and each step's input is compared with what the test expects. Approvals are
-//! taken as given; nothing is stored.
+//! taken as given, HTTP requests and notifications are not sent (a test may give any step's
+//! output instead), and nothing is stored.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -120,6 +121,16 @@ async fn run_one(
         match action {
             "control.stop" => break,
             "approval" => output.push(json!({"approved": true, "decided_by": "recipe test"})),
+            _ if test.outputs.contains_key(&id) => {
+                output.extend(inputs.iter().map(|_| test.outputs[&id].clone()));
+            }
+            // A test never reaches outside the simulator: nothing is posted or sent.
+            "http.request" => output.extend(
+                inputs
+                    .iter()
+                    .map(|_| json!({"status": 200, "body": null, "sent": false})),
+            ),
+            "notify" => output.extend(inputs.iter().map(|_| json!({"sent": false}))),
             _ => {
                 for input in &inputs {
                     match actions::execute(&ctx, action, input).await {

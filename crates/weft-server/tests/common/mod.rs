@@ -74,8 +74,10 @@ pub fn hub_on(
         store,
         SecretKey::from_hex(&SecretKey::generate_hex()).unwrap(),
     );
-    // The simulator runs on loopback.
+    // The simulator and the tests' own endpoints run on loopback.
     hub.policy.allow_any_wrike_host = true;
+    hub.policy.recipe_http =
+        weft_hub::egress::PrivateHosts::parse(&["127.0.0.1".to_owned()]).unwrap();
     hub.oauth = oauth;
     hub.alerter = Alerter::new(alert_webhook);
     hub
