@@ -129,6 +129,17 @@ fn template_mistakes_are_placed_at_the_string_that_holds_them() {
         "steps[0].input.id",
         "item is only defined",
     );
+    // A filter that does not exist (minijinja alone would say so only when a run gets there).
+    check(
+        &GOOD.replace(
+            "Hello {{ steps.task.title }}",
+            "Hello {{ steps.task.title|uper }}",
+        ),
+        15,
+        13,
+        "steps[1].input.text",
+        "unknown filter \"uper\"",
+    );
 }
 
 #[test]

@@ -255,6 +255,9 @@ fn check_names(
         }
         return;
     };
+    for unknown in template.unknown_functions() {
+        problems.push(Problem::at(node, field, unknown));
+    }
     for name in template.names() {
         let mut parts = name.splitn(2, '.');
         let head = parts.next().unwrap_or_default();

@@ -104,6 +104,41 @@ impl Template {
         names.into_iter().collect()
     }
 
+    /// Filters (`x|name`) and tests (`x is name`) the template uses that do not exist,
+    /// which minijinja would only report when a run reaches them.
+    pub fn unknown_functions(&self) -> Vec<String> {
+        let code = match &self.expression {
+            Some(expr) => vec![expr.as_str()],
+            None => code_regions(&self.source),
+        };
+        let mut unknown = Vec::new();
+        for region in code {
+            for (kind, name) in filter_and_test_names(region) {
+                let (probe, missing) = match kind {
+                    Use::Filter => (
+                        format!("{{{{ none|{name} }}}}"),
+                        minijinja::ErrorKind::UnknownFilter,
+                    ),
+                    Use::Test => (
+                        format!("{{{{ none is {name} }}}}"),
+                        minijinja::ErrorKind::UnknownTest,
+                    ),
+                };
+                let absent = ENV
+                    .render_str(&probe, ())
+                    .is_err_and(|e| e.kind() == missing);
+                let message = match kind {
+                    Use::Filter => format!("unknown filter {name:?}"),
+                    Use::Test => format!("unknown test {name:?}"),
+                };
+                if absent && !unknown.contains(&message) {
+                    unknown.push(message);
+                }
+            }
+        }
+        unknown
+    }
+
     /// Evaluates against `scope`.
     pub fn evaluate(&self, scope: &Scope) -> Result<Value, TemplateError> {
         match &self.expression {
@@ -151,6 +186,116 @@ impl Template {
             Value::Object(o) => !o.is_empty(),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Filter,
+    Test,
+}
+
+/// The insides of a text template's `{{ }}` and `{% %}` blocks.
+fn code_regions(source: &str) -> Vec<&str> {
+    let mut regions = Vec::new();
+    let mut rest = source;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start..];
+        let close = if after.starts_with("{{") {
+            "}}"
+        } else if after.starts_with("{%") {
+            "%}"
+        } else {
+            rest = &rest[start + 1..];
+            continue;
+        };
+        let inner = &after[2..];
+        match inner.find(close) {
+            Some(end) => {
+                regions.push(&inner[..end]);
+                rest = &inner[end + 2..];
+            }
+            None => break,
+        }
+    }
+    regions
+}
+
+/// The filter names after `|` and the test names after `is` (or `is not`) in an
+/// expression, outside its string literals.
+fn filter_and_test_names(code: &str) -> Vec<(Use, String)> {
+    // Blank out string literals so a `|` or `is` inside one is not read as code.
+    let mut plain = String::with_capacity(code.len());
+    let mut quote = None;
+    let mut escaped = false;
+    for c in code.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+                plain.push(' ');
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                plain.push(' ');
+            }
+            None => plain.push(c),
+        }
+    }
+    let words: Vec<&str> = plain
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '|'))
+        .flat_map(split_keep_bars)
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        match words[i] {
+            "|" => {
+                if let Some(name) = words.get(i + 1).filter(|w| is_identifier(w)) {
+                    found.push((Use::Filter, (*name).to_owned()));
+                }
+            }
+            "is" => {
+                let next = match words.get(i + 1) {
+                    Some(&"not") => words.get(i + 2),
+                    other => other,
+                };
+                if let Some(name) = next.filter(|w| is_identifier(w)) {
+                    found.push((Use::Test, (*name).to_owned()));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
+/// `a|b` as `a`, `|`, `b`.
+fn split_keep_bars(word: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in word.char_indices() {
+        if c == '|' {
+            parts.push(&word[start..i]);
+            parts.push("|");
+            start = i + 1;
+        }
+    }
+    parts.push(&word[start..]);
+    parts
+}
+
+fn is_identifier(word: &str) -> bool {
+    word.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn too_large() -> TemplateError {
@@ -202,6 +347,31 @@ mod tests {
             eval("{{ trigger.title }}-{{ trigger.n }}", names),
             Ok(json!("Fix-3"))
         );
+    }
+
+    #[test]
+    fn unknown_filters_and_tests_are_found_before_any_run() {
+        let unknown = |source: &str| {
+            Template::compile(source)
+                .unwrap()
+                .unwrap()
+                .unknown_functions()
+        };
+        assert_eq!(
+            unknown("{{ trigger.title|uper }}"),
+            vec!["unknown filter \"uper\"".to_owned()]
+        );
+        assert_eq!(
+            unknown("Hi {% if trigger.n is evn %}{{ trigger.t | trim|titel }}{% endif %}"),
+            vec![
+                "unknown test \"evn\"".to_owned(),
+                "unknown filter \"titel\"".to_owned()
+            ]
+        );
+        // Known ones, `is not`, and a `|` or `is` inside a string are fine.
+        assert!(unknown("{{ trigger.ids|join(', ')|upper }}").is_empty());
+        assert!(unknown("{{ trigger.n is not defined }}").is_empty());
+        assert!(unknown("{{ 'a|b is c' ~ trigger.t|default('x') }}").is_empty());
     }
 
     #[test]
