@@ -1,11 +1,15 @@
-//! Alerts when a connection breaks or recovers: a structured log event always, and a JSON
-//! POST to a configured webhook URL.
+//! Alerts when a connection breaks or recovers, and recipes' notifications: a structured
+//! log event always, a JSON POST to a configured webhook URL, and e-mail through the
+//! configured SMTP server.
 
 use std::time::Duration;
 
+use lettre::message::Mailbox;
 use serde::Serialize;
 use weft_core::health::{Alerting, FailureClass, Health};
 use weft_store::Connection;
+
+use crate::mail::Mailer;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -51,13 +55,38 @@ impl Alert {
 pub struct Alerter {
     webhook: Option<String>,
     http: reqwest::Client,
+    mail: Option<Mailer>,
+    /// Who gets connection alerts and recipes' notifications that name nobody.
+    alert_to: Vec<Mailbox>,
+}
+
+/// Why a notification was not delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotifyError {
+    /// Another attempt may succeed (the webhook or the SMTP server down or refusing).
+    Delivery(String),
+    /// The hub is not set up for it (addresses given but no SMTP server).
+    Setup(String),
 }
 
 impl Alerter {
     pub fn new(webhook: Option<String>) -> Alerter {
         let http =
             wrike_api::http::http_client(Duration::from_secs(10), wrike_api::http::Reach::Anywhere);
-        Alerter { webhook, http }
+        Alerter {
+            webhook,
+            http,
+            mail: None,
+            alert_to: Vec::new(),
+        }
+    }
+
+    /// Also e-mails alerts to `alert_to` through `mailer`, which recipes' notifications to
+    /// named addresses use too.
+    pub fn with_mail(mut self, mailer: Mailer, alert_to: Vec<Mailbox>) -> Alerter {
+        self.mail = Some(mailer);
+        self.alert_to = alert_to;
+        self
     }
 
     pub async fn send(&self, alert: &Alert) {
@@ -69,20 +98,35 @@ impl Alerter {
                 tracing::info!(event = alert.event, connection = %alert.connection_name, "connection recovered")
             }
         }
-        let Some(url) = &self.webhook else { return };
-        match self.http.post(url).json(alert).send().await {
-            Ok(r) if r.status().is_success() => {}
-            Ok(r) => tracing::warn!(
-                status = r.status().as_u16(),
-                "the alert webhook refused an alert"
-            ),
-            Err(e) => tracing::warn!(error = %e, "the alert webhook could not be reached"),
+        if let Some(url) = &self.webhook {
+            match self.http.post(url).json(alert).send().await {
+                Ok(r) if r.status().is_success() => {}
+                Ok(r) => tracing::warn!(
+                    status = r.status().as_u16(),
+                    "the alert webhook refused an alert"
+                ),
+                Err(e) => tracing::warn!(error = %e, "the alert webhook could not be reached"),
+            }
+        }
+        if let Some(mailer) = self.mail.as_ref().filter(|_| !self.alert_to.is_empty()) {
+            let (subject, body) = alert_mail(alert);
+            if let Err(error) = mailer.send(&self.alert_to, &subject, &body).await {
+                tracing::warn!(%error, "the alert e-mail was not sent");
+            }
         }
     }
 
-    /// A recipe's `notify` step: logged, and POSTed to the alert webhook as
-    /// `{"event": "recipe.notify", ...}`.
-    pub async fn notify(&self, recipe: &str, subject: &str, message: &str) {
+    /// A recipe's `notify` step: logged, then e-mailed to `to` when it names anyone;
+    /// otherwise POSTed to the alert webhook as `{"event": "recipe.notify", ...}` and
+    /// e-mailed to `alert_emails`, where those are set. Returns the channels it went out on
+    /// (none when the hub has no channel: the log and the run's timeline keep it).
+    pub async fn notify(
+        &self,
+        recipe: &str,
+        subject: &str,
+        message: &str,
+        to: &[Mailbox],
+    ) -> Result<Vec<&'static str>, NotifyError> {
         tracing::info!(
             event = "recipe.notify",
             recipe,
@@ -90,15 +134,68 @@ impl Alerter {
             message,
             "recipe notification"
         );
-        let Some(url) = &self.webhook else { return };
-        let body = serde_json::json!({"event": "recipe.notify", "recipe": recipe, "subject": subject, "message": message});
-        match self.http.post(url).json(&body).send().await {
-            Ok(r) if r.status().is_success() => {}
-            Ok(r) => tracing::warn!(
-                status = r.status().as_u16(),
-                "the alert webhook refused a notification"
-            ),
-            Err(e) => tracing::warn!(error = %e, "the alert webhook could not be reached"),
+        let mut channels = Vec::new();
+        if !to.is_empty() {
+            let mailer = self.mail.as_ref().ok_or_else(|| {
+                NotifyError::Setup(
+                    "sending to addresses needs an SMTP server: set smtp_url and email_from".into(),
+                )
+            })?;
+            mailer
+                .send(to, subject, message)
+                .await
+                .map_err(NotifyError::Delivery)?;
+            channels.push("email");
+            return Ok(channels);
         }
+        if let Some(url) = &self.webhook {
+            let body = serde_json::json!({"event": "recipe.notify", "recipe": recipe, "subject": subject, "message": message});
+            match self.http.post(url).json(&body).send().await {
+                Ok(r) if r.status().is_success() => channels.push("webhook"),
+                Ok(r) => {
+                    return Err(NotifyError::Delivery(format!(
+                        "the alert webhook answered {}",
+                        r.status().as_u16()
+                    )));
+                }
+                Err(e) => {
+                    return Err(NotifyError::Delivery(format!(
+                        "the alert webhook could not be reached: {}",
+                        wrike_api::http::describe_reqwest(&e)
+                    )));
+                }
+            }
+        }
+        if let Some(mailer) = self.mail.as_ref().filter(|_| !self.alert_to.is_empty()) {
+            mailer
+                .send(&self.alert_to, subject, message)
+                .await
+                .map_err(NotifyError::Delivery)?;
+            channels.push("email");
+        }
+        Ok(channels)
     }
+}
+
+/// The subject and text of an alert's e-mail.
+fn alert_mail(alert: &Alert) -> (String, String) {
+    let what = match alert.event {
+        "connection.broken" => "broken",
+        _ => "recovered",
+    };
+    let subject = format!("weft: connection {} {what}", alert.connection_name);
+    let mut body = format!(
+        "The Wrike connection {} (account {}) is {what}.\n",
+        alert.connection_name, alert.account_id
+    );
+    if let Some(class) = alert.class {
+        body.push_str(&format!("\nWhat failed: {}\n", class.as_str()));
+    }
+    if let Some(message) = &alert.message {
+        body.push_str(&format!("Wrike said: {message}\n"));
+    }
+    if let Some(advice) = alert.advice {
+        body.push_str(&format!("What to do: {advice}\n"));
+    }
+    (subject, body)
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod health;
 pub mod jobs;
 pub mod keys;
+pub mod mail;
 pub mod oauth_tokens;
 pub mod recipes;
 pub mod runtime;

@@ -94,6 +94,8 @@ struct World {
     members: Vec<common::Member>,
     account: String,
     http: reqwest::Client,
+    /// What the hub e-mailed (its SMTP server is a sink the test reads).
+    mails: Arc<std::sync::Mutex<Vec<common::Mail>>>,
     _runtime: Runtime,
 }
 
@@ -251,6 +253,12 @@ async fn world(store: Arc<Store>) -> World {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let mut hub = common::hub_on(store.clone(), None, None);
+    let (smtp, mails) = common::smtp_sink().await;
+    hub.alerter = hub.alerter.clone().with_mail(
+        weft_hub::mail::Mailer::new(&secrecy::SecretString::from(smtp), "weft@acme.example")
+            .unwrap(),
+        weft_hub::mail::parse_addresses(&["ops@acme.example".to_owned()]).unwrap(),
+    );
     let (public_url, network) = network_to(url.clone()).await;
     hub.policy.public_url = public_url;
     let members = common::team(&store).await;
@@ -309,6 +317,7 @@ async fn world(store: Arc<Store>) -> World {
         members,
         account,
         http,
+        mails,
         _runtime: runtime,
     }
 }
@@ -949,6 +958,33 @@ async fn every_example_recipe_runs_end_to_end_against_the_simulator() {
                 "{backend}: {now}"
             );
         }
+        // Its report went to the hub's alert e-mail address.
+        let report = run["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["stepId"] == "report")
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            report["output"]["channels"],
+            json!(["email"]),
+            "{backend}: {run}"
+        );
+        let mails = w.mails.lock().unwrap().clone();
+        let mail = mails
+            .iter()
+            .find(|m| m.data.contains("Subject: Idle seats reclaimed"))
+            .unwrap_or_else(|| panic!("{backend}: no report e-mail in {mails:?}"));
+        assert_eq!(mail.to, vec!["<ops@acme.example>"], "{backend}");
+        assert!(
+            mail.data.contains(&format!(
+                "{} users were changed to Collaborator after approval by admin.",
+                idle.len()
+            )),
+            "{backend}: {}",
+            mail.data
+        );
     }
 }
 
@@ -1315,6 +1351,20 @@ async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() 
         .unwrap();
     let health = weft_hub::health::probe(&w.hub, &connection).await.unwrap();
     assert!(!health.is_healthy(), "{health:?}");
+    // The break was e-mailed to the alert address, saying what to do.
+    let alert = w
+        .mails
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            m.data
+                .contains("Subject: weft: connection acme-analytics broken")
+        })
+        .cloned()
+        .unwrap_or_else(|| panic!("no alert e-mail"));
+    assert_eq!(alert.to, vec!["<ops@acme.example>"]);
+    assert!(alert.data.contains("What to do:"), "{}", alert.data);
     // Deactivation revoked the token. The user is active again and an Admin gives the
     // connection a new token: it is probed healthy at once, and the waiting run goes on.
     w.sim_control(
@@ -1960,4 +2010,93 @@ async fn http_steps_reach_private_hosts_only_when_listed() {
         );
     }
     assert_eq!(received.lock().unwrap().len(), 1, "{run}");
+}
+
+const TELL_PEOPLE: &str = "\
+name: tell-people
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: tell
+    action: notify
+    input:
+      to: \"{{ trigger.to }}\"
+      subject: \"Task {{ trigger.taskId }} needs a look\"
+      message: \"Please review {{ trigger.taskId }} today.\"
+";
+
+/// A `notify` step that names people e-mails them through the hub's SMTP server; an
+/// address that is not one fails the step at once, naming it, and sends nothing.
+#[tokio::test]
+async fn notify_steps_email_the_people_they_name() {
+    let w = world(common::store("recipes_notify").await).await;
+    let (status, body) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [{"file": "t.yaml", "source": TELL_PEOPLE}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    w.api(
+        "admin",
+        reqwest::Method::POST,
+        "/api/v1/recipes/tell-people/start",
+        None,
+    )
+    .await;
+    let record = w
+        .hub
+        .store
+        .recipes()
+        .by_name("tell-people")
+        .await
+        .unwrap()
+        .unwrap();
+    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
+        .await
+        .unwrap()
+        .unwrap();
+    let fire = |to: &str| {
+        let body = json!({"taskId": "IEAAAAARKQAAAAAB", "to": to}).to_string();
+        let (w, path, secret) = (&w, path.clone(), secret.clone());
+        async move {
+            let (status, answer) =
+                sign_and_post(w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
+            assert_eq!(status, 202, "{answer}");
+            w.finished_run(answer["run"].as_i64().unwrap_or_else(|| panic!("{answer}")))
+                .await
+        }
+    };
+    let run = fire("ana@acme.example, Bo Lind <bo@acme.example>").await;
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    let mails = w.mails.lock().unwrap().clone();
+    let mail = mails
+        .iter()
+        .find(|m| {
+            m.data
+                .contains("Subject: Task IEAAAAARKQAAAAAB needs a look")
+        })
+        .unwrap_or_else(|| panic!("no e-mail in {mails:?}"));
+    assert_eq!(mail.to, vec!["<ana@acme.example>", "<bo@acme.example>"]);
+    assert_eq!(mail.from, "<weft@acme.example>");
+    assert!(
+        mail.data.contains("Please review IEAAAAARKQAAAAAB today."),
+        "{}",
+        mail.data
+    );
+
+    let sent_before = w.mails.lock().unwrap().len();
+    let run = fire("ana@acme.example, nobody-at-all").await;
+    assert_eq!(run["run"]["status"], "failed", "{run}");
+    let steps = run["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "a bad address is not retried: {run}");
+    let error = steps[0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("\"nobody-at-all\" is not an e-mail address"),
+        "{run}"
+    );
+    assert_eq!(w.mails.lock().unwrap().len(), sent_before);
 }

@@ -22,6 +22,9 @@ const KEYS: &[&str] = &[
     "oauth_login_base",
     "probe_interval_seconds",
     "alert_webhook_url",
+    "smtp_url",
+    "email_from",
+    "alert_emails",
     "secure_cookies",
     "transient_alert_after_seconds",
     "worker_concurrency",
@@ -63,6 +66,15 @@ pub struct Settings {
     pub probe_interval_seconds: u64,
     /// Alerts are POSTed here as JSON when a connection breaks or recovers.
     pub alert_webhook_url: Option<String>,
+    /// The SMTP server for e-mail (`smtp://user:password@host:587?tls=required`, or
+    /// `smtps://...`); holds a password, so prefer `WEFT_SMTP_URL`.
+    pub smtp_url: Option<String>,
+    /// The sender of the hub's e-mail.
+    pub email_from: Option<String>,
+    /// Who is e-mailed connection alerts and recipes' notifications that name nobody; in
+    /// the environment, comma-separated.
+    #[serde(deserialize_with = "list_or_text")]
+    pub alert_emails: Vec<String>,
     /// Treat the hub as served over HTTPS even when `public_url` is http (cookies `Secure`
     /// and `__Host-` named, HSTS); an https `public_url` already does.
     pub secure_cookies: bool,
@@ -118,6 +130,9 @@ impl Default for Settings {
             oauth_login_base: wrike_api::oauth::WRIKE_LOGIN_BASE.into(),
             probe_interval_seconds: 60,
             alert_webhook_url: None,
+            smtp_url: None,
+            email_from: None,
+            alert_emails: Vec::new(),
             secure_cookies: false,
             transient_alert_after_seconds: 300,
             worker_concurrency: 8,
@@ -157,6 +172,9 @@ impl std::fmt::Debug for Settings {
             .field("oauth_login_base", &self.oauth_login_base)
             .field("probe_interval_seconds", &self.probe_interval_seconds)
             .field("alert_webhook_url", &self.alert_webhook_url)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "[redacted]"))
+            .field("email_from", &self.email_from)
+            .field("alert_emails", &self.alert_emails)
             .field("secure_cookies", &self.secure_cookies)
             .field(
                 "transient_alert_after_seconds",
@@ -266,6 +284,7 @@ impl Settings {
         within("sync_lease_seconds", self.sync_lease_seconds, 2, 3_600)?;
         weft_hub::egress::PrivateHosts::parse(&self.recipe_http_allow)
             .map_err(|e| anyhow::anyhow!("invalid configuration: recipe_http_allow: {e}"))?;
+        self.mailer()?;
         anyhow::ensure!(
             self.public_url.starts_with("http://") || self.public_url.starts_with("https://"),
             "invalid configuration: public_url {:?} must start with http:// or https://",
@@ -287,6 +306,28 @@ impl Settings {
             metrics_elsewhere: self.metrics_listen.is_some(),
             ..weft_server::ServerConfig::default()
         }
+    }
+
+    /// The mailer `smtp_url` and `email_from` describe, with the `alert_emails`; none
+    /// without `smtp_url`. Errors name the setting and never repeat the URL.
+    pub fn mailer(
+        &self,
+    ) -> anyhow::Result<Option<(weft_hub::mail::Mailer, Vec<weft_hub::mail::Mailbox>)>> {
+        let alert_to = weft_hub::mail::parse_addresses(&self.alert_emails)
+            .map_err(|e| anyhow::anyhow!("invalid configuration: alert_emails: {e}"))?;
+        let Some(url) = &self.smtp_url else {
+            anyhow::ensure!(
+                alert_to.is_empty(),
+                "invalid configuration: alert_emails needs smtp_url (and email_from)"
+            );
+            return Ok(None);
+        };
+        let from = self.email_from.as_deref().ok_or_else(|| {
+            anyhow::anyhow!("invalid configuration: smtp_url needs email_from, the sender")
+        })?;
+        let mailer = weft_hub::mail::Mailer::new(&secrecy::SecretString::from(url.clone()), from)
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        Ok(Some((mailer, alert_to)))
     }
 
     /// The hub's rules from these settings.

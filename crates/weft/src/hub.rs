@@ -10,7 +10,7 @@ use weft_store::Store;
 
 use crate::config::{Settings, redact_url};
 
-/// The services over the configured store, key, OAuth app, alert webhook and policy. A key
+/// The services over the configured store, key, OAuth app, alert channels and policy. A key
 /// that cannot open the database's secrets is refused here, before anything starts.
 pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
     let store = Arc::new(open_store(settings).await?);
@@ -19,6 +19,9 @@ pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
     let mut hub = weft_hub::Hub::new(store, key);
     hub.oauth = oauth_client(settings)?;
     hub.alerter = weft_hub::alerts::Alerter::new(settings.alert_webhook_url.clone());
+    if let Some((mailer, alert_to)) = settings.mailer()? {
+        hub.alerter = hub.alerter.with_mail(mailer, alert_to);
+    }
     hub.policy = settings.policy();
     Ok(hub)
 }

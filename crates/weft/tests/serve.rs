@@ -306,6 +306,16 @@ fn settings_out_of_range_and_unusable_urls_are_refused_by_name() {
             "intranet.example, 10.0.0.0/33",
             "recipe_http_allow: \"10.0.0.0/33\" is not a host name",
         ),
+        (
+            "WEFT_ALERT_EMAILS",
+            "ops@acme.example",
+            "alert_emails needs smtp_url",
+        ),
+        (
+            "WEFT_SMTP_URL",
+            "smtp://mail.acme.example",
+            "smtp_url needs email_from",
+        ),
     ] {
         let out = dir.weft(&["users", "list"], &[(name, value)], "");
         assert!(!out.status.success(), "{name}={value}");
@@ -316,6 +326,22 @@ fn settings_out_of_range_and_unusable_urls_are_refused_by_name() {
         );
         assert!(!text(&out).contains("panicked"), "{}", text(&out));
     }
+    // An SMTP URL that is not one is refused without repeating it (it may hold a password).
+    let out = dir.weft(
+        &["users", "list"],
+        &[
+            ("WEFT_SMTP_URL", "ftp://mailer:hunter2@mail.acme.example"),
+            ("WEFT_EMAIL_FROM", "weft@acme.example"),
+        ],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("smtp_url is not an SMTP URL"),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains("hunter2"), "{}", text(&out));
     let out = dir.weft(
         &[
             "connections",

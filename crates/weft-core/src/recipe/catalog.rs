@@ -303,10 +303,14 @@ pub const CATALOG: &[Action] = &[
     },
     Action {
         name: "notify",
-        summary: "A notification through the hub's alert channel (and the run's log)",
+        summary: "A notification: e-mail to the addresses given, or the hub's alert channels (webhook, alert_emails); always the run's log",
         inputs: &[
             req("message", "what to say"),
             opt("subject", "a short title"),
+            opt(
+                "to",
+                "e-mail addresses (a list, or text separated by commas); needs smtp_url",
+            ),
         ],
         needs: None,
         creates: false,

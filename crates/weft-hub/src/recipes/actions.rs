@@ -12,6 +12,7 @@ use weft_store::{Connection, SortBy, UserFilter};
 use wrike_api::WrikeError;
 use wrike_api::encode::check_id;
 
+use crate::alerts::NotifyError;
 use crate::usage::reports::{self, ReportRequest};
 use crate::{Hub, wrike};
 
@@ -510,8 +511,44 @@ async fn notify(ctx: &ActionContext<'_>, input: &Value) -> ActionResult {
         .get("subject")
         .and_then(Value::as_str)
         .unwrap_or("weft recipe");
-    ctx.hub.alerter.notify(ctx.recipe, subject, message).await;
-    Ok(json!({"sent": true, "subject": subject, "message": message}))
+    let to: Vec<String> = match input.get("to") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(list)) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(ActionError::permanent(format!(
+                    "to: {other} is not an e-mail address"
+                ))),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(other) => {
+            return Err(ActionError::permanent(format!(
+                "to must be an address or a list of them, not {other}"
+            )));
+        }
+    };
+    let to = crate::mail::parse_addresses(&to)
+        .map_err(|e| ActionError::permanent(format!("to: {e}")))?;
+    let channels = ctx
+        .hub
+        .alerter
+        .notify(ctx.recipe, subject, message, &to)
+        .await
+        .map_err(|e| match e {
+            NotifyError::Delivery(m) => ActionError::transient(m),
+            NotifyError::Setup(m) => ActionError::permanent(m),
+        })?;
+    let to: Vec<String> = to.iter().map(ToString::to_string).collect();
+    Ok(
+        json!({"sent": !channels.is_empty(), "channels": channels, "to": to, "subject": subject, "message": message}),
+    )
 }
 
 async fn inactive_users(ctx: &ActionContext<'_>, input: &Value) -> ActionResult {

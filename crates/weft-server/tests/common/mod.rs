@@ -286,3 +286,80 @@ pub async fn oauth_hub_on(
     ));
     (sim, base, store, runtime)
 }
+
+/// One message an SMTP client handed over.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub from: String,
+    pub to: Vec<String>,
+    /// Headers and body as sent.
+    pub data: String,
+}
+
+/// A minimal SMTP server on loopback that accepts every message and keeps it: enough of the
+/// protocol (RFC 5321) for a real client to deliver. Returns its `smtp://` URL.
+#[allow(dead_code)]
+pub async fn smtp_sink() -> (String, Arc<std::sync::Mutex<Vec<Mail>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let kept: Arc<std::sync::Mutex<Vec<Mail>>> = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let sink = kept.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let sink = sink.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                let mut mail = Mail {
+                    from: String::new(),
+                    to: Vec::new(),
+                    data: String::new(),
+                };
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let upper = line.to_ascii_uppercase();
+                    let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 sink\r\n"
+                    } else if let Some(from) = upper.strip_prefix("MAIL FROM:") {
+                        mail.from = line[line.len() - from.len()..].trim().to_owned();
+                        b"250 OK\r\n"
+                    } else if let Some(to) = upper.strip_prefix("RCPT TO:") {
+                        mail.to
+                            .push(line[line.len() - to.len()..].trim().to_owned());
+                        b"250 OK\r\n"
+                    } else if upper == "DATA" {
+                        let _ = write.write_all(b"354 go on\r\n").await;
+                        while let Ok(Some(body)) = lines.next_line().await {
+                            if body == "." {
+                                break;
+                            }
+                            mail.data.push_str(body.strip_prefix('.').unwrap_or(&body));
+                            mail.data.push('\n');
+                        }
+                        let done = std::mem::replace(
+                            &mut mail,
+                            Mail {
+                                from: String::new(),
+                                to: Vec::new(),
+                                data: String::new(),
+                            },
+                        );
+                        sink.lock().unwrap().push(done);
+                        b"250 kept\r\n"
+                    } else if upper == "QUIT" {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        // RSET, NOOP and anything else.
+                        b"250 OK\r\n"
+                    };
+                    if write.write_all(answer).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (url, kept)
+}
