@@ -578,6 +578,8 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
 
     // An Operator approves it.
     click(&browser, Locator::Css("form[action='/logout'] button")).await;
+    // The sign-out's own navigation ends first, or it could land after the next one.
+    wait_for_path(&browser, "/login").await;
     browser.goto(&format!("{base}{run_path}")).await.unwrap();
     type_into(&browser, Locator::Id("username"), "operator").await;
     type_into(&browser, Locator::Id("password"), "operator-password").await;
@@ -607,6 +609,7 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
 
     // An Admin edits the recipe; the versions show who changed what, and the diff.
     click(&browser, Locator::Css("form[action='/logout'] button")).await;
+    wait_for_path(&browser, "/login").await;
     browser
         .goto(&format!("{base}/recipes/ask-then-comment/edit"))
         .await
