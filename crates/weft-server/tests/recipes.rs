@@ -132,6 +132,56 @@ impl World {
         )
     }
 
+    /// Applies `source` as an Admin, starts the recipe `name` (an `http` trigger), and
+    /// returns its inbound endpoint's path and secret.
+    async fn inbound(&self, source: &str, name: &str) -> (String, String) {
+        let (status, body) = self
+            .api(
+                "admin",
+                reqwest::Method::POST,
+                "/api/v1/recipes/apply",
+                Some(json!({"files": [{"file": format!("{name}.yaml"), "source": source}]})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = self
+            .api(
+                "admin",
+                reqwest::Method::POST,
+                &format!("/api/v1/recipes/{name}/start"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let record = self
+            .hub
+            .store
+            .recipes()
+            .by_name(name)
+            .await
+            .unwrap()
+            .unwrap();
+        weft_hub::recipes::triggers::http_endpoint(&self.hub, &record)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Calls an inbound endpoint with `body`, signed, and waits for the run it starts to end.
+    async fn fire(&self, (path, secret): &(String, String), body: Value) -> Value {
+        let (status, answer) = sign_and_post(
+            self,
+            path,
+            "X-Weft-Signature",
+            secret.as_bytes(),
+            &body.to_string(),
+        )
+        .await;
+        assert_eq!(status, 202, "{answer}");
+        self.finished_run(answer["run"].as_i64().unwrap_or_else(|| panic!("{answer}")))
+            .await
+    }
+
     async fn sim_control(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let response = self
             .http
@@ -1104,34 +1154,7 @@ steps:
 #[tokio::test]
 async fn a_step_that_fails_is_retried_by_its_policy_and_the_run_then_succeeds() {
     let w = world(common::store("recipes_retry").await).await;
-    let (status, body) = w
-        .api(
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "r.yaml", "source": RETRYING}]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    w.api(
-        "admin",
-        reqwest::Method::POST,
-        "/api/v1/recipes/read-with-retries/start",
-        None,
-    )
-    .await;
-    let record = w
-        .hub
-        .store
-        .recipes()
-        .by_name("read-with-retries")
-        .await
-        .unwrap()
-        .unwrap();
-    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
-        .await
-        .unwrap()
-        .unwrap();
+    let (path, secret) = w.inbound(RETRYING, "read-with-retries").await;
     let (task, _) = a_task(&w).await;
 
     // Wrike answers the next two task reads with 500: the client's own retry and the
@@ -1204,34 +1227,7 @@ steps:
 #[tokio::test]
 async fn a_run_waits_for_an_approval_that_only_admins_and_operators_give() {
     let w = world(common::store("recipes_approval").await).await;
-    let (status, body) = w
-        .api(
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "a.yaml", "source": APPROVED}]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    w.api(
-        "admin",
-        reqwest::Method::POST,
-        "/api/v1/recipes/approve-then-comment/start",
-        None,
-    )
-    .await;
-    let record = w
-        .hub
-        .store
-        .recipes()
-        .by_name("approve-then-comment")
-        .await
-        .unwrap()
-        .unwrap();
-    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
-        .await
-        .unwrap()
-        .unwrap();
+    let (path, secret) = w.inbound(APPROVED, "approve-then-comment").await;
     let (task, _) = a_task(&w).await;
     sign_and_post(
         &w,
@@ -1281,32 +1277,7 @@ async fn a_run_waits_for_an_approval_that_only_admins_and_operators_give() {
 #[tokio::test]
 async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() {
     let w = world(common::store("recipes_broken").await).await;
-    w.api(
-        "admin",
-        reqwest::Method::POST,
-        "/api/v1/recipes/apply",
-        Some(json!({"files": [{"file": "r.yaml", "source": RETRYING}]})),
-    )
-    .await;
-    w.api(
-        "admin",
-        reqwest::Method::POST,
-        "/api/v1/recipes/read-with-retries/start",
-        None,
-    )
-    .await;
-    let record = w
-        .hub
-        .store
-        .recipes()
-        .by_name("read-with-retries")
-        .await
-        .unwrap()
-        .unwrap();
-    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
-        .await
-        .unwrap()
-        .unwrap();
+    let (path, secret) = w.inbound(RETRYING, "read-with-retries").await;
     let (task, _) = a_task(&w).await;
 
     // The connection's user is deactivated in Wrike: every call with its token is refused.
@@ -1803,49 +1774,14 @@ steps:
 #[tokio::test]
 async fn recipe_steps_upload_list_and_delete_attachments_in_wrike() {
     let w = world(common::store("recipes_attachments").await).await;
-    let (status, body) = w
-        .api(
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "attach.yaml", "source": ATTACHING}]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    w.api(
-        "admin",
-        reqwest::Method::POST,
-        "/api/v1/recipes/attach-files/start",
-        None,
-    )
-    .await;
-    let record = w
-        .hub
-        .store
-        .recipes()
-        .by_name("attach-files")
-        .await
-        .unwrap()
-        .unwrap();
-    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
-        .await
-        .unwrap()
-        .unwrap();
+    let endpoint = w.inbound(ATTACHING, "attach-files").await;
     let (task, _) = a_task(&w).await;
     // The eight bytes every PNG file starts with.
     let png = [0x89u8, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     use base64::Engine;
     let logo = base64::engine::general_purpose::STANDARD.encode(png);
-    let body = json!({"taskId": task, "week": 48, "logo": logo}).to_string();
-    let (status, answer) =
-        sign_and_post(&w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
-    assert_eq!(status, 202, "{answer}");
     let run = w
-        .finished_run(
-            answer["run"]
-                .as_i64()
-                .unwrap_or_else(|| panic!("no run in {answer}")),
-        )
+        .fire(&endpoint, json!({"taskId": task, "week": 48, "logo": logo}))
         .await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
 
@@ -1896,15 +1832,10 @@ async fn recipe_steps_upload_list_and_delete_attachments_in_wrike() {
         .as_array()
         .unwrap()
         .len();
-    let body = json!({"taskId": task, "week": 49, "logo": "not base64!"}).to_string();
-    let (status, answer) =
-        sign_and_post(&w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
-    assert_eq!(status, 202, "{answer}");
     let run = w
-        .finished_run(
-            answer["run"]
-                .as_i64()
-                .unwrap_or_else(|| panic!("no run in {answer}")),
+        .fire(
+            &endpoint,
+            json!({"taskId": task, "week": 49, "logo": "not base64!"}),
         )
         .await;
     assert_eq!(run["run"]["status"], "failed", "{run}");
@@ -1959,42 +1890,9 @@ steps:
 #[tokio::test]
 async fn http_steps_reach_private_hosts_only_when_listed() {
     let w = world(common::store("recipes_egress").await).await;
-    let (status, body) = w
-        .api(
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "r.yaml", "source": REACH_INSIDE}]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    w.api(
-        "admin",
-        reqwest::Method::POST,
-        "/api/v1/recipes/reach-inside/start",
-        None,
-    )
-    .await;
-    let record = w
-        .hub
-        .store
-        .recipes()
-        .by_name("reach-inside")
-        .await
-        .unwrap()
-        .unwrap();
-    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
-        .await
-        .unwrap()
-        .unwrap();
+    let inbound = w.inbound(REACH_INSIDE, "reach-inside").await;
     let (endpoint, received) = receiver().await;
-    let body = json!({"endpoint": endpoint}).to_string();
-    let (status, answer) =
-        sign_and_post(&w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
-    assert_eq!(status, 202, "{answer}");
-    let run = w
-        .finished_run(answer["run"].as_i64().unwrap_or_else(|| panic!("{answer}")))
-        .await;
+    let run = w.fire(&inbound, json!({"endpoint": endpoint})).await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
     let steps = run["steps"].as_array().unwrap();
     for refused in ["metadata", "by_name"] {
@@ -2031,45 +1929,8 @@ steps:
 #[tokio::test]
 async fn notify_steps_email_the_people_they_name() {
     let w = world(common::store("recipes_notify").await).await;
-    let (status, body) = w
-        .api(
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "t.yaml", "source": TELL_PEOPLE}]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    w.api(
-        "admin",
-        reqwest::Method::POST,
-        "/api/v1/recipes/tell-people/start",
-        None,
-    )
-    .await;
-    let record = w
-        .hub
-        .store
-        .recipes()
-        .by_name("tell-people")
-        .await
-        .unwrap()
-        .unwrap();
-    let (path, secret) = weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
-        .await
-        .unwrap()
-        .unwrap();
-    let fire = |to: &str| {
-        let body = json!({"taskId": "IEAAAAARKQAAAAAB", "to": to}).to_string();
-        let (w, path, secret) = (&w, path.clone(), secret.clone());
-        async move {
-            let (status, answer) =
-                sign_and_post(w, &path, "X-Weft-Signature", secret.as_bytes(), &body).await;
-            assert_eq!(status, 202, "{answer}");
-            w.finished_run(answer["run"].as_i64().unwrap_or_else(|| panic!("{answer}")))
-                .await
-        }
-    };
+    let endpoint = w.inbound(TELL_PEOPLE, "tell-people").await;
+    let fire = |to: &str| w.fire(&endpoint, json!({"taskId": "IEAAAAARKQAAAAAB", "to": to}));
     let run = fire("ana@acme.example, Bo Lind <bo@acme.example>").await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
     let mails = w.mails.lock().unwrap().clone();
