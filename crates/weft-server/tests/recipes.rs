@@ -167,6 +167,15 @@ impl World {
             .unwrap()
     }
 
+    /// A Wrike listing, and how many of its items match.
+    async fn count(&self, path: &str, matches: impl Fn(&Value) -> bool) -> (Value, usize) {
+        let listing = self.wrike(path).await;
+        let n = listing["data"]
+            .as_array()
+            .map_or(0, |items| items.iter().filter(|item| matches(item)).count());
+        (listing, n)
+    }
+
     /// Calls an inbound endpoint with `body`, signed, and waits for the run it starts to end.
     async fn fire(&self, (path, secret): &(String, String), body: Value) -> Value {
         let (status, answer) = sign_and_post(
@@ -1093,13 +1102,11 @@ async fn lost_deliveries_are_sent_again_and_repeated_ones_start_nothing_twice() 
                 n + 1,
                 "{backend}: {network:?}: {runs_after:?}"
             );
-            let comments = w.wrike(&format!("tasks/{task}/comments")).await;
-            let said = comments["data"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|c| c["text"] == "Status changed from Active to Completed.")
-                .count();
+            let (comments, said) = w
+                .count(&format!("tasks/{task}/comments"), |c| {
+                    c["text"] == "Status changed from Active to Completed."
+                })
+                .await;
             assert_eq!(said, 1, "{backend}: {network:?}: {comments}");
         }
         // Both changes needed a second attempt in Wrike's record of deliveries.
@@ -1507,14 +1514,12 @@ async fn a_create_cut_off_mid_call_is_looked_for_before_it_is_made_again() {
         made.id.as_str(),
         "the step took the comment it found: {run}"
     );
-    let comments = w.wrike(&format!("tasks/{task}/comments")).await;
-    let same: Vec<_> = comments["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["text"] == text.as_str())
-        .collect();
-    assert_eq!(same.len(), 1, "{comments}");
+    let (comments, same) = w
+        .count(&format!("tasks/{task}/comments"), |c| {
+            c["text"] == text.as_str()
+        })
+        .await;
+    assert_eq!(same, 1, "{comments}");
 }
 
 const UPLOAD_ONCE: &str = "\
@@ -1561,13 +1566,11 @@ async fn an_upload_cut_off_mid_call_is_looked_for_before_it_is_sent_again() {
         run["steps"][1]["output"]["id"], made["data"][0]["id"],
         "the step took the file it found: {run}"
     );
-    let files = w.wrike(&format!("tasks/{task}/attachments")).await;
-    let same = files["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["name"] == "minutes.txt")
-        .count();
+    let (files, same) = w
+        .count(&format!("tasks/{task}/attachments"), |a| {
+            a["name"] == "minutes.txt"
+        })
+        .await;
     assert_eq!(same, 1, "{files}");
 }
 
