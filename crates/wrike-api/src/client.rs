@@ -167,10 +167,18 @@ impl WrikeClient {
         path: &str,
         params: Params,
     ) -> Result<Envelope<T>, WrikeError> {
+        self.send(method, path, Payload::Params(&params)).await
+    }
+
+    /// Sends one request (with the retries its method allows) and decodes the answer.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        payload: Payload<'_>,
+    ) -> Result<T, WrikeError> {
         let url = self.inner.base.join(path)?;
-        let body = self
-            .send_with_retries(method, &url, Payload::Params(&params))
-            .await?;
+        let body = self.send_with_retries(method, &url, payload).await?;
         serde_json::from_slice(&body).map_err(|e| WrikeError::Decode {
             what: path.to_owned(),
             message: decode_failure(&e),
@@ -191,14 +199,7 @@ impl WrikeClient {
                 file.name
             )));
         }
-        let url = self.inner.base.join(path)?;
-        let body = self
-            .send_with_retries(Method::POST, &url, Payload::File(file))
-            .await?;
-        serde_json::from_slice(&body).map_err(|e| WrikeError::Decode {
-            what: path.to_owned(),
-            message: decode_failure(&e),
-        })
+        self.send(Method::POST, path, Payload::File(file)).await
     }
 
     /// One call, returned as untyped JSON (for raw API steps and diagnostics).
