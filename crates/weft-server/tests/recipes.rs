@@ -1768,6 +1768,17 @@ steps:
     action: wrike.list_attachments
     input:
       task: \"{{ trigger.taskId }}\"
+  - id: fetched
+    action: wrike.download_attachment
+    input:
+      id: \"{{ steps.report.id }}\"
+  - id: copy
+    action: wrike.upload_attachment
+    input:
+      folder: IEAAAAARI4AAAADO
+      name: \"copy of {{ steps.fetched.name }}\"
+      content_base64: \"{{ steps.fetched.content_base64 }}\"
+      content_type: \"{{ steps.fetched.contentType }}\"
   - id: remove
     action: wrike.delete_attachment
     input:
@@ -1817,6 +1828,23 @@ async fn recipe_steps_upload_list_and_delete_attachments_in_wrike() {
             .any(|a| a["id"] == report["id"]),
         "{run}"
     );
+    // The file was read back whole and copied to the folder.
+    let fetched = output("fetched");
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD
+            .decode(fetched["content_base64"].as_str().unwrap())
+            .unwrap(),
+        b"Week 48: all green",
+        "{run}"
+    );
+    let (_, copies) = w
+        .count("folders/IEAAAAARI4AAAADO/attachments", |a| {
+            a["name"] == "copy of R%C3%A9sum%C3%A9 48.txt"
+                && a["size"] == 18
+                && a["contentType"] == "text/plain; charset=utf-8"
+        })
+        .await;
+    assert_eq!(copies, 1, "{run}");
     let logo_id = output("logo")["id"].as_str().unwrap().to_owned();
     assert_eq!(output("logo")["size"], png.len(), "{run}");
     let on_folder = w.wrike("folders/IEAAAAARI4AAAADO/attachments").await;

@@ -202,6 +202,13 @@ impl WrikeClient {
         self.send(Method::POST, path, Payload::File(file)).await
     }
 
+    /// The bytes a GET of `path` answers (`attachments/ID/download`), as they are.
+    pub async fn download(&self, path: &str) -> Result<Vec<u8>, WrikeError> {
+        let url = self.inner.base.join(path)?;
+        self.send_with_retries(Method::GET, &url, Payload::Params(&Vec::new()))
+            .await
+    }
+
     /// One call, returned as untyped JSON (for raw API steps and diagnostics).
     pub async fn call_json(
         &self,

@@ -227,6 +227,7 @@ fn build_account(
         comments: Vec::new(),
         timelogs: Vec::new(),
         attachments: Vec::new(),
+        attachment_bytes: Default::default(),
         webhooks: Vec::new(),
         audit: Vec::new(),
         next_seq: 0,

@@ -28,6 +28,9 @@ pub struct AccountData {
     pub comments: Vec<Comment>,
     pub timelogs: Vec<Timelog>,
     pub attachments: Vec<Attachment>,
+    /// The bytes of uploaded attachments, by id (generated ones have none; their download
+    /// is filler of their size).
+    pub attachment_bytes: std::collections::HashMap<String, std::sync::Arc<Vec<u8>>>,
     pub webhooks: Vec<SimWebhook>,
     /// Sorted by (eventDate, id), oldest first.
     pub audit: Vec<AuditRecord>,

@@ -377,6 +377,23 @@ async fn payloads_name_dates_and_projects_attachments_and_folder_comments_fire()
     assert_eq!(added["attachmentId"], attachment.as_str());
     api.ok(reqwest::Method::GET, &format!("tasks/{task}"), &[])
         .await;
+    // The file comes back as it was sent, with its type and name.
+    let download = |id: String| {
+        let (http, url, token) = (
+            api.http.clone(),
+            format!("{}/attachments/{id}/download", api.sim.api_url(0)),
+            api.token.clone(),
+        );
+        async move { http.get(url).bearer_auth(token).send().await.unwrap() }
+    };
+    let file = download(attachment.clone()).await;
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "text/plain");
+    assert_eq!(
+        file.headers()["content-disposition"],
+        "attachment; filename=\"notes.txt\""
+    );
+    assert_eq!(file.bytes().await.unwrap().as_ref(), b"hello");
     api.call(
         reqwest::Method::DELETE,
         &format!("attachments/{attachment}"),
@@ -384,6 +401,7 @@ async fn payloads_name_dates_and_projects_attachments_and_folder_comments_fire()
     )
     .await;
     hooks.find("AttachmentDeleted", &task).await;
+    assert_eq!(download(attachment).await.status(), 404);
 
     // Folder comments.
     let comment = api

@@ -267,6 +267,13 @@ pub const CATALOG: &[Action] = &[
         creates: true,
     },
     Action {
+        name: "wrike.download_attachment",
+        summary: "Read an attachment's file (up to 8 MB): name, contentType, size and content_base64",
+        inputs: &[req("id", "the attachment id")],
+        needs: Some(Feature::ReadWork),
+        creates: false,
+    },
+    Action {
         name: "wrike.delete_attachment",
         summary: "Delete an attachment",
         inputs: &[req("id", "the attachment id")],

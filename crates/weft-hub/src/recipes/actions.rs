@@ -352,6 +352,43 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
                 .map_err(|e| ActionError::from_wrike(&format!("POST /{path}"), e))?;
             first(answer, action)
         }
+        "wrike.download_attachment" => {
+            use base64::Engine;
+            let attachment_id = id(input, "id")?;
+            let about = first(
+                call(Method::GET, format!("attachments/{attachment_id}"), vec![]).await?,
+                action,
+            )?;
+            let size = about.get("size").and_then(Value::as_i64).unwrap_or(0);
+            if size < 0 {
+                return Err(ActionError::permanent(format!(
+                    "attachment {attachment_id} is a link to another service, not a file in Wrike"
+                )));
+            }
+            if size as usize > MAX_DOWNLOAD {
+                return Err(ActionError::permanent(format!(
+                    "attachment {attachment_id} has {size} bytes; steps carry files of up to {MAX_DOWNLOAD}"
+                )));
+            }
+            let path = format!("attachments/{attachment_id}/download");
+            let bytes = client
+                .download(&path)
+                .await
+                .map_err(|e| ActionError::from_wrike(&format!("GET /{path}"), e))?;
+            if bytes.len() > MAX_DOWNLOAD {
+                return Err(ActionError::permanent(format!(
+                    "attachment {attachment_id} has {} bytes; steps carry files of up to {MAX_DOWNLOAD}",
+                    bytes.len()
+                )));
+            }
+            Ok(json!({
+                "id": attachment_id,
+                "name": about.get("name"),
+                "contentType": about.get("contentType"),
+                "size": bytes.len(),
+                "content_base64": base64::engine::general_purpose::STANDARD.encode(&bytes),
+            }))
+        }
         "wrike.delete_attachment" => {
             call(
                 Method::DELETE,
@@ -394,6 +431,9 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
         ))),
     }
 }
+
+/// Largest file a step downloads: its bytes travel in the step's output, which is stored.
+const MAX_DOWNLOAD: usize = 8 << 20;
 
 /// Longest response body kept from an HTTP step.
 const MAX_HTTP_BODY: usize = 1 << 20;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Extension, Path, State};
+use axum::response::IntoResponse;
 use chrono::Duration;
 use serde_json::{Value, json};
 use wrike_api::models::*;
@@ -447,6 +448,47 @@ pub async fn attachments_by_ids(
     })
 }
 
+/// `GET /attachments/{id}/download`: the file's bytes, with its type and name.
+pub async fn download_attachment(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    let (attachment, bytes) = read(&sim, &c, |account, _| {
+        let attachment = account
+            .attachments
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&format!("Attachment {id}")))?;
+        let bytes = account.attachment_bytes.get(&id).cloned();
+        Ok((attachment, bytes))
+    })?;
+    // A generated attachment has only a size: its bytes are a repeated filler.
+    let bytes = bytes.map(|b| b.as_ref().clone()).unwrap_or_else(|| {
+        let size = attachment.size.unwrap_or(0).clamp(0, MAX_UPLOAD as i64) as usize;
+        b"weft-sim ".iter().copied().cycle().take(size).collect()
+    });
+    let content_type = attachment
+        .content_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        attachment.name.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// Largest upload the simulator keeps.
 const MAX_UPLOAD: usize = 10 << 20;
 
@@ -532,6 +574,9 @@ fn upload(
             url: None,
         };
         account.attachments.push(attachment.clone());
+        account
+            .attachment_bytes
+            .insert(attachment.id.clone(), Arc::new(body.to_vec()));
         let count = |account: &AccountData| {
             account
                 .attachments
@@ -582,6 +627,7 @@ pub async fn delete_attachment(
             .cloned()
             .ok_or_else(|| ApiError::not_found(&format!("Attachment {id}")))?;
         account.attachments.retain(|a| a.id != id);
+        account.attachment_bytes.remove(&id);
         let left = account
             .attachments
             .iter()

@@ -102,6 +102,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(activity::attachments_by_ids).delete(activity::delete_attachment),
         )
         .route(
+            "/attachments/{id}/download",
+            get(activity::download_attachment),
+        )
+        .route(
             "/webhooks",
             get(webhooks::list).post(webhooks::create_for_account),
         )
