@@ -96,6 +96,19 @@ fn yaml_and_shape_mistakes_name_line_column_and_field() {
 }
 
 #[test]
+fn a_name_the_web_ui_uses_for_a_page_is_refused() {
+    for reserved in ["new", "reference"] {
+        check(
+            &GOOD.replace("name: hello", &format!("name: {reserved}")),
+            1,
+            7,
+            "name",
+            "names a page of the hub's web UI",
+        );
+    }
+}
+
+#[test]
 fn template_mistakes_are_placed_at_the_string_that_holds_them() {
     // Syntax: found while reading, at the string.
     check(

@@ -105,6 +105,12 @@ fn entries() -> Vec<Entry> {
         ),
         e(
             Method::GET,
+            "/recipes/reference",
+            Needs(ViewRecipes),
+            get(web::recipes::reference),
+        ),
+        e(
+            Method::GET,
             "/recipes/{name}",
             Needs(ViewRecipes),
             get(web::recipes::show),

@@ -55,6 +55,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/recipes", RECIPE_VIEWERS),
     ("POST", "/recipes", RECIPE_EDITORS),
     ("GET", "/recipes/new", RECIPE_EDITORS),
+    ("GET", "/recipes/reference", RECIPE_VIEWERS),
     ("GET", "/recipes/{name}", RECIPE_VIEWERS),
     ("POST", "/recipes/{name}", RECIPE_EDITORS),
     ("GET", "/recipes/{name}/edit", RECIPE_EDITORS),

@@ -591,3 +591,43 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
             .unwrap();
     }
 }
+
+/// The recipe reference lists every action of the catalog with all its inputs, and the
+/// trigger events, for anyone who may read recipes (an Operator here).
+#[tokio::test]
+async fn the_recipe_reference_shows_every_action_and_its_inputs() {
+    let hub = common::hub_on(common::store("web-reference").await, None, None);
+    common::team(&hub.store).await;
+    let served = common::start(hub, Duration::from_secs(3600)).await;
+    let (session, _) = sign_in(&served.url, "operator", "operator-password")
+        .await
+        .unwrap();
+    let page = no_redirects()
+        .get(format!("{}/recipes/reference", served.url))
+        .header(COOKIE, format!("weft_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for action in weft_core::recipe::CATALOG {
+        assert!(
+            html.contains(&format!("data-action=\"{}\"", action.name)),
+            "{} is missing",
+            action.name
+        );
+    }
+    // The update action's shared task fields are listed too, and required inputs stand out.
+    let update = html
+        .split("data-action=\"wrike.update_task\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</tr>").next())
+        .unwrap();
+    assert!(update.contains("<code>customFields</code>"), "{update}");
+    assert!(
+        update.contains("<strong><code>id</code></strong>"),
+        "{update}"
+    );
+    assert!(html.contains("<code>TaskStatusChanged</code>"));
+    assert!(html.contains("<code>user_inactive</code>"));
+}

@@ -44,6 +44,13 @@ pub enum RecipesCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// The actions a step can use, with their inputs (required ones marked `*`) and what
+    /// the recipe's connection must allow; one action with NAME.
+    Actions {
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The hub's recipes.
     List {
         #[arg(long)]
@@ -102,6 +109,49 @@ pub enum RecipesCommand {
         #[arg(long)]
         note: Option<String>,
     },
+}
+
+/// The catalog, or one action of it, for people or as JSON.
+fn print_actions(name: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let actions: Vec<_> = weft_core::recipe::CATALOG
+        .iter()
+        .filter(|a| name.is_none_or(|n| a.name == n))
+        .collect();
+    if actions.is_empty() {
+        bail!(
+            "no action {:?}; `weft recipes actions` lists them",
+            name.unwrap_or_default()
+        );
+    }
+    if json {
+        let list: Vec<serde_json::Value> = actions
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "name": a.name,
+                    "summary": a.summary,
+                    "needs": a.needs.map(weft_core::scope_plan::Feature::as_str),
+                    "createsInWrike": a.creates,
+                    "inputs": a.all_inputs().iter().map(|i| serde_json::json!({
+                        "name": i.name, "required": i.required, "help": i.help,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    for a in actions {
+        let needs = a
+            .needs
+            .map_or("nothing from Wrike", weft_core::scope_plan::Feature::as_str);
+        println!("{}  {}  (needs: {needs})", a.name, a.summary);
+        for i in a.all_inputs() {
+            let mark = if i.required { "*" } else { " " };
+            println!("    {mark} {:<16} {}", i.name, i.help);
+        }
+    }
+    Ok(())
 }
 
 /// A trigger event from a JSON file, or from standard input for `-`.
@@ -281,6 +331,7 @@ pub async fn recipes_command(settings: Settings, command: RecipesCommand) -> any
                 }
             }
         }
+        RecipesCommand::Actions { name, json } => print_actions(name.as_deref(), json),
         RecipesCommand::Test { paths } => {
             let files = read_files(&paths)?;
             let checked = library::check_files(&files).map_err(|problems| {
@@ -311,7 +362,9 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
     let hub = hub::services(&settings).await?;
     let actor = cli_actor();
     match command {
-        RecipesCommand::Validate { .. } | RecipesCommand::Test { .. } => {
+        RecipesCommand::Validate { .. }
+        | RecipesCommand::Test { .. }
+        | RecipesCommand::Actions { .. } => {
             unreachable!("handled without a hub")
         }
         RecipesCommand::Diff { dir } => {

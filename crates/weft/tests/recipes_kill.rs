@@ -421,6 +421,39 @@ async fn recipe_tests_send_no_http_request_and_take_given_outputs() {
     assert!(shown.contains("names the step \"asked\""), "{shown}");
 }
 
+/// `weft recipes actions` lists the catalog for people and as JSON; an unknown name fails.
+#[test]
+fn the_actions_are_listed_from_the_cli() {
+    let hub = Instance::new("recipe-actions", &[]);
+    let out = hub.run(&["recipes", "actions", "wrike.upload_attachment"]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("(needs: write_work)"), "{shown}");
+    assert!(shown.contains("* name"), "{shown}");
+    assert!(shown.contains("  content_base64"), "{shown}");
+
+    let out = hub.run(&["recipes", "actions", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.len(), weft_core::recipe::CATALOG.len());
+    assert!(listed.iter().any(|a| {
+        a["name"] == "notify"
+            && a["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["name"] == "to")
+    }));
+
+    let out = hub.run(&["recipes", "actions", "wrike.make_coffee"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("no action \"wrike.make_coffee\""),
+        "{}",
+        text(&out)
+    );
+}
+
 /// Runs of `recipe` once `count` of them have settled (finished or waiting), read with
 /// `weft recipes runs --json`.
 async fn settled_runs(hub: &Instance, recipe: &str, count: usize) -> Vec<Value> {

@@ -371,6 +371,19 @@ pub fn action(name: &str) -> Option<&'static Action> {
 }
 
 impl Action {
+    /// Every input the action takes, with the task fields `wrike.update_task` shares.
+    pub fn all_inputs(&self) -> Vec<ActionInput> {
+        let mut inputs = self.inputs.to_vec();
+        if self.name == "wrike.update_task" {
+            for field in TASK_FIELDS {
+                if !inputs.iter().any(|i| i.name == field.name) {
+                    inputs.push(*field);
+                }
+            }
+        }
+        inputs
+    }
+
     /// Inputs that may be given, including task fields the create/update actions share.
     pub fn accepts(&self, input: &str) -> bool {
         // `map` takes any names: they are the values it computes.

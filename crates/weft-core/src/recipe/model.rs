@@ -142,6 +142,20 @@ impl HubEvent {
             HubEvent::UserInactive => "user_inactive",
         }
     }
+
+    /// When the event fires, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            HubEvent::ConnectionBroken => {
+                "the recipe's connection broke (a token refused, a scope or right missing)"
+            }
+            HubEvent::ConnectionRecovered => "the recipe's connection works again",
+            HubEvent::SyncFinished => "a usage sync of the recipe's connection finished",
+            HubEvent::UserInactive => {
+                "a paid, active seat went `days` (90) without activity, as a usage sync found it"
+            }
+        }
+    }
 }
 
 /// Idle days after which `user_inactive` fires when the trigger names none.

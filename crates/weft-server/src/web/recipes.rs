@@ -76,6 +76,75 @@ pub async fn list(
     render(page, StatusCode::OK)
 }
 
+/// One input of an action, as the reference shows it.
+pub struct InputDoc {
+    pub name: &'static str,
+    pub required: bool,
+    pub help: &'static str,
+}
+
+/// One action of the catalog, as the reference shows it.
+pub struct ActionDoc {
+    pub name: &'static str,
+    pub summary: &'static str,
+    /// What the recipe's connection must allow, in words.
+    pub needs: &'static str,
+    pub creates: bool,
+    pub inputs: Vec<InputDoc>,
+}
+
+#[derive(Template)]
+#[template(path = "recipe_reference.html")]
+struct ReferencePage {
+    layout: super::Layout,
+    actions: Vec<ActionDoc>,
+    wrike_events: Vec<&'static str>,
+    hub_events: Vec<(&'static str, &'static str)>,
+}
+
+/// What a recipe can be made of: every action with its inputs and what its connection
+/// needs, and the events the triggers take.
+pub async fn reference(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    use weft_core::recipe::{CATALOG, HubEvent};
+    let actions = CATALOG
+        .iter()
+        .map(|a| ActionDoc {
+            name: a.name,
+            summary: a.summary,
+            needs: a.needs.map_or(
+                "nothing from Wrike",
+                weft_core::scope_plan::Feature::describe,
+            ),
+            creates: a.creates,
+            inputs: a
+                .all_inputs()
+                .into_iter()
+                .map(|i| InputDoc {
+                    name: i.name,
+                    required: i.required,
+                    help: i.help,
+                })
+                .collect(),
+        })
+        .collect();
+    let page = ReferencePage {
+        layout: layout(&state, &caller, "Recipe reference").await?,
+        actions,
+        wrike_events: wrike_api::models::WebhookEventType::KNOWN
+            .iter()
+            .map(|e| e.as_str())
+            .collect(),
+        hub_events: HubEvent::ALL
+            .iter()
+            .map(|e| (e.as_str(), e.describe()))
+            .collect(),
+    };
+    render(page, StatusCode::OK)
+}
+
 pub struct VersionRow {
     pub version: i64,
     pub changed_by: String,
