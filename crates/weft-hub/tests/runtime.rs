@@ -621,3 +621,87 @@ async fn a_cron_schedule_fires_at_its_local_time_once_per_occurrence() {
         );
     }
 }
+
+/// The hourly purge job deletes old finished jobs and recipe runs (by the retention its
+/// schedule carries) and says how many went; a run still waiting stays.
+#[tokio::test]
+async fn the_purge_job_deletes_old_runs_and_keeps_unfinished_ones() {
+    let store = Arc::new(weft_store::testing::temp_sqlite("rt-purge").await.unwrap());
+    let hub = hub_on(store.clone());
+    let recipes = store.recipes();
+    let weft_store::Saved::Created { id: recipe_id } = recipes
+        .save(
+            &weft_store::RecipeFile {
+                name: "old",
+                connection_name: "c",
+                trigger_kind: "http",
+                source: "name: old\n",
+            },
+            "test",
+            0,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("a new recipe")
+    };
+    let long_ago = hub.clock.now_ms() - 400 * 86_400_000;
+    let mut runs = Vec::new();
+    for key in ["done", "waiting"] {
+        let started = recipes
+            .start_run(
+                &weft_store::NewRun {
+                    recipe_id,
+                    version: 1,
+                    event_key: key,
+                    trigger_event: &json!({}),
+                    next_step: 0,
+                    outputs: &json!({}),
+                    rerun_of: None,
+                },
+                &weft_store::NewJob {
+                    kind: "test.unclaimed".into(),
+                    payload: json!({}),
+                    dedupe_key: None,
+                    origin: "test".into(),
+                    priority: 0,
+                    run_at_ms: long_ago,
+                    retry: RetryPolicy::ONCE,
+                },
+                long_ago,
+            )
+            .await
+            .unwrap();
+        runs.push(started.run_id());
+    }
+    recipes
+        .set_run_status(runs[0], weft_store::RunStatus::Succeeded, None, long_ago)
+        .await
+        .unwrap();
+    recipes
+        .set_run_status(runs[1], weft_store::RunStatus::Waiting, None, long_ago)
+        .await
+        .unwrap();
+    let runtime = Runtime::start(hub.clone(), fast("purge"), Registry::new())
+        .await
+        .unwrap();
+    let purge = jobs::enqueue(
+        &hub,
+        "test",
+        Request::new(
+            "jobs.purge",
+            json!({"keepRunsMs": 30 * 86_400_000i64, "keepFailedRunsMs": 90 * 86_400_000i64}),
+        ),
+    )
+    .await
+    .unwrap()
+    .id();
+    until("the purge ran", || async {
+        job(&hub, purge).await.status == JobStatus::Succeeded
+    })
+    .await;
+    assert_eq!(job(&hub, purge).await.result.unwrap()["runsDeleted"], 1);
+    assert!(recipes.run(runs[0]).await.unwrap().is_none());
+    assert!(recipes.run(runs[1]).await.unwrap().is_some());
+    runtime.shutdown().await;
+}

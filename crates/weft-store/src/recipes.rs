@@ -684,6 +684,40 @@ impl Recipes<'_> {
         Ok(n > 0)
     }
 
+    /// Deletes finished runs with their steps: succeeded and cancelled runs that finished
+    /// before `done_before_ms`, failed ones before `failed_before_ms` (kept longer: they may
+    /// be rerun). Runs not finished are kept whatever their age. In batches, so that no
+    /// single write holds the database for long. Returns how many runs went.
+    pub async fn purge_runs(&self, done_before_ms: i64, failed_before_ms: i64) -> StoreResult<u64> {
+        const BATCH: i64 = 2_000;
+        macro_rules! old_runs {
+            () => {
+                "SELECT id FROM recipe_runs \
+                 WHERE (status IN ('succeeded', 'cancelled') AND finished_ms < $1) OR (status = 'failed' AND finished_ms < $2) \
+                 ORDER BY id LIMIT $3"
+            };
+        }
+        let mut total = 0;
+        loop {
+            let n = on_pool!(self.db, pool => {
+                let mut tx = pool.begin().await.map_err(failed("purging runs"))?;
+                // Steps first: SQLite only cascades with foreign keys switched on.
+                sqlx::query(concat!("DELETE FROM recipe_run_steps WHERE run_id IN (", old_runs!(), ")"))
+                    .bind(done_before_ms).bind(failed_before_ms).bind(BATCH)
+                    .execute(&mut *tx).await.map_err(failed("purging runs"))?;
+                let n = sqlx::query(concat!("DELETE FROM recipe_runs WHERE id IN (", old_runs!(), ")"))
+                    .bind(done_before_ms).bind(failed_before_ms).bind(BATCH)
+                    .execute(&mut *tx).await.map_err(failed("purging runs"))?.rows_affected();
+                tx.commit().await.map_err(failed("purging runs"))?;
+                Ok::<_, StoreError>(n)
+            })?;
+            total += n;
+            if n < BATCH as u64 {
+                return Ok(total);
+            }
+        }
+    }
+
     /// Every version, newest first.
     pub async fn versions(&self, recipe_id: i64) -> StoreResult<Vec<RecipeVersion>> {
         on_pool!(self.db, pool => sqlx::query_as(

@@ -1,7 +1,8 @@
 //! A recipe run's writes on every backend: the step that ends a run completes the run's job
 //! in the same transaction, fenced by the job's lease, so a worker that lost its lease can
 //! neither finish the run nor leave a step behind for the job's new owner to trip over; and
-//! writers at once (grouped into shared commits on SQLite) each get their own answer.
+//! writers at once (grouped into shared commits on SQLite) each get their own answer; old
+//! finished runs are purged with their steps.
 
 use std::sync::Arc;
 
@@ -278,6 +279,117 @@ async fn writers_at_once_each_get_their_own_answer(store: Arc<Store>) {
             );
         }
     }
+}
+
+/// Old finished runs go with their steps, failed ones later than the rest; runs that have
+/// not finished stay whatever their age.
+#[tokio::test]
+async fn old_finished_runs_are_purged_with_their_steps() {
+    for store in weft_store::testing::every_backend("recipe_purge").await {
+        purge_story(&store).await;
+    }
+}
+
+async fn purge_story(store: &Store) {
+    let recipes = store.recipes();
+    let Saved::Created { id: recipe_id } = recipes
+        .save(
+            &RecipeFile {
+                name: "kept",
+                connection_name: "c",
+                trigger_kind: "http",
+                source: "name: kept\n",
+            },
+            "test",
+            T0,
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("a new recipe is created")
+    };
+    const DAY: i64 = 86_400_000;
+    // (event, final status and when it finished, in days before now)
+    let plan = [
+        ("old-ok", Some((RunStatus::Succeeded, 40))),
+        ("new-ok", Some((RunStatus::Succeeded, 10))),
+        ("old-cancelled", Some((RunStatus::Cancelled, 40))),
+        ("old-failed", Some((RunStatus::Failed, 40))),
+        ("ancient-failed", Some((RunStatus::Failed, 100))),
+        ("old-waiting", None),
+    ];
+    let now = T0 + 200 * DAY;
+    let mut ids = std::collections::HashMap::new();
+    for (key, end) in plan {
+        let started_at = now - 150 * DAY;
+        let RunStarted::New { run_id, .. } = recipes
+            .start_run(
+                &NewRun {
+                    recipe_id,
+                    version: 1,
+                    event_key: key,
+                    trigger_event: &json!({}),
+                    next_step: 0,
+                    outputs: &json!({}),
+                    rerun_of: None,
+                },
+                &run_job(),
+                started_at,
+            )
+            .await
+            .unwrap()
+        else {
+            panic!("a new run")
+        };
+        recipes
+            .begin_step(run_id, 0, "only", 1, Some(&json!({})), true, started_at)
+            .await
+            .unwrap();
+        match end {
+            Some((status, days_ago)) => {
+                recipes
+                    .set_run_status(run_id, status, None, now - days_ago * DAY)
+                    .await
+                    .unwrap();
+            }
+            None => {
+                recipes
+                    .set_run_status(run_id, RunStatus::Waiting, None, started_at)
+                    .await
+                    .unwrap();
+            }
+        }
+        ids.insert(key, run_id);
+    }
+    let purged = recipes
+        .purge_runs(now - 30 * DAY, now - 90 * DAY)
+        .await
+        .unwrap();
+    assert_eq!(purged, 3);
+    for (key, kept) in [
+        ("old-ok", false),
+        ("new-ok", true),
+        ("old-cancelled", false),
+        ("old-failed", true),
+        ("ancient-failed", false),
+        ("old-waiting", true),
+    ] {
+        let id = ids[key];
+        assert_eq!(recipes.run(id).await.unwrap().is_some(), kept, "{key}");
+        assert_eq!(
+            recipes.steps(id).await.unwrap().len(),
+            usize::from(kept),
+            "{key}"
+        );
+    }
+    // Nothing more to do the second time.
+    assert_eq!(
+        recipes
+            .purge_runs(now - 30 * DAY, now - 90 * DAY)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -31,6 +31,8 @@ const KEYS: &[&str] = &[
     "job_lease_seconds",
     "keep_finished_jobs_days",
     "keep_dead_jobs_days",
+    "keep_runs_days",
+    "keep_failed_runs_days",
     "allow_any_wrike_host",
     "recipe_http_allow",
     "trust_forwarded_for",
@@ -90,6 +92,10 @@ pub struct Settings {
     pub keep_finished_jobs_days: u64,
     /// How long dead jobs are kept.
     pub keep_dead_jobs_days: u64,
+    /// How long succeeded and cancelled recipe runs are kept, with their steps.
+    pub keep_runs_days: u64,
+    /// How long failed recipe runs are kept (an Operator may rerun them until then).
+    pub keep_failed_runs_days: u64,
     /// Let connections use any API host (a simulator, a test server). Off: only Wrike's own
     /// hosts over HTTPS, and only where they resolve to public addresses.
     pub allow_any_wrike_host: bool,
@@ -139,6 +145,8 @@ impl Default for Settings {
             job_lease_seconds: 30,
             keep_finished_jobs_days: 7,
             keep_dead_jobs_days: 30,
+            keep_runs_days: 30,
+            keep_failed_runs_days: 90,
             allow_any_wrike_host: false,
             recipe_http_allow: Vec::new(),
             trust_forwarded_for: false,
@@ -184,6 +192,8 @@ impl std::fmt::Debug for Settings {
             .field("job_lease_seconds", &self.job_lease_seconds)
             .field("keep_finished_jobs_days", &self.keep_finished_jobs_days)
             .field("keep_dead_jobs_days", &self.keep_dead_jobs_days)
+            .field("keep_runs_days", &self.keep_runs_days)
+            .field("keep_failed_runs_days", &self.keep_failed_runs_days)
             .field("allow_any_wrike_host", &self.allow_any_wrike_host)
             .field("recipe_http_allow", &self.recipe_http_allow)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
@@ -268,6 +278,13 @@ impl Settings {
             3_650,
         )?;
         within("keep_dead_jobs_days", self.keep_dead_jobs_days, 1, 3_650)?;
+        within("keep_runs_days", self.keep_runs_days, 1, 3_650)?;
+        within(
+            "keep_failed_runs_days",
+            self.keep_failed_runs_days,
+            1,
+            3_650,
+        )?;
         within(
             "sync_interval_seconds",
             self.sync_interval_seconds,
@@ -357,8 +374,12 @@ impl Settings {
             },
             probe_interval: Duration::from_secs(self.probe_interval_seconds),
             sync_interval: Duration::from_secs(self.sync_interval_seconds),
-            keep_done: Duration::from_secs(self.keep_finished_jobs_days * 86_400),
-            keep_dead: Duration::from_secs(self.keep_dead_jobs_days * 86_400),
+            keep: weft_hub::runtime::Retention {
+                jobs_done: days(self.keep_finished_jobs_days),
+                jobs_dead: days(self.keep_dead_jobs_days),
+                runs_done: days(self.keep_runs_days),
+                runs_failed: days(self.keep_failed_runs_days),
+            },
             ..defaults
         }
     }
@@ -381,4 +402,8 @@ fn list_or_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D
             .map(str::to_owned)
             .collect(),
     })
+}
+
+fn days(n: u64) -> Duration {
+    Duration::from_secs(n * 86_400)
 }

@@ -10,6 +10,7 @@ use weft_store::{RetryPolicy, ScheduleSpec};
 
 use crate::error::HubError;
 use crate::jobs::{self, Request, kinds};
+use crate::runtime::Retention;
 use crate::runtime::handlers::{JobContext, JobError, JobResult, Registry};
 use crate::{connections, health};
 
@@ -27,11 +28,8 @@ pub fn register(registry: &mut Registry) {
 }
 
 /// The hub's own schedules: a health round every `probe_every`, purges every hour.
-pub fn schedules(
-    probe_every: Duration,
-    keep_done: Duration,
-    keep_dead: Duration,
-) -> Result<Vec<ScheduleSpec>, String> {
+pub fn schedules(probe_every: Duration, keep: Retention) -> Result<Vec<ScheduleSpec>, String> {
+    let ms = |d: Duration| d.as_millis() as i64;
     Ok(vec![
         ScheduleSpec {
             name: "health.probe".into(),
@@ -45,7 +43,12 @@ pub fn schedules(
         ScheduleSpec {
             name: "jobs.purge".into(),
             kind: kinds::JOBS_PURGE.into(),
-            payload: json!({"keepDoneMs": keep_done.as_millis() as i64, "keepDeadMs": keep_dead.as_millis() as i64}),
+            payload: json!({
+                "keepDoneMs": ms(keep.jobs_done),
+                "keepDeadMs": ms(keep.jobs_dead),
+                "keepRunsMs": ms(keep.runs_done),
+                "keepFailedRunsMs": ms(keep.runs_failed),
+            }),
             cadence: Cadence::every_seconds(3600)?,
             priority: 0,
             retry: RetryPolicy::ONCE,
@@ -103,20 +106,37 @@ async fn health_probe(ctx: JobContext) -> JobResult {
     ))
 }
 
+/// Deletes finished jobs and recipe runs older than the retention in the payload (the
+/// defaults for a payload written before a field existed).
 async fn purge(ctx: JobContext) -> JobResult {
     let now = ctx.hub.clock.now_ms();
-    let keep = |name: &str, default: i64| ctx.job.payload[name].as_i64().unwrap_or(default);
+    let defaults = Retention::default();
+    let keep = |name: &str, default: Duration| {
+        ctx.job.payload[name]
+            .as_i64()
+            .unwrap_or(default.as_millis() as i64)
+    };
     let deleted = ctx
         .hub
         .store
         .jobs()
         .purge(
-            now - keep("keepDoneMs", 7 * 86_400_000),
-            now - keep("keepDeadMs", 30 * 86_400_000),
+            now - keep("keepDoneMs", defaults.jobs_done),
+            now - keep("keepDeadMs", defaults.jobs_dead),
         )
         .await
         .map_err(HubError::from)?;
-    Ok(Some(json!({"deleted": deleted})))
+    let runs = ctx
+        .hub
+        .store
+        .recipes()
+        .purge_runs(
+            now - keep("keepRunsMs", defaults.runs_done),
+            now - keep("keepFailedRunsMs", defaults.runs_failed),
+        )
+        .await
+        .map_err(HubError::from)?;
+    Ok(Some(json!({"deleted": deleted, "runsDeleted": runs})))
 }
 
 async fn purge_access(ctx: JobContext) -> JobResult {

@@ -30,10 +30,33 @@ pub struct RuntimeConfig {
     pub probe_interval: Duration,
     /// How often every connection's usage data is synced.
     pub sync_interval: Duration,
-    /// How long succeeded and cancelled jobs are kept.
-    pub keep_done: Duration,
-    /// How long dead jobs are kept (longer: people look at what failed).
-    pub keep_dead: Duration,
+    /// How long finished jobs and recipe runs are kept.
+    pub keep: Retention,
+}
+
+/// How long finished work is kept before the hourly purge deletes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    /// Succeeded and cancelled jobs.
+    pub jobs_done: Duration,
+    /// Dead jobs (longer: people look at what failed).
+    pub jobs_dead: Duration,
+    /// Succeeded and cancelled recipe runs, with their steps.
+    pub runs_done: Duration,
+    /// Failed recipe runs (longer: an Operator may rerun them).
+    pub runs_failed: Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        const DAY: u64 = 86_400;
+        Retention {
+            jobs_done: Duration::from_secs(7 * DAY),
+            jobs_dead: Duration::from_secs(30 * DAY),
+            runs_done: Duration::from_secs(30 * DAY),
+            runs_failed: Duration::from_secs(90 * DAY),
+        }
+    }
 }
 
 impl Default for RuntimeConfig {
@@ -49,8 +72,7 @@ impl Default for RuntimeConfig {
             scheduler_tick: Duration::from_secs(1),
             probe_interval: Duration::from_secs(60),
             sync_interval: Duration::from_secs(3600),
-            keep_done: Duration::from_secs(7 * 86_400),
-            keep_dead: Duration::from_secs(30 * 86_400),
+            keep: Retention::default(),
         }
     }
 }
@@ -73,8 +95,7 @@ impl Runtime {
         crate::usage::jobs::register(&mut registry);
         crate::recipes::register(&mut registry);
         let mut schedules =
-            builtin::schedules(config.probe_interval, config.keep_done, config.keep_dead)
-                .map_err(HubError::Invalid)?;
+            builtin::schedules(config.probe_interval, config.keep).map_err(HubError::Invalid)?;
         schedules
             .push(crate::usage::jobs::schedule(config.sync_interval).map_err(HubError::Invalid)?);
         schedules.push(
