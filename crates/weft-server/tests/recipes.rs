@@ -1712,14 +1712,16 @@ async fn suspended_and_vanished_webhooks_are_repaired() {
     assert_eq!(
         weft_hub::recipes::triggers::check_hooks(&w.hub)
             .await
-            .unwrap(),
+            .unwrap()
+            .repaired,
         1
     );
     assert_eq!(w.wrike("webhooks").await["data"][0]["status"], "Active");
     assert_eq!(
         weft_hub::recipes::triggers::check_hooks(&w.hub)
             .await
-            .unwrap(),
+            .unwrap()
+            .repaired,
         0,
         "nothing left to repair"
     );
@@ -1736,7 +1738,8 @@ async fn suspended_and_vanished_webhooks_are_repaired() {
     assert_eq!(
         weft_hub::recipes::triggers::check_hooks(&w.hub)
             .await
-            .unwrap(),
+            .unwrap()
+            .repaired,
         1
     );
     let hooks = w.wrike("webhooks").await;
@@ -1991,4 +1994,123 @@ async fn notify_steps_email_the_people_they_name() {
         "{run}"
     );
     assert_eq!(w.mails.lock().unwrap().len(), sent_before);
+}
+
+const NEW_REQUESTS: &str = "\
+name: new-requests
+connection: acme-analytics
+trigger:
+  wrike:
+    folder: IEAAAAARI4AAAADO
+    events: [TaskCreated]
+steps:
+  - id: seen
+    action: map
+    input:
+      task: \"{{ trigger.taskId }}\"
+";
+
+/// Tasks created while Wrike could not deliver to the hub (the network cut until Wrike
+/// suspended the hook, then the hook suspended) start their runs when the hub next checks
+/// its hooks, once each; a task whose delivery arrived is not started again by the sweep.
+#[tokio::test]
+async fn task_creations_wrike_could_not_deliver_are_caught_up_once() {
+    for store in common::every_store("recipes_sweep").await {
+        let w = world(store).await;
+        let (status, body) = w
+            .api(
+                "admin",
+                reqwest::Method::POST,
+                "/api/v1/recipes/apply",
+                Some(json!({"files": [{"file": "n.yaml", "source": NEW_REQUESTS}]})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = w
+            .api(
+                "admin",
+                reqwest::Method::POST,
+                "/api/v1/recipes/new-requests/start",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let token = w
+            .sim_control(
+                reqwest::Method::POST,
+                "tokens",
+                json!({"accountId": w.account}),
+            )
+            .await;
+        let create = |title: &'static str| {
+            let (http, url, token) = (
+                w.http.clone(),
+                format!("{}/folders/IEAAAAARI4AAAADO/tasks", w.sim.api_url(0)),
+                token["accessToken"].as_str().unwrap().to_owned(),
+            );
+            async move {
+                let made: Value = http
+                    .post(url)
+                    .bearer_auth(token)
+                    .form(&[("title", title)])
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                made["data"][0]["id"].as_str().unwrap().to_owned()
+            }
+        };
+
+        // One task delivered as usual.
+        let delivered = create("Delivered").await;
+        let runs = w.settled_runs("new-requests", 1).await;
+        assert_eq!(runs.len(), 1);
+
+        // The network is cut: three creations fail every attempt, Wrike suspends the hook,
+        // and a fourth is never even tried.
+        *w.network.lock().unwrap() = Network::Lose(usize::MAX);
+        let mut missed = Vec::new();
+        for title in ["Lost 1", "Lost 2", "Lost 3"] {
+            missed.push(create(title).await);
+        }
+        for _ in 0..100 {
+            if w.wrike("webhooks").await["data"][0]["status"] == "Suspended" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(w.wrike("webhooks").await["data"][0]["status"], "Suspended");
+        missed.push(create("Never tried").await);
+        assert_eq!(w.settled_runs("new-requests", 1).await.len(), 1);
+
+        // The network is back; the hub's look at its hooks re-enables it and catches up.
+        *w.network.lock().unwrap() = Network::Up;
+        let checked = weft_hub::recipes::triggers::check_hooks(&w.hub)
+            .await
+            .unwrap();
+        assert_eq!((checked.repaired, checked.caught_up), (1, 4));
+        let runs = w.settled_runs("new-requests", 5).await;
+        let mut caught: Vec<String> = Vec::new();
+        for run in &runs {
+            let run = w.run(run["id"].as_i64().unwrap()).await;
+            let event = &run["run"]["triggerEvent"];
+            if event["weftCaughtUp"] == true {
+                assert_eq!(event["eventType"], "TaskCreated", "{run}");
+                caught.push(event["taskId"].as_str().unwrap().to_owned());
+            } else {
+                assert_eq!(event["taskId"], delivered.as_str(), "{run}");
+            }
+        }
+        caught.sort();
+        missed.sort();
+        assert_eq!(caught, missed);
+        // Looking again starts nothing: every creation has its one run.
+        let again = weft_hub::recipes::triggers::check_hooks(&w.hub)
+            .await
+            .unwrap();
+        assert_eq!(again, weft_hub::recipes::triggers::HookCheck::default());
+        assert_eq!(w.settled_runs("new-requests", 5).await.len(), 5);
+    }
 }

@@ -13,6 +13,7 @@ pub mod library;
 pub mod poll;
 pub mod records;
 pub mod runs;
+pub mod sweep;
 pub mod testing;
 pub mod triggers;
 
@@ -60,10 +61,12 @@ pub fn hooks_schedule(every: std::time::Duration) -> Result<weft_store::Schedule
 }
 
 async fn check_hooks(ctx: JobContext) -> JobResult {
-    let repaired = triggers::check_hooks(&ctx.hub)
+    let checked = triggers::check_hooks(&ctx.hub)
         .await
         .map_err(JobError::from)?;
-    Ok(Some(json!({"repaired": repaired})))
+    Ok(Some(
+        json!({"repaired": checked.repaired, "caughtUp": checked.caught_up}),
+    ))
 }
 
 /// A connection broke or recovered: recipes with that hub trigger run, and after a recovery

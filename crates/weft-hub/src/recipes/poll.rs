@@ -26,7 +26,7 @@ const OVERLAP_SECONDS: i64 = 5;
 /// Most pages read in one poll (the rest waits for the next).
 const MAX_PAGES: usize = 20;
 
-fn stamp(t: DateTime<Utc>) -> String {
+pub(crate) fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -102,37 +102,12 @@ pub async fn poll(hub: &Hub, recipe_id: i64) -> HubResult<usize> {
             "[\"responsibleIds\",\"parentIds\",\"description\"]".into(),
         ));
     }
-    let mut items: Vec<Value> = Vec::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
-        let mut page_params = params.clone();
-        if let Some(t) = &token {
-            page_params = vec![("nextPageToken".into(), t.clone())];
-        }
-        let page = client
-            .call_json(Method::GET, &path, page_params)
-            .await
-            .map_err(|e| {
-                HubError::wrike(
-                    format!(
-                        "polling {} for recipe {}",
-                        spec.object.as_str(),
-                        record.name
-                    ),
-                    e,
-                )
-            })?;
-        if let Some(data) = page.get("data").and_then(Value::as_array) {
-            items.extend(data.iter().cloned());
-        }
-        token = page
-            .get("nextPageToken")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
+    let what = format!(
+        "polling {} for recipe {}",
+        spec.object.as_str(),
+        record.name
+    );
+    let items = read_pages(&client, &path, params, &what).await?;
     let mut latest = cursor;
     let mut started = 0;
     for item in items {
@@ -167,6 +142,39 @@ pub async fn poll(hub: &Hub, recipe_id: i64) -> HubResult<usize> {
         .set_cursor(recipe_id, &stamp(latest), now.timestamp())
         .await?;
     Ok(started)
+}
+
+/// Every item of a listing, page after page (at most `MAX_PAGES`; the rest waits for the
+/// next read, which starts from the cursor).
+pub(crate) async fn read_pages(
+    client: &wrike_api::WrikeClient,
+    path: &str,
+    params: Vec<(String, String)>,
+    what: &str,
+) -> HubResult<Vec<Value>> {
+    let mut items: Vec<Value> = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let page_params = match &token {
+            Some(t) => vec![("nextPageToken".into(), t.clone())],
+            None => params.clone(),
+        };
+        let page = client
+            .call_json(Method::GET, path, page_params)
+            .await
+            .map_err(|e| HubError::wrike(what.to_owned(), e))?;
+        if let Some(data) = page.get("data").and_then(Value::as_array) {
+            items.extend(data.iter().cloned());
+        }
+        token = page
+            .get("nextPageToken")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(items)
 }
 
 /// Forgets a recipe's cursor (when it stops), so it starts from "now" when started again.

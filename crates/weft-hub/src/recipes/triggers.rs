@@ -101,6 +101,9 @@ pub async fn set_up(hub: &Hub, record: &RecipeRecord, recipe: &Recipe) -> HubRes
             hook.status = created.status.as_str().to_owned();
             hook.updated_at = hub.clock.now_s();
             hub.store.recipes().save_hook(&hook).await?;
+            if super::sweep::wants(spec) {
+                super::sweep::begin(hub, record).await?;
+            }
         }
         Trigger::Http(_) => {
             let token = random_token();
@@ -272,10 +275,15 @@ pub async fn receive_wrike(
 
 /// One Wrike event's identity: the same change delivered twice has the same key. Wrike
 /// sends no event id, so the key is the event's type, subject, author and time, and what
-/// changed.
+/// changed; a task's creation is keyed by the task.
 pub fn wrike_event_key(event: &Value) -> String {
     let text = |k: &str| event.get(k).and_then(Value::as_str);
     let subject = text("taskId").or(text("folderId")).unwrap_or("-");
+    // A task is created once: its creation is keyed by the task alone, so a delivery and
+    // the sweep (which rebuilds the event from a listing) agree.
+    if text("eventType") == Some("TaskCreated") {
+        return format!("wrike:TaskCreated:{subject}");
+    }
     let digest = hex::encode(&sha2_digest(event.to_string().as_bytes())[..12]);
     format!(
         "wrike:{}:{subject}:{digest}",
@@ -402,11 +410,21 @@ pub async fn hub_event(
     Ok(started)
 }
 
+/// What a look at the recipes' webhooks did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HookCheck {
+    /// Hooks set active again or registered anew.
+    pub repaired: usize,
+    /// Runs the sweep started for task creations no delivery started.
+    pub caught_up: usize,
+}
+
 /// Looks at every registered recipe webhook in Wrike: one Wrike suspended (after failed
-/// deliveries) is set active again, one Wrike no longer has is registered anew. Returns how
-/// many were repaired.
-pub async fn check_hooks(hub: &Hub) -> HubResult<usize> {
-    let mut repaired = 0;
+/// deliveries) is set active again, one Wrike no longer has is registered anew; then the
+/// tasks created in each hook's scope since the last look that no delivery announced start
+/// their runs (see `sweep`).
+pub async fn check_hooks(hub: &Hub) -> HubResult<HookCheck> {
+    let mut checked = HookCheck::default();
     for hook in hub.store.recipes().hooks().await? {
         let Some(webhook_id) = &hook.webhook_id else {
             continue;
@@ -444,16 +462,25 @@ pub async fn check_hooks(hub: &Hub) -> HubResult<usize> {
                 hook.updated_at = hub.clock.now_s();
                 hub.store.recipes().save_hook(&hook).await?;
                 tracing::info!(recipe = %record.name, webhook = %webhook_id, "re-enabled a suspended webhook");
-                repaired += 1;
+                checked.repaired += 1;
             }
             Some(_) => {}
             None => {
                 let recipe = super::records::parsed(&record)?;
                 set_up(hub, &record, &recipe).await?;
                 tracing::info!(recipe = %record.name, "registered again a webhook Wrike no longer had");
-                repaired += 1;
+                checked.repaired += 1;
+            }
+        }
+        let recipe = super::records::parsed(&record)?;
+        if let Trigger::Wrike(spec) = &recipe.trigger.value {
+            match super::sweep::created_tasks(hub, &client, &record, spec, webhook_id).await {
+                Ok(n) => checked.caught_up += n,
+                Err(error) => {
+                    tracing::warn!(recipe = %record.name, %error, "sweeping for task creations")
+                }
             }
         }
     }
-    Ok(repaired)
+    Ok(checked)
 }
