@@ -8,6 +8,7 @@
 //! `testing` runs a recipe file's own tests.
 
 pub mod actions;
+pub mod event_key;
 pub mod idle;
 pub mod library;
 pub mod poll;

@@ -105,7 +105,7 @@ pub async fn created_tasks(
             "lastUpdatedDate": created,
             "weftCaughtUp": true,
         });
-        let key = super::triggers::wrike_event_key(&event);
+        let key = super::event_key::wrike_event_key(&event);
         if matches!(
             runs::start(hub, record, &key, event, "webhook sweep").await?,
             weft_store::RunStarted::New { .. }

@@ -20,6 +20,7 @@ use crate::error::{HubError, HubResult};
 use crate::runtime::scheduler;
 use crate::{Hub, connections, wrike};
 
+use super::event_key::{sha2_digest, wrike_event_key};
 use super::runs;
 
 /// Job kind of a schedule occurrence of a recipe (it starts one run).
@@ -271,29 +272,6 @@ pub async fn receive_wrike(
         repeated,
         answer,
     })
-}
-
-/// One Wrike event's identity: the same change delivered twice has the same key. Wrike
-/// sends no event id, so the key is the event's type, subject, author and time, and what
-/// changed; a task's creation is keyed by the task.
-pub fn wrike_event_key(event: &Value) -> String {
-    let text = |k: &str| event.get(k).and_then(Value::as_str);
-    let subject = text("taskId").or(text("folderId")).unwrap_or("-");
-    // A task is created once: its creation is keyed by the task alone, so a delivery and
-    // the sweep (which rebuilds the event from a listing) agree.
-    if text("eventType") == Some("TaskCreated") {
-        return format!("wrike:TaskCreated:{subject}");
-    }
-    let digest = hex::encode(&sha2_digest(event.to_string().as_bytes())[..12]);
-    format!(
-        "wrike:{}:{subject}:{digest}",
-        text("eventType").unwrap_or("event")
-    )
-}
-
-fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).to_vec()
 }
 
 /// Handles a call to an `http` trigger: `X-Weft-Signature` is hex HMAC-SHA256 of the raw
