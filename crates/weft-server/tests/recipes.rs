@@ -132,9 +132,8 @@ impl World {
         )
     }
 
-    /// Applies `source` as an Admin, starts the recipe `name` (an `http` trigger), and
-    /// returns its inbound endpoint's path and secret.
-    async fn inbound(&self, source: &str, name: &str) -> (String, String) {
+    /// Applies `source` as an Admin and starts the recipe `name`.
+    async fn apply_and_start(&self, source: &str, name: &str) {
         let (status, body) = self
             .api(
                 "admin",
@@ -153,6 +152,12 @@ impl World {
             )
             .await;
         assert_eq!(status, 200, "{body}");
+    }
+
+    /// Applies `source` as an Admin, starts the recipe `name` (an `http` trigger), and
+    /// returns its inbound endpoint's path and secret.
+    async fn inbound(&self, source: &str, name: &str) -> (String, String) {
+        self.apply_and_start(source, name).await;
         let record = self
             .hub
             .store
@@ -2017,24 +2022,7 @@ steps:
 async fn task_creations_wrike_could_not_deliver_are_caught_up_once() {
     for store in common::every_store("recipes_sweep").await {
         let w = world(store).await;
-        let (status, body) = w
-            .api(
-                "admin",
-                reqwest::Method::POST,
-                "/api/v1/recipes/apply",
-                Some(json!({"files": [{"file": "n.yaml", "source": NEW_REQUESTS}]})),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let (status, body) = w
-            .api(
-                "admin",
-                reqwest::Method::POST,
-                "/api/v1/recipes/new-requests/start",
-                None,
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
+        w.apply_and_start(NEW_REQUESTS, "new-requests").await;
         let token = w
             .sim_control(
                 reqwest::Method::POST,
