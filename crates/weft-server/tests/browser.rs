@@ -574,6 +574,10 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
         browser.find(Locator::Id("approve")).await.is_err(),
         "Analysts do not approve"
     );
+    assert!(
+        browser.find(Locator::Id("approvals-banner")).await.is_err(),
+        "nor are they asked to"
+    );
     let run_path = browser.current_url().await.unwrap().path().to_owned();
 
     // An Operator approves it.
@@ -585,6 +589,11 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
     type_into(&browser, Locator::Id("password"), "operator-password").await;
     click(&browser, Locator::Id("sign-in")).await;
     wait_for_path(&browser, &run_path).await;
+    // Every page tells an Operator that a run waits for an approval.
+    assert_eq!(
+        text_of(&browser, Locator::Id("approvals-banner")).await,
+        "1 run waits for an approval."
+    );
     click(&browser, Locator::Id("approve")).await;
     let mut status = String::new();
     for _ in 0..50 {
@@ -596,6 +605,10 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
         browser.refresh().await.unwrap();
     }
     assert_eq!(status, "succeeded");
+    assert!(
+        browser.find(Locator::Id("approvals-banner")).await.is_err(),
+        "no approval waits any more"
+    );
     let timeline = text_of(&browser, Locator::Id("timeline")).await;
     assert!(
         timeline.contains("approve") && timeline.contains("note"),

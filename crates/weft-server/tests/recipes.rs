@@ -1252,6 +1252,7 @@ async fn a_run_waits_for_an_approval_that_only_admins_and_operators_give() {
     let runs = w.settled_runs("approve-then-comment", 1).await;
     assert_eq!(runs[0]["status"], "waiting");
     let id = runs[0]["id"].as_i64().unwrap();
+    assert_eq!(w.hub.store.recipes().awaiting_approval().await.unwrap(), 1);
 
     let (status, _) = w
         .api(
@@ -1274,6 +1275,7 @@ async fn a_run_waits_for_an_approval_that_only_admins_and_operators_give() {
     let run = w.finished_run(id).await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
     assert_eq!(run["steps"][1]["input"]["text"], "Approved by operator");
+    assert_eq!(w.hub.store.recipes().awaiting_approval().await.unwrap(), 0);
     // Deciding twice is refused.
     let (status, _) = w
         .api(
@@ -1313,6 +1315,8 @@ async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() 
     .await;
     let runs = w.settled_runs("read-with-retries", 1).await;
     assert_eq!(runs[0]["status"], "waiting", "{}", runs[0]);
+    // It waits for its connection, not for anyone's approval.
+    assert_eq!(w.hub.store.recipes().awaiting_approval().await.unwrap(), 0);
     let (_, body) = w
         .api(
             "operator",

@@ -812,6 +812,14 @@ impl Recipes<'_> {
             .bind(status.as_str()).bind(recipe_id).fetch_one(pool).await.map_err(failed("runs")))
     }
 
+    /// Runs waiting at an approval step (not those waiting for their connection).
+    pub async fn awaiting_approval(&self) -> StoreResult<i64> {
+        on_pool!(self.db, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM recipe_runs r WHERE r.status = 'waiting' \
+             AND EXISTS (SELECT 1 FROM recipe_run_steps s WHERE s.run_id = r.id AND s.status = 'waiting')")
+            .fetch_one(pool).await.map_err(failed("runs awaiting approval")))
+    }
+
     /// Runs of each status for a recipe.
     pub async fn run_counts(&self, recipe_id: i64) -> StoreResult<Vec<(RunStatus, i64)>> {
         let rows: Vec<(String, i64)> = on_pool!(self.db, pool => sqlx::query_as(

@@ -36,6 +36,8 @@ pub struct Layout {
     pub can_usage: bool,
     pub can_recipes: bool,
     pub banners: Vec<Attention>,
+    /// Runs waiting at an approval step, for those who may approve them (0 for others).
+    pub approvals_waiting: i64,
 }
 
 impl Layout {
@@ -54,6 +56,7 @@ impl Layout {
             can_usage: false,
             can_recipes: false,
             banners: Vec::new(),
+            approvals_waiting: 0,
         }
     }
 }
@@ -66,6 +69,12 @@ pub async fn layout(
     let role = caller.user.role;
     // Everyone signed in sees connections in trouble: recipes that depend on them pause.
     let banners = health::needing_attention(&state.hub).await?;
+    // An approval has a deadline: those who may give it see that one waits on every page.
+    let approvals_waiting = if role.allows(Permission::ApproveRuns) {
+        state.hub.store.recipes().awaiting_approval().await?
+    } else {
+        0
+    };
     Ok(Layout {
         title,
         signed_in: true,
@@ -79,6 +88,7 @@ pub async fn layout(
         can_usage: role.allows(Permission::ViewAnalytics),
         can_recipes: role.allows(Permission::ViewRecipes),
         banners,
+        approvals_waiting,
     })
 }
 
