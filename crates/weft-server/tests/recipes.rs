@@ -1276,6 +1276,30 @@ async fn a_run_waits_for_an_approval_that_only_admins_and_operators_give() {
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
     assert_eq!(run["steps"][1]["input"]["text"], "Approved by operator");
     assert_eq!(w.hub.store.recipes().awaiting_approval().await.unwrap(), 0);
+    // `/metrics` counts the run by recipe and how it ended.
+    let metrics = w
+        .http
+        .get(format!("{}/metrics", w.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = |name: &str| {
+        metrics
+            .lines()
+            .find(|l| {
+                l.starts_with(name)
+                    && l.contains("recipe=\"approve-then-comment\"")
+                    && (!name.contains("finished") || l.contains("status=\"succeeded\""))
+            })
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no {name} in {metrics}"))
+    };
+    assert!(line("weft_recipe_runs_started_total").ends_with(" 1"));
+    assert!(line("weft_recipe_runs_finished_total").ends_with(" 1"));
+    line("weft_recipe_run_seconds");
     // Deciding twice is refused.
     let (status, _) = w
         .api(

@@ -79,9 +79,23 @@ pub async fn start(
         )
         .await?;
     if matches!(started, RunStarted::New { .. }) {
+        metrics::counter!("weft_recipe_runs_started_total", "recipe" => record.name.clone())
+            .increment(1);
         hub.wake.notify_waiters();
     }
     Ok(started)
+}
+
+/// Counts a run's end for `/metrics`: by recipe and status, with its time from start to end.
+fn observe_end(hub: &Hub, run: &Run, status: RunStatus) {
+    if !status.is_final() {
+        return;
+    }
+    let recipe = run.recipe_name.clone();
+    metrics::counter!("weft_recipe_runs_finished_total", "recipe" => recipe.clone(), "status" => status.as_str())
+        .increment(1);
+    let seconds = (hub.clock.now_ms() - run.created_ms).max(0) as f64 / 1000.0;
+    metrics::histogram!("weft_recipe_run_seconds", "recipe" => recipe).record(seconds);
 }
 
 /// Parsed recipe versions by their text.
@@ -233,6 +247,7 @@ pub async fn handle(ctx: JobContext) -> JobResult {
             .set_run_status(run_id, RunStatus::Succeeded, None, hub.clock.now_ms())
             .await
             .map_err(HubError::from)?;
+        observe_end(hub, &run, RunStatus::Succeeded);
     }
     Ok(Some(json!({"run": run_id, "succeeded": true})))
 }
@@ -399,6 +414,7 @@ impl Runner<'_> {
         if let Some(job) = self.job.filter(|_| run_status.is_final()) {
             job.mark_completed();
         }
+        observe_end(self.hub, self.run, run_status);
     }
 
     /// Writes a step attempt whole (see `record_step`) with the run's progress.
@@ -1077,6 +1093,7 @@ pub async fn cancel(hub: &Hub, actor: &str, run_id: i64) -> HubResult<Run> {
             hub.clock.now_ms(),
         )
         .await?;
+    observe_end(hub, &run, RunStatus::Cancelled);
     trail::record(
         hub,
         actor,
