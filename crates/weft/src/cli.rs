@@ -796,6 +796,26 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     // hub answers (Wrike's secret handshake needs the hub up).
     let examples = crate::recipes_cli::examples();
     weft_hub::recipes::library::apply(&hub, "demo", &examples, false).await?;
+    // So that /runs has a run to show from the start: once the recipe runs, someone
+    // completes a task in the simulated Wrike, as a person would in its UI.
+    let first_change = {
+        let world = running.sim.read();
+        let account = &world.accounts[0];
+        account
+            .tasks
+            .iter()
+            .find(|t| t.status == wrike_api::models::TaskStatus::Active)
+            .map(|t| {
+                (
+                    format!(
+                        "{}/_sim/accounts/{}/task_changes",
+                        running.base_url(),
+                        account.id()
+                    ),
+                    t.id.clone(),
+                )
+            })
+    };
     {
         let (hub, address) = (hub.clone(), listener.local_addr()?);
         tokio::spawn(async move {
@@ -809,6 +829,14 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
                 weft_hub::recipes::library::start(&hub, "demo", "comment-on-status-change").await
             {
                 eprintln!("the demo recipe did not start: {e}");
+                return;
+            }
+            if let Some((url, task)) = first_change {
+                let change = serde_json::json!({"action": "update", "taskId": task, "params": {"status": "Completed"}});
+                let sent = reqwest::Client::new().post(url).json(&change).send().await;
+                if let Err(e) = sent.and_then(reqwest::Response::error_for_status) {
+                    eprintln!("the demo's first task change failed: {e}");
+                }
             }
         });
     }
@@ -820,7 +848,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         "  connected: the simulated Enterprise account (acme-analytics) and the Business account (nordlicht), synced; they sync again every hour"
     );
     println!(
-        "  recipes: the {} examples of examples/recipes, comment-on-status-change running (change a task's status in the simulator and watch /runs)",
+        "  recipes: the {} examples of examples/recipes, comment-on-status-change running (a task was just completed in the simulator: its run is in /runs; change another's status and watch)",
         examples.len()
     );
     println!(
