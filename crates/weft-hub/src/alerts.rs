@@ -89,6 +89,22 @@ impl Alerter {
         self
     }
 
+    /// POSTs `body` as JSON to the alert webhook; `None` when there is none.
+    async fn post_to_webhook(&self, body: &impl Serialize) -> Option<Result<(), String>> {
+        let url = self.webhook.as_ref()?;
+        Some(match self.http.post(url).json(body).send().await {
+            Ok(r) if r.status().is_success() => Ok(()),
+            Ok(r) => Err(format!(
+                "the alert webhook answered {}",
+                r.status().as_u16()
+            )),
+            Err(e) => Err(format!(
+                "the alert webhook could not be reached: {}",
+                wrike_api::http::describe_reqwest(&e)
+            )),
+        })
+    }
+
     pub async fn send(&self, alert: &Alert) {
         match alert.event {
             "connection.broken" => {
@@ -98,15 +114,8 @@ impl Alerter {
                 tracing::info!(event = alert.event, connection = %alert.connection_name, "connection recovered")
             }
         }
-        if let Some(url) = &self.webhook {
-            match self.http.post(url).json(alert).send().await {
-                Ok(r) if r.status().is_success() => {}
-                Ok(r) => tracing::warn!(
-                    status = r.status().as_u16(),
-                    "the alert webhook refused an alert"
-                ),
-                Err(e) => tracing::warn!(error = %e, "the alert webhook could not be reached"),
-            }
+        if let Some(Err(error)) = self.post_to_webhook(alert).await {
+            tracing::warn!(%error, "the alert was not delivered");
         }
         if let Some(mailer) = self.mail.as_ref().filter(|_| !self.alert_to.is_empty()) {
             let (subject, body) = alert_mail(alert);
@@ -134,7 +143,6 @@ impl Alerter {
             message,
             "recipe notification"
         );
-        let mut channels = Vec::new();
         if !to.is_empty() {
             let mailer = self.mail.as_ref().ok_or_else(|| {
                 NotifyError::Setup(
@@ -145,26 +153,14 @@ impl Alerter {
                 .send(to, subject, message)
                 .await
                 .map_err(NotifyError::Delivery)?;
-            channels.push("email");
-            return Ok(channels);
+            return Ok(vec!["email"]);
         }
-        if let Some(url) = &self.webhook {
-            let body = serde_json::json!({"event": "recipe.notify", "recipe": recipe, "subject": subject, "message": message});
-            match self.http.post(url).json(&body).send().await {
-                Ok(r) if r.status().is_success() => channels.push("webhook"),
-                Ok(r) => {
-                    return Err(NotifyError::Delivery(format!(
-                        "the alert webhook answered {}",
-                        r.status().as_u16()
-                    )));
-                }
-                Err(e) => {
-                    return Err(NotifyError::Delivery(format!(
-                        "the alert webhook could not be reached: {}",
-                        wrike_api::http::describe_reqwest(&e)
-                    )));
-                }
-            }
+        let mut channels = Vec::new();
+        let body = serde_json::json!({"event": "recipe.notify", "recipe": recipe, "subject": subject, "message": message});
+        match self.post_to_webhook(&body).await {
+            Some(Ok(())) => channels.push("webhook"),
+            Some(Err(error)) => return Err(NotifyError::Delivery(error)),
+            None => {}
         }
         if let Some(mailer) = self.mail.as_ref().filter(|_| !self.alert_to.is_empty()) {
             mailer

@@ -132,17 +132,22 @@ impl World {
         )
     }
 
-    /// Applies `source` as an Admin and starts the recipe `name`.
-    async fn apply_and_start(&self, source: &str, name: &str) {
+    /// Applies one recipe file as an Admin.
+    async fn apply(&self, source: &str) {
         let (status, body) = self
             .api(
                 "admin",
                 reqwest::Method::POST,
                 "/api/v1/recipes/apply",
-                Some(json!({"files": [{"file": format!("{name}.yaml"), "source": source}]})),
+                Some(json!({"files": [{"file": "recipe.yaml", "source": source}]})),
             )
             .await;
         assert_eq!(status, 200, "{body}");
+    }
+
+    /// Applies `source` as an Admin and starts the recipe `name`.
+    async fn apply_and_start(&self, source: &str, name: &str) {
+        self.apply(source).await;
         let (status, body) = self
             .api(
                 "admin",
@@ -691,15 +696,7 @@ steps:
 async fn seats_that_become_inactive_start_one_run_each() {
     let w = world(common::store("recipes_inactive").await).await;
     synced(&w).await;
-    let (status, body) = w
-        .api(
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "i.yaml", "source": ON_INACTIVE}]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    w.apply(ON_INACTIVE).await;
     let (status, body) = w
         .api(
             "operator",
@@ -1435,15 +1432,7 @@ steps:
 /// `since_ms` with `input` and never ended, as when its worker is killed mid-call. The run's
 /// job waits an hour; `resume` lets it go on.
 async fn a_cut_off_run(w: &World, source: &str, recipe: &str, step: &str, input: &Value) -> i64 {
-    let (status, body) = w
-        .api(
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "c.yaml", "source": source}]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    w.apply(source).await;
     let record = w
         .hub
         .store
@@ -1629,15 +1618,7 @@ steps:
 #[tokio::test]
 async fn polling_sees_every_change_once() {
     let w = world(common::store("recipes_poll").await).await;
-    let (status, body) = w
-        .api(
-            "admin",
-            reqwest::Method::POST,
-            "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "p.yaml", "source": POLLING}]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    w.apply(POLLING).await;
     w.api(
         "admin",
         reqwest::Method::POST,

@@ -28,24 +28,32 @@ fn run_job() -> NewJob {
     }
 }
 
-async fn a_lost_lease_cannot_end_a_run(store: &Store) {
-    let recipes = store.recipes();
-    let Saved::Created { id: recipe_id } = recipes
+/// Saves a new recipe called `name` (an inbound HTTP trigger); returns its id.
+async fn new_recipe(store: &Store, name: &str) -> i64 {
+    let source = format!("name: {name}\n");
+    let saved = store
+        .recipes()
         .save(
             &RecipeFile {
-                name: "fenced",
+                name,
                 connection_name: "c",
                 trigger_kind: "http",
-                source: "name: fenced\n",
+                source: &source,
             },
             "test",
             T0,
         )
         .await
-        .unwrap()
-    else {
+        .unwrap();
+    let Saved::Created { id } = saved else {
         panic!("a new recipe is created")
     };
+    id
+}
+
+async fn a_lost_lease_cannot_end_a_run(store: &Store) {
+    let recipes = store.recipes();
+    let recipe_id = new_recipe(store, "fenced").await;
     let RunStarted::New { run_id, job_id } = recipes
         .start_run(
             &NewRun {
@@ -146,23 +154,7 @@ async fn a_lost_lease_cannot_end_a_run(store: &Store) {
 /// repeated event in the same group is still one run, and the one writer whose lease is
 /// gone is refused alone while the others' writes are kept.
 async fn writers_at_once_each_get_their_own_answer(store: Arc<Store>) {
-    let Saved::Created { id: recipe_id } = store
-        .recipes()
-        .save(
-            &RecipeFile {
-                name: "grouped",
-                connection_name: "c",
-                trigger_kind: "http",
-                source: "name: grouped\n",
-            },
-            "test",
-            T0,
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("a new recipe is created")
-    };
+    let recipe_id = new_recipe(&store, "grouped").await;
     let mut starting = JoinSet::new();
     for i in 0..21 {
         let store = store.clone();
@@ -292,22 +284,7 @@ async fn old_finished_runs_are_purged_with_their_steps() {
 
 async fn purge_story(store: &Store) {
     let recipes = store.recipes();
-    let Saved::Created { id: recipe_id } = recipes
-        .save(
-            &RecipeFile {
-                name: "kept",
-                connection_name: "c",
-                trigger_kind: "http",
-                source: "name: kept\n",
-            },
-            "test",
-            T0,
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("a new recipe is created")
-    };
+    let recipe_id = new_recipe(store, "kept").await;
     const DAY: i64 = 86_400_000;
     // (event, final status and when it finished, in days before now)
     let plan = [

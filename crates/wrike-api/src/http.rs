@@ -51,6 +51,37 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
+/// A name the public-only resolver refused: it resolves to an address off the internet.
+#[derive(Debug)]
+pub struct NotPublic {
+    pub host: String,
+}
+
+impl std::fmt::Display for NotPublic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} resolves to a private, loopback or link-local address, which this hub does not call",
+            self.host
+        )
+    }
+}
+
+impl std::error::Error for NotPublic {}
+
+/// Whether a request failed because the public-only resolver refused its host (no retry
+/// can help), rather than on the network.
+pub fn refused_as_not_public(err: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if cause.is::<NotPublic>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 /// Resolves names like the system does, then keeps only public addresses.
 struct PublicOnlyResolver;
 
@@ -61,10 +92,9 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
             let found: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if found.is_empty() || found.iter().any(|a| !is_public(a.ip())) {
-                return Err(format!(
-                    "{host} resolves to a private, loopback or link-local address, which this hub does not call"
-                )
-                .into());
+                return Err(
+                    Box::new(NotPublic { host }) as Box<dyn std::error::Error + Send + Sync>
+                );
             }
             Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
         })

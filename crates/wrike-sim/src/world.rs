@@ -105,6 +105,9 @@ impl AccountData {
     pub fn task_mut(&mut self, id: &str) -> Option<&mut Task> {
         self.tasks.iter_mut().find(|t| t.id == id)
     }
+    pub fn attachment(&self, id: &str) -> Option<&Attachment> {
+        self.attachments.iter().find(|a| a.id == id)
+    }
     pub fn folder(&self, id: &str) -> Option<&Folder> {
         self.folders.iter().find(|f| f.id == id)
     }

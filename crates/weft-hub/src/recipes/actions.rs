@@ -359,16 +359,21 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
                 call(Method::GET, format!("attachments/{attachment_id}"), vec![]).await?,
                 action,
             )?;
+            let too_large = |size: usize| {
+                ActionError::permanent(format!(
+                    "attachment {attachment_id} has {size} bytes; steps carry files of up to {MAX_DOWNLOAD}"
+                ))
+            };
             let size = about.get("size").and_then(Value::as_i64).unwrap_or(0);
             if size < 0 {
                 return Err(ActionError::permanent(format!(
                     "attachment {attachment_id} is a link to another service, not a file in Wrike"
                 )));
             }
+            // Refused before downloading when Wrike's size says so; checked again after, as
+            // the size is only what Wrike says.
             if size as usize > MAX_DOWNLOAD {
-                return Err(ActionError::permanent(format!(
-                    "attachment {attachment_id} has {size} bytes; steps carry files of up to {MAX_DOWNLOAD}"
-                )));
+                return Err(too_large(size as usize));
             }
             let path = format!("attachments/{attachment_id}/download");
             let bytes = client
@@ -376,10 +381,7 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
                 .await
                 .map_err(|e| ActionError::from_wrike(&format!("GET /{path}"), e))?;
             if bytes.len() > MAX_DOWNLOAD {
-                return Err(ActionError::permanent(format!(
-                    "attachment {attachment_id} has {} bytes; steps carry files of up to {MAX_DOWNLOAD}",
-                    bytes.len()
-                )));
+                return Err(too_large(bytes.len()));
             }
             Ok(json!({
                 "id": attachment_id,
@@ -511,10 +513,9 @@ async fn http_request(ctx: &ActionContext<'_>, input: &Value) -> ActionResult {
         });
     }
     let response = request.send().await.map_err(|e| {
-        let text = wrike_api::http::describe_reqwest(&e);
-        let message = format!("{method} {url}: {text}");
+        let message = format!("{method} {url}: {}", wrike_api::http::describe_reqwest(&e));
         // A name that resolves to a private address stays refused however often it is tried.
-        if text.contains("which this hub does not call") {
+        if wrike_api::http::refused_as_not_public(&e) {
             ActionError::permanent(format!(
                 "{message}; list the host in recipe_http_allow for recipes to call it"
             ))

@@ -424,6 +424,7 @@ pub async fn check_hooks(hub: &Hub) -> HubResult<HookCheck> {
                 continue;
             }
         };
+        let recipe = super::records::parsed(&record)?;
         match known.iter().find(|w| &w.id == webhook_id) {
             Some(w) if w.status == wrike_api::models::WebhookStatus::Suspended => {
                 client
@@ -444,13 +445,11 @@ pub async fn check_hooks(hub: &Hub) -> HubResult<HookCheck> {
             }
             Some(_) => {}
             None => {
-                let recipe = super::records::parsed(&record)?;
                 set_up(hub, &record, &recipe).await?;
                 tracing::info!(recipe = %record.name, "registered again a webhook Wrike no longer had");
                 checked.repaired += 1;
             }
         }
-        let recipe = super::records::parsed(&record)?;
         if let Trigger::Wrike(spec) = &recipe.trigger.value {
             match super::sweep::created_tasks(hub, &client, &record, spec, webhook_id).await {
                 Ok(n) => checked.caught_up += n,

@@ -458,9 +458,7 @@ pub async fn download_attachment(
     p.allow(&[])?;
     let (attachment, bytes) = read(&sim, &c, |account, _| {
         let attachment = account
-            .attachments
-            .iter()
-            .find(|a| a.id == id)
+            .attachment(&id)
             .cloned()
             .ok_or_else(|| ApiError::not_found(&format!("Attachment {id}")))?;
         let bytes = account.attachment_bytes.get(&id).cloned();
@@ -621,9 +619,7 @@ pub async fn delete_attachment(
     p.allow(&[])?;
     mutate(&sim, &c, |account, ctx| {
         let attachment = account
-            .attachments
-            .iter()
-            .find(|a| a.id == id)
+            .attachment(&id)
             .cloned()
             .ok_or_else(|| ApiError::not_found(&format!("Attachment {id}")))?;
         account.attachments.retain(|a| a.id != id);
