@@ -369,6 +369,14 @@ impl WrikeClient {
         payload: &Payload<'_>,
         token: &str,
     ) -> Result<Vec<u8>, WrikeError> {
+        // The token goes only to the base it was issued for, whatever built the URL.
+        if !self.inner.base.holds(url) {
+            return Err(WrikeError::Invalid(format!(
+                "{} is not under the connection's API base {}; the token is not sent there",
+                url.path(),
+                self.inner.base.url()
+            )));
+        }
         // Names are checked by the resolver; an address written as the host is checked here.
         if self.inner.config.reach == Reach::PublicOnly
             && let Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) = url.host()

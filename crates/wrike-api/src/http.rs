@@ -22,32 +22,68 @@ pub enum Reach {
     PublicOnly,
 }
 
-/// True for an address on the public internet.
+/// IPv4 ranges that are not the public internet: IANA's special-purpose registry (RFC
+/// 6890 and its updates), multicast and the reserved block. A prefix and its length.
+const SPECIAL_V4: &[([u8; 4], u8)] = &[
+    ([0, 0, 0, 0], 8),       // "this network"
+    ([10, 0, 0, 0], 8),      // private
+    ([100, 64, 0, 0], 10),   // shared address space (carrier-grade NAT)
+    ([127, 0, 0, 0], 8),     // loopback
+    ([169, 254, 0, 0], 16),  // link-local (cloud metadata services)
+    ([172, 16, 0, 0], 12),   // private
+    ([192, 0, 0, 0], 24),    // IETF protocol assignments
+    ([192, 0, 2, 0], 24),    // documentation
+    ([192, 31, 196, 0], 24), // AS112
+    ([192, 52, 193, 0], 24), // AMT
+    ([192, 88, 99, 0], 24),  // 6to4 relay anycast
+    ([192, 168, 0, 0], 16),  // private
+    ([192, 175, 48, 0], 24), // direct delegation AS112
+    ([198, 18, 0, 0], 15),   // benchmarking
+    ([198, 51, 100, 0], 24), // documentation
+    ([203, 0, 113, 0], 24),  // documentation
+    ([224, 0, 0, 0], 4),     // multicast
+    ([240, 0, 0, 0], 4),     // reserved, and the broadcast address
+];
+
+/// IPv6 ranges that are not the public internet, or that carry an IPv4 address a gateway
+/// may forward to (NAT64, 6to4, Teredo, IPv4-compatible): the special-purpose registry.
+const SPECIAL_V6: &[(u128, u8)] = &[
+    (0, 96),                      // ::/96: unspecified, loopback, IPv4-compatible
+    (0xffff_0000_0000, 96),       // IPv4-mapped (also checked as IPv4)
+    (0x0064_ff9b << 96, 96),      // NAT64
+    (0x0064_ff9b_0001 << 80, 48), // local-use NAT64
+    (0x0100 << 112, 64),          // discard-only
+    (0x2001 << 112, 23),          // IETF protocol assignments, Teredo
+    (0x2001_0db8 << 96, 32),      // documentation
+    (0x2002 << 112, 16),          // 6to4
+    (0x3fff << 112, 20),          // documentation
+    (0x5f00 << 112, 16),          // segment routing
+    (0xfc00 << 112, 7),           // unique local
+    (0xfe80 << 112, 10),          // link-local
+    (0xfec0 << 112, 10),          // site-local (deprecated)
+    (0xff00 << 112, 8),           // multicast
+];
+
+/// True for an address on the public internet: none of the special-purpose ranges.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_multicast()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || a >= 240)
+            let bits = u32::from(v4);
+            !SPECIAL_V4.iter().any(|(prefix, len)| {
+                let mask = u32::MAX.checked_shl(32 - u32::from(*len)).unwrap_or(0);
+                bits & mask == u32::from_be_bytes(*prefix) & mask
+            })
         }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_public(IpAddr::V4(v4)),
-            None => {
-                !(v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || v6.is_unique_local()
-                    || v6.is_unicast_link_local())
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
             }
-        },
+            let bits = u128::from(v6);
+            !SPECIAL_V6.iter().any(|(prefix, len)| {
+                let mask = u128::MAX.checked_shl(128 - u32::from(*len)).unwrap_or(0);
+                bits & mask == prefix & mask
+            })
+        }
     }
 }
 
