@@ -1083,6 +1083,26 @@ async fn reclaiming_is_a_dry_run_then_one_confirmed_application() {
         };
         assert_eq!(result(&owner).as_deref(), Some("skipped"));
         assert_eq!(result(&planted["pia"]).as_deref(), Some("ok"));
+        // Nor is the owner's type or role changed: planned as skipped, never sent.
+        for action in [
+            Action::SetType(light.clone()),
+            Action::SetRole("Collaborator".into()),
+        ] {
+            let plan = reclaim::plan(
+                &hub,
+                "admin",
+                &c,
+                action,
+                Selection::Users(vec![owner.clone()]),
+            )
+            .await
+            .unwrap();
+            assert_eq!(plan.items[0].result.as_deref(), Some("skipped"), "{plan:?}");
+            assert!(
+                plan.items[0].message.as_deref().unwrap().contains("owner"),
+                "{plan:?}"
+            );
+        }
         assert!(
             !sim.sim
                 .read()

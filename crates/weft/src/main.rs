@@ -1,12 +1,26 @@
 //! The `weft` binary: command-line entry point and wiring. It is the only place that reads
 //! configuration and the environment.
 
+// Everything the CLI prints goes through `terminal::safe`: these shadow the standard
+// macros for the whole crate, so no command can print Wrike data (or another system's
+// answer) that drives the terminal, whoever writes the next one.
+macro_rules! println {
+    ($($arg:tt)*) => { std::println!("{}", crate::terminal::safe(&format!($($arg)*))) };
+}
+macro_rules! print {
+    ($($arg:tt)*) => { std::print!("{}", crate::terminal::safe(&format!($($arg)*))) };
+}
+macro_rules! eprintln {
+    ($($arg:tt)*) => { std::eprintln!("{}", crate::terminal::safe(&format!($($arg)*))) };
+}
+
 mod cli;
 mod commands;
 mod config;
 mod hub;
 mod recipes_cli;
 mod secrets_input;
+mod terminal;
 mod usage_cli;
 
 fn main() -> std::process::ExitCode {

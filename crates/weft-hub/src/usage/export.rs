@@ -1,7 +1,8 @@
 //! Exports of the users report as CSV and JSON. Every matching person is exported (read a
 //! page at a time), with dates in ISO 8601 (UTC). In CSV, a cell a spreadsheet would run as
-//! a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with
-//! an apostrophe, so a name like `=HYPERLINK(...)` typed into Wrike stays text.
+//! a formula (one whose first character after any leading spaces and line breaks is `=`,
+//! `+`, `-`, `@`, a tab, a carriage return, or the full-width `＝＋－＠`) is prefixed with an
+//! apostrophe, so a name like `=HYPERLINK(...)` typed into Wrike stays text.
 
 use std::collections::HashMap;
 
@@ -122,10 +123,19 @@ pub fn iso(at: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-/// A cell a spreadsheet would evaluate, made text.
+/// A cell a spreadsheet would evaluate, made text. Spreadsheets skip leading spaces and
+/// line breaks before they look for a formula, and some read the full-width signs as the
+/// ASCII ones, so those are looked past and at too.
 pub fn defuse(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+    let first = cell
+        .chars()
+        .find(|c| !matches!(c, ' ' | '\n' | '\u{a0}' | '\u{3000}'));
+    match first {
+        Some(
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}',
+        ) => {
+            format!("'{cell}")
+        }
         _ => cell.to_owned(),
     }
 }
@@ -142,7 +152,16 @@ mod tests {
             ("-2", "'-2"),
             ("@SUM(A1)", "'@SUM(A1)"),
             ("\tcmd", "'\tcmd"),
+            ("  =1+1", "'  =1+1"),
+            ("\n=cmd|' /C calc'!A0", "'\n=cmd|' /C calc'!A0"),
+            (" \n +1", "' \n +1"),
+            ("\u{ff1d}SUM(A1)", "'\u{ff1d}SUM(A1)"),
+            ("\u{ff0b}1", "'\u{ff0b}1"),
+            ("\u{ff0d}1", "'\u{ff0d}1"),
+            ("\u{ff20}A1", "'\u{ff20}A1"),
+            ("\u{3000}=1", "'\u{3000}=1"),
             ("Ada", "Ada"),
+            ("Ada = 1", "Ada = 1"),
             ("", ""),
         ] {
             assert_eq!(defuse(given), expected);

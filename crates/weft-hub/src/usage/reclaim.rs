@@ -154,8 +154,8 @@ pub async fn plan(
             Action::SetRole(r) => r.clone(),
         };
         // Some changes cannot or should not be made; the plan says so instead of trying.
-        let skip = if u.owner && action == Action::Deactivate {
-            Some("the account owner cannot be deactivated")
+        let skip = if u.owner {
+            Some("the account owner's seat is never changed")
         } else if u.id == me {
             Some("this is the user the connection runs as")
         } else if before == after {
