@@ -60,9 +60,9 @@ async fn install(hub: &Hub, source: &str) -> anyhow::Result<weft_store::RecipeRe
                 .join("\n")
         )
     })?;
-    library::save(hub, "bench", &checked[0]).await?;
+    library::save(hub, &weft_hub::Actor::local("bench"), &checked[0]).await?;
     let name = checked[0].recipe.name.value.clone();
-    Ok(library::start(hub, "bench", &name).await?)
+    Ok(library::start(hub, &weft_hub::Actor::local("bench"), &name).await?)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod health;
 pub mod recipe;
+pub mod redact;
 pub mod roles;
 pub mod schedule;
 pub mod scope_plan;

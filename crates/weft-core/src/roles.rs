@@ -35,6 +35,12 @@ pub enum Permission {
     PlanRenewal,
     /// Deactivate users or change their type or role in Wrike (Admins only).
     ReclaimSeats,
+    /// Apply, edit, remove, start, run by hand, rerun or approve a recipe whose steps
+    /// administer users and seats (Admins only: those steps do what reclaiming does).
+    AdministerThroughRecipes,
+    /// Start a run with a trigger event written by hand rather than one a trigger made
+    /// (Admins and Analysts, who could write the same event into a recipe's tests).
+    RunWithEvent,
 }
 
 impl Role {
@@ -73,6 +79,7 @@ impl Role {
                     | ViewAnalytics
                     | SyncUsage
                     | PlanRenewal
+                    | RunWithEvent
             ),
             Role::Operator => matches!(
                 permission,
@@ -112,6 +119,13 @@ mod tests {
             "only Admins reclaim; Analysts see reports"
         );
         assert!(Role::Admin.allows(Permission::ReclaimSeats));
+        assert!(!Role::Analyst.allows(Permission::AdministerThroughRecipes));
+        assert!(!Role::Operator.allows(Permission::AdministerThroughRecipes));
+        assert!(Role::Analyst.allows(Permission::RunWithEvent));
+        assert!(
+            !Role::Operator.allows(Permission::RunWithEvent),
+            "Operators run recipes on the events their triggers make"
+        );
         assert_eq!(Role::parse(" Admin ").unwrap(), Role::Admin);
         assert!(
             Role::parse("root")

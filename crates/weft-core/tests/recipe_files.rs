@@ -354,3 +354,64 @@ fn the_json_schema_accepts_the_examples_and_knows_every_action_and_event() {
         "docs/recipe.schema.json lists other hub events than the code"
     );
 }
+
+/// A "billion laughs" file: aliases that expand ninefold at each of seven levels.
+fn laughs(levels: usize) -> String {
+    let mut text = String::from(
+        "name: laughs\nconnection: c\ntrigger:\n  schedule:\n    cron: \"0 9 * * *\"\nsteps:\n  - id: s\n    action: map\n    input:\n      x: 1\ntests:\n  - name: t\n    trigger:\n      a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
+    let mut previous = "a";
+    for name in names.iter().take(levels) {
+        let refs = vec![format!("*{previous}"); 9].join(",");
+        text.push_str(&format!("      {name}: &{name} [{refs}]\n"));
+        previous = name;
+    }
+    text
+}
+
+#[test]
+fn alias_bombs_are_refused_early_and_small_anchors_still_work() {
+    let bomb = laughs(7);
+    assert!(bomb.len() < 700, "{} bytes", bomb.len());
+    let problems = recipe::parse("laughs.yaml", &bomb).expect_err("refused");
+    let shown = problems.to_string();
+    assert!(shown.contains("alias replay limit"), "{shown}");
+    assert!(!shown.ends_with("(used"), "{shown:?}");
+    // Two levels of aliases are an ordinary file.
+    recipe::parse("small.yaml", &laughs(2)).unwrap_or_else(|p| panic!("{p}"));
+}
+
+#[test]
+fn a_recipe_says_which_privilege_it_needs_and_which_steps_need_it() {
+    use weft_core::recipe::Privilege;
+    let read = recipe::parse("r.yaml", GOOD).unwrap();
+    assert_eq!(read.privilege(), (Privilege::WriteWork, vec!["comment"]));
+    let raw = |method: &str, path: &str| {
+        let source = format!(
+            "name: raw\nconnection: c\ntrigger:\n  http: {{}}\nsteps:\n  - id: call\n    action: wrike.request\n    input:\n      method: {method}\n      path: \"{path}\"\n"
+        );
+        recipe::parse("raw.yaml", &source)
+            .unwrap_or_else(|p| panic!("{p}"))
+            .privilege()
+            .0
+    };
+    assert_eq!(raw("GET", "/users/X"), Privilege::Read);
+    assert_eq!(raw("PUT", "/users/X"), Privilege::AdministerUsers);
+    assert_eq!(raw("POST", "/invitations"), Privilege::AdministerUsers);
+    assert_eq!(raw("PUT", "/tasks/T"), Privilege::WriteWork);
+    // A templated path is at least write work; the runner refuses more at run time.
+    assert_eq!(raw("PUT", "{{ trigger.path }}"), Privilege::WriteWork);
+    assert_eq!(raw("GET", "{{ trigger.path }}"), Privilege::Read);
+    assert_eq!(
+        raw("\\\"{{ trigger.m }}\\\"", "/users/{{ trigger.id }}"),
+        Privilege::AdministerUsers
+    );
+    let weekly = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../examples/recipes/weekly-idle-review.yaml"),
+    )
+    .unwrap();
+    let weekly = recipe::parse("weekly.yaml", &weekly).unwrap();
+    assert!(weekly.administers(), "{:?}", weekly.privilege());
+}

@@ -121,6 +121,14 @@ mod tests {
             "http://169.254.169.254/latest/meta-data",
             "http://10.1.2.3/",
             "http://[::1]/",
+            "http://[::127.0.0.1]:8080/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[2002:a9fe:a9fe::1]/",
+            "http://[fec0::1]/",
+            "http://198.18.0.1/",
+            "http://2130706433/",
+            "http://0x7f.1/",
         ] {
             let err = none.client_for(&url(blocked)).unwrap_err();
             assert!(err.contains("recipe_http_allow"), "{blocked}: {err}");

@@ -3,6 +3,7 @@
 //! background work: `runtime` does, under one shutdown.
 
 pub mod access;
+pub mod actor;
 pub mod alerts;
 pub mod connections;
 pub mod consent;
@@ -25,6 +26,7 @@ use weft_core::clock::Clock;
 use weft_core::secrets::SecretKey;
 use weft_store::Store;
 
+pub use actor::Actor;
 pub use error::{HubError, HubResult};
 
 /// What the services work with; cheap to clone.
@@ -42,6 +44,9 @@ pub struct Hub {
     /// One outbound request budget per connection, shared by every client of it in this
     /// process (health probes, syncs, reclaims), since Wrike counts per token.
     pub budgets: Arc<wrike::Budgets>,
+    /// Every secret this hub holds, as text (registered when opened or configured), so that
+    /// recipe runs never store, log or show one (see `weft_core::redact`).
+    pub secrets: Arc<weft_core::redact::KnownSecrets>,
 }
 
 /// The hub's tunable rules (from settings).
@@ -65,6 +70,11 @@ pub struct Policy {
     /// Private, loopback and link-local hosts recipes' HTTP steps may call (public ones
     /// they always may).
     pub recipe_http: egress::PrivateHosts,
+    /// The bounds of every recipe run.
+    pub recipe_limits: recipes::prepare::RecipeLimits,
+    /// Recipe files parsed at once, by every request together (parsing is CPU work, done
+    /// off the async workers).
+    pub recipe_parses: Arc<tokio::sync::Semaphore>,
 }
 
 impl Default for Policy {
@@ -77,6 +87,8 @@ impl Default for Policy {
             sync_lease_s: 120,
             public_url: "http://127.0.0.1:8080".into(),
             recipe_http: egress::PrivateHosts::default(),
+            recipe_limits: recipes::prepare::RecipeLimits::default(),
+            recipe_parses: Arc::new(tokio::sync::Semaphore::new(2)),
         }
     }
 }
@@ -93,6 +105,7 @@ impl Hub {
             policy: Policy::default(),
             wake: Arc::new(tokio::sync::Notify::new()),
             budgets: Arc::new(wrike::Budgets::default()),
+            secrets: Arc::default(),
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct StoredOAuthTokens {
     pub oauth: OAuthClient,
     /// The data-center host refreshes go to.
     pub host: Option<String>,
+    /// Where every token opened or made here is remembered, so recipe runs never keep one.
+    pub secrets: Arc<weft_core::redact::KnownSecrets>,
 }
 
 fn internal(e: impl std::fmt::Display) -> WrikeError {
@@ -36,12 +38,13 @@ impl StoredOAuthTokens {
             .key
             .open(&self.connection_id, sealed)
             .map_err(internal)?;
-        Ok(SecretString::from(
-            String::from_utf8(bytes).map_err(internal)?,
-        ))
+        let token = String::from_utf8(bytes).map_err(internal)?;
+        self.secrets.register(&token);
+        Ok(SecretString::from(token))
     }
 
     fn seal(&self, secret: &SecretString) -> Vec<u8> {
+        self.secrets.register(secret.expose_secret());
         self.key
             .seal(&self.connection_id, secret.expose_secret().as_bytes())
     }

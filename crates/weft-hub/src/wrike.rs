@@ -91,6 +91,7 @@ pub async fn token_source(hub: &Hub, connection: &Connection) -> HubResult<Arc<d
                     connection.name
                 ))
             })?;
+            hub.secrets.register(&token);
             Arc::new(PermanentToken::new(SecretString::from(token)))
         }
         ConnectionKind::OAuth => {
@@ -107,6 +108,7 @@ pub async fn token_source(hub: &Hub, connection: &Connection) -> HubResult<Arc<d
                 connection_id: connection.id.clone(),
                 oauth,
                 host: Some(base.host()),
+                secrets: hub.secrets.clone(),
             })
         }
     })

@@ -124,6 +124,7 @@ impl Expired {
             connection_id: ID.into(),
             oauth: self.oauth.clone(),
             host: Some(self.issued["host"].as_str().unwrap().into()),
+            secrets: Arc::default(),
         }
     }
 

@@ -658,6 +658,8 @@ async fn the_purge_job_deletes_old_runs_and_keeps_unfinished_ones() {
                     next_step: 0,
                     outputs: &json!({}),
                     rerun_of: None,
+                    started_by: None,
+                    hand_made: false,
                 },
                 &weft_store::NewJob {
                     kind: "test.unclaimed".into(),

@@ -39,6 +39,11 @@ impl Caller {
         self.user.username.clone()
     }
 
+    /// The caller as the services judge them: name and role.
+    pub fn acting(&self) -> weft_hub::Actor {
+        weft_hub::Actor::new(self.user.username.clone(), self.user.role)
+    }
+
     /// The session's CSRF token, for forms.
     pub fn csrf(&self) -> &str {
         match &self.via {

@@ -9,7 +9,7 @@ use crate::policy::{Access, RouteSpec};
 fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Value)> {
     let connection = json!({"$ref": "#/components/schemas/Connection"});
     let job = json!({"$ref": "#/components/schemas/Job"});
-    let run = json!({"type": "object", "properties": {"id": {"type": "integer"}, "recipeName": {"type": "string"}, "version": {"type": "integer"}, "eventKey": {"type": "string"}, "status": {"type": "string", "enum": ["queued", "running", "waiting", "succeeded", "failed", "cancelled"]}, "nextStep": {"type": "integer"}, "error": {"type": ["string", "null"]}}});
+    let run = json!({"type": "object", "properties": {"id": {"type": "integer"}, "recipeName": {"type": "string"}, "version": {"type": "integer"}, "eventKey": {"type": "string"}, "status": {"type": "string", "enum": ["queued", "running", "waiting", "succeeded", "failed", "cancelled"]}, "nextStep": {"type": "integer"}, "error": {"type": ["string", "null"]}, "startedBy": {"type": ["string", "null"], "description": "who started the run by hand (run now, rerun)"}, "handMade": {"type": "boolean", "description": "a person wrote the trigger event"}}});
     let files = json!({"type": "object", "required": ["files"], "properties": {"files": {"type": "array", "items": {"type": "object", "required": ["file", "source"], "properties": {"file": {"type": "string"}, "source": {"type": "string"}}}}, "prune": {"type": "boolean"}}});
     let changes = json!({"type": "object", "properties": {"changes": {"type": "array", "items": {"type": "object", "properties": {"change": {"type": "string", "enum": ["add", "update", "unchanged", "remove"]}, "name": {"type": "string"}, "diff": {"type": "string"}}}}}});
     Some(match (method, path) {
@@ -118,7 +118,10 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
         ("POST", "/api/v1/recipes/check") => (
             "Check recipe files (YAML, fields, actions, templates, the connection and its scopes); 422 with every problem",
             Some(files.clone()),
-            json!({"type": "object", "properties": {"valid": {"type": "boolean"}, "problems": {"type": "array"}}}),
+            json!({"type": "object", "properties": {"valid": {"type": "boolean"}, "problems": {"type": "array"},
+                   "recipes": {"type": "array", "description": "each valid recipe's privilege (read, write_work, administer_users) and who may apply and run it",
+                               "items": {"type": "object", "properties": {"file": {"type": "string"}, "name": {"type": "string"},
+                                         "privilege": {"type": "string", "enum": ["read", "write_work", "administer_users"]}, "note": {"type": "string"}}}}}}),
         ),
         ("POST", "/api/v1/recipes/plan") => (
             "What applying these files would change (add, update with a diff, unchanged, not in files)",
@@ -151,7 +154,7 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
             json!({"type": "object"}),
         ),
         ("POST", "/api/v1/recipes/{name}/runs") => (
-            "Start a run now, by hand, with the trigger event given (a scheduled recipe may go without); answers 201 with the run's id",
+            "Start a run of a running recipe now, by hand: a scheduled recipe without an event (Operators too), or with a trigger event written by hand (Admins and Analysts; recorded as hand-made on the run and in the trail). A stopped recipe answers 409; one that administers users and seats is for Admins. Answers 201 with the run's id",
             Some(
                 json!({"type": "object", "properties": {"event": {"description": "the trigger event"}}, "additionalProperties": false}),
             ),
@@ -177,11 +180,13 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
             None,
             run.clone(),
         ),
-        ("POST", "/api/v1/runs/{id}/cancel") => {
-            ("Cancel a run that has not finished", None, run.clone())
-        }
+        ("POST", "/api/v1/runs/{id}/cancel") => (
+            "Cancel a run that has not finished (409 once it finished, or when a decision came first)",
+            None,
+            run.clone(),
+        ),
         ("POST", "/api/v1/runs/{id}/approve") => (
-            "Approve a run waiting at an approval step",
+            "Approve a run waiting at an approval step (of concurrent decisions and cancels one wins; the others get 409; a recipe that administers users and seats is approved by Admins only)",
             Some(json!({"type": "object", "properties": {"note": {"type": "string"}}})),
             run.clone(),
         ),

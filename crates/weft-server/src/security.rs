@@ -1,5 +1,6 @@
 //! What every answer carries and every cookie looks like: security headers on every page
-//! (a CSP without inline script, no framing, no sniffing, no referrer, HSTS behind HTTPS),
+//! (a CSP without inline script, no framing, no sniffing, no referrer, HSTS behind HTTPS,
+//! `Cache-Control: no-store` on all but the static files),
 //! cookies that are `Secure` and `__Host-` named whenever the hub is served over HTTPS, the
 //! same-site check on `next=` redirects, and where a request came from.
 
@@ -60,8 +61,14 @@ pub async fn layer(State(prepared): State<Prepared>, mut request: Request, next:
         prepared.trust_forwarded_for,
     );
     request.extensions_mut().insert(ClientAddress(from));
+    let shared = request.uri().path().starts_with("/static/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    // Every page and answer but the stylesheet and script is private to its caller (a
+    // trigger's secret, people's activity): no cache, shared or the browser's, keeps it.
+    if !shared && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(header::CONTENT_SECURITY_POLICY, prepared.csp.clone());
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

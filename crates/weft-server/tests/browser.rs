@@ -539,10 +539,7 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
     let body = json!({"taskId": task}).to_string();
     let called = http
         .post(&url)
-        .header(
-            "X-Weft-Signature",
-            wrike_api::webhook::sign(secret.as_bytes(), body.as_bytes()),
-        )
+        .headers(signed_call(&secret, &body))
         .body(body)
         .send()
         .await
@@ -796,4 +793,17 @@ async fn example_recipes_run_from_the_browser() {
     let timeline = text_of(&browser, Locator::Id("timeline")).await;
     assert!(timeline.contains("idle"), "{timeline}");
     browser.close().await.unwrap();
+}
+
+/// The Standard Webhooks headers of one call to an `http` trigger.
+fn signed_call(secret: &str, body: &str) -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let id = format!("call-{}", fastrand::u64(..));
+    let now = chrono::Utc::now().timestamp();
+    for (name, value) in
+        weft_hub::recipes::inbound::signed_headers(secret, &id, now, body.as_bytes())
+    {
+        headers.insert(name, value.parse().unwrap());
+    }
+    headers
 }

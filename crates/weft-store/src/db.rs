@@ -144,6 +144,63 @@ impl Db {
         }
     }
 
+    /// Every value of every table as text (see `Store::dump_text`).
+    pub async fn dump_text(&self) -> Result<String, StoreError> {
+        let mut out = String::new();
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                )
+                .fetch_all(pool)
+                .await
+                .map_err(failed("listing tables"))?;
+                for table in tables {
+                    let columns: Vec<String> =
+                        sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
+                            .bind(&table)
+                            .fetch_all(pool)
+                            .await
+                            .map_err(failed("listing columns"))?;
+                    let cells = columns
+                        .iter()
+                        .map(|c| format!("COALESCE(CAST(\"{c}\" AS TEXT), '')"))
+                        .collect::<Vec<_>>()
+                        .join(" || ' ' || ");
+                    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT {cells} FROM \"{table}\""
+                    )))
+                    .fetch_all(pool)
+                    .await
+                    .map_err(failed("dumping a table"))?;
+                    for row in rows {
+                        out.push_str(&format!("{table}: {row}\n"));
+                    }
+                }
+            }
+            Pool::Postgres(pool) => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+                )
+                .fetch_all(pool)
+                .await
+                .map_err(failed("listing tables"))?;
+                for table in tables {
+                    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                        "SELECT t::text FROM \"{table}\" t"
+                    )))
+                    .fetch_all(pool)
+                    .await
+                    .map_err(failed("dumping a table"))?;
+                    for row in rows {
+                        out.push_str(&format!("{table}: {row}\n"));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,

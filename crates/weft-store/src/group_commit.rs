@@ -82,7 +82,14 @@ impl<T: Send + 'static, R: Send + 'static> GroupCommit<T, R> {
 }
 
 async fn write_batch<T, R>(pool: SqlitePool, batch: Vec<Waiting<T, R>>, write: WriteOne<T, R>) {
-    let mut tx = match pool.begin().await.map_err(failed("a grouped write")) {
+    // The writes read before they write (a run's status, a fence), so the write lock is
+    // taken up front: a deferred transaction could not take it later once another
+    // connection wrote in between.
+    let mut tx = match pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(failed("a grouped write"))
+    {
         Ok(tx) => tx,
         Err(e) => {
             for w in batch {

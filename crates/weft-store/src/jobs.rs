@@ -30,6 +30,9 @@ use serde_json::Value;
 use crate::db::{Db, Pool, failed, on_pool};
 use crate::{StoreError, StoreResult};
 
+/// Lost leases (the worker died or hung while running it) after which a job is set aside.
+pub const MAX_LOST_LEASES: i64 = 3;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
@@ -461,16 +464,22 @@ impl Jobs<'_> {
     }
 
     /// Re-queues (or buries, after the last attempt) running jobs whose lease expired before
-    /// `now_ms`; returns their ids.
+    /// `now_ms`; returns their ids. Each expiry is counted as a lost lease: a job whose
+    /// worker died or hung `MAX_LOST_LEASES` times is set aside as dead with that reason,
+    /// whatever attempts it has left, since it may be what takes its process down (a run
+    /// that exhausts memory would otherwise crash every instance that claims it).
     pub async fn reap_expired(&self, now_ms: i64) -> StoreResult<Vec<i64>> {
         on_pool!(self.db, pool => sqlx::query_scalar(
             "UPDATE jobs SET \
-               status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
-               finished_ms = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, \
-               last_error = 'attempt ' || attempts || ' lost its lease: worker ' || COALESCE(lease_owner, '?') || ' stopped or hung', \
+               lost_leases = lost_leases + 1, \
+               status = CASE WHEN attempts >= max_attempts OR lost_leases + 1 >= $2 THEN 'dead' ELSE 'queued' END, \
+               finished_ms = CASE WHEN attempts >= max_attempts OR lost_leases + 1 >= $2 THEN $1 ELSE NULL END, \
+               last_error = CASE WHEN lost_leases + 1 >= $2 AND attempts < max_attempts \
+                 THEN 'set aside: its worker died or hung ' || (lost_leases + 1) || ' times while running it (last: ' || COALESCE(lease_owner, '?') || '); retry it once the cause is fixed' \
+                 ELSE 'attempt ' || attempts || ' lost its lease: worker ' || COALESCE(lease_owner, '?') || ' stopped or hung' END, \
                run_at_ms = $1, updated_ms = $1, lease_expires_ms = NULL \
              WHERE status = 'running' AND lease_expires_ms < $1 RETURNING id")
-            .bind(now_ms).fetch_all(pool).await.map_err(failed("reaping expired leases")))
+            .bind(now_ms).bind(MAX_LOST_LEASES).fetch_all(pool).await.map_err(failed("reaping expired leases")))
     }
 
     pub async fn get(&self, id: i64) -> StoreResult<Option<Job>> {
@@ -510,7 +519,7 @@ impl Jobs<'_> {
     /// Queues a dead or cancelled job again, due now, with its attempts reset.
     pub async fn retry(&self, id: i64, now_ms: i64) -> StoreResult<Job> {
         let done = on_pool!(self.db, pool => sqlx::query(
-            "UPDATE jobs SET status = 'queued', run_at_ms = $1, attempts = 0, finished_ms = NULL, updated_ms = $1 \
+            "UPDATE jobs SET status = 'queued', run_at_ms = $1, attempts = 0, lost_leases = 0, finished_ms = NULL, updated_ms = $1 \
              WHERE id = $2 AND status IN ('dead', 'cancelled')")
             .bind(now_ms).bind(id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("retrying a job")))?;
         self.after_transition(id, done, "retried: only dead or cancelled jobs are")

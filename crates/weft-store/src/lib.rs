@@ -82,6 +82,12 @@ impl Store {
         })
     }
 
+    /// Every value of every table as text, one row a line: what a test searches for what
+    /// must never be stored (a planted secret).
+    pub async fn dump_text(&self) -> StoreResult<String> {
+        self.db.dump_text().await
+    }
+
     pub fn backend(&self) -> Backend {
         self.db.backend()
     }

@@ -30,6 +30,8 @@ pub(crate) struct RunStart {
     next_step: i64,
     outputs: String,
     rerun_of: Option<i64>,
+    started_by: Option<String>,
+    hand_made: bool,
     job: NewJob,
     now_ms: i64,
 }
@@ -41,10 +43,10 @@ macro_rules! write_run_start {
     ($conn:ident, $s:ident) => {
         async move {
             let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO recipe_runs (recipe_id, version, event_key, trigger_event, status, next_step, outputs, rerun_of, created_ms, updated_ms) \
-                 VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $8) ON CONFLICT (recipe_id, event_key) DO NOTHING RETURNING id")
+                "INSERT INTO recipe_runs (recipe_id, version, event_key, trigger_event, status, next_step, outputs, rerun_of, created_ms, updated_ms, started_by, hand_made) \
+                 VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $8, $9, $10) ON CONFLICT (recipe_id, event_key) DO NOTHING RETURNING id")
                 .bind($s.recipe_id).bind($s.version).bind(&$s.event_key).bind(&$s.trigger).bind($s.next_step)
-                .bind(&$s.outputs).bind($s.rerun_of).bind($s.now_ms)
+                .bind(&$s.outputs).bind($s.rerun_of).bind($s.now_ms).bind(&$s.started_by).bind($s.hand_made)
                 .fetch_optional(&mut *$conn).await.map_err(failed("starting a run"))?;
             let Some(run_id) = inserted else {
                 let existing: i64 = sqlx::query_scalar("SELECT id FROM recipe_runs WHERE recipe_id = $1 AND event_key = $2")
@@ -81,7 +83,8 @@ pub(crate) struct StepWrite {
     now_ms: i64,
 }
 
-/// The attempt's row: written whole, or the end of one `begin_step` wrote.
+/// The attempt's row: written whole, the end of one `begin_step` wrote, or a decision on
+/// an attempt that waits (an approval given or refused, or timed out).
 enum AttemptRow {
     Whole {
         step_index: i64,
@@ -93,16 +96,39 @@ enum AttemptRow {
     End {
         seq: i64,
     },
+    /// Only while the attempt and its run still wait: one decision wins, the others are
+    /// refused as `Stale`.
+    Decision {
+        seq: i64,
+    },
 }
 
 /// Writes a `StepWrite` (`$w`, a reference) on `$conn`: when the run ends here, the
 /// completion of the job running it, fenced by its lease (a lost lease is `Stale`, with
 /// nothing written, so the job's new owner redoes the step); the attempt, the run's progress,
-/// and the run's next job. An `async` block whose output is the attempt's `seq`.
+/// and the run's next job. A run cancelled meanwhile, or a decision on a run that no longer
+/// waits, is refused as `Stale` too, before anything is written; the conditional writes
+/// after make the same checks again for PostgreSQL's concurrent transactions (whose
+/// refusal rolls the whole transaction back). An `async` block whose output is the
+/// attempt's `seq`.
 macro_rules! write_step {
     ($conn:ident, $w:ident) => {
         async move {
-            // The fence first: a lost lease is refused before anything is written.
+            let decision = matches!($w.attempt, AttemptRow::Decision { .. });
+            let now: Option<String> = sqlx::query_scalar("SELECT status FROM recipe_runs WHERE id = $1")
+                .bind($w.run_id).fetch_optional(&mut *$conn).await.map_err(failed("a run"))?;
+            let refused = match now.as_deref() {
+                None => Some("it was removed".to_owned()),
+                Some("cancelled") => Some("it was cancelled".to_owned()),
+                Some(status) if decision && status != "waiting" => {
+                    Some(format!("it is {status}, no longer waiting for a decision"))
+                }
+                _ => None,
+            };
+            if let Some(why) = refused {
+                return Err(StoreError::Stale { what: format!("run {} ({why})", $w.run_id) });
+            }
+            // The fence next: a lost lease is refused before anything is written.
             if let Some(lease) = $w.completes.as_ref().filter(|_| $w.run_status.is_final()) {
                 let result = serde_json::json!({"run": $w.run_id, "status": $w.run_status.as_str()});
                 let done = sqlx::query(COMPLETE_JOB)
@@ -127,10 +153,28 @@ macro_rules! write_step {
                         .execute(&mut *$conn).await.map_err(failed("a step"))?;
                     *seq
                 }
+                AttemptRow::Decision { seq } => {
+                    let decided = sqlx::query("UPDATE recipe_run_steps SET status = $1, output = $2, error = $3, finished_ms = $4 WHERE run_id = $5 AND seq = $6 AND status = 'waiting'")
+                        .bind($w.status.as_str()).bind(&$w.output).bind(&$w.error).bind($w.now_ms).bind($w.run_id).bind(seq)
+                        .execute(&mut *$conn).await.map_err(failed("a step"))?
+                        .rows_affected();
+                    if decided != 1 {
+                        return Err(StoreError::Stale { what: format!("step {seq} of run {} (it was decided already)", $w.run_id) });
+                    }
+                    *seq
+                }
             };
-            sqlx::query("UPDATE recipe_runs SET status = $1, next_step = $2, outputs = $3, error = $4, updated_ms = $5, finished_ms = $6 WHERE id = $7")
+            let moved = sqlx::query("UPDATE recipe_runs SET status = $1, next_step = $2, outputs = $3, error = $4, updated_ms = $5, finished_ms = $6 \
+                 WHERE id = $7 AND status <> 'cancelled' AND ($8 = 0 OR status = 'waiting')")
                 .bind($w.run_status.as_str()).bind($w.next_step).bind(&$w.outputs).bind(&$w.run_error).bind($w.now_ms).bind(finished).bind($w.run_id)
-                .execute(&mut *$conn).await.map_err(failed("a run"))?;
+                .bind(i64::from(decision))
+                .execute(&mut *$conn).await.map_err(failed("a run"))?
+                .rows_affected();
+            if moved != 1 {
+                // Only a concurrent transaction on PostgreSQL gets here (SQLite's writer saw
+                // the run above); the caller's transaction is rolled back whole.
+                return Err(StoreError::Stale { what: format!("run {} (it changed meanwhile)", $w.run_id) });
+            }
             if let Some(job) = &$w.then {
                 let payload = job.payload.to_string();
                 let _: Option<i64> = insert_job!(job, payload, $w.now_ms)
@@ -348,6 +392,10 @@ pub struct Run {
     pub outputs: Value,
     pub error: Option<String>,
     pub rerun_of: Option<i64>,
+    /// Who started the run by hand (run now, rerun); None when a trigger started it.
+    pub started_by: Option<String>,
+    /// A person wrote the trigger event (run now with an event) rather than a trigger.
+    pub hand_made: bool,
     pub created_ms: i64,
     pub updated_ms: i64,
     pub finished_ms: Option<i64>,
@@ -366,6 +414,8 @@ struct RunRow {
     outputs: String,
     error: Option<String>,
     rerun_of: Option<i64>,
+    started_by: Option<String>,
+    hand_made: bool,
     created_ms: i64,
     updated_ms: i64,
     finished_ms: Option<i64>,
@@ -393,6 +443,8 @@ impl RunRow {
             outputs: json(&self.outputs),
             error: self.error,
             rerun_of: self.rerun_of,
+            started_by: self.started_by,
+            hand_made: self.hand_made,
             created_ms: self.created_ms,
             updated_ms: self.updated_ms,
             finished_ms: self.finished_ms,
@@ -404,7 +456,7 @@ impl RunRow {
 macro_rules! select_run {
     ($tail:literal) => {
         concat!(
-            "SELECT r.id, r.recipe_id, c.name AS recipe_name, r.version, r.event_key, r.trigger_event, r.status, r.next_step, r.outputs, r.error, r.rerun_of, r.created_ms, r.updated_ms, r.finished_ms ",
+            "SELECT r.id, r.recipe_id, c.name AS recipe_name, r.version, r.event_key, r.trigger_event, r.status, r.next_step, r.outputs, r.error, r.rerun_of, r.started_by, r.hand_made, r.created_ms, r.updated_ms, r.finished_ms ",
             $tail
         )
     };
@@ -441,6 +493,8 @@ pub struct NewRun<'a> {
     pub next_step: i64,
     pub outputs: &'a Value,
     pub rerun_of: Option<i64>,
+    pub started_by: Option<&'a str>,
+    pub hand_made: bool,
 }
 
 /// Which runs to list; newest first.
@@ -567,6 +621,8 @@ pub struct StepOutcome<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct RecipeHook {
     pub recipe_id: i64,
+    /// `wrike` (Wrike's deliveries) or `http` (other systems' calls): the route it answers on.
+    pub kind: String,
     pub connection_id: String,
     pub token: String,
     #[serde(skip)]
@@ -767,6 +823,8 @@ impl Recipes<'_> {
             next_step: run.next_step,
             outputs: run.outputs.to_string(),
             rerun_of: run.rerun_of,
+            started_by: run.started_by.map(str::to_owned),
+            hand_made: run.hand_made,
             job: job.clone(),
             now_ms,
         };
@@ -900,6 +958,63 @@ impl Recipes<'_> {
         Ok(())
     }
 
+    /// Records a decision on an attempt that waits (an approval given or refused, or its
+    /// timeout) and moves the run on, in one transaction, only while the attempt and the run
+    /// still wait: of concurrent decisions (or a decision and a cancel) one wins, and the
+    /// others get `Stale` with nothing written.
+    pub async fn decide_step(&self, o: &StepOutcome<'_>, now_ms: i64) -> StoreResult<()> {
+        let attempt = AttemptRow::Decision { seq: o.seq };
+        self.write_step(step_write(attempt, o, now_ms)).await?;
+        Ok(())
+    }
+
+    /// Cancels a run that has not finished, with the attempts still running or waiting
+    /// marked failed, in one transaction; false when the run had finished already. The
+    /// attempts are written before the run, in the order every step write takes its locks,
+    /// so a cancel and a decision on PostgreSQL wait for each other instead of deadlocking.
+    pub async fn cancel_run(&self, run_id: i64, why: &str, now_ms: i64) -> StoreResult<bool> {
+        macro_rules! cancel {
+            ($conn:expr) => {
+                async {
+                    sqlx::query("UPDATE recipe_run_steps SET status = 'failed', error = $1, finished_ms = $2 \
+                         WHERE run_id = $3 AND status IN ('running', 'waiting') \
+                         AND EXISTS (SELECT 1 FROM recipe_runs WHERE id = $3 AND status NOT IN ('succeeded', 'failed', 'cancelled'))")
+                        .bind(why).bind(now_ms).bind(run_id)
+                        .execute(&mut *$conn).await.map_err(failed("cancelling a run"))?;
+                    let n = sqlx::query(
+                        "UPDATE recipe_runs SET status = 'cancelled', error = $1, updated_ms = $2, finished_ms = $2 \
+                         WHERE id = $3 AND status NOT IN ('succeeded', 'failed', 'cancelled')")
+                        .bind(why).bind(now_ms).bind(run_id)
+                        .execute(&mut *$conn).await.map_err(failed("cancelling a run"))?
+                        .rows_affected();
+                    Ok::<bool, StoreError>(n == 1)
+                }
+            };
+        }
+        // Nothing is kept unless the run itself was cancelled.
+        match &self.db.pool {
+            Pool::Sqlite(pool) => {
+                let mut tx = pool
+                    .begin_with(self.db.begin_read_then_write())
+                    .await
+                    .map_err(failed("cancelling a run"))?;
+                let done = cancel!(&mut *tx).await?;
+                if done {
+                    tx.commit().await.map_err(failed("cancelling a run"))?;
+                }
+                Ok(done)
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(failed("cancelling a run"))?;
+                let done = cancel!(&mut *tx).await?;
+                if done {
+                    tx.commit().await.map_err(failed("cancelling a run"))?;
+                }
+                Ok(done)
+            }
+        }
+    }
+
     async fn write_step(&self, w: StepWrite) -> StoreResult<i64> {
         match &self.db.pool {
             Pool::Sqlite(pool) => {
@@ -919,7 +1034,8 @@ impl Recipes<'_> {
         }
     }
 
-    /// Sets a run's status (cancel, pause, finish without a step).
+    /// Sets the status of a run that has not finished (pause, finish without a step); false
+    /// when it had finished (or was cancelled) already.
     pub async fn set_run_status(
         &self,
         run_id: i64,
@@ -929,7 +1045,8 @@ impl Recipes<'_> {
     ) -> StoreResult<bool> {
         let finished = status.is_final().then_some(now_ms);
         let n = on_pool!(self.db, pool => sqlx::query(
-            "UPDATE recipe_runs SET status = $1, error = COALESCE($2, error), updated_ms = $3, finished_ms = $4 WHERE id = $5")
+            "UPDATE recipe_runs SET status = $1, error = COALESCE($2, error), updated_ms = $3, finished_ms = $4 \
+             WHERE id = $5 AND status NOT IN ('succeeded', 'failed', 'cancelled')")
             .bind(status.as_str()).bind(error).bind(now_ms).bind(finished).bind(run_id)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a run")))?;
         Ok(n > 0)
@@ -959,30 +1076,32 @@ impl Recipes<'_> {
 
     pub async fn save_hook(&self, hook: &RecipeHook) -> StoreResult<()> {
         on_pool!(self.db, pool => sqlx::query(
-            "INSERT INTO recipe_hooks (recipe_id, connection_id, token, secret, webhook_id, status, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO recipe_hooks (recipe_id, connection_id, token, secret, webhook_id, status, updated_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (recipe_id) DO UPDATE SET connection_id = excluded.connection_id, token = excluded.token, secret = excluded.secret, \
-             webhook_id = excluded.webhook_id, status = excluded.status, updated_at = excluded.updated_at")
+             webhook_id = excluded.webhook_id, status = excluded.status, updated_at = excluded.updated_at, kind = excluded.kind")
             .bind(hook.recipe_id).bind(&hook.connection_id).bind(&hook.token).bind(&hook.secret)
-            .bind(&hook.webhook_id).bind(&hook.status).bind(hook.updated_at)
+            .bind(&hook.webhook_id).bind(&hook.status).bind(hook.updated_at).bind(&hook.kind)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a recipe hook")))?;
         Ok(())
     }
 
     pub async fn hook_of(&self, recipe_id: i64) -> StoreResult<Option<RecipeHook>> {
         on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT recipe_id, connection_id, token, secret, webhook_id, status, updated_at FROM recipe_hooks WHERE recipe_id = $1")
+            "SELECT recipe_id, kind, connection_id, token, secret, webhook_id, status, updated_at FROM recipe_hooks WHERE recipe_id = $1")
             .bind(recipe_id).fetch_optional(pool).await.map_err(failed("a recipe hook")))
     }
 
-    pub async fn hook_by_token(&self, token: &str) -> StoreResult<Option<RecipeHook>> {
+    /// The hook of `kind` (`wrike` or `http`) whose URL ends in `token`: a token of the
+    /// other kind is not found.
+    pub async fn hook_by_token(&self, kind: &str, token: &str) -> StoreResult<Option<RecipeHook>> {
         on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT recipe_id, connection_id, token, secret, webhook_id, status, updated_at FROM recipe_hooks WHERE token = $1")
-            .bind(token).fetch_optional(pool).await.map_err(failed("a recipe hook")))
+            "SELECT recipe_id, kind, connection_id, token, secret, webhook_id, status, updated_at FROM recipe_hooks WHERE token = $1 AND kind = $2")
+            .bind(token).bind(kind).fetch_optional(pool).await.map_err(failed("a recipe hook")))
     }
 
     pub async fn hooks(&self) -> StoreResult<Vec<RecipeHook>> {
         on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT recipe_id, connection_id, token, secret, webhook_id, status, updated_at FROM recipe_hooks ORDER BY recipe_id")
+            "SELECT recipe_id, kind, connection_id, token, secret, webhook_id, status, updated_at FROM recipe_hooks ORDER BY recipe_id")
             .fetch_all(pool).await.map_err(failed("recipe hooks")))
     }
 

@@ -32,6 +32,20 @@ impl Secrets<'_> {
             .fetch_optional(pool).await.map_err(failed("connections")))
     }
 
+    /// Every stored secret with the row it is bound to (connection tokens, recipe hook
+    /// secrets), for the hub to learn the secrets it must keep out of what it stores.
+    pub async fn sealed_all(&self) -> StoreResult<Vec<(String, Vec<u8>)>> {
+        let mut all: Vec<(String, Vec<u8>)> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT id, access_token FROM connections UNION ALL \
+             SELECT id, refresh_token FROM connections WHERE refresh_token IS NOT NULL")
+            .fetch_all(pool).await.map_err(failed("connections")))?;
+        let hooks: Vec<(String, Vec<u8>)> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT 'recipe-hook:' || token, secret FROM recipe_hooks")
+            .fetch_all(pool).await.map_err(failed("recipe hooks")))?;
+        all.extend(hooks);
+        Ok(all)
+    }
+
     /// Re-seals every stored secret with `reseal(row id, sealed) -> sealed again`, and sets
     /// the new marker, in one transaction: a failure of `reseal` changes nothing. Returns how
     /// many secrets were re-sealed.

@@ -221,6 +221,71 @@ async fn leases_fence_out_a_worker_that_lost_them(store: &Store) {
     );
 }
 
+/// A job whose worker keeps dying while it runs it (a run that takes its process down) is
+/// set aside as dead after `MAX_LOST_LEASES` lost leases, with that reason, however many
+/// attempts its policy still allows; a person's retry gives it its chances again.
+async fn a_job_that_keeps_killing_its_worker_is_set_aside(store: &Store) {
+    let jobs = store.jobs();
+    let id = jobs
+        .enqueue(
+            &NewJob {
+                retry: RetryPolicy {
+                    max_attempts: 10,
+                    backoff_ms: 1_000,
+                    backoff_max_ms: 60_000,
+                },
+                ..job("crashy", None)
+            },
+            T0,
+        )
+        .await
+        .unwrap()
+        .id();
+    let mut now = T0;
+    for lost in 1..=MAX_LOST_LEASES {
+        let claimed = jobs
+            .claim(&format!("w{lost}"), &kinds(&["crashy"]), 1, 1_000, now)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1, "claimable after {} lost leases", lost - 1);
+        // The worker dies: no heartbeat, no completion; its lease runs out.
+        now += 2_000;
+        assert_eq!(jobs.reap_expired(now).await.unwrap(), [id]);
+    }
+    let buried = jobs.get(id).await.unwrap().unwrap();
+    assert_eq!(buried.status, JobStatus::Dead, "{buried:?}");
+    assert_eq!(
+        buried.attempts, MAX_LOST_LEASES,
+        "attempts left, yet set aside"
+    );
+    let why = buried.last_error.clone().unwrap();
+    assert!(
+        why.contains("died or hung 3 times") && why.contains("w3"),
+        "{why}"
+    );
+    assert!(
+        jobs.claim("w9", &kinds(&["crashy"]), 1, 1_000, now)
+            .await
+            .unwrap()
+            .is_empty(),
+        "never claimed again by itself"
+    );
+    // Retried by a person once the cause is fixed: claimable, with its count reset.
+    jobs.retry(id, now).await.unwrap();
+    let again = jobs
+        .claim("w10", &kinds(&["crashy"]), 1, 1_000, now)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    now += 2_000;
+    jobs.reap_expired(now).await.unwrap();
+    assert_eq!(
+        jobs.get(id).await.unwrap().unwrap().status,
+        JobStatus::Queued,
+        "one lost lease after the retry is not three"
+    );
+}
+
 async fn retries_follow_the_policy_and_dead_jobs_keep_their_error(store: &Store) {
     let jobs = store.jobs();
     let policy = RetryPolicy {
@@ -486,6 +551,7 @@ async fn the_queue_on_every_backend() {
         dedupe_and_order(&store).await;
         concurrent_claims_never_overlap(store.clone()).await;
         leases_fence_out_a_worker_that_lost_them(&store).await;
+        a_job_that_keeps_killing_its_worker_is_set_aside(&store).await;
         retries_follow_the_policy_and_dead_jobs_keep_their_error(&store).await;
         cancel_stops_queued_and_running_jobs(&store).await;
         purge_keeps_what_people_still_need(&store).await;

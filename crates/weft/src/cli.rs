@@ -795,7 +795,8 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     // The example recipes, applied; the one that comments on status changes runs once the
     // hub answers (Wrike's secret handshake needs the hub up).
     let examples = crate::recipes_cli::examples();
-    weft_hub::recipes::library::apply(&hub, "demo", &examples, false).await?;
+    weft_hub::recipes::library::apply(&hub, &weft_hub::Actor::local("demo"), &examples, false)
+        .await?;
     // So that /runs has a run to show from the start: once the recipe runs, someone
     // completes a task in the simulated Wrike, as a person would in its UI.
     let first_change = {
@@ -825,8 +826,12 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
-            if let Err(e) =
-                weft_hub::recipes::library::start(&hub, "demo", "comment-on-status-change").await
+            if let Err(e) = weft_hub::recipes::library::start(
+                &hub,
+                &weft_hub::Actor::local("demo"),
+                "comment-on-status-change",
+            )
+            .await
             {
                 eprintln!("the demo recipe did not start: {e}");
                 return;

@@ -35,6 +35,10 @@ const KEYS: &[&str] = &[
     "keep_failed_runs_days",
     "allow_any_wrike_host",
     "recipe_http_allow",
+    "recipe_max_items",
+    "recipe_max_step_bytes",
+    "recipe_max_run_bytes",
+    "recipe_step_compute_seconds",
     "trust_forwarded_for",
     "metrics_token",
     "metrics_listen",
@@ -104,6 +108,14 @@ pub struct Settings {
     /// environment, a comma-separated list.
     #[serde(deserialize_with = "list_or_text")]
     pub recipe_http_allow: Vec<String>,
+    /// Items a recipe step's `for_each` may give.
+    pub recipe_max_items: u64,
+    /// Bytes (as JSON) a recipe step's input, all items together, and its output may have.
+    pub recipe_max_step_bytes: u64,
+    /// Bytes (as JSON) a recipe run's outputs may reach: what is stored with its progress.
+    pub recipe_max_run_bytes: u64,
+    /// Seconds one recipe step's templates may compute, all items together.
+    pub recipe_step_compute_seconds: u64,
     /// Take each client's address from `X-Forwarded-For` (behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     /// `/metrics` answers only with `Authorization: Bearer <this>`.
@@ -124,6 +136,7 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
+        let limits = weft_hub::recipes::prepare::RecipeLimits::default();
         Settings {
             database_url: "sqlite://weft-data/weft.db".into(),
             data_dir: "weft-data".into(),
@@ -149,6 +162,10 @@ impl Default for Settings {
             keep_failed_runs_days: 90,
             allow_any_wrike_host: false,
             recipe_http_allow: Vec::new(),
+            recipe_max_items: limits.max_items as u64,
+            recipe_max_step_bytes: limits.max_step_bytes as u64,
+            recipe_max_run_bytes: limits.max_run_bytes as u64,
+            recipe_step_compute_seconds: limits.step_compute.as_secs(),
             trust_forwarded_for: false,
             metrics_token: None,
             metrics_listen: None,
@@ -196,6 +213,13 @@ impl std::fmt::Debug for Settings {
             .field("keep_failed_runs_days", &self.keep_failed_runs_days)
             .field("allow_any_wrike_host", &self.allow_any_wrike_host)
             .field("recipe_http_allow", &self.recipe_http_allow)
+            .field("recipe_max_items", &self.recipe_max_items)
+            .field("recipe_max_step_bytes", &self.recipe_max_step_bytes)
+            .field("recipe_max_run_bytes", &self.recipe_max_run_bytes)
+            .field(
+                "recipe_step_compute_seconds",
+                &self.recipe_step_compute_seconds,
+            )
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field(
                 "metrics_token",
@@ -298,6 +322,25 @@ impl Settings {
             6_000,
         )?;
         within("backfill_days", self.backfill_days, 1, 3_650)?;
+        within("recipe_max_items", self.recipe_max_items, 1, 100_000)?;
+        within(
+            "recipe_max_step_bytes",
+            self.recipe_max_step_bytes,
+            1 << 10,
+            1 << 30,
+        )?;
+        within(
+            "recipe_max_run_bytes",
+            self.recipe_max_run_bytes,
+            1 << 10,
+            1 << 32,
+        )?;
+        within(
+            "recipe_step_compute_seconds",
+            self.recipe_step_compute_seconds,
+            1,
+            3_600,
+        )?;
         within("sync_lease_seconds", self.sync_lease_seconds, 2, 3_600)?;
         weft_hub::egress::PrivateHosts::parse(&self.recipe_http_allow)
             .map_err(|e| anyhow::anyhow!("invalid configuration: recipe_http_allow: {e}"))?;
@@ -359,6 +402,13 @@ impl Settings {
             // Checked when the settings were loaded.
             recipe_http: weft_hub::egress::PrivateHosts::parse(&self.recipe_http_allow)
                 .unwrap_or_default(),
+            recipe_limits: weft_hub::recipes::prepare::RecipeLimits {
+                max_items: self.recipe_max_items as usize,
+                max_step_bytes: self.recipe_max_step_bytes as usize,
+                max_run_bytes: self.recipe_max_run_bytes as usize,
+                step_compute: Duration::from_secs(self.recipe_step_compute_seconds),
+            },
+            ..weft_hub::Policy::default()
         }
     }
 

@@ -23,6 +23,30 @@ pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
         hub.alerter = hub.alerter.with_mail(mailer, alert_to);
     }
     hub.policy = settings.policy();
+    // Configured secrets are kept out of recipe runs like stored ones: the SMTP URL (with
+    // its password), the OAuth app's secret, the metrics token.
+    for secret in [
+        &settings.smtp_url,
+        &settings.oauth_client_secret,
+        &settings.metrics_token,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        hub.secrets.register(secret);
+        if let Some(password) = url::Url::parse(secret)
+            .ok()
+            .and_then(|u| u.password().map(str::to_owned))
+        {
+            // As written in the URL, and percent-decoded as the server receives it.
+            hub.secrets.register(&password);
+            if let Some((_, decoded)) =
+                url::form_urlencoded::parse(format!("p={password}").as_bytes()).next()
+            {
+                hub.secrets.register(&decoded);
+            }
+        }
+    }
     Ok(hub)
 }
 

@@ -314,10 +314,11 @@ pub async fn recipes_command(settings: Settings, command: RecipesCommand) -> any
                 Ok(checked) => {
                     for c in &checked {
                         println!(
-                            "{}: ok ({}, {} steps)",
+                            "{}: ok ({}, {} steps); {}",
                             c.file,
                             c.recipe.name.value,
-                            c.recipe.steps.len()
+                            c.recipe.steps.len(),
+                            library::privilege_note(&c.recipe)
                         );
                     }
                     Ok(())
@@ -360,7 +361,8 @@ pub async fn recipes_command(settings: Settings, command: RecipesCommand) -> any
 
 async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result<()> {
     let hub = hub::services(&settings).await?;
-    let actor = cli_actor();
+    // Whoever holds the database and its key here acts as an Admin.
+    let actor = weft_hub::Actor::local(cli_actor());
     match command {
         RecipesCommand::Validate { .. }
         | RecipesCommand::Test { .. }
@@ -443,7 +445,7 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
                 weft_hub::recipes::triggers::http_endpoint(&hub, &record).await?
             {
                 println!(
-                    "  endpoint  {}{path} (sign bodies with HMAC-SHA256 in X-Weft-Signature; secret {secret})",
+                    "  endpoint  {}{path} (sign calls as Standard Webhooks do: webhook-id, webhook-timestamp, webhook-signature; secret {secret})",
                     hub.policy.public_url
                 );
             }

@@ -215,10 +215,7 @@ async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
     let body = json!({"taskId": task, "slowUrl": slow_url}).to_string();
     let answer = http
         .post(format!("{public}{path}"))
-        .header(
-            "X-Weft-Signature",
-            wrike_api::webhook::sign(secret.as_bytes(), body.as_bytes()),
-        )
+        .headers(signed_call(&secret, &body))
         .body(body)
         .send()
         .await
@@ -569,7 +566,13 @@ async fn the_example_folder_applied_from_the_cli_runs_against_the_simulator() {
         "{said:?}"
     );
 
-    // The weekly review, run now by hand; a webhook recipe needs an event to run with.
+    // The weekly review, run now by hand once it is started (a stopped recipe starts
+    // nothing); a webhook recipe needs an event to run with.
+    let out = hub.run(&["recipes", "trigger", "weekly-idle-review"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("is stopped"), "{}", text(&out));
+    let out = hub.run(&["recipes", "start", "weekly-idle-review"]);
+    assert!(out.status.success(), "{}", text(&out));
     let out = hub.run(&["recipes", "trigger", "weekly-idle-review"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
@@ -588,4 +591,17 @@ async fn the_example_folder_applied_from_the_cli_runs_against_the_simulator() {
     );
     serve.kill().unwrap();
     serve.wait().unwrap();
+}
+
+/// The Standard Webhooks headers of one call to an `http` trigger.
+fn signed_call(secret: &str, body: &str) -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let id = format!("call-{}", fastrand::u64(..));
+    let now = chrono::Utc::now().timestamp();
+    for (name, value) in
+        weft_hub::recipes::inbound::signed_headers(secret, &id, now, body.as_bytes())
+    {
+        headers.insert(name, value.parse().unwrap());
+    }
+    headers
 }

@@ -1,7 +1,70 @@
 //! The actions a step may name: their inputs, the connection feature (and so the scopes
-//! and rights) each needs, and whether it creates something in Wrike.
+//! and rights) each needs, the privilege each uses, and whether it creates something in
+//! Wrike.
+
+use serde::Serialize;
 
 use crate::scope_plan::Feature;
+
+/// What an action does with the connection's access, from least to most. A recipe needs the
+/// highest privilege among its steps; one that administers users and seats is applied,
+/// edited, started and run by hand only by Admins, since its steps do what only Admins may
+/// do directly (reclaim, invite).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Privilege {
+    /// Reads Wrike or the hub's data; changes nothing.
+    Read,
+    /// Creates and changes work (tasks, folders, comments, attachments, timelogs) or reaches
+    /// another system (HTTP, e-mail).
+    WriteWork,
+    /// Changes who is in the account and what seat they hold: invitations, user types,
+    /// roles, deactivation, groups.
+    AdministerUsers,
+}
+
+impl Privilege {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privilege::Read => "read",
+            Privilege::WriteWork => "write work",
+            Privilege::AdministerUsers => "administer users and seats",
+        }
+    }
+}
+
+/// Wrike API families whose changes administer the account's people and seats: a raw call
+/// that changes one of them needs `Privilege::AdministerUsers`.
+const ADMIN_FAMILIES: &[&str] = &[
+    "users",
+    "invitations",
+    "groups",
+    "user_types",
+    "account",
+    "accounts",
+    "access_roles",
+];
+
+/// The privilege a raw Wrike call needs: reading is `Read`; changing anything is
+/// `WriteWork`, or `AdministerUsers` in the families that manage people and seats. `path`
+/// is the path after `/api/v4` (its first segment decides, in any case).
+pub fn raw_call_privilege(method: &str, path: &str) -> Privilege {
+    if method.trim().eq_ignore_ascii_case("GET") {
+        return Privilege::Read;
+    }
+    let path = path.trim().trim_start_matches('/');
+    let path = path.strip_prefix("api/v4/").unwrap_or(path);
+    let family = path
+        .split(['/', '?', '\\'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if ADMIN_FAMILIES.contains(&family.as_str()) {
+        Privilege::AdministerUsers
+    } else {
+        Privilege::WriteWork
+    }
+}
 
 /// One input of an action.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +101,9 @@ pub struct Action {
     /// It creates something in Wrike: before a retry after an unknown outcome (a timeout, a
     /// killed worker), the runner looks for what the first attempt may have made.
     pub creates: bool,
+    /// What it does with the connection's access (`wrike.request`: the most its method and
+    /// path may need; see `Step::privilege`).
+    pub privilege: Privilege,
 }
 
 const TASK_FIELDS: &[ActionInput] = &[
@@ -62,6 +128,7 @@ pub const CATALOG: &[Action] = &[
         inputs: &[req("id", "the task id")],
         needs: Some(Feature::ReadWork),
         creates: false,
+        privilege: Privilege::Read,
     },
     Action {
         name: "wrike.search_tasks",
@@ -81,6 +148,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::ReadWork),
         creates: false,
+        privilege: Privilege::Read,
     },
     Action {
         name: "wrike.create_task",
@@ -102,6 +170,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::WriteWork),
         creates: true,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "wrike.update_task",
@@ -121,6 +190,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::WriteWork),
         creates: false,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "wrike.delete_task",
@@ -128,6 +198,7 @@ pub const CATALOG: &[Action] = &[
         inputs: &[req("id", "the task id")],
         needs: Some(Feature::WriteWork),
         creates: false,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "wrike.create_folder",
@@ -144,6 +215,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::WriteWork),
         creates: true,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "wrike.update_folder",
@@ -160,6 +232,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::WriteWork),
         creates: false,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "wrike.create_comment",
@@ -171,6 +244,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::WriteWork),
         creates: true,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "wrike.create_invitation",
@@ -187,6 +261,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::Invitations),
         creates: true,
+        privilege: Privilege::AdministerUsers,
     },
     Action {
         name: "wrike.resend_invitation",
@@ -194,6 +269,7 @@ pub const CATALOG: &[Action] = &[
         inputs: &[req("id", "the invitation id")],
         needs: Some(Feature::Invitations),
         creates: false,
+        privilege: Privilege::AdministerUsers,
     },
     Action {
         name: "wrike.cancel_invitation",
@@ -201,6 +277,7 @@ pub const CATALOG: &[Action] = &[
         inputs: &[req("id", "the invitation id")],
         needs: Some(Feature::Invitations),
         creates: false,
+        privilege: Privilege::AdministerUsers,
     },
     Action {
         name: "wrike.list_workflows",
@@ -208,6 +285,7 @@ pub const CATALOG: &[Action] = &[
         inputs: &[],
         needs: Some(Feature::ReadWork),
         creates: false,
+        privilege: Privilege::Read,
     },
     Action {
         name: "wrike.update_user",
@@ -220,6 +298,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::Reclaim),
         creates: false,
+        privilege: Privilege::AdministerUsers,
     },
     Action {
         name: "wrike.create_timelog",
@@ -232,6 +311,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::WriteWork),
         creates: true,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "wrike.list_attachments",
@@ -242,6 +322,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::ReadWork),
         creates: false,
+        privilege: Privilege::Read,
     },
     Action {
         name: "wrike.upload_attachment",
@@ -265,6 +346,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::WriteWork),
         creates: true,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "wrike.download_attachment",
@@ -272,6 +354,7 @@ pub const CATALOG: &[Action] = &[
         inputs: &[req("id", "the attachment id")],
         needs: Some(Feature::ReadWork),
         creates: false,
+        privilege: Privilege::Read,
     },
     Action {
         name: "wrike.delete_attachment",
@@ -279,6 +362,7 @@ pub const CATALOG: &[Action] = &[
         inputs: &[req("id", "the attachment id")],
         needs: Some(Feature::WriteWork),
         creates: false,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "wrike.request",
@@ -293,6 +377,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: Some(Feature::WriteWork),
         creates: false,
+        privilege: Privilege::AdministerUsers,
     },
     Action {
         name: "http.request",
@@ -307,6 +392,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: None,
         creates: false,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "notify",
@@ -321,6 +407,7 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: None,
         creates: false,
+        privilege: Privilege::WriteWork,
     },
     Action {
         name: "approval",
@@ -338,16 +425,18 @@ pub const CATALOG: &[Action] = &[
         ],
         needs: None,
         creates: false,
+        privilege: Privilege::Read,
     },
     Action {
         name: "usage.inactive_users",
-        summary: "Paid seats of the recipe's connection idle for N days, from the hub's usage data",
+        summary: "Paid seats of the recipe's connection idle for N days, from the hub's usage data (never the account owner, nor the user the connection runs as)",
         inputs: &[
             req("days", "days without activity"),
             opt("signals", "logins or all (default all)"),
         ],
         needs: None,
         creates: false,
+        privilege: Privilege::Read,
     },
     Action {
         name: "map",
@@ -355,6 +444,7 @@ pub const CATALOG: &[Action] = &[
         inputs: &[],
         needs: None,
         creates: false,
+        privilege: Privilege::Read,
     },
     Action {
         name: "control.stop",
@@ -362,6 +452,7 @@ pub const CATALOG: &[Action] = &[
         inputs: &[opt("reason", "why, for the run's log")],
         needs: None,
         creates: false,
+        privilege: Privilege::Read,
     },
 ];
 
@@ -390,5 +481,33 @@ impl Action {
         self.name == "map"
             || self.inputs.iter().any(|i| i.name == input)
             || (self.name == "wrike.update_task" && TASK_FIELDS.iter().any(|i| i.name == input))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_calls_are_classed_by_method_and_family() {
+        for (method, path, want) in [
+            ("GET", "/users/X", Privilege::Read),
+            ("get", "tasks", Privilege::Read),
+            ("PUT", "/users/X", Privilege::AdministerUsers),
+            ("put", "/api/v4/Users/X", Privilege::AdministerUsers),
+            ("POST", "invitations", Privilege::AdministerUsers),
+            ("DELETE", "groups/G", Privilege::AdministerUsers),
+            ("PUT", "account", Privilege::AdministerUsers),
+            ("POST", "folders/F/tasks", Privilege::WriteWork),
+            ("PUT", "tasks/T", Privilege::WriteWork),
+        ] {
+            assert_eq!(raw_call_privilege(method, path), want, "{method} {path}");
+        }
+        assert_eq!(
+            action("wrike.update_user").unwrap().privilege,
+            Privilege::AdministerUsers
+        );
+        assert_eq!(action("wrike.get_task").unwrap().privilege, Privilege::Read);
+        assert!(Privilege::AdministerUsers > Privilege::WriteWork);
     }
 }

@@ -14,7 +14,7 @@ mod parse;
 mod problem;
 mod template;
 
-pub use catalog::{Action, ActionInput, CATALOG, action};
+pub use catalog::{Action, ActionInput, CATALOG, Privilege, action, raw_call_privilege};
 pub use check::check;
 pub use model::*;
 pub use node::{Node, evaluate};

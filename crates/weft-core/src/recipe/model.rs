@@ -277,7 +277,74 @@ pub struct RecipeTest {
     pub outputs: serde_json::Map<String, Value>,
 }
 
+impl Step {
+    /// The privilege this step uses. A raw Wrike call is classed by its method and path when
+    /// both are written out; with a template in either, it is at least `WriteWork`, and the
+    /// runner refuses at run time a call that would need more than its recipe has.
+    pub fn privilege(&self) -> super::Privilege {
+        use super::Privilege;
+        let Some(action) = super::catalog::action(&self.action.value) else {
+            return Privilege::Read;
+        };
+        if action.name != "wrike.request" {
+            return action.privilege;
+        }
+        // A value as written: a literal, or a template's source.
+        let written = |name: &str| match self.input.as_ref().and_then(|i| i.value.get(name)) {
+            Some(node) => match &node.value {
+                Node::Literal(Value::String(s)) => Some((s.as_str(), true)),
+                Node::Template(t) => Some((t.source(), false)),
+                _ => None,
+            },
+            None => None,
+        };
+        let method = written("method")
+            .filter(|(_, literal)| *literal)
+            .map(|(m, _)| m);
+        if method.is_some_and(|m| m.trim().eq_ignore_ascii_case("GET")) {
+            return Privilege::Read;
+        }
+        // The family is known when the path's first segment is written out, whatever the
+        // rest; an unknown method counts as a change.
+        let family_known = written("path").filter(|(path, _)| {
+            let path = path.trim().trim_start_matches('/');
+            let path = path.strip_prefix("api/v4/").unwrap_or(path);
+            let first = path.split('/').next().unwrap_or_default();
+            !first.is_empty() && !first.contains("{{") && !first.contains("{%")
+        });
+        match family_known {
+            Some((path, _)) => {
+                super::raw_call_privilege(method.unwrap_or("PUT"), path).max(Privilege::WriteWork)
+            }
+            None => Privilege::WriteWork,
+        }
+    }
+}
+
 impl Recipe {
+    /// The highest privilege among the steps, with the steps that need it.
+    pub fn privilege(&self) -> (super::Privilege, Vec<&str>) {
+        let most = self
+            .steps
+            .iter()
+            .map(Step::privilege)
+            .max()
+            .unwrap_or(super::Privilege::Read);
+        let steps = self
+            .steps
+            .iter()
+            .filter(|s| s.privilege() == most)
+            .map(|s| s.id.value.as_str())
+            .collect();
+        (most, steps)
+    }
+
+    /// True when the recipe administers users and seats: only Admins apply, edit, start
+    /// and run it by hand.
+    pub fn administers(&self) -> bool {
+        self.privilege().0 == super::Privilege::AdministerUsers
+    }
+
     /// What the recipe's connection must allow: the trigger's needs and every step's.
     pub fn features(&self) -> Vec<crate::scope_plan::Feature> {
         use crate::scope_plan::Feature;

@@ -9,6 +9,23 @@ use super::problem::{Problem, Problems};
 /// Largest recipe file read (a recipe is a page or two of YAML).
 pub const MAX_RECIPE_BYTES: usize = 256 * 1024;
 
+/// What the YAML reader may spend on one file: a recipe is a page or two, so a file that
+/// needs more (aliases that expand a thousandfold, the "billion laughs") is refused early
+/// instead of holding a worker for long.
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_events: 200_000,
+            max_aliases: 2_000,
+            max_anchors: 2_000,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 20_000,
+            max_replay_stack_depth: 16,
+        },
+    }
+}
+
 /// Decodes and checks a recipe file. `file` names it in errors.
 pub fn parse(file: &str, source: &str) -> Result<Recipe, Problems> {
     let fail = |problems: Vec<Problem>| Problems {
@@ -25,14 +42,16 @@ pub fn parse(file: &str, source: &str) -> Result<Recipe, Problems> {
         return Err(fail(vec![Problem::whole_file("the file is empty")]));
     }
     let mut field = String::new();
-    let decoded = serde_saphyr::with_deserializer_from_str(source, |de| {
-        let mut track = serde_path_to_error::Track::new();
-        let result = Recipe::deserialize(serde_path_to_error::Deserializer::new(de, &mut track));
-        if result.is_err() {
-            field = clean_path(&track.path().to_string());
-        }
-        result
-    });
+    let decoded =
+        serde_saphyr::with_deserializer_from_str_with_options(source, yaml_options(), |de| {
+            let mut track = serde_path_to_error::Track::new();
+            let result =
+                Recipe::deserialize(serde_path_to_error::Deserializer::new(de, &mut track));
+            if result.is_err() {
+                field = clean_path(&track.path().to_string());
+            }
+            result
+        });
     let recipe = decoded.map_err(|e| {
         let (line, column) = e
             .location()
@@ -62,11 +81,13 @@ fn first_line(message: &str) -> String {
         Some((head, rest)) if head.starts_with("line ") && head.contains(" column ") => rest,
         _ => line,
     };
-    // Some messages end with the place again.
-    match line.rfind(" at line ") {
-        Some(at) if line[at..].contains(", column ") => line[..at].to_owned(),
-        _ => line.to_owned(),
-    }
+    // Some messages end with the place again ("at line L, column C", or "(used at line L,
+    // column C)" after an alias); the problem places itself.
+    static PLACE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?: \(used at line \d+, column \d+\)| at line \d+, column \d+)$")
+            .expect("pattern")
+    });
+    PLACE.replace(line.trim_end(), "").into_owned()
 }
 
 /// Spanned values show up in the tracked path as a `value` field; users never wrote it.

@@ -317,6 +317,18 @@ impl Scope {
         let context = minijinja::Value::deserialize(names).unwrap_or_default();
         Scope { context }
     }
+
+    /// This scope with `item` added (a `for_each`'s current item). The names already here
+    /// are shared, not copied: each item costs only itself.
+    pub fn with_item(&self, item: &Value) -> Scope {
+        let item = minijinja::Value::deserialize(item).unwrap_or_default();
+        Scope {
+            context: minijinja::value::merge_maps([
+                minijinja::context! { item => item },
+                self.context.clone(),
+            ]),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -329,6 +341,16 @@ mod tests {
             .map_err(|e| e.message)?
             .expect("a template");
         t.evaluate(&Scope::new(&names)).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn an_item_is_added_beside_the_shared_names() {
+        let base = Scope::new(&json!({"steps": {"a": {"n": 2}}}));
+        let t = Template::compile("{{ item.x * steps.a.n }}")
+            .unwrap()
+            .unwrap();
+        assert_eq!(t.evaluate(&base.with_item(&json!({"x": 5}))), Ok(json!(10)));
+        assert!(t.evaluate(&base).is_err(), "no item outside for_each");
     }
 
     #[test]

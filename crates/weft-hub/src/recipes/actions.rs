@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 use weft_core::health::{FailureClass, classify};
+use weft_core::recipe::{Privilege, raw_call_privilege};
 use weft_core::usage::Signals;
 use weft_store::{Connection, SortBy, UserFilter};
 use wrike_api::WrikeError;
@@ -35,7 +36,7 @@ pub enum FailureKind {
 }
 
 impl ActionError {
-    fn permanent(message: impl Into<String>) -> ActionError {
+    pub(crate) fn permanent(message: impl Into<String>) -> ActionError {
         ActionError {
             message: message.into(),
             kind: FailureKind::Permanent,
@@ -77,6 +78,41 @@ pub struct ActionContext<'a> {
     pub hub: &'a Hub,
     pub connection: Option<&'a Connection>,
     pub recipe: &'a str,
+    /// The most the recipe may do (see `Recipe::privilege`): a raw call that would need
+    /// more is refused when it is about to be made.
+    pub privilege: Privilege,
+}
+
+/// Refuses to change the users a recipe never changes: the Wrike account's owner, and the
+/// user the connection runs as (changing it could lock every recipe out). Read from Wrike
+/// at the time, not from synced data, which may be old.
+async fn protect_users(
+    client: &wrike_api::WrikeClient,
+    connection: &Connection,
+    ids: &[&str],
+) -> Result<(), ActionError> {
+    for id in ids {
+        let user = client
+            .user(id)
+            .await
+            .map_err(|e| ActionError::from_wrike(&format!("GET /users/{id}"), e))?;
+        let owner = user
+            .profile(&connection.identity.account_id)
+            .or_else(|| user.primary_profile())
+            .is_some_and(|p| p.owner);
+        if owner {
+            return Err(ActionError::permanent(format!(
+                "user {id} owns the Wrike account; recipes never change the owner"
+            )));
+        }
+        if *id == connection.identity.user_id {
+            return Err(ActionError::permanent(format!(
+                "user {id} is the user the connection {} runs as; recipes never change it",
+                connection.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn text<'a>(input: &'a Value, name: &str) -> Result<&'a str, ActionError> {
@@ -312,6 +348,7 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
         }
         "wrike.list_workflows" => Ok(data(call(Method::GET, "workflows".into(), vec![]).await?)),
         "wrike.update_user" => {
+            protect_users(&client, connection, &[id(input, "id")?]).await?;
             let path = format!("users/{}", id(input, "id")?);
             let mut params = Vec::new();
             if let Some(t) = input.get("userTypeId").and_then(Value::as_str) {
@@ -412,15 +449,30 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
                     )));
                 }
             };
+            // The client builds the URL under the connection's API base and refuses any
+            // path that could lead elsewhere (wrike_api::base::api_segments).
             let path = text(input, "path")?;
-            let path = path
-                .strip_prefix("/api/v4")
-                .unwrap_or(path)
-                .trim_start_matches('/');
-            if path.contains("..") || path.contains("://") {
+            let path = path.strip_prefix("/api/v4/").unwrap_or(path);
+            let needs = raw_call_privilege(method.as_str(), path);
+            if needs > ctx.privilege {
                 return Err(ActionError::permanent(format!(
-                    "path {path:?} is not a Wrike API path"
+                    "{method} /{} needs the privilege to {}, which this recipe does not have (it may {}); \
+                     write the method and path without templates so that the recipe says so, and an Admin applies it",
+                    path.trim_start_matches('/'),
+                    needs.as_str(),
+                    ctx.privilege.as_str()
                 )));
+            }
+            if needs == Privilege::AdministerUsers {
+                let mut segments = path.trim_start_matches('/').split('/');
+                if segments
+                    .next()
+                    .is_some_and(|family| family.eq_ignore_ascii_case("users"))
+                    && let Some(ids) = segments.next()
+                {
+                    let ids: Vec<&str> = ids.split(',').map(str::trim).collect();
+                    protect_users(&client, connection, &ids).await?;
+                }
             }
             let params = input
                 .get("params")
@@ -621,10 +673,13 @@ async fn inactive_users(ctx: &ActionContext<'_>, input: &Value) -> ActionResult 
     let report = reports::users(ctx.hub, &request, SortBy::LastActivity, false, 1000, 0)
         .await
         .map_err(|e| ActionError::transient(e.to_string()))?;
+    // The owner and the connection's own user are never reclaimed: they are not offered.
+    let protected = |u: &&weft_store::UserRow| u.owner || u.id == connection.identity.user_id;
     let users: Vec<Value> = report
         .page
         .rows
         .iter()
+        .filter(|u| !protected(u))
         .map(|u| {
             json!({
                 "id": u.id,
@@ -649,7 +704,9 @@ async fn inactive_users(ctx: &ActionContext<'_>, input: &Value) -> ActionResult 
         .map(|t| t.id.clone());
     let mut out = Map::new();
     out.insert("days".into(), json!(days));
-    out.insert("total".into(), json!(report.page.total));
+    let left_out = report.page.rows.iter().filter(protected).count();
+    out.insert("total".into(), json!(report.page.total - left_out as i64));
+    out.insert("left_out".into(), json!(left_out));
     out.insert("users".into(), Value::Array(users));
     out.insert("collaborator_type_id".into(), json!(collaborator));
     Ok(Value::Object(out))

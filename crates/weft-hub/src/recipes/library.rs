@@ -2,17 +2,20 @@
 //! versions, and starting and stopping recipes. Git is the source of truth: `apply` makes
 //! the hub match a folder of files, and every change is a new version with who made it.
 
+use std::time::Duration;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 use similar::TextDiff;
-use weft_core::recipe::{self, Problems, Recipe, Trigger};
+use weft_core::recipe::{self, Privilege, Problems, Recipe, Trigger};
+use weft_core::roles::Permission;
 use weft_core::scope_plan::{self, AccountFacts};
 use weft_core::secrets::random_token;
 use weft_store::{RecipeFile, RecipeRecord, RecipeState, RecipeVersion, RunStarted, Saved};
 use wrike_api::Scope;
 
 use crate::error::{HubError, HubResult};
-use crate::{Hub, connections, trail};
+use crate::{Actor, Hub, connections, trail};
 
 use super::{records, runs, triggers};
 
@@ -31,17 +34,76 @@ pub struct Checked {
     pub recipe: Recipe,
 }
 
+/// Most recipe files one request may send to be checked, planned or applied.
+pub const MAX_FILES: usize = 200;
+/// Longest one request's files may take to parse, all together.
+const PARSE_BUDGET: Duration = Duration::from_secs(5);
+
+fn parse_one(f: &SourceFile) -> Result<Checked, Problems> {
+    recipe::parse(&f.file, &f.source).map(|recipe| Checked {
+        file: f.file.clone(),
+        source: f.source.clone(),
+        recipe,
+    })
+}
+
 /// Checks files on their own (no hub needed): every problem of every file.
 pub fn check_files(files: &[SourceFile]) -> Result<Vec<Checked>, Vec<Problems>> {
+    combine(files.iter().map(parse_one).collect())
+}
+
+/// `check_files` for requests to the hub: parsing is CPU work that a hostile file can make
+/// long, so it runs on the blocking pool, at most `Policy::recipe_parses` files at once
+/// across every request, no more than `MAX_FILES` files a request, and a request's files
+/// get `PARSE_BUDGET` together; the async workers (and `/healthz`) never wait for it.
+pub async fn check_files_bounded(
+    hub: &Hub,
+    files: &[SourceFile],
+) -> HubResult<Result<Vec<Checked>, Vec<Problems>>> {
+    if files.len() > MAX_FILES {
+        return Err(HubError::Invalid(format!(
+            "files: {} recipe files in one request; send at most {MAX_FILES}",
+            files.len()
+        )));
+    }
+    let deadline = tokio::time::Instant::now() + PARSE_BUDGET;
+    let mut results = Vec::with_capacity(files.len());
+    for f in files {
+        let too_long = || {
+            HubError::Invalid(format!(
+                "{}: parsing the request's recipe files took longer than {} s; send fewer or smaller files",
+                f.file,
+                PARSE_BUDGET.as_secs()
+            ))
+        };
+        let permit =
+            tokio::time::timeout_at(deadline, hub.policy.recipe_parses.clone().acquire_owned())
+                .await
+                .map_err(|_| too_long())?
+                .map_err(|_| HubError::Internal("the recipe parser is closed".into()))?;
+        let file = f.clone();
+        // The permit goes with the parse: it is released when the parse ends, even if this
+        // request stopped waiting for it.
+        let parse = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            parse_one(&file)
+        });
+        let parsed = tokio::time::timeout_at(deadline, parse)
+            .await
+            .map_err(|_| too_long())?
+            .map_err(|e| HubError::Internal(format!("parsing {}: {e}", f.file)))?;
+        results.push(parsed);
+    }
+    Ok(combine(results))
+}
+
+/// Every file's problems, and those of two files claiming one name.
+fn combine(results: Vec<Result<Checked, Problems>>) -> Result<Vec<Checked>, Vec<Problems>> {
     let mut good = Vec::new();
     let mut bad = Vec::new();
-    for f in files {
-        match recipe::parse(&f.file, &f.source) {
-            Ok(recipe) => good.push(Checked {
-                file: f.file.clone(),
-                source: f.source.clone(),
-                recipe,
-            }),
+    for result in results {
+        match result {
+            Ok(checked) => good.push(checked),
             Err(problems) => bad.push(problems),
         }
     }
@@ -65,6 +127,49 @@ pub fn check_files(files: &[SourceFile]) -> Result<Vec<Checked>, Vec<Problems>> 
         }
     }
     if bad.is_empty() { Ok(good) } else { Err(bad) }
+}
+
+/// Refuses `actor` when `recipe` administers users and seats and they may not do so
+/// through a recipe; `doing` says what they asked ("starting").
+pub fn require_privilege(actor: &Actor, recipe: &Recipe, doing: &str) -> HubResult<()> {
+    let (privilege, steps) = recipe.privilege();
+    if privilege < Privilege::AdministerUsers {
+        return Ok(());
+    }
+    actor.require(Permission::AdministerThroughRecipes, || {
+        format!(
+            "{doing} recipe {}: its steps {} administer users and seats, which only Admins do",
+            recipe.name.value,
+            steps.join(", ")
+        )
+    })
+}
+
+/// What a recipe may do, in a sentence for `validate`, the editor and the API: the privilege
+/// its steps need, which steps need it, and who may change and run it.
+pub fn privilege_note(recipe: &Recipe) -> String {
+    let (privilege, steps) = recipe.privilege();
+    let who = if privilege == Privilege::AdministerUsers {
+        "only Admins may apply, edit, start, run by hand, rerun or approve it"
+    } else {
+        "Admins and Analysts may apply and edit it"
+    };
+    if steps.is_empty() {
+        return format!("needs the privilege to {} ({who})", privilege.as_str());
+    }
+    format!(
+        "needs the privilege to {} (steps {}); {who}",
+        privilege.as_str(),
+        steps.join(", ")
+    )
+}
+
+/// The stored recipe `name`, parsed, when there is one.
+async fn stored(hub: &Hub, name: &str) -> HubResult<Option<Recipe>> {
+    match hub.store.recipes().by_name(name).await? {
+        Some(record) => records::parsed(&record).map(Some),
+        None => Ok(None),
+    }
 }
 
 fn problems_error(problems: Vec<Problems>) -> HubError {
@@ -180,9 +285,15 @@ pub fn diff_text(old: &str, new: &str, old_name: &str, new_name: &str) -> String
 
 /// What `apply` would change to make the hub match `files`.
 pub async fn plan(hub: &Hub, files: &[SourceFile]) -> HubResult<Vec<Change>> {
-    let checked = check_files(files).map_err(problems_error)?;
+    let checked = check_files_bounded(hub, files)
+        .await?
+        .map_err(problems_error)?;
+    plan_checked(hub, &checked).await
+}
+
+async fn plan_checked(hub: &Hub, checked: &[Checked]) -> HubResult<Vec<Change>> {
     let mut in_hub_problems = Vec::new();
-    for c in &checked {
+    for c in checked {
         in_hub_problems.extend(check_in_hub(hub, c).await);
     }
     if !in_hub_problems.is_empty() {
@@ -190,7 +301,7 @@ pub async fn plan(hub: &Hub, files: &[SourceFile]) -> HubResult<Vec<Change>> {
     }
     let stored = hub.store.recipes().list().await?;
     let mut changes = Vec::new();
-    for c in &checked {
+    for c in checked {
         let name = c.recipe.name.value.clone();
         match stored.iter().find(|r| r.name == name) {
             None => changes.push(Change::Add {
@@ -223,15 +334,35 @@ pub async fn plan(hub: &Hub, files: &[SourceFile]) -> HubResult<Vec<Change>> {
 
 /// Makes the hub match `files`: adds and updates recipes (a running recipe picks up its new
 /// version for new runs; its trigger is set up again), and with `prune` removes recipes no
-/// file has. All files are checked before anything changes.
+/// file has. All files are checked, and the actor's right to every change, before anything
+/// changes.
 pub async fn apply(
     hub: &Hub,
-    actor: &str,
+    actor: &Actor,
     files: &[SourceFile],
     prune: bool,
 ) -> HubResult<Vec<Change>> {
-    let changes = plan(hub, files).await?;
-    let checked = check_files(files).map_err(problems_error)?;
+    let checked = check_files_bounded(hub, files)
+        .await?
+        .map_err(problems_error)?;
+    let changes = plan_checked(hub, &checked).await?;
+    for change in &changes {
+        match change {
+            Change::Add { name, .. } | Change::Update { name, .. } => {
+                let c = checked
+                    .iter()
+                    .find(|c| &c.recipe.name.value == name)
+                    .expect("planned from these files");
+                may_replace(hub, actor, c).await?;
+            }
+            Change::Remove { name } if prune => {
+                if let Some(old) = stored(hub, name).await? {
+                    require_privilege(actor, &old, "removing")?;
+                }
+            }
+            Change::Remove { .. } | Change::Unchanged { .. } => {}
+        }
+    }
     for change in &changes {
         match change {
             Change::Add { name, .. } | Change::Update { name, .. } => {
@@ -250,8 +381,20 @@ pub async fn apply(
     Ok(changes)
 }
 
+/// Whether `actor` may make `c` the newest version: a recipe that administers users and
+/// seats, before or after the change, is changed only by Admins.
+async fn may_replace(hub: &Hub, actor: &Actor, c: &Checked) -> HubResult<()> {
+    require_privilege(actor, &c.recipe, "saving")?;
+    if let Some(old) = stored(hub, &c.recipe.name.value).await? {
+        require_privilege(actor, &old, "changing")?;
+    }
+    Ok(())
+}
+
 /// Stores one checked file as the recipe's newest version.
-pub async fn save(hub: &Hub, actor: &str, c: &Checked) -> HubResult<Saved> {
+pub async fn save(hub: &Hub, actor: &Actor, c: &Checked) -> HubResult<Saved> {
+    may_replace(hub, actor, c).await?;
+    let actor = actor.name.as_str();
     let problems = check_in_hub(hub, c).await;
     if !problems.is_empty() {
         return Err(HubError::Invalid(problems.join("\n")));
@@ -339,9 +482,10 @@ pub async fn version_diff(hub: &Hub, name: &str, from: i64, to: i64) -> HubResul
 
 /// Starts a recipe: sets up its trigger (registers the Wrike webhook, declares the
 /// schedule) and lets its runs go.
-pub async fn start(hub: &Hub, actor: &str, name: &str) -> HubResult<RecipeRecord> {
+pub async fn start(hub: &Hub, actor: &Actor, name: &str) -> HubResult<RecipeRecord> {
     let record = find(hub, name).await?;
     let recipe = records::parsed(&record)?;
+    require_privilege(actor, &recipe, "starting")?;
     let problems = check_in_hub(
         hub,
         &Checked {
@@ -355,30 +499,42 @@ pub async fn start(hub: &Hub, actor: &str, name: &str) -> HubResult<RecipeRecord
         return Err(HubError::Invalid(problems.join("\n")));
     }
     triggers::set_up(hub, &record, &recipe).await?;
-    records::set_state(hub, actor, &record, RecipeState::Running, None).await
+    records::set_state(hub, &actor.name, &record, RecipeState::Running, None).await
 }
 
 /// Stops a recipe: its trigger is taken down (the Wrike webhook deleted) and no new run
 /// starts; runs already started finish.
-pub async fn stop(hub: &Hub, actor: &str, name: &str) -> HubResult<RecipeRecord> {
+pub async fn stop(hub: &Hub, actor: &Actor, name: &str) -> HubResult<RecipeRecord> {
     let record = find(hub, name).await?;
     triggers::take_down(hub, &record).await?;
     super::poll::reset(hub, &record).await?;
-    records::set_state(hub, actor, &record, RecipeState::Stopped, None).await
+    records::set_state(hub, &actor.name, &record, RecipeState::Stopped, None).await
 }
 
-/// Starts a run of a recipe now, by hand, whatever its state: with the given trigger event,
-/// or for a schedule with the event an occurrence would carry (a recipe any other trigger
-/// starts needs an event, e.g. a sample from its tests or an earlier run). Each call is a
-/// new run.
+/// Starts a run of a running recipe now, by hand: for a schedule with the event an
+/// occurrence would carry, or with a trigger event written by hand (a sample from its tests,
+/// an earlier run's), which only Admins and Analysts may give, and which the run and the
+/// trail record as hand-made. A stopped recipe starts nothing. Each call is a new run.
 pub async fn run_now(
     hub: &Hub,
-    actor: &str,
+    actor: &Actor,
     name: &str,
     event: Option<Value>,
 ) -> HubResult<RunStarted> {
     let record = find(hub, name).await?;
     let recipe = records::parsed(&record)?;
+    require_privilege(actor, &recipe, "running by hand")?;
+    if record.state == RecipeState::Stopped {
+        return Err(HubError::Conflict(format!(
+            "recipe {name} is stopped, and a stopped recipe starts nothing; start it first"
+        )));
+    }
+    let hand_made = event.is_some();
+    if hand_made {
+        actor.require(Permission::RunWithEvent, || {
+            format!("running recipe {name} with a trigger event written by hand")
+        })?;
+    }
     let now = hub.clock.now();
     let event = match (event, &recipe.trigger.value) {
         (Some(event), _) => event,
@@ -395,22 +551,35 @@ pub async fn run_now(
         }
     };
     let key = format!("manual:{}", random_token());
-    let started = runs::start(hub, &record, &key, event, &format!("run now by {actor}")).await?;
+    let started = runs::start_as(
+        hub,
+        &record,
+        &key,
+        event,
+        &format!("run now by {}", actor.name),
+        Some(runs::ByHand {
+            by: &actor.name,
+            hand_made,
+        }),
+    )
+    .await?;
     trail::record(
         hub,
-        actor,
+        &actor.name,
         "recipe.run_now",
         &format!("recipe {name}"),
         None,
-        Some(json!({"run": started.run_id()})),
+        Some(json!({"run": started.run_id(), "handMadeEvent": hand_made})),
     )
     .await?;
     Ok(started)
 }
 
 /// Removes a recipe, its trigger, versions and runs.
-pub async fn remove(hub: &Hub, actor: &str, name: &str) -> HubResult<()> {
+pub async fn remove(hub: &Hub, actor: &Actor, name: &str) -> HubResult<()> {
     let record = find(hub, name).await?;
+    require_privilege(actor, &records::parsed(&record)?, "removing")?;
+    let actor = actor.name.as_str();
     triggers::take_down(hub, &record).await?;
     hub.store.recipes().remove(record.id).await?;
     trail::record(

@@ -2,16 +2,19 @@
 //!
 //! `library` keeps recipe files (check, plan, apply, export, versions, start and stop);
 //! `triggers` sets a running recipe's trigger up (a Wrike webhook with a secret, a schedule)
-//! and turns what arrives into runs; `poll` is the polling trigger; `idle` is the
+//! and turns what arrives into runs (`inbound` checks other systems' signed calls); `poll` is the polling trigger; `idle` is the
 //! `user_inactive` hub event, looked for after each usage sync; `runs` carries each run
-//! from step to step as `recipe.run` jobs; `actions` is what each catalog action does;
+//! from step to step as `recipe.run` jobs, each step's templates evaluated by `prepare`
+//! within the run's bounds; `actions` is what each catalog action does;
 //! `testing` runs a recipe file's own tests.
 
 pub mod actions;
 pub mod event_key;
 pub mod idle;
+pub mod inbound;
 pub mod library;
 pub mod poll;
+pub mod prepare;
 pub mod records;
 pub mod runs;
 pub mod sweep;

@@ -11,17 +11,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value, json};
-use weft_core::recipe::{self, OnError, Recipe, Scope, Step, Template};
+use weft_core::health::HealthState;
+use weft_core::recipe::{self, OnError, Recipe, Scope};
 use weft_store::{
     Connection, FinishedStep, NewJob, NewRun, RecipeRecord, RecipeState, RetryPolicy, Run,
-    RunFilter, RunStarted, RunStatus, StepAttempt, StepOutcome, StepStatus,
+    RunFilter, RunStarted, RunStatus, StepAttempt, StepOutcome, StepStatus, StoreError,
 };
 
 use super::actions::{self, ActionContext, ActionError, FailureKind};
+use super::prepare::{Prepared, json_size, prepare, shown, template_scope};
 use super::records;
 use crate::error::{HubError, HubResult};
 use crate::runtime::handlers::{JobContext, JobError, JobResult};
-use crate::{Hub, connections, trail};
+use crate::{Actor, Hub, connections, trail};
 
 /// Job kind that runs a run from its next step.
 pub const RUN: &str = "recipe.run";
@@ -51,7 +53,8 @@ fn run_job(run_id: i64, tag: &str, run_at_ms: i64, origin: &str) -> NewJob {
 }
 
 /// Starts a run of `record`'s current version for one trigger event, unless the event
-/// already started one.
+/// already started one. The event is kept with secrets redacted (see `redact`), and the
+/// run reads it as kept.
 pub async fn start(
     hub: &Hub,
     record: &RecipeRecord,
@@ -59,7 +62,27 @@ pub async fn start(
     event: Value,
     origin: &str,
 ) -> HubResult<RunStarted> {
+    start_as(hub, record, event_key, event, origin, None).await
+}
+
+/// Who started a run by hand, and whether they wrote its event themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct ByHand<'a> {
+    pub by: &'a str,
+    pub hand_made: bool,
+}
+
+/// `start`, recording who started the run by hand.
+pub async fn start_as(
+    hub: &Hub,
+    record: &RecipeRecord,
+    event_key: &str,
+    event: Value,
+    origin: &str,
+    by_hand: Option<ByHand<'_>>,
+) -> HubResult<RunStarted> {
     let now = hub.clock.now_ms();
+    let event = hub.secrets.redact(&event);
     let started = hub
         .store
         .recipes()
@@ -72,6 +95,8 @@ pub async fn start(
                 next_step: 0,
                 outputs: &json!({}),
                 rerun_of: None,
+                started_by: by_hand.map(|b| b.by),
+                hand_made: by_hand.is_some_and(|b| b.hand_made),
             },
             // The store gives the job its payload and dedupe key once the run has its id.
             &run_job(0, "0", now, origin),
@@ -203,16 +228,14 @@ pub async fn handle(ctx: JobContext) -> JobResult {
         }
     }
 
-    let mut runner = Runner {
+    let mut runner = Runner::new(
         hub,
-        run: &run,
-        recipe: &recipe,
-        connection: connection.as_ref(),
-        outputs: run.outputs.as_object().cloned().unwrap_or_default(),
-        origin: format!("job {}", ctx.job.id),
-        running: run.status == RunStatus::Running,
-        job: Some(&ctx),
-    };
+        &run,
+        &recipe,
+        connection.as_ref(),
+        format!("job {}", ctx.job.id),
+    );
+    runner.job = Some(&ctx);
     let mut index = run.next_step.max(0) as usize;
     let mut first = true;
     while index < recipe.steps.len() {
@@ -267,102 +290,6 @@ async fn wait_for_connection(hub: &Hub, run: &Run, origin: &str) -> HubResult<()
     Ok(())
 }
 
-/// What a step's templates read: the trigger event, the outputs of the steps before it
-/// (and the errors of those that failed and were passed over), the recipe, the run, and
-/// `item` inside a `for_each`.
-pub(crate) fn template_scope(
-    trigger: &Value,
-    outputs: &Map<String, Value>,
-    recipe: &str,
-    version: i64,
-    run_id: i64,
-    item: Option<&Value>,
-) -> Scope {
-    let mut steps = outputs.clone();
-    let errors = steps.remove("__errors").unwrap_or(json!({}));
-    let mut names = json!({
-        "trigger": trigger,
-        "steps": steps,
-        "errors": errors,
-        "recipe": {"name": recipe, "version": version},
-        "run": {"id": run_id},
-    });
-    if let Some(item) = item {
-        names["item"] = item.clone();
-    }
-    Scope::new(&names)
-}
-
-/// What a step is to do, from its templates: `when`, `for_each`, then the input.
-pub(crate) enum Prepared {
-    Skipped,
-    /// One input, or one per item of a `for_each` (`each`).
-    Run {
-        inputs: Vec<Value>,
-        each: bool,
-    },
-    /// A template could not be evaluated: the step fails without running.
-    Refused(String),
-}
-
-/// Evaluates a step's templates; `scope` gives the names they read (with `item` inside a
-/// `for_each`).
-pub(crate) fn prepare(step: &Step, scope: impl Fn(Option<&Value>) -> Scope) -> Prepared {
-    let id = &step.id.value;
-    if let Some(when) = &step.when {
-        match recipe::evaluate(when, &scope(None)) {
-            Ok(v) if !Template::truthy(&v) => return Prepared::Skipped,
-            Ok(_) => {}
-            Err((_, e)) => return Prepared::Refused(format!("{id}: when: {}", e.message)),
-        }
-    }
-    let items: Option<Vec<Value>> = match &step.for_each {
-        None => None,
-        Some(list) => match recipe::evaluate(list, &scope(None)) {
-            Ok(Value::Array(items)) => Some(items),
-            Ok(Value::Null) => Some(Vec::new()),
-            Ok(other) => {
-                return Prepared::Refused(format!(
-                    "{id}: for_each gave {}, not a list",
-                    kind_of(&other)
-                ));
-            }
-            Err((_, e)) => return Prepared::Refused(format!("{id}: for_each: {}", e.message)),
-        },
-    };
-    let scopes: Vec<Scope> = match &items {
-        None => vec![scope(None)],
-        Some(items) => items.iter().map(|i| scope(Some(i))).collect(),
-    };
-    let mut inputs = Vec::with_capacity(scopes.len());
-    for s in &scopes {
-        match step
-            .input
-            .as_ref()
-            .map(|node| recipe::evaluate(node, s))
-            .unwrap_or(Ok(json!({})))
-        {
-            Ok(v) => inputs.push(v),
-            Err((path, e)) => {
-                return Prepared::Refused(format!("{id}: input.{path}: {}", e.message));
-            }
-        }
-    }
-    Prepared::Run {
-        inputs,
-        each: items.is_some(),
-    }
-}
-
-/// A step's input as its record shows it: the list of inputs of a `for_each`.
-pub(crate) fn shown(inputs: &[Value], each: bool) -> Value {
-    if each {
-        Value::Array(inputs.to_vec())
-    } else {
-        inputs.first().cloned().unwrap_or(Value::Null)
-    }
-}
-
 enum Next {
     Step(usize),
     Done,
@@ -382,18 +309,57 @@ struct Runner<'a> {
     /// The job running the run, when a worker runs it: the write that ends the run also
     /// completes the job, one transaction instead of two.
     job: Option<&'a JobContext>,
+    /// Its writes decide an attempt that waits (an approval, its timeout): they are made
+    /// only while the attempt and the run still wait.
+    decision: bool,
 }
 
-impl Runner<'_> {
-    fn scope(&self, item: Option<&Value>) -> Scope {
+impl<'a> Runner<'a> {
+    fn new(
+        hub: &'a Hub,
+        run: &'a Run,
+        recipe: &'a Recipe,
+        connection: Option<&'a Connection>,
+        origin: String,
+    ) -> Runner<'a> {
+        Runner {
+            hub,
+            run,
+            recipe,
+            connection,
+            outputs: run.outputs.as_object().cloned().unwrap_or_default(),
+            origin,
+            running: run.status == RunStatus::Running,
+            job: None,
+            decision: false,
+        }
+    }
+
+    fn scope(&self) -> Scope {
         template_scope(
             &self.run.trigger_event,
             &self.outputs,
             &self.run.recipe_name,
             self.run.version,
             self.run.id,
-            item,
         )
+    }
+
+    /// Keeps a step's output for the steps after it, redacted as it is stored: a later
+    /// step reads the same whether the run went on in this process or resumed in another.
+    /// Refused when the run's outputs would outgrow their bound.
+    fn keep_output(&mut self, id: &str, output: &Value) -> Result<(), String> {
+        let limits = &self.hub.policy.recipe_limits;
+        let size = json_size(output);
+        if size > limits.max_step_bytes {
+            return Err(limits.output_exceeded(id, size));
+        }
+        let total = json_size(&self.outputs_value()) + size;
+        if total > limits.max_run_bytes {
+            return Err(limits.run_exceeded(id, total));
+        }
+        self.outputs.insert(id.to_owned(), output.clone());
+        Ok(())
     }
 
     fn outputs_value(&self) -> Value {
@@ -480,7 +446,8 @@ impl Runner<'_> {
             + 1;
         let now = hub.clock.now_ms();
 
-        let (inputs, each) = match prepare(step, |item| self.scope(item)) {
+        let prepared = prepare(step, &self.scope(), &hub.policy.recipe_limits);
+        let (inputs, each) = match prepared {
             Prepared::Skipped => {
                 self.outputs.insert(id.clone(), Value::Null);
                 self.record_whole(
@@ -497,7 +464,9 @@ impl Runner<'_> {
                 return Ok(Next::Step(index + 1));
             }
             Prepared::Refused(message) => {
-                // A template that cannot be evaluated fails the same way on every attempt.
+                // A template that cannot be evaluated, or a bound crossed, fails the same
+                // way on every attempt.
+                let message = hub.secrets.scrub(&message).into_owned();
                 let seq = store
                     .begin_step(
                         self.run.id,
@@ -513,7 +482,12 @@ impl Runner<'_> {
             }
             Prepared::Run { inputs, each } => (inputs, each),
         };
-        let shown_input = shown(&inputs, each);
+        // What is stored and shown of the input, and what actions that only compute take
+        // in: secrets redacted. The secrets the step is given are taken out of what it
+        // hands back as well (an answer or an error may repeat them).
+        let given_input = shown(&inputs, each);
+        let given = weft_core::redact::secrets_in(&given_input);
+        let shown_input = hub.secrets.redact_with(&given_input, &given);
         // Steps that reach nothing outside the hub are written whole, in one transaction:
         // cut off half-way, they are simply run again.
         let action = step.action.value.as_str();
@@ -530,8 +504,21 @@ impl Runner<'_> {
             } else {
                 (self.after(index + 1), Next::Step(index + 1))
             };
-            self.outputs.insert(id, output.clone());
-            let input = redact(&shown_input);
+            if let Err(message) = self.keep_output(&id, &output) {
+                let seq = store
+                    .begin_step(
+                        self.run.id,
+                        index as i64,
+                        &id,
+                        attempt,
+                        None,
+                        !self.running,
+                        now,
+                    )
+                    .await?;
+                return self.fail_for_good(index, seq, &message).await;
+            }
+            let input = shown_input;
             self.record_whole(
                 index,
                 attempt,
@@ -555,7 +542,7 @@ impl Runner<'_> {
                 index as i64,
                 &id,
                 attempt,
-                Some(&redact(&shown_input)),
+                Some(&shown_input),
                 !self.running,
                 now,
             )
@@ -569,10 +556,13 @@ impl Runner<'_> {
             hub,
             connection: self.connection,
             recipe: &self.run.recipe_name,
+            privilege: self.recipe.privilege().0,
         };
         let action = step.action.value.as_str();
         let creates = recipe::action(action).is_some_and(|a| a.creates);
+        let limits = hub.policy.recipe_limits;
         let mut outputs = Vec::with_capacity(inputs.len());
+        let mut output_bytes = 0;
         let mut failure: Option<ActionError> = None;
         for input in &inputs {
             // The attempt before was cut off mid-call: it may have created the thing.
@@ -585,7 +575,17 @@ impl Runner<'_> {
                 None => actions::execute(&ctx, action, input).await,
             };
             match result {
-                Ok(output) => outputs.push(output),
+                Ok(output) => {
+                    // Counted as it comes: a thousand large answers never pile up.
+                    output_bytes += json_size(&output);
+                    if output_bytes > limits.max_step_bytes {
+                        failure = Some(ActionError::permanent(
+                            limits.output_exceeded(&id, output_bytes),
+                        ));
+                        break;
+                    }
+                    outputs.push(output);
+                }
                 Err(e) => {
                     failure = Some(e);
                     break;
@@ -594,12 +594,17 @@ impl Runner<'_> {
         }
         match failure {
             None => {
-                let output = if each {
-                    Value::Array(outputs)
-                } else {
-                    outputs.pop().unwrap_or(Value::Null)
-                };
-                self.outputs.insert(id, output.clone());
+                let output = hub.secrets.redact_with(
+                    &if each {
+                        Value::Array(outputs)
+                    } else {
+                        outputs.pop().unwrap_or(Value::Null)
+                    },
+                    &given,
+                );
+                if let Err(message) = self.keep_output(&id, &output) {
+                    return self.fail_for_good(index, seq, &message).await;
+                }
                 self.finish(
                     seq,
                     StepStatus::Succeeded,
@@ -613,7 +618,30 @@ impl Runner<'_> {
                 .await?;
                 Ok(Next::Step(index + 1))
             }
-            Some(error) => self.failed(index, seq, attempt, error).await,
+            Some(mut error) => {
+                error.message = hub.secrets.scrub_with(&error.message, &given).into_owned();
+                self.failed(index, seq, attempt, error).await
+            }
+        }
+    }
+
+    /// A call refused the way a broken connection refuses (a 403, a scope missing) breaks
+    /// the connection only when a probe confirms it: one refused call alone ("the owner
+    /// cannot be deactivated", a right one endpoint lacks) is the step's own failure.
+    async fn confirmed(&self, class: weft_core::health::FailureClass) -> FailureKind {
+        let Some(connection) = self.connection else {
+            return FailureKind::Permanent;
+        };
+        match crate::health::probe(self.hub, connection).await {
+            Ok(health) => match health.state {
+                HealthState::Broken => FailureKind::Connection(health.class.unwrap_or(class)),
+                HealthState::Degraded => FailureKind::Transient { after: None },
+                HealthState::Healthy => FailureKind::Permanent,
+            },
+            Err(e) => {
+                tracing::warn!(run = self.run.id, error = %e, "probing the connection after a refused call");
+                FailureKind::Transient { after: None }
+            }
         }
     }
 
@@ -627,8 +655,16 @@ impl Runner<'_> {
         error: ActionError,
     ) -> HubResult<Next> {
         let step = &self.recipe.steps[index];
-        let message = format!("{}: {}", step.id.value, error.message);
-        match error.kind {
+        let message = self
+            .hub
+            .secrets
+            .scrub(&format!("{}: {}", step.id.value, error.message))
+            .into_owned();
+        let kind = match error.kind {
+            FailureKind::Connection(class) => self.confirmed(class).await,
+            other => other,
+        };
+        match kind {
             FailureKind::Connection(class) => {
                 let now = self.hub.clock.now_ms();
                 self.finish(
@@ -734,6 +770,7 @@ impl Runner<'_> {
             OnError::Continue => Some(index + 1),
             OnError::Goto(t) => self.recipe.steps.iter().position(|s| &s.id.value == t),
         };
+        let message = &self.hub.secrets.scrub(message).into_owned();
         match target {
             None => {
                 self.finish(
@@ -753,18 +790,24 @@ impl Runner<'_> {
                 self.outputs.insert(id.clone(), Value::Null);
                 let errors = self.outputs.entry("__errors").or_insert_with(|| json!({}));
                 errors[&id] = Value::String(message.to_owned());
+                // Passing over the last step ends the run.
+                let run_status = self.after(next);
                 self.finish(
                     seq,
                     StepStatus::Failed,
                     None,
                     Some(message),
-                    RunStatus::Running,
+                    run_status,
                     next,
                     None,
                     None,
                 )
                 .await?;
-                Ok(Next::Step(next))
+                if run_status.is_final() {
+                    Ok(Next::Done)
+                } else {
+                    Ok(Next::Step(next))
+                }
             }
         }
     }
@@ -811,72 +854,40 @@ impl Runner<'_> {
         run_error: Option<&str>,
         then: Option<&NewJob>,
     ) -> HubResult<()> {
-        let redacted = output.map(redact);
-        self.hub
-            .store
-            .recipes()
-            .finish_step(
-                &StepOutcome {
-                    run_id: self.run.id,
-                    seq,
-                    status,
-                    output: redacted.as_ref(),
-                    error,
-                    run_status,
-                    next_step: next_step as i64,
-                    outputs: &self.outputs_value(),
-                    run_error,
-                    then,
-                    completes: self.job.map(|j| &j.lease),
-                },
-                self.hub.clock.now_ms(),
-            )
-            .await?;
+        let redacted = output.map(|o| self.hub.secrets.redact(o));
+        let outcome = StepOutcome {
+            run_id: self.run.id,
+            seq,
+            status,
+            output: redacted.as_ref(),
+            error,
+            run_status,
+            next_step: next_step as i64,
+            outputs: &self.outputs_value(),
+            run_error,
+            then,
+            completes: self.job.map(|j| &j.lease),
+        };
+        let now = self.hub.clock.now_ms();
+        let store = self.hub.store.recipes();
+        if self.decision {
+            store
+                .decide_step(&outcome, now)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Stale { what } => HubError::Conflict(format!(
+                        "{what}: another decision or a cancel came first"
+                    )),
+                    other => other.into(),
+                })?;
+        } else {
+            store.finish_step(&outcome, now).await?;
+        }
         self.ended(run_status);
         if then.is_some() {
             self.hub.wake.notify_waiters();
         }
         Ok(())
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "nothing",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a map",
-    }
-}
-
-/// Values under keys that name secrets are not kept in a run's record.
-pub fn redact(value: &Value) -> Value {
-    const SECRET_WORDS: &[&str] = &[
-        "authorization",
-        "token",
-        "secret",
-        "password",
-        "api_key",
-        "apikey",
-        "cookie",
-    ];
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    let lower = k.to_ascii_lowercase();
-                    if SECRET_WORDS.iter().any(|w| lower.contains(w)) {
-                        (k.clone(), Value::String("[redacted]".into()))
-                    } else {
-                        (k.clone(), redact(v))
-                    }
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
-        other => other.clone(),
     }
 }
 
@@ -893,20 +904,18 @@ async fn approval_timed_out(
     else {
         return Ok(Some(json!({"skipped": "the approval was decided"})));
     };
-    let mut runner = Runner {
-        hub,
-        run,
-        recipe,
-        connection: None,
-        outputs: run.outputs.as_object().cloned().unwrap_or_default(),
-        origin: "approval timeout".into(),
-        running: true,
-        job: None,
-    };
+    let mut runner = Runner::new(hub, run, recipe, None, "approval timeout".into());
+    runner.decision = true;
     let message = format!("{}: the approval timed out", waiting.step_id);
-    let next = runner
+    let next = match runner
         .fail_for_good(waiting.step_index as usize, seq, &message)
-        .await?;
+        .await
+    {
+        Ok(next) => next,
+        // Decided (or cancelled) while this job waited to run.
+        Err(HubError::Conflict(why)) => return Ok(Some(json!({"skipped": why}))),
+        Err(e) => return Err(e.into()),
+    };
     if let Next::Step(_) = next {
         let now = hub.clock.now_ms();
         hub.store
@@ -922,15 +931,21 @@ async fn approval_timed_out(
     Ok(Some(json!({"timedOut": seq})))
 }
 
-/// An Admin's or Operator's decision on a run waiting for approval.
+/// An Admin's or Operator's decision on a run waiting for approval (an Admin's alone when
+/// the run's recipe administers users and seats). One decision wins: it is written only
+/// while the run and its step still wait, so of concurrent approvals, rejections and
+/// cancels exactly one takes effect and the others get a conflict.
 pub async fn decide(
     hub: &Hub,
-    actor: &str,
+    actor: &Actor,
     run_id: i64,
     approve: bool,
     note: Option<&str>,
 ) -> HubResult<Run> {
     let run = get(hub, run_id).await?;
+    let recipe = version_of(hub, &run).await?;
+    super::library::require_privilege(actor, &recipe, "deciding on a run of")?;
+    let actor = actor.name.as_str();
     let steps = hub.store.recipes().steps(run_id).await?;
     let Some(waiting) = steps
         .iter()
@@ -942,23 +957,21 @@ pub async fn decide(
             "run {run_id} is not waiting for an approval"
         )));
     };
-    let recipe = version_of(hub, &run).await?;
-    let mut runner = Runner {
-        hub,
-        run: &run,
-        recipe: &recipe,
-        connection: None,
-        outputs: run.outputs.as_object().cloned().unwrap_or_default(),
-        origin: format!("user {actor}"),
-        running: true,
-        job: None,
-    };
+    let mut runner = Runner::new(hub, &run, &recipe, None, format!("user {actor}"));
+    runner.decision = true;
     let index = waiting.step_index as usize;
     let next = if approve {
         let output = json!({"approved": true, "decided_by": actor, "note": note});
         runner
             .outputs
             .insert(waiting.step_id.clone(), output.clone());
+        // The run goes on with the decision, in its transaction.
+        let go_on = run_job(
+            run_id,
+            &format!("decided-{}", waiting.seq),
+            hub.clock.now_ms(),
+            &format!("user {actor}"),
+        );
         runner
             .finish(
                 waiting.seq,
@@ -968,10 +981,10 @@ pub async fn decide(
                 RunStatus::Queued,
                 index + 1,
                 None,
-                None,
+                Some(&go_on),
             )
             .await?;
-        Next::Step(index + 1)
+        Next::Wait("approved".into())
     } else {
         let message = format!(
             "{}: rejected by {actor}{}",
@@ -1076,23 +1089,22 @@ pub async fn list(hub: &Hub, filter: &RunFilter) -> HubResult<Vec<Run>> {
 }
 
 /// Cancels a run that has not finished; a step in flight completes, nothing after it runs.
-pub async fn cancel(hub: &Hub, actor: &str, run_id: i64) -> HubResult<Run> {
+/// The cancel is one conditional write: of a cancel and a decision made together, one wins.
+pub async fn cancel(hub: &Hub, actor: &Actor, run_id: i64) -> HubResult<Run> {
+    let actor = actor.name.as_str();
     let run = get(hub, run_id).await?;
-    if run.status.is_final() {
+    let cancelled = hub
+        .store
+        .recipes()
+        .cancel_run(run_id, &format!("cancelled by {actor}"), hub.clock.now_ms())
+        .await?;
+    if !cancelled {
+        let now = get(hub, run_id).await?;
         return Err(HubError::Conflict(format!(
             "run {run_id} already {}",
-            run.status.as_str()
+            now.status.as_str()
         )));
     }
-    hub.store
-        .recipes()
-        .set_run_status(
-            run_id,
-            RunStatus::Cancelled,
-            Some(&format!("cancelled by {actor}")),
-            hub.clock.now_ms(),
-        )
-        .await?;
     observe_end(hub, &run, RunStatus::Cancelled);
     trail::record(
         hub,
@@ -1108,7 +1120,7 @@ pub async fn cancel(hub: &Hub, actor: &str, run_id: i64) -> HubResult<Run> {
 
 /// Runs a failed (or cancelled) run again from the step it stopped at, with the outputs of
 /// the steps before it and the recipe's current version. Returns the new run.
-pub async fn rerun(hub: &Hub, actor: &str, run_id: i64) -> HubResult<Run> {
+pub async fn rerun(hub: &Hub, actor: &Actor, run_id: i64) -> HubResult<Run> {
     let run = get(hub, run_id).await?;
     if !matches!(run.status, RunStatus::Failed | RunStatus::Cancelled) {
         return Err(HubError::Conflict(format!(
@@ -1126,6 +1138,8 @@ pub async fn rerun(hub: &Hub, actor: &str, run_id: i64) -> HubResult<Run> {
         })?;
     let old = version_of(hub, &run).await?;
     let current = cached(&record.source, record.version, &record.name)?;
+    super::library::require_privilege(actor, &current, "running again a run of")?;
+    let actor = actor.name.as_str();
     // Find the failed step by its id in the current version (steps may have moved).
     let next_step = old
         .steps
@@ -1145,6 +1159,8 @@ pub async fn rerun(hub: &Hub, actor: &str, run_id: i64) -> HubResult<Run> {
                 next_step,
                 outputs: &run.outputs,
                 rerun_of: Some(run_id),
+                started_by: Some(actor),
+                hand_made: run.hand_made,
             },
             &run_job(0, "0", now, &format!("user {actor}")),
             now,

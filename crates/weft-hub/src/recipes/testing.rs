@@ -14,7 +14,7 @@ use weft_store::Connection;
 
 use super::actions::{self, ActionContext};
 use super::library::Checked;
-use super::runs::{Prepared, prepare, shown, template_scope};
+use super::prepare::{Prepared, prepare, shown, template_scope};
 use crate::Hub;
 
 /// What the tests found, for people.
@@ -82,14 +82,14 @@ async fn run_one(
         hub,
         connection,
         recipe: &recipe.name.value,
+        privilege: recipe.privilege().0,
     };
     let mut index = 0;
     while index < recipe.steps.len() {
         let step = &recipe.steps[index];
         let id = step.id.value.clone();
-        let prepared = prepare(step, |item| {
-            template_scope(&test.trigger, &outputs, &recipe.name.value, 0, 0, item)
-        });
+        let scope = template_scope(&test.trigger, &outputs, &recipe.name.value, 0, 0);
+        let prepared = prepare(step, &scope, &hub.policy.recipe_limits);
         let (inputs, each) = match prepared {
             Prepared::Skipped => {
                 skipped.push(id.clone());

@@ -20,7 +20,7 @@ use crate::error::{HubError, HubResult};
 use crate::runtime::scheduler;
 use crate::{Hub, connections, wrike};
 
-use super::event_key::{sha2_digest, wrike_event_key};
+use super::event_key::wrike_event_key;
 use super::runs;
 
 /// Job kind of a schedule occurrence of a recipe (it starts one run).
@@ -61,6 +61,7 @@ pub async fn set_up(hub: &Hub, record: &RecipeRecord, recipe: &Recipe) -> HubRes
             // is still open, and the hook must find its secret to answer it.
             let mut hook = RecipeHook {
                 recipe_id: record.id,
+                kind: "wrike".into(),
                 connection_id: connection.id.clone(),
                 token: token.clone(),
                 secret: hub.key.seal(&hook_aad(&token), secret.as_bytes()),
@@ -113,6 +114,7 @@ pub async fn set_up(hub: &Hub, record: &RecipeRecord, recipe: &Recipe) -> HubRes
                 .recipes()
                 .save_hook(&RecipeHook {
                     recipe_id: record.id,
+                    kind: "http".into(),
                     connection_id: String::new(),
                     secret: hub.key.seal(&hook_aad(&token), secret.as_bytes()),
                     token,
@@ -180,16 +182,22 @@ pub async fn take_down(hub: &Hub, record: &RecipeRecord) -> HubResult<()> {
     Ok(())
 }
 
-/// The plaintext secret of a hook.
+/// The plaintext secret of a hook (remembered among the secrets runs never keep).
 fn hook_secret(hub: &Hub, hook: &RecipeHook) -> HubResult<Vec<u8>> {
-    hub.key
+    let secret = hub
+        .key
         .open(&hook_aad(&hook.token), &hook.secret)
         .map_err(|_| {
             HubError::Internal(format!(
                 "the secret of hook {} does not open with this key",
                 hook.token
             ))
-        })
+        })?;
+    if let Ok(text) = std::str::from_utf8(&secret) {
+        hub.secrets.register(text);
+        hub.secrets.register(&super::inbound::shown_secret(&secret));
+    }
+    Ok(secret)
 }
 
 /// What the receiving route answers.
@@ -219,10 +227,12 @@ pub async fn receive_wrike(
     let unknown = || HubError::NotFound {
         what: "this webhook".into(),
     };
+    // Only a Wrike hook's token is found here: an `http` trigger's secret never answers a
+    // handshake, which would sign whatever challenge an outsider sent.
     let hook = hub
         .store
         .recipes()
-        .hook_by_token(token)
+        .hook_by_token("wrike", token)
         .await?
         .ok_or_else(unknown)?;
     let secret = hook_secret(hub, &hook)?;
@@ -274,30 +284,26 @@ pub async fn receive_wrike(
     })
 }
 
-/// Handles a call to an `http` trigger: `X-Weft-Signature` is hex HMAC-SHA256 of the raw
-/// body with the trigger's secret; `Idempotency-Key` (when given) keeps a repeated call
-/// from starting a second run.
+/// Handles a call to an `http` trigger, signed as `inbound` describes: the signature over
+/// the id, the time and the raw body is checked before anything reads the body, and the
+/// id keys the run, so a repeated call starts nothing twice.
 pub async fn receive_http(
     hub: &Hub,
     token: &str,
-    signature: Option<&str>,
-    idempotency_key: Option<&str>,
+    signed: &super::inbound::Signed<'_>,
     raw_body: &[u8],
 ) -> HubResult<weft_store::RunStarted> {
     let hook = hub
         .store
         .recipes()
-        .hook_by_token(token)
+        .hook_by_token("http", token)
         .await?
         .ok_or_else(|| HubError::NotFound {
             what: "this endpoint".into(),
         })?;
     let secret = hook_secret(hub, &hook)?;
-    if !signature.is_some_and(|s| webhook::verify_signature(&secret, raw_body, s)) {
-        return Err(HubError::Forbidden(
-            "X-Weft-Signature does not match the body".into(),
-        ));
-    }
+    let id = super::inbound::verify(&secret, signed, raw_body, hub.clock.now_s())
+        .map_err(HubError::Forbidden)?;
     let body: Value = serde_json::from_slice(raw_body)
         .map_err(|e| HubError::Invalid(format!("the body is not JSON: {e}")))?;
     let record = hub
@@ -308,11 +314,7 @@ pub async fn receive_http(
         .ok_or_else(|| HubError::NotFound {
             what: "this endpoint".into(),
         })?;
-    let key = match idempotency_key {
-        Some(k) => format!("http:{k}"),
-        None => format!("http:{}", hex::encode(&sha2_digest(raw_body)[..16])),
-    };
-    runs::start(hub, &record, &key, body, "inbound request").await
+    runs::start(hub, &record, &format!("http:{id}"), body, "inbound request").await
 }
 
 /// An `http` trigger's URL path and secret, for the recipe's page (Admins and Analysts).
@@ -326,8 +328,7 @@ pub async fn http_endpoint(
     if record.trigger_kind != "http" {
         return Ok(None);
     }
-    let secret = String::from_utf8(hook_secret(hub, &hook)?)
-        .map_err(|_| HubError::Internal("a hook secret is not text".into()))?;
+    let secret = super::inbound::shown_secret(&hook_secret(hub, &hook)?);
     Ok(Some((http_hook_path(&hook.token), secret)))
 }
 

@@ -91,6 +91,7 @@ impl Runtime {
         config: RuntimeConfig,
         mut registry: Registry,
     ) -> HubResult<Runtime> {
+        crate::keys::learn(&hub).await?;
         builtin::register(&mut registry);
         crate::usage::jobs::register(&mut registry);
         crate::recipes::register(&mut registry);

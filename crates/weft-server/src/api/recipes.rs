@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use weft_hub::recipes::library::{self, SourceFile};
-use weft_hub::recipes::{runs, triggers};
+use weft_hub::recipes::{inbound, runs, triggers};
 use weft_store::{RunFilter, RunStatus};
 use wrike_api::webhook::{SECRET_HEADER, SIGNATURE_HEADER};
 
@@ -82,7 +82,7 @@ pub async fn show(State(state): State<AppState>, Path(name): Path<String>) -> Ap
 /// problems, 422 with every problem.
 pub async fn check(State(state): State<AppState>, Json(body): Json<FilesBody>) -> ApiResult {
     let files = files(body);
-    match library::check_files(&files) {
+    match library::check_files_bounded(&state.hub, &files).await? {
         Err(problems) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({"valid": false, "problems": problems})),
@@ -98,9 +98,20 @@ pub async fn check(State(state): State<AppState>, Json(body): Json<FilesBody>) -
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
+            // What each recipe may do, and so who may apply and run it.
+            let recipes: Vec<Value> = checked
+                .iter()
+                .map(|c| {
+                    json!({"file": c.file, "name": c.recipe.name.value,
+                           "privilege": c.recipe.privilege().0,
+                           "note": library::privilege_note(&c.recipe)})
+                })
+                .collect();
             Ok((
                 status,
-                Json(json!({"valid": problems.is_empty(), "problems": problems})),
+                Json(
+                    json!({"valid": problems.is_empty(), "problems": problems, "recipes": recipes}),
+                ),
             )
                 .into_response())
         }
@@ -118,7 +129,7 @@ pub async fn apply(
     Json(body): Json<FilesBody>,
 ) -> ApiResult {
     let prune = body.prune;
-    let changes = library::apply(&state.hub, &caller.actor(), &files(body), prune).await?;
+    let changes = library::apply(&state.hub, &caller.acting(), &files(body), prune).await?;
     Ok(Json(json!({"changes": changes})).into_response())
 }
 
@@ -127,7 +138,7 @@ pub async fn remove(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> ApiResult {
-    library::remove(&state.hub, &caller.actor(), &name).await?;
+    library::remove(&state.hub, &caller.acting(), &name).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -136,7 +147,7 @@ pub async fn start(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> ApiResult {
-    Ok(Json(library::start(&state.hub, &caller.actor(), &name).await?).into_response())
+    Ok(Json(library::start(&state.hub, &caller.acting(), &name).await?).into_response())
 }
 
 pub async fn stop(
@@ -144,7 +155,7 @@ pub async fn stop(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> ApiResult {
-    Ok(Json(library::stop(&state.hub, &caller.actor(), &name).await?).into_response())
+    Ok(Json(library::stop(&state.hub, &caller.acting(), &name).await?).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -162,7 +173,7 @@ pub async fn run_now(
     body: Option<Json<RunNowBody>>,
 ) -> ApiResult {
     let event = body.and_then(|b| b.0.event);
-    let started = library::run_now(&state.hub, &caller.actor(), &name, event).await?;
+    let started = library::run_now(&state.hub, &caller.acting(), &name, event).await?;
     Ok((StatusCode::CREATED, Json(json!({"run": started.run_id()}))).into_response())
 }
 
@@ -249,7 +260,7 @@ pub async fn rerun(
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    Ok(Json(runs::rerun(&state.hub, &caller.actor(), id).await?).into_response())
+    Ok(Json(runs::rerun(&state.hub, &caller.acting(), id).await?).into_response())
 }
 
 pub async fn cancel(
@@ -257,7 +268,7 @@ pub async fn cancel(
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> ApiResult {
-    Ok(Json(runs::cancel(&state.hub, &caller.actor(), id).await?).into_response())
+    Ok(Json(runs::cancel(&state.hub, &caller.acting(), id).await?).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -274,7 +285,7 @@ pub async fn approve(
 ) -> ApiResult {
     let note = body.and_then(|b| b.0.note);
     Ok(
-        Json(runs::decide(&state.hub, &caller.actor(), id, true, note.as_deref()).await?)
+        Json(runs::decide(&state.hub, &caller.acting(), id, true, note.as_deref()).await?)
             .into_response(),
     )
 }
@@ -287,7 +298,7 @@ pub async fn reject(
 ) -> ApiResult {
     let note = body.and_then(|b| b.0.note);
     Ok(
-        Json(runs::decide(&state.hub, &caller.actor(), id, false, note.as_deref()).await?)
+        Json(runs::decide(&state.hub, &caller.acting(), id, false, note.as_deref()).await?)
             .into_response(),
     )
 }
@@ -334,22 +345,20 @@ pub async fn wrike_hook(
     }
 }
 
-/// `POST /hooks/http/{token}`: another system starts a run (`X-Weft-Signature`, optional
-/// `Idempotency-Key`).
+/// `POST /hooks/http/{token}`: another system starts a run, signed as Standard Webhooks
+/// sign (`webhook-id`, `webhook-timestamp`, `webhook-signature`; see `recipes::inbound`).
 pub async fn http_hook(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult {
-    let started = triggers::receive_http(
-        &state.hub,
-        &token,
-        header(&headers, "x-weft-signature"),
-        header(&headers, "idempotency-key"),
-        &body,
-    )
-    .await?;
+    let signed = inbound::Signed {
+        id: header(&headers, inbound::ID_HEADER),
+        timestamp: header(&headers, inbound::TIMESTAMP_HEADER),
+        signature: header(&headers, inbound::SIGNATURE_HEADER),
+    };
+    let started = triggers::receive_http(&state.hub, &token, &signed, &body).await?;
     let (status, new) = match started {
         weft_store::RunStarted::New { .. } => (StatusCode::ACCEPTED, true),
         weft_store::RunStarted::Duplicate { .. } => (StatusCode::OK, false),

@@ -221,6 +221,8 @@ struct EditPage {
     source: String,
     problems: Vec<String>,
     notice: String,
+    /// What the recipe may do and who may change it (after a check).
+    privilege: String,
 }
 
 const NEW_RECIPE: &str = "\
@@ -248,6 +250,7 @@ pub async fn new_page(
         source: NEW_RECIPE.into(),
         problems: Vec::new(),
         notice: String::new(),
+        privilege: String::new(),
     };
     render(page, StatusCode::OK)
 }
@@ -258,12 +261,16 @@ pub async fn edit_page(
     Path(name): Path<String>,
 ) -> PageResult {
     let record = library::find(&state.hub, &name).await?;
+    let privilege = weft_hub::recipes::records::parsed(&record)
+        .map(|r| format!("This recipe {}.", library::privilege_note(&r)))
+        .unwrap_or_default();
     let page = EditPage {
         layout: layout(&state, &caller, "Edit recipe").await?,
         name: record.name,
         source: record.source,
         problems: Vec::new(),
         notice: String::new(),
+        privilege,
     };
     render(page, StatusCode::OK)
 }
@@ -283,7 +290,7 @@ async fn check_or_save(
     };
     let mut problems: Vec<String> = Vec::new();
     let mut checked = None;
-    match library::check_files(std::slice::from_ref(&file)) {
+    match library::check_files_bounded(&state.hub, std::slice::from_ref(&file)).await? {
         Err(all) => problems.extend(
             all.iter()
                 .flat_map(|p| p.to_string().lines().map(str::to_owned).collect::<Vec<_>>()),
@@ -307,13 +314,15 @@ async fn check_or_save(
         && save
         && let Some(c) = &checked
     {
-        match library::save(&state.hub, &caller.actor(), c).await {
+        match library::save(&state.hub, &caller.acting(), c).await {
             Ok(_) => {
                 return Ok(
                     Redirect::to(&format!("/recipes/{}", c.recipe.name.value)).into_response()
                 );
             }
-            Err(HubError::Invalid(message)) => problems.push(message),
+            Err(HubError::Invalid(message) | HubError::Forbidden(message)) => {
+                problems.push(message)
+            }
             Err(other) => return Err(other.into()),
         }
     }
@@ -335,6 +344,10 @@ async fn check_or_save(
         .await?,
         name: editing.unwrap_or_default().to_owned(),
         source,
+        privilege: checked
+            .as_ref()
+            .map(|c| format!("This recipe {}.", library::privilege_note(&c.recipe)))
+            .unwrap_or_default(),
         notice: if problems.is_empty() {
             "The file is valid.".into()
         } else {
@@ -386,7 +399,7 @@ pub async fn start(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> PageResult {
-    library::start(&state.hub, &caller.actor(), &name).await?;
+    library::start(&state.hub, &caller.acting(), &name).await?;
     Ok(Redirect::to(&format!("/recipes/{name}")).into_response())
 }
 
@@ -396,7 +409,7 @@ pub async fn run_now(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> PageResult {
-    let started = library::run_now(&state.hub, &caller.actor(), &name, None).await?;
+    let started = library::run_now(&state.hub, &caller.acting(), &name, None).await?;
     Ok(Redirect::to(&format!("/runs/{}", started.run_id())).into_response())
 }
 
@@ -405,7 +418,7 @@ pub async fn stop(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> PageResult {
-    library::stop(&state.hub, &caller.actor(), &name).await?;
+    library::stop(&state.hub, &caller.acting(), &name).await?;
     Ok(Redirect::to(&format!("/recipes/{name}")).into_response())
 }
 
@@ -620,7 +633,7 @@ pub async fn rerun(
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let new = runs::rerun(&state.hub, &caller.actor(), id).await?;
+    let new = runs::rerun(&state.hub, &caller.acting(), id).await?;
     Ok(Redirect::to(&format!("/runs/{}", new.id)).into_response())
 }
 
@@ -629,7 +642,7 @@ pub async fn cancel(
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> PageResult {
-    runs::cancel(&state.hub, &caller.actor(), id).await?;
+    runs::cancel(&state.hub, &caller.acting(), id).await?;
     Ok(Redirect::to(&format!("/runs/{id}")).into_response())
 }
 
@@ -640,7 +653,7 @@ pub async fn approve(
     form: FormData,
 ) -> PageResult {
     let note = Some(form.get("note")).filter(|n| !n.is_empty());
-    runs::decide(&state.hub, &caller.actor(), id, true, note.as_deref()).await?;
+    runs::decide(&state.hub, &caller.acting(), id, true, note.as_deref()).await?;
     Ok(Redirect::to(&format!("/runs/{id}")).into_response())
 }
 
@@ -651,6 +664,6 @@ pub async fn reject(
     form: FormData,
 ) -> PageResult {
     let note = Some(form.get("note")).filter(|n| !n.is_empty());
-    runs::decide(&state.hub, &caller.actor(), id, false, note.as_deref()).await?;
+    runs::decide(&state.hub, &caller.acting(), id, false, note.as_deref()).await?;
     Ok(Redirect::to(&format!("/runs/{id}")).into_response())
 }

@@ -13,6 +13,8 @@ use weft_hub::runtime::{Registry, Runtime, RuntimeConfig, WorkerConfig};
 use weft_server::{AppState, ServerConfig};
 use weft_store::{ApiToken, NewSession, NewUser, Store};
 
+pub mod world;
+
 pub struct Member {
     pub role: Role,
     pub username: String,

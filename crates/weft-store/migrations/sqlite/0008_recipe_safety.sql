@@ -1,0 +1,13 @@
+-- Who started a run by hand (run now, rerun), and whether a person wrote its trigger event
+-- rather than a trigger making it.
+ALTER TABLE recipe_runs ADD COLUMN started_by TEXT;
+ALTER TABLE recipe_runs ADD COLUMN hand_made INTEGER NOT NULL DEFAULT 0;
+
+-- How often a job's lease ran out while it ran (its process died or hung): a job that
+-- keeps taking its process down is set aside instead of being claimed forever.
+ALTER TABLE jobs ADD COLUMN lost_leases INTEGER NOT NULL DEFAULT 0;
+
+-- Which route a hook answers on: 'wrike' (Wrike's deliveries and handshake) or 'http'
+-- (other systems' calls). A token is looked up only by its own kind.
+ALTER TABLE recipe_hooks ADD COLUMN kind TEXT NOT NULL DEFAULT 'wrike' CHECK (kind IN ('wrike', 'http'));
+UPDATE recipe_hooks SET kind = 'http' WHERE connection_id = '';
