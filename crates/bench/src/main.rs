@@ -1,11 +1,12 @@
 //! Benchmarks for weft. Each prints its figure next to a baseline measured in the same run
 //! (the machines are shared and noisy, so only ratios compare across runs), and `--write`
 //! records the results in BENCHMARKS.md.
-//! `weft-bench [sim-audit|hub-api|queue|usage-ingest|usage-paced|usage-report|airbyte-tasks|recipes] [--write]`.
+//! `weft-bench [sim-audit|hub-api|queue|usage-ingest|usage-paced|usage-report|airbyte-tasks|recipes|recipe-parse] [--write]`.
 
 mod airbyte;
 mod hub_api;
 mod queue;
+mod recipe_parse;
 mod recipes;
 mod sim_audit;
 mod usage_ingest;
@@ -32,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let runs = |name: &str| wanted.is_empty() || wanted.contains(&name);
-    let benchmarks: [(&str, Benchmark); 8] = [
+    let benchmarks: [(&str, Benchmark); 9] = [
         ("sim-audit", || Box::pin(sim_audit::run())),
         ("hub-api", || Box::pin(hub_api::run())),
         ("queue", || Box::pin(queue::run())),
@@ -41,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
         ("usage-report", || Box::pin(usage_report::run())),
         ("airbyte-tasks", || Box::pin(airbyte::run_bench())),
         ("recipes", || Box::pin(recipes::run())),
+        ("recipe-parse", || Box::pin(recipe_parse::run())),
     ];
     for (name, run) in benchmarks {
         if !runs(name) {

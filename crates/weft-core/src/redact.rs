@@ -110,6 +110,17 @@ static TEXT_PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     ]
 });
 
+/// Whether `text` could hold a secret's shape at all (a `name=value`, `Bearer` or `Basic`):
+/// most text a run keeps has none, and is not handed to the patterns.
+fn may_have_shape(text: &str) -> bool {
+    let holds = |word: &[u8]| {
+        text.as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    text.contains('=') || holds(b"bearer") || holds(b"basic")
+}
+
 /// The secrets the hub holds, as text, so that they can be taken out of anything stored,
 /// logged or shown. Filled as secrets are opened (connection tokens, hook secrets) or
 /// configured (the SMTP password, the OAuth client secret); shared by clones of the hub.
@@ -161,9 +172,11 @@ impl KnownSecrets {
                 }
             }
         }
-        for (pattern, with) in TEXT_PATTERNS.iter() {
-            if pattern.is_match(&out) {
-                out = Cow::Owned(pattern.replace_all(&out, *with).into_owned());
+        if may_have_shape(&out) {
+            for (pattern, with) in TEXT_PATTERNS.iter() {
+                if pattern.is_match(&out) {
+                    out = Cow::Owned(pattern.replace_all(&out, *with).into_owned());
+                }
             }
         }
         out

@@ -415,3 +415,29 @@ fn a_recipe_says_which_privilege_it_needs_and_which_steps_need_it() {
     let weekly = recipe::parse("weekly.yaml", &weekly).unwrap();
     assert!(weekly.administers(), "{:?}", weekly.privilege());
 }
+
+#[test]
+fn secrets_are_read_one_by_name_and_listed() {
+    let with = |text: &str| {
+        GOOD.replace(
+            "text: \"Hello {{ steps.task.title }}\"",
+            &format!("text: \"{text}\""),
+        )
+    };
+    let recipe = recipe::parse(
+        "r.yaml",
+        &with("key {{ secrets.vendor_key }} {{ secrets.other }}"),
+    )
+    .unwrap();
+    assert_eq!(
+        recipe.secret_names().iter().collect::<Vec<_>>(),
+        vec!["other", "vendor_key"]
+    );
+    check(
+        &with("all {{ secrets }}"),
+        15,
+        13,
+        "steps[1].input.text",
+        "secrets are read one at a time by name",
+    );
+}

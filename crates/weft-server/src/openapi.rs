@@ -9,11 +9,29 @@ use crate::policy::{Access, RouteSpec};
 fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Value)> {
     let connection = json!({"$ref": "#/components/schemas/Connection"});
     let job = json!({"$ref": "#/components/schemas/Job"});
+    let secret = json!({"type": "object", "properties": {"name": {"type": "string"}, "hosts": {"type": "array", "items": {"type": "string"}}, "updatedBy": {"type": "string"}, "updatedAt": {"type": "integer"}, "usedBy": {"type": "array", "items": {"type": "string"}}}});
     let run = json!({"type": "object", "properties": {"id": {"type": "integer"}, "recipeName": {"type": "string"}, "version": {"type": "integer"}, "eventKey": {"type": "string"}, "status": {"type": "string", "enum": ["queued", "running", "waiting", "succeeded", "failed", "cancelled"]}, "nextStep": {"type": "integer"}, "error": {"type": ["string", "null"]}, "startedBy": {"type": ["string", "null"], "description": "who started the run by hand (run now, rerun)"}, "handMade": {"type": "boolean", "description": "a person wrote the trigger event"}}});
     let files = json!({"type": "object", "required": ["files"], "properties": {"files": {"type": "array", "items": {"type": "object", "required": ["file", "source"], "properties": {"file": {"type": "string"}, "source": {"type": "string"}}}}, "prune": {"type": "boolean"}}});
     let changes = json!({"type": "object", "properties": {"changes": {"type": "array", "items": {"type": "object", "properties": {"change": {"type": "string", "enum": ["add", "update", "unchanged", "remove"]}, "name": {"type": "string"}, "diff": {"type": "string"}}}}}});
     Some(match (method, path) {
         ("GET", "/api/v1/openapi.json") => ("This document", None, json!({"type": "object"})),
+        ("GET", "/api/v1/secrets") => (
+            "Recipe secrets (never their values): where steps may send each, who set it, and the recipes that read it",
+            None,
+            json!({"type": "array", "items": secret.clone()}),
+        ),
+        ("PUT", "/api/v1/secrets/{name}") => (
+            "Set a recipe secret, read in templates as secrets.NAME: its value (never shown again) and the hosts http.request steps may send it to",
+            Some(
+                json!({"type": "object", "required": ["value", "hosts"], "properties": {"value": {"type": "string", "minLength": 1}, "hosts": {"type": "array", "minItems": 1, "items": {"type": "string", "description": "a host, *.domain, or * for any"}}}, "additionalProperties": false}),
+            ),
+            secret,
+        ),
+        ("DELETE", "/api/v1/secrets/{name}") => (
+            "Remove a recipe secret no recipe reads (409 naming the recipes that do)",
+            None,
+            json!({"description": "No content"}),
+        ),
         ("GET", "/api/v1/me") => (
             "The caller's user name and role",
             None,

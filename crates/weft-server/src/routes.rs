@@ -75,6 +75,18 @@ fn entries() -> Vec<Entry> {
         ),
         e(
             Method::POST,
+            "/connections/secrets",
+            Needs(ManageConnections),
+            post(web::connections::set_secret),
+        ),
+        e(
+            Method::POST,
+            "/connections/secrets/{name}/remove",
+            Needs(ManageConnections),
+            post(web::connections::remove_secret),
+        ),
+        e(
+            Method::POST,
             "/connections/{id}/check",
             Needs(ManageConnections),
             post(web::connections::check_connection),
@@ -514,6 +526,24 @@ fn entries() -> Vec<Entry> {
             "/api/v1/connections/{id}/check",
             Needs(ManageConnections),
             post(api::connections::check),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/secrets",
+            Needs(ViewConnections),
+            get(api::secrets::list),
+        ),
+        e(
+            Method::PUT,
+            "/api/v1/secrets/{name}",
+            Needs(ManageConnections),
+            put(api::secrets::set),
+        ),
+        e(
+            Method::DELETE,
+            "/api/v1/secrets/{name}",
+            Needs(ManageConnections),
+            delete(api::secrets::remove),
         ),
         e(
             Method::GET,

@@ -763,12 +763,22 @@ async fn example_recipes_run_from_the_browser() {
         "the comment is in Wrike"
     );
 
-    // The weekly review, run now rather than on Monday.
+    // The weekly review, run now rather than on Monday, once it is started (a stopped
+    // recipe offers no "Run now").
     browser.goto(&format!("{base}/recipes/new")).await.unwrap();
     set_source(&browser, &example("weekly-idle-review")).await;
     click(&browser, Locator::Id("save")).await;
     wait_for_path(&browser, "/recipes/weekly-idle-review").await;
-    click(&browser, Locator::Id("run-now")).await;
+    assert!(browser.find(Locator::Id("run-now")).await.is_err());
+    click(&browser, Locator::Id("start")).await;
+    browser
+        .wait()
+        .for_element(Locator::Id("run-now"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let mut status = String::new();
     for _ in 0..50 {
         if browser

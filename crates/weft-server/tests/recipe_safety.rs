@@ -239,6 +239,31 @@ async fn recipes_that_administer_users_are_for_admins_only() {
             .contains("only Admins"),
         "{checked}"
     );
+    // So does the editor's Check, and its Save refuses an Analyst with the reason.
+    let analyst = w.members.iter().find(|m| m.username == "analyst").unwrap();
+    let editor = |action: &'static str| {
+        w.http
+            .post(format!("{}/recipes", w.url))
+            .header("Cookie", format!("weft_session={}", analyst.session))
+            .form(&[
+                ("csrf", analyst.csrf.as_str()),
+                ("source", DEACTIVATE),
+                ("action", action),
+            ])
+            .send()
+    };
+    let page = editor("check").await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("id=\"privilege\"")
+            && page.contains("needs the privilege to administer users and seats (steps off)"),
+        "{page}"
+    );
+    let refused = editor("save").await.unwrap();
+    assert_eq!(refused.status().as_u16(), 422);
+    assert!(
+        refused.text().await.unwrap().contains("only Admins do"),
+        "the reason is on the page"
+    );
     // An Analyst may neither turn their recipe into one that administers, nor change one.
     let sneaky = COMMENT.replace(
         "  - id: say\n",
@@ -573,6 +598,21 @@ async fn operators_run_recipes_now_but_never_with_an_event_of_their_own() {
         let by_analyst = w.finished_run(answer["run"].as_i64().unwrap()).await;
         assert_eq!(by_analyst["run"]["startedBy"], "analyst", "{by_analyst}");
         assert_eq!(by_analyst["run"]["handMade"], true);
+        let operator = w.members.iter().find(|m| m.username == "operator").unwrap();
+        let page = w
+            .http
+            .get(format!("{}/runs/{}", w.url, by_analyst["run"]["id"]))
+            .header("Cookie", format!("weft_session={}", operator.session))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("analyst, with a trigger event written by hand"),
+            "{backend}: {page}"
+        );
         let trail = w.hub.store.trail().latest(20).await.unwrap();
         let entry = trail
             .iter()
@@ -949,6 +989,25 @@ async fn runs_stay_within_their_bounds() {
             error.starts_with("c:") && error.contains("recipe_max_run_bytes"),
             "{backend}: {error}"
         );
+        // Another system's huge answer is read to its end, and only its length kept.
+        let huge = {
+            let app = axum::Router::new().route(
+                "/huge",
+                axum::routing::get(|| async { "z".repeat(3 << 20) }),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}/huge", listener.local_addr().unwrap());
+            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+            url
+        };
+        let inbound = w.inbound(HUGE_ANSWER, "huge-answer").await;
+        let run = w.fire(&inbound, json!({"url": huge})).await;
+        assert_eq!(run["run"]["status"], "succeeded", "{backend}: {run}");
+        assert_eq!(
+            run["steps"][0]["output"]["body"],
+            format!("({} bytes, not kept)", 3 << 20),
+            "{backend}"
+        );
         let health = w
             .http
             .get(format!("{}/healthz", w.url))
@@ -958,6 +1017,18 @@ async fn runs_stay_within_their_bounds() {
         assert_eq!(health.status().as_u16(), 200);
     }
 }
+
+const HUGE_ANSWER: &str = "\
+name: huge-answer
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: get
+    action: http.request
+    input:
+      url: \"{{ trigger.url }}\"
+";
 
 const PLANTING: &str = "\
 name: planting
@@ -972,33 +1043,48 @@ steps:
   - id: keep
     action: map
     input:
-      X-API-Key: \"{{ trigger.plant }}\"
-      X-Auth: \"{{ trigger.plant }}\"
-      bearer: \"{{ trigger.plant }}\"
+      X-API-Key: \"{{ trigger.apiKey }}\"
+      X-Auth: \"{{ secrets.vendor_key }}\"
+      bearer: \"{{ secrets.vendor_key }}\"
       credentials:
         user: someone
-        word: \"{{ trigger.plant }}\"
-      private_key: \"{{ trigger.plant }}\"
-      pass: \"{{ trigger.plant }}\"
-      url: \"https://api.example.com/x?access_token={{ trigger.plant }}&page=2\"
+        word: \"{{ secrets.vendor_key }}\"
+      private_key: \"{{ secrets.vendor_key }}\"
+      pass: \"{{ secrets.vendor_key }}\"
+      url: \"https://api.example.com/x?access_token={{ secrets.vendor_key }}&page=2\"
+      plain: \"{{ secrets.vendor_key }}\"
       pasted: \"{{ steps.task.description }}\"
       hook: \"{{ trigger.note }}\"
   - id: echo
     action: http.request
     input:
-      url: \"{{ trigger.echo }}?access_token={{ trigger.plant }}\"
+      url: \"{{ trigger.echo }}?access_token={{ secrets.vendor_key }}\"
       method: POST
       headers:
-        Authorization: \"Bearer {{ trigger.plant }}\"
-        X-Api-Key: \"{{ trigger.plant }}\"
+        Authorization: \"Bearer {{ secrets.vendor_key }}\"
+        X-Api-Key: \"{{ secrets.vendor_key }}\"
       json:
         note: \"{{ steps.task.description }}\"
+        key: \"{{ secrets.vendor_key }}\"
   - id: fail
     action: http.request
     input:
       url: \"{{ trigger.echo }}/fail\"
       headers:
-        X-Api-Key: \"{{ trigger.plant }}\"
+        X-Api-Key: \"{{ secrets.vendor_key }}\"
+    on_error: continue
+  - id: elsewhere
+    action: http.request
+    input:
+      url: \"{{ trigger.elsewhere }}\"
+      headers:
+        X-Api-Key: \"{{ secrets.vendor_key }}\"
+    on_error: continue
+  - id: into_wrike
+    action: wrike.create_comment
+    input:
+      task: \"{{ trigger.taskId }}\"
+      text: \"the key is {{ secrets.vendor_key }}\"
     on_error: continue
   - id: after
     action: map
@@ -1006,6 +1092,8 @@ steps:
       copied: \"{{ steps.keep }}\"
       answer: \"{{ steps.echo.body }}\"
       err: \"{{ errors.fail }}\"
+      elsewhere: \"{{ errors.elsewhere }}\"
+      into_wrike: \"{{ errors.into_wrike }}\"
 ";
 
 /// Another system that repeats what it was sent, secrets included, and fails saying so.
@@ -1065,13 +1153,24 @@ async fn planted_secrets_are_stored_and_shown_nowhere() {
             )
             .await;
         let task = created["id"].as_str().unwrap().to_owned();
-        let inbound = w.inbound(PLANTING, "planting").await;
+        // An Analyst keeps the other system's key as a recipe secret, bound to its host.
         let plant = "planted-secret-7f3a9c21e5";
+        let (status, body) = w
+            .api(
+                "analyst",
+                reqwest::Method::PUT,
+                "/api/v1/secrets/vendor_key",
+                Some(json!({"value": plant, "hosts": ["127.0.0.1"]})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(!body.to_string().contains(plant), "{body}");
+        let inbound = w.inbound(PLANTING, "planting").await;
         let run = w
             .fire(
                 &inbound,
-                json!({"taskId": task, "plant": plant, "echo": echo,
-                       "note": format!("the hook secret is {}", inbound.1),
+                json!({"taskId": task, "echo": echo, "elsewhere": "http://localhost:9/x",
+                       "apiKey": plant, "note": format!("the hook secret is {}", inbound.1),
                        "password": plant, "credentials": {"k": plant}}),
             )
             .await;
@@ -1105,6 +1204,76 @@ async fn planted_secrets_are_stored_and_shown_nowhere() {
                 .contains("our token is [redacted]"),
             "{run}"
         );
+        assert_eq!(after["output"]["copied"]["plain"], "[redacted]", "{run}");
+        // The secret went where it may (the echo's host), and nowhere else.
+        assert!(
+            after["output"]["elsewhere"]
+                .as_str()
+                .unwrap()
+                .contains("may be sent only to 127.0.0.1, not to localhost"),
+            "{run}"
+        );
+        assert!(
+            after["output"]["into_wrike"]
+                .as_str()
+                .unwrap()
+                .contains("no place for it"),
+            "{run}"
+        );
+        let (comments, n) = w
+            .count(&format!("tasks/{task}/comments"), |c| {
+                c["text"].as_str().is_some_and(|t| t.contains("the key is"))
+            })
+            .await;
+        assert_eq!(n, 0, "{comments}");
+        let (_, listed) = w
+            .api("analyst", reqwest::Method::GET, "/api/v1/secrets", None)
+            .await;
+        assert_eq!(listed[0]["usedBy"], json!(["planting"]), "{listed}");
+        look("the secrets list", &listed.to_string());
+        // The connections page lists it, never its value, and sets another from its form.
+        let analyst = w.members.iter().find(|m| m.username == "analyst").unwrap();
+        let cookie = format!("weft_session={}", analyst.session);
+        let page = w
+            .http
+            .get(format!("{}/connections", w.url))
+            .header("Cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("vendor_key") && page.contains("127.0.0.1"),
+            "{page}"
+        );
+        look("the connections page", &page);
+        let set = w
+            .http
+            .post(format!("{}/connections/secrets", w.url))
+            .header("Cookie", &cookie)
+            .form(&[
+                ("csrf", analyst.csrf.as_str()),
+                ("name", "other_key"),
+                ("value", "another-planted-value-42"),
+                ("hosts", "hooks.example.com, *.vendor.example"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        // Redirected back to the page (followed), which says so.
+        assert_eq!(set.status().as_u16(), 200);
+        assert!(set.url().query().unwrap_or_default().contains("other_key"));
+        let (_, listed) = w
+            .api("admin", reqwest::Method::GET, "/api/v1/secrets", None)
+            .await;
+        assert_eq!(
+            listed[0]["hosts"],
+            json!(["hooks.example.com", "*.vendor.example"]),
+            "{listed}"
+        );
+        assert!(!listed.to_string().contains("another-planted-value-42"));
         // The API, as an Operator sees it.
         look("the run's API answer", &run.to_string());
         let (_, listed) = w
@@ -1138,4 +1307,77 @@ async fn planted_secrets_are_stored_and_shown_nowhere() {
         assert!(dump.contains("Integration notes") || dump.contains("planting"));
         look("the database", &dump);
     }
+}
+
+/// A "billion laughs" recipe file of under 700 bytes: aliases nine deep, ninefold each.
+fn laughs(n: usize) -> Value {
+    let mut text = format!(
+        "name: laughs-{n}\nconnection: acme-analytics\ntrigger:\n  http: {{}}\nsteps:\n  - id: s\n    action: map\n    input:\n      x: 1\ntests:\n  - name: t\n    trigger:\n      a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+    );
+    let mut previous = "a".to_owned();
+    for name in ["b", "c", "d", "e", "f", "g"] {
+        let refs = vec![format!("*{previous}"); 9].join(",");
+        text.push_str(&format!("      {name}: &{name} [{refs}]\n"));
+        previous = name.to_owned();
+    }
+    json!({"file": format!("laughs-{n}.yaml"), "source": text})
+}
+
+/// Finding "parsing recipe files stalls the server": fifty hostile files in a request are
+/// each refused by the parser's alias limit, a request may carry at most 200 files, and the
+/// hub answers `/healthz` while several such requests are parsed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_recipe_files_are_refused_without_holding_the_server() {
+    let w = world(common::store("safety_parse").await).await;
+    let fifty: Vec<Value> = (0..50).map(laughs).collect();
+    let check = |files: Vec<Value>| {
+        let request = w
+            .http
+            .post(format!("{}/api/v1/recipes/check", w.url))
+            .bearer_auth(w.token("analyst"))
+            .json(&json!({ "files": files }));
+        async move {
+            let r = request.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, body) = check(fifty.clone()).await;
+    assert_eq!(status, 422, "{body}");
+    let problems = body["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 50, "{body}");
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.to_string().contains("alias replay limit")),
+        "{body}"
+    );
+    let many: Vec<Value> = (0..201).map(laughs).collect();
+    let (status, body) = check(many).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("at most 200"),
+        "{body}"
+    );
+    // Three requests of fifty at once, and the hub's health answered meanwhile.
+    let busy = tokio::spawn({
+        let requests = [check(fifty.clone()), check(fifty.clone()), check(fifty)];
+        async move { futures_all(requests).await }
+    });
+    let health = w
+        .http
+        .get(format!("{}/healthz", w.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    for (status, _) in busy.await.unwrap() {
+        assert_eq!(status, 422);
+    }
+}
+
+/// Awaits three futures together.
+async fn futures_all<F: std::future::Future>(fs: [F; 3]) -> [F::Output; 3] {
+    let [a, b, c] = fs;
+    let (a, b, c) = tokio::join!(a, b, c);
+    [a, b, c]
 }

@@ -630,4 +630,18 @@ async fn the_recipe_reference_shows_every_action_and_its_inputs() {
     );
     assert!(html.contains("<code>TaskStatusChanged</code>"));
     assert!(html.contains("<code>user_inactive</code>"));
+    // Each action's privilege, the administering ones marked as Admins' only.
+    let row = |name: &str| {
+        html.split(&format!("data-action=\"{name}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        row("wrike.update_user")
+            .contains("<strong>administer users and seats</strong> (Admins only)")
+    );
+    assert!(row("wrike.create_comment").contains(">write work<"));
+    assert!(row("wrike.get_task").contains(">read<"));
 }

@@ -164,7 +164,11 @@ impl Db {
                             .map_err(failed("listing columns"))?;
                     let cells = columns
                         .iter()
-                        .map(|c| format!("COALESCE(CAST(\"{c}\" AS TEXT), '')"))
+                        .map(|c| {
+                            format!(
+                                "COALESCE(CASE WHEN typeof(\"{c}\") = 'blob' THEN hex(\"{c}\") ELSE CAST(\"{c}\" AS TEXT) END, '')"
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join(" || ' ' || ");
                     let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(

@@ -40,8 +40,9 @@ impl Secrets<'_> {
              SELECT id, refresh_token FROM connections WHERE refresh_token IS NOT NULL")
             .fetch_all(pool).await.map_err(failed("connections")))?;
         let hooks: Vec<(String, Vec<u8>)> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT 'recipe-hook:' || token, secret FROM recipe_hooks")
-            .fetch_all(pool).await.map_err(failed("recipe hooks")))?;
+            "SELECT 'recipe-hook:' || token, secret FROM recipe_hooks UNION ALL \
+             SELECT 'recipe-secret:' || name, value FROM recipe_secrets")
+            .fetch_all(pool).await.map_err(failed("recipe hooks and secrets")))?;
         all.extend(hooks);
         Ok(all)
     }
@@ -87,6 +88,20 @@ impl Secrets<'_> {
                 count += 1;
                 sqlx::query("UPDATE recipe_hooks SET secret = $1 WHERE recipe_id = $2")
                     .bind(secret).bind(recipe_id)
+                    .execute(&mut *tx).await.map_err(failed("re-sealing secrets"))?;
+            }
+            // Recipe secrets are bound to `recipe-secret:NAME`.
+            let recipe_secrets: Vec<(String, Vec<u8>)> =
+                sqlx::query_as("SELECT name, value FROM recipe_secrets")
+                    .fetch_all(&mut *tx).await.map_err(failed("re-sealing secrets"))?;
+            for (name, value) in recipe_secrets {
+                let value = match reseal(&format!("recipe-secret:{name}"), &value) {
+                    Ok(sealed) => sealed,
+                    Err(e) => return Ok(Err(e)),
+                };
+                count += 1;
+                sqlx::query("UPDATE recipe_secrets SET value = $1 WHERE name = $2")
+                    .bind(value).bind(&name)
                     .execute(&mut *tx).await.map_err(failed("re-sealing secrets"))?;
             }
             sqlx::query("INSERT INTO hub_settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value")

@@ -66,6 +66,9 @@ enum Command {
     /// Recipes: validate, diff, apply and export recipe files; start and stop recipes; runs.
     #[command(subcommand)]
     Recipes(recipes_cli::RecipesCommand),
+    /// Secrets recipes read as {{ secrets.NAME }}: set, list, remove (values never shown).
+    #[command(subcommand)]
+    Secrets(recipes_cli::SecretsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -354,6 +357,10 @@ pub fn run() -> anyhow::Result<()> {
             }
             Command::Recipes(command) => {
                 recipes_cli::recipes_command(settings(&cli.config, cli.database_url)?, command)
+                    .await
+            }
+            Command::Secrets(command) => {
+                recipes_cli::secrets_command(settings(&cli.config, cli.database_url)?, command)
                     .await
             }
         }

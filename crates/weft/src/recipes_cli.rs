@@ -131,6 +131,7 @@ fn print_actions(name: Option<&str>, json: bool) -> anyhow::Result<()> {
                     "name": a.name,
                     "summary": a.summary,
                     "needs": a.needs.map(weft_core::scope_plan::Feature::as_str),
+                    "privilege": a.privilege,
                     "createsInWrike": a.creates,
                     "inputs": a.all_inputs().iter().map(|i| serde_json::json!({
                         "name": i.name, "required": i.required, "help": i.help,
@@ -145,7 +146,12 @@ fn print_actions(name: Option<&str>, json: bool) -> anyhow::Result<()> {
         let needs = a
             .needs
             .map_or("nothing from Wrike", weft_core::scope_plan::Feature::as_str);
-        println!("{}  {}  (needs: {needs})", a.name, a.summary);
+        println!(
+            "{}  {}  (needs: {needs}; privilege: {})",
+            a.name,
+            a.summary,
+            a.privilege.as_str()
+        );
         for i in a.all_inputs() {
             let mark = if i.required { "*" } else { " " };
             println!("    {mark} {:<16} {}", i.name, i.help);
@@ -318,7 +324,7 @@ pub async fn recipes_command(settings: Settings, command: RecipesCommand) -> any
                             c.file,
                             c.recipe.name.value,
                             c.recipe.steps.len(),
-                            library::privilege_note(&c.recipe)
+                            weft_hub::recipes::privilege::privilege_note(&c.recipe)
                         );
                     }
                     Ok(())
@@ -618,4 +624,80 @@ fn print_changes(changes: &[Change], with_diffs: bool) {
             Change::Remove { name } => println!("not in files: {name}"),
         }
     }
+}
+
+/// `weft secrets ...`: the secrets recipes read as `{{ secrets.NAME }}`.
+#[derive(Debug, Subcommand)]
+pub enum SecretsCommand {
+    /// Secrets by name (never their values), where steps may send each, and who reads it.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a secret: its value from standard input (or --value-env), never the command line.
+    Set {
+        /// Letters, digits and _; templates read it as secrets.NAME.
+        name: String,
+        /// A host http.request steps may send it to (api.example.com, *.example.com, or * for
+        /// any); give it once per host.
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+        /// Read the value from this environment variable instead of standard input.
+        #[arg(long)]
+        value_env: Option<String>,
+    },
+    /// Remove a secret that no recipe reads.
+    Remove { name: String },
+}
+
+pub async fn secrets_command(settings: Settings, command: SecretsCommand) -> anyhow::Result<()> {
+    use weft_hub::recipes::secrets;
+    let hub = hub::services(&settings).await?;
+    let actor = weft_hub::Actor::local(cli_actor());
+    match command {
+        SecretsCommand::List { json } => {
+            let all = secrets::list(&hub).await?;
+            if json {
+                return print_json(&all);
+            }
+            if all.is_empty() {
+                println!("no secrets; set one with `weft secrets set NAME --host HOST`");
+            }
+            for s in all {
+                println!(
+                    "{:<24} hosts {}; set by {} at {}; read by {}",
+                    s.name,
+                    s.hosts.join(", "),
+                    s.updated_by,
+                    seconds(s.updated_at),
+                    if s.used_by.is_empty() {
+                        "no recipe".to_owned()
+                    } else {
+                        s.used_by.join(", ")
+                    }
+                );
+            }
+        }
+        SecretsCommand::Set {
+            name,
+            hosts,
+            value_env,
+        } => {
+            let value = crate::secrets_input::read_secret(
+                &format!("value of secret {name}"),
+                value_env.as_deref(),
+            )?;
+            let info = secrets::set(&hub, &actor, &name, &value, &hosts).await?;
+            println!(
+                "secret {} set; steps may send it to {}",
+                info.name,
+                info.hosts.join(", ")
+            );
+        }
+        SecretsCommand::Remove { name } => {
+            secrets::remove(&hub, &actor, &name).await?;
+            println!("secret {name} removed");
+        }
+    }
+    Ok(())
 }

@@ -13,7 +13,9 @@ use super::problem::Problem;
 use crate::schedule::Cadence;
 
 /// Names a template may start with.
-const SCOPE_NAMES: &[&str] = &["trigger", "steps", "errors", "item", "recipe", "run"];
+const SCOPE_NAMES: &[&str] = &[
+    "trigger", "steps", "errors", "item", "recipe", "run", "secrets",
+];
 
 fn is_name(text: &str, max: usize) -> bool {
     !text.is_empty()
@@ -280,6 +282,11 @@ fn check_names(
                 ))
             } else if head == "item" && !has_item {
                 Some("item is only defined in a step with for_each".to_owned())
+            } else if head == "secrets" && !rest.is_some_and(is_secret_name) {
+                Some(
+                    "secrets are read one at a time by name: secrets.NAME (letters, digits and _)"
+                        .to_owned(),
+                )
             } else if head == "steps" {
                 rest.map(|r| r.split('.').next().unwrap_or(r))
                 .filter(|step| !earlier.contains(step))
@@ -293,6 +300,11 @@ fn check_names(
             problems.push(Problem::at(node, field, message));
         }
     }
+}
+
+/// A recipe secret's name: 1 to 64 letters, digits and `_`.
+pub fn is_secret_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 fn check_trigger(trigger: &Spanned<Trigger>, problems: &mut Vec<Problem>) {

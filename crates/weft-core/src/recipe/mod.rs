@@ -15,7 +15,7 @@ mod problem;
 mod template;
 
 pub use catalog::{Action, ActionInput, CATALOG, Privilege, action, raw_call_privilege};
-pub use check::check;
+pub use check::{check, is_secret_name};
 pub use model::*;
 pub use node::{Node, evaluate};
 pub use parse::{MAX_RECIPE_BYTES, parse};

@@ -21,6 +21,9 @@ pub struct Recipe {
     /// Sample trigger events with the step inputs they must produce.
     #[serde(default)]
     pub tests: Vec<RecipeTest>,
+    /// The recipe secrets its templates read, found once when the file is parsed.
+    #[serde(skip)]
+    pub secrets_read: std::collections::BTreeSet<String>,
 }
 
 /// What starts a run. Exactly one per recipe.
@@ -337,6 +340,40 @@ impl Recipe {
             .map(|s| s.id.value.as_str())
             .collect();
         (most, steps)
+    }
+
+    /// The recipe secrets its templates read (`secrets.NAME`), as parsing found them.
+    pub fn secret_names(&self) -> &std::collections::BTreeSet<String> {
+        &self.secrets_read
+    }
+
+    /// The recipe secrets its templates read, looked for in every step's templates.
+    pub(super) fn find_secret_names(&self) -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        for step in &self.steps {
+            let nodes = [&step.input, &step.when, &step.for_each];
+            for node in nodes.into_iter().flatten() {
+                let mut templates: Vec<&super::Template> = node
+                    .value
+                    .templates()
+                    .into_iter()
+                    .filter_map(|(_, n)| match &n.value {
+                        Node::Template(t) => Some(t),
+                        _ => None,
+                    })
+                    .collect();
+                if let Node::Template(t) = &node.value {
+                    templates.push(t);
+                }
+                for template in templates {
+                    names.extend(template.names().into_iter().filter_map(|n| {
+                        n.strip_prefix("secrets.")
+                            .map(|rest| rest.split('.').next().unwrap_or(rest).to_owned())
+                    }));
+                }
+            }
+        }
+        names
     }
 
     /// True when the recipe administers users and seats: only Admins apply, edit, start

@@ -66,6 +66,8 @@ pub fn parse(file: &str, source: &str) -> Result<Recipe, Problems> {
     })?;
     let problems = super::check::check(&recipe);
     if problems.is_empty() {
+        let mut recipe = recipe;
+        recipe.secrets_read = recipe.find_secret_names();
         Ok(recipe)
     } else {
         Err(fail(problems))

@@ -81,6 +81,8 @@ pub struct ActionContext<'a> {
     /// The most the recipe may do (see `Recipe::privilege`): a raw call that would need
     /// more is refused when it is about to be made.
     pub privilege: Privilege,
+    /// The recipe secrets the run opened: a step may send one only where it is bound.
+    pub secrets: &'a [super::secrets::OpenSecret],
 }
 
 /// Refuses to change the users a recipe never changes: the Wrike account's owner, and the
@@ -223,6 +225,8 @@ fn data(envelope: Value) -> Value {
 
 /// Runs `action` with `input`.
 pub async fn execute(ctx: &ActionContext<'_>, action: &str, input: &Value) -> ActionResult {
+    super::secrets::check_destination(ctx.secrets, action, input)
+        .map_err(ActionError::permanent)?;
     if action.starts_with("wrike.") {
         return wrike_action(ctx, action, input).await;
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::{Value, json};
 use similar::TextDiff;
-use weft_core::recipe::{self, Privilege, Problems, Recipe, Trigger};
+use weft_core::recipe::{self, Problems, Recipe, Trigger};
 use weft_core::roles::Permission;
 use weft_core::scope_plan::{self, AccountFacts};
 use weft_core::secrets::random_token;
@@ -17,6 +17,7 @@ use wrike_api::Scope;
 use crate::error::{HubError, HubResult};
 use crate::{Actor, Hub, connections, trail};
 
+use super::privilege::require_privilege;
 use super::{records, runs, triggers};
 
 /// A recipe file as given: its name for errors (a path) and its text.
@@ -129,41 +130,6 @@ fn combine(results: Vec<Result<Checked, Problems>>) -> Result<Vec<Checked>, Vec<
     if bad.is_empty() { Ok(good) } else { Err(bad) }
 }
 
-/// Refuses `actor` when `recipe` administers users and seats and they may not do so
-/// through a recipe; `doing` says what they asked ("starting").
-pub fn require_privilege(actor: &Actor, recipe: &Recipe, doing: &str) -> HubResult<()> {
-    let (privilege, steps) = recipe.privilege();
-    if privilege < Privilege::AdministerUsers {
-        return Ok(());
-    }
-    actor.require(Permission::AdministerThroughRecipes, || {
-        format!(
-            "{doing} recipe {}: its steps {} administer users and seats, which only Admins do",
-            recipe.name.value,
-            steps.join(", ")
-        )
-    })
-}
-
-/// What a recipe may do, in a sentence for `validate`, the editor and the API: the privilege
-/// its steps need, which steps need it, and who may change and run it.
-pub fn privilege_note(recipe: &Recipe) -> String {
-    let (privilege, steps) = recipe.privilege();
-    let who = if privilege == Privilege::AdministerUsers {
-        "only Admins may apply, edit, start, run by hand, rerun or approve it"
-    } else {
-        "Admins and Analysts may apply and edit it"
-    };
-    if steps.is_empty() {
-        return format!("needs the privilege to {} ({who})", privilege.as_str());
-    }
-    format!(
-        "needs the privilege to {} (steps {}); {who}",
-        privilege.as_str(),
-        steps.join(", ")
-    )
-}
-
 /// The stored recipe `name`, parsed, when there is one.
 async fn stored(hub: &Hub, name: &str) -> HubResult<Option<Recipe>> {
     match hub.store.recipes().by_name(name).await? {
@@ -214,6 +180,22 @@ pub async fn check_in_hub(hub: &Hub, checked: &Checked) -> Vec<String> {
             return problems;
         }
     };
+    for secret in checked.recipe.secret_names() {
+        if hub
+            .store
+            .recipes()
+            .secret(secret)
+            .await
+            .ok()
+            .flatten()
+            .is_none()
+        {
+            problems.push(format!(
+                "{}: steps read secrets.{secret}, which the hub does not have; set it first (weft secrets set {secret})",
+                checked.file
+            ));
+        }
+    }
     let granted: Option<Vec<Scope>> = (!connection.scopes.is_empty()).then(|| {
         connection
             .scopes

@@ -5,7 +5,8 @@
 //! and turns what arrives into runs (`inbound` checks other systems' signed calls); `poll` is the polling trigger; `idle` is the
 //! `user_inactive` hub event, looked for after each usage sync; `runs` carries each run
 //! from step to step as `recipe.run` jobs, each step's templates evaluated by `prepare`
-//! within the run's bounds; `actions` is what each catalog action does;
+//! within the run's bounds; `actions` is what each catalog action does; `secrets` are the
+//! values recipes read by name and may send only to their hosts;
 //! `testing` runs a recipe file's own tests.
 
 pub mod actions;
@@ -15,8 +16,10 @@ pub mod inbound;
 pub mod library;
 pub mod poll;
 pub mod prepare;
+pub mod privilege;
 pub mod records;
 pub mod runs;
+pub mod secrets;
 pub mod sweep;
 pub mod testing;
 pub mod triggers;

@@ -73,7 +73,7 @@ impl RecipeLimits {
 }
 
 /// The length of `value` as JSON text, without writing it anywhere.
-pub fn json_size(value: &Value) -> usize {
+pub fn json_size<T: serde::Serialize + ?Sized>(value: &T) -> usize {
     struct Count(usize);
     impl std::io::Write for Count {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -90,14 +90,16 @@ pub fn json_size(value: &Value) -> usize {
 }
 
 /// What a step's templates read: the trigger event, the outputs of the steps before it
-/// (and the errors of those that failed and were passed over), the recipe and the run.
-/// Inside a `for_each`, `Scope::with_item` adds `item` to it.
+/// (and the errors of those that failed and were passed over), the recipe, the run and the
+/// recipe secrets it reads (`secrets`, a map of names to values). Inside a `for_each`,
+/// `Scope::with_item` adds `item` to it.
 pub fn template_scope(
     trigger: &Value,
     outputs: &Map<String, Value>,
     recipe: &str,
     version: i64,
     run_id: i64,
+    secrets: &Value,
 ) -> Scope {
     let mut steps = outputs.clone();
     let errors = steps.remove("__errors").unwrap_or(json!({}));
@@ -107,6 +109,7 @@ pub fn template_scope(
         "errors": errors,
         "recipe": {"name": recipe, "version": version},
         "run": {"id": run_id},
+        "secrets": secrets,
     }))
 }
 
@@ -236,7 +239,7 @@ mod tests {
         let mut outputs = Map::new();
         outputs.insert("big".into(), json!({"s": "x".repeat(big)}));
         let trigger = json!({"items": (0..items).collect::<Vec<_>>()});
-        template_scope(&trigger, &outputs, "t", 1, 1)
+        template_scope(&trigger, &outputs, "t", 1, 1, &json!({}))
     }
 
     fn refused(prepared: Prepared) -> String {

@@ -236,6 +236,15 @@ pub async fn handle(ctx: JobContext) -> JobResult {
         format!("job {}", ctx.job.id),
     );
     runner.job = Some(&ctx);
+    // A secret the hub no longer has leaves its templates undefined: the step that reads
+    // it fails, naming it.
+    match super::secrets::open(hub, recipe.secret_names()).await {
+        Ok(opened) => runner.secrets = opened,
+        Err(HubError::Invalid(why)) => {
+            tracing::warn!(run = run_id, %why, "a recipe secret is missing")
+        }
+        Err(other) => return Err(other.into()),
+    }
     let mut index = run.next_step.max(0) as usize;
     let mut first = true;
     while index < recipe.steps.len() {
@@ -312,6 +321,8 @@ struct Runner<'a> {
     /// Its writes decide an attempt that waits (an approval, its timeout): they are made
     /// only while the attempt and the run still wait.
     decision: bool,
+    /// The recipe secrets its templates read, opened for this run.
+    secrets: Vec<super::secrets::OpenSecret>,
 }
 
 impl<'a> Runner<'a> {
@@ -332,6 +343,7 @@ impl<'a> Runner<'a> {
             running: run.status == RunStatus::Running,
             job: None,
             decision: false,
+            secrets: Vec::new(),
         }
     }
 
@@ -342,6 +354,7 @@ impl<'a> Runner<'a> {
             &self.run.recipe_name,
             self.run.version,
             self.run.id,
+            &super::secrets::scope_value(&self.secrets),
         )
     }
 
@@ -354,7 +367,7 @@ impl<'a> Runner<'a> {
         if size > limits.max_step_bytes {
             return Err(limits.output_exceeded(id, size));
         }
-        let total = json_size(&self.outputs_value()) + size;
+        let total = json_size(&self.outputs) + size;
         if total > limits.max_run_bytes {
             return Err(limits.run_exceeded(id, total));
         }
@@ -557,6 +570,7 @@ impl<'a> Runner<'a> {
             connection: self.connection,
             recipe: &self.run.recipe_name,
             privilege: self.recipe.privilege().0,
+            secrets: &self.secrets,
         };
         let action = step.action.value.as_str();
         let creates = recipe::action(action).is_some_and(|a| a.creates);
@@ -944,7 +958,7 @@ pub async fn decide(
 ) -> HubResult<Run> {
     let run = get(hub, run_id).await?;
     let recipe = version_of(hub, &run).await?;
-    super::library::require_privilege(actor, &recipe, "deciding on a run of")?;
+    super::privilege::require_privilege(actor, &recipe, "deciding on a run of")?;
     let actor = actor.name.as_str();
     let steps = hub.store.recipes().steps(run_id).await?;
     let Some(waiting) = steps
@@ -1138,7 +1152,7 @@ pub async fn rerun(hub: &Hub, actor: &Actor, run_id: i64) -> HubResult<Run> {
         })?;
     let old = version_of(hub, &run).await?;
     let current = cached(&record.source, record.version, &record.name)?;
-    super::library::require_privilege(actor, &current, "running again a run of")?;
+    super::privilege::require_privilege(actor, &current, "running again a run of")?;
     let actor = actor.name.as_str();
     // Find the failed step by its id in the current version (steps may have moved).
     let next_step = old

@@ -83,12 +83,28 @@ async fn run_one(
         connection,
         recipe: &recipe.name.value,
         privilege: recipe.privilege().0,
+        secrets: &[],
     };
+    // A test never opens the hub's secrets: each reads as `[secret NAME]`.
+    let stand_ins = Value::Object(
+        recipe
+            .secret_names()
+            .iter()
+            .map(|name| (name.clone(), Value::String(format!("[secret {name}]"))))
+            .collect(),
+    );
     let mut index = 0;
     while index < recipe.steps.len() {
         let step = &recipe.steps[index];
         let id = step.id.value.clone();
-        let scope = template_scope(&test.trigger, &outputs, &recipe.name.value, 0, 0);
+        let scope = template_scope(
+            &test.trigger,
+            &outputs,
+            &recipe.name.value,
+            0,
+            0,
+            &stand_ins,
+        );
         let prepared = prepare(step, &scope, &hub.policy.recipe_limits);
         let (inputs, each) = match prepared {
             Prepared::Skipped => {

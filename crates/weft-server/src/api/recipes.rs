@@ -104,7 +104,7 @@ pub async fn check(State(state): State<AppState>, Json(body): Json<FilesBody>) -
                 .map(|c| {
                     json!({"file": c.file, "name": c.recipe.name.value,
                            "privilege": c.recipe.privilege().0,
-                           "note": library::privilege_note(&c.recipe)})
+                           "note": weft_hub::recipes::privilege::privilege_note(&c.recipe)})
                 })
                 .collect();
             Ok((

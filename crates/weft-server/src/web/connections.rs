@@ -1,6 +1,7 @@
 //! The connections page: the list with health, hygiene and planner gaps; adding a
 //! connection with a permanent token or by OAuth in the browser (pick scopes, Default
-//! always or select all; Wrike's consent page; back with a code); checking and removing.
+//! always or select all; Wrike's consent page; back with a code); checking and removing;
+//! and the secrets recipes read (set, removed; values never shown).
 
 use std::collections::HashMap;
 
@@ -43,6 +44,7 @@ struct ConnectionsPage {
     oauth_enabled: bool,
     scopes: Vec<(&'static str, &'static str)>,
     features: Vec<FeatureChoice>,
+    secrets: Vec<weft_hub::recipes::secrets::SecretInfo>,
     error: String,
     notice: String,
 }
@@ -110,6 +112,7 @@ async fn connections_page(
             .map(|s| (s.as_str(), weft_core::scope_plan::describe_scope(s)))
             .collect(),
         features: feature_choices(),
+        secrets: weft_hub::recipes::secrets::list(&state.hub).await?,
         error: error.to_owned(),
         notice: notice.to_owned(),
     };
@@ -271,4 +274,54 @@ pub async fn oauth_callback(
         added.connection.name
     ))
     .into_response())
+}
+
+/// Sets a recipe secret from the form: its name, value and hosts (separated by commas or
+/// spaces). The value is not shown again.
+pub async fn set_secret(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let name = form.get("name");
+    let hosts: Vec<String> = form
+        .get("hosts")
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let value = SecretString::from(form.get("value"));
+    match weft_hub::recipes::secrets::set(&state.hub, &caller.acting(), &name, &value, &hosts).await
+    {
+        Ok(info) => Ok(
+            Redirect::to(&format!("/connections?notice=Secret+{}+set", info.name)).into_response(),
+        ),
+        Err(e) => {
+            let error = ApiError::from(e);
+            if error.status.is_server_error() {
+                return Err(error.into());
+            }
+            connections_page(&state, &caller, &error.message, "", error.status).await
+        }
+    }
+}
+
+pub async fn remove_secret(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(name): Path<String>,
+) -> PageResult {
+    match weft_hub::recipes::secrets::remove(&state.hub, &caller.acting(), &name).await {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/connections?notice=Secret+{name}+removed")).into_response())
+        }
+        Err(e) => {
+            let error = ApiError::from(e);
+            if error.status.is_server_error() {
+                return Err(error.into());
+            }
+            connections_page(&state, &caller, &error.message, "", error.status).await
+        }
+    }
 }

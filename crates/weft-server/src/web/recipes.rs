@@ -89,6 +89,9 @@ pub struct ActionDoc {
     pub summary: &'static str,
     /// What the recipe's connection must allow, in words.
     pub needs: &'static str,
+    /// The privilege it uses, in words; administering ones are marked.
+    pub privilege: &'static str,
+    pub administers: bool,
     pub creates: bool,
     pub inputs: Vec<InputDoc>,
 }
@@ -118,6 +121,8 @@ pub async fn reference(
                 "nothing from Wrike",
                 weft_core::scope_plan::Feature::describe,
             ),
+            privilege: a.privilege.as_str(),
+            administers: a.privilege == weft_core::recipe::Privilege::AdministerUsers,
             creates: a.creates,
             inputs: a
                 .all_inputs()
@@ -262,7 +267,12 @@ pub async fn edit_page(
 ) -> PageResult {
     let record = library::find(&state.hub, &name).await?;
     let privilege = weft_hub::recipes::records::parsed(&record)
-        .map(|r| format!("This recipe {}.", library::privilege_note(&r)))
+        .map(|r| {
+            format!(
+                "This recipe {}.",
+                weft_hub::recipes::privilege::privilege_note(&r)
+            )
+        })
         .unwrap_or_default();
     let page = EditPage {
         layout: layout(&state, &caller, "Edit recipe").await?,
@@ -346,7 +356,12 @@ async fn check_or_save(
         source,
         privilege: checked
             .as_ref()
-            .map(|c| format!("This recipe {}.", library::privilege_note(&c.recipe)))
+            .map(|c| {
+                format!(
+                    "This recipe {}.",
+                    weft_hub::recipes::privilege::privilege_note(&c.recipe)
+                )
+            })
             .unwrap_or_default(),
         notice: if problems.is_empty() {
             "The file is valid.".into()
@@ -486,7 +501,10 @@ pub struct RunRow {
     pub created: String,
     pub finished: String,
     pub error: String,
+    /// What started the run: its event's key.
     pub started_by: String,
+    /// Who started it by hand, and whether they wrote its event (empty for a trigger).
+    pub by_hand: String,
 }
 
 impl RunRow {
@@ -500,6 +518,12 @@ impl RunRow {
             finished: r.finished_ms.map(millis).unwrap_or_default(),
             error: r.error.clone().unwrap_or_default(),
             started_by: r.event_key.clone(),
+            by_hand: match (&r.started_by, r.hand_made) {
+                (Some(who), true) => format!("{who}, with a trigger event written by hand"),
+                (Some(who), false) => who.clone(),
+                (None, true) => "a trigger event written by hand".into(),
+                (None, false) => String::new(),
+            },
         }
     }
 }

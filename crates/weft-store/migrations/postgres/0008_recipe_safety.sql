@@ -11,3 +11,14 @@ ALTER TABLE jobs ADD COLUMN lost_leases BIGINT NOT NULL DEFAULT 0;
 -- (other systems' calls). A token is looked up only by its own kind.
 ALTER TABLE recipe_hooks ADD COLUMN kind TEXT NOT NULL DEFAULT 'wrike' CHECK (kind IN ('wrike', 'http'));
 UPDATE recipe_hooks SET kind = 'http' WHERE connection_id = '';
+
+-- Secrets recipes use (`{{ secrets.NAME }}`): an API key of another system, say. The value
+-- is sealed with the hub's key ('recipe-secret:' || name as associated data) and never
+-- shown again; `hosts` (a JSON list) are where a step may send it.
+CREATE TABLE recipe_secrets (
+    name TEXT PRIMARY KEY,
+    value BYTEA NOT NULL,
+    hosts TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
