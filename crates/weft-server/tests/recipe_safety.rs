@@ -495,23 +495,13 @@ async fn the_user_a_connection_runs_as_is_never_changed_by_its_recipes() {
         .find(|u| u.is_active() && u.is_admin() && !u.profile().owner)
         .map(|u| u.id().to_owned())
         .expect("an admin who is not the owner");
-    let token = w
-        .sim_control(
-            reqwest::Method::POST,
-            "tokens",
-            json!({"accountId": w.account, "userId": admin, "scopes": ["Default", "amReadWriteUser"]}),
-        )
-        .await;
-    weft_hub::connections::add(
-        &w.hub,
-        "test",
+    w.connect_as(
         "acme-admin",
-        &w.sim.api_url(0),
-        secrecy::SecretString::from(token["accessToken"].as_str().unwrap().to_owned()),
+        &admin,
+        &["Default", "amReadWriteUser"],
         vec![Feature::Reclaim],
     )
-    .await
-    .unwrap();
+    .await;
     let source = DEACTIVATE
         .replace("acme-analytics", "acme-admin")
         .replace("name: deactivate", "name: deactivate-self");
@@ -858,23 +848,13 @@ async fn a_single_refused_call_fails_its_step_and_pauses_nothing() {
         .find(|u| u.is_active() && !u.is_admin())
         .map(|u| u.id().to_owned())
         .unwrap();
-    let token = w
-        .sim_control(
-            reqwest::Method::POST,
-            "tokens",
-            json!({"accountId": w.account, "userId": member, "scopes": ["Default", "amReadWriteInvitation"]}),
-        )
-        .await;
-    weft_hub::connections::add(
-        &w.hub,
-        "test",
+    w.connect_as(
         "acme-member",
-        &w.sim.api_url(0),
-        secrecy::SecretString::from(token["accessToken"].as_str().unwrap().to_owned()),
+        &member,
+        &["Default", "amReadWriteInvitation"],
         vec![Feature::WriteWork],
     )
-    .await
-    .unwrap();
+    .await;
     let inbound = w.inbound(REFUSED_THEN_NOTE, "refused-once").await;
     let run = w.fire(&inbound, json!({})).await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");

@@ -425,7 +425,10 @@ fn the_actions_are_listed_from_the_cli() {
     let out = hub.run(&["recipes", "actions", "wrike.upload_attachment"]);
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
-    assert!(shown.contains("(needs: write_work)"), "{shown}");
+    assert!(
+        shown.contains("(needs: write_work; privilege: write work)"),
+        "{shown}"
+    );
     assert!(shown.contains("* name"), "{shown}");
     assert!(shown.contains("  content_base64"), "{shown}");
 
@@ -433,6 +436,11 @@ fn the_actions_are_listed_from_the_cli() {
     assert!(out.status.success(), "{}", text(&out));
     let listed: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(listed.len(), weft_core::recipe::CATALOG.len());
+    assert!(
+        listed
+            .iter()
+            .any(|a| a["name"] == "wrike.update_user" && a["privilege"] == "administer_users")
+    );
     assert!(listed.iter().any(|a| {
         a["name"] == "notify"
             && a["inputs"]

@@ -442,6 +442,33 @@ impl<'a> Runner<'a> {
         Ok(())
     }
 
+    /// Fails step `index` before it runs (a template that cannot be evaluated, a bound
+    /// crossed): the same would happen on every attempt.
+    async fn refuse(
+        &mut self,
+        index: usize,
+        attempt: i64,
+        now: i64,
+        message: &str,
+    ) -> HubResult<Next> {
+        let id = &self.recipe.steps[index].id.value;
+        let seq = self
+            .hub
+            .store
+            .recipes()
+            .begin_step(
+                self.run.id,
+                index as i64,
+                id,
+                attempt,
+                None,
+                !self.running,
+                now,
+            )
+            .await?;
+        self.fail_for_good(index, seq, message).await
+    }
+
     /// Runs step `index` once and says where the run goes next.
     async fn step(&mut self, index: usize, history: &[StepAttempt]) -> HubResult<Next> {
         let hub = self.hub;
@@ -480,18 +507,7 @@ impl<'a> Runner<'a> {
                 // A template that cannot be evaluated, or a bound crossed, fails the same
                 // way on every attempt.
                 let message = hub.secrets.scrub(&message).into_owned();
-                let seq = store
-                    .begin_step(
-                        self.run.id,
-                        index as i64,
-                        &id,
-                        attempt,
-                        None,
-                        !self.running,
-                        now,
-                    )
-                    .await?;
-                return self.fail_for_good(index, seq, &message).await;
+                return self.refuse(index, attempt, now, &message).await;
             }
             Prepared::Run { inputs, each } => (inputs, each),
         };
@@ -518,18 +534,7 @@ impl<'a> Runner<'a> {
                 (self.after(index + 1), Next::Step(index + 1))
             };
             if let Err(message) = self.keep_output(&id, &output) {
-                let seq = store
-                    .begin_step(
-                        self.run.id,
-                        index as i64,
-                        &id,
-                        attempt,
-                        None,
-                        !self.running,
-                        now,
-                    )
-                    .await?;
-                return self.fail_for_good(index, seq, &message).await;
+                return self.refuse(index, attempt, now, &message).await;
             }
             let input = shown_input;
             self.record_whole(

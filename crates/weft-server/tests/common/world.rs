@@ -131,6 +131,34 @@ impl World {
         )
     }
 
+    /// A second connection, `name`, running as the simulated account's user `user` with
+    /// `scopes`, used for `features`.
+    pub async fn connect_as(
+        &self,
+        name: &str,
+        user: &str,
+        scopes: &[&str],
+        features: Vec<Feature>,
+    ) {
+        let token = self
+            .sim_control(
+                reqwest::Method::POST,
+                "tokens",
+                json!({"accountId": self.account, "userId": user, "scopes": scopes}),
+            )
+            .await;
+        weft_hub::connections::add(
+            &self.hub,
+            "test",
+            name,
+            &self.sim.api_url(0),
+            secrecy::SecretString::from(token["accessToken"].as_str().unwrap().to_owned()),
+            features,
+        )
+        .await
+        .unwrap();
+    }
+
     /// Applies one recipe file as an Admin.
     pub async fn apply(&self, source: &str) {
         let (status, body) = self
