@@ -181,6 +181,32 @@ steps:
       text: hello
 ";
 
+/// Calls a `DEACTIVATE` recipe's endpoint for `user`, waits for its `nth` run to reach the
+/// approval, approves it as an Admin, and returns the run once it has ended.
+async fn deactivate_approved(
+    w: &World,
+    (path, secret): &(String, String),
+    recipe: &str,
+    user: &str,
+    nth: usize,
+) -> Value {
+    let id = format!("call-{}", fastrand::u64(..));
+    let body = json!({"userId": user}).to_string();
+    let (_, started) = call_inbound(w, path, secret, &body, &id).await;
+    let run_id = started["run"].as_i64().unwrap();
+    w.settled_runs(recipe, nth).await;
+    let (status, answer) = w
+        .api(
+            "admin",
+            reqwest::Method::POST,
+            &format!("/api/v1/runs/{run_id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    w.finished_run(run_id).await
+}
+
 fn file(source: &str) -> Value {
     json!({"files": [{"file": "recipe.yaml", "source": source}]})
 }
@@ -430,19 +456,8 @@ async fn recipes_that_administer_users_are_for_admins_only() {
 
     // The owner is never touched (nor reached: the protection reads Wrike first). A failed
     // run of such a recipe is run again by an Admin only.
-    let id = format!("call-{}", fastrand::u64(..));
-    let body = json!({"userId": owner}).to_string();
-    let (_, started) = call_inbound(&w, &inbound.0, &inbound.1, &body, &id).await;
-    let run_id = started["run"].as_i64().unwrap();
-    w.settled_runs("deactivate", 2).await;
-    w.api(
-        "admin",
-        reqwest::Method::POST,
-        &format!("/api/v1/runs/{run_id}/approve"),
-        None,
-    )
-    .await;
-    let run = w.finished_run(run_id).await;
+    let run = deactivate_approved(&w, &inbound, "deactivate", &owner, 2).await;
+    let run_id = run["run"]["id"].as_i64().unwrap();
     assert_eq!(run["run"]["status"], "failed", "{run}");
     assert!(
         run["run"]["error"]
@@ -507,18 +522,7 @@ async fn the_user_a_connection_runs_as_is_never_changed_by_its_recipes() {
         .replace("name: deactivate", "name: deactivate-self");
     apply_and_start_as(&w, "admin", &source, "deactivate-self").await;
     let inbound = endpoint(&w, "deactivate-self").await;
-    let body = json!({"userId": admin}).to_string();
-    let (_, started) = call_inbound(&w, &inbound.0, &inbound.1, &body, "self-1").await;
-    let run_id = started["run"].as_i64().unwrap();
-    w.settled_runs("deactivate-self", 1).await;
-    w.api(
-        "admin",
-        reqwest::Method::POST,
-        &format!("/api/v1/runs/{run_id}/approve"),
-        None,
-    )
-    .await;
-    let run = w.finished_run(run_id).await;
+    let run = deactivate_approved(&w, &inbound, "deactivate-self", &admin, 1).await;
     assert_eq!(run["run"]["status"], "failed", "{run}");
     assert!(
         run["run"]["error"]
