@@ -139,20 +139,19 @@ impl KnownSecrets {
         if secret.len() < MIN_KNOWN_LEN {
             return;
         }
+        // Secrets are registered each time one is opened (every client, every delivery):
+        // the common case, one already known, only reads.
+        let known = self.values.read().unwrap_or_else(|p| p.into_inner());
+        if known.iter().any(|v| v == secret) {
+            return;
+        }
+        drop(known);
         let mut values = self.values.write().unwrap_or_else(|p| p.into_inner());
         if !values.iter().any(|v| v == secret) {
             values.push(secret.to_owned());
             // Longest first, so a secret that contains another is replaced whole.
             values.sort_by_key(|v| std::cmp::Reverse(v.len()));
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.values.read().map(|v| v.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// `text` with every known secret and every secret-shaped fragment replaced.

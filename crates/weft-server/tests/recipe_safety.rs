@@ -29,37 +29,6 @@ async fn trap() -> (u16, Arc<AtomicUsize>) {
     (port, hits)
 }
 
-/// Applies and starts `source` as `role`, asserting both answers.
-async fn apply_and_start_as(w: &World, role: &str, source: &str, name: &str) {
-    let (status, body) = w
-        .api(
-            role,
-            reqwest::Method::POST,
-            "/api/v1/recipes/apply",
-            Some(json!({"files": [{"file": "recipe.yaml", "source": source}]})),
-        )
-        .await;
-    assert_eq!(status, 200, "{role} applying {name}: {body}");
-    let (status, body) = w
-        .api(
-            role,
-            reqwest::Method::POST,
-            &format!("/api/v1/recipes/{name}/start"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{role} starting {name}: {body}");
-}
-
-/// The inbound endpoint of a started `http` recipe.
-async fn endpoint(w: &World, name: &str) -> (String, String) {
-    let record = w.hub.store.recipes().by_name(name).await.unwrap().unwrap();
-    weft_hub::recipes::triggers::http_endpoint(&w.hub, &record)
-        .await
-        .unwrap()
-        .expect("an http trigger")
-}
-
 const RAW_CALL: &str = "\
 name: raw-call
 connection: acme-analytics
@@ -100,8 +69,8 @@ async fn hostile_raw_paths_in_a_recipe_never_reach_a_listener() {
     let w = world(common::store("safety_paths").await).await;
     let (port, hits) = trap().await;
     // An Analyst may apply and start it: its method and path are templates.
-    apply_and_start_as(&w, "analyst", RAW_CALL, "raw-call").await;
-    let inbound = endpoint(&w, "raw-call").await;
+    w.apply_and_start_as("analyst", RAW_CALL, "raw-call").await;
+    let inbound = w.endpoint("raw-call").await;
     for template in HOSTILE_PATHS {
         let path = template.replace("{port}", &port.to_string());
         for method in ["GET", "PUT"] {
@@ -411,7 +380,7 @@ async fn recipes_that_administer_users_are_for_admins_only() {
             .unwrap()
     };
     let someone = ordinary(&[]);
-    let inbound = endpoint(&w, "deactivate").await;
+    let inbound = w.endpoint("deactivate").await;
     let id = format!("call-{}", fastrand::u64(..));
     let body = json!({"userId": someone}).to_string();
     let (status, started) = call_inbound(&w, &inbound.0, &inbound.1, &body, &id).await;
@@ -479,8 +448,8 @@ async fn recipes_that_administer_users_are_for_admins_only() {
 
     // A raw call whose path is a template is refused at run time when it would administer:
     // an Analyst's recipe cannot reach /users by a template either.
-    apply_and_start_as(&w, "analyst", RAW_CALL, "raw-call").await;
-    let raw = endpoint(&w, "raw-call").await;
+    w.apply_and_start_as("analyst", RAW_CALL, "raw-call").await;
+    let raw = w.endpoint("raw-call").await;
     let third = ordinary(&[&someone]);
     let run = w
         .fire(
@@ -520,8 +489,9 @@ async fn the_user_a_connection_runs_as_is_never_changed_by_its_recipes() {
     let source = DEACTIVATE
         .replace("acme-analytics", "acme-admin")
         .replace("name: deactivate", "name: deactivate-self");
-    apply_and_start_as(&w, "admin", &source, "deactivate-self").await;
-    let inbound = endpoint(&w, "deactivate-self").await;
+    w.apply_and_start_as("admin", &source, "deactivate-self")
+        .await;
+    let inbound = w.endpoint("deactivate-self").await;
     let run = deactivate_approved(&w, &inbound, "deactivate-self", &admin, 1).await;
     assert_eq!(run["run"]["status"], "failed", "{run}");
     assert!(

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod common;
-use common::{Instance, text};
+use common::{Instance, sim_and_hub, spawn, text};
 
 const RAW_CALL: &str = "\
 name: raw-call
-connection: acme
+connection: acme-analytics
 trigger:
   http: {}
 steps:
@@ -29,7 +29,7 @@ steps:
 
 const DEACTIVATE: &str = "\
 name: deactivate
-connection: acme
+connection: acme-analytics
 trigger:
   http: {}
 steps:
@@ -42,7 +42,7 @@ steps:
 
 const BIG_THEN_MANY: &str = "\
 name: big-then-many
-connection: acme
+connection: acme-analytics
 trigger:
   http: {}
 steps:
@@ -59,7 +59,7 @@ steps:
 
 const PLANTING: &str = "\
 name: planting
-connection: acme
+connection: acme-analytics
 trigger:
   http: {}
 steps:
@@ -278,9 +278,9 @@ async fn cli_prints_wrike_data_safely(instance: &Instance, sim: &wrike_sim::Runn
         .send()
         .await
         .unwrap();
-    let out = instance.run(&["sync", "acme"]);
+    let out = instance.run(&["sync", "acme-analytics"]);
     assert!(out.status.success(), "{}", text(&out));
-    let out = instance.run(&["usage", "users", "acme", "--q", "mallory"]);
+    let out = instance.run(&["usage", "users", "acme-analytics", "--q", "mallory"]);
     assert!(out.status.success(), "{}", text(&out));
     let printed = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(printed.contains("Mallory"), "{printed}");
@@ -290,20 +290,10 @@ async fn cli_prints_wrike_data_safely(instance: &Instance, sim: &wrike_sim::Runn
     );
 }
 
-async fn hub_over(name: &str, database: Option<String>, sim: &wrike_sim::RunningSim) -> Hub {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let public = format!("http://{listen}");
+/// The simulator and a hub serving over it (see `common::sim_and_hub`), with an Analyst's
+/// and an Admin's API tokens; on `database` when given, else its own SQLite file.
+async fn hub_over(name: &str, database: Option<String>) -> (wrike_sim::RunningSim, Hub) {
     let mut settings = vec![
-        ("WEFT_PROBE_INTERVAL_SECONDS", "3600".to_owned()),
-        ("WEFT_ALLOW_ANY_WRIKE_HOST", "true".to_owned()),
-        ("WEFT_RECIPE_HTTP_ALLOW", "127.0.0.1".to_owned()),
-        ("WEFT_LISTEN", listen.clone()),
-        ("WEFT_PUBLIC_URL", public.clone()),
         ("WEFT_LOG", "debug".to_owned()),
         // A mail server the hub never reaches here: its password is a secret it holds.
         (
@@ -316,43 +306,16 @@ async fn hub_over(name: &str, database: Option<String>, sim: &wrike_sim::Running
         settings.push(("WEFT_DATABASE_URL", url));
     }
     let settings: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let instance = Instance::new(name, &settings);
-    let token: Value = reqwest::Client::new()
-        .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(&json!({"scopes": ["Default", "amReadWriteUser"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let out = instance
-        .command(&[
-            "connections",
-            "add",
-            "--name",
-            "acme",
-            "--data-center",
-            &sim.api_url(0),
-            "--token-env",
-            "WRIKE_TOKEN",
-            "--features",
-            "write_work,reclaim",
-        ])
-        .env("WRIKE_TOKEN", token["accessToken"].as_str().unwrap())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    let (sim, instance, public) = sim_and_hub(
+        name,
+        &settings,
+        json!({"scopes": ["Default", "amReadWriteUser"]}),
+    )
+    .await;
     let analyst = api_token(&instance, "ana", "analyst");
     let admin = api_token(&instance, "ada", "admin");
-    cli_prints_wrike_data_safely(&instance, sim).await;
-    let log = std::fs::File::create(instance.dir.join("serve.log")).unwrap();
-    let serve = instance
-        .command(&["serve"])
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+    cli_prints_wrike_data_safely(&instance, &sim).await;
+    let serve = spawn(&instance, &["serve"], "serve.log");
     let http = reqwest::Client::new();
     let started = Instant::now();
     while http.get(format!("{public}/healthz")).send().await.is_err() {
@@ -363,14 +326,15 @@ async fn hub_over(name: &str, database: Option<String>, sim: &wrike_sim::Running
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Hub {
+    let hub = Hub {
         instance,
         public,
         serve,
         analyst,
         admin,
         http,
-    }
+    };
+    (sim, hub)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -383,17 +347,7 @@ async fn an_analyst_cannot_take_the_token_change_users_or_take_the_hub_down() {
         databases.push(("postgres", Some(schema)));
     }
     for (backend, database) in databases {
-        let sim = wrike_sim::start(
-            wrike_sim::SimConfig {
-                users: 30,
-                rate_limit_per_minute: 0,
-                ..wrike_sim::SimConfig::default()
-            },
-            wrike_sim::Listen::loopback(),
-        )
-        .await
-        .unwrap();
-        let mut hub = hub_over(&format!("safety-{backend}"), database.clone(), &sim).await;
+        let (_sim, mut hub) = hub_over(&format!("safety-{backend}"), database.clone()).await;
 
         // The token: every hostile path fails its step; the trap is never reached.
         let (port, hits) = trap().await;

@@ -4,7 +4,6 @@
 //! its last step makes exists once in the simulated Wrike. Bad recipe files are refused by
 //! `weft recipes validate` with their file, line and column, and change nothing.
 
-use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -15,7 +14,7 @@ use serde_json::{Value, json};
 use weft_store::{RunStatus, Store};
 
 mod common;
-use common::{Instance, text};
+use common::{Instance, sim_and_hub, spawn, text};
 
 const RECIPE: &str = "\
 name: slow-then-comment
@@ -55,76 +54,6 @@ async fn slow_endpoint(delay: Duration) -> (String, Arc<AtomicUsize>) {
     let url = format!("http://{}/slow", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (url, calls)
-}
-
-/// A simulator, and a hub instance (not yet serving) on a loopback port of its own with
-/// `settings`, whose `acme-analytics` connection holds the token `token_request` asks the
-/// simulator for; with the hub's public URL.
-async fn sim_and_hub(
-    name: &str,
-    settings: &[(&str, &str)],
-    token_request: Value,
-) -> (wrike_sim::RunningSim, Instance, String) {
-    let sim = wrike_sim::start(
-        wrike_sim::SimConfig {
-            rate_limit_per_minute: 0,
-            ..wrike_sim::SimConfig::default()
-        },
-        wrike_sim::Listen::loopback(),
-    )
-    .await
-    .unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let public = format!("http://{listen}");
-    let mut all = vec![
-        ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
-        ("WEFT_ALLOW_ANY_WRIKE_HOST", "true"),
-        // The recipes here call endpoints of the test on loopback.
-        ("WEFT_RECIPE_HTTP_ALLOW", "127.0.0.1"),
-        ("WEFT_LISTEN", listen.as_str()),
-        ("WEFT_PUBLIC_URL", public.as_str()),
-    ];
-    all.extend_from_slice(settings);
-    let hub = Instance::new(name, &all);
-    let token: Value = reqwest::Client::new()
-        .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(&token_request)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let out = hub
-        .command(&[
-            "connections",
-            "add",
-            "--name",
-            "acme-analytics",
-            "--data-center",
-            &sim.api_url(0),
-            "--token-env",
-            "WRIKE_TOKEN",
-        ])
-        .env("WRIKE_TOKEN", token["accessToken"].as_str().unwrap())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    (sim, hub, public)
-}
-
-fn spawn(hub: &Instance, args: &[&str], log: &str) -> Child {
-    let log = std::fs::File::create(hub.dir.join(log)).unwrap();
-    hub.command(args)
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -352,8 +352,9 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
         }
         "wrike.list_workflows" => Ok(data(call(Method::GET, "workflows".into(), vec![]).await?)),
         "wrike.update_user" => {
-            protect_users(&client, connection, &[id(input, "id")?]).await?;
-            let path = format!("users/{}", id(input, "id")?);
+            let user = id(input, "id")?;
+            protect_users(&client, connection, &[user]).await?;
+            let path = format!("users/{user}");
             let mut params = Vec::new();
             if let Some(t) = input.get("userTypeId").and_then(Value::as_str) {
                 params.push(("userTypeId".to_owned(), t.to_owned()));

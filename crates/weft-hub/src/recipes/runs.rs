@@ -30,6 +30,8 @@ pub const RUN: &str = "recipe.run";
 
 /// How long a run of a paused recipe waits before it looks at its connection again.
 const PAUSED_RECHECK_MS: i64 = 60_000;
+/// How long a probe's finding that a connection is broken is taken as it is.
+const RECENT_PROBE_S: i64 = 60;
 /// Default time an approval waits.
 const APPROVAL_HOURS: i64 = 72;
 
@@ -651,6 +653,16 @@ impl<'a> Runner<'a> {
         let Some(connection) = self.connection else {
             return FailureKind::Permanent;
         };
+        // Many runs meet a revoked token at once: a break found in the last minute stands,
+        // and they do not each probe again.
+        let now = self.hub.clock.now_s();
+        if let Ok(current) = connections::by_id(self.hub, &connection.id).await
+            && let Some(health) = current
+                .health
+                .filter(|h| h.state == HealthState::Broken && now - h.checked_at < RECENT_PROBE_S)
+        {
+            return FailureKind::Connection(health.class.unwrap_or(class));
+        }
         match crate::health::probe(self.hub, connection).await {
             Ok(health) => match health.state {
                 HealthState::Broken => FailureKind::Connection(health.class.unwrap_or(class)),

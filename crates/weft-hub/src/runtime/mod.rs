@@ -91,7 +91,8 @@ impl Runtime {
         config: RuntimeConfig,
         mut registry: Registry,
     ) -> HubResult<Runtime> {
-        crate::keys::learn(&hub).await?;
+        let learnt = crate::keys::learn(&hub).await?;
+        tracing::debug!(learnt, "learnt the stored secrets runs must never keep");
         builtin::register(&mut registry);
         crate::usage::jobs::register(&mut registry);
         crate::recipes::register(&mut registry);

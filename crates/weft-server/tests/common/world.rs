@@ -161,35 +161,50 @@ impl World {
 
     /// Applies one recipe file as an Admin.
     pub async fn apply(&self, source: &str) {
+        self.apply_as("admin", source).await;
+    }
+
+    /// Applies one recipe file as `role`, asserting it was taken.
+    pub async fn apply_as(&self, role: &str, source: &str) {
         let (status, body) = self
             .api(
-                "admin",
+                role,
                 reqwest::Method::POST,
                 "/api/v1/recipes/apply",
                 Some(json!({"files": [{"file": "recipe.yaml", "source": source}]})),
             )
             .await;
-        assert_eq!(status, 200, "{body}");
+        assert_eq!(status, 200, "{role} applying: {body}");
     }
 
     /// Applies `source` as an Admin and starts the recipe `name`.
     pub async fn apply_and_start(&self, source: &str, name: &str) {
-        self.apply(source).await;
+        self.apply_and_start_as("admin", source, name).await;
+    }
+
+    /// Applies `source` and starts the recipe `name`, both as `role`.
+    pub async fn apply_and_start_as(&self, role: &str, source: &str, name: &str) {
+        self.apply_as(role, source).await;
         let (status, body) = self
             .api(
-                "admin",
+                role,
                 reqwest::Method::POST,
                 &format!("/api/v1/recipes/{name}/start"),
                 None,
             )
             .await;
-        assert_eq!(status, 200, "{body}");
+        assert_eq!(status, 200, "{role} starting {name}: {body}");
     }
 
     /// Applies `source` as an Admin, starts the recipe `name` (an `http` trigger), and
     /// returns its inbound endpoint's path and secret.
     pub async fn inbound(&self, source: &str, name: &str) -> (String, String) {
         self.apply_and_start(source, name).await;
+        self.endpoint(name).await
+    }
+
+    /// The inbound endpoint (path and secret) of the started `http` recipe `name`.
+    pub async fn endpoint(&self, name: &str) -> (String, String) {
         let record = self
             .hub
             .store
@@ -201,7 +216,7 @@ impl World {
         weft_hub::recipes::triggers::http_endpoint(&self.hub, &record)
             .await
             .unwrap()
-            .unwrap()
+            .expect("an http trigger")
     }
 
     /// A Wrike listing, and how many of its items match.
