@@ -4,6 +4,7 @@ pub mod clock;
 pub mod health;
 pub mod recipe;
 pub mod redact;
+pub mod renewal;
 pub mod roles;
 pub mod schedule;
 pub mod scope_plan;

@@ -276,7 +276,7 @@ fn expected_counts(
                 (90, &mut c.idle_90),
                 (idle_n, &mut c.idle_n),
             ] {
-                if last < at - days * DAY {
+                if last <= at - days * DAY {
                     *slot += 1;
                 }
             }

@@ -3,11 +3,32 @@
 
 use std::fmt::Write;
 
-/// One bar or point: its label and value.
+/// One bar or point: its label, its value, and whether the value is whole.
 #[derive(Debug, Clone)]
 pub struct Point {
     pub label: String,
     pub value: f64,
+    pub mark: Mark,
+}
+
+impl Point {
+    pub fn new(label: impl Into<String>, value: f64) -> Point {
+        Point {
+            label: label.into(),
+            value,
+            mark: Mark::Whole,
+        }
+    }
+}
+
+/// How much a column's value can be trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Whole,
+    /// Only part of the period is counted (it began before the data, or is still going).
+    Partial,
+    /// No data for the period: drawn as an outline, never as a zero.
+    NoData,
 }
 
 fn escape(text: &str) -> String {
@@ -46,7 +67,7 @@ pub fn columns(id: &str, title: &str, points: &[Point]) -> String {
     let plot_h = HEIGHT - TOP - BOTTOM;
     let _ = write!(
         svg,
-        r#"<svg id="{id}" class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        r##"<svg id="{id}" class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>{}</title><defs><pattern id="nodata" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#dde1e8" stroke-width="2"/></pattern></defs>"##,
         escape(title)
     );
     for i in 0..=4 {
@@ -73,14 +94,35 @@ pub fn columns(id: &str, title: &str, points: &[Point]) -> String {
             };
             let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
             let y = TOP + plot_h - h;
-            let _ = write!(
-                svg,
-                r##"<rect class="bar" x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" fill="#3b6fd4" data-label="{}" data-value="{}"><title>{}: {}</title></rect>"##,
-                escape(&p.label),
-                p.value,
-                escape(&p.label),
-                format_value(p.value)
-            );
+            match p.mark {
+                Mark::NoData => {
+                    let _ = write!(
+                        svg,
+                        r##"<rect class="bar nodata" x="{x:.1}" y="{TOP}" width="{bar:.1}" height="{plot_h:.1}" fill="url(#nodata)" stroke="#c3c9d4" data-label="{}" data-value="" data-mark="no-data"><title>{}: no data (before the first synced day)</title></rect>"##,
+                        escape(&p.label),
+                        escape(&p.label),
+                    );
+                }
+                Mark::Whole | Mark::Partial => {
+                    let partial = p.mark == Mark::Partial;
+                    let _ = write!(
+                        svg,
+                        r##"<rect class="bar{}" x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" fill="{}" data-label="{}" data-value="{}" data-mark="{}"><title>{}: {}{}</title></rect>"##,
+                        if partial { " partial" } else { "" },
+                        if partial { "#9db7ea" } else { "#3b6fd4" },
+                        escape(&p.label),
+                        p.value,
+                        if partial { "partial" } else { "whole" },
+                        escape(&p.label),
+                        format_value(p.value),
+                        if partial {
+                            " (part of the period only)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
             if i % every == 0 {
                 let _ = write!(
                     svg,
@@ -162,22 +204,19 @@ mod tests {
 
     #[test]
     fn charts_hold_their_values_and_escape_text() {
-        let points = vec![
-            Point {
-                label: "<b>".into(),
-                value: 3.0,
-            },
-            Point {
-                label: "w2".into(),
-                value: 7.0,
-            },
-        ];
+        let mut points = vec![Point::new("<b>", 3.0), Point::new("w2", 7.0)];
         let svg = columns("c", "Active & idle", &points);
         assert!(svg.starts_with("<svg id=\"c\""));
         assert!(svg.contains("Active &amp; idle"));
         assert!(svg.contains("data-label=\"&lt;b&gt;\" data-value=\"3\""));
         assert!(!svg.contains("<b>"));
         assert_eq!(svg.matches("class=\"bar\"").count(), 2);
+        points[0].mark = Mark::NoData;
+        points[1].mark = Mark::Partial;
+        let marked = columns("m", "Marked", &points);
+        assert!(marked.contains("data-value=\"\" data-mark=\"no-data\""));
+        assert!(marked.contains("class=\"bar partial\""));
+        assert!(marked.contains("data-value=\"7\" data-mark=\"partial\""));
         let bars = bars_with_limit("s", "Seats", &points, Some(12.0));
         assert!(bars.contains("seats purchased: 12"));
         assert_eq!(nice_top(7.0), 8.0);

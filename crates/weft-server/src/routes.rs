@@ -336,13 +336,25 @@ fn entries() -> Vec<Entry> {
         ),
         e(
             Method::GET,
+            "/usage/renewal",
+            Needs(ViewAnalytics),
+            get(web::usage::renewals),
+        ),
+        e(
+            Method::GET,
             "/usage/renewal/{id}",
+            Needs(ViewAnalytics),
+            get(web::usage::renewal_plan),
+        ),
+        e(
+            Method::GET,
+            "/usage/renewal/{id}/costs",
             Needs(PlanRenewal),
             get(web::usage::renewal),
         ),
         e(
             Method::POST,
-            "/usage/renewal/{id}",
+            "/usage/renewal/{id}/costs",
             Needs(PlanRenewal),
             post(web::usage::save_renewal),
         ),
@@ -360,9 +372,27 @@ fn entries() -> Vec<Entry> {
         ),
         e(
             Method::GET,
+            "/usage/reclaims",
+            Needs(ViewAnalytics),
+            get(web::usage::reclaims),
+        ),
+        e(
+            Method::GET,
             "/usage/reclaims/{id}",
             Needs(ViewAnalytics),
             get(web::usage::reclaim_page),
+        ),
+        e(
+            Method::GET,
+            "/usage/reclaims/{id}/csv",
+            Needs(ViewAnalytics),
+            get(web::usage::reclaim_csv),
+        ),
+        e(
+            Method::POST,
+            "/usage/reclaims/{id}/exclude",
+            Needs(ReclaimSeats),
+            post(web::usage::exclude_from_reclaim),
         ),
         e(
             Method::POST,
@@ -444,9 +474,39 @@ fn entries() -> Vec<Entry> {
         ),
         e(
             Method::GET,
+            "/api/v1/usage/reclaims",
+            Needs(ViewAnalytics),
+            get(api::usage::reclaims),
+        ),
+        e(
+            Method::GET,
             "/api/v1/usage/reclaims/{id}",
             Needs(ViewAnalytics),
             get(api::usage::reclaim_plan),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/reclaims/{id}/csv",
+            Needs(ViewAnalytics),
+            get(api::usage::reclaim_csv),
+        ),
+        e(
+            Method::POST,
+            "/api/v1/usage/reclaims/{id}/exclude",
+            Needs(ReclaimSeats),
+            post(api::usage::exclude_from_reclaim),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/connections/{id}/renewal-plan",
+            Needs(ViewAnalytics),
+            get(api::usage::renewal_plan),
+        ),
+        e(
+            Method::GET,
+            "/api/v1/usage/connections/{id}/renewal-plan.csv",
+            Needs(ViewAnalytics),
+            get(api::usage::renewal_plan_csv),
         ),
         e(
             Method::POST,

@@ -317,15 +317,16 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
     );
     assert!(
         !browser
-            .find_all(Locator::Css("#seats-by-type rect.bar"))
+            .find_all(Locator::Css("svg[id^='seats-by-type-'] rect.bar"))
             .await
             .unwrap()
             .is_empty()
     );
-    // What a seat costs, from the renewal form: the dashboard prices the idle seats.
+    // What a seat costs, from the renewal form: the renewal plan and the dashboard price
+    // the idle seats.
     click(
         &browser,
-        Locator::Css("section[data-connection='acme-oauth'] a[href^='/usage/renewal/']"),
+        Locator::Css("section[data-connection='acme-oauth'] a[href$='/costs']"),
     )
     .await;
     type_into(
@@ -341,7 +342,35 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
     )
     .await;
     click(&browser, Locator::Css("#renewal button")).await;
-    wait_for_path(&browser, "/").await;
+    let connection_id = summary[0].connection_id.clone();
+    wait_for_path(&browser, &format!("/usage/renewal/{connection_id}")).await;
+    assert_eq!(
+        text_of(&browser, Locator::Id("plan-assigned")).await,
+        counts.paid_seats.to_string()
+    );
+    assert_eq!(
+        text_of(&browser, Locator::Id("plan-idle")).await,
+        counts.idle_n.to_string()
+    );
+    assert_eq!(text_of(&browser, Locator::Id("plan-bought")).await, limit);
+    assert_eq!(
+        text_of(
+            &browser,
+            Locator::Css("tr[data-action='reclaim_idle'] td[data-col='saves']")
+        )
+        .await,
+        weft_core::usage::money(counts.idle_n * 30_000, "USD")
+    );
+    assert!(
+        text_of(&browser, Locator::Id("renewal-date"))
+            .await
+            .starts_with("2027-03-31 (in ")
+    );
+    let png = browser.screenshot().await.unwrap();
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("renewal-plan.png");
+    std::fs::write(&shot, png).unwrap();
+    eprintln!("screenshot: {}", shot.display());
+    browser.goto(&format!("{base}/")).await.unwrap();
     let savings = figure("savings").await;
     assert_eq!(
         savings,
@@ -377,6 +406,40 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
         .await
         .unwrap();
     assert_eq!(total, counts.idle_n.to_string());
+    // A dry run of deactivating them: the plan names its action and prices the people it
+    // would change at USD 300 each.
+    click(
+        &browser,
+        Locator::Css("#reclaim select[name=action] option[value=deactivate]"),
+    )
+    .await;
+    click(&browser, Locator::Id("dry-run")).await;
+    let headline = text_of(&browser, Locator::Id("plan-headline")).await;
+    assert!(
+        headline.starts_with("Deactivate in acme-oauth"),
+        "{headline}"
+    );
+    let to_do: i64 = text_of(&browser, Locator::Id("plan-counts"))
+        .await
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(to_do > 0 && to_do <= counts.idle_n);
+    assert_eq!(
+        text_of(&browser, Locator::Id("plan-saving")).await,
+        format!("{} a year", weft_core::usage::money(to_do * 30_000, "USD"))
+    );
+    assert!(
+        browser
+            .find_all(Locator::Css("#plan-items tbody tr"))
+            .await
+            .unwrap()
+            .len()
+            <= 50,
+        "the plan's people come a page at a time"
+    );
 
     // The integration user's password changes in Wrike: a check shows the banner.
     browser.goto(&format!("{base}/connections")).await.unwrap();

@@ -196,7 +196,7 @@ async fn usage_reports_pages_and_reclaim_over_http() {
         );
         assert!(html.contains(&format!(">{}</a>", expected.counts.idle_n)));
         assert!(html.contains("<svg id=\"active-weekly\""));
-        assert!(html.contains("<svg id=\"seats-by-type\""));
+        assert!(html.contains("<svg id=\"seats-by-type-"));
         let operator_home = page("/", operator)
             .send()
             .await
@@ -242,7 +242,7 @@ async fn usage_reports_pages_and_reclaim_over_http() {
         };
         let wrong = form(
             analyst,
-            &format!("/usage/renewal/{}", c.id),
+            &format!("/usage/renewal/{}/costs", c.id),
             &[("seat_cost", "lots"), ("currency", "USD")],
         )
         .send()
@@ -252,7 +252,7 @@ async fn usage_reports_pages_and_reclaim_over_http() {
         assert!(wrong.text().await.unwrap().contains("seat cost"));
         let saved = form(
             analyst,
-            &format!("/usage/renewal/{}", c.id),
+            &format!("/usage/renewal/{}/costs", c.id),
             &[
                 ("seat_cost", "300"),
                 ("currency", "EUR"),

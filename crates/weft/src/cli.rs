@@ -769,7 +769,16 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         )
         .await?
         .connection;
-        // What the seats cost, so the dashboard can price the idle ones.
+        added.push(connection);
+    }
+    // The first sync backfills six months; it runs here, with its progress, before the
+    // hub opens, so the first page shows real numbers.
+    for connection in &added {
+        usage_cli::sync_now(&hub, connection).await?;
+    }
+    // What the seats cost (once the sync knows the user types), so the dashboard and the
+    // renewal plans price them.
+    for (index, connection) in added.iter().enumerate() {
         let light = running.sim.read().accounts[index]
             .user_types
             .get(2)
@@ -789,14 +798,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             renewal_date: (chrono::Utc::now() + chrono::Duration::days(75))
                 .date_naive()
                 .to_string(),
+            headroom_pct: String::new(),
+            type_seats: Default::default(),
         };
-        weft_hub::usage::reports::set_renewal(&hub, "demo", &connection, &renewal).await?;
-        added.push(connection);
-    }
-    // The first sync backfills six months; it runs here, with its progress, before the
-    // hub opens, so the first page shows real numbers.
-    for connection in &added {
-        usage_cli::sync_now(&hub, connection).await?;
+        weft_hub::usage::reports::set_renewal(&hub, "demo", connection, &renewal).await?;
     }
 
     // The example recipes, applied; the one that comments on status changes runs once the

@@ -27,9 +27,92 @@ pub fn safe(text: &str) -> Cow<'_, str> {
     UNSAFE.replace_all(text, "")
 }
 
+/// A table for the terminal: every column as wide as its widest cell (as the terminal
+/// draws it, so wide characters and accents keep the columns in line), numbers on the
+/// right. Cells are made safe as they are added.
+pub struct Table {
+    headers: Vec<String>,
+    right: Vec<bool>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Columns by header; a header starting with `>` is right-aligned (the `>` is dropped).
+    pub fn new(headers: &[&str]) -> Table {
+        Table {
+            headers: headers
+                .iter()
+                .map(|h| h.trim_start_matches('>').to_owned())
+                .collect(),
+            right: headers.iter().map(|h| h.starts_with('>')).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|c| safe(c.as_ref()).replace(['\n', '\t'], " "))
+                .collect(),
+        );
+    }
+
+    /// The table as lines, columns two spaces apart, no trailing spaces.
+    pub fn render(&self) -> String {
+        use unicode_width::UnicodeWidthStr;
+        let columns = self.headers.len();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate().take(columns) {
+                widths[i] = widths[i].max(cell.width());
+            }
+        }
+        let mut out = String::new();
+        for row in std::iter::once(&self.headers).chain(&self.rows) {
+            let mut line = String::new();
+            for (i, width) in widths.iter().enumerate() {
+                let cell = row.get(i).map_or("", String::as_str);
+                let pad = " ".repeat(width - cell.width().min(*width));
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                if self.right[i] {
+                    line.push_str(&pad);
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    line.push_str(&pad);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::safe;
+    use super::{Table, safe};
+
+    #[test]
+    fn table_columns_line_up_whatever_the_text() {
+        let mut table = Table::new(&["name", ">idle"]);
+        table.row(["Zoë Åberg", "12"]);
+        table.row(["李小龍", "3"]);
+        table.row(["a\x1b[31mb", "100"]);
+        let text = table.render();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], format!("name{}idle", " ".repeat(7)));
+        assert_eq!(lines[1], format!("Zoë Åberg{}12", " ".repeat(4)));
+        assert_eq!(
+            lines[2],
+            format!("李小龍{}3", " ".repeat(8)),
+            "wide characters take two columns"
+        );
+        assert_eq!(lines[3], format!("ab{}100", " ".repeat(10)));
+    }
 
     #[test]
     fn escapes_and_controls_are_removed_and_text_kept() {

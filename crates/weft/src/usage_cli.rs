@@ -21,6 +21,7 @@ use weft_store::{SortBy, UserFilter};
 
 use crate::config::Settings;
 use crate::hub;
+use crate::terminal::Table;
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -91,7 +92,9 @@ pub enum UsageCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show, or set with --seat-cost, the cost per seat and the renewal date.
+    /// The renewal plan of the account a connection reads: seats bought, held, active and
+    /// idle per user type, the recommended seats, and what each action saves. With
+    /// --seat-cost, first sets the costs, date, headroom and seats bought.
     Renewal {
         connection: String,
         /// Yearly cost of one paid seat (e.g. 300 or 300.00).
@@ -99,14 +102,27 @@ pub enum UsageCommand {
         seat_cost: Option<String>,
         #[arg(long, default_value = "USD")]
         currency: String,
-        /// Yearly cost of a user type that differs: TYPE_ID=AMOUNT (repeatable).
+        /// Yearly cost of a user type that differs: TYPE=AMOUNT, the type by name or id
+        /// (repeatable).
         #[arg(long = "type-cost")]
         type_costs: Vec<String>,
+        /// Seats bought of a user type, where the contract says: TYPE=SEATS (repeatable).
+        #[arg(long = "type-seats")]
+        type_seats: Vec<String>,
         /// YYYY-MM-DD.
         #[arg(long)]
         renewal_date: Option<String>,
+        /// Headroom above the active seats in the recommendation, in percent.
         #[arg(long)]
+        headroom: Option<String>,
+        /// Idle means no activity for this many days.
+        #[arg(long, default_value_t = 90)]
+        idle_days: i64,
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// The plan's table as CSV.
+        #[arg(long)]
+        csv: bool,
     },
     /// Plan a reclaim (a dry run): deactivate users, or change their type or role, for the
     /// users named with --user or those the filter selects. Nothing changes in Wrike until
@@ -135,6 +151,31 @@ pub enum UsageCommand {
     },
     /// Cancel a reclaim plan that was not applied.
     Cancel { plan: String },
+    /// Past reclaim plans, newest first: who made, confirmed or cancelled each.
+    Plans {
+        /// Only this connection's plans.
+        #[arg(long)]
+        connection: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One reclaim plan: its people and what Wrike answered.
+    Plan {
+        plan: String,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Take people out of a reclaim plan before it is applied.
+    Exclude {
+        plan: String,
+        /// A user id (repeatable).
+        #[arg(long = "user", required = true)]
+        users: Vec<String>,
+    },
 }
 
 /// Filters shared by the reports.
@@ -406,22 +447,48 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             if all.is_empty() {
                 println!("no connections yet");
             }
+            let mut table = Table::new(&[
+                "connection",
+                "account",
+                "plan",
+                ">paid held",
+                ">bought",
+                ">held by nobody",
+                &format!(">idle {idle_days}d"),
+                ">never active",
+                ">collaborators",
+                "reclaiming the idle saves",
+            ]);
             for s in &all {
                 let account = s.account.as_ref();
-                println!(
-                    "{:<20} {:<24} {:<12} seats {:>5} / {:<6} idle {idle_days}d {:>5}  never {:>4}  savings {}  signals: {}",
-                    s.connection,
-                    account.map_or("-", |a| a.name.as_str()),
-                    account.and_then(|a| a.plan.as_deref()).unwrap_or("-"),
-                    s.counts.paid_seats,
+                table.row([
+                    s.connection.clone(),
+                    account.map_or("-".into(), |a| a.name.clone()),
+                    account
+                        .and_then(|a| a.plan.clone())
+                        .unwrap_or_else(|| "-".into()),
+                    s.counts.paid_seats.to_string(),
                     account
                         .and_then(|a| a.user_limit)
                         .map_or_else(|| "?".to_owned(), |n| n.to_string()),
-                    s.counts.idle_n,
-                    s.counts.never_active,
+                    s.unassigned
+                        .as_ref()
+                        .map_or_else(|| "?".to_owned(), |u| u.seats.to_string()),
+                    s.counts.idle_n.to_string(),
+                    s.counts.never_active.to_string(),
+                    s.counts.free_seats.to_string(),
                     describe_savings(&s.savings),
-                    s.signals.described,
-                );
+                ]);
+            }
+            print!("{}", table.render());
+            for s in &all {
+                println!("{}: activity from {}", s.connection, s.signals.described);
+                if !s.signals.shared_with.is_empty() {
+                    println!(
+                        "  the same Wrike account is also connected as {}; its people are counted once",
+                        s.signals.shared_with.join(", ")
+                    );
+                }
             }
         }
         UsageCommand::Users {
@@ -473,21 +540,48 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             print_signals(&report.signals);
             let c = &report.counts;
             println!(
-                "paid seats {} (of {} purchased), free seats {}",
+                "paid seats held {} of {} bought{}; collaborators (free) {}",
                 c.paid_seats,
                 report
                     .user_limit
                     .map_or_else(|| "?".to_owned(), |n| n.to_string()),
+                report
+                    .unassigned
+                    .as_ref()
+                    .map(|u| format!(
+                        "; held by nobody {} (worth {})",
+                        u.seats,
+                        describe_savings(&u.savings)
+                    ))
+                    .unwrap_or_default(),
                 c.free_seats
             );
+            // Each threshold once, in order, the report's own marked.
+            let mut idle: Vec<(i64, i64)> = vec![(30, c.idle_30), (60, c.idle_60), (90, c.idle_90)];
+            if !idle.iter().any(|(d, _)| *d == report.idle_days) {
+                idle.push((report.idle_days, c.idle_n));
+                idle.sort();
+            }
+            let idle: Vec<String> = idle
+                .iter()
+                .map(|(d, n)| {
+                    let mark = if *d == report.idle_days {
+                        " (the threshold)"
+                    } else {
+                        ""
+                    };
+                    format!("{d}d {n}{mark}")
+                })
+                .collect();
             println!(
-                "idle 30d {}  60d {}  90d {}  {}d {}  never active {}  deactivated or deleted still holding a paid type {}",
-                c.idle_30,
-                c.idle_60,
-                c.idle_90,
-                report.idle_days,
-                c.idle_n,
+                "paid seats held and idle: {} (never active: {} of the {} idle {}d)",
+                idle.join(", "),
                 c.never_active,
+                c.idle_n,
+                report.idle_days
+            );
+            println!(
+                "deactivated or deleted, still holding a paid type (no seat): {}",
                 c.inactive_still_typed
             );
             println!(
@@ -578,74 +672,72 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             let peak = report
                 .points
                 .iter()
-                .map(|p| p.active_users)
+                .filter_map(|p| p.active_users)
                 .max()
                 .unwrap_or(0)
                 .max(1);
+            let mut table = Table::new(&["from", ">active", "", "note"]);
             for p in &report.points {
                 let day =
                     chrono::NaiveDate::from_num_days_from_ce_opt(p.start_day as i32 + 719_163)
                         .map(|d| d.to_string())
                         .unwrap_or_default();
-                let width = (p.active_users * 40 / peak) as usize;
-                println!("{day}  {:>6}  {}", p.active_users, "#".repeat(width));
+                let (count, bar) = match p.active_users {
+                    Some(n) => (n.to_string(), "#".repeat((n * 40 / peak) as usize)),
+                    None => ("-".to_owned(), String::new()),
+                };
+                let note = match p.coverage {
+                    reports::Coverage::Full => "",
+                    reports::Coverage::Partial => "partial period",
+                    reports::Coverage::NoData => "no data (before the first synced day)",
+                };
+                table.row([day, count, bar, note.to_owned()]);
             }
+            print!("{}", table.render());
         }
         UsageCommand::Renewal {
             connection,
             seat_cost,
             currency,
             type_costs,
+            type_seats,
             renewal_date,
+            headroom,
+            idle_days,
             json,
+            csv,
         } => {
             let connection = connections::find(&hub, &connection).await?;
-            let renewal = match seat_cost {
-                Some(seat_cost) => {
-                    let mut costs = std::collections::BTreeMap::new();
-                    for pair in type_costs {
-                        let (id, cost) = pair.split_once('=').with_context(|| {
-                            format!("--type-cost {pair}: expected TYPE_ID=AMOUNT")
-                        })?;
-                        costs.insert(id.to_owned(), cost.to_owned());
-                    }
-                    let input = RenewalInput {
-                        seat_cost,
-                        currency,
-                        type_costs: costs,
-                        renewal_date: renewal_date.unwrap_or_default(),
-                    };
-                    Some(reports::set_renewal(&hub, &actor, &connection, &input).await?)
-                }
-                None => hub.store.usage().renewal(&connection.id).await?,
-            };
+            if let Some(seat_cost) = seat_cost {
+                let types = hub.store.usage().user_types(&connection.id).await?;
+                let input = RenewalInput {
+                    seat_cost,
+                    currency,
+                    type_costs: by_type("--type-cost", &type_costs, &types)?,
+                    renewal_date: renewal_date.unwrap_or_default(),
+                    headroom_pct: headroom.unwrap_or_default(),
+                    type_seats: by_type("--type-seats", &type_seats, &types)?,
+                };
+                reports::set_renewal(&hub, &actor, &connection, &input).await?;
+            } else if !type_costs.is_empty()
+                || !type_seats.is_empty()
+                || renewal_date.is_some()
+                || headroom.is_some()
+            {
+                anyhow::bail!(
+                    "--seat-cost is needed to set costs, seats bought, the date or the headroom"
+                );
+            }
+            let plan = weft_hub::usage::renewal::plan(&hub, &connection, idle_days).await?;
             if json {
-                return crate::commands::print_json(&renewal);
+                return crate::commands::print_json(&plan);
             }
-            match renewal {
-                Some(r) => println!(
-                    "{}: {} a seat a year{}, renews {}",
-                    connection.name,
-                    money(r.seat_cost_cents, &r.currency),
-                    if r.type_costs.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " ({})",
-                            r.type_costs
-                                .iter()
-                                .map(|(t, c)| format!("{t}: {}", money(*c, &r.currency)))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    },
-                    r.renewal_date.as_deref().unwrap_or("(no date set)")
-                ),
-                None => println!(
-                    "{}: no renewal costs yet; set them with --seat-cost 300 --currency USD --renewal-date 2027-03-31",
-                    connection.name
-                ),
+            if csv {
+                use std::io::Write;
+                std::io::stdout().write_all(&weft_hub::usage::renewal::csv(&plan)?)?;
+                return Ok(());
             }
+            print_renewal_plan(&plan);
         }
         UsageCommand::Reclaim {
             connection,
@@ -696,34 +788,265 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             let plan = reclaim::cancel(&hub, &actor, &plan).await?;
             println!("cancelled {}", plan.id);
         }
+        UsageCommand::Plans {
+            connection,
+            limit,
+            json,
+        } => {
+            let plans = reclaim::list(&hub, connection.as_deref(), limit).await?;
+            if json {
+                return crate::commands::print_json(&plans);
+            }
+            if plans.is_empty() {
+                println!("no reclaim plans yet");
+                return Ok(());
+            }
+            let names: HashMap<String, String> = hub
+                .store
+                .connections()
+                .list()
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect();
+            let mut table = Table::new(&[
+                "plan",
+                "made (UTC)",
+                "connection",
+                "action",
+                ">people",
+                "status",
+                "made by",
+                "decided by",
+            ]);
+            for p in &plans {
+                table.row([
+                    p.id.clone(),
+                    date_time(p.created_at),
+                    names
+                        .get(&p.connection_id)
+                        .cloned()
+                        .unwrap_or_else(|| p.connection_id.clone()),
+                    reclaim::headline(&hub, p).await?,
+                    p.items.len().to_string(),
+                    p.status.clone(),
+                    p.created_by.clone(),
+                    p.applied_by
+                        .clone()
+                        .or_else(|| p.cancelled_by.clone())
+                        .unwrap_or_default(),
+                ]);
+            }
+            print!("{}", table.render());
+        }
+        UsageCommand::Plan { plan, json, csv } => {
+            let plan = reclaim::get(&hub, &plan).await?;
+            if json {
+                return crate::commands::print_json(&plan);
+            }
+            if csv {
+                use std::io::Write;
+                std::io::stdout().write_all(&reclaim::csv(&plan)?)?;
+                return Ok(());
+            }
+            println!("{}", reclaim::headline(&hub, &plan).await?);
+            print_plan(&plan);
+            if let Some(s) = reclaim::saving(&hub, &plan).await? {
+                println!("saves {} a year", money(s.cents, &s.currency));
+            }
+        }
+        UsageCommand::Exclude { plan, users } => {
+            let plan = reclaim::exclude(&hub, &actor, &plan, &users).await?;
+            print_plan(&plan);
+        }
     }
     Ok(())
 }
 
 fn print_plan(plan: &weft_store::ReclaimPlan) {
+    println!("plan {} ({})", plan.id, plan.status);
+    let mut table = Table::new(&["name", "email", "now", "after", "result"]);
+    for i in &plan.items {
+        table.row([
+            i.name.clone(),
+            i.email.clone().unwrap_or_else(|| "-".into()),
+            i.before.clone(),
+            i.after.clone(),
+            format!(
+                "{}{}",
+                i.result.as_deref().unwrap_or("planned"),
+                i.message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default()
+            ),
+        ]);
+    }
+    print!("{}", table.render());
+}
+
+/// A Unix time as `YYYY-MM-DD HH:MM`.
+fn date_time(at: i64) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// `TYPE=VALUE` pairs with the type by title (any case) or id, as user type ids.
+fn by_type(
+    flag: &str,
+    pairs: &[String],
+    types: &[weft_store::UserTypeInfo],
+) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for pair in pairs {
+        let (name, value) = pair
+            .split_once('=')
+            .with_context(|| format!("{flag} {pair}: expected TYPE=VALUE"))?;
+        let name = name.trim();
+        let found = types
+            .iter()
+            .find(|t| t.id == name || t.title.eq_ignore_ascii_case(name))
+            .with_context(|| {
+                format!(
+                    "{flag} {pair}: '{name}' is not a user type here; the user types are {}",
+                    types
+                        .iter()
+                        .map(|t| t.title.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        out.insert(found.id.clone(), value.trim().to_owned());
+    }
+    Ok(out)
+}
+
+fn print_renewal_plan(plan: &weft_hub::usage::renewal::RenewalPlan) {
+    let amount = |cents: i64| match &plan.currency {
+        Some(c) => money(cents, c),
+        None => "-".to_owned(),
+    };
+    let count = |n: Option<i64>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
+    let p = &plan.plan;
     println!(
-        "plan {} ({}): {}{}",
-        plan.id,
-        plan.status,
-        plan.action,
-        plan.target
+        "renewal plan of {} ({}){}",
+        plan.account
             .as_deref()
-            .map(|t| format!(" {t}"))
+            .unwrap_or("an account not synced yet"),
+        plan.connection,
+        plan.wrike_plan
+            .as_deref()
+            .map(|w| format!(", {w}"))
             .unwrap_or_default()
     );
-    for i in &plan.items {
+    println!(
+        "renews: {}",
+        match (&plan.renewal_date, plan.days_left) {
+            (Some(d), Some(n)) => format!("{d} ({n} days left)"),
+            _ => "not known (set it with --seat-cost ... --renewal-date YYYY-MM-DD)".into(),
+        }
+    );
+    if plan.currency.is_none() {
         println!(
-            "  {:<28} {:<36} {} -> {}  {}{}",
-            i.name,
-            i.email.as_deref().unwrap_or("-"),
-            i.before,
-            i.after,
-            i.result.as_deref().unwrap_or("planned"),
-            i.message
-                .as_deref()
-                .map(|m| format!(": {m}"))
-                .unwrap_or_default()
+            "no costs entered: amounts are not shown (set them with --seat-cost 300 --currency USD)"
         );
+    }
+    let mut table = Table::new(&[
+        "user type",
+        ">cost a year",
+        ">bought",
+        ">held",
+        ">active",
+        &format!(">idle {}d", plan.idle_days),
+        ">never active",
+        ">deactivated, typed",
+        ">held by nobody",
+        ">recommended",
+        "downgrade idle",
+    ]);
+    for l in &p.lines {
+        table.row([
+            l.title.clone(),
+            amount(l.cost_cents),
+            count(l.bought),
+            l.assigned.to_string(),
+            l.active.to_string(),
+            l.idle.to_string(),
+            l.never_active.to_string(),
+            l.deactivated_typed.to_string(),
+            count(l.unassigned),
+            l.recommended.to_string(),
+            match &l.downgrade_to {
+                Some(to) if l.idle > 0 => {
+                    format!("{} to {to}: {}", l.idle, amount(l.downgrade_saves_cents))
+                }
+                _ => "-".into(),
+            },
+        ]);
+    }
+    if p.unassigned_untyped > 0 {
+        table.row([
+            "(bought, type not entered)".to_owned(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            p.unassigned_untyped.to_string(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    table.row([
+        "all paid types".to_owned(),
+        amount(p.spend_cents),
+        count(p.bought),
+        p.assigned.to_string(),
+        p.active.to_string(),
+        p.idle.to_string(),
+        p.never_active.to_string(),
+        p.deactivated_typed.to_string(),
+        p.unassigned.to_string(),
+        p.recommended.to_string(),
+        String::new(),
+    ]);
+    print!("{}", table.render());
+    println!(
+        "collaborators (free): {}; recommended: the active seats plus {} % headroom, costing {} a year",
+        plan.collaborators,
+        p.headroom_pct,
+        amount(p.recommended_spend_cents)
+    );
+    let mut actions = Table::new(&["action", ">seats", ">saves a year"]);
+    for a in &p.actions {
+        actions.row([
+            a.title.to_owned(),
+            a.seats.to_string(),
+            amount(a.saves_cents),
+        ]);
+    }
+    print!("{}", actions.render());
+    for c in &plan.changes {
+        let since = if c.since == "previousSync" {
+            "since the previous sync"
+        } else {
+            "over the last month"
+        };
+        match c.at {
+            None => println!("{since}: no earlier sync to compare with yet"),
+            Some(_) if c.moved.is_empty() => println!("{since}: nothing changed"),
+            Some(_) => println!(
+                "{since}: {}",
+                c.moved
+                    .iter()
+                    .map(|m| format!("{} {} -> {}", m.figure, m.then, m.now))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
     }
 }
 
@@ -786,23 +1109,29 @@ async fn users_out(
             |t| format!("{}d ago", (now - t).max(0) / 86_400),
         )
     };
-    println!(
-        "{:<26} {:<34} {:<16} {:<12} {:>11} {:>11} {:>11}",
-        "name", "email", "user type", "role", "last login", "last work", "last active"
-    );
+    let mut table = Table::new(&[
+        "name",
+        "email",
+        "user type",
+        "role",
+        ">last login",
+        ">last work",
+        ">last active",
+        "",
+    ]);
     for r in &report.page.rows {
-        println!(
-            "{:<26} {:<34} {:<16} {:<12} {:>11} {:>11} {:>11}{}",
+        table.row([
             format!("{} {}", r.first_name, r.last_name),
-            r.email.as_deref().unwrap_or("-"),
-            r.user_type.as_deref().unwrap_or("-"),
-            r.role.as_deref().unwrap_or("-"),
+            r.email.clone().unwrap_or_else(|| "-".into()),
+            r.user_type.clone().unwrap_or_else(|| "-".into()),
+            r.role.clone().unwrap_or_else(|| "-".into()),
             ago(r.last_login_at),
             ago(r.last_work_at),
             ago(r.last_activity_at),
-            if r.active { "" } else { "  (deactivated)" }
-        );
+            if r.active { "" } else { "(deactivated)" }.to_owned(),
+        ]);
     }
+    print!("{}", table.render());
     println!(
         "{} of {} shown; activity from {}",
         report.page.rows.len(),

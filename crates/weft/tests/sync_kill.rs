@@ -183,6 +183,57 @@ async fn a_backfill_killed_at_random_moments_loses_and_doubles_nothing() {
     let report: Value = serde_json::from_slice(&inactive.stdout).unwrap();
     assert!(report["report"]["counts"]["paidSeats"].as_i64().unwrap() > 100);
     assert_eq!(report["report"]["idleDays"], 60);
+    // The plain report names each threshold once, the chosen one marked.
+    let plain = text(&hub.run(&["usage", "inactive", "acme", "--idle-days", "90"]));
+    assert_eq!(plain.matches("90d ").count(), 1, "{plain}");
+    assert!(plain.contains("(the threshold)"), "{plain}");
+    // The renewal plan: user types by name, the same figures as JSON and CSV, and the same
+    // as the inactive-seats report.
+    let with_costs = hub.run(&[
+        "usage",
+        "renewal",
+        "acme",
+        "--seat-cost",
+        "300",
+        "--type-cost",
+        "light user=120",
+        "--renewal-date",
+        "2031-01-31",
+    ]);
+    let shown = text(&with_costs);
+    assert!(with_costs.status.success(), "{shown}");
+    assert!(
+        shown.contains("Light User") && shown.contains("USD 120.00"),
+        "{shown}"
+    );
+    assert!(!shown.contains("NH77777"), "no user type ids: {shown}");
+    let plan: Value =
+        serde_json::from_slice(&hub.run(&["usage", "renewal", "acme", "--json"]).stdout).unwrap();
+    let counts: Value =
+        serde_json::from_slice(&hub.run(&["usage", "inactive", "acme", "--json"]).stdout).unwrap();
+    assert_eq!(
+        plan["plan"]["assigned"],
+        counts["report"]["counts"]["paidSeats"]
+    );
+    assert_eq!(plan["plan"]["idle"], counts["report"]["counts"]["idleN"]);
+    assert_eq!(plan["renewalDate"], "2031-01-31");
+    let plan_csv = text(&hub.run(&["usage", "renewal", "acme", "--csv"]));
+    assert!(
+        plan_csv.starts_with("row,user_type,user_type_id,currency"),
+        "{plan_csv}"
+    );
+    assert!(plan_csv.contains("type,Light User,") && plan_csv.contains("action:together,"));
+    let wrong_type = hub.run(&[
+        "usage",
+        "renewal",
+        "acme",
+        "--seat-cost",
+        "300",
+        "--type-cost",
+        "platinum=1",
+    ]);
+    assert!(!wrong_type.status.success());
+    assert!(text(&wrong_type).contains("'platinum' is not a user type"));
     let csv = hub.run(&["usage", "users", "acme", "--idle", "90", "--csv"]);
     let csv_text = String::from_utf8_lossy(&csv.stdout).to_string();
     assert!(

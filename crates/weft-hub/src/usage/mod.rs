@@ -1,7 +1,7 @@
 //! Usage analytics: syncs that read each connection's people, audit log and work activity
 //! (`sync`, with the sources in `people`, `audit` and `work`, read in `windows`), the reports
 //! over what they stored (`reports`), exports (`export`), and reclaiming idle seats
-//! (`reclaim`). Syncs run as jobs (`jobs`): on a schedule, or on demand.
+//! (`reclaim`), and the renewal plan of each account (`renewal`). Syncs run as jobs (`jobs`): on a schedule, or on demand.
 
 mod audit;
 mod context;
@@ -9,6 +9,7 @@ pub mod export;
 pub mod jobs;
 mod people;
 pub mod reclaim;
+pub mod renewal;
 pub mod reports;
 pub mod sync;
 mod windows;

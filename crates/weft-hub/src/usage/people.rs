@@ -27,6 +27,7 @@ pub(crate) async fn account(ctx: &SyncCtx<'_>) -> HubResult<(SourceEnd, Option<P
         user_limit: subscription.and_then(|s| s.user_limit).map(i64::from),
         paid: subscription.and_then(|s| s.paid),
         suspended: subscription.and_then(|s| s.suspended),
+        expiry_date: subscription.and_then(|s| s.expiry_date.clone()),
         raw: serde_json::to_string(&account).unwrap_or_default(),
     };
     ctx.hub

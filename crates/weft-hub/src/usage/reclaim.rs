@@ -89,11 +89,11 @@ pub async fn plan(
     match &action {
         Action::SetType(t) if !types.iter().any(|x| &x.id == t) => {
             return Err(HubError::invalid(format!(
-                "target: {t} is not a user type of {} (known: {})",
+                "target: {t} is not a user type of {}; its user types are {}",
                 connection.name,
                 types
                     .iter()
-                    .map(|t| format!("{} {}", t.id, t.title))
+                    .map(|t| format!("{} ({})", t.title, t.id))
                     .collect::<Vec<_>>()
                     .join(", ")
             )));
@@ -195,6 +195,8 @@ pub async fn plan(
         expires_at: now + PLAN_LIFETIME_S,
         applied_by: None,
         applied_at: None,
+        cancelled_by: None,
+        cancelled_at: None,
     };
     store.create_reclaim(&plan).await?;
     trail::record(
@@ -311,7 +313,12 @@ pub async fn apply(hub: &Hub, actor: &str, id: &str) -> HubResult<ReclaimPlan> {
 /// Cancels a plan that was not applied.
 pub async fn cancel(hub: &Hub, actor: &str, id: &str) -> HubResult<ReclaimPlan> {
     let plan = get(hub, id).await?;
-    if !hub.store.usage().cancel_reclaim(id).await? {
+    if !hub
+        .store
+        .usage()
+        .cancel_reclaim(id, actor, hub.clock.now_s())
+        .await?
+    {
         return Err(HubError::Conflict(format!(
             "reclaim plan {id} is {} and cannot be cancelled",
             plan.status
@@ -327,4 +334,168 @@ pub async fn cancel(hub: &Hub, actor: &str, id: &str) -> HubResult<ReclaimPlan> 
     )
     .await?;
     get(hub, id).await
+}
+
+/// The result an item gets when someone takes it out of a plan before confirming.
+pub const EXCLUDED: &str = "excluded";
+
+/// Takes people out of a plan that is still waiting for its confirmation: they are kept in
+/// the plan, marked excluded with who did it, and never sent to Wrike.
+pub async fn exclude(
+    hub: &Hub,
+    actor: &str,
+    id: &str,
+    user_ids: &[String],
+) -> HubResult<ReclaimPlan> {
+    let plan = get(hub, id).await?;
+    if plan.status != "planned" || plan.expires_at < hub.clock.now_s() {
+        return Err(HubError::Conflict(format!(
+            "reclaim plan {id} is {}: people can be excluded only before it is confirmed",
+            if plan.status == "planned" {
+                "expired"
+            } else {
+                plan.status.as_str()
+            }
+        )));
+    }
+    for user in user_ids {
+        if !plan.items.iter().any(|i| &i.user_id == user) {
+            return Err(HubError::invalid(format!(
+                "user {user} is not in reclaim plan {id}"
+            )));
+        }
+    }
+    let mut items = plan.items.clone();
+    let mut excluded = 0;
+    for item in items.iter_mut() {
+        if user_ids.contains(&item.user_id) && item.result.is_none() {
+            item.result = Some(EXCLUDED.into());
+            item.message = Some(format!("excluded by {actor} before confirming"));
+            excluded += 1;
+        }
+    }
+    if !hub.store.usage().replan_reclaim(id, &items).await? {
+        return Err(HubError::Conflict(format!(
+            "reclaim plan {id} was confirmed or cancelled meanwhile"
+        )));
+    }
+    trail::record(
+        hub,
+        actor,
+        "usage.reclaim.exclude",
+        &plan.connection_id,
+        None,
+        Some(serde_json::json!({"plan": id, "excluded": excluded})),
+    )
+    .await?;
+    get(hub, id).await
+}
+
+/// What a plan would save a year (or cost, when negative) at the account's entered costs.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSaving {
+    pub currency: String,
+    pub cents: i64,
+    /// People the saving counts (not skipped, excluded or failed).
+    pub people: usize,
+}
+
+/// A plan's saving: deactivating frees each seat at its type's cost; changing the type
+/// saves the difference between the two types' costs; making someone a collaborator frees
+/// the seat, making a collaborator a user costs one. None when no costs are entered.
+pub async fn saving(hub: &Hub, plan: &ReclaimPlan) -> HubResult<Option<PlanSaving>> {
+    let Some(costs) = hub.store.usage().renewal(&plan.connection_id).await? else {
+        return Ok(None);
+    };
+    let cost = |type_id: Option<&str>| {
+        type_id
+            .and_then(|t| costs.type_costs.get(t).copied())
+            .unwrap_or(costs.seat_cost_cents)
+    };
+    let counted: Vec<&ReclaimItem> = plan
+        .items
+        .iter()
+        .filter(|i| matches!(i.result.as_deref(), None | Some("ok")))
+        .collect();
+    let cents = counted
+        .iter()
+        .map(|i| match (plan.action.as_str(), plan.target.as_deref()) {
+            ("deactivate", _) => cost(i.user_type_id.as_deref()),
+            ("set_type", Some(to)) => cost(i.user_type_id.as_deref()) - cost(Some(to)),
+            ("set_role", Some("Collaborator")) => cost(i.user_type_id.as_deref()),
+            ("set_role", Some("User")) => -cost(i.user_type_id.as_deref()),
+            _ => 0,
+        })
+        .sum();
+    Ok(Some(PlanSaving {
+        currency: costs.currency,
+        cents,
+        people: counted.len(),
+    }))
+}
+
+/// A plan's action in words, with user types by name: "Change the user type to Light User".
+pub async fn headline(hub: &Hub, plan: &ReclaimPlan) -> HubResult<String> {
+    Ok(match (plan.action.as_str(), plan.target.as_deref()) {
+        ("deactivate", _) => "Deactivate".to_owned(),
+        ("set_type", Some(t)) => {
+            let types = hub.store.usage().user_types(&plan.connection_id).await?;
+            let name = types
+                .iter()
+                .find(|x| x.id == t)
+                .map_or_else(|| format!("user type {t}"), |x| x.title.clone());
+            format!("Change the user type to {name}")
+        }
+        ("set_role", Some(r)) => format!("Change the role to {r}"),
+        (other, _) => other.to_owned(),
+    })
+}
+
+/// Past plans, newest first: of one connection, or of every one.
+pub async fn list(hub: &Hub, connection: Option<&str>, limit: i64) -> HubResult<Vec<ReclaimPlan>> {
+    let limit = limit.clamp(1, 500);
+    Ok(match connection {
+        Some(name) => {
+            let c = crate::connections::find(hub, name).await?;
+            hub.store.usage().reclaims(&c.id, limit).await?
+        }
+        None => hub.store.usage().all_reclaims(limit).await?,
+    })
+}
+
+/// A plan's people as CSV (formula-safe): who, from what, to what, and what Wrike answered.
+pub fn csv(plan: &ReclaimPlan) -> HubResult<Vec<u8>> {
+    use super::export::{defuse, iso};
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| HubError::Internal(format!("writing CSV: {e}"));
+    out.write_record([
+        "plan",
+        "user_id",
+        "name",
+        "email",
+        "before",
+        "after",
+        "last_activity",
+        "result",
+        "message",
+    ])
+    .map_err(failed)?;
+    for i in &plan.items {
+        let record = [
+            plan.id.clone(),
+            i.user_id.clone(),
+            i.name.clone(),
+            i.email.clone().unwrap_or_default(),
+            i.before.clone(),
+            i.after.clone(),
+            iso(i.last_activity_at),
+            i.result.clone().unwrap_or_else(|| "planned".into()),
+            i.message.clone().unwrap_or_default(),
+        ];
+        out.write_record(record.iter().map(|c| defuse(c)))
+            .map_err(failed)?;
+    }
+    out.into_inner()
+        .map_err(|e| HubError::Internal(format!("writing CSV: {e}")))
 }

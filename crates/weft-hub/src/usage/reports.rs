@@ -40,6 +40,9 @@ pub struct SignalsUsed {
     pub described: String,
     /// Each requested signal that could not be used, with why.
     pub missing: Vec<String>,
+    /// Other connections to the same Wrike account: its people are counted once, through
+    /// this connection.
+    pub shared_with: Vec<String>,
 }
 
 /// A scope resolved against the connections and what their sources can show.
@@ -79,17 +82,22 @@ pub fn available(sources: &[SourceState]) -> (Signals, Vec<(Signal, String)>) {
 }
 
 /// Resolves a request: its connections (all when none are named) and, for each, the
-/// signals it can honestly count.
+/// signals it can honestly count. Connections to the same Wrike account count its people
+/// once: through the one synced last, the others named in its `shared_with`.
 pub async fn scope(hub: &Hub, request: &ReportRequest) -> HubResult<Scoped> {
-    let connections = if request.connections.is_empty() {
+    let named = if request.connections.is_empty() {
         hub.store.connections().list().await?
     } else {
-        let mut found = Vec::new();
+        let mut found: Vec<Connection> = Vec::new();
         for name in &request.connections {
-            found.push(connections::find(hub, name).await?);
+            let c = connections::find(hub, name).await?;
+            if !found.iter().any(|f| f.id == c.id) {
+                found.push(c);
+            }
         }
         found
     };
+    let (connections, shared) = one_per_account(hub, named).await?;
     let requested = request.signals.unwrap_or(Signals::ALL);
     if requested.is_empty() {
         return Err(HubError::invalid("signals: choose at least one signal"));
@@ -117,6 +125,11 @@ pub async fn scope(hub: &Hub, request: &ReportRequest) -> HubResult<Scoped> {
                 signals.describe()
             },
             missing,
+            shared_with: shared
+                .iter()
+                .filter(|(primary, _)| *primary == c.id)
+                .map(|(_, other)| other.clone())
+                .collect(),
         });
     }
     Ok(Scoped {
@@ -128,6 +141,50 @@ pub async fn scope(hub: &Hub, request: &ReportRequest) -> HubResult<Scoped> {
         signals: used,
         connections,
     })
+}
+
+/// Keeps one connection per synced Wrike account (the one synced last; the first listed on a
+/// tie), in the given order, and says which connection each left-out one shares with.
+/// Connections that have not synced their account yet are kept: nothing is known to share.
+async fn one_per_account(
+    hub: &Hub,
+    connections: Vec<Connection>,
+) -> HubResult<(Vec<Connection>, Vec<(String, String)>)> {
+    let mut accounts = Vec::with_capacity(connections.len());
+    for c in &connections {
+        accounts.push(hub.store.usage().account(&c.id).await?);
+    }
+    let mut kept = Vec::new();
+    let mut shared = Vec::new();
+    for (i, c) in connections.iter().enumerate() {
+        let Some(mine) = &accounts[i] else {
+            kept.push(c.clone());
+            continue;
+        };
+        let same: Vec<usize> = (0..connections.len())
+            .filter(|j| {
+                accounts[*j]
+                    .as_ref()
+                    .is_some_and(|a| a.account_id == mine.account_id)
+            })
+            .collect();
+        let primary = same
+            .iter()
+            .copied()
+            .max_by_key(|j| {
+                (
+                    accounts[*j].as_ref().map_or(0, |a| a.synced_at),
+                    std::cmp::Reverse(*j),
+                )
+            })
+            .unwrap_or(i);
+        if primary == i {
+            kept.push(c.clone());
+        } else {
+            shared.push((connections[primary].id.clone(), c.name.clone()));
+        }
+    }
+    Ok((kept, shared))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -160,9 +217,10 @@ pub async fn users(
 }
 
 /// What reclaiming a set of seats would save a year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Savings {
+    /// Paid seats that are idle and could be reclaimed.
     pub seats: i64,
     /// Per currency, in cents (connections may be billed in different currencies).
     pub by_currency: Vec<(String, i64)>,
@@ -178,9 +236,46 @@ pub struct InactiveReport {
     pub signals: Vec<SignalsUsed>,
     pub idle_days: i64,
     pub counts: SeatCounts,
-    /// Seats purchased (`userLimit`) across the connections, where Wrike said.
+    /// Seats purchased (`userLimit`) across the accounts, where Wrike said.
     pub user_limit: Option<i64>,
+    /// Seats purchased that nobody holds, and what not renewing them saves a year (at
+    /// each account's cost of a seat). Only over all of an account's people: a filter
+    /// that selects some of them leaves it out.
+    pub unassigned: Option<Unassigned>,
     pub savings: Savings,
+}
+
+/// Seats bought that no one holds.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unassigned {
+    pub seats: i64,
+    pub savings: Savings,
+}
+
+/// Whether a filter selects all of an account's people (idle only sets the threshold).
+fn whole_account(filter: &UserFilter) -> bool {
+    UserFilter {
+        idle_days: filter.idle_days,
+        ..UserFilter::default()
+    } == *filter
+}
+
+/// The seats an account bought that its paid seats in use leave over, priced at its cost
+/// of a seat (which type they are is not known).
+async fn unassigned(
+    hub: &Hub,
+    connection_id: &str,
+    account: Option<&WrikeAccount>,
+    paid_seats: i64,
+) -> HubResult<Option<Unassigned>> {
+    let Some(limit) = account.and_then(|a| a.user_limit) else {
+        return Ok(None);
+    };
+    let seats = (limit - paid_seats).max(0);
+    let scope = UsageScope::one(connection_id, Signals::NONE, 0);
+    let savings = price(hub, &scope, &[(connection_id.to_owned(), None, seats)]).await?;
+    Ok(Some(Unassigned { seats, savings }))
 }
 
 pub async fn inactive(hub: &Hub, request: &ReportRequest) -> HubResult<InactiveReport> {
@@ -188,15 +283,29 @@ pub async fn inactive(hub: &Hub, request: &ReportRequest) -> HubResult<InactiveR
     let idle_days = request.filter.idle_days.unwrap_or(90);
     let (counts, savings) = counts_and_savings(hub, &scoped.scope, idle_days).await?;
     let mut limit = None;
+    let mut left_over: Option<Unassigned> = None;
     for (id, _) in &scoped.scope.connections {
-        if let Some(n) = hub
-            .store
-            .usage()
-            .account(id)
-            .await?
-            .and_then(|a| a.user_limit)
-        {
+        let account = hub.store.usage().account(id).await?;
+        if let Some(n) = account.as_ref().and_then(|a| a.user_limit) {
             limit = Some(limit.unwrap_or(0) + n);
+        }
+        if whole_account(&request.filter) {
+            let paid = hub
+                .store
+                .usage()
+                .seat_counts(&UsageScope::one(id, Signals::NONE, scoped.scope.now))
+                .await?
+                .paid_seats;
+            if let Some(u) = unassigned(hub, id, account.as_ref(), paid).await? {
+                left_over = Some(match left_over {
+                    None => u,
+                    Some(mut sum) => {
+                        sum.seats += u.seats;
+                        sum.savings.add(&u.savings);
+                        sum
+                    }
+                });
+            }
         }
     }
     Ok(InactiveReport {
@@ -204,6 +313,7 @@ pub async fn inactive(hub: &Hub, request: &ReportRequest) -> HubResult<InactiveR
         idle_days,
         counts,
         user_limit: limit,
+        unassigned: left_over,
         savings,
     })
 }
@@ -222,10 +332,34 @@ async fn counts_and_savings(
     Ok((summary.counts, savings))
 }
 
-/// What reclaiming the paid seats a scope selects would save, at each connection's costs.
-pub async fn savings(hub: &Hub, scope: &UsageScope) -> HubResult<Savings> {
-    let seats = hub.store.usage().paid_seats_by_type(scope).await?;
+/// What reclaiming the idle paid seats among the people a scope selects would save, at each
+/// connection's costs: people the filter selects who hold a paid seat (active, not
+/// deleted) and are idle for the filter's `idle_days`, or `default_idle_days` when the
+/// filter sets none. A filter that selects no held paid seat (deactivated people, say)
+/// saves nothing.
+pub async fn savings(hub: &Hub, scope: &UsageScope, default_idle_days: i64) -> HubResult<Savings> {
+    let f = &scope.filter;
+    if f.active == Some(false) || f.deleted == Some(true) || f.paid == Some(false) {
+        return Ok(Savings::default());
+    }
+    let mut idle = scope.clone();
+    idle.filter.idle_days = Some(f.idle_days.unwrap_or(default_idle_days));
+    let seats = hub.store.usage().paid_seats_by_type(&idle).await?;
     price(hub, scope, &seats).await
+}
+
+impl Savings {
+    /// Adds another set of savings (currency by currency).
+    pub fn add(&mut self, other: &Savings) {
+        self.seats += other.seats;
+        self.unpriced_seats += other.unpriced_seats;
+        for (c, v) in &other.by_currency {
+            match self.by_currency.iter_mut().find(|(x, _)| x == c) {
+                Some((_, sum)) => *sum += v,
+                None => self.by_currency.push((c.clone(), *v)),
+            }
+        }
+    }
 }
 
 /// Prices seats counted by connection and user type at each connection's renewal costs.
@@ -248,6 +382,10 @@ async fn price(
                     .flat_map(|(_, t, n)| std::iter::repeat_n(t.as_deref(), (*n).max(0) as usize));
                 let cents =
                     annual_savings_cents(types, renewal.seat_cost_cents, &renewal.type_costs);
+                // A currency no seat here is billed in is not shown as a zero amount.
+                if cents == 0 {
+                    continue;
+                }
                 match by_currency.iter_mut().find(|(c, _)| *c == renewal.currency) {
                     Some((_, sum)) => *sum += cents,
                     None => by_currency.push((renewal.currency.clone(), cents)),
@@ -339,10 +477,76 @@ impl Period {
 pub struct TrendReport {
     pub signals: Vec<SignalsUsed>,
     pub period: Period,
-    pub points: Vec<TrendPoint>,
+    /// The first day with synced activity (days since 1970-01-01): where the earliest
+    /// backfill of the connections began; none before any sync.
+    pub data_from_day: Option<i64>,
+    pub points: Vec<TrendPeriod>,
 }
 
-/// Distinct active users per period, the current (partial) period last.
+/// How much of a period the synced data covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Coverage {
+    /// Every day of the period is synced and over.
+    Full,
+    /// The period began before the data does, or has not ended yet.
+    Partial,
+    /// The period ended before the data begins: not zero, unknown.
+    NoData,
+}
+
+/// Active users in one period, with how much of it the data covers.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendPeriod {
+    /// First and last day of the period (days since 1970-01-01), inclusive.
+    pub start_day: i64,
+    pub end_day: i64,
+    /// Distinct active people; `null` when the period has no data.
+    pub active_users: Option<i64>,
+    pub coverage: Coverage,
+}
+
+/// Marks each period by what the data covers: `from` is the first synced day, `today` the
+/// current day. A period's end is the day before the next one starts (the last period ends
+/// where its length says, which may be after today).
+pub fn cover(
+    points: &[TrendPoint],
+    period: Period,
+    from: Option<i64>,
+    today: i64,
+) -> Vec<TrendPeriod> {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    points
+        .iter()
+        .map(|p| {
+            let start = epoch + chrono::Duration::days(p.start_day);
+            let next = match period {
+                Period::Day => start + chrono::Duration::days(1),
+                Period::Week => start + chrono::Duration::days(7),
+                Period::Month => start
+                    .checked_add_months(chrono::Months::new(1))
+                    .unwrap_or(start),
+            };
+            let end_day = (next - epoch).num_days() - 1;
+            let coverage = match from {
+                None => Coverage::NoData,
+                Some(from) if end_day < from => Coverage::NoData,
+                Some(from) if p.start_day < from || end_day >= today => Coverage::Partial,
+                Some(_) => Coverage::Full,
+            };
+            TrendPeriod {
+                start_day: p.start_day,
+                end_day,
+                active_users: (coverage != Coverage::NoData).then_some(p.active_users),
+                coverage,
+            }
+        })
+        .collect()
+}
+
+/// Distinct active users per period, the current (partial) period last; periods before
+/// the data begins say so rather than zero.
 pub async fn trend(
     hub: &Hub,
     request: &ReportRequest,
@@ -365,10 +569,24 @@ pub async fn trend(
         .usage()
         .trend(&scoped.scope, &starts, day_of(now))
         .await?;
+    let mut from: Option<i64> = None;
+    for (id, _) in &scoped.scope.connections {
+        if let Some(day) = hub
+            .store
+            .usage()
+            .sync_state(id)
+            .await?
+            .and_then(|s| s.backfill_from)
+            .map(day_of)
+        {
+            from = Some(from.map_or(day, |f: i64| f.min(day)));
+        }
+    }
     Ok(TrendReport {
         signals: scoped.signals,
         period,
-        points,
+        data_from_day: from,
+        points: cover(&points, period, from, day_of(now)),
     })
 }
 
@@ -381,7 +599,11 @@ pub struct ConnectionSummary {
     pub account: Option<WrikeAccount>,
     pub signals: SignalsUsed,
     pub counts: SeatCounts,
+    /// What reclaiming the idle paid seats saves.
     pub savings: Savings,
+    /// Seats bought that nobody holds (when Wrike gives `userLimit` and no filter narrows
+    /// the people).
+    pub unassigned: Option<Unassigned>,
     pub renewal: Option<Renewal>,
     pub sync: Option<SyncState>,
     pub sources: Vec<SourceState>,
@@ -400,13 +622,20 @@ pub async fn summary(hub: &Hub, request: &ReportRequest) -> HubResult<Vec<Connec
             now: scoped.scope.now,
         };
         let (counts, savings) = counts_and_savings(hub, &one, idle_days).await?;
+        let account = hub.store.usage().account(&c.id).await?;
+        let unassigned = if whole_account(&request.filter) {
+            unassigned(hub, &c.id, account.as_ref(), counts.paid_seats).await?
+        } else {
+            None
+        };
         out.push(ConnectionSummary {
             connection_id: c.id.clone(),
             connection: c.name.clone(),
-            account: hub.store.usage().account(&c.id).await?,
+            account,
             signals: used,
             counts,
             savings,
+            unassigned,
             renewal: hub.store.usage().renewal(&c.id).await?,
             sync: hub.store.usage().sync_state(&c.id).await?,
             sources: hub.store.usage().sources(&c.id).await?,
@@ -426,6 +655,11 @@ pub struct RenewalInput {
     pub type_costs: std::collections::BTreeMap<String, String>,
     /// `YYYY-MM-DD` or empty.
     pub renewal_date: String,
+    /// Headroom above the active seats in the recommendation, in percent (0 to 100);
+    /// empty keeps what was set (10 at first).
+    pub headroom_pct: String,
+    /// User type id to seats bought of it, where the contract says; empty: not known.
+    pub type_seats: std::collections::BTreeMap<String, String>,
 }
 
 /// Parses "300", "300.5" or "1,200.00" as cents; names the field when it cannot.
@@ -489,13 +723,62 @@ pub async fn set_renewal(
         })?;
         Some(date.to_owned())
     };
+    let known = hub.store.usage().user_types(&connection.id).await?;
+    for type_id in input.type_costs.keys().chain(input.type_seats.keys()) {
+        if !known.iter().any(|t| &t.id == type_id) {
+            return Err(HubError::invalid(format!(
+                "user type {type_id}: not a user type of {} (known: {})",
+                connection.name,
+                known
+                    .iter()
+                    .map(|t| format!("{} {}", t.id, t.title))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
     let before = hub.store.usage().renewal(&connection.id).await?;
+    let headroom_pct = match input.headroom_pct.trim() {
+        "" => before
+            .as_ref()
+            .map_or(weft_store::DEFAULT_HEADROOM_PCT, |r| r.headroom_pct),
+        text => text
+            .trim_end_matches('%')
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=100).contains(n))
+            .ok_or_else(|| {
+                HubError::invalid(format!(
+                    "headroom: '{text}' is not a whole percentage from 0 to 100"
+                ))
+            })?,
+    };
+    let mut type_seats = std::collections::BTreeMap::new();
+    for (type_id, seats) in &input.type_seats {
+        let seats = seats.trim();
+        if seats.is_empty() {
+            continue;
+        }
+        let n = seats
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=10_000_000).contains(n))
+            .ok_or_else(|| {
+                HubError::invalid(format!(
+                    "seats bought of user type {type_id}: '{seats}' is not a whole number of seats"
+                ))
+            })?;
+        type_seats.insert(type_id.clone(), n);
+    }
     let renewal = Renewal {
         connection_id: connection.id.clone(),
         seat_cost_cents,
         currency,
         type_costs,
         renewal_date,
+        headroom_pct,
+        type_seats,
         updated_at: hub.clock.now_s(),
         updated_by: actor.to_owned(),
     };
@@ -532,6 +815,44 @@ mod tests {
             Period::Month.starts(d("2026-03-31"), 3),
             vec![d("2026-01-01"), d("2026-02-01"), d("2026-03-01")]
         );
+    }
+
+    #[test]
+    fn periods_before_the_data_are_no_data_and_the_edges_partial() {
+        let d = |s: &str| {
+            (NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+                - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap())
+            .num_days()
+        };
+        let point = |start: &str| TrendPoint {
+            start_day: d(start),
+            active_users: 0,
+        };
+        let weeks = [
+            point("2026-11-02"),
+            point("2026-11-09"),
+            point("2026-11-16"),
+            point("2026-11-23"),
+        ];
+        // Data from Wednesday 2026-11-11; today is Thursday 2026-11-26.
+        let marked = cover(&weeks, Period::Week, Some(d("2026-11-11")), d("2026-11-26"));
+        let coverage: Vec<Coverage> = marked.iter().map(|p| p.coverage).collect();
+        assert_eq!(
+            coverage,
+            [
+                Coverage::NoData,
+                Coverage::Partial,
+                Coverage::Full,
+                Coverage::Partial
+            ]
+        );
+        assert_eq!(marked[0].active_users, None);
+        assert_eq!(marked[1].active_users, Some(0));
+        assert_eq!(marked[2].end_day, d("2026-11-22"));
+        // A month ends on its last day; nothing synced means no data anywhere.
+        let months = cover(&[point("2026-02-01")], Period::Month, None, d("2026-11-26"));
+        assert_eq!(months[0].end_day, d("2026-02-28"));
+        assert_eq!(months[0].coverage, Coverage::NoData);
     }
 
     #[test]

@@ -167,6 +167,10 @@ pub async fn run(
             if let Err(e) = store.refresh_statistics().await {
                 tracing::warn!(error = %e, "refreshing the planner's statistics after a sync");
             }
+            // A failed snapshot costs the renewal plan one comparison, not the sync.
+            if let Err(e) = super::renewal::snapshot(hub, connection).await {
+                tracing::warn!(connection = %connection.id, error = %e, "keeping the seats after a sync");
+            }
             Ok(SyncReport {
                 connection_id: connection.id.clone(),
                 connection: connection.name.clone(),

@@ -358,7 +358,7 @@ pub async fn plan_reclaim(
     Json(body): Json<ReclaimBody>,
 ) -> ApiResult {
     let plan = make_plan(&state, &caller, body).await?;
-    Ok((StatusCode::CREATED, Json(plan)).into_response())
+    Ok((StatusCode::CREATED, Json(plan_answer(&state, plan).await?)).into_response())
 }
 
 pub async fn make_plan(
@@ -383,8 +383,149 @@ pub async fn make_plan(
     Ok(reclaim::plan(&state.hub, &caller.actor(), &connection, action, selection).await?)
 }
 
+/// A plan with its action in words and its saving (none when no costs are entered).
+#[derive(serde::Serialize)]
+struct PlanAnswer {
+    #[serde(flatten)]
+    plan: weft_store::ReclaimPlan,
+    headline: String,
+    saving: Option<reclaim::PlanSaving>,
+}
+
+async fn plan_answer(
+    state: &AppState,
+    plan: weft_store::ReclaimPlan,
+) -> Result<PlanAnswer, ApiError> {
+    Ok(PlanAnswer {
+        headline: reclaim::headline(&state.hub, &plan).await?,
+        saving: reclaim::saving(&state.hub, &plan).await?,
+        plan,
+    })
+}
+
 pub async fn reclaim_plan(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    Ok(Json(reclaim::get(&state.hub, &id).await?).into_response())
+    let plan = reclaim::get(&state.hub, &id).await?;
+    Ok(Json(plan_answer(&state, plan).await?).into_response())
+}
+
+/// Past plans, newest first (`connection` narrows them to one; `limit` up to 500).
+pub async fn reclaims(
+    State(state): State<AppState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> ApiResult {
+    let (mut connection, mut limit) = (None, 100);
+    for (name, value) in &q {
+        match name.as_str() {
+            "connection" if !value.is_empty() => connection = Some(value.clone()),
+            "connection" => {}
+            "limit" => {
+                limit = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=500).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "limit={value:?}: expected a whole number from 1 to 500"
+                        ))
+                    })?;
+            }
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown parameter {other:?}; known: connection, limit"
+                )));
+            }
+        }
+    }
+    let plans = reclaim::list(&state.hub, connection.as_deref(), limit).await?;
+    let mut answers = Vec::with_capacity(plans.len());
+    for plan in plans {
+        answers.push(plan_answer(&state, plan).await?);
+    }
+    Ok(Json(json!({ "plans": answers })).into_response())
+}
+
+/// Who to take out of a plan before confirming it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExcludeBody {
+    pub users: Vec<String>,
+}
+
+pub async fn exclude_from_reclaim(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Json(body): Json<ExcludeBody>,
+) -> ApiResult {
+    if body.users.is_empty() {
+        return Err(ApiError::bad_request(
+            "users: name at least one user to exclude",
+        ));
+    }
+    let plan = reclaim::exclude(&state.hub, &caller.actor(), &id, &body.users).await?;
+    Ok(Json(plan_answer(&state, plan).await?).into_response())
+}
+
+/// A plan's people as a CSV download.
+pub fn reclaim_csv_response(plan: &weft_store::ReclaimPlan) -> ApiResult {
+    let bytes = reclaim::csv(plan)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"weft-reclaim-{}.csv\"", plan.id),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn reclaim_csv(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    reclaim_csv_response(&reclaim::get(&state.hub, &id).await?)
+}
+
+/// The renewal plan of the account a connection reads (`idle` days, 90 unless given).
+pub async fn renewal_plan(
+    State(state): State<AppState>,
+    Path(connection): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> ApiResult {
+    let connection = connections::by_id(&state.hub, &connection).await?;
+    let idle = crate::web::usage::renewal_idle_days(&q)?;
+    let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, idle).await?;
+    Ok(Json(plan).into_response())
+}
+
+/// The renewal plan as a CSV download: the table of user types, the totals, the actions.
+pub async fn renewal_plan_csv(
+    State(state): State<AppState>,
+    Path(connection): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> ApiResult {
+    let connection = connections::by_id(&state.hub, &connection).await?;
+    let idle = crate::web::usage::renewal_idle_days(&q)?;
+    let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, idle).await?;
+    let bytes = weft_hub::usage::renewal::csv(&plan)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"weft-renewal-{}.csv\"",
+                    connection
+                        .name
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect::<String>()
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 pub async fn apply_reclaim(
@@ -392,7 +533,8 @@ pub async fn apply_reclaim(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    Ok(Json(reclaim::apply(&state.hub, &caller.actor(), &id).await?).into_response())
+    let plan = reclaim::apply(&state.hub, &caller.actor(), &id).await?;
+    Ok(Json(plan_answer(&state, plan).await?).into_response())
 }
 
 pub async fn cancel_reclaim(
@@ -400,7 +542,8 @@ pub async fn cancel_reclaim(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    Ok(Json(reclaim::cancel(&state.hub, &caller.actor(), &id).await?).into_response())
+    let plan = reclaim::cancel(&state.hub, &caller.actor(), &id).await?;
+    Ok(Json(plan_answer(&state, plan).await?).into_response())
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use weft_core::roles::Permission;
 use weft_core::usage::{Signals, money};
 use weft_hub::connections;
 use weft_hub::usage::reclaim;
+use weft_hub::usage::renewal::RenewalPlan;
 use weft_hub::usage::reports::{
     self, ConnectionSummary, Period, RenewalInput, Savings, SignalsUsed,
 };
@@ -19,7 +20,7 @@ use weft_store::{Connection, ReclaimPlan, UserRow};
 
 use super::{Layout, PageResult, layout, render, timestamp};
 use crate::api::usage::{ReclaimBody, UsageParams};
-use crate::charts::{self, Point};
+use crate::charts::{self, Mark, Point};
 use crate::error::ApiError;
 use crate::forms::FormData;
 use crate::guard::Caller;
@@ -65,14 +66,17 @@ fn day(d: i64) -> String {
         .unwrap_or_default()
 }
 
-/// One connection on the dashboard.
+/// One Wrike account on the dashboard (through the connection that counts it).
 struct Card {
     id: String,
     name: String,
+    shared_with: String,
     account: String,
     plan: String,
     paid: i64,
     limit: String,
+    unassigned: Option<i64>,
+    unassigned_savings: String,
     free: i64,
     idle: i64,
     never: i64,
@@ -83,6 +87,29 @@ struct Card {
     sync_outcome: String,
     signals: String,
     missing: Vec<String>,
+}
+
+/// The renewal in words: the cost of a seat and the date with the days left.
+fn renewal_text(renewal: Option<&weft_store::Renewal>, now: i64) -> String {
+    let Some(r) = renewal else {
+        return "no costs entered".into();
+    };
+    let date = r
+        .renewal_date
+        .clone()
+        .unwrap_or_else(|| "date not set".into());
+    let left = weft_hub::usage::renewal::days_left(r.renewal_date.as_deref(), now)
+        .map(|n| match n {
+            0 => " (today)".to_owned(),
+            n if n < 0 => format!(" ({} days ago)", -n),
+            1 => " (in 1 day)".to_owned(),
+            n => format!(" (in {n} days)"),
+        })
+        .unwrap_or_default();
+    format!(
+        "{} a seat a year, renews {date}{left}",
+        money(r.seat_cost_cents, &r.currency)
+    )
 }
 
 impl Card {
@@ -99,6 +126,7 @@ impl Card {
         Card {
             id: s.connection_id.clone(),
             name: s.connection.clone(),
+            shared_with: s.signals.shared_with.join(", "),
             account: account
                 .map(|a| a.name.clone())
                 .unwrap_or_else(|| "not synced yet".into()),
@@ -109,32 +137,18 @@ impl Card {
             limit: account
                 .and_then(|a| a.user_limit)
                 .map_or_else(|| "?".to_owned(), |n| n.to_string()),
+            unassigned: s.unassigned.as_ref().map(|u| u.seats),
+            unassigned_savings: s
+                .unassigned
+                .as_ref()
+                .map(|u| savings_text(&u.savings))
+                .unwrap_or_default(),
             free: s.counts.free_seats,
             idle: s.counts.idle_n,
             never: s.counts.never_active,
             stale: s.counts.inactive_still_typed,
             savings: savings_text(&s.savings),
-            renewal: match &s.renewal {
-                Some(r) => {
-                    let date = r
-                        .renewal_date
-                        .clone()
-                        .unwrap_or_else(|| "date not set".into());
-                    let left = r
-                        .renewal_date
-                        .as_deref()
-                        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                        .zip(chrono::DateTime::from_timestamp(now, 0))
-                        .map(|(d, n)| (d - n.date_naive()).num_days())
-                        .map(|n| format!(" (in {n} days)"))
-                        .unwrap_or_default();
-                    format!(
-                        "{} a seat a year, renews {date}{left}",
-                        money(r.seat_cost_cents, &r.currency)
-                    )
-                }
-                None => "no costs entered".into(),
-            },
+            renewal: renewal_text(s.renewal.as_ref(), now),
             sync,
             sync_outcome: s
                 .sync
@@ -155,13 +169,32 @@ struct DashboardPage {
     idle_days: i64,
     total_paid: i64,
     total_idle: i64,
+    total_never: i64,
+    total_unassigned: Option<i64>,
     total_savings: String,
+    total_unassigned_savings: String,
     trend_chart: String,
     trend_signals: String,
-    seats_chart: String,
+    seats_charts: Vec<(String, String)>,
     can_sync: bool,
     can_renew: bool,
     can_connect: bool,
+}
+
+/// A trend's periods as chart columns, marked partial or without data.
+fn trend_points(points: &[reports::TrendPeriod], label: impl Fn(i64) -> String) -> Vec<Point> {
+    points
+        .iter()
+        .map(|p| Point {
+            label: label(p.start_day),
+            value: p.active_users.unwrap_or(0) as f64,
+            mark: match p.coverage {
+                reports::Coverage::Full => Mark::Whole,
+                reports::Coverage::Partial => Mark::Partial,
+                reports::Coverage::NoData => Mark::NoData,
+            },
+        })
+        .collect()
 }
 
 /// `/` for those who see analytics.
@@ -172,73 +205,66 @@ pub async fn dashboard(state: &AppState, caller: &Caller, params: UsageParams) -
     request.filter.idle_days = Some(idle_days);
     let summaries = reports::summary(&state.hub, &request).await?;
     let cards: Vec<Card> = summaries.iter().map(|s| Card::of(s, now)).collect();
-    let mut total = Savings {
-        seats: 0,
-        by_currency: Vec::new(),
-        unpriced_seats: 0,
-    };
+    let mut total = Savings::default();
+    let mut total_unassigned: Option<(i64, Savings)> = None;
     for s in &summaries {
-        total.seats += s.savings.seats;
-        total.unpriced_seats += s.savings.unpriced_seats;
-        for (c, v) in &s.savings.by_currency {
-            match total.by_currency.iter_mut().find(|(x, _)| x == c) {
-                Some((_, sum)) => *sum += v,
-                None => total.by_currency.push((c.clone(), *v)),
-            }
+        total.add(&s.savings);
+        if let Some(u) = &s.unassigned {
+            let sum = total_unassigned.get_or_insert_with(|| (0, Savings::default()));
+            sum.0 += u.seats;
+            sum.1.add(&u.savings);
         }
     }
     let trend = reports::trend(&state.hub, &params.request, Period::Week, 26).await?;
-    let points: Vec<Point> = trend
-        .points
-        .iter()
-        .map(|p| Point {
-            label: day(p.start_day)[5..].to_owned(),
-            value: p.active_users as f64,
-        })
-        .collect();
+    let points = trend_points(&trend.points, |d| day(d)[5..].to_owned());
     let seats = reports::seats(&state.hub, &params.request).await?;
-    let seat_points: Vec<Point> = seats
-        .groups
+    // One chart per account: each has its own seats purchased.
+    let seats_charts = summaries
         .iter()
-        .map(|g| Point {
-            label: format!(
-                "{}{}",
-                g.user_type.as_deref().unwrap_or("no type"),
-                if summaries.len() > 1 {
-                    let name = summaries
-                        .iter()
-                        .find(|s| s.connection_id == g.connection_id)
-                        .map(|s| s.connection.as_str())
-                        .unwrap_or("");
-                    format!(" ({name})")
-                } else {
-                    String::new()
-                }
-            ),
-            value: g.seats as f64,
+        .map(|s| {
+            let points: Vec<Point> = seats
+                .groups
+                .iter()
+                .filter(|g| g.connection_id == s.connection_id)
+                .map(|g| {
+                    Point::new(
+                        format!(
+                            "{} / {}",
+                            g.user_type.as_deref().unwrap_or("no type"),
+                            g.role.as_deref().unwrap_or("-")
+                        ),
+                        g.seats as f64,
+                    )
+                })
+                .collect();
+            let limit = s.account.as_ref().and_then(|a| a.user_limit);
+            (
+                s.connection.clone(),
+                charts::bars_with_limit(
+                    &format!("seats-by-type-{}", s.connection_id),
+                    &format!("Active seats of {} by user type and role", s.connection),
+                    &points,
+                    limit.map(|n| n as f64),
+                ),
+            )
         })
         .collect();
-    let limit: Option<f64> = seats
-        .accounts
-        .iter()
-        .map(|a| a.user_limit)
-        .sum::<Option<i64>>()
-        .map(|n| n as f64);
     let role = caller.user.role;
     render(
         DashboardPage {
             layout: layout(state, caller, "Usage").await?,
             total_paid: summaries.iter().map(|s| s.counts.paid_seats).sum(),
             total_idle: summaries.iter().map(|s| s.counts.idle_n).sum(),
+            total_never: summaries.iter().map(|s| s.counts.never_active).sum(),
+            total_unassigned: total_unassigned.as_ref().map(|u| u.0),
+            total_unassigned_savings: total_unassigned
+                .as_ref()
+                .map(|u| savings_text(&u.1))
+                .unwrap_or_default(),
             total_savings: savings_text(&total),
             trend_signals: describe_used(&trend.signals),
             trend_chart: charts::columns("active-weekly", "Active users per week", &points),
-            seats_chart: charts::bars_with_limit(
-                "seats-by-type",
-                "Active seats by user type",
-                &seat_points,
-                limit,
-            ),
+            seats_charts,
             cards,
             idle_days,
             can_sync: role.allows(Permission::SyncUsage),
@@ -247,6 +273,16 @@ pub async fn dashboard(state: &AppState, caller: &Caller, params: UsageParams) -
         },
         StatusCode::OK,
     )
+}
+
+/// A set of signals as the forms name it: one of the choices when it is one, else the list.
+fn signals_choice(signals: Signals) -> String {
+    match signals {
+        Signals::ALL => "all".into(),
+        Signals::LOGINS => "logins".into(),
+        Signals::WORK => "work".into(),
+        other => other.to_string(),
+    }
 }
 
 fn describe_used(signals: &[SignalsUsed]) -> String {
@@ -334,9 +370,13 @@ struct UsersPage {
     next: String,
     previous: String,
     savings: String,
-    paid_in_filter: i64,
+    /// Of the people shown, those holding a paid seat idle for `savings_idle_days`.
+    idle_in_filter: i64,
+    savings_idle_days: i64,
     can_reclaim: bool,
     single_connection: String,
+    /// The user types of the one connection a reclaim would change.
+    reclaim_types: Vec<(String, String)>,
 }
 
 impl UsersPage {
@@ -375,9 +415,11 @@ pub async fn users(
         next: String::new(),
         previous: String::new(),
         savings: String::new(),
-        paid_in_filter: 0,
+        idle_in_filter: 0,
+        savings_idle_days: 90,
         can_reclaim: caller.user.role.allows(Permission::ReclaimSeats),
         single_connection: String::new(),
+        reclaim_types: Vec::new(),
     };
     for c in &all {
         for t in state.hub.store.usage().user_types(&c.id).await? {
@@ -413,9 +455,11 @@ pub async fn users(
     )
     .await?;
     let scoped = reports::scope(&state.hub, &params.request).await?;
-    let savings = reports::savings(&state.hub, &scoped.scope).await?;
+    let idle_days = params.request.filter.idle_days.unwrap_or(90);
+    let savings = reports::savings(&state.hub, &scoped.scope, idle_days).await?;
     page.savings = savings_text(&savings);
-    page.paid_in_filter = savings.seats;
+    page.idle_in_filter = savings.seats;
+    page.savings_idle_days = idle_days;
     page.rows = report
         .page
         .rows
@@ -439,7 +483,18 @@ pub async fn users(
             params.query_with(&[("offset", &(params.offset - limit).max(0).to_string())]);
     }
     if scoped.connections.len() == 1 {
-        page.single_connection = scoped.connections[0].id.clone();
+        let id = scoped.connections[0].id.clone();
+        // A plan changes one account: only its own user types can be a target.
+        page.reclaim_types = state
+            .hub
+            .store
+            .usage()
+            .user_types(&id)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.title))
+            .collect();
+        page.single_connection = id;
     }
     render(page, StatusCode::OK)
 }
@@ -543,9 +598,11 @@ struct TrendsPage {
     used: String,
     missing: Vec<String>,
     period: &'static str,
+    /// The signals as the form's choice: `all`, `logins`, `work`, or the list given.
     signals: String,
     connections: Vec<(String, String)>,
     connection: String,
+    data_from: String,
     error: String,
 }
 
@@ -564,6 +621,7 @@ pub async fn trends(
         signals: "all".into(),
         connections: all.iter().map(|c| (c.id.clone(), c.name.clone())).collect(),
         connection: String::new(),
+        data_from: String::new(),
         error: String::new(),
     };
     let params = match UsageParams::parse(&q) {
@@ -579,7 +637,7 @@ pub async fn trends(
         .first()
         .cloned()
         .unwrap_or_default();
-    page.signals = params.request.signals.unwrap_or(Signals::ALL).to_string();
+    page.signals = signals_choice(params.request.signals.unwrap_or(Signals::ALL));
     let periods = match params.given.iter().find(|(n, _)| n == "period") {
         Some(_) => vec![params.period],
         None => vec![Period::Day, Period::Week, Period::Month],
@@ -612,17 +670,11 @@ pub async fn trends(
                     .map(move |m| format!("{}: {m}", s.connection))
             })
             .collect();
-        let points: Vec<Point> = trend
-            .points
-            .iter()
-            .map(|p| Point {
-                label: match period {
-                    Period::Month => day(p.start_day)[..7].to_owned(),
-                    _ => day(p.start_day)[5..].to_owned(),
-                },
-                value: p.active_users as f64,
-            })
-            .collect();
+        let points = trend_points(&trend.points, |d| match period {
+            Period::Month => day(d)[..7].to_owned(),
+            _ => day(d)[5..].to_owned(),
+        });
+        page.data_from = trend.data_from_day.map(day).unwrap_or_default();
         page.charts
             .push((title.to_owned(), charts::columns(id, title, &points)));
     }
@@ -663,13 +715,15 @@ pub async fn seats(
             .collect();
         let points: Vec<Point> = groups
             .iter()
-            .map(|g| Point {
-                label: format!(
-                    "{} / {}",
-                    g.user_type.as_deref().unwrap_or("no type"),
-                    g.role.as_deref().unwrap_or("-")
-                ),
-                value: g.seats as f64,
+            .map(|g| {
+                Point::new(
+                    format!(
+                        "{} / {}",
+                        g.user_type.as_deref().unwrap_or("no type"),
+                        g.role.as_deref().unwrap_or("-")
+                    ),
+                    g.seats as f64,
+                )
             })
             .collect();
         let name = all
@@ -717,6 +771,276 @@ pub async fn seats(
     )
 }
 
+/// One row of the renewal plan's table, in words.
+struct PlanLine {
+    title: String,
+    cost: String,
+    bought: String,
+    assigned: i64,
+    active: i64,
+    idle: i64,
+    never: i64,
+    deactivated: i64,
+    unassigned: String,
+    recommended: i64,
+    downgrade: String,
+}
+
+#[derive(Template)]
+#[template(path = "usage_renewal_plan.html")]
+struct RenewalPlanPage {
+    layout: Layout,
+    plan: RenewalPlan,
+    lines: Vec<PlanLine>,
+    /// Action key, title, seats, saving.
+    actions: Vec<(String, String, i64, String)>,
+    spend: String,
+    recommended_spend: String,
+    date: String,
+    changes: Vec<(String, Vec<String>)>,
+    priced: bool,
+    can_renew: bool,
+    query: String,
+    generated: String,
+}
+
+/// An amount of the plan's currency, or a dash when no costs are entered.
+fn plan_money(plan: &RenewalPlan, cents: i64) -> String {
+    match &plan.currency {
+        Some(c) => money(cents, c),
+        None => "–".into(),
+    }
+}
+
+/// A figure's name in a change line.
+fn figure_name(key: &str) -> &'static str {
+    match key {
+        "bought" => "seats bought",
+        "assigned" => "paid seats held",
+        "active" => "active seats",
+        "idle" => "idle seats",
+        "neverActive" => "never active",
+        "unassigned" => "seats held by nobody",
+        "deactivatedTyped" => "deactivated with a paid type",
+        "collaborators" => "collaborators",
+        _ => "other",
+    }
+}
+
+/// `/usage/renewal/{id}`: the renewal plan of the account a connection reads.
+pub async fn renewal_plan(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> PageResult {
+    let connection = connections::by_id(&state.hub, &id).await?;
+    let idle_days = renewal_idle_days(&q)?;
+    let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, idle_days).await?;
+    let count = |n: Option<i64>| n.map_or_else(|| "–".to_owned(), |n| n.to_string());
+    let lines = plan
+        .plan
+        .lines
+        .iter()
+        .map(|l| PlanLine {
+            title: l.title.clone(),
+            cost: plan_money(&plan, l.cost_cents),
+            bought: count(l.bought),
+            assigned: l.assigned,
+            active: l.active,
+            idle: l.idle,
+            never: l.never_active,
+            deactivated: l.deactivated_typed,
+            unassigned: count(l.unassigned),
+            recommended: l.recommended,
+            downgrade: match &l.downgrade_to {
+                Some(to) if l.idle > 0 => format!(
+                    "{} to {to}: {}",
+                    l.idle,
+                    plan_money(&plan, l.downgrade_saves_cents)
+                ),
+                _ => "–".into(),
+            },
+        })
+        .collect();
+    let actions = plan
+        .plan
+        .actions
+        .iter()
+        .map(|a| {
+            (
+                a.key.to_owned(),
+                a.title.to_owned(),
+                a.seats,
+                plan_money(&plan, a.saves_cents),
+            )
+        })
+        .collect();
+    let date = match (&plan.renewal_date, plan.days_left) {
+        (Some(d), Some(left)) => format!(
+            "{d} ({}){}",
+            match left {
+                0 => "today".to_owned(),
+                n if n < 0 => format!("{} days ago", -n),
+                1 => "in 1 day".to_owned(),
+                n => format!("in {n} days"),
+            },
+            if plan.renewal_date_from == Some("wrike") {
+                ", as Wrike's subscription gives it"
+            } else {
+                ""
+            }
+        ),
+        _ => "not known: enter it with the costs".into(),
+    };
+    let changes = plan
+        .changes
+        .iter()
+        .map(|c| {
+            let since = match (c.since, c.at) {
+                ("previousSync", Some(at)) => {
+                    format!("Since the previous sync ({} UTC)", timestamp(at))
+                }
+                ("previousSync", None) => "Since the previous sync".to_owned(),
+                (_, Some(at)) => format!("Over the last month (since {} UTC)", timestamp(at)),
+                (_, None) => "Over the last month".to_owned(),
+            };
+            let moved = match c.at {
+                None => vec!["no earlier sync to compare with yet".to_owned()],
+                Some(_) if c.moved.is_empty() => vec!["nothing changed".to_owned()],
+                Some(_) => c
+                    .moved
+                    .iter()
+                    .map(|m| {
+                        format!(
+                            "{}: {} → {} ({:+})",
+                            figure_name(m.figure),
+                            m.then,
+                            m.now,
+                            m.now - m.then
+                        )
+                    })
+                    .collect(),
+            };
+            (since, moved)
+        })
+        .collect();
+    let query = if q.iter().any(|(n, _)| n == "idle") {
+        format!("?idle={idle_days}")
+    } else {
+        String::new()
+    };
+    let page = RenewalPlanPage {
+        layout: layout(&state, &caller, "Renewal plan").await?,
+        spend: plan_money(&plan, plan.plan.spend_cents),
+        recommended_spend: plan_money(&plan, plan.plan.recommended_spend_cents),
+        priced: plan.currency.is_some(),
+        can_renew: caller.user.role.allows(Permission::PlanRenewal),
+        lines,
+        actions,
+        date,
+        changes,
+        query,
+        generated: timestamp(plan.generated_at),
+        plan,
+    };
+    render(page, StatusCode::OK)
+}
+
+/// The `idle` parameter of the renewal plan (90 when absent).
+pub(crate) fn renewal_idle_days(q: &[(String, String)]) -> Result<i64, ApiError> {
+    let mut idle = weft_hub::usage::renewal::IDLE_DAYS;
+    for (name, value) in q {
+        match name.as_str() {
+            "idle" if !value.trim().is_empty() => {
+                idle = value
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=3650).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "idle={value:?}: expected a whole number of days from 1 to 3650"
+                        ))
+                    })?;
+            }
+            "idle" => {}
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown parameter {other:?}; known: idle"
+                )));
+            }
+        }
+    }
+    Ok(idle)
+}
+
+#[derive(Template)]
+#[template(path = "usage_renewals.html")]
+struct RenewalsPage {
+    layout: Layout,
+    /// Connection id, account, renewal date and days left, seats held of bought, saving.
+    rows: Vec<(String, String, String, String, String)>,
+}
+
+/// `/usage/renewal`: every account's renewal, the nearest first.
+pub async fn renewals(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    let summaries = reports::summary(&state.hub, &reports::ReportRequest::default()).await?;
+    let mut rows = Vec::new();
+    for s in &summaries {
+        let connection = connections::by_id(&state.hub, &s.connection_id).await?;
+        let plan = weft_hub::usage::renewal::plan(
+            &state.hub,
+            &connection,
+            weft_hub::usage::renewal::IDLE_DAYS,
+        )
+        .await?;
+        let together = plan
+            .plan
+            .actions
+            .iter()
+            .find(|a| a.key == "together")
+            .map(|a| plan_money(&plan, a.saves_cents))
+            .unwrap_or_default();
+        rows.push((
+            plan.days_left.unwrap_or(i64::MAX),
+            (
+                s.connection_id.clone(),
+                format!(
+                    "{} ({})",
+                    plan.account
+                        .clone()
+                        .unwrap_or_else(|| "not synced yet".into()),
+                    s.connection
+                ),
+                match (&plan.renewal_date, plan.days_left) {
+                    (Some(d), Some(n)) => format!("{d}, {n} days left"),
+                    _ => "date not known".into(),
+                },
+                format!(
+                    "{} of {}",
+                    plan.plan.assigned,
+                    plan.plan
+                        .bought
+                        .map_or_else(|| "?".to_owned(), |b| b.to_string())
+                ),
+                together,
+            ),
+        ));
+    }
+    rows.sort_by_key(|(left, _)| *left);
+    render(
+        RenewalsPage {
+            layout: layout(&state, &caller, "Renewals").await?,
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+        },
+        StatusCode::OK,
+    )
+}
+
 #[derive(Template)]
 #[template(path = "usage_renewal.html")]
 struct RenewalPage {
@@ -725,10 +1049,13 @@ struct RenewalPage {
     seat_cost: String,
     currency: String,
     renewal_date: String,
-    types: Vec<(String, String, String)>,
+    headroom: String,
+    /// User type id, title, cost, seats bought.
+    types: Vec<(String, String, String, String)>,
     error: String,
 }
 
+/// `/usage/renewal/{id}/costs`: what seats cost, how many were bought, and the date.
 pub async fn renewal(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -751,6 +1078,10 @@ pub async fn renewal(
             .as_ref()
             .and_then(|r| r.renewal_date.clone())
             .unwrap_or_default(),
+        headroom: renewal
+            .as_ref()
+            .map_or(weft_store::DEFAULT_HEADROOM_PCT, |r| r.headroom_pct)
+            .to_string(),
         types: types
             .iter()
             .map(|t| {
@@ -759,7 +1090,12 @@ pub async fn renewal(
                     .and_then(|r| r.type_costs.get(&t.id))
                     .map(|c| cents(*c))
                     .unwrap_or_default();
-                (t.id.clone(), t.title.clone(), cost)
+                let seats = renewal
+                    .as_ref()
+                    .and_then(|r| r.type_seats.get(&t.id))
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
+                (t.id.clone(), t.title.clone(), cost, seats)
             })
             .collect(),
         connection,
@@ -784,15 +1120,21 @@ pub async fn save_renewal(
             .map(|t| (t.id.clone(), form.get(&format!("type_{}", t.id))))
             .collect(),
         renewal_date: form.get("renewal_date"),
+        headroom_pct: form.get("headroom"),
+        type_seats: types
+            .iter()
+            .map(|t| (t.id.clone(), form.get(&format!("seats_{}", t.id))))
+            .collect(),
     };
     match reports::set_renewal(&state.hub, &caller.actor(), &connection, &input).await {
-        Ok(_) => Ok(Redirect::to("/").into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/usage/renewal/{}", connection.id)).into_response()),
         Err(weft_hub::HubError::Invalid(message)) => render(
             RenewalPage {
                 layout: layout(&state, &caller, "Renewal").await?,
                 seat_cost: input.seat_cost.clone(),
                 currency: input.currency.clone(),
                 renewal_date: input.renewal_date.clone(),
+                headroom: input.headroom_pct.clone(),
                 types: types
                     .iter()
                     .map(|t| {
@@ -800,6 +1142,7 @@ pub async fn save_renewal(
                             t.id.clone(),
                             t.title.clone(),
                             form.get(&format!("type_{}", t.id)),
+                            form.get(&format!("seats_{}", t.id)),
                         )
                     })
                     .collect(),
@@ -848,23 +1191,45 @@ pub async fn plan_reclaim(
     Ok(Redirect::to(&format!("/usage/reclaims/{}", plan.id)).into_response())
 }
 
+/// People shown on one page of a reclaim plan.
+const PLAN_PAGE: usize = 50;
+
 #[derive(Template)]
 #[template(path = "usage_reclaim.html")]
 struct ReclaimPage {
     layout: Layout,
     plan: ReclaimPlan,
+    headline: String,
     connection: String,
     created: String,
     expires: String,
-    counts: (usize, usize, usize, usize),
+    /// To do, done, failed, skipped, excluded.
+    counts: (usize, usize, usize, usize, usize),
     can_apply: bool,
-    savings: String,
+    saving: String,
+    /// The people of this page: the plan's item, its last activity in words.
+    items: Vec<(weft_store::ReclaimItem, String)>,
+    shown_from: usize,
+    shown_to: usize,
+    next: String,
+    previous: String,
+    decided: String,
+}
+
+/// A plan's saving in words.
+fn saving_text(saving: Option<&reclaim::PlanSaving>) -> String {
+    match saving {
+        None => "not known: no costs are entered for this account".into(),
+        Some(s) if s.cents >= 0 => format!("{} a year", money(s.cents, &s.currency)),
+        Some(s) => format!("costs {} a year more", money(-s.cents, &s.currency)),
+    }
 }
 
 pub async fn reclaim_page(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let plan = reclaim::get(&state.hub, &id).await?;
     let connection = connections::by_id(&state.hub, &plan.connection_id).await?;
@@ -875,27 +1240,39 @@ pub async fn reclaim_page(
             .count()
     };
     let now = state.hub.clock.now_s();
-    // What deactivating or downgrading the planned users would save, at the entered costs.
-    let savings = match state.hub.store.usage().renewal(&connection.id).await? {
-        Some(r) if plan.action != "set_role" => {
-            let cents = weft_core::usage::annual_savings_cents(
-                plan.items
-                    .iter()
-                    .filter(|i| i.result.as_deref() != Some("skipped"))
-                    .map(|i| i.user_type_id.as_deref()),
-                r.seat_cost_cents,
-                &r.type_costs,
-            );
-            if plan.action == "deactivate" {
-                format!("up to {} a year", money(cents, &r.currency))
-            } else {
-                String::new()
-            }
-        }
+    let offset = q
+        .iter()
+        .find(|(n, _)| n == "offset")
+        .map(|(_, v)| {
+            v.parse::<usize>().map_err(|_| {
+                ApiError::bad_request(format!("offset={v:?}: expected a whole number"))
+            })
+        })
+        .transpose()?
+        .unwrap_or(0)
+        .min(plan.items.len());
+    let items: Vec<_> = plan
+        .items
+        .iter()
+        .skip(offset)
+        .take(PLAN_PAGE)
+        .map(|i| (i.clone(), days_ago(now, i.last_activity_at)))
+        .collect();
+    let decided = match (&plan.applied_by, &plan.cancelled_by) {
+        (Some(by), _) => format!(
+            "Confirmed by {by} at {} UTC.",
+            plan.applied_at.map(timestamp).unwrap_or_default()
+        ),
+        (None, Some(by)) => format!(
+            "Cancelled by {by} at {} UTC.",
+            plan.cancelled_at.map(timestamp).unwrap_or_default()
+        ),
         _ => String::new(),
     };
     let page = ReclaimPage {
         layout: layout(&state, &caller, "Reclaim").await?,
+        headline: reclaim::headline(&state.hub, &plan).await?,
+        saving: saving_text(reclaim::saving(&state.hub, &plan).await?.as_ref()),
         connection: connection.name,
         created: timestamp(plan.created_at),
         expires: timestamp(plan.expires_at),
@@ -904,14 +1281,106 @@ pub async fn reclaim_page(
             count(Some("ok")),
             count(Some("failed")),
             count(Some("skipped")),
+            count(Some(reclaim::EXCLUDED)),
         ),
         can_apply: caller.user.role.allows(Permission::ReclaimSeats)
             && plan.status == "planned"
             && plan.expires_at >= now,
-        savings,
+        shown_from: if items.is_empty() { 0 } else { offset + 1 },
+        shown_to: offset + items.len(),
+        next: if offset + PLAN_PAGE < plan.items.len() {
+            format!("?offset={}", offset + PLAN_PAGE)
+        } else {
+            String::new()
+        },
+        previous: if offset > 0 {
+            format!("?offset={}", offset.saturating_sub(PLAN_PAGE))
+        } else {
+            String::new()
+        },
+        items,
+        decided,
         plan,
     };
     render(page, StatusCode::OK)
+}
+
+/// Takes the ticked people out of a plan before it is confirmed.
+pub async fn exclude_from_reclaim(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let users = form.all("exclude");
+    if users.is_empty() {
+        return Err(ApiError::bad_request("tick at least one person to exclude").into());
+    }
+    reclaim::exclude(&state.hub, &caller.actor(), &id, &users).await?;
+    Ok(Redirect::to(&format!("/usage/reclaims/{id}")).into_response())
+}
+
+/// A plan's people as CSV.
+pub async fn reclaim_csv(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
+    let plan = reclaim::get(&state.hub, &id).await?;
+    Ok(crate::api::usage::reclaim_csv_response(&plan)?)
+}
+
+#[derive(Template)]
+#[template(path = "usage_reclaims.html")]
+struct ReclaimsPage {
+    layout: Layout,
+    /// Id, created, connection, headline, people, status, made by, decided, saving.
+    rows: Vec<[String; 9]>,
+}
+
+/// `/usage/reclaims`: past plans with who made, confirmed or cancelled each, and results.
+pub async fn reclaims(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> PageResult {
+    let plans = reclaim::list(&state.hub, None, 200).await?;
+    let all = state.hub.store.connections().list().await?;
+    let mut rows = Vec::new();
+    for plan in &plans {
+        let results = |r: &str| {
+            plan.items
+                .iter()
+                .filter(|i| i.result.as_deref() == Some(r))
+                .count()
+        };
+        let decided = match (&plan.applied_by, &plan.cancelled_by) {
+            (Some(by), _) => format!(
+                "confirmed by {by}: {} done, {} failed, {} skipped",
+                results("ok"),
+                results("failed"),
+                results("skipped")
+            ),
+            (None, Some(by)) => format!("cancelled by {by}"),
+            _ if plan.expires_at < state.hub.clock.now_s() => "expired unconfirmed".into(),
+            _ => "waiting for a confirmation".into(),
+        };
+        rows.push([
+            plan.id.clone(),
+            format!("{} UTC", timestamp(plan.created_at)),
+            all.iter()
+                .find(|c| c.id == plan.connection_id)
+                .map_or_else(|| plan.connection_id.clone(), |c| c.name.clone()),
+            reclaim::headline(&state.hub, plan).await?,
+            plan.items.len().to_string(),
+            plan.status.clone(),
+            plan.created_by.clone(),
+            decided,
+            saving_text(reclaim::saving(&state.hub, plan).await?.as_ref()),
+        ]);
+    }
+    render(
+        ReclaimsPage {
+            layout: layout(&state, &caller, "Reclaims").await?,
+            rows,
+        },
+        StatusCode::OK,
+    )
 }
 
 pub async fn apply_reclaim(

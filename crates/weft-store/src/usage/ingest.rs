@@ -24,6 +24,8 @@ pub struct AccountSnapshot {
     pub user_limit: Option<i64>,
     pub paid: Option<bool>,
     pub suspended: Option<bool>,
+    /// `subscription.expiryDate`, where Wrike gives it.
+    pub expiry_date: Option<String>,
     /// The account as Wrike sent it (JSON).
     pub raw: String,
 }
@@ -235,12 +237,13 @@ impl Usage<'_> {
         now: i64,
     ) -> StoreResult<()> {
         on_pool!(self.db, pool => sqlx::query(
-            "INSERT INTO wrike_accounts (connection_id, account_id, name, plan, user_limit, paid, suspended, raw, synced_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            "INSERT INTO wrike_accounts (connection_id, account_id, name, plan, user_limit, paid, suspended, raw, synced_at, expiry_date) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (connection_id) DO UPDATE SET account_id = excluded.account_id, name = excluded.name, plan = excluded.plan, \
-               user_limit = excluded.user_limit, paid = excluded.paid, suspended = excluded.suspended, raw = excluded.raw, synced_at = excluded.synced_at")
+               user_limit = excluded.user_limit, paid = excluded.paid, suspended = excluded.suspended, raw = excluded.raw, synced_at = excluded.synced_at, \
+               expiry_date = excluded.expiry_date")
             .bind(connection_id).bind(&a.account_id).bind(&a.name).bind(&a.plan).bind(a.user_limit)
-            .bind(a.paid).bind(a.suspended).bind(&a.raw).bind(now)
+            .bind(a.paid).bind(a.suspended).bind(&a.raw).bind(now).bind(&a.expiry_date)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("the Wrike account")))?;
         Ok(())
     }

@@ -22,8 +22,22 @@ pub struct Renewal {
     pub type_costs: BTreeMap<String, i64>,
     /// `YYYY-MM-DD`.
     pub renewal_date: Option<String>,
+    /// Seats recommended at renewal are the active ones plus this share, in percent.
+    #[serde(default = "default_headroom")]
+    pub headroom_pct: i64,
+    /// Seats bought per user type id, where the contract says (Wrike gives only the
+    /// account's total).
+    #[serde(default)]
+    pub type_seats: BTreeMap<String, i64>,
     pub updated_at: i64,
     pub updated_by: String,
+}
+
+/// The headroom of a renewal nobody set: 10 % above the active seats.
+pub const DEFAULT_HEADROOM_PCT: i64 = 10;
+
+fn default_headroom() -> i64 {
+    DEFAULT_HEADROOM_PCT
 }
 
 #[derive(sqlx::FromRow)]
@@ -33,6 +47,8 @@ struct RenewalRow {
     currency: String,
     type_costs: String,
     renewal_date: Option<String>,
+    headroom_pct: i64,
+    type_seats: String,
     updated_at: i64,
     updated_by: String,
 }
@@ -45,6 +61,8 @@ impl From<RenewalRow> for Renewal {
             currency: r.currency,
             type_costs: serde_json::from_str(&r.type_costs).unwrap_or_default(),
             renewal_date: r.renewal_date,
+            headroom_pct: r.headroom_pct,
+            type_seats: serde_json::from_str(&r.type_seats).unwrap_or_default(),
             updated_at: r.updated_at,
             updated_by: r.updated_by,
         }
@@ -85,6 +103,10 @@ pub struct ReclaimPlan {
     pub expires_at: i64,
     pub applied_by: Option<String>,
     pub applied_at: Option<i64>,
+    #[serde(default)]
+    pub cancelled_by: Option<String>,
+    #[serde(default)]
+    pub cancelled_at: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -100,6 +122,8 @@ struct ReclaimRow {
     expires_at: i64,
     applied_by: Option<String>,
     applied_at: Option<i64>,
+    cancelled_by: Option<String>,
+    cancelled_at: Option<i64>,
 }
 
 impl ReclaimRow {
@@ -120,29 +144,33 @@ impl ReclaimRow {
             expires_at: self.expires_at,
             applied_by: self.applied_by,
             applied_at: self.applied_at,
+            cancelled_by: self.cancelled_by,
+            cancelled_at: self.cancelled_at,
         })
     }
 }
 
-const RECLAIM_COLUMNS: &str = "SELECT id, connection_id, action, target, items, status, created_by, created_at, expires_at, applied_by, applied_at FROM usage_reclaims";
+const RECLAIM_COLUMNS: &str = "SELECT id, connection_id, action, target, items, status, created_by, created_at, expires_at, applied_by, applied_at, cancelled_by, cancelled_at FROM usage_reclaims";
 
 impl Usage<'_> {
     pub async fn save_renewal(&self, r: &Renewal) -> StoreResult<()> {
         let type_costs = serde_json::to_string(&r.type_costs).unwrap_or_else(|_| "{}".into());
+        let type_seats = serde_json::to_string(&r.type_seats).unwrap_or_else(|_| "{}".into());
         on_pool!(self.db, pool => sqlx::query(
-            "INSERT INTO usage_renewals (connection_id, seat_cost_cents, currency, type_costs, renewal_date, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO usage_renewals (connection_id, seat_cost_cents, currency, type_costs, renewal_date, headroom_pct, type_seats, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (connection_id) DO UPDATE SET seat_cost_cents = excluded.seat_cost_cents, currency = excluded.currency, \
-               type_costs = excluded.type_costs, renewal_date = excluded.renewal_date, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+               type_costs = excluded.type_costs, renewal_date = excluded.renewal_date, headroom_pct = excluded.headroom_pct, \
+               type_seats = excluded.type_seats, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
             .bind(&r.connection_id).bind(r.seat_cost_cents).bind(&r.currency).bind(type_costs)
-            .bind(&r.renewal_date).bind(r.updated_at).bind(&r.updated_by)
+            .bind(&r.renewal_date).bind(r.headroom_pct).bind(type_seats).bind(r.updated_at).bind(&r.updated_by)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("the renewal")))?;
         Ok(())
     }
 
     pub async fn renewal(&self, connection_id: &str) -> StoreResult<Option<Renewal>> {
         let row: Option<RenewalRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT connection_id, seat_cost_cents, currency, type_costs, renewal_date, updated_at, updated_by FROM usage_renewals WHERE connection_id = $1")
+            "SELECT connection_id, seat_cost_cents, currency, type_costs, renewal_date, headroom_pct, type_seats, updated_at, updated_by FROM usage_renewals WHERE connection_id = $1")
             .bind(connection_id).fetch_optional(pool).await.map_err(failed("the renewal")))?;
         Ok(row.map(Renewal::from))
     }
@@ -175,6 +203,55 @@ impl Usage<'_> {
         rows.into_iter().map(ReclaimRow::into_plan).collect()
     }
 
+    /// The latest plans of every connection, newest first.
+    pub async fn all_reclaims(&self, limit: i64) -> StoreResult<Vec<ReclaimPlan>> {
+        let sql = format!("{RECLAIM_COLUMNS} ORDER BY created_at DESC, id DESC LIMIT $1");
+        let rows: Vec<ReclaimRow> = on_pool!(self.db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(limit).fetch_all(pool).await.map_err(failed("reclaim plans")))?;
+        rows.into_iter().map(ReclaimRow::into_plan).collect()
+    }
+
+    /// Replaces the people of a plan still `planned` (someone excluded some); false when
+    /// it was applied, cancelled or taken already.
+    pub async fn replan_reclaim(&self, id: &str, items: &[ReclaimItem]) -> StoreResult<bool> {
+        let items = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
+        let moved = on_pool!(self.db, pool => sqlx::query(
+            "UPDATE usage_reclaims SET items = $2 WHERE id = $1 AND status = 'planned'")
+            .bind(id).bind(items).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a reclaim plan")))?;
+        Ok(moved == 1)
+    }
+
+    /// Keeps what a connection's seats looked like at `taken_at` (the end of a sync).
+    pub async fn save_snapshot(
+        &self,
+        connection_id: &str,
+        taken_at: i64,
+        figures: &serde_json::Value,
+    ) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO usage_snapshots (connection_id, taken_at, figures) VALUES ($1, $2, $3) \
+             ON CONFLICT (connection_id, taken_at) DO UPDATE SET figures = excluded.figures")
+            .bind(connection_id).bind(taken_at).bind(figures.to_string())
+            .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a seat snapshot")))?;
+        Ok(())
+    }
+
+    /// The latest snapshots of a connection taken at or before `at`, newest first.
+    pub async fn snapshots_before(
+        &self,
+        connection_id: &str,
+        at: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, serde_json::Value)>> {
+        let rows: Vec<(i64, String)> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT taken_at, figures FROM usage_snapshots WHERE connection_id = $1 AND taken_at <= $2 ORDER BY taken_at DESC LIMIT $3")
+            .bind(connection_id).bind(at).bind(limit).fetch_all(pool).await.map_err(failed("seat snapshots")))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(at, text)| serde_json::from_str(&text).ok().map(|v| (at, v)))
+            .collect())
+    }
+
     /// Moves a plan from `planned` to `applying` for `by`, once: false when it was applied,
     /// cancelled or taken already, or has expired at `now`.
     pub async fn start_reclaim(&self, id: &str, by: &str, now: i64) -> StoreResult<bool> {
@@ -198,10 +275,10 @@ impl Usage<'_> {
     }
 
     /// Cancels a plan that was not applied; false when it was applied or is being applied.
-    pub async fn cancel_reclaim(&self, id: &str) -> StoreResult<bool> {
+    pub async fn cancel_reclaim(&self, id: &str, by: &str, now: i64) -> StoreResult<bool> {
         let moved = on_pool!(self.db, pool => sqlx::query(
-            "UPDATE usage_reclaims SET status = 'cancelled' WHERE id = $1 AND status = 'planned'")
-            .bind(id).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a reclaim plan")))?;
+            "UPDATE usage_reclaims SET status = 'cancelled', cancelled_by = $2, cancelled_at = $3 WHERE id = $1 AND status = 'planned'")
+            .bind(id).bind(by).bind(now).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a reclaim plan")))?;
         Ok(moved == 1)
     }
 }

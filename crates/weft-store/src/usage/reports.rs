@@ -37,7 +37,8 @@ pub struct UserFilter {
     pub deleted: Option<bool>,
     /// Takes a paid seat (role User, and a user type that is not a collaborator's).
     pub paid: Option<bool>,
-    /// No activity by the chosen signals for at least this many days (never active counts).
+    /// No activity by the chosen signals for at least this many days: the latest activity at
+    /// or before `now - idle_days` days (never active counts).
     pub idle_days: Option<i64>,
     /// Active at least once by the chosen signals (false: never).
     pub ever_active: Option<bool>,
@@ -212,6 +213,8 @@ pub struct WrikeAccount {
     pub user_limit: Option<i64>,
     pub paid: Option<bool>,
     pub suspended: Option<bool>,
+    /// `subscription.expiryDate`, where Wrike gives it.
+    pub expiry_date: Option<String>,
     pub synced_at: i64,
 }
 
@@ -382,7 +385,7 @@ where
         });
     }
     if let Some(days) = f.idle_days {
-        query.push(format!(" AND {latest} < "));
+        query.push(format!(" AND {latest} <= "));
         query.push_bind(scope.now - days.max(0) * DAY);
     }
     if let Some(ever) = f.ever_active {
@@ -549,12 +552,12 @@ impl Usage<'_> {
                 };
                 format!(
                     "SELECT COUNT(*), \
-                       COALESCE(SUM(CASE WHEN {latest} < {c30} THEN 1 ELSE 0 END), 0), \
-                       COALESCE(SUM(CASE WHEN {latest} < {c60} THEN 1 ELSE 0 END), 0), \
-                       COALESCE(SUM(CASE WHEN {latest} < {c90} THEN 1 ELSE 0 END), 0), \
-                       COALESCE(SUM(CASE WHEN {latest} < {cn} THEN 1 ELSE 0 END), 0), \
+                       COALESCE(SUM(CASE WHEN {latest} <= {c30} THEN 1 ELSE 0 END), 0), \
+                       COALESCE(SUM(CASE WHEN {latest} <= {c60} THEN 1 ELSE 0 END), 0), \
+                       COALESCE(SUM(CASE WHEN {latest} <= {c90} THEN 1 ELSE 0 END), 0), \
+                       COALESCE(SUM(CASE WHEN {latest} <= {cn} THEN 1 ELSE 0 END), 0), \
                        COALESCE(SUM(CASE WHEN {latest} = 0 THEN 1 ELSE 0 END), 0) \
-                     {range} AND {of_type} AND {latest} < {widest}",
+                     {range} AND {of_type} AND {latest} <= {widest}",
                     c30 = cutoff(30),
                     c60 = cutoff(60),
                     c90 = cutoff(90),
@@ -601,7 +604,7 @@ impl Usage<'_> {
         );
         let idle = |days: i64| {
             format!(
-                "SUM(CASE WHEN seated AND paid AND last < {} THEN 1 ELSE 0 END)",
+                "SUM(CASE WHEN seated AND paid AND last <= {} THEN 1 ELSE 0 END)",
                 scope.now - days * DAY
             )
         };
@@ -648,7 +651,7 @@ impl Usage<'_> {
         active.filter.deleted = Some(false);
         let select = format!(
             "SELECT u.connection_id, u.user_type_id, MAX(t.title) AS user_type, u.role, MAX(CASE WHEN {PAID} THEN 1 ELSE 0 END) = 1 AS paid, \
-             COUNT(*) AS seats, SUM(CASE WHEN {latest} < {} THEN 1 ELSE 0 END) AS idle{FROM_USERS}",
+             COUNT(*) AS seats, SUM(CASE WHEN {latest} <= {} THEN 1 ELSE 0 END) AS idle{FROM_USERS}",
             scope.now - threshold * DAY
         );
         on_pool!(self.db, pool => {
@@ -731,13 +734,13 @@ impl Usage<'_> {
 
     pub async fn accounts(&self) -> StoreResult<Vec<WrikeAccount>> {
         on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT connection_id, account_id, name, plan, user_limit, paid, suspended, synced_at FROM wrike_accounts ORDER BY name")
+            "SELECT connection_id, account_id, name, plan, user_limit, paid, suspended, expiry_date, synced_at FROM wrike_accounts ORDER BY name")
             .fetch_all(pool).await.map_err(failed("Wrike accounts")))
     }
 
     pub async fn account(&self, connection_id: &str) -> StoreResult<Option<WrikeAccount>> {
         on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT connection_id, account_id, name, plan, user_limit, paid, suspended, synced_at FROM wrike_accounts WHERE connection_id = $1")
+            "SELECT connection_id, account_id, name, plan, user_limit, paid, suspended, expiry_date, synced_at FROM wrike_accounts WHERE connection_id = $1")
             .bind(connection_id).fetch_optional(pool).await.map_err(failed("the Wrike account")))
     }
 
