@@ -865,6 +865,24 @@ async fn example_recipes_run_from_the_browser() {
     );
     let timeline = text_of(&browser, Locator::Id("timeline")).await;
     assert!(timeline.contains("idle"), "{timeline}");
+    if status == "waiting" {
+        // The approval asks its question near the top, beside its buttons, with the people
+        // in a readable table a page at a time, not as raw JSON.
+        let question = text_of(&browser, Locator::Id("approval-question")).await;
+        assert!(question.contains("paid seats have been idle"), "{question}");
+        let rows = browser
+            .find_all(Locator::Css("#approval-people tbody tr"))
+            .await
+            .unwrap();
+        assert!(!rows.is_empty() && rows.len() <= 25, "{} rows", rows.len());
+        let approve = browser.find(Locator::Id("approve")).await.unwrap();
+        let (_, y, _, _) = approve.rectangle().await.unwrap();
+        assert!(y < 900.0, "Approve is at {y}px, not below a page of JSON");
+        let png = browser.screenshot().await.unwrap();
+        let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("approval.png");
+        std::fs::write(&shot, png).unwrap();
+        eprintln!("screenshot: {}", shot.display());
+    }
     browser.close().await.unwrap();
 }
 

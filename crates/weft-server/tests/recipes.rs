@@ -593,6 +593,42 @@ async fn every_example_recipe_runs_end_to_end_against_the_simulator() {
             idle.iter().all(|u| u["id"] != owner.as_str()),
             "{backend}: {run}"
         );
+        // The run's page asks the question beside its buttons, the people in a paged
+        // table with their type, days idle and cost, not in raw JSON only.
+        let admin = w.members.iter().find(|m| m.username == "admin").unwrap();
+        let html = w
+            .http
+            .get(format!("{}/runs/{run_id}", w.url))
+            .header("cookie", format!("weft_session={}", admin.session))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let approval = &html[html.find("id=\"approval\"").expect("an approval section")..];
+        assert!(
+            approval.find("id=\"approve\"").unwrap()
+                < approval.find("id=\"timeline\"").unwrap_or(usize::MAX),
+            "{backend}: the buttons come before the steps"
+        );
+        assert!(approval.contains("paid seats have been idle for 90 days"));
+        // A name HTML leaves as it is (no apostrophe to escape).
+        let first = idle[0]["name"]
+            .as_str()
+            .unwrap()
+            .replace('\'', "&#39;");
+        assert!(
+            approval.contains(&format!("<tr><td>{first}</td>")),
+            "{backend}: {approval}"
+        );
+        assert_eq!(
+            approval[..approval.find("</table>").unwrap()]
+                .matches("<tr><td>")
+                .count(),
+            idle.len().min(25),
+            "{backend}: a page of people"
+        );
         let (status, body) = w
             .api(
                 "operator",

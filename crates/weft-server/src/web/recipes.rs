@@ -624,17 +624,143 @@ struct RunPage {
     can_rerun: bool,
     can_cancel: bool,
     awaiting_approval: bool,
+    approval: Option<Approval>,
+}
+
+/// What a waiting approval asks, in words and a table, beside its buttons.
+struct Approval {
+    question: String,
+    /// People the approval is about (when its details list them): name, e-mail, user type,
+    /// days idle, cost a year.
+    people: Vec<[String; 5]>,
+    total: usize,
+    shown_from: usize,
+    next: String,
+    previous: String,
+    /// Details that are not a list of people, as JSON.
+    other_details: String,
+}
+
+/// People in an approval's table per page.
+const APPROVAL_PAGE: usize = 25;
+
+/// The approval a run waits on: its message, and its details as a readable, paged table
+/// when they list people (the idle review's users), priced at the connection's costs.
+async fn approval_of(
+    state: &AppState,
+    run: &weft_store::Run,
+    step: &StepAttempt,
+    offset: usize,
+) -> Result<Approval, crate::error::ApiError> {
+    let input = step.input.clone().unwrap_or_default();
+    let question = input
+        .get("message")
+        .and_then(|m| m.as_str())
+        .unwrap_or("Approve this run?")
+        .to_owned();
+    let details = input
+        .get("details")
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let list = details.as_array().filter(|items| {
+        !items.is_empty()
+            && items
+                .iter()
+                .all(|i| i.get("name").is_some() || i.get("id").is_some())
+    });
+    let Some(items) = list else {
+        return Ok(Approval {
+            question,
+            people: Vec::new(),
+            total: 0,
+            shown_from: 0,
+            next: String::new(),
+            previous: String::new(),
+            other_details: if details.is_null() {
+                String::new()
+            } else {
+                serde_json::to_string_pretty(&details).unwrap_or_default()
+            },
+        });
+    };
+    // The costs of the recipe's connection, to price each person's seat.
+    let mut costs = None;
+    if let Some(recipe) = state.hub.store.recipes().by_name(&run.recipe_name).await?
+        && let Ok(connection) =
+            weft_hub::connections::find(&state.hub, &recipe.connection_name).await
+    {
+        costs = state.hub.store.usage().renewal(&connection.id).await?;
+    }
+    let now = state.hub.clock.now_s();
+    let text =
+        |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+    let offset = offset.min(items.len());
+    let people = items
+        .iter()
+        .skip(offset)
+        .take(APPROVAL_PAGE)
+        .map(|i| {
+            let idle = match i.get("lastActivityAt").and_then(|v| v.as_i64()) {
+                Some(at) => format!("{}", (now - at).max(0) / 86_400),
+                None => "never active".to_owned(),
+            };
+            let type_id = i.get("userTypeId").and_then(|v| v.as_str());
+            let cost = costs.as_ref().map_or_else(String::new, |r| {
+                let cents = type_id
+                    .and_then(|t| r.type_costs.get(t).copied())
+                    .unwrap_or(r.seat_cost_cents);
+                weft_core::usage::money(cents, &r.currency)
+            });
+            [
+                text(i.get("name")),
+                text(i.get("email")),
+                text(i.get("userType")),
+                idle,
+                cost,
+            ]
+        })
+        .collect();
+    Ok(Approval {
+        question,
+        people,
+        total: items.len(),
+        shown_from: offset + 1,
+        next: if offset + APPROVAL_PAGE < items.len() {
+            format!("?offset={}", offset + APPROVAL_PAGE)
+        } else {
+            String::new()
+        },
+        previous: if offset > 0 {
+            format!("?offset={}", offset.saturating_sub(APPROVAL_PAGE))
+        } else {
+            String::new()
+        },
+        other_details: String::new(),
+    })
 }
 
 pub async fn run_page(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let run = runs::get(&state.hub, id).await?;
     let steps = runs::steps(&state.hub, id).await?;
     let role = caller.user.role;
+    let offset = q
+        .iter()
+        .find(|(n, _)| n == "offset")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let approval = match steps.last() {
+        Some(step) if run.status == RunStatus::Waiting && step.status == StepStatus::Waiting => {
+            Some(approval_of(&state, &run, step, offset).await?)
+        }
+        _ => None,
+    };
     let page = RunPage {
+        approval,
         layout: layout(&state, &caller, "Run").await?,
         trigger: serde_json::to_string_pretty(&run.trigger_event).unwrap_or_default(),
         rerun_of: run.rerun_of,
