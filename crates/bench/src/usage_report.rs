@@ -1,4 +1,5 @@
-//! `usage-report`: the inactive-seats report over 100,000 people and about 10 million audit
+//! `usage-report`: the reports the usage pages issue (inactive seats, people, the summary,
+//! the weekly trend, seats by type, the renewal plan) over 100,000 people and about 10 million audit
 //! records, through the JSON API of a hub served on loopback, on SQLite (and PostgreSQL
 //! with `WEFT_BENCH_POSTGRES_URL`). The data is written straight into the store (people
 //! through the store's own calls, audit records by one generating statement, activity
@@ -259,6 +260,10 @@ async fn run_on(name: &str, store: Store) -> anyhow::Result<String> {
         "/api/v1/usage/inactive?idle=90",
         "/api/v1/usage/users?idle=90&paid=true&active=true&limit=50",
         "/api/v1/usage/users?signals=logins&idle=30&company=Partner&sort=name&limit=50&offset=500",
+        "/api/v1/usage/summary?idle=90",
+        "/api/v1/usage/trend?period=week&count=26",
+        "/api/v1/usage/seats",
+        "/api/v1/usage/connections/conn_bench/renewal-plan",
     ] {
         let l = measure(&http, &format!("{base}{path}"), Some(&token), n).await?;
         out += &format!(

@@ -241,7 +241,7 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
         ("GET", "/api/v1/usage/trend") => (
             "Distinct active users per day, week or month (query: period, count, signals and the filter)",
             None,
-            json!({"type": "object", "properties": {"period": {"type": "string"}, "points": {"type": "array", "items": {"type": "object", "properties": {"startDay": {"type": "integer"}, "activeUsers": {"type": "integer"}}}}}}),
+            json!({"type": "object", "properties": {"period": {"type": "string"}, "dataFromDay": {"type": ["integer", "null"], "description": "the first synced day (days since 1970-01-01)"}, "points": {"type": "array", "items": {"type": "object", "properties": {"startDay": {"type": "integer"}, "endDay": {"type": "integer"}, "activeUsers": {"type": ["integer", "null"], "description": "null: no data for the period (not zero)"}, "coverage": {"enum": ["full", "partial", "noData"]}}}}}}),
         ),
         ("GET", "/api/v1/usage/connections/{id}/users/{user}") => (
             "One person with their audit records of the last 30 days",
@@ -256,9 +256,19 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
         ("PUT", "/api/v1/usage/connections/{id}/renewal") => (
             "Enter the cost per seat (a year), per-type costs and the renewal date",
             Some(
-                json!({"type": "object", "required": ["seatCost", "currency"], "properties": {"seatCost": {"type": "string", "examples": ["300.00"]}, "currency": {"type": "string", "examples": ["USD"]}, "typeCosts": {"type": "object", "additionalProperties": {"type": "string"}}, "renewalDate": {"type": "string", "format": "date"}}}),
+                json!({"type": "object", "required": ["seatCost", "currency"], "properties": {"seatCost": {"type": "string", "examples": ["300.00"]}, "currency": {"type": "string", "examples": ["USD"]}, "typeCosts": {"type": "object", "additionalProperties": {"type": "string"}}, "typeSeats": {"type": "object", "description": "seats bought per user type id", "additionalProperties": {"type": "string"}}, "headroomPct": {"type": "string", "description": "0 to 100; empty keeps the current (10 at first)"}, "renewalDate": {"type": "string", "format": "date"}}}),
             ),
             json!({"type": "object"}),
+        ),
+        ("GET", "/api/v1/usage/connections/{id}/renewal-plan") => (
+            "The renewal plan of the account a connection reads: seats bought, held, active, idle and never active per user type, seats held by nobody, the recommended seats, what each action saves, the date with days left, and what changed since the previous sync and over the last month (query: idle)",
+            None,
+            json!({"type": "object", "properties": {"currency": {"type": ["string", "null"]}, "renewalDate": {"type": ["string", "null"]}, "daysLeft": {"type": ["integer", "null"]}, "idleDays": {"type": "integer"}, "collaborators": {"type": "integer"}, "plan": {"type": "object"}, "changes": {"type": "array", "items": {"type": "object"}}}}),
+        ),
+        ("GET", "/api/v1/usage/connections/{id}/renewal-plan.csv") => (
+            "The renewal plan as CSV: a row per user type, the totals, then each action",
+            None,
+            json!({"type": "string", "contentMediaType": "text/csv"}),
         ),
         ("POST", "/api/v1/usage/connections/{id}/sync") => (
             "Sync a connection now (a job; one sync per connection runs at a time)",
@@ -269,6 +279,23 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
             "Plan a reclaim (dry run): deactivate, or change the type or role of, the users named or selected by a filter",
             Some(
                 json!({"type": "object", "required": ["connection", "action"], "properties": {"connection": {"type": "string"}, "action": {"enum": ["deactivate", "set_type", "set_role"]}, "target": {"type": "string"}, "users": {"type": "array", "items": {"type": "string"}}, "filter": {"type": "object", "additionalProperties": {"type": "string"}}}}),
+            ),
+            json!({"$ref": "#/components/schemas/ReclaimPlan"}),
+        ),
+        ("GET", "/api/v1/usage/reclaims") => (
+            "Past reclaim plans, newest first, with who made, confirmed or cancelled each (query: connection, limit)",
+            None,
+            json!({"type": "object", "properties": {"plans": {"type": "array", "items": {"$ref": "#/components/schemas/ReclaimPlan"}}}}),
+        ),
+        ("GET", "/api/v1/usage/reclaims/{id}/csv") => (
+            "A reclaim plan's people as CSV, with each result",
+            None,
+            json!({"type": "string", "contentMediaType": "text/csv"}),
+        ),
+        ("POST", "/api/v1/usage/reclaims/{id}/exclude") => (
+            "Take people out of a plan before it is applied (Admins)",
+            Some(
+                json!({"type": "object", "required": ["users"], "properties": {"users": {"type": "array", "minItems": 1, "items": {"type": "string"}}}, "additionalProperties": false}),
             ),
             json!({"$ref": "#/components/schemas/ReclaimPlan"}),
         ),
@@ -393,13 +420,19 @@ fn reclaim_plan_schema() -> Value {
     let item = json!({"type": "object", "properties": {
         "userId": {"type": "string"}, "name": {"type": "string"}, "email": {"type": ["string", "null"]},
         "before": {"type": "string"}, "after": {"type": "string"},
-        "result": {"type": ["string", "null"], "enum": ["ok", "failed", "skipped", null]}, "message": {"type": ["string", "null"]}
+        "userTypeId": {"type": ["string", "null"]}, "lastActivityAt": {"type": ["integer", "null"]},
+        "result": {"type": ["string", "null"], "enum": ["ok", "failed", "skipped", "excluded", null]}, "message": {"type": ["string", "null"]}
     }});
     json!({"type": "object", "properties": {
         "id": {"type": "string"}, "connectionId": {"type": "string"}, "action": {"type": "string"},
         "target": {"type": ["string", "null"]}, "status": {"type": "string", "enum": ["planned", "applying", "applied", "cancelled"]},
         "createdBy": {"type": "string"}, "createdAt": {"type": "integer"}, "expiresAt": {"type": "integer"},
-        "appliedBy": {"type": ["string", "null"]}, "appliedAt": {"type": ["integer", "null"]}, "items": {"type": "array", "items": item}
+        "appliedBy": {"type": ["string", "null"]}, "appliedAt": {"type": ["integer", "null"]},
+        "cancelledBy": {"type": ["string", "null"]}, "cancelledAt": {"type": ["integer", "null"]},
+        "headline": {"type": "string", "description": "the action in words, user types by name"},
+        "saving": {"type": ["object", "null"], "description": "what the plan saves a year at the entered costs (negative: costs more); null without costs",
+                   "properties": {"currency": {"type": "string"}, "cents": {"type": "integer"}, "people": {"type": "integer"}}},
+        "items": {"type": "array", "items": item}
     }})
 }
 

@@ -614,10 +614,7 @@ async fn every_example_recipe_runs_end_to_end_against_the_simulator() {
         );
         assert!(approval.contains("paid seats have been idle for 90 days"));
         // A name HTML leaves as it is (no apostrophe to escape).
-        let first = idle[0]["name"]
-            .as_str()
-            .unwrap()
-            .replace('\'', "&#39;");
+        let first = idle[0]["name"].as_str().unwrap().replace('\'', "&#39;");
         assert!(
             approval.contains(&format!("<tr><td>{first}</td>")),
             "{backend}: {approval}"
