@@ -486,6 +486,34 @@ pub async fn reclaim_csv(State(state): State<AppState>, Path(id): Path<String>) 
     reclaim_csv_response(&reclaim::get(&state.hub, &id).await?)
 }
 
+/// The `idle` parameter of the renewal plan (90 when absent).
+pub fn renewal_idle_days(q: &[(String, String)]) -> Result<i64, ApiError> {
+    let mut idle = weft_hub::usage::renewal::IDLE_DAYS;
+    for (name, value) in q {
+        match name.as_str() {
+            "idle" if !value.trim().is_empty() => {
+                idle = value
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=3650).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "idle={value:?}: expected a whole number of days from 1 to 3650"
+                        ))
+                    })?;
+            }
+            "idle" => {}
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown parameter {other:?}; known: idle"
+                )));
+            }
+        }
+    }
+    Ok(idle)
+}
+
 /// The renewal plan of the account a connection reads (`idle` days, 90 unless given).
 pub async fn renewal_plan(
     State(state): State<AppState>,
@@ -493,7 +521,7 @@ pub async fn renewal_plan(
     Query(q): Query<Vec<(String, String)>>,
 ) -> ApiResult {
     let connection = connections::by_id(&state.hub, &connection).await?;
-    let idle = crate::web::usage::renewal_idle_days(&q)?;
+    let idle = renewal_idle_days(&q)?;
     let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, idle).await?;
     Ok(Json(plan).into_response())
 }
@@ -505,7 +533,7 @@ pub async fn renewal_plan_csv(
     Query(q): Query<Vec<(String, String)>>,
 ) -> ApiResult {
     let connection = connections::by_id(&state.hub, &connection).await?;
-    let idle = crate::web::usage::renewal_idle_days(&q)?;
+    let idle = renewal_idle_days(&q)?;
     let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, idle).await?;
     let bytes = weft_hub::usage::renewal::csv(&plan)?;
     Ok((

@@ -835,7 +835,7 @@ pub async fn renewal_plan(
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let connection = connections::by_id(&state.hub, &id).await?;
-    let idle_days = renewal_idle_days(&q)?;
+    let idle_days = crate::api::usage::renewal_idle_days(&q)?;
     let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, idle_days).await?;
     let count = |n: Option<i64>| n.map_or_else(|| "–".to_owned(), |n| n.to_string());
     let lines = plan
@@ -945,34 +945,6 @@ pub async fn renewal_plan(
         plan,
     };
     render(page, StatusCode::OK)
-}
-
-/// The `idle` parameter of the renewal plan (90 when absent).
-pub(crate) fn renewal_idle_days(q: &[(String, String)]) -> Result<i64, ApiError> {
-    let mut idle = weft_hub::usage::renewal::IDLE_DAYS;
-    for (name, value) in q {
-        match name.as_str() {
-            "idle" if !value.trim().is_empty() => {
-                idle = value
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| (1..=3650).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::bad_request(format!(
-                            "idle={value:?}: expected a whole number of days from 1 to 3650"
-                        ))
-                    })?;
-            }
-            "idle" => {}
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "unknown parameter {other:?}; known: idle"
-                )));
-            }
-        }
-    }
-    Ok(idle)
 }
 
 #[derive(Template)]
