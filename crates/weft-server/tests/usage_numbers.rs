@@ -405,6 +405,64 @@ async fn every_figure_matches_the_planted_answer() {
             }
         };
 
+        // Before any cost is entered, idle seats and seats nobody holds are counted as
+        // unpriced, never as an amount.
+        let unpriced = json_of("/api/v1/usage/summary?idle=90".into()).await;
+        for entry in unpriced.as_array().unwrap() {
+            let account = usize::from(entry["connection"] == "nordlicht");
+            let want = expected(&people, account, t, 90);
+            assert_eq!(entry["savings"]["unpricedSeats"], want.idle, "{entry}");
+            assert_eq!(entry["savings"]["byCurrency"], json!([]), "{entry}");
+            assert_eq!(
+                entry["unassigned"]["savings"]["unpricedSeats"], want.unassigned,
+                "{entry}"
+            );
+        }
+        let unpriced_page = page("/".into()).await;
+        assert!(unpriced_page.contains(&format!(
+            "{} seats without a cost entered",
+            expected(&people, 0, t, 90).idle + expected(&people, 1, t, 90).idle
+        )));
+
+        // Seats by type and role, per account: held seats and the idle among them.
+        let seats = json_of("/api/v1/usage/seats?idle=90".into()).await;
+        for (account, index, role) in [
+            (0, Some(REGULAR), "User"),
+            (0, Some(LIGHT), "User"),
+            (0, Some(EXTERNAL), "User"),
+            (1, Some(REGULAR), "User"),
+        ] {
+            let connection = if account == 0 {
+                &connections[..2]
+            } else {
+                &connections[2..]
+            };
+            let type_id = sim.sim.read().accounts[account].user_types[index.unwrap()]
+                .id
+                .clone();
+            let group = seats["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| {
+                    g["userTypeId"] == type_id.as_str()
+                        && g["role"] == role
+                        && connection
+                            .iter()
+                            .any(|c| g["connectionId"] == c.id.as_str())
+                })
+                .unwrap_or_else(|| panic!("{type_id} in {seats}"));
+            let of = people
+                .iter()
+                .filter(|p| p.account == account && p.user_type == index && held(p));
+            assert_eq!(group["seats"], of.clone().count() as i64, "{group}");
+            assert_eq!(
+                group["idle"],
+                of.filter(|p| idle(p, t, 90)).count() as i64,
+                "{group}"
+            );
+        }
+
         // Renewal costs: acme in USD with a cheaper Light type, 8 Regular seats bought, 20 %
         // headroom and a date 45 days ahead; nordlicht in EUR.
         let acme = &connections[0];
@@ -615,6 +673,42 @@ async fn every_figure_matches_the_planted_answer() {
         assert_eq!(
             monday(t),
             trend["points"].as_array().unwrap().last().unwrap()["startDay"]
+        );
+
+        // Monthly trend: calendar months, the current one partial.
+        let monthly = json_of("/api/v1/usage/trend?period=month&count=8".into()).await;
+        for point in monthly["points"].as_array().unwrap() {
+            let (start, end) = (
+                point["startDay"].as_i64().unwrap(),
+                point["endDay"].as_i64().unwrap(),
+            );
+            let first = DateTime::from_timestamp(start * DAY, 0)
+                .unwrap()
+                .date_naive();
+            assert_eq!(first.day(), 1, "{point}");
+            let next = first.checked_add_months(chrono::Months::new(1)).unwrap();
+            assert_eq!(
+                end,
+                (next - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() - 1
+            );
+            if end < from {
+                assert!(point["activeUsers"].is_null(), "{point}");
+                continue;
+            }
+            let active = people
+                .iter()
+                .filter(|p| {
+                    p.activity.iter().any(|(kind, ago)| {
+                        (p.account == 0 || *kind != "login")
+                            && (start..=end).contains(&(t - ago).div_euclid(DAY))
+                    })
+                })
+                .count() as i64;
+            assert_eq!(point["activeUsers"], active, "{point}");
+        }
+        assert_eq!(
+            monthly["points"].as_array().unwrap().last().unwrap()["coverage"],
+            "partial"
         );
 
         // The renewal plan of acme: per type, and each action's saving.
