@@ -1324,8 +1324,14 @@ async fn hostile_recipe_files_are_refused_without_holding_the_server() {
         .await
         .unwrap();
     assert_eq!(health.status().as_u16(), 200);
-    for (status, _) in busy.await.unwrap() {
-        assert_eq!(status, 422);
+    // Each is refused: parsed and found hostile, or, on a machine too busy to parse 150
+    // files within the request's budget, stopped at the budget. Neither holds the server.
+    for (status, body) in busy.await.unwrap() {
+        let over_budget = status == 400
+            && body["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("took longer than"));
+        assert!(status == 422 || over_budget, "{status}: {body}");
     }
 }
 
