@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use weft_core::renewal::{self, PlanInputs, TypeFigures};
 use weft_core::usage::Signals;
-use weft_store::{Connection, DEFAULT_HEADROOM_PCT, UsageScope};
+use weft_store::{Connection, DEFAULT_HEADROOM_PCT, Renewal, UsageScope, WrikeAccount};
 
 use super::reports::{self, ReportRequest, SignalsUsed};
 use crate::Hub;
@@ -100,12 +100,20 @@ pub async fn plan(hub: &Hub, connection: &Connection, idle_days: i64) -> HubResu
         .next()
         .expect("a scope of one connection");
     let now = scoped.scope.now;
-    let (inputs, collaborators) = inputs(hub, connection, signals.used, idle_days, now).await?;
-    let plan = renewal::plan(&inputs);
-    let figures = figures_of(&plan, collaborators, idle_days);
     let store = hub.store.usage();
     let account = store.account(&connection.id).await?;
     let costs = store.renewal(&connection.id).await?;
+    let (inputs, collaborators) = inputs(
+        hub,
+        connection,
+        (account.as_ref(), costs.as_ref()),
+        signals.used,
+        idle_days,
+        now,
+    )
+    .await?;
+    let plan = renewal::plan(&inputs);
+    let figures = figures_of(&plan, collaborators, idle_days);
     let (renewal_date, renewal_date_from) = match (
         costs.as_ref().and_then(|r| r.renewal_date.clone()),
         account.as_ref().and_then(|a| a.expiry_date.clone()),
@@ -204,10 +212,12 @@ fn change(since: &'static str, then: Option<&(i64, serde_json::Value)>, now: &Fi
     }
 }
 
-/// The store's per-type counts with their titles and costs, and the collaborators.
+/// The store's per-type counts with their titles and costs, and the collaborators, for
+/// the account and costs the caller read.
 async fn inputs(
     hub: &Hub,
     connection: &Connection,
+    (account, costs): (Option<&WrikeAccount>, Option<&Renewal>),
     signals: Signals,
     idle_days: i64,
     now: i64,
@@ -217,8 +227,6 @@ async fn inputs(
     scope.filter.idle_days = Some(idle_days);
     let counts = store.seat_counts_by_type(&scope).await?;
     let titles = store.user_types(&connection.id).await?;
-    let costs = store.renewal(&connection.id).await?;
-    let account = store.account(&connection.id).await?;
     let seat_cost = costs.as_ref().map_or(0, |r| r.seat_cost_cents);
     let mut types: Vec<TypeFigures> = Vec::new();
     let mut collaborators = 0;
@@ -251,7 +259,7 @@ async fn inputs(
         });
     }
     // Types bought but held by nobody still belong in the plan.
-    if let Some(r) = &costs {
+    if let Some(r) = costs {
         for (id, seats) in &r.type_seats {
             if types.iter().all(|t| t.type_id.as_deref() != Some(id)) && *seats > 0 {
                 types.push(TypeFigures {

@@ -96,15 +96,9 @@ impl UsageParams {
             }
         };
         let number = |name: &str, low: i64, high: i64| -> Result<Option<i64>, ApiError> {
-            match map.get(name) {
-                None => Ok(None),
-                Some(v) => match v.parse::<i64>() {
-                    Ok(n) if (low..=high).contains(&n) => Ok(Some(n)),
-                    _ => Err(ApiError::bad_request(format!(
-                        "{name}={v:?}: expected a whole number from {low} to {high}"
-                    ))),
-                },
-            }
+            map.get(name)
+                .map(|v| whole_number(name, v, low, high))
+                .transpose()
         };
         let signals = match map.get("signals") {
             None => None,
@@ -188,6 +182,19 @@ impl UsageParams {
             .extend_pairs(pairs)
             .finish()
     }
+}
+
+/// A query parameter that must be a whole number from `low` to `high`, refused by name.
+fn whole_number(name: &str, value: &str, low: i64, high: i64) -> Result<i64, ApiError> {
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (low..=high).contains(n))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{name}={value:?}: expected a whole number from {low} to {high}"
+            ))
+        })
 }
 
 fn params(q: &[(String, String)]) -> Result<UsageParams, ApiError> {
@@ -418,17 +425,7 @@ pub async fn reclaims(
         match name.as_str() {
             "connection" if !value.is_empty() => connection = Some(value.clone()),
             "connection" => {}
-            "limit" => {
-                limit = value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| (1..=500).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::bad_request(format!(
-                            "limit={value:?}: expected a whole number from 1 to 500"
-                        ))
-                    })?;
-            }
+            "limit" => limit = whole_number("limit", value, 1, 500)?,
             other => {
                 return Err(ApiError::bad_request(format!(
                     "unknown parameter {other:?}; known: connection, limit"
@@ -492,16 +489,7 @@ pub fn renewal_idle_days(q: &[(String, String)]) -> Result<i64, ApiError> {
     for (name, value) in q {
         match name.as_str() {
             "idle" if !value.trim().is_empty() => {
-                idle = value
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| (1..=3650).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::bad_request(format!(
-                            "idle={value:?}: expected a whole number of days from 1 to 3650"
-                        ))
-                    })?;
+                idle = whole_number("idle", value.trim(), 1, 3650)?;
             }
             "idle" => {}
             other => {

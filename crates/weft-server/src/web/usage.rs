@@ -181,6 +181,22 @@ struct DashboardPage {
     can_connect: bool,
 }
 
+/// Seat groups as chart bars: "type / role" and the active seats.
+fn seat_points<'a>(groups: impl Iterator<Item = &'a weft_store::SeatGroup>) -> Vec<Point> {
+    groups
+        .map(|g| {
+            Point::new(
+                format!(
+                    "{} / {}",
+                    g.user_type.as_deref().unwrap_or("no type"),
+                    g.role.as_deref().unwrap_or("-")
+                ),
+                g.seats as f64,
+            )
+        })
+        .collect()
+}
+
 /// A trend's periods as chart columns, marked partial or without data.
 fn trend_points(points: &[reports::TrendPeriod], label: impl Fn(i64) -> String) -> Vec<Point> {
     points
@@ -222,21 +238,12 @@ pub async fn dashboard(state: &AppState, caller: &Caller, params: UsageParams) -
     let seats_charts = summaries
         .iter()
         .map(|s| {
-            let points: Vec<Point> = seats
-                .groups
-                .iter()
-                .filter(|g| g.connection_id == s.connection_id)
-                .map(|g| {
-                    Point::new(
-                        format!(
-                            "{} / {}",
-                            g.user_type.as_deref().unwrap_or("no type"),
-                            g.role.as_deref().unwrap_or("-")
-                        ),
-                        g.seats as f64,
-                    )
-                })
-                .collect();
+            let points = seat_points(
+                seats
+                    .groups
+                    .iter()
+                    .filter(|g| g.connection_id == s.connection_id),
+            );
             let limit = s.account.as_ref().and_then(|a| a.user_limit);
             (
                 s.connection.clone(),
@@ -713,19 +720,7 @@ pub async fn seats(
             .iter()
             .filter(|g| g.connection_id == account.connection_id)
             .collect();
-        let points: Vec<Point> = groups
-            .iter()
-            .map(|g| {
-                Point::new(
-                    format!(
-                        "{} / {}",
-                        g.user_type.as_deref().unwrap_or("no type"),
-                        g.role.as_deref().unwrap_or("-")
-                    ),
-                    g.seats as f64,
-                )
-            })
-            .collect();
+        let points = seat_points(groups.iter().copied());
         let name = all
             .iter()
             .find(|c| c.id == account.connection_id)
@@ -960,13 +955,13 @@ pub async fn renewals(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> PageResult {
-    let summaries = reports::summary(&state.hub, &reports::ReportRequest::default()).await?;
+    // One row per Wrike account: the connections the reports count it through.
+    let scoped = reports::scope(&state.hub, &reports::ReportRequest::default()).await?;
     let mut rows = Vec::new();
-    for s in &summaries {
-        let connection = connections::by_id(&state.hub, &s.connection_id).await?;
+    for connection in &scoped.connections {
         let plan = weft_hub::usage::renewal::plan(
             &state.hub,
-            &connection,
+            connection,
             weft_hub::usage::renewal::IDLE_DAYS,
         )
         .await?;
@@ -980,13 +975,13 @@ pub async fn renewals(
         rows.push((
             plan.days_left.unwrap_or(i64::MAX),
             (
-                s.connection_id.clone(),
+                connection.id.clone(),
                 format!(
                     "{} ({})",
                     plan.account
                         .clone()
                         .unwrap_or_else(|| "not synced yet".into()),
-                    s.connection
+                    connection.name
                 ),
                 match (&plan.renewal_date, plan.days_left) {
                     (Some(d), Some(n)) => format!("{d}, {n} days left"),
