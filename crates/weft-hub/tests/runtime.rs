@@ -104,8 +104,11 @@ async fn retries_follow_the_policy_and_dead_jobs_keep_their_error() {
         .await
         .unwrap()
         .id();
+        // `seen` first: the job is also Queued before its first attempt, so reading the
+        // status first could pair that early status with an attempt recorded just after.
         until("the first attempt failed", || async {
-            job(&hub, id).await.status == JobStatus::Queued && seen.lock().unwrap().len() == 1
+            let attempts = seen.lock().unwrap().len();
+            attempts == 1 && job(&hub, id).await.status == JobStatus::Queued
         })
         .await;
         assert_eq!(job(&hub, id).await.run_at_ms, t0 + 1_000, "first backoff");
@@ -118,7 +121,8 @@ async fn retries_follow_the_policy_and_dead_jobs_keep_their_error() {
 
         clock.advance(chrono::Duration::milliseconds(1_000));
         until("the second attempt failed", || async {
-            seen.lock().unwrap().len() == 2 && job(&hub, id).await.status == JobStatus::Queued
+            let attempts = seen.lock().unwrap().len();
+            attempts == 2 && job(&hub, id).await.status == JobStatus::Queued
         })
         .await;
         assert_eq!(
