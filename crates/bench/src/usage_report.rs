@@ -5,6 +5,10 @@
 //! through the store's own calls, audit records by one generating statement, activity
 //! derived by the same statement a sync uses), so the run takes minutes, not hours.
 //!
+//! `WEFT_BENCH_KEEP=1` keeps the SQLite folder and PostgreSQL schema; `WEFT_BENCH_SQLITE_DIR`
+//! names a SQLite folder to seed, or to measure again without seeding when it holds one;
+//! `WEFT_BENCH_CALLS` sets the calls per request (300).
+//!
 //! Baseline, in the same run: `GET /healthz` (no authentication, no database) from the same
 //! client. Target: the report under 50 ms at p99.
 
@@ -183,8 +187,44 @@ async fn seed(store: &Store, key: &SecretKey, now: i64) -> anyhow::Result<(Strin
             .finish_source(CONNECTION, name, "ok", None, 0, now)
             .await?;
     }
-    // As a sync does when it ends.
+    finish_as_a_sync_does(store, now).await?;
+    let records = store.usage().audit_count(CONNECTION).await?;
+    Ok((token, records))
+}
+
+/// What a sync does when it ends: refreshes the planner's statistics, recounts active
+/// people per period. Prints how long the recount took (a sync's own cost).
+async fn finish_as_a_sync_does(store: &Store, now: i64) -> anyhow::Result<()> {
     store.usage().refresh_statistics().await?;
+    let t = Instant::now();
+    store
+        .usage()
+        .refresh_period_counts(CONNECTION, now.div_euclid(86_400))
+        .await?;
+    eprintln!(
+        "recounting active people per period: {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// A database seeded by an earlier run (`WEFT_BENCH_KEEP=1`), given again with
+/// `WEFT_BENCH_SQLITE_DIR`: a new API token, and what a sync does when it ends.
+async fn reuse(store: &Store, now: i64) -> anyhow::Result<(String, i64)> {
+    let token = format!("wft_{}", weft_core::secrets::random_token());
+    store
+        .access()
+        .create_api_token(ApiToken {
+            id: format!("t{now}"),
+            user_id: "u1".into(),
+            name: format!("bench {now}"),
+            token_hash: weft_hub::access::hash_secret(&token),
+            created_at: now,
+            expires_at: None,
+            last_used_at: None,
+        })
+        .await?;
+    finish_as_a_sync_does(store, now).await?;
     let records = store.usage().audit_count(CONNECTION).await?;
     Ok((token, records))
 }
@@ -227,13 +267,17 @@ async fn measure(
     })
 }
 
-async fn run_on(name: &str, store: Store) -> anyhow::Result<String> {
+async fn run_on(name: &str, store: Store, seeded_before: bool) -> anyhow::Result<String> {
     let key = SecretKey::from_hex(&SecretKey::generate_hex())?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs() as i64;
     let t = Instant::now();
-    let (token, records) = seed(&store, &key, now).await?;
+    let (token, records) = if seeded_before {
+        reuse(&store, now).await?
+    } else {
+        seed(&store, &key, now).await?
+    };
     let seeded = t.elapsed();
     let hub = weft_hub::Hub::new(Arc::new(store), key);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -245,11 +289,18 @@ async fn run_on(name: &str, store: Store) -> anyhow::Result<String> {
     };
     let server = tokio::spawn(weft_server::serve(state, listener, std::future::pending()));
     let http = reqwest::Client::new();
-    let n = 300;
+    let n = std::env::var("WEFT_BENCH_CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
     let baseline = measure(&http, &format!("{base}/healthz"), None, n).await?;
+    let written = if seeded_before {
+        "seeded by an earlier run".to_owned()
+    } else {
+        format!("written in {:.0}s", seeded.as_secs_f64())
+    };
     let mut out = format!(
-        "  {name}: {PEOPLE} people, {records} audit records (written in {:.0}s); {n} sequential calls each\n",
-        seeded.as_secs_f64()
+        "  {name}: {PEOPLE} people, {records} audit records ({written}); {n} sequential calls each\n"
     );
     out += &format!(
         "    baseline GET /healthz                                p50 {:>6.2} ms  p99 {:>6.2} ms\n",
@@ -279,18 +330,23 @@ async fn run_on(name: &str, store: Store) -> anyhow::Result<String> {
 
 pub async fn run() -> anyhow::Result<String> {
     let mut out = String::from("usage-report: the inactive-seats report through the JSON API\n");
-    let dir = std::env::temp_dir().join(format!("weft-bench-report-{}", std::process::id()));
+    let given = std::env::var("WEFT_BENCH_SQLITE_DIR").ok();
+    let dir = given.clone().map_or_else(
+        || std::env::temp_dir().join(format!("weft-bench-report-{}", std::process::id())),
+        std::path::PathBuf::from,
+    );
     std::fs::create_dir_all(&dir)?;
+    let seeded_before = given.is_some() && dir.join("hub.db").exists();
     let store = Store::open(&format!("sqlite://{}/hub.db", dir.display())).await?;
-    out += &run_on("SQLite", store).await?;
-    if std::env::var("WEFT_BENCH_KEEP").is_ok() {
+    out += &run_on("SQLite", store, seeded_before).await?;
+    if std::env::var("WEFT_BENCH_KEEP").is_ok() || given.is_some() {
         eprintln!("kept {}", dir.display());
     } else {
         let _ = std::fs::remove_dir_all(&dir);
     }
     if let Ok(pg) = std::env::var("WEFT_BENCH_POSTGRES_URL") {
         let url = weft_store::testing::postgres_schema_url(&pg, "bench_report").await?;
-        out += &run_on("PostgreSQL", Store::open(&url).await?).await?;
+        out += &run_on("PostgreSQL", Store::open(&url).await?, false).await?;
         // Ten million rows are not left behind in the test database, unless asked to.
         let schema = format!("weft_test_{}_bench_report", std::process::id());
         if std::env::var("WEFT_BENCH_KEEP").is_ok() {

@@ -359,7 +359,7 @@ async fn enterprise_reports_match_the_simulators_own_answer() {
             let mut by_rows = SeatCounts::default();
             let mut idle_by_type = Vec::new();
             for (connection, type_id, counts) in
-                store.usage().seat_counts_by_type(&scope).await.unwrap()
+                store.usage().seat_counts_by_rows(&scope).await.unwrap()
             {
                 by_rows.add(&counts);
                 if counts.idle_n > 0 {
@@ -541,6 +541,46 @@ async fn enterprise_reports_match_the_simulators_own_answer() {
                 .all(|p| p.active_users.is_some_and(|n| n > 0)),
             "{monthly:?}"
         );
+
+        // Trends read the per-period counts the sync kept; with none kept they count the
+        // activity days. Both answer the same for every period and choice of signals.
+        let every_way = || async {
+            let mut all = Vec::new();
+            for signals in [
+                Signals::ALL,
+                Signals::LOGINS,
+                Signals::WORK,
+                Signals::of(&[Signal::Change, Signal::Comment]),
+            ] {
+                for (period, count) in [(Period::Day, 60), (Period::Week, 26), (Period::Month, 7)] {
+                    let request = ReportRequest {
+                        signals: Some(signals),
+                        ..Default::default()
+                    };
+                    let trend = reports::trend(&hub, &request, period, count).await.unwrap();
+                    all.push((signals, period, trend.points));
+                }
+            }
+            all
+        };
+        let kept = every_way().await;
+        store
+            .execute_unchecked("DELETE FROM usage_period_state")
+            .await
+            .unwrap();
+        let counted = every_way().await;
+        assert_eq!(kept, counted, "kept and counted trends agree");
+        assert!(
+            kept.iter()
+                .any(|(_, _, points)| points.iter().any(|p| p.active_users > Some(0)))
+        );
+        let today = hub.clock.now_s().div_euclid(DAY);
+        store
+            .usage()
+            .refresh_period_counts(&c.id, today)
+            .await
+            .unwrap();
+        assert_eq!(every_way().await, kept, "recounted from nothing");
     }
 }
 
@@ -1120,7 +1160,7 @@ async fn reclaiming_is_a_dry_run_then_one_confirmed_application() {
         // The kept seat counts followed each change: they agree with a count of every row.
         let scope = UsageScope::one(&c.id, Signals::ALL, hub.clock.now_s());
         let mut by_rows = SeatCounts::default();
-        for (_, _, counts) in store.usage().seat_counts_by_type(&scope).await.unwrap() {
+        for (_, _, counts) in store.usage().seat_counts_by_rows(&scope).await.unwrap() {
             by_rows.add(&counts);
         }
         let kept = store.usage().seat_summary(&scope).await.unwrap().counts;

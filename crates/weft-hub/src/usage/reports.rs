@@ -290,10 +290,12 @@ pub async fn inactive(hub: &Hub, request: &ReportRequest) -> HubResult<InactiveR
             limit = Some(limit.unwrap_or(0) + n);
         }
         if whole_account(&request.filter) {
+            // Who holds a paid seat does not depend on the signals; every signal reads
+            // the kept counts.
             let paid = hub
                 .store
                 .usage()
-                .seat_counts(&UsageScope::one(id, Signals::NONE, scoped.scope.now))
+                .seat_counts(&UsageScope::one(id, Signals::ALL, scoped.scope.now))
                 .await?
                 .paid_seats;
             if let Some(u) = unassigned(hub, id, account.as_ref(), paid).await? {
@@ -438,6 +440,15 @@ pub enum Period {
 }
 
 impl Period {
+    /// The store's name for the same periods.
+    pub fn kind(self) -> weft_store::PeriodKind {
+        match self {
+            Period::Day => weft_store::PeriodKind::Day,
+            Period::Week => weft_store::PeriodKind::Week,
+            Period::Month => weft_store::PeriodKind::Month,
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Period> {
         match text {
             "day" | "daily" => Some(Period::Day),
@@ -496,7 +507,7 @@ pub enum Coverage {
 }
 
 /// Active users in one period, with how much of it the data covers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct TrendPeriod {
     /// First and last day of the period (days since 1970-01-01), inclusive.
@@ -567,7 +578,7 @@ pub async fn trend(
     let points = hub
         .store
         .usage()
-        .trend(&scoped.scope, &starts, day_of(now))
+        .trend(&scoped.scope, period.kind(), &starts, day_of(now))
         .await?;
     let mut from: Option<i64> = None;
     for (id, _) in &scoped.scope.connections {

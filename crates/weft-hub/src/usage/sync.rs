@@ -167,6 +167,7 @@ pub async fn run(
             if let Err(e) = store.refresh_statistics().await {
                 tracing::warn!(error = %e, "refreshing the planner's statistics after a sync");
             }
+            recount_periods(hub, connection, now).await;
             // A failed snapshot costs the renewal plan one comparison, not the sync.
             if let Err(e) = super::renewal::snapshot(hub, connection).await {
                 tracing::warn!(connection = %connection.id, error = %e, "keeping the seats after a sync");
@@ -186,6 +187,7 @@ pub async fn run(
             store
                 .release_sync(&connection.id, owner, "failed", Some(&message), now)
                 .await?;
+            recount_periods(hub, connection, now).await;
             if let HubError::Wrike { class, .. } = &error
                 && class.needs_action()
             {
@@ -289,4 +291,19 @@ async fn steps(ctx: &SyncCtx<'_>) -> Result<Vec<SourceReport>, (Vec<SourceReport
         reports.push(report);
     }
     Ok(reports)
+}
+
+/// Recounts the active people per period that trends read, for what a sync wrote (a
+/// failed one too); after the planner's statistics are fresh, which the recount's joins
+/// need on PostgreSQL. A failure costs trends their speed (they count activity days
+/// meanwhile), not the sync.
+async fn recount_periods(hub: &Hub, connection: &Connection, now: i64) {
+    if let Err(e) = hub
+        .store
+        .usage()
+        .refresh_period_counts(&connection.id, weft_core::usage::day_of(now))
+        .await
+    {
+        tracing::warn!(connection = %connection.id, error = %e, "recounting active people per period");
+    }
 }

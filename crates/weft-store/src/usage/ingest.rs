@@ -12,6 +12,7 @@ use serde::Serialize;
 use weft_core::usage::{IGNORED_OPERATIONS, LOGIN_OPERATIONS, Signal, day_of};
 
 use super::Usage;
+use super::periods::{FORGET_COUNTS, MARK_STALE};
 use crate::db::{failed, on_pool};
 use crate::{StoreError, StoreResult};
 
@@ -279,6 +280,18 @@ impl Usage<'_> {
     ) -> StoreResult<PeopleSaved> {
         let vanished = on_pool!(self.db, pool => {
             let mut tx = pool.begin().await.map_err(failed("people"))?;
+            // An actor seen in activity before the contacts listed them becomes a person
+            // now: the trends' kept counts (of persons only) are recounted in full.
+            let unknown: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM wrike_users WHERE connection_id = $1 AND kind = 'Unknown'")
+                .bind(connection_id).fetch_all(&mut *tx).await.map_err(failed("people"))?;
+            if !unknown.is_empty() {
+                let unknown: std::collections::HashSet<&str> = unknown.iter().map(String::as_str).collect();
+                if people.iter().any(|p| p.kind == "Person" && unknown.contains(p.id.as_str())) {
+                    sqlx::query(FORGET_COUNTS).bind(connection_id)
+                        .execute(&mut *tx).await.map_err(failed("period counts"))?;
+                }
+            }
             for chunk in people.chunks(PEOPLE_PER_INSERT) {
                 let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO wrike_users (connection_id, id, kind, first_name, last_name, email, company_name, title, role, user_type_id, \
@@ -403,9 +416,15 @@ impl Usage<'_> {
                 sqlx::query(sqlx::AssertSqlSafe(days_sql.clone()))
                     .bind(connection_id).bind(from).bind(to)
                     .execute(&mut *tx).await.map_err(failed("activity days"))?;
+                sqlx::query(MARK_STALE).bind(connection_id).bind(from.div_euclid(86_400))
+                    .execute(&mut *tx).await.map_err(failed("period counts"))?;
                 sqlx::query(sqlx::AssertSqlSafe(users_sql.clone()))
                     .bind(connection_id).bind(from).bind(to).bind(now)
                     .execute(&mut *tx).await.map_err(failed("last activity"))?;
+            }
+            if let Some(first) = days.iter().map(|(day, _, _)| i64::from(*day)).min() {
+                sqlx::query(MARK_STALE).bind(connection_id).bind(first)
+                    .execute(&mut *tx).await.map_err(failed("period counts"))?;
             }
             for chunk in days.chunks(MARKS_PER_INSERT) {
                 let mut insert = sqlx::QueryBuilder::new("INSERT INTO usage_days (connection_id, day, user_id, signals) ");
@@ -578,6 +597,10 @@ impl Usage<'_> {
                 self.db.execute_unchecked("ANALYZE usage_days").await?;
             }
             crate::db::Backend::Sqlite => {
+                // Explicitly: without statistics for every index of the people, a filtered
+                // report can take an index over (connection) and look up each person, ten
+                // times a scan; `optimize` alone does not always analyze them.
+                self.db.execute_unchecked("ANALYZE wrike_users").await?;
                 self.db.execute_unchecked("PRAGMA optimize").await?;
             }
         }
@@ -607,9 +630,9 @@ const DERIVE_SEATS: &str = "UPDATE wrike_users SET seated = (active AND NOT dele
 /// columns changed, in the same transaction.
 const RECOUNT_SEATS: [&str; 2] = [
     "DELETE FROM usage_seat_counts WHERE connection_id = $1",
-    "INSERT INTO usage_seat_counts (connection_id, kind, seated, paid, people, typed) \
-     SELECT connection_id, kind, seated, paid, COUNT(*), SUM(CASE WHEN user_type_id IS NOT NULL THEN 1 ELSE 0 END) \
-     FROM wrike_users WHERE connection_id = $1 AND kind <> 'Unknown' GROUP BY connection_id, kind, seated, paid",
+    "INSERT INTO usage_seat_counts (connection_id, kind, seated, paid, user_type_id, people) \
+     SELECT connection_id, kind, seated, paid, user_type_id, COUNT(*) \
+     FROM wrike_users WHERE connection_id = $1 AND kind <> 'Unknown' GROUP BY connection_id, kind, seated, paid, user_type_id",
 ];
 
 /// The signals of work data: tasks, comments, timelogs.

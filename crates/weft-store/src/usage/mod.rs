@@ -6,10 +6,12 @@
 //! Rows of a connection go when the connection goes (foreign keys with `ON DELETE CASCADE`).
 
 mod ingest;
+mod periods;
 mod plans;
 mod reports;
 
 pub use ingest::*;
+pub use periods::PeriodKind;
 pub use plans::*;
 pub use reports::*;
 

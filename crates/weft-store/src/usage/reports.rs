@@ -12,6 +12,7 @@ use weft_core::usage::{Signal, Signals};
 
 use super::Usage;
 use super::ingest::last_column as column_of;
+use super::periods::PeriodKind;
 use crate::StoreResult;
 use crate::db::{Backend, failed, on_pool};
 
@@ -127,8 +128,6 @@ pub struct UserRow {
     pub last_work_at: Option<i64>,
     /// Latest activity by the report's signals.
     pub last_activity_at: Option<i64>,
-    #[serde(skip)]
-    pub total: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -315,8 +314,12 @@ const USER_COLUMNS: &str = "u.connection_id, u.id, u.kind, u.first_name, u.last_
 const FROM_USERS: &str = " FROM wrike_users u LEFT JOIN wrike_user_types t ON t.connection_id = u.connection_id AND t.id = u.user_type_id";
 
 /// Appends `WHERE ...` for a scope to `query`.
-fn push_where<DB: sqlx::Database>(query: &mut QueryBuilder<DB>, scope: &UsageScope, latest: &str)
-where
+fn push_where<DB: sqlx::Database>(
+    query: &mut QueryBuilder<DB>,
+    backend: Backend,
+    scope: &UsageScope,
+    latest: &str,
+) where
     for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     for<'t> bool: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
@@ -331,7 +334,14 @@ where
         ids.push("NULL");
     }
     query.push(")");
-    query.push(" AND u.kind = ");
+    // Every person of a connection is (nearly) always of kind Person: on SQLite the seat
+    // indexes, which begin with (connection, kind), would be taken for a range and cost a
+    // lookup per person, seven times a plain scan of the table. `+` keeps the term out of
+    // index choice there; PostgreSQL plans by its statistics and has no unary plus for text.
+    query.push(match backend {
+        Backend::Sqlite => " AND +u.kind = ",
+        Backend::Postgres => " AND u.kind = ",
+    });
     query.push_bind(f.kind.clone().unwrap_or_else(|| "Person".into()));
     let exact = [
         ("u.role", &f.role),
@@ -378,11 +388,9 @@ where
         query.push(" ESCAPE '\\'");
     }
     if let Some(paid) = f.paid {
-        query.push(if paid {
-            format!(" AND {PAID}")
-        } else {
-            format!(" AND NOT {PAID}")
-        });
+        // An equality, so the index on (connection, paid, active, latest activity) serves it.
+        query.push(format!(" AND {PAID} = "));
+        query.push_bind(paid);
     }
     if let Some(days) = f.idle_days {
         query.push(format!(" AND {latest} <= "));
@@ -424,7 +432,9 @@ impl Usage<'_> {
         self.db.backend()
     }
 
-    /// A page of people with their activity, and how many match in all.
+    /// A page of people with their activity, and how many match in all: the page and the
+    /// count are two queries run side by side (a count over the page's window would sort
+    /// every matching person; the page alone keeps only the rows it needs).
     pub async fn users(
         &self,
         scope: &UsageScope,
@@ -438,35 +448,31 @@ impl Usage<'_> {
         let work = latest_of(backend, Signals::WORK);
         let order = order_by(sort, descending, &latest, &work);
         let select = format!(
-            "SELECT {USER_COLUMNS}, {PAID} AS paid, NULLIF({work}, 0) AS last_work_at, NULLIF({latest}, 0) AS last_activity_at, \
-             COUNT(*) OVER () AS total{FROM_USERS}"
+            "SELECT {USER_COLUMNS}, {PAID} AS paid, NULLIF({work}, 0) AS last_work_at, NULLIF({latest}, 0) AS last_activity_at{FROM_USERS}"
         );
-        let rows: Vec<UserRow> = on_pool!(self.db, pool => {
-            let mut query = QueryBuilder::new(select.as_str());
-            push_where(&mut query, scope, &latest);
-            query.push(order.as_str());
-            query.push(" LIMIT ");
-            query.push_bind(limit.clamp(0, 100_000));
-            query.push(" OFFSET ");
-            query.push_bind(offset.max(0));
-            query.build_query_as().fetch_all(pool).await.map_err(failed("the users report"))
-        })?;
-        let total = match rows.first() {
-            Some(row) => row.total,
-            // An empty page past the end still says how many there are.
-            None if offset > 0 => self.count(scope).await?,
-            None => 0,
+        let page = async {
+            on_pool!(self.db, pool => {
+                let mut query = QueryBuilder::new(select.as_str());
+                push_where(&mut query, backend, scope, &latest);
+                query.push(order.as_str());
+                query.push(" LIMIT ");
+                query.push_bind(limit.clamp(0, 100_000));
+                query.push(" OFFSET ");
+                query.push_bind(offset.max(0));
+                query.build_query_as().fetch_all(pool).await.map_err(failed("the users report"))
+            })
         };
+        let (rows, total): (Vec<UserRow>, i64) = tokio::try_join!(page, self.count(scope))?;
         Ok(UserPage { total, rows })
     }
 
     /// How many people a scope selects.
     pub async fn count(&self, scope: &UsageScope) -> StoreResult<i64> {
-        let latest = latest_in(self.backend(), scope);
-        let select = format!("SELECT COUNT(*){FROM_USERS}");
+        let backend = self.backend();
+        let latest = latest_in(backend, scope);
         on_pool!(self.db, pool => {
-            let mut query = QueryBuilder::new(select.as_str());
-            push_where(&mut query, scope, &latest);
+            let mut query = QueryBuilder::new("SELECT COUNT(*) FROM wrike_users u");
+            push_where(&mut query, backend, scope, &latest);
             query.build_query_scalar().fetch_one(pool).await.map_err(failed("counting users"))
         })
     }
@@ -478,12 +484,27 @@ impl Usage<'_> {
     }
 
     /// Seat counts, and the seats idle for the filter's `idle_days` (90 when unset) by
-    /// connection and user type. When the report counts every signal or work alone and
-    /// filters on nothing else, each figure is one range of the seat indexes (a few
-    /// milliseconds over 100,000 people); otherwise one pass works out every row.
+    /// connection and user type.
     pub async fn seat_summary(&self, scope: &UsageScope) -> StoreResult<SeatSummary> {
-        let latest = latest_in(self.backend(), scope);
-        let plain_column = matches!(latest.as_str(), "u.last_active_at" | "u.last_work_at");
+        let mut summary = SeatSummary::default();
+        for (connection, type_id, c) in self.seat_counts_by_type(scope).await? {
+            summary.counts.add(&c);
+            if c.idle_n > 0 {
+                summary.idle_by_type.push((connection, type_id, c.idle_n));
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Seat counts by connection and user type; `idle_n` uses the filter's `idle_days`
+    /// (90 when unset), which is not applied as a filter here. A connection counted by
+    /// every signal or by work alone, under a filter of nothing but the threshold, is read
+    /// from the kept counts and one index range per paid user type (a few milliseconds over
+    /// 100,000 people); any other is counted row by row (`seat_counts_by_rows`).
+    pub async fn seat_counts_by_type(
+        &self,
+        scope: &UsageScope,
+    ) -> StoreResult<Vec<(String, Option<String>, SeatCounts)>> {
         // Actors seen only in activity (kind `Unknown`) have no kept seat counts.
         let plain_filter = UserFilter {
             idle_days: scope.filter.idle_days,
@@ -491,110 +512,113 @@ impl Usage<'_> {
             ..UserFilter::default()
         } == scope.filter
             && scope.filter.kind.as_deref() != Some("Unknown");
-        if !(plain_column && plain_filter) {
-            let by_type = self.seat_counts_by_type(scope).await?;
-            let mut summary = SeatSummary::default();
-            for (connection, type_id, c) in by_type {
-                summary.counts.add(&c);
-                if c.idle_n > 0 {
-                    summary.idle_by_type.push((connection, type_id, c.idle_n));
-                }
-            }
-            return Ok(summary);
-        }
-        let threshold = scope.filter.idle_days.unwrap_or(90).max(0);
-        let kind = scope.filter.kind.clone().unwrap_or_else(|| "Person".into());
-        let cutoff = |days: i64| scope.now - days * DAY;
-        let mut summary = SeatSummary::default();
-        for (connection, _) in &scope.connections {
-            // Who holds which seat changes only when people are stored, and those writes
-            // keep `usage_seat_counts`; what depends on the time is counted below, each
-            // figure one range of the seat index (connection, kind, seated, paid, user type,
-            // latest activity), never a pass over every person.
-            let buckets: Vec<(bool, bool, i64, i64)> = on_pool!(self.db, pool => sqlx::query_as(
-                "SELECT seated, paid, people, typed FROM usage_seat_counts WHERE connection_id = $1 AND kind = $2")
-                .bind(connection).bind(&kind)
-                .fetch_all(pool).await.map_err(failed("seat counts")))?;
-            for (seated, paid, people, typed) in buckets {
-                summary.counts.people += people;
-                match (seated, paid) {
-                    (true, true) => summary.counts.paid_seats += people,
-                    (true, false) => summary.counts.free_seats += people,
-                    (false, true) => summary.counts.inactive_still_typed += typed,
-                    (false, false) => {}
-                }
-            }
-            let range = "FROM wrike_users u WHERE u.connection_id = $1 AND u.kind = $2 AND u.seated = $3 AND u.paid = $4";
-
-            // The paid seats' user types, each found by one index seek (a loose index scan),
-            // then the idle figures of each type over the widest idle range it needs.
-            let types_sql = format!(
-                "WITH RECURSIVE types(t) AS (\
-                   SELECT MIN(u.user_type_id) {range} \
-                   UNION ALL \
-                   SELECT (SELECT MIN(u.user_type_id) {range} AND u.user_type_id > types.t) FROM types WHERE types.t IS NOT NULL) \
-                 SELECT t FROM types WHERE t IS NOT NULL"
-            );
-            let mut types: Vec<Option<String>> =
-                on_pool!(self.db, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(types_sql))
-                .bind(connection).bind(&kind).bind(true).bind(true)
-                .fetch_all(pool).await.map_err(failed("seat counts")))?
-                .into_iter()
-                .map(Some)
-                .collect();
-            types.push(None);
-            let widest = cutoff(threshold.min(30));
-            let idle_sql = |typed: bool| {
-                let of_type = if typed {
-                    "u.user_type_id = $5"
-                } else {
-                    "u.user_type_id IS NULL"
-                };
-                format!(
-                    "SELECT COUNT(*), \
-                       COALESCE(SUM(CASE WHEN {latest} <= {c30} THEN 1 ELSE 0 END), 0), \
-                       COALESCE(SUM(CASE WHEN {latest} <= {c60} THEN 1 ELSE 0 END), 0), \
-                       COALESCE(SUM(CASE WHEN {latest} <= {c90} THEN 1 ELSE 0 END), 0), \
-                       COALESCE(SUM(CASE WHEN {latest} <= {cn} THEN 1 ELSE 0 END), 0), \
-                       COALESCE(SUM(CASE WHEN {latest} = 0 THEN 1 ELSE 0 END), 0) \
-                     {range} AND {of_type} AND {latest} <= {widest}",
-                    c30 = cutoff(30),
-                    c60 = cutoff(60),
-                    c90 = cutoff(90),
-                    cn = cutoff(threshold),
-                )
+        let mut out = Vec::new();
+        for (connection, signals) in &scope.connections {
+            let one = UsageScope {
+                connections: vec![(connection.clone(), *signals)],
+                filter: scope.filter.clone(),
+                now: scope.now,
             };
-            for type_id in types {
-                let sql = idle_sql(type_id.is_some());
-                let (_, idle_30, idle_60, idle_90, idle_n, never): (i64, i64, i64, i64, i64, i64) =
-                    on_pool!(self.db, pool => {
-                        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                            .bind(connection).bind(&kind).bind(true).bind(true);
-                        let query = match &type_id { Some(t) => query.bind(t), None => query };
-                        query.fetch_one(pool).await.map_err(failed("seat counts"))
-                    })?;
-                summary.counts.idle_30 += idle_30;
-                summary.counts.idle_60 += idle_60;
-                summary.counts.idle_90 += idle_90;
-                summary.counts.idle_n += idle_n;
-                summary.counts.never_active += never;
-                if idle_n > 0 {
-                    summary
-                        .idle_by_type
-                        .push((connection.clone(), type_id, idle_n));
-                }
-            }
+            let kept = plain_filter && matches!(*signals, Signals::ALL | Signals::WORK);
+            out.extend(if kept {
+                self.kept_counts_by_type(&one).await?
+            } else {
+                self.seat_counts_by_rows(&one).await?
+            });
         }
-        Ok(summary)
+        Ok(out)
     }
 
-    /// Seat counts by connection and user type, in one pass: each person's latest activity
-    /// and paid seat are worked out once (a materialized row set), then counted.
-    pub async fn seat_counts_by_type(
+    /// `seat_counts_by_type` for one connection from what is kept: who holds which seat
+    /// changes only when people are stored, and those writes keep `usage_seat_counts`; what
+    /// depends on the time (idle, never active) is counted per paid user type, each figure
+    /// within one range of the seat index (connection, kind, seated, paid, user type,
+    /// latest activity), never a pass over every person.
+    async fn kept_counts_by_type(
         &self,
         scope: &UsageScope,
     ) -> StoreResult<Vec<(String, Option<String>, SeatCounts)>> {
-        let latest = latest_in(self.backend(), scope);
+        let Some((connection, signals)) = scope.connections.first() else {
+            return Ok(Vec::new());
+        };
+        let latest = latest_of(self.backend(), *signals);
+        let threshold = scope.filter.idle_days.unwrap_or(90).max(0);
+        let kind = scope.filter.kind.clone().unwrap_or_else(|| "Person".into());
+        let cutoff = |days: i64| scope.now - days * DAY;
+        let buckets: Vec<(bool, bool, Option<String>, i64)> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT seated, paid, user_type_id, people FROM usage_seat_counts WHERE connection_id = $1 AND kind = $2")
+            .bind(connection).bind(&kind)
+            .fetch_all(pool).await.map_err(failed("seat counts")))?;
+        let mut by_type: Vec<(Option<String>, SeatCounts)> = Vec::new();
+        for (seated, paid, type_id, people) in buckets {
+            let at = match by_type.iter().position(|(t, _)| *t == type_id) {
+                Some(at) => at,
+                None => {
+                    by_type.push((type_id.clone(), SeatCounts::default()));
+                    by_type.len() - 1
+                }
+            };
+            let c = &mut by_type[at].1;
+            c.people += people;
+            match (seated, paid) {
+                (true, true) => c.paid_seats += people,
+                (true, false) => c.free_seats += people,
+                (false, true) if type_id.is_some() => c.inactive_still_typed += people,
+                _ => {}
+            }
+        }
+        // Only seats idle 30 days or more (or the threshold, when lower) are read.
+        let widest = cutoff(threshold.min(30));
+        let idle_sql = |typed: bool| {
+            let of_type = if typed {
+                "u.user_type_id = $4"
+            } else {
+                "u.user_type_id IS NULL"
+            };
+            format!(
+                "SELECT \
+                   COALESCE(SUM(CASE WHEN {latest} <= {c30} THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN {latest} <= {c60} THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN {latest} <= {c90} THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN {latest} <= {cn} THEN 1 ELSE 0 END), 0), \
+                   COALESCE(SUM(CASE WHEN {latest} = 0 THEN 1 ELSE 0 END), 0) \
+                 FROM wrike_users u WHERE u.connection_id = $1 AND u.kind = $2 AND u.seated = $3 AND u.paid = $3 \
+                 AND {of_type} AND {latest} <= {widest}",
+                c30 = cutoff(30),
+                c60 = cutoff(60),
+                c90 = cutoff(90),
+                cn = cutoff(threshold),
+            )
+        };
+        for (type_id, c) in &mut by_type {
+            if c.paid_seats == 0 {
+                continue;
+            }
+            let sql = idle_sql(type_id.is_some());
+            let (idle_30, idle_60, idle_90, idle_n, never): (i64, i64, i64, i64, i64) = on_pool!(self.db, pool => {
+                let query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(connection).bind(&kind).bind(true);
+                let query = match type_id { Some(t) => query.bind(t.clone()), None => query };
+                query.fetch_one(pool).await.map_err(failed("seat counts"))
+            })?;
+            (c.idle_30, c.idle_60, c.idle_90, c.idle_n) = (idle_30, idle_60, idle_90, idle_n);
+            c.never_active = never;
+        }
+        Ok(by_type
+            .into_iter()
+            .map(|(t, c)| (connection.clone(), t, c))
+            .collect())
+    }
+
+    /// Seat counts by connection and user type, in one pass over the people the scope
+    /// selects: each person's latest activity and paid seat are worked out once (a
+    /// materialized row set), then counted. Any filter; what the kept counts are checked
+    /// against.
+    pub async fn seat_counts_by_rows(
+        &self,
+        scope: &UsageScope,
+    ) -> StoreResult<Vec<(String, Option<String>, SeatCounts)>> {
+        let backend = self.backend();
+        let latest = latest_in(backend, scope);
         let threshold = scope.filter.idle_days.unwrap_or(90).max(0);
         let mut unfiltered = scope.clone();
         unfiltered.filter.idle_days = None;
@@ -630,7 +654,7 @@ impl Usage<'_> {
         }
         let rows: Vec<Row> = on_pool!(self.db, pool => {
             let mut query = QueryBuilder::new(inner.as_str());
-            push_where(&mut query, &unfiltered, &latest);
+            push_where(&mut query, backend, &unfiltered, &latest);
             query.push(outer.as_str());
             query.build_query_as().fetch_all(pool).await.map_err(failed("seat counts"))
         })?;
@@ -643,71 +667,115 @@ impl Usage<'_> {
     /// Active seats by connection, user type and role, with how many are idle for the
     /// filter's `idle_days` (90 when unset).
     pub async fn seats_by_type(&self, scope: &UsageScope) -> StoreResult<Vec<SeatGroup>> {
-        let latest = latest_in(self.backend(), scope);
+        let backend = self.backend();
+        let latest = latest_in(backend, scope);
         let threshold = scope.filter.idle_days.unwrap_or(90).max(0);
         let mut active = scope.clone();
         active.filter.idle_days = None;
         active.filter.active = Some(true);
         active.filter.deleted = Some(false);
+        // Grouped first and named after: the groups come in the order of the type-and-role
+        // index (no sort of every person), and only a few rows look up their type's title.
         let select = format!(
-            "SELECT u.connection_id, u.user_type_id, MAX(t.title) AS user_type, u.role, MAX(CASE WHEN {PAID} THEN 1 ELSE 0 END) = 1 AS paid, \
-             COUNT(*) AS seats, SUM(CASE WHEN {latest} <= {} THEN 1 ELSE 0 END) AS idle{FROM_USERS}",
+            "SELECT g.connection_id, g.user_type_id, t.title AS user_type, g.role, g.paid = 1 AS paid, g.seats, g.idle FROM (\
+             SELECT u.connection_id, u.user_type_id, u.role, MAX(CASE WHEN {PAID} THEN 1 ELSE 0 END) AS paid, \
+             COUNT(*) AS seats, SUM(CASE WHEN {latest} <= {} THEN 1 ELSE 0 END) AS idle FROM wrike_users u",
             scope.now - threshold * DAY
         );
         on_pool!(self.db, pool => {
             let mut query = QueryBuilder::new(select.as_str());
-            push_where(&mut query, &active, &latest);
-            query.push(" GROUP BY u.connection_id, u.user_type_id, u.role ORDER BY u.connection_id, COUNT(*) DESC, u.user_type_id, u.role");
+            push_where(&mut query, backend, &active, &latest);
+            query.push(" GROUP BY u.connection_id, u.user_type_id, u.role) g \
+                LEFT JOIN wrike_user_types t ON t.connection_id = g.connection_id AND t.id = g.user_type_id \
+                ORDER BY g.connection_id, g.seats DESC, g.user_type_id, g.role");
             query.build_query_as().fetch_all(pool).await.map_err(failed("seats by type"))
         })
     }
 
     /// Distinct active users per period from `from_day` to `to_day` (inclusive), by the
-    /// scope's signals and filter. `starts` are the first days of the periods, ascending
-    /// (days, Mondays or first days of months); each day counts toward the last start at
-    /// or before it.
+    /// scope's signals and filter. `starts` are the first days of the periods of `kind`,
+    /// ascending (days, Mondays or first days of months); each day counts toward the last
+    /// start at or before it. A connection whose people the filter does not narrow is read
+    /// from the kept period counts when they are current (`periods`); any other is counted
+    /// from its activity days.
     pub async fn trend(
         &self,
         scope: &UsageScope,
+        kind: PeriodKind,
         starts: &[i64],
         to_day: i64,
     ) -> StoreResult<Vec<TrendPoint>> {
         let Some(&from_day) = starts.first() else {
             return Ok(Vec::new());
         };
-        let latest = latest_in(self.backend(), scope);
-        let mut bucket = String::from("CASE");
-        for (i, start) in starts.iter().enumerate().rev() {
-            bucket.push_str(&format!(" WHEN d.day >= {start} THEN {i}"));
-        }
-        bucket.push_str(" END");
         let mut unfiltered = scope.clone();
         unfiltered.filter.idle_days = None;
         unfiltered.filter.ever_active = None;
-        let select = format!(
-            "SELECT CAST({bucket} AS BIGINT) AS bucket, COUNT(DISTINCT d.connection_id || ':' || d.user_id) AS active FROM usage_days d \
-             JOIN wrike_users u ON u.connection_id = d.connection_id AND u.id = d.user_id \
-             LEFT JOIN wrike_user_types t ON t.connection_id = u.connection_id AND t.id = u.user_type_id"
-        );
-        let counts: Vec<(i64, i64)> = on_pool!(self.db, pool => {
-            let mut query = QueryBuilder::new(select.as_str());
-            push_where(&mut query, &unfiltered, &latest);
-            query.push(" AND d.day >= ");
-            query.push_bind(from_day);
-            query.push(" AND d.day <= ");
-            query.push_bind(to_day);
-            query.push(format!(" AND (d.signals & {}) <> 0 GROUP BY 1", mask_in(scope, "d")));
-            query.build_query_as().fetch_all(pool).await.map_err(failed("the activity trend"))
-        })?;
+        let whole = UserFilter {
+            kind: unfiltered.filter.kind.clone(),
+            ..UserFilter::default()
+        } == unfiltered.filter
+            && unfiltered
+                .filter
+                .kind
+                .as_deref()
+                .is_none_or(|k| k == "Person");
+        let mut active = vec![0_i64; starts.len()];
+        let mut counted = unfiltered.clone();
+        counted.connections.clear();
+        for (connection, signals) in &scope.connections {
+            let kept = if whole {
+                self.kept_period_counts(connection, kind, starts, to_day, signals.bits())
+                    .await?
+            } else {
+                None
+            };
+            match kept {
+                Some(rows) => {
+                    for (start, people) in rows {
+                        if let Ok(i) = starts.binary_search(&start) {
+                            active[i] += people;
+                        }
+                    }
+                }
+                None => counted.connections.push((connection.clone(), *signals)),
+            }
+        }
+        if !counted.connections.is_empty() {
+            let backend = self.backend();
+            let latest = latest_in(backend, &counted);
+            let mut bucket = String::from("CASE");
+            for (i, start) in starts.iter().enumerate().rev() {
+                bucket.push_str(&format!(" WHEN d.day >= {start} THEN {i}"));
+            }
+            bucket.push_str(" END");
+            let select = format!(
+                "SELECT CAST({bucket} AS BIGINT) AS bucket, COUNT(DISTINCT d.connection_id || ':' || d.user_id) AS active FROM usage_days d \
+                 JOIN wrike_users u ON u.connection_id = d.connection_id AND u.id = d.user_id \
+                 LEFT JOIN wrike_user_types t ON t.connection_id = u.connection_id AND t.id = u.user_type_id"
+            );
+            let counts: Vec<(i64, i64)> = on_pool!(self.db, pool => {
+                let mut query = QueryBuilder::new(select.as_str());
+                push_where(&mut query, backend, &counted, &latest);
+                query.push(" AND d.day >= ");
+                query.push_bind(from_day);
+                query.push(" AND d.day <= ");
+                query.push_bind(to_day);
+                query.push(format!(" AND (d.signals & {}) <> 0 GROUP BY 1", mask_in(&counted, "d")));
+                query.build_query_as().fetch_all(pool).await.map_err(failed("the activity trend"))
+            })?;
+            for (bucket, people) in counts {
+                if let Some(slot) = usize::try_from(bucket).ok().and_then(|i| active.get_mut(i)) {
+                    *slot += people;
+                }
+            }
+        }
         Ok(starts
             .iter()
-            .enumerate()
-            .map(|(i, start)| TrendPoint {
+            .zip(active)
+            .map(|(start, active_users)| TrendPoint {
                 start_day: *start,
-                active_users: counts
-                    .iter()
-                    .find(|(b, _)| *b == i as i64)
-                    .map_or(0, |(_, n)| *n),
+                active_users,
             })
             .collect())
     }
@@ -718,7 +786,8 @@ impl Usage<'_> {
         &self,
         scope: &UsageScope,
     ) -> StoreResult<Vec<(String, Option<String>, i64)>> {
-        let latest = latest_in(self.backend(), scope);
+        let backend = self.backend();
+        let latest = latest_in(backend, scope);
         let select = format!("SELECT u.connection_id, u.user_type_id, COUNT(*){FROM_USERS}");
         let mut seats = scope.clone();
         seats.filter.active = Some(true);
@@ -726,7 +795,7 @@ impl Usage<'_> {
         seats.filter.paid = Some(true);
         on_pool!(self.db, pool => {
             let mut query = QueryBuilder::new(select.as_str());
-            push_where(&mut query, &seats, &latest);
+            push_where(&mut query, backend, &seats, &latest);
             query.push(" GROUP BY u.connection_id, u.user_type_id");
             query.build_query_as().fetch_all(pool).await.map_err(failed("paid seats"))
         })
@@ -755,8 +824,7 @@ impl Usage<'_> {
         let work = latest_of(self.backend(), Signals::WORK);
         let all = latest_of(self.backend(), Signals::ALL);
         let select = format!(
-            "SELECT {USER_COLUMNS}, {PAID} AS paid, NULLIF({work}, 0) AS last_work_at, NULLIF({all}, 0) AS last_activity_at, \
-             CAST(1 AS BIGINT) AS total{FROM_USERS} WHERE u.connection_id = $1 AND u.id = $2"
+            "SELECT {USER_COLUMNS}, {PAID} AS paid, NULLIF({work}, 0) AS last_work_at, NULLIF({all}, 0) AS last_activity_at{FROM_USERS} WHERE u.connection_id = $1 AND u.id = $2"
         );
         on_pool!(self.db, pool => sqlx::query_as(sqlx::AssertSqlSafe(select))
             .bind(connection_id).bind(id).fetch_optional(pool).await.map_err(failed("a user")))
