@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
@@ -285,10 +285,19 @@ async fn open_sqlite(url: &str) -> Result<SqlitePool, StoreError> {
 }
 
 async fn open_postgres(url: &str) -> Result<PgPool, StoreError> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Database {
+            what: "the PostgreSQL URL".into(),
+            message: e.to_string(),
+        })?
+        // Reports run their queries side by side (a page and its count) and requests run
+        // side by side; with parallel workers each query took the machine's cores for
+        // itself and the pair answered in 50 ms instead of 25 (BENCHMARKS.md, usage-report).
+        .options([("max_parallel_workers_per_gather", "0")]);
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
+        .connect_with(options)
         .await
         .map_err(failed("connecting to PostgreSQL"))?;
     let applied = sqlx::query_scalar::<_, Option<i64>>(APPLIED)
