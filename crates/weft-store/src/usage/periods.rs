@@ -138,7 +138,7 @@ impl Usage<'_> {
         Ok(())
     }
 
-    /// Whether a connection's kept counts can answer for the periods through `to_day`.
+    /// How stale a connection's kept counts are (see `Staleness`).
     async fn staleness(&self, connection_id: &str) -> StoreResult<Staleness> {
         let row: Option<(Option<i64>,)> = on_pool!(self.db, pool => sqlx::query_as(
             "SELECT stale_from FROM usage_period_state WHERE connection_id = $1")
