@@ -255,10 +255,7 @@ pub struct Unassigned {
 
 /// Whether a filter selects all of an account's people (idle only sets the threshold).
 fn whole_account(filter: &UserFilter) -> bool {
-    UserFilter {
-        idle_days: filter.idle_days,
-        ..UserFilter::default()
-    } == *filter
+    filter.only_threshold() && filter.kind.as_deref().is_none_or(|k| k == "Person")
 }
 
 /// The seats an account bought that its paid seats in use leave over, priced at its cost

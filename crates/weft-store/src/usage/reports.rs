@@ -45,6 +45,18 @@ pub struct UserFilter {
     pub ever_active: Option<bool>,
 }
 
+impl UserFilter {
+    /// Whether the filter selects every person of its kind: nothing is set but the kind and
+    /// the idle threshold (which sets a threshold, not who is counted).
+    pub fn only_threshold(&self) -> bool {
+        UserFilter {
+            idle_days: self.idle_days,
+            kind: self.kind.clone(),
+            ..UserFilter::default()
+        } == *self
+    }
+}
+
 /// How to order a user listing.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -506,12 +518,8 @@ impl Usage<'_> {
         scope: &UsageScope,
     ) -> StoreResult<Vec<(String, Option<String>, SeatCounts)>> {
         // Actors seen only in activity (kind `Unknown`) have no kept seat counts.
-        let plain_filter = UserFilter {
-            idle_days: scope.filter.idle_days,
-            kind: scope.filter.kind.clone(),
-            ..UserFilter::default()
-        } == scope.filter
-            && scope.filter.kind.as_deref() != Some("Unknown");
+        let plain_filter =
+            scope.filter.only_threshold() && scope.filter.kind.as_deref() != Some("Unknown");
         let mut out = Vec::new();
         for (connection, signals) in &scope.connections {
             let one = UsageScope {
@@ -711,10 +719,7 @@ impl Usage<'_> {
         let mut unfiltered = scope.clone();
         unfiltered.filter.idle_days = None;
         unfiltered.filter.ever_active = None;
-        let whole = UserFilter {
-            kind: unfiltered.filter.kind.clone(),
-            ..UserFilter::default()
-        } == unfiltered.filter
+        let whole = unfiltered.filter.only_threshold()
             && unfiltered
                 .filter
                 .kind
