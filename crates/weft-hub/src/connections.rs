@@ -181,7 +181,7 @@ pub async fn add(
     let id = new_id("conn");
     let new = NewConnection {
         tokens: SealedTokens {
-            access_token: hub.key.seal(&id, token.expose_secret().as_bytes()),
+            access_token: hub.key()?.seal(&id, token.expose_secret().as_bytes()),
             refresh_token: None,
             expires_at: None,
         },
@@ -223,7 +223,8 @@ pub async fn add_oauth(
     );
     let (identity, plan) = identify(&wrike).await?;
     let id = new_id("conn");
-    let seal = |secret: &SecretString| hub.key.seal(&id, secret.expose_secret().as_bytes());
+    let key = hub.key()?;
+    let seal = |secret: &SecretString| key.seal(&id, secret.expose_secret().as_bytes());
     let sealed = SealedTokens {
         access_token: seal(&tokens.access_token),
         refresh_token: tokens.refresh_token.as_ref().map(seal),
@@ -277,7 +278,7 @@ pub async fn replace_token(
             current.version,
             SealedTokens {
                 access_token: hub
-                    .key
+                    .key()?
                     .seal(&connection.id, token.expose_secret().as_bytes()),
                 refresh_token: None,
                 expires_at: None,

@@ -67,7 +67,7 @@ pub async fn rotate(store: &Store, old: &SecretKey, new: &SecretKey) -> HubResul
 pub async fn learn(hub: &Hub) -> HubResult<usize> {
     let mut learnt = 0;
     for (row, sealed) in hub.store.secrets().sealed_all().await? {
-        let Ok(plain) = hub.key.open(&row, &sealed) else {
+        let Ok(plain) = hub.key()?.open(&row, &sealed) else {
             continue;
         };
         if let Ok(text) = std::str::from_utf8(&plain) {

@@ -33,7 +33,9 @@ pub use error::{HubError, HubResult};
 #[derive(Clone)]
 pub struct Hub {
     pub store: Arc<Store>,
-    pub key: SecretKey,
+    /// The secrets key; `None` for commands that never seal or open a secret, so that such a
+    /// hub cannot seal one with a key nobody else has (see `Hub::key`).
+    key: Option<SecretKey>,
     /// The OAuth application, when configured (to connect and refresh OAuth tokens).
     pub oauth: Option<wrike_api::OAuthClient>,
     pub alerter: alerts::Alerter,
@@ -97,8 +99,17 @@ impl Hub {
     /// A hub over `store` with the system clock and default policy.
     pub fn new(store: Arc<Store>, key: SecretKey) -> Hub {
         Hub {
+            key: Some(key),
+            ..Hub::without_key(store)
+        }
+    }
+
+    /// A hub that refuses every seal and open: for commands that only read or change rows
+    /// without secrets, so they need no key configured.
+    pub fn without_key(store: Arc<Store>) -> Hub {
+        Hub {
             store,
-            key,
+            key: None,
             oauth: None,
             alerter: alerts::Alerter::new(None),
             clock: Arc::new(weft_core::clock::SystemClock),
@@ -107,6 +118,15 @@ impl Hub {
             budgets: Arc::new(wrike::Budgets::default()),
             secrets: Arc::default(),
         }
+    }
+
+    /// The secrets key, or an error naming the settings when this hub was opened without it.
+    pub fn key(&self) -> HubResult<&SecretKey> {
+        self.key.as_ref().ok_or_else(|| {
+            HubError::Internal(
+                "this command was opened without the secrets key, so it cannot seal or open a stored secret".into(),
+            )
+        })
     }
 }
 

@@ -80,7 +80,7 @@ pub async fn token_source(hub: &Hub, connection: &Connection) -> HubResult<Arc<d
         ConnectionKind::Permanent => {
             let secrets = hub.store.connections().secrets(&connection.id).await?;
             let token = hub
-                .key
+                .key()?
                 .open(&connection.id, &secrets.tokens.access_token)
                 .map_err(|e| {
                     HubError::Internal(format!("the token of {}: {e}", connection.name))
@@ -103,7 +103,7 @@ pub async fn token_source(hub: &Hub, connection: &Connection) -> HubResult<Arc<d
             })?;
             Arc::new(StoredOAuthTokens {
                 store: hub.store.clone(),
-                key: hub.key.clone(),
+                key: hub.key()?.clone(),
                 clock: hub.clock.clone(),
                 connection_id: connection.id.clone(),
                 oauth,

@@ -27,6 +27,10 @@ struct Cli {
     /// Database URL (sqlite://PATH or postgres://...), overriding the settings.
     #[arg(long, global = true)]
     database_url: Option<String>,
+    /// Who is running this command, for the hub's trail (beside the operating-system user):
+    /// e.g. the team member an operator acts for.
+    #[arg(long = "as", global = true, value_name = "USER", value_parser = parse_acting_as)]
+    acting_as: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -108,6 +112,14 @@ enum JobsCommand {
         #[arg(long, default_value_t = 0)]
         sleep_ms: u64,
     },
+}
+
+fn parse_acting_as(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_control()) {
+        return Err("--as takes a name of 1 to 64 printable characters".into());
+    }
+    Ok(name.to_owned())
 }
 
 fn parse_status(text: &str) -> Result<JobStatus, String> {
@@ -315,6 +327,7 @@ impl WorldArgs {
 
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    crate::commands::set_acting_as(cli.acting_as.clone());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("WEFT_LOG")
@@ -494,7 +507,7 @@ async fn tokens_command(settings: Settings, command: TokensCommand) -> anyhow::R
 async fn key_command(settings: Settings, command: KeyCommand) -> anyhow::Result<()> {
     let KeyCommand::Rotate { old_key_env } = command;
     let store = hub::open_store(&settings).await?;
-    let new = hub::secret_key(&settings)?;
+    let new = hub::secret_key(&settings, &store).await?;
     let old = secrets_input::read_secret("the secrets key now in use", old_key_env.as_deref())?;
     let old = weft_core::secrets::SecretKey::from_hex(secrecy::ExposeSecret::expose_secret(&old))
         .context("the old key")?;
@@ -536,10 +549,11 @@ async fn connections_command(
         );
         return Ok(());
     }
-    // The key is loaded only by the commands that seal or open tokens.
-    let needs_key = matches!(
+    // Every command that may seal or open a token loads the key; only these two never do
+    // (a keyless hub refuses to seal, so a command missed here fails loudly, not silently).
+    let needs_key = !matches!(
         command,
-        ConnectionsCommand::Add { .. } | ConnectionsCommand::Check { .. }
+        ConnectionsCommand::List { .. } | ConnectionsCommand::Remove { .. }
     );
     let hub = if needs_key {
         hub::services(&settings).await?

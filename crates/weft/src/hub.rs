@@ -14,7 +14,7 @@ use crate::config::{Settings, redact_url};
 /// that cannot open the database's secrets is refused here, before anything starts.
 pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
     let store = Arc::new(open_store(settings).await?);
-    let key = secret_key(settings)?;
+    let key = secret_key(settings, &store).await?;
     weft_hub::keys::check(&store, &key).await?;
     let mut hub = weft_hub::Hub::new(store, key);
     hub.oauth = oauth_client(settings)?;
@@ -53,9 +53,7 @@ pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
 /// The services for commands that never open a stored token: no key is loaded (or made).
 pub async fn services_without_key(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
     let store = Arc::new(open_store(settings).await?);
-    // A key nobody can use: these commands never seal or open a secret.
-    let unused = SecretKey::from_hex(&SecretKey::generate_hex())?;
-    let mut hub = weft_hub::Hub::new(store, unused);
+    let mut hub = weft_hub::Hub::without_key(store);
     hub.policy = settings.policy();
     Ok(hub)
 }
@@ -140,8 +138,10 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 /// The secrets key: `secret_key` (e.g. `WEFT_SECRET_KEY`), else `secret_key_file`, else, for
-/// the embedded SQLite default only, `DATA_DIR/secret.key`, generated on first use.
-pub fn secret_key(settings: &Settings) -> anyhow::Result<SecretKey> {
+/// the embedded SQLite default only, `DATA_DIR/secret.key`, generated on first use. A key is
+/// generated only for a database that holds no secret yet: for one that does, a new key could
+/// open nothing, so the command refuses before writing a file.
+pub async fn secret_key(settings: &Settings, store: &Store) -> anyhow::Result<SecretKey> {
     if let Some(hex) = &settings.secret_key {
         return SecretKey::from_hex(hex).context("secret_key (WEFT_SECRET_KEY)");
     }
@@ -162,6 +162,14 @@ pub fn secret_key(settings: &Settings) -> anyhow::Result<SecretKey> {
         return SecretKey::from_hex(&text)
             .with_context(|| format!("the generated key {}", file.display()));
     }
+    let sealed_before =
+        store.secrets().marker().await?.is_some() || store.secrets().any().await?.is_some();
+    anyhow::ensure!(
+        !sealed_before,
+        "no secrets key: the database {} holds secrets sealed with a key that is not configured here, and {} does not exist. Set secret_key_file (or WEFT_SECRET_KEY) to the key they were sealed with; the demo keeps its key in weft-demo-data/secret.key",
+        redact_url(&settings.database_url),
+        file.display()
+    );
     std::fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("creating {}", settings.data_dir.display()))?;
     let hex = SecretKey::generate_hex();

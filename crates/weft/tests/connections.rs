@@ -585,3 +585,185 @@ async fn the_cli_works_the_same_on_postgres() {
     );
     assert!(text(&out).contains("WEFT_SECRET_KEY"), "{}", text(&out));
 }
+
+const HOOKED_RECIPE: &str = "\
+name: hooked
+connection: acme
+trigger:
+  http: {}
+steps:
+  - id: tell
+    action: http.request
+    input:
+      url: https://vendor.example.com/notify
+      method: POST
+      headers: {Authorization: \"Bearer {{ secrets.vendor_key }}\"}
+      json: {task: \"{{ trigger.taskId }}\"}
+";
+
+// Every command that seals a secret, each in its own process, then every secret read back by
+// other processes: a check and a sync open the token, and a key rotation opens them all (it
+// refuses if any one does not open).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_secret_a_command_writes_opens_in_another_process() {
+    let sim = sim().await;
+    let hub = Hub::new("secrets-across");
+    let key = "ab".repeat(32);
+    let with_key = [("WEFT_SECRET_KEY", key.as_str())];
+    let (token, user) = token_for(&sim, "integration", &["Default", "amReadOnlyAuditLog"]).await;
+    let api = sim.api_url(0);
+    let add = &[
+        "connections",
+        "add",
+        "--name",
+        "acme",
+        "--data-center",
+        &api,
+    ];
+    let out = hub.run(add, &format!("{token}\n"), &with_key);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // The token stops working (a changed password), and a new one is set from another process.
+    control(&sim, &format!("users/{user}/password"), json!({})).await;
+    let broken = hub.run(&["connections", "check"], "", &with_key);
+    assert_eq!(broken.status.code(), Some(2), "{}", text(&broken));
+    let (new_token, _) = token_for(&sim, "integration", &["Default", "amReadOnlyAuditLog"]).await;
+    let out = hub.run(
+        &[
+            "connections",
+            "set-token",
+            "acme",
+            "--token-env",
+            "NEW_TOKEN",
+            "--as",
+            "ops-lead",
+        ],
+        "",
+        &[("WEFT_SECRET_KEY", &key), ("NEW_TOKEN", &new_token)],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("it is healthy"), "{}", text(&out));
+    let checked = hub.run(&["connections", "check", "--json"], "", &with_key);
+    assert!(
+        checked.status.success(),
+        "the new token opens in another process: {}",
+        text(&checked)
+    );
+    let synced = hub.run(&["sync", "acme"], "", &with_key);
+    assert!(synced.status.success(), "{}", text(&synced));
+
+    // A recipe secret and a recipe's webhook secret, each from its own process.
+    let out = hub.run(
+        &[
+            "secrets",
+            "set",
+            "vendor_key",
+            "--host",
+            "vendor.example.com",
+        ],
+        "v3ndor-secret\n",
+        &with_key,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let recipes = hub.dir.join("recipes");
+    std::fs::create_dir_all(&recipes).unwrap();
+    std::fs::write(recipes.join("hooked.yaml"), HOOKED_RECIPE).unwrap();
+    for args in [
+        vec!["recipes", "apply", recipes.to_str().unwrap()],
+        vec!["recipes", "start", "hooked"],
+    ] {
+        let out = hub.run(&args, "", &with_key);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    let shown = hub.run(&["recipes", "show", "hooked"], "", &with_key);
+    assert!(
+        shown.status.success() && text(&shown).contains("  endpoint  "),
+        "the hook's secret opens in another process: {}",
+        text(&shown)
+    );
+
+    // Rotation opens every stored secret with the old key: the token set-token wrote, the
+    // recipe secret and the hook secret.
+    let new_key = "cd".repeat(32);
+    let rotated = hub.run(
+        &["key", "rotate", "--old-key-env", "OLD_KEY"],
+        "",
+        &[("WEFT_SECRET_KEY", &new_key), ("OLD_KEY", &key)],
+    );
+    assert!(rotated.status.success(), "{}", text(&rotated));
+    assert!(
+        text(&rotated).contains("re-sealed 3 secrets"),
+        "{}",
+        text(&rotated)
+    );
+    let checked = hub.run(
+        &["connections", "check"],
+        "",
+        &[("WEFT_SECRET_KEY", &new_key)],
+    );
+    assert!(checked.status.success(), "{}", text(&checked));
+
+    // The trail names who ran set-token: the operating-system user and whom --as named.
+    let store = weft_store::Store::open(&format!(
+        "sqlite://{}",
+        hub.dir.join("weft-data/weft.db").display()
+    ))
+    .await
+    .unwrap();
+    let trail = store.trail().latest(50).await.unwrap();
+    let set_token = trail
+        .iter()
+        .find(|e| e.action == "connection.token")
+        .expect("set-token is on the trail");
+    assert!(
+        set_token.actor.starts_with("cli:") && set_token.actor.ends_with(" as ops-lead"),
+        "{}",
+        set_token.actor
+    );
+    assert!(
+        !set_token.actor.contains("unknown"),
+        "the operating-system user is named: {}",
+        set_token.actor
+    );
+}
+
+// A command that needs the secrets key refuses before writing anything when the database holds
+// secrets and no key is configured: no stray generated key file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_without_the_key_refuses_before_generating_one() {
+    let sim = sim().await;
+    let hub = Hub::new("no-stray-key");
+    let key = "ab".repeat(32);
+    let (token, _) = token_for(&sim, "integration", &["Default", "amReadOnlyAuditLog"]).await;
+    let api = sim.api_url(0);
+    let add = &[
+        "connections",
+        "add",
+        "--name",
+        "acme",
+        "--data-center",
+        &api,
+    ];
+    let out = hub.run(add, &format!("{token}\n"), &[("WEFT_SECRET_KEY", &key)]);
+    assert!(out.status.success(), "{}", text(&out));
+    let stray = hub.dir.join("weft-data/secret.key");
+    assert!(!stray.exists());
+    for args in [
+        vec!["sync", "acme"],
+        vec!["connections", "check"],
+        vec!["connections", "set-token", "acme"],
+    ] {
+        let out = hub.run(&args, &format!("{token}\n"), &[]);
+        assert!(!out.status.success(), "{args:?} ran without the key");
+        assert!(
+            text(&out).contains("holds secrets sealed with a key that is not configured"),
+            "{args:?}: {}",
+            text(&out)
+        );
+        assert!(!stray.exists(), "{args:?} generated a key file");
+        assert!(!text(&out).contains("generated a new secrets key"));
+    }
+    // Commands that never open a secret still work without it.
+    let list = hub.json(&["connections", "list", "--json"]);
+    assert_eq!(list[0]["connection"]["name"], "acme");
+}

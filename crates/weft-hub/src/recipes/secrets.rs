@@ -113,7 +113,7 @@ pub async fn set(
         .recipes()
         .set_secret(
             name,
-            &hub.key.seal(&aad(name), text.as_bytes()),
+            &hub.key()?.seal(&aad(name), text.as_bytes()),
             &hosts,
             &actor.name,
             hub.clock.now_s(),
@@ -222,7 +222,7 @@ pub async fn open(
             ))
         })?;
         let value = hub
-            .key
+            .key()?
             .open(&aad(name), &secret.value)
             .ok()
             .and_then(|v| String::from_utf8(v).ok())

@@ -64,7 +64,7 @@ pub async fn set_up(hub: &Hub, record: &RecipeRecord, recipe: &Recipe) -> HubRes
                 kind: "wrike".into(),
                 connection_id: connection.id.clone(),
                 token: token.clone(),
-                secret: hub.key.seal(&hook_aad(&token), secret.as_bytes()),
+                secret: hub.key()?.seal(&hook_aad(&token), secret.as_bytes()),
                 webhook_id: None,
                 status: "registering".into(),
                 updated_at: now,
@@ -116,7 +116,7 @@ pub async fn set_up(hub: &Hub, record: &RecipeRecord, recipe: &Recipe) -> HubRes
                     recipe_id: record.id,
                     kind: "http".into(),
                     connection_id: String::new(),
-                    secret: hub.key.seal(&hook_aad(&token), secret.as_bytes()),
+                    secret: hub.key()?.seal(&hook_aad(&token), secret.as_bytes()),
                     token,
                     webhook_id: None,
                     status: "Active".into(),
@@ -185,7 +185,7 @@ pub async fn take_down(hub: &Hub, record: &RecipeRecord) -> HubResult<()> {
 /// The plaintext secret of a hook (remembered among the secrets runs never keep).
 fn hook_secret(hub: &Hub, hook: &RecipeHook) -> HubResult<Vec<u8>> {
     let secret = hub
-        .key
+        .key()?
         .open(&hook_aad(&hook.token), &hook.secret)
         .map_err(|_| {
             HubError::Internal(format!(
