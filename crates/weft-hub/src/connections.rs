@@ -285,6 +285,10 @@ pub async fn replace_token(
             },
         )
         .await?;
+    hub.store
+        .connections()
+        .mark_token_set(&connection.id, hub.clock.now_s())
+        .await?;
     trail::record(
         hub,
         actor,

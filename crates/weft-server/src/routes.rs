@@ -86,6 +86,18 @@ fn entries() -> Vec<Entry> {
             post(web::connections::remove_secret),
         ),
         e(
+            Method::GET,
+            "/connections/{id}",
+            Needs(ViewConnections),
+            get(web::connections::connection),
+        ),
+        e(
+            Method::POST,
+            "/connections/{id}/token",
+            Needs(ManageConnections),
+            post(web::connections::replace_token),
+        ),
+        e(
             Method::POST,
             "/connections/{id}/check",
             Needs(ManageConnections),

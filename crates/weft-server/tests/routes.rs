@@ -55,6 +55,8 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/connections/oauth/callback", CONNECTIONS),
     ("POST", "/connections/secrets", CONNECTIONS),
     ("POST", "/connections/secrets/{name}/remove", CONNECTIONS),
+    ("GET", "/connections/{id}", CONNECTIONS),
+    ("POST", "/connections/{id}/token", CONNECTIONS),
     ("POST", "/connections/{id}/check", CONNECTIONS),
     ("POST", "/connections/{id}/remove", CONNECTIONS),
     ("GET", "/recipes", RECIPE_VIEWERS),

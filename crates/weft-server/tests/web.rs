@@ -645,3 +645,161 @@ async fn the_recipe_reference_shows_every_action_and_its_inputs() {
     assert!(row("wrike.create_comment").contains(">write work<"));
     assert!(row("wrike.get_task").contains(">read<"));
 }
+
+#[tokio::test]
+async fn a_broken_connection_gets_a_new_token_on_its_own_page() {
+    for store in common::every_store("web-connection-page").await {
+        connection_page_story(store).await;
+    }
+}
+
+async fn connection_page_story(store: std::sync::Arc<weft_store::Store>) {
+    let sim = wrike_sim::start(
+        SimConfig {
+            users: 20,
+            ..SimConfig::default()
+        },
+        Listen::loopback(),
+    )
+    .await
+    .unwrap();
+    let hub = common::hub_on(store.clone(), None, None);
+    common::team(&hub.store).await;
+    // Probes only when asked: the page's own button.
+    let served = common::start(hub, Duration::from_secs(3600)).await;
+    let base = served.url.clone();
+    let http = no_redirects();
+    let token_of = |account: usize| {
+        let (http, sim) = (http.clone(), &sim);
+        async move {
+            let user = sim.sim.read().accounts[account]
+                .integration_user()
+                .map(|u| u.id().to_owned())
+                .unwrap_or_else(|| sim.sim.read().accounts[account].owner().id().to_owned());
+            let answer: Value = http
+                .post(format!("{}/_sim/tokens", sim.base_url()))
+                .json(&json!({"userId": user, "scopes": ["Default", "amReadOnlyAuditLog"]}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (answer["accessToken"].as_str().unwrap().to_owned(), user)
+        }
+    };
+    let (token, user) = token_of(0).await;
+    let added: Value = http
+        .post(format!("{base}/api/v1/connections"))
+        .header("authorization", "Bearer wft_token-admin")
+        .json(&json!({"name": "acme", "dataCenter": sim.api_url(0), "token": token, "features": ["usage_analytics"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = added["connection"]["id"].as_str().unwrap().to_owned();
+    let page = |who: &'static str| {
+        let (http, url) = (http.clone(), format!("{base}/connections/{id}"));
+        async move {
+            let answer = http
+                .get(url)
+                .header(COOKIE, format!("weft_session=session-{who}"))
+                .send()
+                .await
+                .unwrap();
+            (answer.status(), answer.text().await.unwrap())
+        }
+    };
+    let post = |who: &'static str, path: &'static str, body: String| {
+        let (http, url) = (http.clone(), format!("{base}/connections/{id}/{path}"));
+        async move {
+            http.post(url)
+                .header(COOKIE, format!("weft_session=session-{who}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("csrf=csrf-{who}&{body}"))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let (status, html) = page("analyst").await;
+    assert_eq!(status, StatusCode::OK);
+    for fact in [
+        "healthy",
+        "Runs as",
+        "Token set",
+        "just now",
+        "Last usage sync",
+        "never",
+    ] {
+        assert!(html.contains(fact), "the page shows {fact}");
+    }
+    assert!(
+        html.contains("id=\"token-form\""),
+        "analysts manage connections"
+    );
+    let (status, _) = page("operator").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "operators do not see connections"
+    );
+    let refused = post("operator", "token", "token=x".into()).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // The token stops working; the page's check shows why.
+    http.post(format!("{}/_sim/users/{user}/password", sim.base_url()))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let checked = post("admin", "check", "back=page".into()).await;
+    assert_eq!(checked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        checked.headers()[LOCATION],
+        format!("/connections/{id}").as_str()
+    );
+    let (_, html) = page("admin").await;
+    assert!(html.contains("token_rejected"), "{html}");
+
+    // A token of another account (the simulator's second one, in another data center) is
+    // refused with the reason, and the stored one is kept.
+    let (stranger, _) = token_of(1).await;
+    let wrong = post("admin", "token", format!("token={stranger}")).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = wrong.text().await.unwrap();
+    assert!(
+        html.contains("belongs to another Wrike data center"),
+        "{html}"
+    );
+    let empty = post("admin", "token", "token=+".into()).await;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+
+    // The right account's new token: stored, checked at once, healthy.
+    let (fresh, _) = token_of(0).await;
+    let replaced = post("admin", "token", format!("token={fresh}")).await;
+    assert_eq!(replaced.status(), StatusCode::SEE_OTHER);
+    let back = replaced.headers()[LOCATION].to_str().unwrap().to_owned();
+    let html = http
+        .get(format!("{base}{back}"))
+        .header(COOKIE, "weft_session=session-admin")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("the connection is healthy"), "{html}");
+    assert!(html.contains("id=\"health\">healthy<"), "{html}");
+    assert!(!html.contains(&fresh), "the token is never shown");
+    let trail = store.trail().latest(20).await.unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "connection.token" && e.actor == "admin" && e.target == "acme"),
+        "{trail:?}"
+    );
+}

@@ -79,6 +79,8 @@ pub struct Connection {
     pub health_version: i64,
     pub created_at: i64,
     pub created_by: String,
+    /// When the token was last given to weft (Unix seconds): added or replaced, not refreshed.
+    pub token_set_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,13 +119,14 @@ struct ConnectionRow {
     health_version: i64,
     created_at: i64,
     created_by: String,
+    token_set_at: Option<i64>,
 }
 
 /// `SELECT` of a `ConnectionRow` followed by `$tail`, as one static string.
 macro_rules! select_connections {
     ($tail:literal) => {
         concat!(
-            "SELECT id, name, kind, api_base, account_id, account_name, wrike_user_id, wrike_user_name, wrike_user_email, wrike_user_admin, scopes, features, health_state, health_class, health_message, checked_at, failing_since, health_version, created_at, created_by FROM connections ",
+            "SELECT id, name, kind, api_base, account_id, account_name, wrike_user_id, wrike_user_name, wrike_user_email, wrike_user_admin, scopes, features, health_state, health_class, health_message, checked_at, failing_since, health_version, created_at, created_by, token_set_at FROM connections ",
             $tail
         )
     };
@@ -165,6 +168,7 @@ impl ConnectionRow {
             health_version: self.health_version,
             created_at: self.created_at,
             created_by: self.created_by,
+            token_set_at: self.token_set_at,
             id: self.id,
             name: self.name,
         })
@@ -188,8 +192,8 @@ impl Connections<'_> {
     pub async fn create(&self, c: NewConnection) -> StoreResult<Connection> {
         let what = format!("connection {}", c.name);
         on_pool!(self.db, pool => sqlx::query(
-            "INSERT INTO connections (id, name, kind, api_base, account_id, account_name, wrike_user_id, wrike_user_name, wrike_user_email, wrike_user_admin, scopes, features, access_token, refresh_token, expires_at, token_version, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17)",
+            "INSERT INTO connections (id, name, kind, api_base, account_id, account_name, wrike_user_id, wrike_user_name, wrike_user_email, wrike_user_admin, scopes, features, access_token, refresh_token, expires_at, token_version, created_at, created_by, token_set_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17, $16)",
         )
         .bind(&c.id).bind(&c.name).bind(c.kind.as_str()).bind(&c.api_base)
         .bind(&c.identity.account_id).bind(&c.identity.account_name).bind(&c.identity.user_id)
@@ -272,6 +276,14 @@ impl Connections<'_> {
             return Ok(expected_version + 1);
         }
         self.stale_or_missing(id, "tokens").await
+    }
+
+    /// Records that a person gave the connection a new token at `at` (not a refresh).
+    pub async fn mark_token_set(&self, id: &str, at: i64) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query("UPDATE connections SET token_set_at = $1 WHERE id = $2")
+            .bind(at).bind(id).execute(pool).await.map(drop).map_err(failed("connections")))?;
+        self.db.freshness.changed();
+        Ok(())
     }
 
     /// Records a probe's result if nobody recorded another since `expected_version` was

@@ -1,7 +1,9 @@
 //! The connections page: the list with health, hygiene and planner gaps; adding a
 //! connection with a permanent token or by OAuth in the browser (pick scopes, Default
 //! always or select all; Wrike's consent page; back with a code); checking and removing;
-//! and the secrets recipes read (set, removed; values never shown).
+//! and the secrets recipes read (set, removed; values never shown). Each connection has a
+//! page of its own: health, scopes, whom it runs as, the token's age, the last sync, the
+//! recipes using it, and "replace token" for a permanent token that stopped working.
 
 use std::collections::HashMap;
 
@@ -86,21 +88,7 @@ async fn connections_page(
     status: StatusCode,
 ) -> PageResult {
     let all = state.hub.store.connections().list().await?;
-    let rows = all
-        .iter()
-        .map(|c| ConnectionRow {
-            id: c.id.clone(),
-            name: c.name.clone(),
-            kind: c.kind.as_str(),
-            account: format!("{} ({})", c.identity.account_name, c.identity.account_id),
-            runs_as: format!("{} <{}>", c.identity.user_name, c.identity.user_email),
-            admin: c.identity.admin,
-            features: c.features.join(", "),
-            health: health::describe(c.health.as_ref()),
-            warnings: connections::hygiene(c, &all),
-            missing: planner_gaps(c),
-        })
-        .collect();
+    let rows = all.iter().map(|c| row_of(c, &all)).collect();
     let page = ConnectionsPage {
         layout: layout(state, caller, "Connections").await?,
         rows,
@@ -145,6 +133,202 @@ fn planner_gaps(c: &weft_store::Connection) -> Vec<String> {
             }
         })
         .collect()
+}
+
+#[derive(Template)]
+#[template(path = "connection.html")]
+struct ConnectionPage {
+    layout: Layout,
+    c: ConnectionRow,
+    api_base: String,
+    permanent: bool,
+    healthy: bool,
+    /// Health in detail: failure class, Wrike's message, when it was checked, since when failing.
+    health_detail: Vec<(&'static str, String)>,
+    scopes: String,
+    token_age: String,
+    /// When an OAuth access token expires (refreshed before it does).
+    token_expires: String,
+    added: String,
+    last_sync: String,
+    recipes: Vec<(String, &'static str)>,
+    can_manage: bool,
+    error: String,
+    notice: String,
+}
+
+/// "3 days ago", "5 hours ago", "just now": how long before `now` a moment was.
+fn ago(now: i64, then: i64) -> String {
+    let seconds = (now - then).max(0);
+    let (n, unit) = match seconds {
+        s if s < 60 => return "just now".into(),
+        s if s < 3_600 => (s / 60, "minute"),
+        s if s < 86_400 => (s / 3_600, "hour"),
+        s => (s / 86_400, "day"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
+/// A moment as "3 days ago (2026-12-03 10:00:00 UTC)".
+fn moment(now: i64, at: i64) -> String {
+    format!("{} ({} UTC)", ago(now, at), super::timestamp(at))
+}
+
+fn row_of(c: &weft_store::Connection, all: &[weft_store::Connection]) -> ConnectionRow {
+    ConnectionRow {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        kind: c.kind.as_str(),
+        account: format!("{} ({})", c.identity.account_name, c.identity.account_id),
+        runs_as: format!("{} <{}>", c.identity.user_name, c.identity.user_email),
+        admin: c.identity.admin,
+        features: c.features.join(", "),
+        health: health::describe(c.health.as_ref()),
+        warnings: connections::hygiene(c, all),
+        missing: planner_gaps(c),
+    }
+}
+
+async fn connection_view(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    error: &str,
+    notice: &str,
+    status: StatusCode,
+) -> PageResult {
+    let hub = &state.hub;
+    let c = connections::by_id(hub, id).await?;
+    let all = hub.store.connections().list().await?;
+    let now = hub.clock.now_s();
+    let mut health_detail = Vec::new();
+    if let Some(h) = &c.health {
+        health_detail.push(("Last checked", moment(now, h.checked_at)));
+        if let Some(class) = h.class {
+            health_detail.push((
+                "Failure",
+                format!("{} ({})", class.as_str(), class.advice()),
+            ));
+        }
+        if let Some(message) = h.message.as_ref().filter(|m| !m.is_empty()) {
+            health_detail.push(("Wrike said", message.clone()));
+        }
+        if let Some(since) = h.failing_since {
+            health_detail.push(("Failing since", moment(now, since)));
+        }
+    } else {
+        health_detail.push(("Last checked", "never".into()));
+    }
+    let token_expires = if c.kind == weft_store::ConnectionKind::OAuth {
+        let sealed = hub.store.connections().secrets(&c.id).await?;
+        sealed.tokens.expires_at.map_or_else(
+            || "unknown".into(),
+            |at| format!("{} UTC (refreshed before then)", super::timestamp(at)),
+        )
+    } else {
+        String::new()
+    };
+    let last_sync = match hub.store.usage().sync_state(&c.id).await? {
+        Some(s) if s.running(now) => "running now".to_owned(),
+        Some(s) => match (s.finished_at, s.outcome.as_deref()) {
+            (Some(at), Some(outcome)) => format!(
+                "{outcome}, {}{}",
+                moment(now, at),
+                s.message.map(|m| format!(": {m}")).unwrap_or_default()
+            ),
+            _ => "never finished".into(),
+        },
+        None => "never".into(),
+    };
+    let recipes = hub
+        .store
+        .recipes()
+        .list()
+        .await?
+        .into_iter()
+        .filter(|r| r.connection_name == c.name)
+        .map(|r| (r.name, r.state.as_str()))
+        .collect();
+    let page = ConnectionPage {
+        layout: layout(state, caller, "Connection").await?,
+        api_base: c.api_base.clone(),
+        permanent: c.kind == weft_store::ConnectionKind::Permanent,
+        healthy: c.health.as_ref().is_some_and(|h| h.is_healthy()),
+        health_detail,
+        scopes: if c.kind == weft_store::ConnectionKind::OAuth {
+            c.scopes.join(", ")
+        } else {
+            "a permanent token carries every right of the user it belongs to".into()
+        },
+        token_age: c
+            .token_set_at
+            .map_or_else(|| "unknown".into(), |at| moment(now, at)),
+        token_expires,
+        added: format!("{} by {}", moment(now, c.created_at), c.created_by),
+        last_sync,
+        recipes,
+        can_manage: caller.user.role.allows(Permission::ManageConnections),
+        error: error.to_owned(),
+        notice: notice.to_owned(),
+        c: row_of(&c, &all),
+    };
+    render(page, status)
+}
+
+/// A connection's own page.
+pub async fn connection(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(q): Query<Notice>,
+) -> PageResult {
+    let notice = q.notice.as_deref().unwrap_or("");
+    connection_view(&state, &caller, &id, "", notice, StatusCode::OK).await
+}
+
+/// Replaces a permanent token from the connection's page: the new token must belong to the
+/// same Wrike account; the connection is checked at once, so recipes paused on it go on.
+pub async fn replace_token(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
+    let connection = connections::by_id(&state.hub, &id).await?;
+    let token = form.get("token");
+    let replaced = if token.trim().is_empty() {
+        Err(HubError::invalid("paste the new permanent token"))
+    } else {
+        connections::replace_token(
+            &state.hub,
+            &caller.user.username,
+            &connection,
+            SecretString::from(token.trim().to_owned()),
+        )
+        .await
+    };
+    match replaced {
+        Ok(connection) => {
+            let health = health::probe(&state.hub, &connection).await?;
+            let notice = format!(
+                "New token stored; the connection is {}",
+                health.state.as_str()
+            );
+            Ok(Redirect::to(&format!(
+                "/connections/{}?notice={}",
+                connection.id,
+                url::form_urlencoded::byte_serialize(notice.as_bytes()).collect::<String>()
+            ))
+            .into_response())
+        }
+        Err(e) => {
+            let error = ApiError::from(e);
+            if error.status.is_server_error() {
+                return Err(error.into());
+            }
+            connection_view(&state, &caller, &id, &error.message, "", error.status).await
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -215,10 +399,20 @@ pub async fn add_permanent(
     }
 }
 
-pub async fn check_connection(State(state): State<AppState>, Path(id): Path<String>) -> PageResult {
+/// Checks a connection now; back to its own page when asked from there, else to the list.
+pub async fn check_connection(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: FormData,
+) -> PageResult {
     let connection = connections::by_id(&state.hub, &id).await?;
     health::probe(&state.hub, &connection).await?;
-    Ok(Redirect::to("/connections").into_response())
+    Ok(if form.get("back") == "page" {
+        Redirect::to(&format!("/connections/{}", connection.id))
+    } else {
+        Redirect::to("/connections")
+    }
+    .into_response())
 }
 
 pub async fn remove_connection(

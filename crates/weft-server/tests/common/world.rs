@@ -522,7 +522,8 @@ pub async fn hook_secret(w: &World, recipe: &str) -> (String, Vec<u8>) {
         .expect("a hook");
     let secret = w
         .hub
-        .key
+        .key()
+        .unwrap()
         .open(&format!("recipe-hook:{}", hook.token), &hook.secret)
         .unwrap();
     (hook.token, secret)
