@@ -2,6 +2,8 @@
 //! `HubError` maps to its status here. Callers see what they did wrong (4xx) or, for
 //! failures of the hub and its database (5xx), a request id and no internal text; the
 //! internal text goes to the log, written by the request middleware (`telemetry`).
+//! `uniform` puts the failures the framework answers itself (malformed JSON, a wrong
+//! content type, a bad path or query parameter, a method not allowed) into the same shape.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -12,7 +14,9 @@ use weft_store::StoreError;
 
 use crate::telemetry::{Internal, current_request_id};
 
-/// An API failure: `{"error": "...", "requestId": "..."}` with a status.
+/// An API failure: `{"error": "...", "code": "...", "requestId": "..."}` with a status; the
+/// code is the status's name in snake case (`bad_request`, `not_found`, ...), the request id
+/// the one in `X-Request-Id` and the logs.
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -81,17 +85,70 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let request_id = current_request_id();
-        let mut body = json!({"error": self.message});
-        if self.status.is_server_error() {
-            body["requestId"] = json!(request_id);
-        }
+        let body = json!({
+            "error": self.message,
+            "code": code_of(self.status),
+            "requestId": current_request_id(),
+        });
         let mut response = (self.status, Json(body)).into_response();
         if let Some(detail) = self.internal {
             response.extensions_mut().insert(Internal(detail));
         }
         response
     }
+}
+
+/// `bad_request`, `not_found`, `unsupported_media_type`: a status's name as a stable code.
+fn code_of(status: StatusCode) -> String {
+    status
+        .canonical_reason()
+        .unwrap_or("error")
+        .to_ascii_lowercase()
+        .replace(['-', '\''], "")
+        .replace(' ', "_")
+}
+
+/// The longest framework answer read back to be reshaped (they are one line).
+const REJECTION_BYTES: usize = 16 * 1024;
+
+/// Gives every failure the hub's shape: a failure answered as plain text or with no body
+/// (the framework's own rejections) becomes the JSON error under `/api/` and the error page
+/// elsewhere, keeping its status and its other headers (`Allow` on a 405). Answers already
+/// JSON or HTML (the hub's errors, a form shown again with its error) pass untouched.
+pub async fn uniform(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, REJECTION_BYTES)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("failed").to_lowercase()
+    } else {
+        text
+    };
+    let error = ApiError::new(status, message);
+    let shaped = if api {
+        error.into_response()
+    } else {
+        PageError(error).into_response()
+    };
+    let (shaped_parts, shaped_body) = shaped.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    for (name, value) in &shaped_parts.headers {
+        parts.headers.insert(name, value.clone());
+    }
+    Response::from_parts(parts, shaped_body)
 }
 
 /// A web UI failure: a small page that says what went wrong.

@@ -829,6 +829,7 @@ pub fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     router
         .fallback(web::not_found)
+        .layer(middleware::from_fn(crate::error::uniform))
         .layer(middleware::from_fn_with_state(
             security::Prepared::of(&state),
             security::layer,

@@ -116,10 +116,12 @@ async fn failures_answer_with_what_went_wrong_and_database_faults_with_a_request
     let admin = ("token", "wft_token-admin");
 
     // Missing things are 404, naming them.
-    let (status, _, body) = call(&app, Method::GET, "/api/v1/jobs/424242", admin, None).await;
+    let (status, headers, body) = call(&app, Method::GET, "/api/v1/jobs/424242", admin, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
-        (status, body.as_str()),
-        (StatusCode::NOT_FOUND, r#"{"error":"job 424242 not found"}"#)
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"error": "job 424242 not found", "code": "not_found",
+               "requestId": headers["x-request-id"].to_str().unwrap()})
     );
     let (status, _, body) = call(
         &app,
@@ -332,4 +334,154 @@ async fn the_jobs_pages_show_dead_jobs_and_operators_retry_them() {
         serde_json::from_str::<Value>(&body).unwrap()["status"],
         "cancelled"
     );
+}
+
+/// Sends `body` with `content_type` as the admin's API token.
+async fn raw(
+    app: &axum::Router,
+    method: Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, "Bearer wft_token-admin");
+    if let Some(content_type) = content_type {
+        request = request.header(header::CONTENT_TYPE, content_type);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+// What the framework refuses before a handler runs (malformed JSON, a wrong content type, a
+// path or query parameter of the wrong type, an unknown route, a method not allowed) answers
+// in the hub's one error shape, with the request id of the X-Request-Id header.
+#[tokio::test]
+async fn every_refusal_has_the_same_json_shape_with_a_request_id() {
+    let hub = common::hub("errors-shape", None, None).await;
+    common::team(&hub.store).await;
+    let app = weft_server::app(common::state(hub));
+    let json = Some("application/json");
+    let cases: Vec<(Method, &str, Option<&str>, &str, StatusCode, &str)> = vec![
+        (
+            Method::POST,
+            "/api/v1/connections",
+            json,
+            "{\"name\": ",
+            StatusCode::BAD_REQUEST,
+            "EOF",
+        ),
+        (
+            Method::POST,
+            "/api/v1/connections",
+            json,
+            "{\"name\": 5}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name",
+        ),
+        (
+            Method::POST,
+            "/api/v1/connections",
+            Some("text/plain"),
+            "{}",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type",
+        ),
+        (
+            Method::POST,
+            "/api/v1/connections",
+            None,
+            "{}",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type",
+        ),
+        (
+            Method::GET,
+            "/api/v1/jobs/not-a-number",
+            None,
+            "",
+            StatusCode::BAD_REQUEST,
+            "not-a-number",
+        ),
+        (
+            Method::GET,
+            "/api/v1/jobs?limit=lots",
+            None,
+            "",
+            StatusCode::BAD_REQUEST,
+            "limit",
+        ),
+        (
+            Method::GET,
+            "/api/v1/no-such-thing",
+            None,
+            "",
+            StatusCode::NOT_FOUND,
+            "/api/v1/no-such-thing",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/jobs",
+            None,
+            "",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed",
+        ),
+    ];
+    for (method, path, content_type, body, status, names) in cases {
+        let (got, headers, text) = raw(&app, method.clone(), path, content_type, body).await;
+        let case = format!("{method} {path} {content_type:?} {body:?}");
+        assert_eq!(got, status, "{case}: {text}");
+        assert_eq!(
+            headers[header::CONTENT_TYPE],
+            "application/json",
+            "{case}: {text}"
+        );
+        let answer: Value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("{case}: {text}"));
+        assert!(
+            answer["error"].as_str().is_some_and(|e| e.contains(names)),
+            "{case}: the error names {names}: {text}"
+        );
+        let code = match status {
+            StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::UNPROCESSABLE_ENTITY => "unprocessable_entity",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+            StatusCode::NOT_FOUND => "not_found",
+            _ => "method_not_allowed",
+        };
+        assert_eq!(answer["code"], code, "{case}");
+        assert_eq!(
+            answer["requestId"],
+            headers["x-request-id"].to_str().unwrap(),
+            "{case}"
+        );
+    }
+    // A 405 still says which methods the route has.
+    let (_, headers, _) = raw(&app, Method::PATCH, "/api/v1/jobs", None, "").await;
+    assert!(headers.contains_key(header::ALLOW));
+    // Pages answer with the error page, not JSON and not bare text.
+    let (status, headers, text) = raw(&app, Method::GET, "/no-such-page", None, "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(text.contains("id=error"), "{text}");
 }

@@ -181,8 +181,17 @@ pub async fn script() -> Response {
         .into_response()
 }
 
-pub async fn not_found() -> PageError {
-    PageError(ApiError::new(StatusCode::NOT_FOUND, "no such page"))
+/// No route: the JSON error under `/api/`, the error page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no such API route: {}", uri.path()),
+        )
+        .into_response()
+    } else {
+        PageError(ApiError::new(StatusCode::NOT_FOUND, "no such page")).into_response()
+    }
 }
 
 #[derive(Template)]
