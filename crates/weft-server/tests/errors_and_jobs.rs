@@ -376,7 +376,16 @@ async fn every_refusal_has_the_same_json_shape_with_a_request_id() {
     common::team(&hub.store).await;
     let app = weft_server::app(common::state(hub));
     let json = Some("application/json");
-    let cases: Vec<(Method, &str, Option<&str>, &str, StatusCode, &str)> = vec![
+    // Method, path, content type, body; the status and a word the error must name.
+    type Case<'a> = (
+        Method,
+        &'a str,
+        Option<&'a str>,
+        &'a str,
+        StatusCode,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         (
             Method::POST,
             "/api/v1/connections",
