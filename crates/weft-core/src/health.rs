@@ -21,6 +21,9 @@ pub enum FailureClass {
     RateLimited,
     /// Wrike is unreachable, erroring, or answering garbage.
     WrikeUnavailable,
+    /// This hub's own policy refuses the connection's API host (a private or loopback
+    /// address without `allow_any_wrike_host`): nothing reached Wrike.
+    HostRefused,
     /// Anything else (a request Wrike called invalid, an item not found).
     Other,
 }
@@ -34,6 +37,7 @@ impl FailureClass {
                 | FailureClass::ScopeMissing
                 | FailureClass::PlanOrRightMissing
                 | FailureClass::WrongDataCenter
+                | FailureClass::HostRefused
         )
     }
 
@@ -46,13 +50,14 @@ impl FailureClass {
         )
     }
 
-    pub const ALL: [FailureClass; 7] = [
+    pub const ALL: [FailureClass; 8] = [
         FailureClass::TokenRejected,
         FailureClass::ScopeMissing,
         FailureClass::PlanOrRightMissing,
         FailureClass::WrongDataCenter,
         FailureClass::RateLimited,
         FailureClass::WrikeUnavailable,
+        FailureClass::HostRefused,
         FailureClass::Other,
     ];
 
@@ -68,6 +73,7 @@ impl FailureClass {
             FailureClass::WrongDataCenter => "wrong_data_center",
             FailureClass::RateLimited => "rate_limited",
             FailureClass::WrikeUnavailable => "wrike_unavailable",
+            FailureClass::HostRefused => "host_refused",
             FailureClass::Other => "other",
         }
     }
@@ -92,6 +98,9 @@ impl FailureClass {
             }
             FailureClass::WrikeUnavailable => {
                 "Wrike did not answer properly; the hub keeps retrying."
+            }
+            FailureClass::HostRefused => {
+                "This hub does not call private, loopback or link-local addresses: fix the connection's API URL, or set allow_any_wrike_host = true for a simulator or test server."
             }
             FailureClass::Other => "Wrike refused a request; see the message.",
         }
@@ -232,6 +241,7 @@ pub fn classify(error: &WrikeError) -> FailureClass {
         }
         WrikeError::NotAllowed { .. } => FailureClass::PlanOrRightMissing,
         WrikeError::WrongDataCenter { .. } => FailureClass::WrongDataCenter,
+        WrikeError::HostRefused(_) => FailureClass::HostRefused,
         WrikeError::RateLimited { .. } => FailureClass::RateLimited,
         WrikeError::Server { .. } | WrikeError::Transport { .. } | WrikeError::Decode { .. } => {
             FailureClass::WrikeUnavailable

@@ -763,6 +763,27 @@ async fn a_command_without_the_key_refuses_before_generating_one() {
         assert!(!stray.exists(), "{args:?} generated a key file");
         assert!(!text(&out).contains("generated a new secrets key"));
     }
+    // A loopback API address without allow_any_wrike_host is the hub's own refusal, named as
+    // such, not something Wrike said.
+    for args in [vec!["connections", "check"], vec!["sync", "acme"]] {
+        let out = hub.run(
+            &args,
+            "",
+            &[
+                ("WEFT_SECRET_KEY", &key),
+                ("WEFT_ALLOW_ANY_WRIKE_HOST", "false"),
+            ],
+        );
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out).contains("host_refused")
+                && text(&out).contains("by this hub's own policy")
+                && text(&out).contains("allow_any_wrike_host"),
+            "{args:?}: {}",
+            text(&out)
+        );
+        assert!(!text(&out).contains("Wrike refused"), "{}", text(&out));
+    }
     // Commands that never open a secret still work without it.
     let list = hub.json(&["connections", "list", "--json"]);
     assert_eq!(list[0]["connection"]["name"], "acme");

@@ -385,7 +385,7 @@ impl WrikeClient {
                 .and_then(|h| h.trim_matches(['[', ']']).parse().ok())
                 .is_some_and(|ip| !is_public(ip))
         {
-            return Err(WrikeError::Invalid(format!(
+            return Err(WrikeError::HostRefused(format!(
                 "{} is a private, loopback or link-local address, which this hub does not call",
                 url.host_str().unwrap_or_default()
             )));
@@ -406,9 +406,14 @@ impl WrikeClient {
                 .header(reqwest::header::CONTENT_TYPE, file.content_type.as_str())
                 .body(file.bytes.clone()),
         };
-        let transport = |e: reqwest::Error| WrikeError::Transport {
-            url: url.path().to_owned(),
-            message: describe_reqwest(&e),
+        let transport = |e: reqwest::Error| {
+            if crate::http::refused_as_not_public(&e) {
+                return WrikeError::HostRefused(describe_reqwest(&e));
+            }
+            WrikeError::Transport {
+                url: url.path().to_owned(),
+                message: describe_reqwest(&e),
+            }
         };
         let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();

@@ -47,6 +47,10 @@ pub enum WrikeError {
         error: String,
         description: Option<String>,
     },
+    /// This hub's own policy refused to call the host (a private, loopback or link-local
+    /// address) before anything was sent: not Wrike's answer, and no retry helps.
+    #[error("not sent, by this hub's own policy (allow_any_wrike_host is off): {0}")]
+    HostRefused(String),
     /// Misuse detected before anything was sent (bad URL, too many ids, ...).
     #[error("invalid request: {0}")]
     Invalid(String),
@@ -114,6 +118,7 @@ impl WrikeError {
             WrikeError::Transport { .. } => "transport",
             WrikeError::Decode { .. } => "decode",
             WrikeError::OAuth { error, .. } => error,
+            WrikeError::HostRefused(_) => "host_refused",
             WrikeError::Invalid(_) => "invalid",
         }
     }

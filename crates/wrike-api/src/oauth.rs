@@ -240,16 +240,15 @@ impl OAuthClient {
     ) -> Result<TokenSet, WrikeError> {
         let url_text = url.to_string();
         let scheme = url.scheme().to_owned();
-        let response =
-            self.http
-                .post(url)
-                .form(form)
-                .send()
-                .await
-                .map_err(|e| WrikeError::Transport {
-                    url: url_text.clone(),
-                    message: crate::http::describe_reqwest(&e),
-                })?;
+        let response = self.http.post(url).form(form).send().await.map_err(|e| {
+            if crate::http::refused_as_not_public(&e) {
+                return WrikeError::HostRefused(crate::http::describe_reqwest(&e));
+            }
+            WrikeError::Transport {
+                url: url_text.clone(),
+                message: crate::http::describe_reqwest(&e),
+            }
+        })?;
         let status = response.status().as_u16();
         let body = crate::http::read_capped(response, crate::http::TOKEN_ANSWER_CAP)
             .await
