@@ -125,6 +125,26 @@ async fn a_status_change_in_wrike_comments_on_the_task_through_a_signed_webhook(
             challenged.headers()["X-Hook-Secret"].to_str().unwrap(),
             wrike_api::webhook::sign(&secret, b"abc123")
         );
+        // A challenge of characters Wrike is not known to use (here a space) does not fail a
+        // signed delivery: its events are taken, the challenge is left unanswered.
+        let odd = w
+            .http
+            .post(format!("{}{path}", w.url))
+            .header(
+                "X-Hook-Signature",
+                wrike_api::webhook::sign(&secret, again.as_bytes()),
+            )
+            .header("X-Hook-Secret", "not answered")
+            .body(again.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(odd.status().as_u16(), 200);
+        assert!(odd.headers().get("X-Hook-Secret").is_none());
+        assert_eq!(
+            odd.json::<Value>().await.unwrap(),
+            json!({"started": 0, "repeated": 1})
+        );
         // A forged delivery is refused before it is read; nothing runs.
         let (status, _) =
             sign_and_post(&w, &path, "X-Hook-Signature", b"not the secret", &again).await;

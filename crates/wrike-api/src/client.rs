@@ -240,7 +240,8 @@ impl WrikeClient {
     }
 
     /// Pages of a paged listing: the first request carries `params` and `pageSize`, every
-    /// later one only `nextPageToken` (Wrike ignores everything else once it is present).
+    /// later one the same and `nextPageToken`. Wrike's reference says the token overrides
+    /// the rest; one of its help articles says the rest must be sent again: both hold so.
     /// Ends after the page without a token; fails if the token stops advancing.
     pub fn pages<T: DeserializeOwned + Send + 'static>(
         &self,
@@ -258,17 +259,16 @@ impl WrikeClient {
         let mut first = params;
         first.retain(|(name, _)| name != "pageSize" && name != "nextPageToken");
         first.push(("pageSize".into(), page_size.to_string()));
+        let first_params = first.clone();
         stream::try_unfold(Cursor::First(first), move |cursor| {
             let client = client.clone();
             let path = path.clone();
+            let first_params = first_params.clone();
             async move {
                 let (params, previous) = match cursor {
                     Cursor::Done => return Ok(None),
                     Cursor::First(params) => (params, None),
-                    Cursor::Next(token) => (
-                        vec![("nextPageToken".to_owned(), token.clone())],
-                        Some(token),
-                    ),
+                    Cursor::Next(token) => (with_token(&first_params, &token), Some(token)),
                 };
                 let page: Envelope<T> = client.call(Method::GET, &path, params).await?;
                 let next = match page.next_page_token.clone() {
@@ -289,8 +289,8 @@ impl WrikeClient {
 
     /// Every item of a paged listing, page after page.
     /// One page of a paged listing: the first (with `params` and `page_size`), or the one a
-    /// `nextPageToken` names (which carries the whole query, as on Wrike). Syncs that keep
-    /// the token with their checkpoint resume from here after a crash.
+    /// `nextPageToken` names (sent with the same parameters, as `pages` does). Syncs that
+    /// keep the token with their checkpoint resume from here after a crash.
     pub async fn page<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -298,13 +298,11 @@ impl WrikeClient {
         page_size: u32,
         token: Option<&str>,
     ) -> Result<Envelope<T>, WrikeError> {
+        params.retain(|(name, _)| name != "pageSize" && name != "nextPageToken");
+        params.push(("pageSize".into(), page_size.to_string()));
         let params = match token {
-            Some(token) => vec![("nextPageToken".to_owned(), token.to_owned())],
-            None => {
-                params.retain(|(name, _)| name != "pageSize" && name != "nextPageToken");
-                params.push(("pageSize".into(), page_size.to_string()));
-                params
-            }
+            Some(token) => with_token(&params, token),
+            None => params,
         };
         self.call(Method::GET, path, params).await
     }
@@ -532,4 +530,11 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon"), None);
     }
+}
+
+/// A follow-up page's parameters: the first request's and the token.
+fn with_token(first: &Params, token: &str) -> Params {
+    let mut params = first.clone();
+    params.push(("nextPageToken".to_owned(), token.to_owned()));
+    params
 }

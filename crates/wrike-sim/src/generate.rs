@@ -1048,7 +1048,7 @@ pub fn audit_record(
     details: serde_json::Map<String, serde_json::Value>,
 ) -> AuditRecord {
     AuditRecord {
-        id: ids::entity(account, "AL", seq),
+        id: ids::audit_record(account, seq),
         operation,
         user_id: Some(user.id().to_owned()),
         user_email: Some(user.email()),

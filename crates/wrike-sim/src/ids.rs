@@ -29,6 +29,12 @@ pub fn group(n: u64) -> String {
     format!("KX77{}", base32(n, 4))
 }
 
+/// An audit record id: 23 characters, as in Wrike's audit-log payloads (the account id, `AL`
+/// and 13 base32 digits).
+pub fn audit_record(account: &str, n: u64) -> String {
+    format!("{account}AL{}", base32(n, 13))
+}
+
 /// An entity id inside an account: account id + two-letter kind tag + 6 digits, the legacy
 /// layout (`IEAAAAAQ` `KQ` `AB5BG4`).
 pub fn entity(account: &str, tag: &str, n: u64) -> String {

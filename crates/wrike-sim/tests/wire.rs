@@ -263,6 +263,38 @@ async fn bad_parameters_are_named_in_the_error() {
     )
     .await;
     assert_eq!(body["error"], "invalid_parameter");
+
+    // A follow-up page sends the first request's parameters again with the token; one that
+    // drops them is refused, naming what it dropped.
+    let first = format!("{api}/tasks?status=[Active]&sortField=Title&pageSize=2");
+    let (_, _, page) = call(reqwest::Method::GET, first.clone(), &token).await;
+    let next = page["nextPageToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{page}"))
+        .to_owned();
+    let (status, _, body) = call(
+        reqwest::Method::GET,
+        format!("{api}/tasks?nextPageToken={next}"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let said = body["errorDescription"].as_str().unwrap();
+    assert!(
+        said.contains("status") && said.contains("sortField"),
+        "{said}"
+    );
+    let (status, _, body) = call(
+        reqwest::Method::GET,
+        format!("{first}&nextPageToken={next}"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_ne!(
+        body["data"][0]["id"], page["data"][0]["id"],
+        "the next page"
+    );
 }
 
 #[tokio::test]
@@ -517,4 +549,185 @@ async fn moving_folders_and_assigning_tasks_keep_both_sides_in_step() {
         .await
         .unwrap();
     assert_eq!(unassigned["data"][0]["responsibleIds"], json!([]));
+}
+
+// Task dates come back as Wrike stores them (the repository's task_create.json sample: given
+// start 2019-02-18 and due 2019-02-25, Wrike answers Planned, 09:00 and 17:00, 2880 minutes);
+// the listing's default order is the most recently updated first; subtasks join a folder's
+// listing only with subTasks=true; timelog filters are evaluated, not ignored.
+#[tokio::test]
+async fn dates_order_subtasks_and_timelog_filters_behave_as_wrike_does() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default"]).await;
+    let http = reqwest::Client::new();
+    let post = |path: String, body: Value| {
+        let (http, token) = (http.clone(), token.clone());
+        async move {
+            let answer: Value = http
+                .post(path)
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer
+        }
+    };
+    let folders: Value = http
+        .get(format!("{api}/folders"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let folder = folders["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["scope"] == "WsFolder" && f.get("space").is_none())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let sample: Value = serde_json::from_str(include_str!(
+        "../../wrike-api/tests/samples/task_create.json"
+    ))
+    .unwrap();
+    let created = post(
+        format!("{api}/folders/{folder}/tasks"),
+        json!({"title": "Planned", "dates": {"start": "2019-02-18", "due": "2019-02-25"}}),
+    )
+    .await;
+    assert_eq!(created["data"][0]["dates"], sample["data"][0]["dates"]);
+    let thursday = post(
+        format!("{api}/folders/{folder}/tasks"),
+        json!({"title": "From a start and a duration", "dates": {"start": "2019-02-18", "duration": 1920}}),
+    )
+    .await;
+    assert_eq!(thursday["data"][0]["dates"]["due"], "2019-02-21T17:00:00");
+    let backlog = post(
+        format!("{api}/folders/{folder}/tasks"),
+        json!({"title": "Backlog", "dates": {"type": "Backlog"}}),
+    )
+    .await;
+    assert_eq!(backlog["data"][0]["dates"], json!({"type": "Backlog"}));
+    let backwards = post(
+        format!("{api}/folders/{folder}/tasks"),
+        json!({"title": "Backwards", "dates": {"start": "2019-02-25", "due": "2019-02-18"}}),
+    )
+    .await;
+    assert_eq!(backwards["error"], "invalid_parameter", "{backwards}");
+
+    // The newest change first when no sort is asked for.
+    let (_, _, listed) = call(reqwest::Method::GET, format!("{api}/tasks"), &token).await;
+    let updated: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["updatedDate"].as_str().unwrap())
+        .collect();
+    assert!(updated.windows(2).all(|w| w[0] >= w[1]), "{updated:?}");
+    assert_eq!(listed["data"][0]["title"], "Backlog");
+
+    // A subtask outside the folder (in the account's root).
+    let parent = created["data"][0]["id"].as_str().unwrap().to_owned();
+    let root = folders["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["scope"] == "WsRoot")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sub = post(
+        format!("{api}/folders/{root}/tasks"),
+        json!({"title": "A subtask", "superTasks": [parent]}),
+    )
+    .await;
+    let sub = sub["data"][0]["id"].as_str().expect("a subtask").to_owned();
+    let ids_in = |answer: &Value| -> Vec<String> {
+        answer["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, _, plain) = call(
+        reqwest::Method::GET,
+        format!("{api}/folders/{folder}/tasks"),
+        &token,
+    )
+    .await;
+    assert!(!ids_in(&plain).contains(&sub));
+    let (_, _, with_subtasks) = call(
+        reqwest::Method::GET,
+        format!("{api}/folders/{folder}/tasks?subTasks=true"),
+        &token,
+    )
+    .await;
+    assert!(ids_in(&with_subtasks).contains(&sub));
+
+    // Timelogs: a tracked-date range and `me` filter the task's and the account's listings.
+    for (day, hours) in [("2019-02-18", 1), ("2019-02-20", 2)] {
+        let logged = post(
+            format!("{api}/tasks/{parent}/timelogs"),
+            json!({"hours": hours, "trackedDate": day, "comment": "work"}),
+        )
+        .await;
+        assert_eq!(logged["kind"], "timelogs", "{logged}");
+    }
+    for path in [format!("tasks/{parent}/timelogs"), "timelogs".to_owned()] {
+        let (_, _, in_range) = call(
+            reqwest::Method::GET,
+            format!("{api}/{path}?trackedDate={{\"start\":\"2019-02-19\",\"end\":\"2019-02-21\"}}&me=true"),
+            &token,
+        )
+        .await;
+        let days: Vec<&str> = in_range["data"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{in_range}"))
+            .iter()
+            .map(|t| t["trackedDate"].as_str().unwrap())
+            .collect();
+        assert_eq!(days, ["2019-02-20"], "{path}");
+    }
+}
+
+// Audit records as Wrike sends them: `details` always present, an object (empty or not), and
+// ids of 23 characters.
+#[tokio::test]
+async fn audit_records_always_carry_details_and_wrike_length_ids() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default", "amReadOnlyAuditLog"]).await;
+    let (status, _, body) = call(
+        reqwest::Method::GET,
+        format!("{api}/audit_log?pageSize=500"),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let records = body["data"].as_array().unwrap();
+    assert!(records.len() > 100);
+    let mut empty = 0;
+    for record in records {
+        assert_eq!(record["id"].as_str().unwrap().len(), 23, "{record}");
+        let details = record["details"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{record}"));
+        empty += usize::from(details.is_empty());
+    }
+    assert!(
+        empty > 0,
+        "records without details still carry an empty object"
+    );
 }

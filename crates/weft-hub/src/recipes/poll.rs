@@ -155,10 +155,12 @@ pub(crate) async fn read_pages(
     let mut items: Vec<Value> = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..MAX_PAGES {
-        let page_params = match &token {
-            Some(t) => vec![("nextPageToken".into(), t.clone())],
-            None => params.clone(),
-        };
+        // Follow-ups send the first request's parameters again with the token (see
+        // `WrikeClient::pages`).
+        let mut page_params = params.clone();
+        if let Some(t) = &token {
+            page_params.push(("nextPageToken".into(), t.clone()));
+        }
         let page = client
             .call_json(Method::GET, path, page_params)
             .await

@@ -240,13 +240,15 @@ pub async fn receive_wrike(
     let mut answer = None;
     if let Some(challenge) = challenge {
         // The handshake carries no signature; any event may also carry a challenge, which
-        // is answered the same way once the body is proven.
-        let answered = webhook::answer_handshake(&secret, challenge)
-            .map_err(|e| HubError::Invalid(e.to_string()))?;
+        // is answered the same way once the body is proven. A challenge this hub cannot
+        // answer fails only an unsigned handshake: a signed delivery's events are taken.
+        let answered = webhook::answer_handshake(&secret, challenge);
         if !signed && webhook::is_handshake(raw_body) {
-            return Ok(Delivery::Handshake(answered));
+            return answered
+                .map(Delivery::Handshake)
+                .map_err(|e| HubError::Invalid(e.to_string()));
         }
-        answer = Some(answered);
+        answer = answered.ok();
     }
     if !signed {
         return Err(HubError::Forbidden(

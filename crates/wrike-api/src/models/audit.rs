@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// One audit record. `details` keeps Wrike's human-readable keys (`"Login Type"`).
+/// One audit record. `details` keeps Wrike's human-readable keys (`"Login Type"`); Wrike
+/// always sends it, as an object, empty or not.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
@@ -22,7 +23,7 @@ pub struct AuditRecord {
     pub object_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(default, deserialize_with = "super::lenient::object")]
     pub details: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -34,3 +34,16 @@ pub fn opt_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Str
         other => Some(other.to_string()),
     })
 }
+
+/// A free-form object (audit `details`): Wrike always sends an object, but a `null` or a
+/// missing field is read as empty, and any other value is kept under `"value"` rather than
+/// failing the whole page.
+pub fn object<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Object(map) => map,
+        serde_json::Value::Null => serde_json::Map::new(),
+        other => serde_json::Map::from_iter([("value".to_owned(), other)]),
+    })
+}

@@ -252,6 +252,48 @@ pub async fn delete_comment(
     envelope::<Value>("comments", Vec::new())
 }
 
+/// The filters both timelog listings evaluate: `createdDate` and `updatedDate` (time
+/// ranges), `trackedDate` (a range of days, `yyyy-MM-dd`), and `me` (the caller's own).
+struct TimelogFilter {
+    created: Option<Range>,
+    updated: Option<Range>,
+    tracked: Option<DayRange>,
+    me: bool,
+}
+
+/// `{"start": "yyyy-MM-dd", "end": "yyyy-MM-dd"}`, both ends included, either optional.
+#[derive(serde::Deserialize, Default)]
+struct DayRange {
+    start: Option<chrono::NaiveDate>,
+    end: Option<chrono::NaiveDate>,
+}
+
+impl TimelogFilter {
+    fn of(p: &Params) -> Result<TimelogFilter, ApiError> {
+        Ok(TimelogFilter {
+            created: p.json("createdDate")?,
+            updated: p.json("updatedDate")?,
+            tracked: p.json("trackedDate")?,
+            me: p.bool("me")?.unwrap_or(false),
+        })
+    }
+
+    fn keeps(&self, t: &Timelog, caller: &Caller) -> bool {
+        self.created
+            .as_ref()
+            .is_none_or(|r| r.contains(&t.created_date))
+            && self
+                .updated
+                .as_ref()
+                .is_none_or(|r| r.contains(&t.updated_date))
+            && self.tracked.as_ref().is_none_or(|r| {
+                r.start.is_none_or(|s| t.tracked_date >= s)
+                    && r.end.is_none_or(|e| t.tracked_date <= e)
+            })
+            && (!self.me || t.user_id == caller.user_id)
+    }
+}
+
 pub async fn timelogs(
     State(sim): State<Arc<Sim>>,
     Extension(c): Extension<Caller>,
@@ -269,17 +311,13 @@ pub async fn timelogs(
         "billingTypes",
         "fields",
     ])?;
-    super::refuse_unsimulated(&p, &["trackedDate", "timelogCategories", "billingTypes"])?;
-    let created: Option<Range> = p.json("createdDate")?;
-    let updated: Option<Range> = p.json("updatedDate")?;
-    let me = p.bool("me")?.unwrap_or(false);
+    super::refuse_unsimulated(&p, &["timelogCategories", "billingTypes"])?;
+    let filter = TimelogFilter::of(&p)?;
     read(&sim, &c, |account, _| {
         let data = account
             .timelogs
             .iter()
-            .filter(|t| created.as_ref().is_none_or(|r| r.contains(&t.created_date)))
-            .filter(|t| updated.as_ref().is_none_or(|r| r.contains(&t.updated_date)))
-            .filter(|t| !me || t.user_id == c.user_id)
+            .filter(|t| filter.keeps(t, &c))
             .cloned()
             .collect();
         envelope("timelogs", data)
@@ -300,6 +338,7 @@ pub async fn task_timelogs(
         "plainText",
         "fields",
     ])?;
+    let filter = TimelogFilter::of(&p)?;
     read(&sim, &c, |account, _| {
         account
             .task(&id)
@@ -309,7 +348,7 @@ pub async fn task_timelogs(
             account
                 .timelogs
                 .iter()
-                .filter(|t| t.task_id == id)
+                .filter(|t| t.task_id == id && filter.keeps(t, &c))
                 .cloned()
                 .collect(),
         )

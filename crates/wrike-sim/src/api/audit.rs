@@ -25,7 +25,7 @@ pub async fn audit_log(
     const PATH: &str = "audit_log";
     let (params, size, cursor) = match p.text("nextPageToken") {
         Some(token) => {
-            let token = PageToken::decode(&token, &c.account_id, PATH)?;
+            let token = PageToken::decode(&token, &p, &c.account_id, PATH)?;
             let cursor = serde_json::from_value::<(chrono::DateTime<chrono::Utc>, String)>(token.c)
                 .map_err(|_| ApiError::invalid_parameter("nextPageToken", "corrupt cursor"))?;
             (Params::from_json(token.q), Some(token.n), Some(cursor))

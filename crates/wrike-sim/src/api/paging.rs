@@ -1,5 +1,7 @@
-//! Page tokens. A `nextPageToken` carries the whole query, so once a client sends one every
-//! other parameter is ignored, as on Wrike.
+//! Page tokens. A `nextPageToken` carries the whole query, so once a client sends one the
+//! values of the other parameters are ignored, as Wrike's reference says. One of Wrike's help
+//! articles says the original parameters must be sent again with the token, so a follow-up
+//! that drops one it was first given is refused: a client proven here works either way.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -30,12 +32,33 @@ impl PageToken {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("token json"))
     }
 
-    pub fn decode(text: &str, account: &str, path: &str) -> Result<PageToken, ApiError> {
+    /// The token a follow-up request (`request`) sends, for this account's listing at `path`.
+    pub fn decode(
+        text: &str,
+        request: &crate::params::Params,
+        account: &str,
+        path: &str,
+    ) -> Result<PageToken, ApiError> {
         let bad = || ApiError::invalid_parameter("nextPageToken", "unknown or expired page token");
         let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad())?;
         let token: PageToken = serde_json::from_slice(&bytes).map_err(|_| bad())?;
         if token.a != account || token.p != path {
             return Err(bad());
+        }
+        let dropped: Vec<&str> = token
+            .q
+            .keys()
+            .map(String::as_str)
+            .filter(|name| !request.has(name))
+            .collect();
+        if !dropped.is_empty() {
+            return Err(ApiError::invalid_parameter(
+                "nextPageToken",
+                &format!(
+                    "send the parameters of the first request again with the token; missing: {}",
+                    dropped.join(", ")
+                ),
+            ));
         }
         Ok(token)
     }

@@ -827,6 +827,31 @@ enum TaskScope {
     Folder(String),
 }
 
+/// Whether `task` is a subtask (at any depth) of a task in `folder`.
+fn subtask_under(account: &AccountData, task: &Task, folder: &str, descendants: bool) -> bool {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut pending: Vec<&str> = task
+        .super_task_ids
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    while let Some(id) = pending.pop() {
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let Some(parent) = account.task(id) else {
+            continue;
+        };
+        if account.task_is_under(parent, folder, descendants) {
+            return true;
+        }
+        pending.extend(parent.super_task_ids.iter().flatten().map(String::as_str));
+    }
+    false
+}
+
 fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
     p.allow(TASK_QUERY_PARAMS)?;
     let path = match &scope {
@@ -835,7 +860,7 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
     };
     let (params, size, offset) = match p.text("nextPageToken") {
         Some(token) => {
-            let token = PageToken::decode(&token, &c.account_id, &path)?;
+            let token = PageToken::decode(&token, &p, &c.account_id, &path)?;
             let offset = token.c.as_u64().unwrap_or(0) as usize;
             (Params::from_json(token.q), Some(token.n), offset)
         }
@@ -874,12 +899,15 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
     let date_type = params.text("type");
     let permalink = params.text("permalink");
     let descendants = params.bool("descendants")?.unwrap_or(true);
+    // In a folder, subtasks that are not in it themselves are listed only when asked for.
+    let sub_tasks = params.bool("subTasks")?.unwrap_or(false);
     let limit = params.number("limit")?.map(|n| n.max(0.0) as usize);
-    let sort_field = params
-        .text("sortField")
-        .unwrap_or_else(|| "CreatedDate".into());
+    // Without a sort field Wrike lists the most recently updated first; a sort field given
+    // alone sorts ascending.
+    let sort_field = params.text("sortField");
     let descending = match params.text("sortOrder").as_deref() {
-        None | Some("Asc") => false,
+        None => sort_field.is_none(),
+        Some("Asc") => false,
         Some("Desc") => true,
         Some(other) => {
             return Err(ApiError::invalid_parameter(
@@ -900,7 +928,10 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
             .filter(|t| t.scope == TreeScope::WsTask)
             .filter(|t| match &scope {
                 TaskScope::Account => true,
-                TaskScope::Folder(id) => account.task_is_under(t, id, descendants),
+                TaskScope::Folder(id) => {
+                    account.task_is_under(t, id, descendants)
+                        || (sub_tasks && subtask_under(account, t, id, descendants))
+                }
             })
             .filter(|t| statuses.as_ref().is_none_or(|s| s.contains(&t.status)))
             .filter(|t| {
@@ -942,7 +973,7 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
                     .is_none_or(|l| t.permalink.as_ref() == Some(l))
             })
             .collect();
-        match sort_field.as_str() {
+        match sort_field.as_deref().unwrap_or("UpdatedDate") {
             "CreatedDate" => {
                 matched.sort_by(|a, b| (a.created_date, &a.id).cmp(&(b.created_date, &b.id)))
             }
@@ -1116,27 +1147,105 @@ fn check_people(account: &AccountData, name: &str, ids: &[String]) -> Result<(),
     }
 }
 
+/// `dates` as Wrike stores them (the samples of task create, modify and list): a task given a
+/// start or a due date without a type is `Planned`; bare days get the working day's times
+/// (start 09:00, due 17:00); a planned task with both ends gets its `duration` in minutes of
+/// working days (8 hours a day, weekends excluded unless `workOnWeekends`); a start and a
+/// duration give the due day. A backlog task keeps no dates.
 fn parse_dates(p: &Params) -> Result<Option<TaskDates>, ApiError> {
-    let Some(dates): Option<TaskDates> = p.json("dates")? else {
+    let Some(raw) = p.raw_json("dates")? else {
         return Ok(None);
     };
-    for (name, value) in [("start", &dates.start), ("due", &dates.due)] {
-        if let Some(v) = value {
-            let ok = chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S").is_ok()
-                || chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok();
-            if !ok {
-                return Err(ApiError::invalid_parameter(
+    let typed = raw.get("type").is_some();
+    let Some(mut dates): Option<TaskDates> = p.json("dates")? else {
+        return Ok(None);
+    };
+    let day = |name: &str, value: &Option<String>| -> Result<Option<chrono::NaiveDate>, ApiError> {
+        let Some(v) = value else { return Ok(None) };
+        chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S")
+            .map(|t| t.date())
+            .or_else(|_| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d"))
+            .map(Some)
+            .map_err(|_| {
+                ApiError::invalid_parameter(
                     "dates",
                     &format!("{name} '{v}' is not yyyy-MM-dd'T'HH:mm:ss"),
-                ));
-            }
-        }
-    }
+                )
+            })
+    };
+    let (start, due) = (day("start", &dates.start)?, day("due", &dates.due)?);
     if dates.duration.is_some_and(|d| d >= 1_800_000) {
         return Err(ApiError::invalid_parameter(
             "dates",
             "duration must be below 1800000 minutes",
         ));
+    }
+    if !typed && (start.is_some() || due.is_some()) {
+        dates.date_type = DateType::Planned;
+    }
+    let weekends = dates.work_on_weekends.unwrap_or(false);
+    let working = |d: &chrono::NaiveDate| {
+        weekends
+            || !matches!(
+                chrono::Datelike::weekday(d),
+                chrono::Weekday::Sat | chrono::Weekday::Sun
+            )
+    };
+    let with_time = |v: &Option<String>, day: Option<chrono::NaiveDate>, time: &str| match (v, day)
+    {
+        (Some(v), _) if v.contains('T') => Some(v.clone()),
+        (_, Some(d)) => Some(format!("{d}{time}")),
+        _ => None,
+    };
+    match dates.date_type {
+        DateType::Backlog => {
+            dates.start = None;
+            dates.due = None;
+        }
+        DateType::Milestone => {
+            let due = due.or(start).ok_or_else(|| {
+                ApiError::invalid_parameter("dates", "a milestone needs a due date")
+            })?;
+            dates.due = with_time(&dates.due, Some(due), "T17:00:00");
+            dates.start = None;
+            dates.duration = None;
+        }
+        _ => {
+            let due = match (start, due, dates.duration) {
+                (Some(s), None, Some(minutes)) => {
+                    // The working day on which `minutes` of 8-hour days run out.
+                    let mut left = minutes.div_ceil(480).max(1);
+                    let mut d = s;
+                    loop {
+                        if working(&d) {
+                            left -= 1;
+                            if left == 0 {
+                                break;
+                            }
+                        }
+                        d = d.succ_opt().unwrap_or(d);
+                    }
+                    Some(d)
+                }
+                (_, due, _) => due,
+            };
+            if let (Some(s), Some(d)) = (start, due) {
+                if d < s {
+                    return Err(ApiError::invalid_parameter(
+                        "dates",
+                        "the due date is before the start date",
+                    ));
+                }
+                let days = s
+                    .iter_days()
+                    .take_while(|x| *x <= d)
+                    .filter(working)
+                    .count();
+                dates.duration = Some(480 * days as u64);
+            }
+            dates.start = with_time(&dates.start, start, "T09:00:00");
+            dates.due = with_time(&dates.due, due, "T17:00:00");
+        }
     }
     Ok(Some(dates))
 }
