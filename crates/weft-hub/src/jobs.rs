@@ -23,6 +23,10 @@ pub mod kinds {
     /// A connection broke or recovered: `{"connectionId", "event", "key", "alert"}`. Recipes
     /// react to it (hub-event triggers; paused recipes go on after a recovery).
     pub const CONNECTION_EVENT: &str = "recipe.connection_event";
+
+    /// Routine work a listing hides unless asked: the health rounds and probes run every
+    /// minute for every connection and would bury everything else.
+    pub const ROUTINE: &[&str] = &[HEALTH_ROUND, HEALTH_PROBE];
 }
 
 /// A job to enqueue, with the defaults most work wants.

@@ -333,7 +333,7 @@ fn describe(method: &str, path: &str) -> Option<(&'static str, Option<Value>, Va
             json!({"type": "object"}),
         ),
         ("GET", "/api/v1/audit-trail") => (
-            "The hub's audit trail, newest first (query: limit)",
+            "The hub's audit trail, newest first (query: limit, actor (part of who), action (or a family ending in .), since and until (RFC 3339), before (an entry id: the page after it))",
             None,
             json!({"type": "array", "items": {"type": "object", "properties": {"at": {"type": "integer"}, "actor": {"type": "string"}, "action": {"type": "string"}, "target": {"type": "string"}, "before": {}, "after": {}}}}),
         ),

@@ -494,3 +494,148 @@ async fn every_refusal_has_the_same_json_shape_with_a_request_id() {
     );
     assert!(text.contains("id=error"), "{text}");
 }
+
+// The operator's pages: the trail filters by who, what and when, pages without running off
+// the page, and shows amounts as money; the jobs page hides health probes unless asked.
+#[tokio::test]
+async fn the_trail_filters_and_pages_and_the_jobs_page_hides_probes() {
+    for store in common::every_store("operator-pages").await {
+        operator_pages_story(store).await;
+    }
+}
+
+async fn operator_pages_story(store: Arc<weft_store::Store>) {
+    let hub = common::hub_on(store.clone(), None, None);
+    common::team(&store).await;
+    let app = weft_server::app(common::state(hub));
+    let admin = ("session-admin", "csrf-admin");
+    let day = |d: u32| {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, d)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp()
+    };
+    // 150 entries by alice on the 2nd, one renewal by bob on the 10th.
+    for i in 0..150 {
+        store
+            .trail()
+            .append(weft_store::NewTrailEntry {
+                at: day(2),
+                actor: "alice".into(),
+                action: "recipe.apply".into(),
+                target: format!("recipe-{i}"),
+                before: None,
+                after: Some(json!({"version": i})),
+            })
+            .await
+            .unwrap();
+    }
+    store
+        .trail()
+        .append(weft_store::NewTrailEntry {
+            at: day(10),
+            actor: "cli:ops as bob".into(),
+            action: "usage.renewal".into(),
+            target: "acme".into(),
+            before: None,
+            after: Some(
+                json!({"seatCostCents": 123456, "currency": "EUR", "typeCosts": {"UT1": 50000}}),
+            ),
+        })
+        .await
+        .unwrap();
+
+    let page = |query: &str| {
+        let (app, path) = (app.clone(), format!("/audit{query}"));
+        async move {
+            let (status, _, html) = call(&app, Method::GET, &path, admin, None).await;
+            (status, html)
+        }
+    };
+    let rows = |html: &str| html.matches("<tr><td class=\"nowrap\">").count();
+    let (status, html) = page("?who=BOB").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(rows(&html), 1, "who matches any part, any case");
+    assert!(html.contains("EUR 1,234.56"), "cents show as money: {html}");
+    assert!(html.contains("UT1: EUR 500.00"), "{html}");
+    assert!(!html.contains("123456"), "{html}");
+    let (_, html) = page("?what=usage.").await;
+    assert_eq!(rows(&html), 1, "an action family");
+    let (_, html) = page("?from=2026-11-03&to=2026-11-30").await;
+    assert_eq!(rows(&html), 1, "dates, the last one included");
+    let (_, html) = page("?who=alice").await;
+    assert_eq!(rows(&html), 100, "a page");
+    let older = html
+        .split("id=\"older\"")
+        .next()
+        .and_then(|h| h.rsplit("href=\"").next())
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    assert!(
+        older.contains("who=alice") && older.contains("before="),
+        "{older}"
+    );
+    let (_, html) = page(older.trim_start_matches("/audit")).await;
+    assert_eq!(rows(&html), 50, "the rest, filters kept");
+    assert!(!html.contains("id=\"older\""), "the last page");
+    assert!(
+        html.contains("table id=\"audit\" class=\"trail\""),
+        "cells wrap"
+    );
+    let (status, html) = page("?from=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("from: &#34;yesterday&#34; is not a date"), "{html}");
+
+    // Jobs: a probe and a sync; the probe only when asked for.
+    for kind in ["health.probe", "usage.sync"] {
+        store
+            .jobs()
+            .enqueue(
+                &NewJob {
+                    kind: kind.into(),
+                    payload: json!({}),
+                    dedupe_key: None,
+                    origin: "test".into(),
+                    priority: 0,
+                    run_at_ms: i64::MAX / 2,
+                    retry: RetryPolicy::ONCE,
+                },
+                0,
+            )
+            .await
+            .unwrap();
+    }
+    let jobs_page = |query: &'static str| {
+        let app = app.clone();
+        async move { call(&app, Method::GET, query, admin, None).await.2 }
+    };
+    let html = jobs_page("/jobs").await;
+    assert!(html.contains("<td>usage.sync</td>") && !html.contains("<td>health.probe</td>"));
+    assert!(html.contains("id=\"routine-hidden\""));
+    let html = jobs_page("/jobs?routine=true").await;
+    assert!(html.contains("<td>health.probe</td>"), "{html}");
+    let html = jobs_page("/jobs?kind=health.probe").await;
+    assert!(html.contains("<td>health.probe</td>") && !html.contains("<td>usage.sync</td>"));
+    let (_, _, api) = call(
+        &app,
+        Method::GET,
+        "/api/v1/jobs",
+        ("token", "wft_token-admin"),
+        None,
+    )
+    .await;
+    let kinds: Vec<Value> = serde_json::from_str::<Value>(&api).unwrap()["jobs"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| serde_json::from_str::<Vec<Value>>(&api).unwrap_or_default());
+    assert!(
+        kinds.iter().all(|j| j["kind"] != "health.probe") && !kinds.is_empty(),
+        "{api}"
+    );
+}

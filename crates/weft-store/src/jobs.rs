@@ -200,6 +200,8 @@ pub struct JobFilter {
     pub until_ms: Option<i64>,
     /// Only ids below this one (the next page after a page ending at it).
     pub before_id: Option<i64>,
+    /// Kinds left out (routine work that would bury the rest).
+    pub hide_kinds: Vec<String>,
     pub limit: i64,
 }
 
@@ -490,12 +492,34 @@ impl Jobs<'_> {
 
     /// Jobs matching the filter, newest first.
     pub async fn list(&self, f: &JobFilter) -> StoreResult<Vec<Job>> {
-        let rows: Vec<JobRow> = on_pool!(self.db, pool => sqlx::query_as(job_columns!("SELECT",
-            "FROM jobs WHERE ($1 IS NULL OR kind = $1) AND ($2 IS NULL OR status = $2) \
-             AND ($3 IS NULL OR created_ms >= $3) AND ($4 IS NULL OR created_ms < $4) AND ($5 IS NULL OR id < $5) \
-             ORDER BY id DESC LIMIT $6"))
-            .bind(&f.kind).bind(f.status.map(JobStatus::as_str)).bind(f.since_ms).bind(f.until_ms).bind(f.before_id).bind(f.limit.clamp(1, 1000))
-            .fetch_all(pool).await.map_err(failed("jobs")))?;
+        let rows: Vec<JobRow> = on_pool!(self.db, pool => {
+            let mut query = sqlx::QueryBuilder::new(job_columns!("SELECT", "FROM jobs WHERE 1 = 1"));
+            if let Some(kind) = &f.kind {
+                query.push(" AND kind = ").push_bind(kind);
+            }
+            if let Some(status) = f.status {
+                query.push(" AND status = ").push_bind(status.as_str());
+            }
+            if let Some(since) = f.since_ms {
+                query.push(" AND created_ms >= ").push_bind(since);
+            }
+            if let Some(until) = f.until_ms {
+                query.push(" AND created_ms < ").push_bind(until);
+            }
+            if let Some(before) = f.before_id {
+                query.push(" AND id < ").push_bind(before);
+            }
+            if !f.hide_kinds.is_empty() {
+                query.push(" AND kind NOT IN (");
+                let mut kinds = query.separated(", ");
+                for kind in &f.hide_kinds {
+                    kinds.push_bind(kind);
+                }
+                query.push(")");
+            }
+            query.push(" ORDER BY id DESC LIMIT ").push_bind(f.limit.clamp(1, 1000));
+            query.build_query_as().fetch_all(pool).await.map_err(failed("jobs"))
+        })?;
         rows.into_iter().map(JobRow::into_job).collect()
     }
 

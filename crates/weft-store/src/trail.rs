@@ -28,6 +28,29 @@ pub struct NewTrailEntry {
     pub after: Option<serde_json::Value>,
 }
 
+/// Which trail entries to read: each filter optional; a page of `limit`, newest first,
+/// below `before_id` (the cursor of the page before).
+#[derive(Debug, Clone, Default)]
+pub struct TrailFilter {
+    /// Part of who did it, any case (`alice`, `cli:`).
+    pub actor: Option<String>,
+    /// What was done: an action (`connection.token`) or its family (`connection.`).
+    pub action: Option<String>,
+    /// At or after (Unix seconds).
+    pub since: Option<i64>,
+    /// Before (Unix seconds).
+    pub until: Option<i64>,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// `text` as a LIKE pattern that matches it literally (`!` escapes).
+fn literal(text: &str) -> String {
+    text.replace('!', "!!")
+        .replace('%', "!%")
+        .replace('_', "!_")
+}
+
 #[derive(sqlx::FromRow)]
 struct TrailRow {
     id: i64,
@@ -56,9 +79,40 @@ impl Trail<'_> {
 
     /// The latest `limit` entries, newest first.
     pub async fn latest(&self, limit: i64) -> StoreResult<Vec<TrailEntry>> {
+        self.search(&TrailFilter {
+            limit,
+            ..TrailFilter::default()
+        })
+        .await
+    }
+
+    /// Every action the trail holds, sorted (for a filter's choices).
+    pub async fn actions(&self) -> StoreResult<Vec<String>> {
+        on_pool!(self.db, pool => sqlx::query_scalar("SELECT DISTINCT action FROM trail ORDER BY action")
+            .fetch_all(pool).await.map_err(failed("trail")))
+    }
+
+    /// One page of the entries `f` selects, newest first.
+    pub async fn search(&self, f: &TrailFilter) -> StoreResult<Vec<TrailEntry>> {
+        let actor = f
+            .actor
+            .as_deref()
+            .map(|a| format!("%{}%", literal(&a.to_lowercase())));
+        // An action ending in '.' is a family: every action under it.
+        let action = f.action.as_deref().map(|a| {
+            if a.ends_with('.') {
+                format!("{}%", literal(a))
+            } else {
+                literal(a)
+            }
+        });
         let rows: Vec<TrailRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT id, at, actor, action, target, before_json, after_json FROM trail ORDER BY id DESC LIMIT $1")
-            .bind(limit).fetch_all(pool).await.map_err(failed("trail")))?;
+            "SELECT id, at, actor, action, target, before_json, after_json FROM trail \
+             WHERE ($1 IS NULL OR LOWER(actor) LIKE $1 ESCAPE '!') AND ($2 IS NULL OR action LIKE $2 ESCAPE '!') \
+             AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4) AND ($5 IS NULL OR id < $5) \
+             ORDER BY id DESC LIMIT $6")
+            .bind(&actor).bind(&action).bind(f.since).bind(f.until).bind(f.before_id).bind(f.limit.clamp(1, 1000))
+            .fetch_all(pool).await.map_err(failed("trail")))?;
         let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
         Ok(rows
             .into_iter()

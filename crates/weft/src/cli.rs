@@ -93,6 +93,10 @@ enum JobsCommand {
         until: Option<chrono::DateTime<chrono::Utc>>,
         #[arg(long, default_value_t = 50)]
         limit: i64,
+        /// Also the health rounds and probes (every minute, for every connection), hidden
+        /// unless asked for by this or by --kind.
+        #[arg(long)]
+        routine: bool,
         #[arg(long)]
         json: bool,
     },
@@ -965,14 +969,24 @@ async fn jobs_command(settings: Settings, command: JobsCommand) -> anyhow::Resul
             since,
             until,
             limit,
+            routine,
             json,
         } => {
+            let hide_kinds = if routine || kind.is_some() {
+                Vec::new()
+            } else {
+                jobs::kinds::ROUTINE
+                    .iter()
+                    .map(|k| (*k).to_owned())
+                    .collect()
+            };
             let filter = JobFilter {
                 kind,
                 status,
                 since_ms: since.map(|t| t.timestamp_millis()),
                 until_ms: until.map(|t| t.timestamp_millis()),
                 before_id: None,
+                hide_kinds,
                 limit,
             };
             let found = jobs::list(&hub, &filter).await?;

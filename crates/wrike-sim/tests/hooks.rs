@@ -243,7 +243,10 @@ async fn payloads_name_dates_and_projects_attachments_and_folder_comments_fire()
     .await;
     let dates = hooks.find("TaskDatesChanged", &task).await;
     // As the task stores them: working-day times and the duration of three working days.
-    assert_eq!(dates["dates"]["startDate"], "2026-12-01T09:00:00", "{dates}");
+    assert_eq!(
+        dates["dates"]["startDate"], "2026-12-01T09:00:00",
+        "{dates}"
+    );
     assert_eq!(dates["dates"]["dueDate"], "2026-12-03T17:00:00", "{dates}");
     assert_eq!(dates["dates"]["duration"], 1440, "{dates}");
     assert!(dates["dates"].get("start").is_none(), "{dates}");

@@ -26,6 +26,9 @@ pub struct JobQuery {
     /// Only jobs with a smaller id (the next page).
     pub before: Option<i64>,
     pub limit: Option<i64>,
+    /// Also the routine jobs (health rounds and probes), hidden unless asked for by this
+    /// or by their kind.
+    pub routine: Option<bool>,
 }
 
 pub(crate) fn instant_ms(name: &str, text: &str) -> Result<i64, ApiError> {
@@ -71,6 +74,14 @@ impl JobQuery {
                 .map(|s| instant_ms("until", &s))
                 .transpose()?,
             before_id: self.before,
+            hide_kinds: if self.routine.unwrap_or(false) || blank(&self.kind).is_some() {
+                Vec::new()
+            } else {
+                jobs::kinds::ROUTINE
+                    .iter()
+                    .map(|k| (*k).to_owned())
+                    .collect()
+            },
             limit: self.limit.unwrap_or(100).clamp(1, 1000),
         })
     }

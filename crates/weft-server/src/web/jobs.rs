@@ -65,6 +65,8 @@ struct JobsPage {
     since: String,
     until: String,
     next_before: Option<i64>,
+    /// Routine jobs (health probes) are shown too.
+    routine: bool,
     error: String,
 }
 
@@ -103,6 +105,7 @@ pub async fn list(
         since: q.since.unwrap_or_default(),
         until: q.until.unwrap_or_default(),
         next_before,
+        routine: q.routine.unwrap_or(false),
         error,
     };
     render(page, status)

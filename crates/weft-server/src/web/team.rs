@@ -235,8 +235,8 @@ pub struct AuditRow {
     pub actor: String,
     pub action: String,
     pub target: String,
-    pub before: String,
-    pub after: String,
+    pub before: Vec<(String, String)>,
+    pub after: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -244,34 +244,164 @@ pub struct AuditRow {
 struct AuditPage {
     layout: Layout,
     entries: Vec<AuditRow>,
+    filter: AuditQuery,
+    /// The link to the next (older) page, keeping the filters; empty on the last page.
+    older: String,
+    error: String,
+    /// Every action on the trail, offered in the "what" filter.
+    actions: Vec<String>,
+}
+
+/// The trail page's filters, as the form sends them.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub who: String,
+    #[serde(default)]
+    pub what: String,
+    /// `YYYY-MM-DD`, UTC, inclusive.
+    #[serde(default)]
+    pub from: String,
+    /// `YYYY-MM-DD`, UTC, inclusive.
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub before: Option<i64>,
+}
+
+/// Entries a page of the trail shows.
+const AUDIT_PAGE: i64 = 100;
+
+impl AuditQuery {
+    /// The store's filter, or what is wrong with the form.
+    fn filter(&self) -> Result<weft_store::TrailFilter, String> {
+        let day = |name: &str, text: &str| -> Result<Option<i64>, String> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(|d| {
+                    Some(
+                        d.and_hms_opt(0, 0, 0)
+                            .unwrap_or_default()
+                            .and_utc()
+                            .timestamp(),
+                    )
+                })
+                .map_err(|_| format!("{name}: {text:?} is not a date (YYYY-MM-DD)"))
+        };
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        Ok(weft_store::TrailFilter {
+            actor: text(&self.who),
+            action: text(&self.what),
+            since: day("from", &self.from)?,
+            // `to` is inclusive: up to the end of that day.
+            until: day("to", &self.to)?.map(|t| t + 86_400),
+            before_id: self.before,
+            limit: AUDIT_PAGE,
+        })
+    }
+
+    /// This query's link with `before` set to a cursor.
+    fn link_before(&self, before: i64) -> String {
+        let pairs = [
+            ("who", self.who.as_str()),
+            ("what", self.what.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+        ];
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            query.append_pair(name, value);
+        }
+        query.append_pair("before", &before.to_string());
+        format!("/audit?{}", query.finish())
+    }
+}
+
+/// A change's before or after as `name: value` lines. Amounts kept in cents (a key ending in
+/// `Cents`, or `typeCosts`) show as money in the value's currency.
+fn readable(value: Option<&serde_json::Value>) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let Value::Object(map) = value else {
+        return vec![(String::new(), value.to_string())];
+    };
+    let currency = map.get("currency").and_then(Value::as_str).unwrap_or("");
+    let money = |cents: &Value| match cents.as_i64() {
+        Some(c) => weft_core::usage::money(c, currency).trim().to_owned(),
+        None => cents.to_string(),
+    };
+    map.iter()
+        .map(|(key, v)| {
+            let lower = key.to_ascii_lowercase();
+            let shown = if lower.ends_with("cents") {
+                money(v)
+            } else if lower == "typecosts" || lower == "type_costs" {
+                match v {
+                    Value::Object(costs) => costs
+                        .iter()
+                        .map(|(t, c)| format!("{t}: {}", money(c)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    other => other.to_string(),
+                }
+            } else {
+                match v {
+                    Value::String(text) => text.clone(),
+                    other => other.to_string(),
+                }
+            };
+            (key.trim_end_matches("Cents").to_owned(), shown)
+        })
+        .collect()
 }
 
 pub async fn audit(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    axum::extract::Query(query): axum::extract::Query<AuditQuery>,
 ) -> PageResult {
-    let entries = state
-        .hub
-        .store
-        .trail()
-        .latest(200)
-        .await?
+    let (found, error) = match query.filter() {
+        Ok(filter) => (
+            state.hub.store.trail().search(&filter).await?,
+            String::new(),
+        ),
+        Err(error) => (Vec::new(), error),
+    };
+    let older = match found.last() {
+        Some(last) if found.len() as i64 == AUDIT_PAGE => query.link_before(last.id),
+        _ => String::new(),
+    };
+    let entries = found
         .into_iter()
         .map(|e| AuditRow {
             at: timestamp(e.at),
+            before: readable(e.before.as_ref()),
+            after: readable(e.after.as_ref()),
             actor: e.actor,
             action: e.action,
             target: e.target,
-            before: e.before.map(|v| v.to_string()).unwrap_or_default(),
-            after: e.after.map(|v| v.to_string()).unwrap_or_default(),
         })
         .collect();
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
     render(
         AuditPage {
             layout: layout(&state, &caller, "Audit trail").await?,
             entries,
+            filter: query,
+            older,
+            error,
+            actions: state.hub.store.trail().actions().await?,
         },
-        StatusCode::OK,
+        status,
     )
 }
 
