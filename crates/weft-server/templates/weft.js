@@ -17,3 +17,18 @@ document.addEventListener("change", function (event) {
     }
   });
 });
+
+// Times in the reader's own format and time zone: the page says UTC (a <time> element with
+// its instant in `datetime`), the browser rewrites it and keeps the UTC text as a tooltip.
+function localTimes() {
+  document.querySelectorAll("time[datetime]").forEach(function (t) {
+    var at = new Date(t.getAttribute("datetime"));
+    if (isNaN(at.getTime()) || t.hasAttribute("data-local")) {
+      return;
+    }
+    t.title = t.textContent + " UTC";
+    t.textContent = at.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+    t.setAttribute("data-local", "");
+  });
+}
+document.addEventListener("DOMContentLoaded", localTimes);

@@ -590,7 +590,10 @@ async fn operator_pages_story(store: Arc<weft_store::Store>) {
     );
     let (status, html) = page("?from=yesterday").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(html.contains("from: &#34;yesterday&#34; is not a date"), "{html}");
+    assert!(
+        html.contains("from: &#34;yesterday&#34; is not a date"),
+        "{html}"
+    );
 
     // Jobs: a probe and a sync; the probe only when asked for.
     for kind in ["health.probe", "usage.sync"] {

@@ -626,6 +626,12 @@ async fn every_example_recipe_runs_end_to_end_against_the_simulator() {
             .text()
             .await
             .unwrap();
+        // Who started it, by name, and when, as a time the reader's browser localises.
+        assert!(
+            html.contains("<dd id=\"started-by\">admin, by hand</dd>"),
+            "{backend}: {html}"
+        );
+        assert!(html.contains("<time datetime=\""), "{backend}");
         let approval = &html[html.find("id=\"approval\"").expect("an approval section")..];
         assert!(
             approval.find("id=\"approve\"").unwrap()

@@ -526,6 +526,48 @@ async fn the_example_folder_applied_from_the_cli_runs_against_the_simulator() {
         "{}",
         text(&out)
     );
+
+    // A run that fails (its event names a task that does not exist) says so in the log, and
+    // the runs page says who started it, by name.
+    let event = hub.dir.join("missing-task.json");
+    std::fs::write(
+        &event,
+        json!({"eventType": "TaskCreated", "taskId": "IEAAAAARKQNOTHERE"}).to_string(),
+    )
+    .unwrap();
+    let out = hub
+        .command(&[
+            "--as",
+            "dana",
+            "recipes",
+            "trigger",
+            "route-new-requests",
+            "--event",
+        ])
+        .arg(&event)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let runs = settled_runs(&hub, "route-new-requests", 2).await;
+    let failed = runs
+        .iter()
+        .find(|r| r["status"] == "failed")
+        .unwrap_or_else(|| panic!("{runs:?}"));
+    assert!(
+        failed["startedBy"]
+            .as_str()
+            .is_some_and(|by| by.starts_with("cli:") && by.ends_with(" as dana")),
+        "{failed}"
+    );
+    let logged = hub.log("serve.log");
+    let line = logged
+        .lines()
+        .find(|l| l.contains("recipe run failed"))
+        .unwrap_or_else(|| panic!("no log line for the failed run: {logged}"));
+    assert!(
+        line.contains("route-new-requests") && line.contains(&format!("run={}", failed["id"])),
+        "{line}"
+    );
     serve.kill().unwrap();
     serve.wait().unwrap();
 }

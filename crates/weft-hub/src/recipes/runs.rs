@@ -815,6 +815,15 @@ impl<'a> Runner<'a> {
                     None,
                 )
                 .await?;
+                // Operators watch the log: a failed run says so there too (the message is
+                // scrubbed of secrets above, as stored).
+                tracing::warn!(
+                    recipe = %self.run.recipe_name,
+                    run = self.run.id,
+                    step = %id,
+                    error = %message,
+                    "recipe run failed"
+                );
                 Ok(Next::Failed(message.to_owned()))
             }
             Some(next) => {

@@ -102,6 +102,19 @@ pub fn render(template: impl Template, status: StatusCode) -> PageResult {
     Ok((status, Html(html)).into_response())
 }
 
+/// A moment as a `<time>` element: UTC text the reader's browser rewrites into their own
+/// format and time zone (`weft.js`); without the script the UTC text stays.
+pub fn time_element(seconds: i64) -> String {
+    match chrono::DateTime::from_timestamp(seconds, 0) {
+        Some(t) => format!(
+            "<time datetime=\"{}\">{}</time>",
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            t.format("%Y-%m-%d %H:%M:%S")
+        ),
+        None => seconds.to_string(),
+    }
+}
+
 pub fn timestamp(seconds: i64) -> String {
     chrono::DateTime::from_timestamp(seconds, 0).map_or_else(
         || seconds.to_string(),

@@ -498,11 +498,14 @@ pub struct RunRow {
     pub recipe: String,
     pub version: i64,
     pub status: &'static str,
+    /// `<time>` elements (HTML the hub wrote, shown unescaped).
     pub created: String,
     pub finished: String,
     pub error: String,
-    /// What started the run: its event's key.
+    /// Who or what started the run, for people.
     pub started_by: String,
+    /// The run's event key (what makes a repeated event start nothing twice).
+    pub event_key: String,
     /// Who started it by hand, and whether they wrote its event (empty for a trigger).
     pub by_hand: String,
 }
@@ -514,10 +517,14 @@ impl RunRow {
             recipe: r.recipe_name.clone(),
             version: r.version,
             status: r.status.as_str(),
-            created: millis(r.created_ms),
-            finished: r.finished_ms.map(millis).unwrap_or_default(),
+            created: super::time_element(r.created_ms.div_euclid(1000)),
+            finished: r
+                .finished_ms
+                .map(|ms| super::time_element(ms.div_euclid(1000)))
+                .unwrap_or_default(),
             error: r.error.clone().unwrap_or_default(),
-            started_by: r.event_key.clone(),
+            started_by: weft_hub::recipes::event_key::describe_start(r),
+            event_key: r.event_key.clone(),
             by_hand: match (&r.started_by, r.hand_made) {
                 (Some(who), true) => format!("{who}, with a trigger event written by hand"),
                 (Some(who), false) => who.clone(),

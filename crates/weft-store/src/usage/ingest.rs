@@ -278,8 +278,11 @@ impl Usage<'_> {
         people: &[PersonRow],
         now: i64,
     ) -> StoreResult<PeopleSaved> {
+        let begin = self.db.begin_read_then_write();
         let vanished = on_pool!(self.db, pool => {
-            let mut tx = pool.begin().await.map_err(failed("people"))?;
+            // It reads (the Unknown actors) before it writes: on SQLite the write lock is
+            // taken up front, or another writer in between fails it with "database is locked".
+            let mut tx = pool.begin_with(begin).await.map_err(failed("people"))?;
             // An actor seen in activity before the contacts listed them becomes a person
             // now: the trends' kept counts (of persons only) are recounted in full.
             let unknown: Vec<String> = sqlx::query_scalar(
