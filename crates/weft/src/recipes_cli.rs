@@ -21,10 +21,17 @@ pub enum RecipesCommand {
     Validate {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Each file's verdict as JSON (its problems with line, column and field).
+        #[arg(long)]
+        json: bool,
     },
     /// What `apply` would change: recipes added, updated (with a diff), unchanged, and
     /// those in the hub that no file has.
-    Diff { dir: PathBuf },
+    Diff {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Make the hub match a folder of recipe files (git is the source of truth).
     Apply {
         dir: PathBuf,
@@ -314,9 +321,33 @@ fn seconds(s: i64) -> String {
 
 pub async fn recipes_command(settings: Settings, command: RecipesCommand) -> anyhow::Result<()> {
     match command {
-        RecipesCommand::Validate { paths } => {
+        RecipesCommand::Validate { paths, json } => {
             let files = read_files(&paths)?;
             match library::check_files(&files) {
+                Ok(checked) if json => print_json(
+                    &checked
+                        .iter()
+                        .map(|c| {
+                            serde_json::json!({
+                                "file": c.file,
+                                "ok": true,
+                                "recipe": c.recipe.name.value,
+                                "steps": c.recipe.steps.len(),
+                                "privilege": weft_hub::recipes::privilege::privilege_note(&c.recipe),
+                            })
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                Err(problems) if json => {
+                    print_json(
+                        &problems
+                            .iter()
+                            .map(|p| serde_json::json!({"file": p.file, "ok": false, "problems": p.problems}))
+                            .collect::<Vec<_>>(),
+                    )?;
+                    let count: usize = problems.iter().map(|p| p.problems.len()).sum();
+                    bail!("{count} problem(s) in {} file(s)", problems.len())
+                }
                 Ok(checked) => {
                     for c in &checked {
                         println!(
@@ -375,8 +406,11 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
         | RecipesCommand::Actions { .. } => {
             unreachable!("handled without a hub")
         }
-        RecipesCommand::Diff { dir } => {
+        RecipesCommand::Diff { dir, json } => {
             let changes = library::plan(&hub, &read_files(&[dir])?).await?;
+            if json {
+                return print_json(&changes);
+            }
             print_changes(&changes, true);
         }
         RecipesCommand::Apply { dir, prune } => {

@@ -386,6 +386,29 @@ fn the_actions_are_listed_from_the_cli() {
         "{}",
         text(&out)
     );
+
+    // validate --json: a verdict per file, problems with their line and field.
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/recipes/route-new-requests.yaml"
+    );
+    let out = hub.run(&["recipes", "validate", "--json", example]);
+    assert!(out.status.success(), "{}", text(&out));
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict[0]["ok"], true);
+    assert_eq!(verdict[0]["recipe"], "route-new-requests");
+    let broken = hub.dir.join("broken.yaml");
+    std::fs::write(&broken, "name: broken\nconnection: c\ntrigger:\n  http: {}\nsteps:\n  - id: a\n    action: wrike.make_coffee\n").unwrap();
+    let out = hub.run(&["recipes", "validate", "--json", broken.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict[0]["ok"], false);
+    let problem = &verdict[0]["problems"][0];
+    assert_eq!(problem["line"], 7, "{verdict}");
+    assert!(
+        problem["field"].as_str().unwrap().starts_with("steps[0]"),
+        "{verdict}"
+    );
 }
 
 /// Runs of `recipe` once `count` of them have settled (finished or waiting), read with
