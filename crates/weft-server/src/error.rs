@@ -85,10 +85,17 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        self.respond(current_request_id())
+    }
+}
+
+impl ApiError {
+    /// The answer, naming `request_id` (the request's, from `X-Request-Id`).
+    fn respond(self, request_id: String) -> Response {
         let body = json!({
             "error": self.message,
             "code": code_of(self.status),
-            "requestId": current_request_id(),
+            "requestId": request_id,
         });
         let mut response = (self.status, Json(body)).into_response();
         if let Some(detail) = self.internal {
@@ -112,9 +119,10 @@ fn code_of(status: StatusCode) -> String {
 const REJECTION_BYTES: usize = 16 * 1024;
 
 /// Gives every failure the hub's shape: a failure answered as plain text or with no body
-/// (the framework's own rejections) becomes the JSON error under `/api/` and the error page
-/// elsewhere, keeping its status and its other headers (`Allow` on a 405). Answers already
-/// JSON or HTML (the hub's errors, a form shown again with its error) pass untouched.
+/// (the framework's own rejections, a timeout) becomes the JSON error under `/api/` and the
+/// error page elsewhere, keeping its status and its other headers (`Allow` on a 405), and
+/// naming the request id `telemetry` gave it. Answers already JSON or HTML (the hub's
+/// errors, a form shown again with its error) pass untouched. The outermost layer.
 pub async fn uniform(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
@@ -137,11 +145,17 @@ pub async fn uniform(request: axum::extract::Request, next: axum::middleware::Ne
     } else {
         text
     };
+    let request_id = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let error = ApiError::new(status, message);
     let shaped = if api {
-        error.into_response()
+        error.respond(request_id)
     } else {
-        PageError(error).into_response()
+        PageError(error).respond(request_id)
     };
     let (shaped_parts, shaped_body) = shaped.into_parts();
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
@@ -163,6 +177,12 @@ impl<E: Into<ApiError>> From<E> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
+        self.respond(current_request_id())
+    }
+}
+
+impl PageError {
+    fn respond(self, request_id: String) -> Response {
         let ApiError {
             status,
             message,
@@ -171,7 +191,7 @@ impl IntoResponse for PageError {
         let reference = if status.is_server_error() {
             format!(
                 "<p>Reference for the logs: <code id=request-id>{}</code></p>",
-                escape(&current_request_id())
+                escape(&request_id)
             )
         } else {
             String::new()

@@ -829,7 +829,6 @@ pub fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
     router
         .fallback(web::not_found)
-        .layer(middleware::from_fn(crate::error::uniform))
         .layer(middleware::from_fn_with_state(
             security::Prepared::of(&state),
             security::layer,
@@ -837,5 +836,6 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(move |request, next| {
             telemetry::observe(request, next, timeout)
         }))
+        .layer(middleware::from_fn(crate::error::uniform))
         .with_state(state)
 }

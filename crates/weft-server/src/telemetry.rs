@@ -30,23 +30,16 @@ pub async fn observe(request: Request, next: Next, limit: std::time::Duration) -
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let api = request.uri().path().starts_with("/api/");
     let started = std::time::Instant::now();
     let answered =
         tokio::time::timeout(limit, REQUEST_ID.scope(id.clone(), next.run(request))).await;
+    // Plain text; `error::uniform`, outside this layer, gives it the hub's error shape.
     let mut response = answered.unwrap_or_else(|_| {
-        // In the hub's error shape, with this request's id.
-        REQUEST_ID.sync_scope(id.clone(), || {
-            let error = crate::error::ApiError::new(
-                axum::http::StatusCode::REQUEST_TIMEOUT,
-                "the request took too long",
-            );
-            if api {
-                error.into_response()
-            } else {
-                crate::error::PageError(error).into_response()
-            }
-        })
+        (
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            "the request took too long",
+        )
+            .into_response()
     });
     let status = response.status();
     if let Some(Internal(detail)) = response.extensions().get::<Internal>() {
