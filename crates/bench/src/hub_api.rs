@@ -273,7 +273,7 @@ pub async fn serve_child(args: &[String]) -> anyhow::Result<()> {
     };
     let store = Arc::new(Store::open(url).await?);
     let hub = weft_hub::Hub::new(store, SecretKey::from_hex(key)?);
-    let runtime = weft_hub::runtime::Runtime::start(
+    let runtime = weft_hub::background::start(
         hub.clone(),
         weft_hub::runtime::RuntimeConfig {
             probe_interval: Duration::from_secs(3600),

@@ -54,7 +54,12 @@ async fn through_queue(stores: Vec<Arc<Store>>) -> anyhow::Result<f64> {
     for (i, store) in stores.iter().enumerate() {
         let hub = Hub::new(store.clone(), key.clone());
         runtimes.push(
-            Runtime::start(hub, runtime_config(&format!("bench-{i}")), Registry::new()).await?,
+            weft_hub::background::start(
+                hub,
+                runtime_config(&format!("bench-{i}")),
+                Registry::new(),
+            )
+            .await?,
         );
     }
     let hub = Hub::new(stores[0].clone(), key);

@@ -108,7 +108,12 @@ async fn run_throughput(
     for (i, store) in stores.iter().enumerate() {
         let hub = Hub::new(store.clone(), key.clone());
         runtimes.push(
-            Runtime::start(hub, runtime_config(&format!("bench-{i}")), Registry::new()).await?,
+            weft_hub::background::start(
+                hub,
+                runtime_config(&format!("bench-{i}")),
+                Registry::new(),
+            )
+            .await?,
         );
     }
     let before = succeeded(&stores[0], record.id).await?;
@@ -156,7 +161,7 @@ async fn job_throughput(
     for (i, store) in stores.iter().enumerate() {
         let hub = Hub::new(store.clone(), key.clone());
         runtimes.push(
-            Runtime::start(
+            weft_hub::background::start(
                 hub,
                 runtime_config(&format!("bench-jobs-{i}")),
                 Registry::new(),
@@ -216,7 +221,8 @@ async fn forty_steps(store: Arc<Store>, key: &SecretKey, count: usize) -> anyhow
     let hub = Hub::new(store.clone(), key.clone());
     let record = install(&hub, &source).await?;
     let runtime =
-        Runtime::start(hub.clone(), runtime_config("bench-forty"), Registry::new()).await?;
+        weft_hub::background::start(hub.clone(), runtime_config("bench-forty"), Registry::new())
+            .await?;
     let mut times = Vec::new();
     for n in 0..count {
         let started = Instant::now();
@@ -296,7 +302,7 @@ async fn latency(count: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
     let record = install(&hub, LATENCY).await?;
     let mut config = runtime_config("bench-latency");
     config.worker.poll = Duration::from_millis(500);
-    let runtime = Runtime::start(hub.clone(), config, Registry::new()).await?;
+    let runtime = weft_hub::background::start(hub.clone(), config, Registry::new()).await?;
     // Changes rotate over 50 tasks: Wrike's events carry no id, so the same change of the
     // same task within one second is one event to the hub (a repeat delivery).
     let tasks: Vec<String> = sim.sim.read().accounts[0]

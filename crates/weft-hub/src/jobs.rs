@@ -23,6 +23,9 @@ pub mod kinds {
     /// A connection broke or recovered: `{"connectionId", "event", "key", "alert"}`. Recipes
     /// react to it (hub-event triggers; paused recipes go on after a recovery).
     pub const CONNECTION_EVENT: &str = "recipe.connection_event";
+    /// A usage sync finished: `{"connectionId", "key", "report"}`. Recipes react to it
+    /// (`sync_finished` triggers, seats that became inactive).
+    pub const SYNC_FINISHED: &str = "recipe.sync_finished";
 
     /// Routine work a listing hides unless asked: the health rounds and probes run every
     /// minute for every connection and would bury everything else.

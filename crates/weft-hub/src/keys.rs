@@ -6,7 +6,6 @@
 use weft_core::secrets::SecretKey;
 use weft_store::Store;
 
-use crate::Hub;
 use crate::error::{HubError, HubResult};
 
 /// The row the marker is sealed to, and what it holds.
@@ -59,25 +58,4 @@ pub async fn rotate(store: &Store, old: &SecretKey, new: &SecretKey) -> HubResul
             "a stored secret did not open with the old key; nothing was changed".into(),
         )
     })
-}
-
-/// Opens every stored secret once and remembers it among the secrets recipe runs never
-/// store, log or show (`Hub::secrets`), so that the first run after a start is covered
-/// before any client opened the secret itself. Returns how many were learnt.
-pub async fn learn(hub: &Hub) -> HubResult<usize> {
-    let mut learnt = 0;
-    for (row, sealed) in hub.store.secrets().sealed_all().await? {
-        let Ok(plain) = hub.key()?.open(&row, &sealed) else {
-            continue;
-        };
-        if let Ok(text) = std::str::from_utf8(&plain) {
-            hub.secrets.register(text);
-            if row.starts_with("recipe-hook:") {
-                hub.secrets
-                    .register(&crate::recipes::inbound::shown_secret(&plain));
-            }
-            learnt += 1;
-        }
-    }
-    Ok(learnt)
 }

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod actor;
 pub mod alerts;
+pub mod background;
 pub mod connections;
 pub mod consent;
 pub mod egress;

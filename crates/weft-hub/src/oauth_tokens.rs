@@ -55,6 +55,8 @@ impl StoredOAuthTokens {
     /// rotated refresh token Wrike already issued is always stored.
     async fn refresh(&self, seen_version: i64) -> Result<SecretString, WrikeError> {
         let this = self.clone();
+        // Scoped to this refresh, awaited below; detached only from a caller that gives up.
+        #[allow(clippy::disallowed_methods)]
         let refresh = tokio::spawn(async move {
             this.store
                 .connections()

@@ -78,18 +78,22 @@ async fn serve_router(
 ) -> std::io::Result<()> {
     let handle = axum_server::Handle::new();
     let stopping = handle.clone();
-    tokio::spawn(async move {
-        stop.await;
-        tracing::info!("shutting down: finishing requests in flight");
-        stopping.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-    });
     let mut server = axum_server::from_tcp(listener.into_std()?)?.handle(handle);
     server
         .http_builder()
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(header_timeout);
-    server
-        .serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .await
+    let serving =
+        server.serve(router.into_make_service_with_connect_info::<std::net::SocketAddr>());
+    tokio::pin!(serving);
+    // Serves until `stop`, then lets the requests in flight finish (no task of its own).
+    tokio::select! {
+        served = &mut serving => served,
+        () = stop => {
+            tracing::info!("shutting down: finishing requests in flight");
+            stopping.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            serving.await
+        }
+    }
 }

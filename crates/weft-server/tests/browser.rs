@@ -2,6 +2,9 @@
 //! the simulator's consent page, see it healthy, break it, see the banner. Skips with a loud
 //! message when Chromium or ChromeDriver is missing, unless WEFT_REQUIRE_BROWSER=1.
 
+// Tests start their own servers and read the wall clock: the rules are the library's.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 use std::process::{Child, Command, Stdio};

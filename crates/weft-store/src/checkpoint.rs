@@ -24,6 +24,9 @@ impl Drop for Checkpointer {
     }
 }
 
+// The store's one background task (see docs/ARCHITECTURE.md): it lives and dies with the
+// store that owns it, not with a runtime.
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn start(pool: SqlitePool) -> Checkpointer {
     Checkpointer(tokio::spawn(async move {
         let mut every = IDLE_EVERY;

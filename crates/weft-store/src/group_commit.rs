@@ -64,8 +64,10 @@ impl<T: Send + 'static, R: Send + 'static> GroupCommit<T, R> {
             let batch = std::mem::take(&mut *self.lock());
             if !batch.is_empty() {
                 // A task of its own: the batch holds other callers' writes, and must not be
-                // dropped if this caller is.
-                let _ = tokio::spawn(write_batch(pool.clone(), batch, write)).await;
+                // dropped if this caller is. Awaited here: it outlives no write.
+                #[allow(clippy::disallowed_methods)]
+                let written = tokio::spawn(write_batch(pool.clone(), batch, write));
+                let _ = written.await;
             }
         }
         answered.await.unwrap_or_else(|_| {

@@ -918,7 +918,7 @@ async fn run_until_stopped(
     settings: &Settings,
     listener: Option<tokio::net::TcpListener>,
 ) -> anyhow::Result<()> {
-    let runtime = weft_hub::runtime::Runtime::start(
+    let runtime = weft_hub::background::start(
         hub.clone(),
         settings.runtime(hub::worker_id()),
         weft_hub::runtime::Registry::new(),

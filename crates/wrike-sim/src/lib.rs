@@ -26,7 +26,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Context;
 use axum::{Extension, Router};
 
 pub use faults::{Fault, FaultKind};
@@ -100,28 +99,31 @@ pub fn app(sim: Arc<Sim>, data_center: usize) -> Router {
         .layer(Extension(gate::DcIndex(data_center)))
 }
 
+/// `error` with what was being done, keeping its kind.
+fn doing(what: String) -> impl FnOnce(std::io::Error) -> std::io::Error {
+    move |error| std::io::Error::new(error.kind(), format!("{what}: {error}"))
+}
+
 /// Generates the world and starts serving it.
-pub async fn start(config: SimConfig, listen: Listen) -> anyhow::Result<RunningSim> {
+pub async fn start(config: SimConfig, listen: Listen) -> std::io::Result<RunningSim> {
     let sim = Sim::new(config);
     delivery::start(&sim);
     let tls = match &listen.tls {
         Some((cert, key)) => Some(
             axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
-                .with_context(|| {
-                    format!(
-                        "loading TLS certificate {} and key {}",
-                        cert.display(),
-                        key.display()
-                    )
-                })?,
+                .map_err(doing(format!(
+                    "loading TLS certificate {} and key {}",
+                    cert.display(),
+                    key.display()
+                )))?,
         ),
         None => None,
     };
     let mut handles = Vec::new();
     for (index, addr) in [listen.primary, listen.secondary].into_iter().enumerate() {
         let listener = std::net::TcpListener::bind(addr)
-            .with_context(|| format!("binding the simulator to {addr}"))?;
+            .map_err(doing(format!("binding the simulator to {addr}")))?;
         listener.set_nonblocking(true)?;
         let local = listener.local_addr()?;
         {

@@ -35,6 +35,7 @@ pub fn register(registry: &mut Registry) {
         .register(triggers::FIRE, fire)
         .register(triggers::HOOKS, check_hooks)
         .register(crate::jobs::kinds::CONNECTION_EVENT, connection_event)
+        .register(crate::jobs::kinds::SYNC_FINISHED, sync_finished)
         .register(poll::POLL, poll::handle);
 }
 
@@ -78,6 +79,35 @@ async fn check_hooks(ctx: JobContext) -> JobResult {
 
 /// A connection broke or recovered: recipes with that hub trigger run, and after a recovery
 /// the recipes paused on the connection go on.
+/// A usage sync finished: the recipes on `sync_finished` start, and those on `user_inactive`
+/// look for seats that crossed their threshold.
+async fn sync_finished(ctx: JobContext) -> JobResult {
+    let p = &ctx.job.payload;
+    let id = p["connectionId"].as_str().unwrap_or_default();
+    let key = p["key"].as_str().unwrap_or_default();
+    let connection = match crate::connections::by_id(&ctx.hub, id).await {
+        Ok(c) => c,
+        // Removed since: nothing follows.
+        Err(crate::HubError::NotFound { .. }) => {
+            return Ok(Some(json!({"skipped": "no such connection"})));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let payload = json!({"connectionId": connection.id, "connection": connection.name, "report": p["report"]});
+    let started = triggers::hub_event(
+        &ctx.hub,
+        weft_core::recipe::HubEvent::SyncFinished,
+        key,
+        payload,
+    )
+    .await
+    .map_err(JobError::from)?;
+    idle::after_sync(&ctx.hub, &connection)
+        .await
+        .map_err(JobError::from)?;
+    Ok(Some(json!({"started": started})))
+}
+
 async fn connection_event(ctx: JobContext) -> JobResult {
     let p = &ctx.job.payload;
     let id = p["connectionId"].as_str().unwrap_or_default();

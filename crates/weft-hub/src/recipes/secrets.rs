@@ -281,6 +281,26 @@ pub fn check_destination(opened: &[OpenSecret], action: &str, input: &Value) -> 
     Ok(())
 }
 
+/// Opens every stored secret once and remembers it among the secrets recipe runs never
+/// store, log or show (`Hub::secrets`), so that the first run after a start is covered
+/// before any client opened the secret itself. Returns how many were learnt.
+pub async fn learn(hub: &Hub) -> HubResult<usize> {
+    let mut learnt = 0;
+    for (row, sealed) in hub.store.secrets().sealed_all().await? {
+        let Ok(plain) = hub.key()?.open(&row, &sealed) else {
+            continue;
+        };
+        if let Ok(text) = std::str::from_utf8(&plain) {
+            hub.secrets.register(text);
+            if row.starts_with("recipe-hook:") {
+                hub.secrets.register(&super::inbound::shown_secret(&plain));
+            }
+            learnt += 1;
+        }
+    }
+    Ok(learnt)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

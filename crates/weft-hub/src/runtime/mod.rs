@@ -3,6 +3,9 @@
 //! exact) as supervised tasks, restarted when they fail or panic, under one shutdown. The
 //! HTTP server only serves; the binary starts a runtime beside it.
 
+// The home of background work: the only module that may spawn long-lived tasks.
+#![allow(clippy::disallowed_methods)]
+
 pub mod builtin;
 pub mod handlers;
 pub mod scheduler;
@@ -84,24 +87,18 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// Declares the hub's schedules and starts the worker and the scheduler. `registry`
-    /// holds the kinds this instance runs; the hub's own kinds are added to it.
-    pub async fn start(
+    /// Declares `schedules` and starts the worker (running the kinds `registry` holds, and
+    /// the runtime's own) and the scheduler. The hub's whole work is assembled in
+    /// `crate::background`, above every area that contributes to it.
+    pub async fn run(
         hub: Hub,
         config: RuntimeConfig,
         mut registry: Registry,
+        mut schedules: Vec<weft_store::ScheduleSpec>,
     ) -> HubResult<Runtime> {
-        let learnt = crate::keys::learn(&hub).await?;
-        tracing::debug!(learnt, "learnt the stored secrets runs must never keep");
         builtin::register(&mut registry);
-        crate::usage::jobs::register(&mut registry);
-        crate::recipes::register(&mut registry);
-        let mut schedules =
-            builtin::schedules(config.probe_interval, config.keep).map_err(HubError::Invalid)?;
-        schedules
-            .push(crate::usage::jobs::schedule(config.sync_interval).map_err(HubError::Invalid)?);
-        schedules.push(
-            crate::recipes::hooks_schedule(Duration::from_secs(300)).map_err(HubError::Invalid)?,
+        schedules.extend(
+            builtin::schedules(config.probe_interval, config.keep).map_err(HubError::Invalid)?,
         );
         for spec in schedules {
             scheduler::declare(&hub, &spec).await?;

@@ -117,6 +117,8 @@ async fn read_window(
     // derived from the stored records instead (one set-based pass, slower, same answer).
     let from_stored = token.is_some();
     let (sender, mut pages) = mpsc::channel::<HubResult<Fetched>>(2);
+    // Scoped to this window: the producer of its pages, awaited before the window ends.
+    #[allow(clippy::disallowed_methods)]
     let producer = tokio::spawn(fetch_pages(
         ctx.client.clone(),
         window,

@@ -113,16 +113,16 @@ async fn run_sync(ctx: JobContext) -> JobResult {
 }
 
 /// What follows a finished sync of `connection` (by a job or the CLI; `key` names the sync):
-/// the recipes on `sync_finished` start, and those on `user_inactive` look for seats that
-/// crossed their threshold. Failures are logged: the sync itself is done.
+/// a job for the recipes that react to it (those on `sync_finished`, and those on
+/// `user_inactive`, which look for seats that crossed their threshold). A failure to enqueue
+/// it is logged: the sync itself is done.
 pub async fn synced(hub: &Hub, connection: &Connection, key: &str, report: &Value) {
-    let payload =
-        json!({"connectionId": connection.id, "connection": connection.name, "report": report});
-    let event = weft_core::recipe::HubEvent::SyncFinished;
-    if let Err(e) = crate::recipes::triggers::hub_event(hub, event, key, payload).await {
-        tracing::warn!(error = %e, "starting the recipes of a finished sync");
-    }
-    if let Err(e) = crate::recipes::idle::after_sync(hub, connection).await {
-        tracing::warn!(error = %e, "looking for seats that became inactive");
+    let request = crate::jobs::Request::new(
+        crate::jobs::kinds::SYNC_FINISHED,
+        json!({"connectionId": connection.id, "connection": connection.name, "key": key, "report": report}),
+    )
+    .dedupe(format!("sync-finished:{}:{key}", connection.id));
+    if let Err(e) = crate::jobs::enqueue(hub, &format!("usage sync {key}"), request).await {
+        tracing::warn!(error = %e, "queueing what follows a finished sync");
     }
 }

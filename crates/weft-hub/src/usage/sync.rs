@@ -94,6 +94,8 @@ pub async fn run(
     }));
     // The heartbeat keeps the lease and publishes progress; losing the lease stops the sync.
     let lost = stop.child_token();
+    // Scoped to this sync: stopped and awaited when it ends.
+    #[allow(clippy::disallowed_methods)]
     let beat = {
         let (hub, id, owner, progress, lost) = (
             hub.clone(),

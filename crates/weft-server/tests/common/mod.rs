@@ -1,5 +1,8 @@
 //! Shared set-up: a hub on a fresh SQLite file with one user per role, each with a session
 //! and an API token.
+
+// Tests start their own servers and read the wall clock: the rules are the library's.
+#![allow(clippy::disallowed_methods)]
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -104,7 +107,7 @@ pub struct Served {
 pub async fn start(hub: Hub, probe: Duration) -> Served {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let runtime = Runtime::start(
+    let runtime = weft_hub::background::start(
         hub.clone(),
         RuntimeConfig {
             probe_interval: probe.max(Duration::from_secs(1)),
@@ -266,7 +269,7 @@ pub async fn oauth_hub_on(
     hub.policy.public_url = base.clone();
     let store = hub.store.clone();
     team(&store).await;
-    let runtime = Runtime::start(
+    let runtime = weft_hub::background::start(
         hub.clone(),
         RuntimeConfig {
             probe_interval: Duration::from_secs(3600),

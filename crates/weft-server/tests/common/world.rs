@@ -1,6 +1,9 @@
 //! A world for recipe tests: the simulator, a hub served on loopback with its runtime,
 //! a connection to the simulated account, one signed-in member per role, an SMTP sink, and
 //! a switchable network between the simulator's deliveries and the hub.
+
+// Tests start their own servers and read the wall clock: the rules are the library's.
+#![allow(clippy::disallowed_methods)]
 #![allow(dead_code)]
 
 use std::sync::Arc;
@@ -373,7 +376,7 @@ pub async fn world_with(store: Arc<Store>, configure: impl FnOnce(&mut Hub)) -> 
     hub.policy.public_url = public_url;
     configure(&mut hub);
     let members = super::team(&store).await;
-    let runtime = Runtime::start(
+    let runtime = weft_hub::background::start(
         hub.clone(),
         RuntimeConfig {
             probe_interval: Duration::from_secs(3600),
