@@ -158,8 +158,17 @@ fn workflows_fields_comments_dependencies() {
     let comments = envelope::<Comment>("comments_list.json", "comments");
     assert_eq!(comments[0].task_id.as_deref(), Some("MAAAAAEFzzde"));
     assert!(comments[0].updated_date.is_some());
-    let deps = envelope::<serde_json::Value>("dependencies_list.json", "dependencies");
-    assert_eq!(deps[0]["relationType"], "FinishToStart");
+    let deps = envelope::<Dependency>("dependencies_list.json", "dependencies");
+    assert_eq!(deps[0].relation_type, RelationType::FinishToStart);
+    assert_eq!(deps[0].predecessor_id, "MAAAAAEFzzde");
+    assert_eq!(deps[0].lag_time, Some(0));
+    // A relation this client does not know yet is kept, not refused.
+    let newer: Dependency = serde_json::from_value(serde_json::json!({
+        "id": "d", "predecessorId": "a", "successorId": "b", "relationType": "SomethingNew"
+    }))
+    .unwrap();
+    assert!(!newer.relation_type.is_known());
+    assert_eq!(newer.lag_time, None);
 }
 
 #[test]

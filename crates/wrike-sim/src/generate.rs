@@ -226,6 +226,7 @@ fn build_account(
         custom_fields: Vec::new(),
         comments: Vec::new(),
         timelogs: Vec::new(),
+        dependencies: Vec::new(),
         attachments: Vec::new(),
         attachment_bytes: Default::default(),
         webhooks: Vec::new(),

@@ -731,3 +731,105 @@ async fn audit_records_always_carry_details_and_wrike_length_ids() {
         "records without details still carry an empty object"
     );
 }
+
+// Dependencies between tasks, shaped as the repository's dependencies sample, kept in step
+// with each task's dependencyIds.
+#[tokio::test]
+async fn dependencies_are_created_listed_changed_and_deleted() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default"]).await;
+    let (before, after) = {
+        let world = sim.sim.read();
+        let tasks = &world.accounts[0].tasks;
+        (tasks[0].id.clone(), tasks[1].id.clone())
+    };
+    let http = reqwest::Client::new();
+    let send = |method: reqwest::Method, path: String, form: Vec<(&'static str, String)>| {
+        let (http, token, api) = (http.clone(), token.clone(), api.clone());
+        async move {
+            let answer = http
+                .request(method, format!("{api}/{path}"))
+                .bearer_auth(&token)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (
+                answer.status().as_u16(),
+                answer.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, made) = send(
+        reqwest::Method::POST,
+        format!("tasks/{after}/dependencies"),
+        vec![("predecessorId", before.clone())],
+    )
+    .await;
+    assert_eq!(status, 200, "{made}");
+    let sample: Value = serde_json::from_str(include_str!(
+        "../../wrike-api/tests/samples/dependencies_list.json"
+    ))
+    .unwrap();
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let dependency = &made["data"][0];
+    assert_eq!(keys(dependency), keys(&sample["data"][0]), "{dependency}");
+    assert_eq!(dependency["relationType"], "FinishToStart");
+    assert_eq!(dependency["predecessorId"], before.as_str());
+    let id = dependency["id"].as_str().unwrap().to_owned();
+
+    for task in [&before, &after] {
+        let (_, listed) = send(
+            reqwest::Method::GET,
+            format!("tasks/{task}/dependencies"),
+            vec![],
+        )
+        .await;
+        assert_eq!(listed["data"][0]["id"], id.as_str());
+        let (_, shown) = send(reqwest::Method::GET, format!("tasks/{task}"), vec![]).await;
+        assert_eq!(shown["data"][0]["dependencyIds"], json!([id]), "{shown}");
+    }
+    let (status, bad) = send(
+        reqwest::Method::PUT,
+        format!("dependencies/{id}"),
+        vec![("relationType", "Sideways".into())],
+    )
+    .await;
+    assert_eq!(
+        (status, bad["error"].as_str()),
+        (400, Some("invalid_parameter"))
+    );
+    let (_, changed) = send(
+        reqwest::Method::PUT,
+        format!("dependencies/{id}"),
+        vec![("relationType", "StartToStart".into())],
+    )
+    .await;
+    assert_eq!(changed["data"][0]["relationType"], "StartToStart");
+    let (status, _) = send(
+        reqwest::Method::POST,
+        format!("tasks/{after}/dependencies"),
+        vec![
+            ("predecessorId", before.clone()),
+            ("successorId", before.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "one side only");
+    let (status, _) = send(
+        reqwest::Method::DELETE,
+        format!("dependencies/{id}"),
+        vec![],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = send(reqwest::Method::GET, format!("dependencies/{id}"), vec![]).await;
+    assert_eq!(status, 404);
+    let (_, shown) = send(reqwest::Method::GET, format!("tasks/{before}"), vec![]).await;
+    assert_eq!(shown["data"][0]["dependencyIds"], json!([]));
+}

@@ -338,3 +338,26 @@ pub struct CustomField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Value>,
 }
+
+crate::open_enum!(
+    /// How two tasks depend on each other.
+    pub enum RelationType {
+        FinishToStart,
+        StartToStart,
+        FinishToFinish,
+        StartToFinish,
+    }
+);
+
+/// A dependency between two tasks (`GET /tasks/{id}/dependencies`, `/dependencies/{ids}`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dependency {
+    pub id: String,
+    pub predecessor_id: String,
+    pub successor_id: String,
+    pub relation_type: RelationType,
+    /// Minutes; the samples carry it, older answers may not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lag_time: Option<i64>,
+}

@@ -3,6 +3,7 @@
 
 mod activity;
 mod audit;
+mod dependencies;
 mod paging;
 mod people;
 mod webhooks;
@@ -83,6 +84,16 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route(
             "/tasks/{id}/timelogs",
             get(activity::task_timelogs).post(activity::create_timelog),
+        )
+        .route(
+            "/tasks/{id}/dependencies",
+            get(dependencies::of_task).post(dependencies::create),
+        )
+        .route(
+            "/dependencies/{id}",
+            get(dependencies::by_id)
+                .put(dependencies::update)
+                .delete(dependencies::delete),
         )
         .route(
             "/tasks/{id}/attachments",
