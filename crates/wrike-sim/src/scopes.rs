@@ -8,6 +8,7 @@ const WS_WRITE: &[Scope] = &[Default, wsReadWrite];
 const USER_READ: &[Scope] = &[amReadOnlyUser, amReadWriteUser];
 const USER_WRITE: &[Scope] = &[amReadWriteUser];
 const GROUP_READ: &[Scope] = &[amReadOnlyGroup, amReadWriteGroup];
+const GROUP_WRITE: &[Scope] = &[amReadWriteGroup];
 const INVITE_READ: &[Scope] = &[amReadOnlyInvitation, amReadWriteInvitation];
 const INVITE_WRITE: &[Scope] = &[amReadWriteInvitation];
 const WORKFLOW_READ: &[Scope] = &[
@@ -35,7 +36,13 @@ pub fn required(method: &Method, route: &str) -> &'static [Scope] {
                 USER_WRITE
             }
         }
-        "/groups" | "/groups/{id}" => GROUP_READ,
+        "/groups" | "/groups/{id}" => {
+            if read {
+                GROUP_READ
+            } else {
+                GROUP_WRITE
+            }
+        }
         "/invitations" | "/invitations/{id}" => {
             if read {
                 INVITE_READ

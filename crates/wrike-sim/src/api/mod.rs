@@ -29,8 +29,13 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/contacts/{id}", get(people::contacts_by_ids))
         .route("/users/{id}", get(people::user).put(people::update_users))
         .route("/user_types", get(people::user_types))
-        .route("/groups", get(people::groups))
-        .route("/groups/{id}", get(people::groups_by_ids))
+        .route("/groups", get(people::groups).post(people::create_group))
+        .route(
+            "/groups/{id}",
+            get(people::groups_by_ids)
+                .put(people::update_group)
+                .delete(people::delete_group),
+        )
         .route(
             "/invitations",
             get(people::invitations).post(people::create_invitation),

@@ -14,7 +14,7 @@ use crate::generate::audit_record;
 use crate::params::Params;
 use crate::reply::{ApiError, ApiResult, envelope, envelope_values, shape};
 use crate::sim::{Caller, Sim};
-use crate::world::AccountData;
+use crate::world::{AccountData, SimUser};
 
 pub async fn version(p: Params) -> ApiResult {
     p.allow(&[])?;
@@ -606,4 +606,214 @@ pub async fn access_roles(
     read(&sim, &c, |account, _| {
         envelope("accessRoles", account.access_roles.clone())
     })
+}
+
+/// A group's members as given: each must be a person of the account.
+fn members_of(account: &AccountData, p: &Params, name: &str) -> Result<Vec<String>, ApiError> {
+    let ids = p.list(name)?.unwrap_or_default();
+    if let Some(unknown) = ids.iter().find(|id| account.user(id).is_none()) {
+        return Err(ApiError::invalid_parameter(
+            name,
+            &format!("no user {unknown} in this account"),
+        ));
+    }
+    Ok(ids)
+}
+
+/// Appends the audit record of a change to group `group` made by the caller.
+fn audit_group(
+    account: &mut AccountData,
+    caller: &SimUser,
+    now: chrono::DateTime<chrono::Utc>,
+    operation: AuditOperation,
+    group: &Group,
+    details: &[(&str, String)],
+) {
+    let seq = account.allocate();
+    let record = audit_record(
+        &account.id().to_owned(),
+        seq,
+        operation,
+        caller,
+        now,
+        ip_for_api(),
+        Some((AuditObjectType::Group, &group.title, &group.id)),
+        details
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::String(v.clone())))
+            .collect(),
+    );
+    account.push_audit(record);
+}
+
+/// `POST /groups` (admins): `title`, and optionally `members`, `parent` and `metadata`.
+pub async fn create_group(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&["title", "members", "parent", "avatar", "metadata"])?;
+    refuse_unsimulated(&p, &["avatar"])?;
+    let title = p.required("title")?;
+    let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
+    let group = mutate(&sim, &c, |account, ctx| {
+        let caller = account
+            .user(&ctx.user_id)
+            .cloned()
+            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
+        require_admin(&caller)?;
+        let members = members_of(account, &p, "members")?;
+        let parent = p.text("parent");
+        if let Some(parent) = &parent
+            && !account.groups.iter().any(|g| &g.id == parent)
+        {
+            return Err(ApiError::invalid_parameter(
+                "parent",
+                &format!("no group {parent}"),
+            ));
+        }
+        let seq = account.allocate();
+        let group = Group {
+            id: crate::ids::group(100_000 + seq),
+            account_id: Some(account.id().to_owned()),
+            title: title.clone(),
+            member_ids: members,
+            child_ids: Vec::new(),
+            parent_ids: parent.iter().cloned().collect(),
+            avatar_url: None,
+            my_team: Some(false),
+            metadata: metadata.clone(),
+        };
+        if let Some(parent) = &parent
+            && let Some(p) = account.groups.iter_mut().find(|g| &g.id == parent)
+        {
+            p.child_ids.push(group.id.clone());
+        }
+        account.groups.push(group.clone());
+        audit_group(
+            account,
+            &caller,
+            ctx.now,
+            AuditOperation::GroupCreated,
+            &group,
+            &[],
+        );
+        Ok((group, Vec::new()))
+    })?;
+    envelope("groups", vec![group])
+}
+
+/// `PUT /groups/{id}` (admins): `title`, `addMembers`, `removeMembers`, `parent`, `metadata`.
+pub async fn update_group(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[
+        "title",
+        "addMembers",
+        "removeMembers",
+        "addInvitations",
+        "removeInvitations",
+        "parent",
+        "avatar",
+        "metadata",
+    ])?;
+    refuse_unsimulated(
+        &p,
+        &["addInvitations", "removeInvitations", "avatar", "parent"],
+    )?;
+    let title = p.text("title");
+    let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
+    let group = mutate(&sim, &c, |account, ctx| {
+        let caller = account
+            .user(&ctx.user_id)
+            .cloned()
+            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
+        require_admin(&caller)?;
+        let add = members_of(account, &p, "addMembers")?;
+        let remove = p.list("removeMembers")?.unwrap_or_default();
+        let group = account
+            .groups
+            .iter_mut()
+            .find(|g| g.id == id)
+            .ok_or_else(|| ApiError::not_found(&format!("Group {id}")))?;
+        let mut audits = Vec::new();
+        if let Some(title) = &title
+            && title != &group.title
+        {
+            audits.push((
+                AuditOperation::GroupRenamed,
+                vec![("Old Title", group.title.clone())],
+            ));
+            group.title = title.clone();
+        }
+        for member in &add {
+            if !group.member_ids.contains(member) {
+                group.member_ids.push(member.clone());
+                audits.push((
+                    AuditOperation::GroupMemberAdded,
+                    vec![("Member", member.clone())],
+                ));
+            }
+        }
+        for member in &remove {
+            if group.member_ids.contains(member) {
+                group.member_ids.retain(|m| m != member);
+                audits.push((
+                    AuditOperation::GroupMemberRemoved,
+                    vec![("Member", member.clone())],
+                ));
+            }
+        }
+        if let Some(metadata) = &metadata {
+            group.metadata = Some(metadata.clone());
+        }
+        let group = group.clone();
+        for (operation, details) in audits {
+            let details: Vec<(&str, String)> = details;
+            audit_group(account, &caller, ctx.now, operation, &group, &details);
+        }
+        Ok((group, Vec::new()))
+    })?;
+    envelope("groups", vec![group])
+}
+
+/// `DELETE /groups/{id}` (admins): answers with the group deleted.
+pub async fn delete_group(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    let group = mutate(&sim, &c, |account, ctx| {
+        let caller = account
+            .user(&ctx.user_id)
+            .cloned()
+            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
+        require_admin(&caller)?;
+        let group = account
+            .groups
+            .iter()
+            .find(|g| g.id == id)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(&format!("Group {id}")))?;
+        account.groups.retain(|g| g.id != id);
+        for other in account.groups.iter_mut() {
+            other.child_ids.retain(|c| c != &id);
+            other.parent_ids.retain(|c| c != &id);
+        }
+        audit_group(
+            account,
+            &caller,
+            ctx.now,
+            AuditOperation::GroupDeleted,
+            &group,
+            &[],
+        );
+        Ok((group, Vec::new()))
+    })?;
+    envelope("groups", vec![group])
 }
