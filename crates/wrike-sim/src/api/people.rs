@@ -631,7 +631,7 @@ fn audit_group(
 ) {
     let seq = account.allocate();
     let record = audit_record(
-        &account.id().to_owned(),
+        account.id(),
         seq,
         operation,
         caller,
