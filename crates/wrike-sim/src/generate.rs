@@ -226,6 +226,16 @@ fn build_account(
         custom_fields: Vec::new(),
         comments: Vec::new(),
         timelogs: Vec::new(),
+        timelog_categories: ["Development", "Meetings", "Support", "Travel (retired)"]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| TimelogCategory {
+                id: ids::entity(&id, "OQ", i as u64 + 1),
+                name: (*name).to_owned(),
+                order: Some(i as i64),
+                hidden: name.ends_with("(retired)"),
+            })
+            .collect(),
         dependencies: Vec::new(),
         attachments: Vec::new(),
         attachment_bytes: Default::default(),

@@ -19,6 +19,13 @@ const WORKFLOW_READ: &[Scope] = &[
     wsReadWrite,
 ];
 const AUDIT: &[Scope] = &[amReadOnlyAuditLog];
+const TIMELOG_CATEGORY_READ: &[Scope] = &[
+    Default,
+    amReadOnlyTimelogCategory,
+    amReadWriteTimelogCategory,
+    wsReadOnly,
+    wsReadWrite,
+];
 const ACCESS_ROLES: &[Scope] = &[amReadOnlyAccessRole];
 const NONE: &[Scope] = &[];
 
@@ -51,6 +58,7 @@ pub fn required(method: &Method, route: &str) -> &'static [Scope] {
             }
         }
         "/workflows" => WORKFLOW_READ,
+        "/timelog_categories" => TIMELOG_CATEGORY_READ,
         "/audit_log" => AUDIT,
         "/access_roles" => ACCESS_ROLES,
         _ => {

@@ -27,6 +27,7 @@ pub struct AccountData {
     pub custom_fields: Vec<CustomField>,
     pub comments: Vec<Comment>,
     pub timelogs: Vec<Timelog>,
+    pub timelog_categories: Vec<TimelogCategory>,
     pub dependencies: Vec<Dependency>,
     pub attachments: Vec<Attachment>,
     /// The bytes of uploaded attachments, by id (generated ones have none; their download

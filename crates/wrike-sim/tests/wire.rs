@@ -980,3 +980,77 @@ async fn token_for_scopes(sim: &RunningSim, scopes: &[&str]) -> String {
         .unwrap();
     answer["accessToken"].as_str().unwrap().to_owned()
 }
+
+// Timelog categories: listed (hidden ones too), required to be in use when a timelog names
+// one, and filtering the listings.
+#[tokio::test]
+async fn timelog_categories_are_listed_checked_and_filter_timelogs() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default"]).await;
+    let task = sim.sim.read().accounts[0].tasks[0].id.clone();
+    let http = reqwest::Client::new();
+    let (_, _, listed) = call(
+        reqwest::Method::GET,
+        format!("{api}/timelog_categories"),
+        &token,
+    )
+    .await;
+    assert_eq!(listed["kind"], "timelogCategories");
+    let categories = listed["data"].as_array().unwrap();
+    let shown = categories.iter().find(|c| c["hidden"] == false).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hidden = categories.iter().find(|c| c["hidden"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let log = |category: String| {
+        let (http, token, url) = (
+            http.clone(),
+            token.clone(),
+            format!("{api}/tasks/{task}/timelogs"),
+        );
+        async move {
+            let answer = http
+                .post(url)
+                .bearer_auth(&token)
+                .form(&[
+                    ("hours", "1"),
+                    ("trackedDate", "2026-11-02"),
+                    ("comment", "c"),
+                    ("categoryId", category.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (
+                answer.status().as_u16(),
+                answer.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, made) = log(shown.clone()).await;
+    assert_eq!(status, 200, "{made}");
+    let (status, refused) = log(hidden).await;
+    assert_eq!(status, 400, "{refused}");
+    for url in [
+        format!("{api}/timelogs?timelogCategories=[{shown}]"),
+        format!("{api}/timelog_categories/{shown}/timelogs"),
+    ] {
+        let (_, _, found) = call(reqwest::Method::GET, url.clone(), &token).await;
+        assert_eq!(
+            found["data"].as_array().map(Vec::len),
+            Some(1),
+            "{url}: {found}"
+        );
+    }
+    let (_, _, none) = call(
+        reqwest::Method::GET,
+        format!("{api}/timelogs?timelogCategories=[OTHER]"),
+        &token,
+    )
+    .await;
+    assert_eq!(none["data"], json!([]));
+}

@@ -259,6 +259,8 @@ struct TimelogFilter {
     updated: Option<Range>,
     tracked: Option<DayRange>,
     me: bool,
+    /// `timelogCategories`: only timelogs in one of these.
+    categories: Option<Vec<String>>,
 }
 
 /// `{"start": "yyyy-MM-dd", "end": "yyyy-MM-dd"}`, both ends included, either optional.
@@ -275,6 +277,7 @@ impl TimelogFilter {
             updated: p.json("updatedDate")?,
             tracked: p.json("trackedDate")?,
             me: p.bool("me")?.unwrap_or(false),
+            categories: p.list("timelogCategories")?,
         })
     }
 
@@ -291,6 +294,10 @@ impl TimelogFilter {
                     && r.end.is_none_or(|e| t.tracked_date <= e)
             })
             && (!self.me || t.user_id == caller.user_id)
+            && self
+                .categories
+                .as_ref()
+                .is_none_or(|c| t.category_id.as_ref().is_some_and(|id| c.contains(id)))
     }
 }
 
@@ -311,7 +318,7 @@ pub async fn timelogs(
         "billingTypes",
         "fields",
     ])?;
-    super::refuse_unsimulated(&p, &["timelogCategories", "billingTypes"])?;
+    super::refuse_unsimulated(&p, &["billingTypes"])?;
     let filter = TimelogFilter::of(&p)?;
     read(&sim, &c, |account, _| {
         let data = account
@@ -397,12 +404,24 @@ pub async fn create_timelog(
         account
             .task(&id)
             .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
+        let category = p.text("categoryId");
+        if let Some(c) = &category
+            && !account
+                .timelog_categories
+                .iter()
+                .any(|k| &k.id == c && !k.hidden)
+        {
+            return Err(ApiError::invalid_parameter(
+                "categoryId",
+                &format!("no timelog category {c} in use in this account"),
+            ));
+        }
         let seq = account.allocate();
         let timelog = Timelog {
             id: crate::ids::entity(account.id(), "JQ", seq),
             task_id: id.clone(),
             user_id: ctx.user_id.clone(),
-            category_id: p.text("categoryId"),
+            category_id: category,
             billing_type: None,
             hours,
             created_date: ctx.now,
@@ -699,4 +718,50 @@ pub async fn delete_attachment(
         Ok(((), events))
     })?;
     envelope::<Value>("attachments", Vec::new())
+}
+
+/// `GET /timelog_categories`: the account's categories, hidden ones included (timelogs kept
+/// from before a category was hidden still name it).
+pub async fn timelog_categories(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    read(&sim, &c, |account, _| {
+        envelope("timelogCategories", account.timelog_categories.clone())
+    })
+}
+
+/// `GET /timelog_categories/{id}/timelogs`: the timelogs of one category, filtered as the
+/// other listings are.
+pub async fn category_timelogs(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[
+        "createdDate",
+        "updatedDate",
+        "trackedDate",
+        "me",
+        "plainText",
+        "fields",
+    ])?;
+    let filter = TimelogFilter::of(&p)?;
+    read(&sim, &c, |account, _| {
+        if !account.timelog_categories.iter().any(|k| k.id == id) {
+            return Err(ApiError::not_found(&format!("TimelogCategory {id}")));
+        }
+        envelope(
+            "timelogs",
+            account
+                .timelogs
+                .iter()
+                .filter(|t| t.category_id.as_deref() == Some(id.as_str()) && filter.keeps(t, &c))
+                .cloned()
+                .collect(),
+        )
+    })
 }

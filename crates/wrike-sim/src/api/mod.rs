@@ -113,6 +113,11 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(activity::comments_by_ids).delete(activity::delete_comment),
         )
         .route("/timelogs", get(activity::timelogs))
+        .route("/timelog_categories", get(activity::timelog_categories))
+        .route(
+            "/timelog_categories/{id}/timelogs",
+            get(activity::category_timelogs),
+        )
         .route(
             "/attachments/{id}",
             get(activity::attachments_by_ids).delete(activity::delete_attachment),
