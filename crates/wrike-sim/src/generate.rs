@@ -240,6 +240,7 @@ fn build_account(
         attachments: Vec::new(),
         attachment_bytes: Default::default(),
         webhooks: Vec::new(),
+        async_jobs: Vec::new(),
         audit: Vec::new(),
         next_seq: 0,
     };

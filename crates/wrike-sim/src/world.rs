@@ -34,10 +34,23 @@ pub struct AccountData {
     /// is filler of their size).
     pub attachment_bytes: std::collections::HashMap<String, std::sync::Arc<Vec<u8>>>,
     pub webhooks: Vec<SimWebhook>,
+    /// Asynchronous copies (`copy_folder_async`), polled through `/async_job/{id}`.
+    pub async_jobs: Vec<SimAsyncJob>,
     /// Sorted by (eventDate, id), oldest first.
     pub audit: Vec<AuditRecord>,
     /// Counter for ids of things created after generation.
     pub next_seq: u64,
+}
+
+/// An asynchronous job: its answer, and how often it was polled (the first poll finds it
+/// in progress, so clients prove they wait).
+#[derive(Debug, Clone)]
+pub struct SimAsyncJob {
+    pub id: String,
+    pub kind: String,
+    pub total: usize,
+    pub result: serde_json::Value,
+    pub polls: u32,
 }
 
 /// A person in an account, with what only Wrike's back office knows about them.

@@ -1054,3 +1054,145 @@ async fn timelog_categories_are_listed_checked_and_filter_timelogs() {
     .await;
     assert_eq!(none["data"], json!([]));
 }
+
+// A folder copied with what is under it: at once, shaped as the folder_copy sample, or as an
+// async job that is in progress when first asked and names the copy when done.
+#[tokio::test]
+async fn folders_are_copied_at_once_or_as_an_async_job() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default"]).await;
+    let (source, root, under) = {
+        let world = sim.sim.read();
+        let account = &world.accounts[0];
+        let root = account
+            .folders
+            .iter()
+            .find(|f| f.scope == wrike_api::models::TreeScope::WsRoot)
+            .unwrap()
+            .id
+            .clone();
+        // A folder with tasks in it.
+        let source = account
+            .folders
+            .iter()
+            .filter(|f| f.scope == wrike_api::models::TreeScope::WsFolder)
+            .find(|f| {
+                account
+                    .tasks
+                    .iter()
+                    .any(|t| t.parent_ids.iter().flatten().any(|p| p == &f.id))
+            })
+            .unwrap();
+        let under = account
+            .tasks
+            .iter()
+            .filter(|t| t.parent_ids.iter().flatten().any(|p| p == &source.id))
+            .count();
+        (source.id.clone(), root, under)
+    };
+    let http = reqwest::Client::new();
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let (http, token, api) = (http.clone(), token.clone(), api.clone());
+        async move {
+            let answer = http
+                .post(format!("{api}/{path}"))
+                .bearer_auth(&token)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (
+                answer.status().as_u16(),
+                answer.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, copied) = post(
+        format!("copy_folder/{source}"),
+        vec![
+            ("parent", root.clone()),
+            ("title", "Copy".into()),
+            ("titlePrefix", "[Copy] ".into()),
+            ("copyResponsibles", "false".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{copied}");
+    assert_eq!(copied["kind"], "folders");
+    let sample: Value = serde_json::from_str(include_str!(
+        "../../wrike-api/tests/samples/folder_copy.json"
+    ))
+    .unwrap();
+    for key in sample["data"][0].as_object().unwrap().keys() {
+        assert!(
+            copied["data"][0].get(key).is_some(),
+            "{key} missing: {copied}"
+        );
+    }
+    let copy_id = copied["data"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(copied["data"][0]["title"], "Copy");
+    assert_eq!(copied["data"][0]["parentIds"], json!([root]));
+    {
+        let world = sim.sim.read();
+        let tasks: Vec<_> = world.accounts[0]
+            .tasks
+            .iter()
+            .filter(|t| t.parent_ids.iter().flatten().any(|p| p == &copy_id))
+            .collect();
+        assert_eq!(tasks.len(), under, "every task under the folder is copied");
+        assert!(tasks.iter().all(|t| t.title.starts_with("[Copy] ")));
+        assert!(
+            tasks
+                .iter()
+                .all(|t| t.responsible_ids.as_ref().is_some_and(Vec::is_empty))
+        );
+    }
+    let (status, refused) = post(
+        format!("copy_folder/{source}"),
+        vec![("parent", source.clone()), ("title", "Loop".into())],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    let (status, refused) = post(
+        format!("copy_folder/{source}"),
+        vec![
+            ("parent", root.clone()),
+            ("title", "Big".into()),
+            ("entryLimit", "1".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+
+    let (status, job) = post(
+        format!("copy_folder_async/{source}"),
+        vec![("parent", root.clone()), ("title", "Later".into())],
+    )
+    .await;
+    assert_eq!(status, 200, "{job}");
+    let job = job["data"][0]["id"].as_str().unwrap().to_owned();
+    let (_, _, first) = call(
+        reqwest::Method::GET,
+        format!("{api}/async_job/{job}"),
+        &token,
+    )
+    .await;
+    assert_eq!(first["data"][0]["status"], "InProgress", "{first}");
+    assert!(first["data"][0].get("result").is_none());
+    let (_, _, done) = call(
+        reqwest::Method::GET,
+        format!("{api}/async_job/{job}"),
+        &token,
+    )
+    .await;
+    assert_eq!(done["data"][0]["status"], "Completed", "{done}");
+    let folder = done["data"][0]["result"]["folderId"].as_str().unwrap();
+    let (_, _, made) = call(
+        reqwest::Method::GET,
+        format!("{api}/folders/{folder}"),
+        &token,
+    )
+    .await;
+    assert_eq!(made["data"][0]["title"], "Later");
+}

@@ -3,6 +3,7 @@
 
 mod activity;
 mod audit;
+mod copy;
 mod dependencies;
 mod paging;
 mod people;
@@ -52,6 +53,9 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/spaces/{id}/tasks", get(work::space_tasks))
         .route("/spaces/{id}/webhooks", post(webhooks::create_for_space))
         .route("/folders", get(work::folder_tree))
+        .route("/copy_folder/{id}", post(copy::copy_folder))
+        .route("/copy_folder_async/{id}", post(copy::copy_folder_async))
+        .route("/async_job/{id}", get(copy::async_job))
         .route(
             "/folders/{id}",
             get(work::folders_by_ids)
