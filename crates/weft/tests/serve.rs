@@ -440,3 +440,172 @@ fn the_team_and_its_tokens_from_the_command_line() {
         text(&out)
     );
 }
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn set_cookie(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+        })
+        .unwrap_or_else(|| panic!("no cookie {name}"))
+}
+
+fn form_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+// The OAuth callback seals the tokens in the `weft serve` process; another process, the CLI,
+// opens them: the connection checks healthy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_an_oauth_consent_stored_in_serve_open_in_the_cli() {
+    let sim = sim().await;
+    let dir = Dir::new("oauth-across");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let (client_id, client_secret) = {
+        let mut world = sim.sim.write();
+        let app = world.apps.first_mut().unwrap();
+        app.redirect_uris = vec![format!("{base}/connections/oauth/callback")];
+        (app.client_id.clone(), app.client_secret.clone())
+    };
+    std::fs::write(
+        dir.0.join("weft.toml"),
+        format!(
+            "database_url = \"sqlite://weft-data/weft.db\"\n\
+             listen = \"127.0.0.1:{port}\"\n\
+             public_url = \"{base}\"\n\
+             oauth_client_id = \"{client_id}\"\n\
+             oauth_client_secret = \"{client_secret}\"\n\
+             oauth_login_base = \"{}\"\n\
+             allow_any_wrike_host = true\n",
+            sim.base_url()
+        ),
+    )
+    .unwrap();
+    let key = "ab".repeat(32);
+    let env = [("WEFT_SECRET_KEY", key.as_str())];
+    let added = dir.weft(
+        &["users", "add", "--username", "ada", "--role", "admin"],
+        &env,
+        "a long enough password\n",
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_weft"))
+        .arg("serve")
+        .current_dir(&dir.0)
+        .env("WEFT_SECRET_KEY", &key)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = no_redirects();
+    let started = Instant::now();
+    while http.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "serve did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Sign in, start the consent, accept it as the integration user, come back.
+    let page = http.get(format!("{base}/login")).send().await.unwrap();
+    let login_cookie = set_cookie(&page, "weft_login");
+    let html = page.text().await.unwrap();
+    let signed_in = http
+        .post(format!("{base}/login"))
+        .header("cookie", format!("weft_login={login_cookie}"))
+        .form(&[
+            ("login_csrf", form_field(&html, "login_csrf").as_str()),
+            ("next", "/"),
+            ("username", "ada"),
+            ("password", "a long enough password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    let session = format!("weft_session={}", set_cookie(&signed_in, "weft_session"));
+    let home = http
+        .get(format!("{base}/connections"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    let csrf = form_field(&home.text().await.unwrap(), "csrf");
+    let start = http
+        .post(format!("{base}/connections/oauth/start"))
+        .header("cookie", &session)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={csrf}&name=acme-oauth&feature=usage_analytics"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        start.status(),
+        303,
+        "{}",
+        start.text().await.unwrap_or_default()
+    );
+    let consent = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    let mut form: Vec<(String, String)> = consent.query_pairs().into_owned().collect();
+    let (account, integration) = {
+        let world = sim.sim.read();
+        let a = &world.accounts[0];
+        (
+            a.id().to_owned(),
+            a.integration_user().unwrap().id().to_owned(),
+        )
+    };
+    form.push(("user".into(), format!("{account}|{integration}")));
+    form.push(("decision".into(), "accept".into()));
+    let back = http
+        .post(format!("{}/oauth2/authorize/v4/decision", sim.base_url()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let done = http
+        .get(&callback)
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        done.status(),
+        303,
+        "{}",
+        done.text().await.unwrap_or_default()
+    );
+    serve.kill().unwrap();
+    serve.wait().unwrap();
+
+    let checked = dir.weft(&["connections", "check", "--json"], &env, "");
+    assert!(checked.status.success(), "{}", text(&checked));
+    let report: Value = serde_json::from_slice(&checked.stdout).unwrap();
+    assert_eq!(report[0]["name"], "acme-oauth");
+    assert_eq!(report[0]["health"]["state"], "healthy");
+}
