@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use weft_core::clock::ManualClock;
 use weft_core::secrets::SecretKey;
 use weft_hub::jobs::{self, Request};
-use weft_hub::runtime::{JobError, Registry, Runtime, RuntimeConfig, WorkerConfig, supervisor};
+use weft_hub::runtime::{JobError, Registry, RuntimeConfig, WorkerConfig, supervisor};
 use weft_hub::{Hub, connections};
 use weft_store::{Job, JobFilter, JobStatus, RetryPolicy, Store};
 

@@ -90,9 +90,42 @@ const fn opt(name: &'static str, help: &'static str) -> ActionInput {
     }
 }
 
+/// Every action, by name in the catalog: the one place action names live. The runner, the
+/// checks and the tests match on this (exhaustively), so an action cannot exist without its
+/// executor, and a catalog entry cannot be added without deciding how it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ActionKind {
+    GetTask,
+    SearchTasks,
+    CreateTask,
+    UpdateTask,
+    DeleteTask,
+    CreateFolder,
+    UpdateFolder,
+    CreateComment,
+    CreateInvitation,
+    ResendInvitation,
+    CancelInvitation,
+    ListWorkflows,
+    UpdateUser,
+    CreateTimelog,
+    ListAttachments,
+    UploadAttachment,
+    DownloadAttachment,
+    DeleteAttachment,
+    WrikeRequest,
+    HttpRequest,
+    Notify,
+    Approval,
+    UsageInactiveUsers,
+    Map,
+    ControlStop,
+}
+
 /// An action in the catalog.
 #[derive(Debug, Clone, Copy)]
 pub struct Action {
+    pub kind: ActionKind,
     pub name: &'static str,
     pub summary: &'static str,
     pub inputs: &'static [ActionInput],
@@ -123,6 +156,7 @@ const TASK_FIELDS: &[ActionInput] = &[
 /// Every action a step may use.
 pub const CATALOG: &[Action] = &[
     Action {
+        kind: ActionKind::GetTask,
         name: "wrike.get_task",
         summary: "Read one task",
         inputs: &[req("id", "the task id")],
@@ -131,6 +165,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::Read,
     },
     Action {
+        kind: ActionKind::SearchTasks,
         name: "wrike.search_tasks",
         summary: "List tasks of a folder or project, optionally by title, status or importance",
         inputs: &[
@@ -151,6 +186,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::Read,
     },
     Action {
+        kind: ActionKind::CreateTask,
         name: "wrike.create_task",
         summary: "Create a task in a folder or project",
         inputs: &[
@@ -173,6 +209,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::UpdateTask,
         name: "wrike.update_task",
         summary: "Change a task: title, status, dates, assignees, parents, custom fields",
         inputs: &[
@@ -193,6 +230,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::DeleteTask,
         name: "wrike.delete_task",
         summary: "Move a task to the Recycle Bin",
         inputs: &[req("id", "the task id")],
@@ -201,6 +239,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::CreateFolder,
         name: "wrike.create_folder",
         summary: "Create a folder, or a project with `project`",
         inputs: &[
@@ -218,6 +257,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::UpdateFolder,
         name: "wrike.update_folder",
         summary: "Change a folder or project",
         inputs: &[
@@ -235,6 +275,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::CreateComment,
         name: "wrike.create_comment",
         summary: "Comment on a task or a folder",
         inputs: &[
@@ -247,6 +288,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::CreateInvitation,
         name: "wrike.create_invitation",
         summary: "Invite someone to the account",
         inputs: &[
@@ -264,6 +306,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::AdministerUsers,
     },
     Action {
+        kind: ActionKind::ResendInvitation,
         name: "wrike.resend_invitation",
         summary: "Send an invitation again",
         inputs: &[req("id", "the invitation id")],
@@ -272,6 +315,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::AdministerUsers,
     },
     Action {
+        kind: ActionKind::CancelInvitation,
         name: "wrike.cancel_invitation",
         summary: "Cancel an invitation",
         inputs: &[req("id", "the invitation id")],
@@ -280,6 +324,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::AdministerUsers,
     },
     Action {
+        kind: ActionKind::ListWorkflows,
         name: "wrike.list_workflows",
         summary: "List workflows and their statuses",
         inputs: &[],
@@ -288,6 +333,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::Read,
     },
     Action {
+        kind: ActionKind::UpdateUser,
         name: "wrike.update_user",
         summary: "Change a user's type or role, or deactivate them",
         inputs: &[
@@ -301,6 +347,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::AdministerUsers,
     },
     Action {
+        kind: ActionKind::CreateTimelog,
         name: "wrike.create_timelog",
         summary: "Log time on a task",
         inputs: &[
@@ -314,6 +361,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::ListAttachments,
         name: "wrike.list_attachments",
         summary: "List the attachments of a task or a folder",
         inputs: &[
@@ -325,6 +373,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::Read,
     },
     Action {
+        kind: ActionKind::UploadAttachment,
         name: "wrike.upload_attachment",
         summary: "Attach a file to a task or a folder",
         inputs: &[
@@ -349,6 +398,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::DownloadAttachment,
         name: "wrike.download_attachment",
         summary: "Read an attachment's file (up to 8 MB): name, contentType, size and content_base64",
         inputs: &[req("id", "the attachment id")],
@@ -357,6 +407,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::Read,
     },
     Action {
+        kind: ActionKind::DeleteAttachment,
         name: "wrike.delete_attachment",
         summary: "Delete an attachment",
         inputs: &[req("id", "the attachment id")],
@@ -365,6 +416,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::WrikeRequest,
         name: "wrike.request",
         summary: "Any Wrike API call: method, path and parameters",
         inputs: &[
@@ -380,6 +432,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::AdministerUsers,
     },
     Action {
+        kind: ActionKind::HttpRequest,
         name: "http.request",
         summary: "An HTTP request to any system",
         inputs: &[
@@ -395,6 +448,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::Notify,
         name: "notify",
         summary: "A notification: e-mail to the addresses given, or the hub's alert channels (webhook, alert_emails); always the run's log",
         inputs: &[
@@ -410,6 +464,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::WriteWork,
     },
     Action {
+        kind: ActionKind::Approval,
         name: "approval",
         summary: "Wait for an Admin or Operator to approve or reject in the UI or API",
         inputs: &[
@@ -428,6 +483,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::Read,
     },
     Action {
+        kind: ActionKind::UsageInactiveUsers,
         name: "usage.inactive_users",
         summary: "Paid seats of the recipe's connection idle for N days, from the hub's usage data (never the account owner, nor the user the connection runs as)",
         inputs: &[
@@ -439,6 +495,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::Read,
     },
     Action {
+        kind: ActionKind::Map,
         name: "map",
         summary: "Compute values from the trigger and earlier steps: the output is the input, after templates",
         inputs: &[],
@@ -447,6 +504,7 @@ pub const CATALOG: &[Action] = &[
         privilege: Privilege::Read,
     },
     Action {
+        kind: ActionKind::ControlStop,
         name: "control.stop",
         summary: "End the run here, successfully",
         inputs: &[opt("reason", "why, for the run's log")],
@@ -509,5 +567,26 @@ mod tests {
         );
         assert_eq!(action("wrike.get_task").unwrap().privilege, Privilege::Read);
         assert!(Privilege::AdministerUsers > Privilege::WriteWork);
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_names_exactly_one_catalog_entry() {
+        let mut kinds: Vec<ActionKind> = CATALOG.iter().map(|a| a.kind).collect();
+        let all = kinds.len();
+        kinds.sort_by_key(|k| format!("{k:?}"));
+        kinds.dedup();
+        assert_eq!(kinds.len(), all, "two entries share a kind");
+        let mut names: Vec<&str> = CATALOG.iter().map(|a| a.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all, "two entries share a name");
+        for a in CATALOG {
+            assert_eq!(action(a.name).map(|found| found.kind), Some(a.kind));
+        }
     }
 }

@@ -162,7 +162,7 @@ pub fn check(recipe: &Recipe) -> Vec<Problem> {
                         });
                     }
                 }
-                if action.name == "wrike.create_comment"
+                if action.kind == super::ActionKind::CreateComment
                     && !given.contains(&"task")
                     && !given.contains(&"folder")
                 {

@@ -14,7 +14,9 @@ mod parse;
 mod problem;
 mod template;
 
-pub use catalog::{Action, ActionInput, CATALOG, Privilege, action, raw_call_privilege};
+pub use catalog::{
+    Action, ActionInput, ActionKind, CATALOG, Privilege, action, raw_call_privilege,
+};
 pub use check::{check, is_secret_name};
 pub use model::*;
 pub use node::{Node, evaluate};

@@ -289,7 +289,7 @@ impl Step {
         let Some(action) = super::catalog::action(&self.action.value) else {
             return Privilege::Read;
         };
-        if action.name != "wrike.request" {
+        if action.kind != super::ActionKind::WrikeRequest {
             return action.privilege;
         }
         // A value as written: a literal, or a template's source.

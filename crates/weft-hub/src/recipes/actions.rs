@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 use weft_core::health::{FailureClass, classify};
-use weft_core::recipe::{Privilege, raw_call_privilege};
+use weft_core::recipe::{Action, ActionKind, Privilege, raw_call_privilege};
 use weft_core::usage::Signals;
 use weft_store::{Connection, SortBy, UserFilter};
 use wrike_api::WrikeError;
@@ -223,25 +223,33 @@ fn data(envelope: Value) -> Value {
         .unwrap_or(Value::Array(Vec::new()))
 }
 
-/// Runs `action` with `input`.
-pub async fn execute(ctx: &ActionContext<'_>, action: &str, input: &Value) -> ActionResult {
+/// Runs `action` with `input`. Every kind the catalog has is matched here (or in
+/// `wrike_action`), so an action cannot be in the catalog without a way to run it.
+pub async fn execute(ctx: &ActionContext<'_>, action: &Action, input: &Value) -> ActionResult {
     super::secrets::check_destination(ctx.secrets, action, input)
         .map_err(ActionError::permanent)?;
-    if action.starts_with("wrike.") {
-        return wrike_action(ctx, action, input).await;
-    }
-    match action {
-        "map" => Ok(input.clone()),
-        "http.request" => http_request(ctx, input).await,
-        "notify" => notify(ctx, input).await,
-        "usage.inactive_users" => inactive_users(ctx, input).await,
-        other => Err(ActionError::permanent(format!(
-            "{other} is not an action the hub runs here"
+    match action.kind {
+        ActionKind::Map => Ok(input.clone()),
+        ActionKind::HttpRequest => http_request(ctx, input).await,
+        ActionKind::Notify => notify(ctx, input).await,
+        ActionKind::UsageInactiveUsers => inactive_users(ctx, input).await,
+        // The runner handles these itself: an approval waits as a stored state, a stop ends
+        // the run.
+        ActionKind::Approval | ActionKind::ControlStop => Err(ActionError::permanent(format!(
+            "{} is run by the recipe runner, not as an action",
+            action.name
         ))),
+        kind => wrike_action(ctx, action, kind, input).await,
     }
 }
 
-async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> ActionResult {
+async fn wrike_action(
+    ctx: &ActionContext<'_>,
+    action: &Action,
+    kind: ActionKind,
+    input: &Value,
+) -> ActionResult {
+    let action = action.name;
     let connection = ctx
         .connection
         .ok_or_else(|| ActionError::permanent("the recipe's connection is gone"))?;
@@ -257,12 +265,12 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
                 .map_err(|e| ActionError::from_wrike(&format!("{method} /{path}"), e))
         }
     };
-    match action {
-        "wrike.get_task" => first(
+    match kind {
+        ActionKind::GetTask => first(
             call(Method::GET, format!("tasks/{}", id(input, "id")?), vec![]).await?,
             action,
         ),
-        "wrike.search_tasks" => {
+        ActionKind::SearchTasks => {
             let path = match input.get("folder").and_then(Value::as_str) {
                 Some(_) => format!("folders/{}/tasks", id(input, "folder")?),
                 None => "tasks".to_owned(),
@@ -276,21 +284,21 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
             params.push(("pageSize".into(), limit.to_string()));
             Ok(data(call(Method::GET, path, params).await?))
         }
-        "wrike.create_task" => {
+        ActionKind::CreateTask => {
             let path = format!("folders/{}/tasks", id(input, "folder")?);
             first(
                 call(Method::POST, path, params_except(input, &["folder"])).await?,
                 action,
             )
         }
-        "wrike.update_task" => {
+        ActionKind::UpdateTask => {
             let path = format!("tasks/{}", id(input, "id")?);
             first(
                 call(Method::PUT, path, params_except(input, &["id"])).await?,
                 action,
             )
         }
-        "wrike.delete_task" => first(
+        ActionKind::DeleteTask => first(
             call(
                 Method::DELETE,
                 format!("tasks/{}", id(input, "id")?),
@@ -299,21 +307,21 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
             .await?,
             action,
         ),
-        "wrike.create_folder" => {
+        ActionKind::CreateFolder => {
             let path = format!("folders/{}/folders", id(input, "parent")?);
             first(
                 call(Method::POST, path, params_except(input, &["parent"])).await?,
                 action,
             )
         }
-        "wrike.update_folder" => {
+        ActionKind::UpdateFolder => {
             let path = format!("folders/{}", id(input, "id")?);
             first(
                 call(Method::PUT, path, params_except(input, &["id"])).await?,
                 action,
             )
         }
-        "wrike.create_comment" => {
+        ActionKind::CreateComment => {
             let path = format!("{}/comments", task_or_folder(input)?);
             first(
                 call(
@@ -325,7 +333,7 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
                 action,
             )
         }
-        "wrike.create_invitation" => first(
+        ActionKind::CreateInvitation => first(
             call(
                 Method::POST,
                 "invitations".into(),
@@ -334,14 +342,14 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
             .await?,
             action,
         ),
-        "wrike.resend_invitation" => {
+        ActionKind::ResendInvitation => {
             let path = format!("invitations/{}", id(input, "id")?);
             first(
                 call(Method::PUT, path, vec![("resend".into(), "true".into())]).await?,
                 action,
             )
         }
-        "wrike.cancel_invitation" => {
+        ActionKind::CancelInvitation => {
             call(
                 Method::DELETE,
                 format!("invitations/{}", id(input, "id")?),
@@ -350,8 +358,8 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
             .await?;
             Ok(json!({"cancelled": true}))
         }
-        "wrike.list_workflows" => Ok(data(call(Method::GET, "workflows".into(), vec![]).await?)),
-        "wrike.update_user" => {
+        ActionKind::ListWorkflows => Ok(data(call(Method::GET, "workflows".into(), vec![]).await?)),
+        ActionKind::UpdateUser => {
             let user = id(input, "id")?;
             protect_users(&client, connection, &[user]).await?;
             let path = format!("users/{user}");
@@ -374,18 +382,18 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
             }
             first(call(Method::PUT, path, params).await?, action)
         }
-        "wrike.create_timelog" => {
+        ActionKind::CreateTimelog => {
             let path = format!("tasks/{}/timelogs", id(input, "task")?);
             first(
                 call(Method::POST, path, params_except(input, &["task"])).await?,
                 action,
             )
         }
-        "wrike.list_attachments" => {
+        ActionKind::ListAttachments => {
             let path = format!("{}/attachments", task_or_folder(input)?);
             Ok(data(call(Method::GET, path, vec![]).await?))
         }
-        "wrike.upload_attachment" => {
+        ActionKind::UploadAttachment => {
             let path = format!("{}/attachments", task_or_folder(input)?);
             let file = file_upload(input)?;
             let answer = client
@@ -394,7 +402,7 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
                 .map_err(|e| ActionError::from_wrike(&format!("POST /{path}"), e))?;
             first(answer, action)
         }
-        "wrike.download_attachment" => {
+        ActionKind::DownloadAttachment => {
             use base64::Engine;
             let attachment_id = id(input, "id")?;
             let about = first(
@@ -433,7 +441,7 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
                 "content_base64": base64::engine::general_purpose::STANDARD.encode(&bytes),
             }))
         }
-        "wrike.delete_attachment" => {
+        ActionKind::DeleteAttachment => {
             call(
                 Method::DELETE,
                 format!("attachments/{}", id(input, "id")?),
@@ -442,7 +450,7 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
             .await?;
             Ok(json!({"deleted": true}))
         }
-        "wrike.request" => {
+        ActionKind::WrikeRequest => {
             let method = match text(input, "method")?.to_ascii_uppercase().as_str() {
                 "GET" => Method::GET,
                 "POST" => Method::POST,
@@ -485,8 +493,13 @@ async fn wrike_action(ctx: &ActionContext<'_>, action: &str, input: &Value) -> A
                 .unwrap_or_default();
             call(method, path.to_owned(), params).await
         }
-        other => Err(ActionError::permanent(format!(
-            "{other} is not in the catalog"
+        ActionKind::Map
+        | ActionKind::HttpRequest
+        | ActionKind::Notify
+        | ActionKind::UsageInactiveUsers
+        | ActionKind::Approval
+        | ActionKind::ControlStop => Err(ActionError::permanent(format!(
+            "{action} does not call Wrike"
         ))),
     }
 }
@@ -724,7 +737,7 @@ async fn inactive_users(ctx: &ActionContext<'_>, input: &Value) -> ActionResult 
 /// `None` when nothing is found (or the action cannot be looked up), and the action runs.
 pub async fn find_created(
     ctx: &ActionContext<'_>,
-    action: &str,
+    action: &Action,
     input: &Value,
     since_ms: i64,
 ) -> Option<Value> {
@@ -747,8 +760,8 @@ pub async fn find_created(
                 .map(data)
         }
     };
-    match action {
-        "wrike.create_task" => {
+    match action.kind {
+        ActionKind::CreateTask => {
             let title = input.get("title")?.as_str()?;
             let path = format!("folders/{}/tasks", id(input, "folder").ok()?);
             list(
@@ -767,7 +780,7 @@ pub async fn find_created(
             })
             .cloned()
         }
-        "wrike.create_comment" => {
+        ActionKind::CreateComment => {
             let text = input.get("text")?.as_str()?;
             let path = match input.get("task") {
                 Some(_) => format!("tasks/{}/comments", id(input, "task").ok()?),
@@ -783,7 +796,7 @@ pub async fn find_created(
                 })
                 .cloned()
         }
-        "wrike.upload_attachment" => {
+        ActionKind::UploadAttachment => {
             let file = file_upload(input).ok()?;
             let path = format!("{}/attachments", task_or_folder(input).ok()?);
             let sent_as = wrike_api::client::header_safe_name(&file.name);
@@ -801,7 +814,7 @@ pub async fn find_created(
                 })
                 .cloned()
         }
-        "wrike.create_invitation" => {
+        ActionKind::CreateInvitation => {
             let email = input.get("email")?.as_str()?;
             list("invitations".into(), vec![])
                 .await?
@@ -814,6 +827,28 @@ pub async fn find_created(
                 })
                 .cloned()
         }
-        _ => None,
+        // Nothing to look for: they create nothing, or nothing they made can be told
+        // apart from what was there (a folder, a timelog: see the catalog's `creates`).
+        ActionKind::GetTask
+        | ActionKind::SearchTasks
+        | ActionKind::UpdateTask
+        | ActionKind::DeleteTask
+        | ActionKind::CreateFolder
+        | ActionKind::UpdateFolder
+        | ActionKind::ResendInvitation
+        | ActionKind::CancelInvitation
+        | ActionKind::ListWorkflows
+        | ActionKind::UpdateUser
+        | ActionKind::CreateTimelog
+        | ActionKind::ListAttachments
+        | ActionKind::DownloadAttachment
+        | ActionKind::DeleteAttachment
+        | ActionKind::WrikeRequest
+        | ActionKind::HttpRequest
+        | ActionKind::Notify
+        | ActionKind::Approval
+        | ActionKind::UsageInactiveUsers
+        | ActionKind::Map
+        | ActionKind::ControlStop => None,
     }
 }

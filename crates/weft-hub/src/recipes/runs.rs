@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
+use weft_core::recipe::ActionKind;
 
 use serde_json::{Map, Value, json};
 use weft_core::health::HealthState;
@@ -521,10 +522,15 @@ impl<'a> Runner<'a> {
         let shown_input = hub.secrets.redact_with(&given_input, &given);
         // Steps that reach nothing outside the hub are written whole, in one transaction:
         // cut off half-way, they are simply run again.
-        let action = step.action.value.as_str();
-        if matches!(action, "control.stop" | "map") {
+        // The file was checked against the catalog when stored; a version from before an
+        // action was removed fails here, by name.
+        let Some(action) = recipe::action(&step.action.value) else {
+            let message = format!("{} is not an action this hub knows", step.action.value);
+            return self.refuse(index, attempt, now, &message).await;
+        };
+        if matches!(action.kind, ActionKind::ControlStop | ActionKind::Map) {
             // `control.stop` ends the run here, successfully; `map` outputs its input.
-            let stop = action == "control.stop";
+            let stop = action.kind == ActionKind::ControlStop;
             let output = if stop {
                 json!({"stopped": true})
             } else {
@@ -568,7 +574,7 @@ impl<'a> Runner<'a> {
             )
             .await?;
         self.running = true;
-        if step.action.value == "approval" {
+        if action.kind == ActionKind::Approval {
             return self.ask_approval(index, seq, &shown_input).await;
         }
 
@@ -579,8 +585,7 @@ impl<'a> Runner<'a> {
             privilege: self.recipe.privilege().0,
             secrets: &self.secrets,
         };
-        let action = step.action.value.as_str();
-        let creates = recipe::action(action).is_some_and(|a| a.creates);
+        let creates = action.creates;
         let limits = hub.policy.recipe_limits;
         let mut outputs = Vec::with_capacity(inputs.len());
         let mut output_bytes = 0;

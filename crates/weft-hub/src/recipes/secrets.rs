@@ -252,7 +252,11 @@ pub fn scope_value(opened: &[OpenSecret]) -> Value {
 /// Refuses a step that would send a secret where it may not go: an HTTP request to a host
 /// the secret is not bound to, or any other action (Wrike, e-mail), which is no place for
 /// another system's secret.
-pub fn check_destination(opened: &[OpenSecret], action: &str, input: &Value) -> Result<(), String> {
+pub fn check_destination(
+    opened: &[OpenSecret],
+    action: &weft_core::recipe::Action,
+    input: &Value,
+) -> Result<(), String> {
     let text = input.to_string();
     for secret in opened {
         let escaped = serde_json::to_string(&secret.value).unwrap_or_default();
@@ -260,11 +264,12 @@ pub fn check_destination(opened: &[OpenSecret], action: &str, input: &Value) -> 
         if !text.contains(inner) {
             continue;
         }
-        if action != "http.request" {
+        if action.kind != weft_core::recipe::ActionKind::HttpRequest {
             return Err(format!(
-                "secrets.{} may only be sent by http.request to {}; {action} is no place for it",
+                "secrets.{} may only be sent by http.request to {}; {} is no place for it",
                 secret.name,
-                secret.hosts.join(", ")
+                secret.hosts.join(", "),
+                action.name
             ));
         }
         let url = input.get("url").and_then(Value::as_str).unwrap_or_default();
@@ -320,30 +325,46 @@ mod tests {
         assert!(
             check_destination(
                 &opened,
-                "http.request",
+                weft_core::recipe::action("http.request").unwrap(),
                 &call("https://api.vendor.example/x")
             )
             .is_ok()
         );
         assert!(
-            check_destination(&opened, "http.request", &call("https://a.hooks.example/x")).is_ok()
+            check_destination(
+                &opened,
+                weft_core::recipe::action("http.request").unwrap(),
+                &call("https://a.hooks.example/x")
+            )
+            .is_ok()
         );
-        let elsewhere = check_destination(&opened, "http.request", &call("https://evil.example/x"))
-            .unwrap_err();
+        let elsewhere = check_destination(
+            &opened,
+            weft_core::recipe::action("http.request").unwrap(),
+            &call("https://evil.example/x"),
+        )
+        .unwrap_err();
         assert!(elsewhere.contains("not to evil.example"), "{elsewhere}");
         let to_wrike = check_destination(
             &opened,
-            "wrike.create_comment",
+            weft_core::recipe::action("wrike.create_comment").unwrap(),
             &json!({"task": "T", "text": "key: v3ndor-key-123"}),
         )
         .unwrap_err();
         assert!(to_wrike.contains("no place for it"), "{to_wrike}");
         // Without the secret in it, any step goes.
-        assert!(check_destination(&opened, "wrike.create_comment", &json!({"text": "hi"})).is_ok());
+        assert!(
+            check_destination(
+                &opened,
+                weft_core::recipe::action("wrike.create_comment").unwrap(),
+                &json!({"text": "hi"})
+            )
+            .is_ok()
+        );
         assert!(
             check_destination(
                 &[secret(&["*"])],
-                "http.request",
+                weft_core::recipe::action("http.request").unwrap(),
                 &call("https://any.example")
             )
             .is_ok()

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use weft_core::recipe::ActionKind;
 
 use serde_json::{Map, Value, json};
 use similar::TextDiff;
@@ -131,22 +132,27 @@ async fn run_one(
                 .to_string();
             problems.push(format!("{id}: the input differs\n{diff}"));
         }
-        let action = step.action.value.as_str();
+        let Some(action) = weft_core::recipe::action(&step.action.value) else {
+            problems.push(format!("{id}: {} is not an action", step.action.value));
+            break;
+        };
         let mut output = Vec::new();
         let mut error = None;
-        match action {
-            "control.stop" => break,
-            "approval" => output.push(json!({"approved": true, "decided_by": "recipe test"})),
+        match action.kind {
+            ActionKind::ControlStop => break,
+            ActionKind::Approval => {
+                output.push(json!({"approved": true, "decided_by": "recipe test"}))
+            }
             _ if test.outputs.contains_key(&id) => {
                 output.extend(inputs.iter().map(|_| test.outputs[&id].clone()));
             }
             // A test never reaches outside the simulator: nothing is posted or sent.
-            "http.request" => output.extend(
+            ActionKind::HttpRequest => output.extend(
                 inputs
                     .iter()
                     .map(|_| json!({"status": 200, "body": null, "sent": false})),
             ),
-            "notify" => output.extend(inputs.iter().map(|_| json!({"sent": false}))),
+            ActionKind::Notify => output.extend(inputs.iter().map(|_| json!({"sent": false}))),
             _ => {
                 for input in &inputs {
                     match actions::execute(&ctx, action, input).await {
