@@ -200,3 +200,32 @@ fn oauth_and_errors() {
         "Access token is unknown or invalid"
     );
 }
+
+// No real approval payload is in the samples: FACTS.md's documented shape, with a status this
+// client does not know and the optional fields left out, decodes.
+#[test]
+fn approvals_in_the_documented_shape() {
+    let approval: Approval = serde_json::from_value(serde_json::json!({
+        "id": "IEAAAAAQAP000001",
+        "taskId": "MAAAAAEFzzde",
+        "authorId": "KUAAAAHK",
+        "title": "Launch plan",
+        "description": "",
+        "updatedDate": "2026-11-30T10:00:00Z",
+        "dueDate": "2026-12-24",
+        "decisions": [
+            {"approverId": "KUAAAAAQ", "comment": "fine", "status": "Approved", "updatedDate": "2026-11-30T11:00:00Z"},
+            {"approverId": "KUAAAAHK", "status": "Pending"}
+        ],
+        "status": "AwaitingSomethingNew",
+        "type": "Regular",
+        "autoFinishOnApprove": true,
+        "autoFinishOnReject": true,
+        "finished": false
+    }))
+    .unwrap();
+    assert_eq!(approval.decisions[0].status, DecisionStatus::Approved);
+    assert!(approval.decisions[1].comment.is_none());
+    assert!(!approval.status.unwrap().is_known());
+    assert_eq!(approval.folder_id, None);
+}

@@ -37,6 +37,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/accounts/{id}/audit_events", post(append_audit))
         .route("/accounts/{id}/task_changes", post(task_change))
         .route("/accounts/{id}/folder_changes", post(folder_change))
+        .route("/approvals/{id}/decisions", post(decide_approval))
         .route("/tokens", post(issue_token))
         .route("/tokens/revoke", post(revoke))
         .route("/oauth_clients", get(list_apps).post(add_app))
@@ -271,6 +272,41 @@ async fn set_rights(
 #[serde(deny_unknown_fields)]
 struct PlanChange {
     plan: String,
+}
+
+/// An approver's decision, as made in Wrike's interface (the API offers none).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Decision {
+    approver_id: String,
+    /// `Approved` or `Rejected`.
+    status: String,
+    comment: Option<String>,
+}
+
+async fn decide_approval(
+    State(sim): State<Arc<Sim>>,
+    Path(id): Path<String>,
+    Json(decision): Json<Decision>,
+) -> Reply {
+    let now = sim.clock.now();
+    let mut world = sim.write();
+    let account = world
+        .accounts
+        .iter_mut()
+        .find(|a| a.approvals.iter().any(|x| x.id == id))
+        .ok_or_else(|| bad(StatusCode::NOT_FOUND, format!("no approval {id}")))?;
+    let status = wrike_api::models::DecisionStatus::from(decision.status.as_str());
+    let approval = crate::api::approvals::decide(
+        account,
+        &id,
+        &decision.approver_id,
+        status,
+        decision.comment,
+        now,
+    )
+    .map_err(|e| bad(StatusCode::BAD_REQUEST, e))?;
+    Ok(Json(json!(approval)).into_response())
 }
 
 async fn set_plan(

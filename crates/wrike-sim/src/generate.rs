@@ -237,6 +237,7 @@ fn build_account(
             })
             .collect(),
         dependencies: Vec::new(),
+        approvals: Vec::new(),
         attachments: Vec::new(),
         attachment_bytes: Default::default(),
         webhooks: Vec::new(),

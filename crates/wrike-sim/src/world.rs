@@ -29,6 +29,7 @@ pub struct AccountData {
     pub timelogs: Vec<Timelog>,
     pub timelog_categories: Vec<TimelogCategory>,
     pub dependencies: Vec<Dependency>,
+    pub approvals: Vec<Approval>,
     pub attachments: Vec<Attachment>,
     /// The bytes of uploaded attachments, by id (generated ones have none; their download
     /// is filler of their size).

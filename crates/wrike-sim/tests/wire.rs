@@ -1196,3 +1196,174 @@ async fn folders_are_copied_at_once_or_as_an_async_job() {
     .await;
     assert_eq!(made["data"][0]["title"], "Later");
 }
+
+// Approvals: created on a task or a folder, decided (through the control API, as people do in
+// Wrike's interface), settled as Wrike settles them, listed by status and approver, paged,
+// changed and cancelled.
+#[tokio::test]
+async fn approvals_are_asked_decided_listed_and_cancelled() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default"]).await;
+    let (task, folder, alice, bob) = {
+        let world = sim.sim.read();
+        let a = &world.accounts[0];
+        let people: Vec<String> = a
+            .users
+            .iter()
+            .filter(|u| u.profile().active == Some(true) && !u.contact.deleted)
+            .map(|u| u.id().to_owned())
+            .take(2)
+            .collect();
+        let folder = a
+            .folders
+            .iter()
+            .find(|f| f.scope == wrike_api::models::TreeScope::WsFolder)
+            .unwrap()
+            .id
+            .clone();
+        (
+            a.tasks[0].id.clone(),
+            folder,
+            people[0].clone(),
+            people[1].clone(),
+        )
+    };
+    let http = reqwest::Client::new();
+    let send = |method: reqwest::Method, path: String, form: Vec<(&'static str, String)>| {
+        let (http, token, api) = (http.clone(), token.clone(), api.clone());
+        async move {
+            let answer = http
+                .request(method, format!("{api}/{path}"))
+                .bearer_auth(&token)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (
+                answer.status().as_u16(),
+                answer.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let decide = |id: String, who: String, status: &'static str| {
+        let (http, base) = (http.clone(), sim.base_url());
+        async move {
+            http.post(format!("{base}/_sim/approvals/{id}/decisions"))
+                .json(&json!({"approverId": who, "status": status, "comment": "ok"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let approvers = format!("[\"{alice}\",\"{bob}\"]");
+    let (status, made) = send(
+        reqwest::Method::POST,
+        format!("tasks/{task}/approvals"),
+        vec![
+            ("approvers", approvers.clone()),
+            ("dueDate", "2026-12-24".into()),
+            ("description", "Sign off".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{made}");
+    let approval = &made["data"][0];
+    assert_eq!(approval["status"], "Pending");
+    assert_eq!(approval["taskId"], task.as_str());
+    assert_eq!(approval["decisions"].as_array().unwrap().len(), 2);
+    let id = approval["id"].as_str().unwrap().to_owned();
+    let (status, _) = send(
+        reqwest::Method::POST,
+        format!("tasks/{task}/approvals"),
+        vec![],
+    )
+    .await;
+    assert_eq!(status, 400, "approvers are required");
+
+    let (_, waiting) = send(
+        reqwest::Method::GET,
+        format!("approvals?pendingApprovers=[\"{bob}\"]"),
+        vec![],
+    )
+    .await;
+    assert_eq!(waiting["data"][0]["id"], id.as_str());
+    assert_eq!(decide(id.clone(), alice.clone(), "Approved").await, 200);
+    let (_, one) = send(reqwest::Method::GET, format!("approvals/{id}"), vec![]).await;
+    assert_eq!(
+        one["data"][0]["status"], "Pending",
+        "one of two approved: {one}"
+    );
+    assert_eq!(decide(id.clone(), bob.clone(), "Rejected").await, 200);
+    let (_, settled) = send(reqwest::Method::GET, format!("approvals/{id}"), vec![]).await;
+    assert_eq!(settled["data"][0]["status"], "Rejected");
+    assert_eq!(settled["data"][0]["finished"], true);
+    assert_eq!(
+        decide(id.clone(), bob.clone(), "Approved").await,
+        400,
+        "finished"
+    );
+    let (status, _) = send(
+        reqwest::Method::PUT,
+        format!("approvals/{id}"),
+        vec![("description", "late".into())],
+    )
+    .await;
+    assert_eq!(status, 400, "a finished approval does not change");
+
+    // A second one on a folder, changed, then cancelled; listings by status, paged.
+    let (_, other) = send(
+        reqwest::Method::POST,
+        format!("folders/{folder}/approvals"),
+        vec![("approvers", format!("[\"{alice}\"]"))],
+    )
+    .await;
+    let other = other["data"][0]["id"].as_str().unwrap().to_owned();
+    let (_, changed) = send(
+        reqwest::Method::PUT,
+        format!("approvals/{other}"),
+        vec![
+            ("addApprovers", format!("[\"{bob}\"]")),
+            ("dueDate", "2027-01-05".into()),
+        ],
+    )
+    .await;
+    assert_eq!(changed["data"][0]["decisions"].as_array().unwrap().len(), 2);
+    assert_eq!(changed["data"][0]["dueDate"], "2027-01-05");
+    let (_, first) = send(reqwest::Method::GET, "approvals?pageSize=1".into(), vec![]).await;
+    let next = first["nextPageToken"]
+        .as_str()
+        .expect("a second page")
+        .to_owned();
+    let (_, second) = send(
+        reqwest::Method::GET,
+        format!("approvals?pageSize=1&nextPageToken={next}"),
+        vec![],
+    )
+    .await;
+    assert_ne!(first["data"][0]["id"], second["data"][0]["id"]);
+    let (_, cancelled) = send(
+        reqwest::Method::DELETE,
+        format!("approvals/{other}"),
+        vec![],
+    )
+    .await;
+    assert_eq!(cancelled["data"][0]["status"], "Cancelled");
+    let (_, listed) = send(
+        reqwest::Method::GET,
+        "approvals?statuses=[Cancelled]".into(),
+        vec![],
+    )
+    .await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["data"][0]["folderId"], folder.as_str());
+    let (status, _) = send(
+        reqwest::Method::GET,
+        "approvals?statuses=[Maybe]".into(),
+        vec![],
+    )
+    .await;
+    assert_eq!(status, 400);
+}

@@ -361,3 +361,72 @@ pub struct Dependency {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lag_time: Option<i64>,
 }
+
+crate::open_enum!(
+    /// Where an approval stands.
+    pub enum ApprovalStatus {
+        Pending,
+        Approved,
+        Rejected,
+        Cancelled,
+        Draft,
+    }
+);
+
+crate::open_enum!(
+    /// One approver's decision.
+    pub enum DecisionStatus {
+        Pending,
+        Approved,
+        Rejected,
+    }
+);
+
+/// One approver's decision on an approval.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalDecision {
+    pub approver_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub status: DecisionStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_date: Option<DateTime<Utc>>,
+}
+
+/// An approval on a task or a folder (`GET /approvals`, `/tasks/{id}/approvals`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Approval {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder_id: Option<String>,
+    pub author_id: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub updated_date: DateTime<Utc>,
+    /// `yyyy-MM-dd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(default)]
+    pub decisions: Vec<ApprovalDecision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ApprovalStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_ids: Option<Vec<String>>,
+    /// `Regular` or `FilesOnly`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub approval_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_finish_on_approve: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_finish_on_reject: Option<bool>,
+    #[serde(default)]
+    pub finished: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finisher_id: Option<String>,
+}

@@ -2,6 +2,7 @@
 //! (credentials, data center, rate limit, scopes) and sees its caller as a `Caller`.
 
 mod activity;
+pub mod approvals;
 mod audit;
 mod copy;
 mod dependencies;
@@ -115,6 +116,21 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route(
             "/comments/{id}",
             get(activity::comments_by_ids).delete(activity::delete_comment),
+        )
+        .route("/approvals", get(approvals::all))
+        .route(
+            "/approvals/{id}",
+            get(approvals::by_id)
+                .put(approvals::update)
+                .delete(approvals::cancel),
+        )
+        .route(
+            "/tasks/{id}/approvals",
+            get(approvals::of_task).post(approvals::create_on_task),
+        )
+        .route(
+            "/folders/{id}/approvals",
+            get(approvals::of_folder).post(approvals::create_on_folder),
         )
         .route("/timelogs", get(activity::timelogs))
         .route("/timelog_categories", get(activity::timelog_categories))
