@@ -484,4 +484,109 @@ impl WrikeClient {
         .await
         .map(drop)
     }
+
+    /// `GET /tasks/{id}/dependencies`.
+    pub async fn task_dependencies(&self, task: &str) -> Result<Vec<Dependency>, WrikeError> {
+        let path = format!("tasks/{}/dependencies", check_id(task)?);
+        Ok(self.call(Method::GET, &path, Vec::new()).await?.data)
+    }
+
+    /// `POST /tasks/{id}/dependencies`.
+    pub async fn create_dependency(
+        &self,
+        task: &str,
+        dependency: &NewDependency,
+    ) -> Result<Dependency, WrikeError> {
+        let path = format!("tasks/{}/dependencies", check_id(task)?);
+        self.call_one(Method::POST, &path, params(dependency)?)
+            .await
+    }
+
+    /// `DELETE /dependencies/{id}`.
+    pub async fn delete_dependency(&self, id: &str) -> Result<(), WrikeError> {
+        let path = format!("dependencies/{}", check_id(id)?);
+        self.call::<serde_json::Value>(Method::DELETE, &path, Vec::new())
+            .await
+            .map(drop)
+    }
+
+    /// `GET /approvals`, or a task's or folder's (`on`: `tasks/ID` or `folders/ID`).
+    pub async fn approvals(
+        &self,
+        on: Option<&ApprovalTarget>,
+        query: &ApprovalQuery,
+    ) -> Result<Vec<Approval>, WrikeError> {
+        let path = match on {
+            None => "approvals".to_owned(),
+            Some(target) => format!("{}/approvals", target.path()?),
+        };
+        Ok(self.call(Method::GET, &path, params(query)?).await?.data)
+    }
+
+    /// `POST /tasks/{id}/approvals` or `/folders/{id}/approvals`.
+    pub async fn create_approval(
+        &self,
+        on: &ApprovalTarget,
+        approval: &NewApproval,
+    ) -> Result<Approval, WrikeError> {
+        let path = format!("{}/approvals", on.path()?);
+        self.call_one(Method::POST, &path, params(approval)?).await
+    }
+
+    /// `PUT /approvals/{id}`.
+    pub async fn update_approval(
+        &self,
+        id: &str,
+        update: &ApprovalUpdate,
+    ) -> Result<Approval, WrikeError> {
+        let path = format!("approvals/{}", check_id(id)?);
+        self.call_one(Method::PUT, &path, params(update)?).await
+    }
+
+    /// `DELETE /approvals/{id}`: cancels it.
+    pub async fn cancel_approval(&self, id: &str) -> Result<Approval, WrikeError> {
+        let path = format!("approvals/{}", check_id(id)?);
+        self.call_one(Method::DELETE, &path, Vec::new()).await
+    }
+
+    /// `POST /groups` (admins).
+    pub async fn create_group(&self, group: &NewGroup) -> Result<Group, WrikeError> {
+        self.call_one(Method::POST, "groups", params(group)?).await
+    }
+
+    /// `PUT /groups/{id}` (admins): rename, add and remove members.
+    pub async fn update_group(&self, id: &str, update: &GroupUpdate) -> Result<Group, WrikeError> {
+        let path = format!("groups/{}", check_id(id)?);
+        self.call_one(Method::PUT, &path, params(update)?).await
+    }
+
+    /// `GET /timelog_categories`.
+    pub async fn timelog_categories(&self) -> Result<Vec<TimelogCategory>, WrikeError> {
+        Ok(self
+            .call(Method::GET, "timelog_categories", Vec::new())
+            .await?
+            .data)
+    }
+
+    /// `POST /copy_folder/{id}`: the copy, at once.
+    pub async fn copy_folder(&self, id: &str, copy: &FolderCopy) -> Result<Folder, WrikeError> {
+        let path = format!("copy_folder/{}", check_id(id)?);
+        self.call_one(Method::POST, &path, params(copy)?).await
+    }
+
+    /// `POST /copy_folder_async/{id}`: the job that copies; poll it with `async_job`.
+    pub async fn copy_folder_async(
+        &self,
+        id: &str,
+        copy: &FolderCopy,
+    ) -> Result<AsyncJob, WrikeError> {
+        let path = format!("copy_folder_async/{}", check_id(id)?);
+        self.call_one(Method::POST, &path, params(copy)?).await
+    }
+
+    /// `GET /async_job/{id}`.
+    pub async fn async_job(&self, id: &str) -> Result<AsyncJob, WrikeError> {
+        let path = format!("async_job/{}", check_id(id)?);
+        self.call_one(Method::GET, &path, Vec::new()).await
+    }
 }

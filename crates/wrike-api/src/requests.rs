@@ -7,8 +7,8 @@ use serde::{Serialize, Serializer};
 
 use crate::encode::opt_timestamp;
 use crate::models::{
-    AuditOperation, ContactType, CustomFieldValue, Importance, Metadata, ProjectStatus, Role,
-    TaskDates, TaskStatus, WebhookEventType, WebhookStatus,
+    ApprovalStatus, AuditOperation, ContactType, CustomFieldValue, Importance, Metadata,
+    ProjectStatus, RelationType, Role, TaskDates, TaskStatus, WebhookEventType, WebhookStatus,
 };
 
 /// A semi-open timestamp interval filter: `{"start": ..., "end": ...}`.
@@ -385,4 +385,131 @@ pub struct TimelogQuery {
     pub updated_date: Option<DateRange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub me: Option<bool>,
+}
+
+/// `POST /tasks/{id}/dependencies`: the task's predecessor or its successor (one of them).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewDependency {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predecessor_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub successor_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation_type: Option<RelationType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lag_time: Option<i64>,
+}
+
+/// `GET /approvals` filters.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statuses: Option<Vec<ApprovalStatus>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approvers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_approvers: Option<Vec<String>>,
+}
+
+/// `POST /tasks/{id}/approvals` or `/folders/{id}/approvals`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewApproval {
+    pub approvers: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `yyyy-MM-dd`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_finish_on_approve: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_finish_on_reject: Option<bool>,
+}
+
+/// `PUT /approvals/{id}`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_approvers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remove_approvers: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished: Option<bool>,
+}
+
+/// `POST /groups`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewGroup {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<Metadata>>,
+}
+
+/// `PUT /groups/{id}`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_members: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remove_members: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Vec<Metadata>>,
+}
+
+/// `POST /copy_folder/{id}` and `/copy_folder_async/{id}`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderCopy {
+    pub parent: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_descriptions: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_responsibles: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_responsibles: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remove_responsibles: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_custom_fields: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_statuses: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_limit: Option<u32>,
+}
+
+/// What an approval is on.
+#[derive(Debug, Clone)]
+pub enum ApprovalTarget {
+    Task(String),
+    Folder(String),
+}
+
+impl ApprovalTarget {
+    pub(crate) fn path(&self) -> Result<String, crate::error::WrikeError> {
+        Ok(match self {
+            ApprovalTarget::Task(id) => format!("tasks/{}", crate::encode::check_id(id)?),
+            ApprovalTarget::Folder(id) => format!("folders/{}", crate::encode::check_id(id)?),
+        })
+    }
 }

@@ -430,3 +430,36 @@ pub struct Approval {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finisher_id: Option<String>,
 }
+
+crate::open_enum!(
+    /// Where an asynchronous job stands.
+    pub enum AsyncJobStatus {
+        InQueue,
+        InProgress,
+        Completed,
+        Failed,
+    }
+);
+
+/// An asynchronous job (`GET /async_job/{id}`), such as a folder copy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AsyncJob {
+    pub id: String,
+    /// Absent in the answer that starts the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AsyncJobStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_percent: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processed_count: Option<u64>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<String>,
+    /// What the job made (`{"folderId": ...}` for a copy); its shape is not documented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+}
