@@ -245,6 +245,87 @@ pub async fn add_oauth(
     store_new(hub, actor, new, plan, &features, Some(scopes)).await
 }
 
+/// Connects an existing OAuth connection again after a new consent (its token was revoked,
+/// or it needs more scopes): the tokens, scopes and uses are replaced in place, so its
+/// recipes keep it. The consent must be for the same Wrike account.
+pub async fn reconnect_oauth(
+    hub: &Hub,
+    actor: &str,
+    connection: &Connection,
+    tokens: TokenSet,
+    scopes: Vec<Scope>,
+    features: Vec<Feature>,
+) -> HubResult<Added> {
+    let oauth = hub
+        .oauth
+        .clone()
+        .ok_or_else(|| HubError::invalid("OAuth is not configured on this hub"))?;
+    let base = tokens
+        .api_base()
+        .map_err(|e| HubError::wrike("the token response", e))?;
+    check_api_base(hub, &base).await?;
+    let wrike = prompt_client(
+        hub,
+        base.clone(),
+        Arc::new(OAuthTokens::new(oauth, tokens.clone(), None)),
+    );
+    let (identity, plan) = identify(&wrike).await?;
+    if identity.account_id != connection.identity.account_id {
+        return Err(HubError::invalid(format!(
+            "the consent was given in account {}, the connection {} is for account {}",
+            identity.account_id, connection.name, connection.identity.account_id
+        )));
+    }
+    let key = hub.key()?;
+    let seal = |secret: &SecretString| key.seal(&connection.id, secret.expose_secret().as_bytes());
+    let current = hub.store.connections().secrets(&connection.id).await?;
+    hub.store
+        .connections()
+        .replace_secrets(
+            &connection.id,
+            current.version,
+            SealedTokens {
+                access_token: seal(&tokens.access_token),
+                refresh_token: tokens.refresh_token.as_ref().map(seal),
+                expires_at: tokens.expires_at.map(|t| t.timestamp()),
+            },
+        )
+        .await?;
+    let scope_names: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
+    let feature_names: Vec<String> = features.iter().map(|f| f.as_str().to_owned()).collect();
+    hub.store
+        .connections()
+        .set_grant(&connection.id, &scope_names, &feature_names)
+        .await?;
+    hub.store
+        .connections()
+        .mark_token_set(&connection.id, hub.clock.now_s())
+        .await?;
+    trail::record(
+        hub,
+        actor,
+        "connection.reconsent",
+        &connection.name,
+        Some(serde_json::json!({"scopes": connection.scopes, "runsAs": connection.identity.user_email})),
+        Some(serde_json::json!({"scopes": scope_names, "runsAs": identity.user_email})),
+    )
+    .await?;
+    let refreshed = by_id(hub, &connection.id).await?;
+    health::probe(hub, &refreshed).await?;
+    let connection = by_id(hub, &connection.id).await?;
+    let all = hub.store.connections().list().await?;
+    let facts = AccountFacts {
+        plan,
+        admin: Some(identity.admin),
+        activity_reports: None,
+    };
+    Ok(Added {
+        warnings: hygiene(&connection, &all),
+        missing: scope_plan::missing(&features, Some(&scopes), &facts),
+        connection,
+    })
+}
+
 /// Gives a permanent-token connection a new token (the old one was revoked, or its user's
 /// password changed). The token must run in the same account. Callers probe the connection
 /// next (`health::probe`), which lets recipes paused on it go on.
@@ -256,7 +337,7 @@ pub async fn replace_token(
 ) -> HubResult<Connection> {
     if connection.kind != ConnectionKind::Permanent {
         return Err(HubError::invalid(format!(
-            "{} is an OAuth connection: connect it again through the consent form instead",
+            "{} is an OAuth connection: reconnect it with OAuth on its page instead",
             connection.name
         )));
     }

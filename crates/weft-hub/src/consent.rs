@@ -73,7 +73,7 @@ pub struct Answer {
 }
 
 /// Completes a consent begun by `user`: exchanges the code (with the verifier) and stores
-/// the connection.
+/// the connection, or, under the name of an OAuth connection, connects that one again.
 pub async fn complete(hub: &Hub, user: &User, answer: Answer) -> HubResult<Added> {
     let oauth = oauth(hub)?;
     if let Some((error, detail)) = answer.error {
@@ -112,13 +112,28 @@ pub async fn complete(hub: &Hub, user: &User, answer: Answer) -> HubResult<Added
         .iter()
         .filter_map(|f| Feature::parse(f).ok())
         .collect();
-    connections::add_oauth(
-        hub,
-        &user.username,
-        &pending.connection_name,
-        tokens,
-        scopes,
-        features,
-    )
-    .await
+    // A consent under the name of an OAuth connection connects that one again, in place.
+    let existing = hub
+        .store
+        .connections()
+        .list()
+        .await?
+        .into_iter()
+        .find(|c| c.name == pending.connection_name);
+    match existing {
+        Some(c) if c.kind == weft_store::ConnectionKind::OAuth => {
+            connections::reconnect_oauth(hub, &user.username, &c, tokens, scopes, features).await
+        }
+        _ => {
+            connections::add_oauth(
+                hub,
+                &user.username,
+                &pending.connection_name,
+                tokens,
+                scopes,
+                features,
+            )
+            .await
+        }
+    }
 }

@@ -320,6 +320,98 @@ async fn oauth_story(store: std::sync::Arc<weft_store::Store>) {
     let after = store.connections().secrets(&connection.id).await.unwrap();
     assert_eq!(after.version, before.version + 1, "one rotation stored");
     assert_ne!(after.tokens.refresh_token, before.tokens.refresh_token);
+
+    // The integration user's tokens are revoked: the connection breaks, and its own page
+    // reconnects it in place through a new consent (same id, same name, new tokens).
+    reqwest::Client::new()
+        .post(format!("{}/_sim/tokens/revoke", sim.base_url()))
+        .json(&json!({"userId": integration}))
+        .send()
+        .await
+        .unwrap();
+    let checked: Value = http
+        .post(format!("{base}/api/v1/connections/{}/check", connection.id))
+        .header("authorization", "Bearer wft_token-analyst")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked["state"], "broken", "{checked}");
+    let page = http
+        .get(format!("{base}/connections/{}", connection.id))
+        .header(COOKIE, format!("weft_session={session}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = &page[page
+        .find("id=\"reconnect-form\"")
+        .expect("a reconnect form")..];
+    let form = &form[..form.find("</form>").unwrap()];
+    let fields: Vec<(String, String)> = form
+        .split("<input type=\"hidden\" ")
+        .skip(1)
+        .map(|input| {
+            let name = input
+                .split("name=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let value = input
+                .split("value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            (name.to_owned(), value.to_owned())
+        })
+        .collect();
+    assert!(
+        fields.contains(&("scope".into(), "amReadOnlyAuditLog".into())),
+        "{fields:?}"
+    );
+    let start = http
+        .post(format!("{base}/connections/oauth/start"))
+        .header(COOKIE, format!("weft_session={session}"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), StatusCode::SEE_OTHER);
+    let consent = url::Url::parse(start.headers()[LOCATION].to_str().unwrap()).unwrap();
+    let mut form: Vec<(String, String)> = consent.query_pairs().into_owned().collect();
+    form.push(("user".into(), format!("{account}|{integration}")));
+    form.push(("decision".into(), "accept".into()));
+    let back = http
+        .post(format!("{}/oauth2/authorize/v4/decision", sim.base_url()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let done = http
+        .get(back.headers()[LOCATION].to_str().unwrap())
+        .header(COOKIE, format!("weft_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let all = store.connections().list().await.unwrap();
+    assert_eq!(all.len(), 1, "reconnected in place, not added");
+    assert_eq!(all[0].id, connection.id);
+    assert_eq!(all[0].health.as_ref().map(|h| h.is_healthy()), Some(true));
+    let trail = store.trail().latest(10).await.unwrap();
+    assert!(
+        trail
+            .iter()
+            .any(|e| e.action == "connection.reconsent" && e.target == "acme-oauth")
+    );
 }
 
 /// How a test breaks a connection in the simulator, the class the hub must name, and how it

@@ -278,6 +278,20 @@ impl Connections<'_> {
         self.stale_or_missing(id, "tokens").await
     }
 
+    /// Records what a new consent granted an OAuth connection: its scopes and uses.
+    pub async fn set_grant(
+        &self,
+        id: &str,
+        scopes: &[String],
+        features: &[String],
+    ) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query("UPDATE connections SET scopes = $1, features = $2 WHERE id = $3")
+            .bind(scopes.join(",")).bind(features.join(",")).bind(id)
+            .execute(pool).await.map(drop).map_err(failed("connections")))?;
+        self.db.freshness.changed();
+        Ok(())
+    }
+
     /// Records that a person gave the connection a new token at `at` (not a refresh).
     pub async fn mark_token_set(&self, id: &str, at: i64) -> StoreResult<()> {
         on_pool!(self.db, pool => sqlx::query("UPDATE connections SET token_set_at = $1 WHERE id = $2")

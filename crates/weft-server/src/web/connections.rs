@@ -153,6 +153,10 @@ struct ConnectionPage {
     last_sync: String,
     recipes: Vec<(String, &'static str)>,
     can_manage: bool,
+    /// For an OAuth connection: what a new consent asks for again (its scopes and uses).
+    granted_scopes: Vec<String>,
+    features: Vec<String>,
+    oauth_enabled: bool,
     error: String,
     notice: String,
 }
@@ -268,6 +272,9 @@ async fn connection_view(
         last_sync,
         recipes,
         can_manage: caller.user.role.allows(Permission::ManageConnections),
+        granted_scopes: c.scopes.clone(),
+        features: c.features.clone(),
+        oauth_enabled: state.hub.oauth.is_some(),
         error: error.to_owned(),
         notice: notice.to_owned(),
         c: row_of(&c, &all),
