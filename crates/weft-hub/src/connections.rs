@@ -198,16 +198,11 @@ pub async fn add(
     store_new(hub, actor, new, plan, &features, None).await
 }
 
-/// Stores a connection from a completed OAuth consent; its API base is the token's `host`.
-pub async fn add_oauth(
+/// Who a consent's tokens run as, checked against the hub's policy for their API host.
+async fn identify_consent(
     hub: &Hub,
-    actor: &str,
-    name: &str,
-    tokens: TokenSet,
-    scopes: Vec<Scope>,
-    features: Vec<Feature>,
-) -> HubResult<Added> {
-    check_name(name)?;
+    tokens: &TokenSet,
+) -> HubResult<(wrike_api::ApiBase, WrikeIdentity, Option<Plan>)> {
     let oauth = hub
         .oauth
         .clone()
@@ -222,16 +217,34 @@ pub async fn add_oauth(
         Arc::new(OAuthTokens::new(oauth, tokens.clone(), None)),
     );
     let (identity, plan) = identify(&wrike).await?;
-    let id = new_id("conn");
+    Ok((base, identity, plan))
+}
+
+/// A consent's tokens sealed to the connection `id`.
+fn seal_consent(hub: &Hub, id: &str, tokens: &TokenSet) -> HubResult<SealedTokens> {
     let key = hub.key()?;
-    let seal = |secret: &SecretString| key.seal(&id, secret.expose_secret().as_bytes());
-    let sealed = SealedTokens {
+    let seal = |secret: &SecretString| key.seal(id, secret.expose_secret().as_bytes());
+    Ok(SealedTokens {
         access_token: seal(&tokens.access_token),
         refresh_token: tokens.refresh_token.as_ref().map(seal),
         expires_at: tokens.expires_at.map(|t| t.timestamp()),
-    };
+    })
+}
+
+/// Stores a connection from a completed OAuth consent; its API base is the token's `host`.
+pub async fn add_oauth(
+    hub: &Hub,
+    actor: &str,
+    name: &str,
+    tokens: TokenSet,
+    scopes: Vec<Scope>,
+    features: Vec<Feature>,
+) -> HubResult<Added> {
+    check_name(name)?;
+    let (base, identity, plan) = identify_consent(hub, &tokens).await?;
+    let id = new_id("conn");
     let new = NewConnection {
-        tokens: sealed,
+        tokens: seal_consent(hub, &id, &tokens)?,
         id: id.clone(),
         name: name.to_owned(),
         kind: ConnectionKind::OAuth,
@@ -256,39 +269,20 @@ pub async fn reconnect_oauth(
     scopes: Vec<Scope>,
     features: Vec<Feature>,
 ) -> HubResult<Added> {
-    let oauth = hub
-        .oauth
-        .clone()
-        .ok_or_else(|| HubError::invalid("OAuth is not configured on this hub"))?;
-    let base = tokens
-        .api_base()
-        .map_err(|e| HubError::wrike("the token response", e))?;
-    check_api_base(hub, &base).await?;
-    let wrike = prompt_client(
-        hub,
-        base.clone(),
-        Arc::new(OAuthTokens::new(oauth, tokens.clone(), None)),
-    );
-    let (identity, plan) = identify(&wrike).await?;
+    let (_, identity, plan) = identify_consent(hub, &tokens).await?;
     if identity.account_id != connection.identity.account_id {
         return Err(HubError::invalid(format!(
             "the consent was given in account {}, the connection {} is for account {}",
             identity.account_id, connection.name, connection.identity.account_id
         )));
     }
-    let key = hub.key()?;
-    let seal = |secret: &SecretString| key.seal(&connection.id, secret.expose_secret().as_bytes());
     let current = hub.store.connections().secrets(&connection.id).await?;
     hub.store
         .connections()
         .replace_secrets(
             &connection.id,
             current.version,
-            SealedTokens {
-                access_token: seal(&tokens.access_token),
-                refresh_token: tokens.refresh_token.as_ref().map(seal),
-                expires_at: tokens.expires_at.map(|t| t.timestamp()),
-            },
+            seal_consent(hub, &connection.id, &tokens)?,
         )
         .await?;
     let scope_names: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();

@@ -34,6 +34,27 @@ async fn token(sim: &RunningSim, scopes: &[&str]) -> String {
     answer["accessToken"].as_str().unwrap().to_owned()
 }
 
+/// `method` on `api/path` with a form body, as `token`: the status and the JSON answer.
+async fn send_form(
+    api: String,
+    token: String,
+    method: reqwest::Method,
+    path: String,
+    form: Vec<(&'static str, String)>,
+) -> (u16, Value) {
+    let answer = reqwest::Client::new()
+        .request(method, format!("{api}/{path}"))
+        .bearer_auth(&token)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    (
+        answer.status().as_u16(),
+        answer.json::<Value>().await.unwrap(),
+    )
+}
+
 async fn call(method: reqwest::Method, url: String, token: &str) -> (StatusCode, String, Value) {
     let mut request = reqwest::Client::new().request(method, url);
     if !token.is_empty() {
@@ -744,22 +765,8 @@ async fn dependencies_are_created_listed_changed_and_deleted() {
         let tasks = &world.accounts[0].tasks;
         (tasks[0].id.clone(), tasks[1].id.clone())
     };
-    let http = reqwest::Client::new();
     let send = |method: reqwest::Method, path: String, form: Vec<(&'static str, String)>| {
-        let (http, token, api) = (http.clone(), token.clone(), api.clone());
-        async move {
-            let answer = http
-                .request(method, format!("{api}/{path}"))
-                .bearer_auth(&token)
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            (
-                answer.status().as_u16(),
-                answer.json::<Value>().await.unwrap(),
-            )
-        }
+        send_form(api.clone(), token.clone(), method, path, form)
     };
     let (status, made) = send(
         reqwest::Method::POST,
@@ -851,25 +858,11 @@ async fn admins_manage_groups_and_each_change_is_audited() {
             .unwrap();
         (users[1].id().to_owned(), plain.id().to_owned())
     };
-    let http = reqwest::Client::new();
     let send = |method: reqwest::Method,
                 path: String,
                 token: String,
                 form: Vec<(&'static str, String)>| {
-        let (http, api) = (http.clone(), api.clone());
-        async move {
-            let answer = http
-                .request(method, format!("{api}/{path}"))
-                .bearer_auth(&token)
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            (
-                answer.status().as_u16(),
-                answer.json::<Value>().await.unwrap(),
-            )
-        }
+        send_form(api.clone(), token, method, path, form)
     };
     let (status, _) = send(
         reqwest::Method::POST,
@@ -1091,22 +1084,14 @@ async fn folders_are_copied_at_once_or_as_an_async_job() {
             .count();
         (source.id.clone(), root, under)
     };
-    let http = reqwest::Client::new();
     let post = |path: String, form: Vec<(&'static str, String)>| {
-        let (http, token, api) = (http.clone(), token.clone(), api.clone());
-        async move {
-            let answer = http
-                .post(format!("{api}/{path}"))
-                .bearer_auth(&token)
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            (
-                answer.status().as_u16(),
-                answer.json::<Value>().await.unwrap(),
-            )
-        }
+        send_form(
+            api.clone(),
+            token.clone(),
+            reqwest::Method::POST,
+            path,
+            form,
+        )
     };
     let (status, copied) = post(
         format!("copy_folder/{source}"),
@@ -1229,25 +1214,11 @@ async fn approvals_are_asked_decided_listed_and_cancelled() {
             people[1].clone(),
         )
     };
-    let http = reqwest::Client::new();
     let send = |method: reqwest::Method, path: String, form: Vec<(&'static str, String)>| {
-        let (http, token, api) = (http.clone(), token.clone(), api.clone());
-        async move {
-            let answer = http
-                .request(method, format!("{api}/{path}"))
-                .bearer_auth(&token)
-                .form(&form)
-                .send()
-                .await
-                .unwrap();
-            (
-                answer.status().as_u16(),
-                answer.json::<Value>().await.unwrap(),
-            )
-        }
+        send_form(api.clone(), token.clone(), method, path, form)
     };
     let decide = |id: String, who: String, status: &'static str| {
-        let (http, base) = (http.clone(), sim.base_url());
+        let (http, base) = (reqwest::Client::new(), sim.base_url());
         async move {
             http.post(format!("{base}/_sim/approvals/{id}/decisions"))
                 .json(&json!({"approverId": who, "status": status, "comment": "ok"}))

@@ -9,7 +9,7 @@ use axum::extract::{Extension, Path, State};
 use chrono::{DateTime, Utc};
 use wrike_api::models::*;
 
-use super::paging::{PageToken, page_size};
+use super::paging::OffsetPaging;
 use super::{Range, by_ids, mutate, read, split_ids};
 use crate::params::Params;
 use crate::reply::{ApiError, ApiResult, envelope};
@@ -40,14 +40,8 @@ fn list(sim: &Sim, c: &Caller, scope: Scope, p: Params) -> ApiResult {
         Scope::Task(id) => format!("tasks/{id}/approvals"),
         Scope::Folder(id) => format!("folders/{id}/approvals"),
     };
-    let (params, size, offset) = match p.text("nextPageToken") {
-        Some(token) => {
-            let token = PageToken::decode(&token, &p, &c.account_id, &path)?;
-            let offset = token.c.as_u64().unwrap_or(0) as usize;
-            (Params::from_json(token.q), Some(token.n), offset)
-        }
-        None => (p.clone(), page_size(&p)?, 0),
-    };
+    let paging = OffsetPaging::of(&p, &c.account_id, &path)?;
+    let params = &paging.params;
     let statuses: Option<Vec<ApprovalStatus>> = params
         .list("statuses")?
         .map(|v| v.iter().map(|s| ApprovalStatus::from(s.as_str())).collect());
@@ -102,31 +96,9 @@ fn list(sim: &Sim, c: &Caller, scope: Scope, p: Params) -> ApiResult {
         if let Some(limit) = limit {
             matched.truncate(limit);
         }
-        let total = matched.len();
-        let Some(size) = size else {
-            return envelope("approvals", matched.into_iter().cloned().collect());
-        };
-        let page: Vec<Approval> = matched
-            .into_iter()
-            .skip(offset)
-            .take(size)
-            .cloned()
-            .collect();
-        let mut body = serde_json::json!({"kind": "approvals", "data": page});
-        if offset + size < total {
-            let token = PageToken {
-                a: c.account_id.clone(),
-                p: path.clone(),
-                q: params.to_map_without(&["pageSize", "nextPageToken"]),
-                n: size,
-                c: serde_json::json!(offset + size),
-            };
-            body["nextPageToken"] = serde_json::json!(token.encode());
-        }
-        body["responseSize"] = serde_json::json!(if offset == 0 { total } else { 0 });
-        Ok(axum::response::IntoResponse::into_response(axum::Json(
-            body,
-        )))
+        paging.answer("approvals", &matched, |a| {
+            serde_json::to_value(a).unwrap_or_default()
+        })
     })
 }
 

@@ -240,6 +240,16 @@ pub fn mutate<R>(
     Ok(out)
 }
 
+/// The caller, when an admin: admin-only operations answer 403 `not_allowed` otherwise.
+pub fn admin_caller(account: &AccountData, ctx: &Ctx) -> Result<SimUser, ApiError> {
+    let caller = account
+        .user(&ctx.user_id)
+        .cloned()
+        .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
+    require_admin(&caller)?;
+    Ok(caller)
+}
+
 /// Admin-only operations answer 403 `not_allowed` for everyone else.
 pub fn require_admin(user: &SimUser) -> Result<(), ApiError> {
     if user.is_admin() {

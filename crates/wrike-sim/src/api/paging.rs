@@ -75,3 +75,80 @@ pub fn page_size(p: &crate::params::Params) -> Result<Option<usize>, ApiError> {
         )),
     }
 }
+
+/// An offset-paged listing (tasks, approvals): where a request starts, and the answer for
+/// its page.
+pub struct OffsetPaging {
+    /// The parameters to evaluate: the request's, or those its `nextPageToken` carries.
+    pub params: crate::params::Params,
+    /// `pageSize`; `None` for an unpaged listing.
+    pub size: Option<usize>,
+    offset: usize,
+    account: String,
+    path: String,
+}
+
+impl OffsetPaging {
+    /// From a request to the listing at `path` of `account`.
+    pub fn of(
+        p: &crate::params::Params,
+        account: &str,
+        path: &str,
+    ) -> Result<OffsetPaging, ApiError> {
+        let (params, size, offset) = match p.text("nextPageToken") {
+            Some(token) => {
+                let token = PageToken::decode(&token, p, account, path)?;
+                let offset = token.c.as_u64().unwrap_or(0) as usize;
+                (
+                    crate::params::Params::from_json(token.q),
+                    Some(token.n),
+                    offset,
+                )
+            }
+            None => (p.clone(), page_size(p)?, 0),
+        };
+        Ok(OffsetPaging {
+            params,
+            size,
+            offset,
+            account: account.to_owned(),
+            path: path.to_owned(),
+        })
+    }
+
+    /// The answer: `kind`, this page of everything the listing matched (each shaped by
+    /// `shape`), and when paged, `responseSize` (the total on the first page, 0 after) and the
+    /// next page's token.
+    pub fn answer<T>(
+        &self,
+        kind: &str,
+        matched: &[T],
+        shape: impl Fn(&T) -> serde_json::Value,
+    ) -> crate::reply::ApiResult {
+        use axum::response::IntoResponse;
+        let total = matched.len();
+        let end = self.size.map_or(total, |n| (self.offset + n).min(total));
+        let page: Vec<serde_json::Value> = matched[self.offset.min(total)..end]
+            .iter()
+            .map(shape)
+            .collect();
+        let mut body = Map::new();
+        body.insert("kind".into(), Value::from(kind));
+        if let Some(size) = self.size {
+            let shown = if self.offset == 0 { total } else { 0 };
+            body.insert("responseSize".into(), Value::from(shown));
+            if end < total {
+                let token = PageToken {
+                    a: self.account.clone(),
+                    p: self.path.clone(),
+                    q: self.params.to_map_without(&["pageSize", "nextPageToken"]),
+                    n: size,
+                    c: Value::from(end),
+                };
+                body.insert("nextPageToken".into(), Value::from(token.encode()));
+            }
+        }
+        body.insert("data".into(), Value::Array(page));
+        Ok(axum::Json(Value::Object(body)).into_response())
+    }
+}

@@ -7,8 +7,8 @@ use serde_json::Value;
 use wrike_api::models::*;
 
 use super::{
-    by_ids, ip_for_api, mutate, read, refuse_unsimulated, requested_fields, require_admin,
-    split_ids,
+    admin_caller, by_ids, ip_for_api, mutate, read, refuse_unsimulated, requested_fields,
+    require_admin, split_ids,
 };
 use crate::generate::audit_record;
 use crate::params::Params;
@@ -240,11 +240,7 @@ pub async fn update_users(
     let user_type = p.text("userTypeId");
     let profile: Option<Value> = p.raw_json("profile")?;
     let data = mutate(&sim, &c, |account, ctx| {
-        let caller = account
-            .user(&ctx.user_id)
-            .cloned()
-            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
-        require_admin(&caller)?;
+        let caller = admin_caller(account, ctx)?;
         for id in &ids {
             account
                 .user(id)
@@ -541,11 +537,7 @@ pub async fn update_invitation(
     let resend = p.bool("resend")?.unwrap_or(false);
     let user_type = p.text("userTypeId");
     let invitation = mutate(&sim, &c, |account, ctx| {
-        let caller = account
-            .user(&ctx.user_id)
-            .cloned()
-            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
-        require_admin(&caller)?;
+        admin_caller(account, ctx)?;
         let invitation = account
             .invitations
             .iter_mut()
@@ -582,11 +574,7 @@ pub async fn delete_invitation(
 ) -> ApiResult {
     p.allow(&[])?;
     mutate(&sim, &c, |account, ctx| {
-        let caller = account
-            .user(&ctx.user_id)
-            .cloned()
-            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
-        require_admin(&caller)?;
+        admin_caller(account, ctx)?;
         let before = account.invitations.len();
         account.invitations.retain(|i| i.id != id);
         if account.invitations.len() == before {
@@ -657,11 +645,7 @@ pub async fn create_group(
     let title = p.required("title")?;
     let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
     let group = mutate(&sim, &c, |account, ctx| {
-        let caller = account
-            .user(&ctx.user_id)
-            .cloned()
-            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
-        require_admin(&caller)?;
+        let caller = admin_caller(account, ctx)?;
         let members = members_of(account, &p, "members")?;
         let parent = p.text("parent");
         if let Some(parent) = &parent
@@ -727,11 +711,7 @@ pub async fn update_group(
     let title = p.text("title");
     let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
     let group = mutate(&sim, &c, |account, ctx| {
-        let caller = account
-            .user(&ctx.user_id)
-            .cloned()
-            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
-        require_admin(&caller)?;
+        let caller = admin_caller(account, ctx)?;
         let add = members_of(account, &p, "addMembers")?;
         let remove = p.list("removeMembers")?.unwrap_or_default();
         let group = account
@@ -789,11 +769,7 @@ pub async fn delete_group(
 ) -> ApiResult {
     p.allow(&[])?;
     let group = mutate(&sim, &c, |account, ctx| {
-        let caller = account
-            .user(&ctx.user_id)
-            .cloned()
-            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
-        require_admin(&caller)?;
+        let caller = admin_caller(account, ctx)?;
         let group = account
             .groups
             .iter()

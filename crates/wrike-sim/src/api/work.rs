@@ -3,11 +3,10 @@
 use std::sync::Arc;
 
 use axum::extract::{Extension, Path, State};
-use axum::response::IntoResponse;
 use serde_json::{Value, json};
 use wrike_api::models::*;
 
-use super::paging::{MAX_PAGE_SIZE, PageToken, page_size};
+use super::paging::{MAX_PAGE_SIZE, OffsetPaging};
 use super::{
     Ctx, Range, by_ids, ip_for_api, mutate, read, refuse_unsimulated, requested_fields, split_ids,
 };
@@ -858,16 +857,10 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
         TaskScope::Account => "tasks".to_owned(),
         TaskScope::Folder(id) => format!("folders/{id}/tasks"),
     };
-    let (params, size, offset) = match p.text("nextPageToken") {
-        Some(token) => {
-            let token = PageToken::decode(&token, &p, &c.account_id, &path)?;
-            let offset = token.c.as_u64().unwrap_or(0) as usize;
-            (Params::from_json(token.q), Some(token.n), offset)
-        }
-        None => (p.clone(), page_size(&p)?, 0),
-    };
+    let paging = OffsetPaging::of(&p, &c.account_id, &path)?;
+    let (params, size) = (&paging.params, paging.size);
     refuse_unsimulated(
-        &params,
+        params,
         &[
             "startDate",
             "dueDate",
@@ -878,7 +871,7 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
             "responsiblePlaceholders",
         ],
     )?;
-    let fields = requested_fields(&params, TASK_LIST_OPT_IN)?;
+    let fields = requested_fields(params, TASK_LIST_OPT_IN)?;
     let statuses: Option<Vec<TaskStatus>> = params
         .list("status")?
         .map(|v| v.iter().map(|s| TaskStatus::from(s.as_str())).collect());
@@ -1009,32 +1002,7 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
             (None, None) => MAX_PAGE_SIZE,
         };
         matched.truncate(cap);
-        let total = matched.len();
-        let end = size.map_or(total, |n| (offset + n).min(total));
-        let page: Vec<Value> = matched[offset.min(total)..end]
-            .iter()
-            .map(|t| shape(*t, TASK_LIST_OPT_IN, &fields))
-            .collect();
-        let mut body = serde_json::Map::new();
-        body.insert("kind".into(), json!("tasks"));
-        if size.is_some() {
-            body.insert(
-                "responseSize".into(),
-                json!(if offset == 0 { total } else { 0 }),
-            );
-            if end < total {
-                let token = PageToken {
-                    a: c.account_id.clone(),
-                    p: path.clone(),
-                    q: params.to_map_without(&["pageSize", "nextPageToken"]),
-                    n: size.unwrap_or(0),
-                    c: json!(end),
-                };
-                body.insert("nextPageToken".into(), json!(token.encode()));
-            }
-        }
-        body.insert("data".into(), Value::Array(page));
-        Ok(axum::Json(Value::Object(body)).into_response())
+        paging.answer("tasks", &matched, |t| shape(*t, TASK_LIST_OPT_IN, &fields))
     })
 }
 
