@@ -11,7 +11,7 @@ use serde_json::json;
 use weft_core::secrets::SecretKey;
 use weft_hub::Hub;
 use weft_hub::jobs::{self, Request, kinds};
-use weft_hub::runtime::{Registry, Runtime, RuntimeConfig, WorkerConfig};
+use weft_hub::runtime::{Registry, RuntimeConfig, WorkerConfig};
 use weft_store::{JobStatus, RetryPolicy, Store};
 
 const JOBS: usize = 5_000;

@@ -19,7 +19,7 @@ use weft_core::secrets::SecretKey;
 use weft_hub::Hub;
 use weft_hub::jobs::{self, Request, kinds};
 use weft_hub::recipes::{library, runs};
-use weft_hub::runtime::{Registry, Runtime, RuntimeConfig, WorkerConfig};
+use weft_hub::runtime::{Registry, RuntimeConfig, WorkerConfig};
 use weft_store::{JobStatus, RetryPolicy, RunFilter, RunStatus, Store};
 
 fn runtime_config(name: &str) -> RuntimeConfig {
