@@ -479,6 +479,13 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
+/// A follow-up page's parameters: the first request's and the token.
+fn with_token(first: &Params, token: &str) -> Params {
+    let mut params = first.clone();
+    params.push(("nextPageToken".to_owned(), token.to_owned()));
+    params
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,11 +537,4 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon"), None);
     }
-}
-
-/// A follow-up page's parameters: the first request's and the token.
-fn with_token(first: &Params, token: &str) -> Params {
-    let mut params = first.clone();
-    params.push(("nextPageToken".to_owned(), token.to_owned()));
-    params
 }
