@@ -559,6 +559,10 @@ async fn operator_pages_story(store: Arc<weft_store::Store>) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(rows(&html), 1, "who matches any part, any case");
     assert!(html.contains("EUR 1,234.56"), "cents show as money: {html}");
+    assert!(
+        html.contains("<time datetime=\"2026-11-10T12:00:00Z\">"),
+        "{html}"
+    );
     assert!(html.contains("UT1: EUR 500.00"), "{html}");
     assert!(!html.contains("123456"), "{html}");
     let (_, html) = page("?what=usage.").await;
@@ -621,6 +625,10 @@ async fn operator_pages_story(store: Arc<weft_store::Store>) {
     let html = jobs_page("/jobs").await;
     assert!(html.contains("<td>usage.sync</td>") && !html.contains("<td>health.probe</td>"));
     assert!(html.contains("id=\"routine-hidden\""));
+    assert!(
+        html.contains("<time datetime=\""),
+        "times the reader's browser localises"
+    );
     let html = jobs_page("/jobs?routine=true").await;
     assert!(html.contains("<td>health.probe</td>"), "{html}");
     let html = jobs_page("/jobs?kind=health.probe").await;

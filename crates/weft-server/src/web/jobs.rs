@@ -9,7 +9,7 @@ use weft_core::roles::Permission;
 use weft_hub::jobs;
 use weft_store::{Job, JobStatus};
 
-use super::{PageResult, layout, render, timestamp};
+use super::{PageResult, layout, render, time_element};
 use crate::api::jobs::JobQuery;
 use crate::guard::Caller;
 use crate::state::AppState;
@@ -30,8 +30,9 @@ pub struct JobRow {
     pub can_cancel: bool,
 }
 
+/// A moment in milliseconds as a `<time>` element the reader's browser localises.
 fn millis(ms: i64) -> String {
-    timestamp(ms.div_euclid(1000))
+    time_element(ms.div_euclid(1000))
 }
 
 impl JobRow {

@@ -231,6 +231,7 @@ pub async fn remove(
 }
 
 pub struct AuditRow {
+    /// A `<time>` element (HTML the hub wrote).
     pub at: String,
     pub actor: String,
     pub action: String,
@@ -379,7 +380,7 @@ pub async fn audit(
     let entries = found
         .into_iter()
         .map(|e| AuditRow {
-            at: timestamp(e.at),
+            at: super::time_element(e.at),
             before: readable(e.before.as_ref()),
             after: readable(e.after.as_ref()),
             actor: e.actor,
