@@ -55,6 +55,21 @@ async fn send_form(
     )
 }
 
+/// The folder tree as listed, and the id of a plain folder (not a space's) in it.
+async fn plain_folder(api: &str, token: &str) -> (Value, String) {
+    let (_, _, folders) = call(reqwest::Method::GET, format!("{api}/folders"), token).await;
+    let folder = folders["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["scope"] == "WsFolder" && f.get("space").is_none())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (folders, folder)
+}
+
 async fn call(method: reqwest::Method, url: String, token: &str) -> (StatusCode, String, Value) {
     let mut request = reqwest::Client::new().request(method, url);
     if !token.is_empty() {
@@ -123,24 +138,7 @@ async fn parameters_arrive_as_query_form_or_json_and_bare_lists_work() {
     let api = sim.api_url(0);
     let token = token(&sim, &["Default"]).await;
     let http = reqwest::Client::new();
-    let folders: Value = http
-        .get(format!("{api}/folders"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let folder = folders["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["scope"] == "WsFolder" && f.get("space").is_none())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, folder) = plain_folder(&api, &token).await;
 
     // Query string on a POST (as WrikePy sends it).
     let r: Value = http
@@ -598,24 +596,7 @@ async fn dates_order_subtasks_and_timelog_filters_behave_as_wrike_does() {
             answer
         }
     };
-    let folders: Value = http
-        .get(format!("{api}/folders"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let folder = folders["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["scope"] == "WsFolder" && f.get("space").is_none())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (folders, folder) = plain_folder(&api, &token).await;
 
     let sample: Value = serde_json::from_str(include_str!(
         "../../wrike-api/tests/samples/task_create.json"

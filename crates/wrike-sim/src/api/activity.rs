@@ -331,35 +331,54 @@ pub async fn timelogs(
     })
 }
 
+/// Parameters the listings of one task's or one category's timelogs take.
+const SCOPED_TIMELOG_PARAMS: &[&str] = &[
+    "createdDate",
+    "updatedDate",
+    "trackedDate",
+    "me",
+    "plainText",
+    "fields",
+];
+
+/// The timelogs `belongs` picks, filtered as every listing is, once `exists` found what they
+/// belong to (or answered 404).
+fn scoped_timelogs(
+    sim: &Sim,
+    c: &Caller,
+    p: &Params,
+    exists: impl FnOnce(&AccountData) -> Result<(), ApiError>,
+    belongs: impl Fn(&Timelog) -> bool,
+) -> ApiResult {
+    p.allow(SCOPED_TIMELOG_PARAMS)?;
+    let filter = TimelogFilter::of(p)?;
+    read(sim, c, |account, _| {
+        exists(account)?;
+        envelope(
+            "timelogs",
+            account
+                .timelogs
+                .iter()
+                .filter(|t| belongs(t) && filter.keeps(t, c))
+                .cloned()
+                .collect(),
+        )
+    })
+}
+
 pub async fn task_timelogs(
     State(sim): State<Arc<Sim>>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     p: Params,
 ) -> ApiResult {
-    p.allow(&[
-        "createdDate",
-        "updatedDate",
-        "trackedDate",
-        "me",
-        "plainText",
-        "fields",
-    ])?;
-    let filter = TimelogFilter::of(&p)?;
-    read(&sim, &c, |account, _| {
+    let exists = |account: &AccountData| {
         account
             .task(&id)
-            .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
-        envelope(
-            "timelogs",
-            account
-                .timelogs
-                .iter()
-                .filter(|t| t.task_id == id && filter.keeps(t, &c))
-                .cloned()
-                .collect(),
-        )
-    })
+            .map(drop)
+            .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))
+    };
+    scoped_timelogs(&sim, &c, &p, exists, |t| t.task_id == id)
 }
 
 /// `POST /tasks/{id}/timelogs`: `hours`, `trackedDate` and `comment` are all required
@@ -741,27 +760,14 @@ pub async fn category_timelogs(
     Path(id): Path<String>,
     p: Params,
 ) -> ApiResult {
-    p.allow(&[
-        "createdDate",
-        "updatedDate",
-        "trackedDate",
-        "me",
-        "plainText",
-        "fields",
-    ])?;
-    let filter = TimelogFilter::of(&p)?;
-    read(&sim, &c, |account, _| {
-        if !account.timelog_categories.iter().any(|k| k.id == id) {
-            return Err(ApiError::not_found(&format!("TimelogCategory {id}")));
+    let exists = |account: &AccountData| {
+        if account.timelog_categories.iter().any(|k| k.id == id) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(&format!("TimelogCategory {id}")))
         }
-        envelope(
-            "timelogs",
-            account
-                .timelogs
-                .iter()
-                .filter(|t| t.category_id.as_deref() == Some(id.as_str()) && filter.keeps(t, &c))
-                .cloned()
-                .collect(),
-        )
+    };
+    scoped_timelogs(&sim, &c, &p, exists, |t| {
+        t.category_id.as_deref() == Some(id.as_str())
     })
 }
