@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use wrike_api::WrikeError;
 
 /// Why a connection is broken. The first four need a person to act; the rest may pass.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureClass {
     /// Wrike refuses the token: revoked, expired, the user's password changed, or the user
@@ -108,7 +108,7 @@ impl FailureClass {
 }
 
 /// Where a connection stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HealthState {
     Healthy,

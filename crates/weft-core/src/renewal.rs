@@ -39,7 +39,7 @@ pub struct PlanInputs {
 }
 
 /// One user type in the plan.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TypeLine {
     pub type_id: Option<String>,
@@ -63,7 +63,7 @@ pub struct TypeLine {
 }
 
 /// What one way of cutting spend saves a year.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
     /// `drop_unassigned`, `reclaim_idle`, `downgrade_idle` or `together`.
@@ -74,7 +74,7 @@ pub struct Action {
 }
 
 /// The plan for one account's renewal.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     pub lines: Vec<TypeLine>,

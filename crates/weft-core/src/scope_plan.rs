@@ -8,7 +8,19 @@ use wrike_api::Scope;
 use wrike_api::models::Plan;
 
 /// What a connection can be used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Feature {
     /// Sync people and the audit log for seat analytics.
@@ -117,7 +129,19 @@ pub fn describe_scope(scope: &Scope) -> &'static str {
 }
 
 /// A right the Wrike user or account must have, beyond scopes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Right {
     /// An Enterprise (or Pinnacle) plan.
@@ -160,11 +184,19 @@ pub struct AccountFacts {
 }
 
 /// One thing missing, said so a person can act on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Missing {
-    Scope { scope: String, for_feature: String },
-    Right { right: Right, for_feature: String },
+    Scope {
+        scope: String,
+        #[serde(rename = "forFeature")]
+        for_feature: String,
+    },
+    Right {
+        right: Right,
+        #[serde(rename = "forFeature")]
+        for_feature: String,
+    },
 }
 
 fn needs(feature: Feature) -> (&'static [Scope], &'static [Right]) {

@@ -7,7 +7,19 @@ use serde::{Deserialize, Serialize};
 use wrike_api::models::{AuditOperation, ContactType, Role};
 
 /// One kind of evidence that a person used Wrike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Signal {
     /// A sign-in or sign-out in the audit log.
@@ -76,8 +88,9 @@ impl Signal {
 }
 
 /// A set of signals: which kinds of evidence a report counts as activity.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(into = "Vec<Signal>", from = "Vec<Signal>")]
+#[schema(value_type = Vec<Signal>)]
 pub struct Signals(i64);
 
 impl Signals {

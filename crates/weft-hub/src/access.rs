@@ -130,6 +130,11 @@ pub async fn add_user(
     Ok(user)
 }
 
+/// Everyone on the team.
+pub async fn users(hub: &Hub) -> HubResult<Vec<User>> {
+    Ok(hub.store.access().users().await?)
+}
+
 /// A user by id or name.
 pub async fn find_user(hub: &Hub, id_or_name: &str) -> HubResult<User> {
     let access = hub.store.access();

@@ -376,6 +376,11 @@ pub async fn replace_token(
     by_id(hub, &connection.id).await
 }
 
+/// Every connection.
+pub async fn list(hub: &Hub) -> HubResult<Vec<Connection>> {
+    Ok(hub.store.connections().list().await?)
+}
+
 /// The connection with this id (the API addresses connections by id only).
 pub async fn by_id(hub: &Hub, id: &str) -> HubResult<Connection> {
     hub.store

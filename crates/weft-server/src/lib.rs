@@ -15,6 +15,7 @@ mod security;
 mod state;
 mod telemetry;
 mod web;
+pub mod wire;
 
 pub use openapi::document as openapi_document;
 pub use policy::{Access, RouteSpec};

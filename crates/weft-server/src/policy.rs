@@ -18,6 +18,6 @@ pub enum Access {
 #[derive(Debug, Clone)]
 pub struct RouteSpec {
     pub method: Method,
-    pub path: &'static str,
+    pub path: String,
     pub access: Access,
 }

@@ -320,7 +320,7 @@ async fn the_jobs_pages_show_dead_jobs_and_operators_retry_them() {
     .await;
     assert_eq!(status, StatusCode::OK);
     let listed: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(listed["jobs"][0]["id"], id);
+    assert_eq!(listed["items"][0]["id"], id.to_string());
     let (status, _, body) = call(
         &app,
         Method::POST,
@@ -641,7 +641,7 @@ async fn operator_pages_story(store: Arc<weft_store::Store>) {
         None,
     )
     .await;
-    let kinds: Vec<Value> = serde_json::from_str::<Value>(&api).unwrap()["jobs"]
+    let kinds: Vec<Value> = serde_json::from_str::<Value>(&api).unwrap()["items"]
         .as_array()
         .cloned()
         .unwrap_or_else(|| serde_json::from_str::<Vec<Value>>(&api).unwrap_or_default());

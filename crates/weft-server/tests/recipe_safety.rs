@@ -165,7 +165,10 @@ async fn deactivate_approved(
     let id = format!("call-{}", fastrand::u64(..));
     let body = json!({"userId": user}).to_string();
     let (_, started) = call_inbound(w, path, secret, &body, &id).await;
-    let run_id = started["run"].as_i64().unwrap();
+    let run_id = started["runId"]
+        .as_str()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap();
     w.settled_runs(recipe, nth).await;
     let (status, answer) = w
         .api(
@@ -388,7 +391,10 @@ async fn recipes_that_administer_users_are_for_admins_only() {
     let body = json!({"userId": someone}).to_string();
     let (status, started) = call_inbound(&w, &inbound.0, &inbound.1, &body, &id).await;
     assert_eq!(status, 202, "{started}");
-    let run_id = started["run"].as_i64().unwrap();
+    let run_id = started["runId"]
+        .as_str()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap();
     w.settled_runs("deactivate", 1).await;
     for role in ["operator", "analyst"] {
         let (status, answer) = w
@@ -429,7 +435,10 @@ async fn recipes_that_administer_users_are_for_admins_only() {
     // The owner is never touched (nor reached: the protection reads Wrike first). A failed
     // run of such a recipe is run again by an Admin only.
     let run = deactivate_approved(&w, &inbound, "deactivate", &owner, 2).await;
-    let run_id = run["run"]["id"].as_i64().unwrap();
+    let run_id = run["run"]["id"]
+        .as_str()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap();
     assert_eq!(run["run"]["status"], "failed", "{run}");
     assert!(
         run["run"]["error"]
@@ -554,7 +563,14 @@ async fn operators_run_recipes_now_but_never_with_an_event_of_their_own() {
         assert_eq!(status, 403, "{backend}: {answer}");
         let (status, answer) = w.api("operator", reqwest::Method::POST, runs, None).await;
         assert_eq!(status, 201, "{backend}: {answer}");
-        let by_operator = w.finished_run(answer["run"].as_i64().unwrap()).await;
+        let by_operator = w
+            .finished_run(
+                answer["runId"]
+                    .as_str()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(by_operator["run"]["startedBy"], "operator", "{by_operator}");
         assert_eq!(by_operator["run"]["handMade"], false);
         assert_eq!(by_operator["run"]["triggerEvent"]["manual"], true);
@@ -562,13 +578,24 @@ async fn operators_run_recipes_now_but_never_with_an_event_of_their_own() {
             .api("analyst", reqwest::Method::POST, runs, Some(forged))
             .await;
         assert_eq!(status, 201, "{backend}: {answer}");
-        let by_analyst = w.finished_run(answer["run"].as_i64().unwrap()).await;
+        let by_analyst = w
+            .finished_run(
+                answer["runId"]
+                    .as_str()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .unwrap(),
+            )
+            .await;
         assert_eq!(by_analyst["run"]["startedBy"], "analyst", "{by_analyst}");
         assert_eq!(by_analyst["run"]["handMade"], true);
         let operator = w.members.iter().find(|m| m.username == "operator").unwrap();
         let page = w
             .http
-            .get(format!("{}/runs/{}", w.url, by_analyst["run"]["id"]))
+            .get(format!(
+                "{}/runs/{}",
+                w.url,
+                by_analyst["run"]["id"].as_str().unwrap()
+            ))
             .header("Cookie", format!("weft_session={}", operator.session))
             .send()
             .await
@@ -624,7 +651,12 @@ async fn concurrent_decisions_take_effect_once() {
             let (status, answer) =
                 call_inbound(&w, &inbound.0, &inbound.1, "{}", &format!("race-{i}")).await;
             assert_eq!(status, 202, "{answer}");
-            ids.push(answer["run"].as_i64().unwrap());
+            ids.push(
+                answer["runId"]
+                    .as_str()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .unwrap(),
+            );
         }
         w.settled_runs("decide-once", RUNS).await;
         for id in &ids {
@@ -1132,7 +1164,10 @@ async fn planted_secrets_are_stored_and_shown_nowhere() {
             )
             .await;
         assert_eq!(run["run"]["status"], "succeeded", "{backend}: {run}");
-        let run_id = run["run"]["id"].as_i64().unwrap();
+        let run_id = run["run"]["id"]
+            .as_str()
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap();
         let planted = [plant, w.wrike_token.as_str(), inbound.1.as_str()];
         let hook_key =
             String::from_utf8(weft_hub::recipes::inbound::key_of(&inbound.1).unwrap()).unwrap();
@@ -1186,7 +1221,11 @@ async fn planted_secrets_are_stored_and_shown_nowhere() {
         let (_, listed) = w
             .api("analyst", reqwest::Method::GET, "/api/v1/secrets", None)
             .await;
-        assert_eq!(listed[0]["usedBy"], json!(["planting"]), "{listed}");
+        assert_eq!(
+            listed["items"][0]["usedBy"],
+            json!(["planting"]),
+            "{listed}"
+        );
         look("the secrets list", &listed.to_string());
         // The connections page lists it, never its value, and sets another from its form.
         let analyst = w.members.iter().find(|m| m.username == "analyst").unwrap();
@@ -1226,7 +1265,7 @@ async fn planted_secrets_are_stored_and_shown_nowhere() {
             .api("admin", reqwest::Method::GET, "/api/v1/secrets", None)
             .await;
         assert_eq!(
-            listed[0]["hosts"],
+            listed["items"][0]["hosts"],
             json!(["hooks.example.com", "*.vendor.example"]),
             "{listed}"
         );

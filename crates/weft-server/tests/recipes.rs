@@ -84,7 +84,14 @@ async fn a_status_change_in_wrike_comments_on_the_task_through_a_signed_webhook(
         .await;
         let runs = w.settled_runs("comment-on-status-change", 1).await;
         assert_eq!(runs[0]["status"], "succeeded", "{backend}: {}", runs[0]);
-        let run = w.run(runs[0]["id"].as_i64().unwrap()).await;
+        let run = w
+            .run(
+                runs[0]["id"]
+                    .as_str()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .unwrap(),
+            )
+            .await;
         let step = &run["steps"][0];
         let text = format!("Status changed from {old_status} to Completed.");
         assert_eq!(step["stepId"], "comment");
@@ -188,7 +195,7 @@ async fn a_status_change_in_wrike_comments_on_the_task_through_a_signed_webhook(
             )
             .await;
         assert_eq!(
-            body["runs"].as_array().unwrap().len(),
+            body["items"].as_array().unwrap().len(),
             1,
             "{backend}: {body}"
         );
@@ -351,7 +358,14 @@ async fn seats_that_become_inactive_start_one_run_each() {
     let mut who: Vec<String> = Vec::new();
     for r in &runs {
         assert_eq!(r["status"], "succeeded", "{r}");
-        let run = w.run(r["id"].as_i64().unwrap()).await;
+        let run = w
+            .run(
+                r["id"]
+                    .as_str()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .unwrap(),
+            )
+            .await;
         let idle = run["steps"][0]["output"]["idle"].as_i64().unwrap();
         assert!((90..170).contains(&idle), "{run}");
         who.push(
@@ -436,7 +450,7 @@ async fn every_example_recipe_runs_end_to_end_against_the_simulator() {
         let (_, listed) = w
             .api("analyst", reqwest::Method::GET, "/api/v1/recipes", None)
             .await;
-        assert_eq!(listed["recipes"], json!([]), "{backend}: nothing applied");
+        assert_eq!(listed["items"], json!([]), "{backend}: nothing applied");
         let (status, body) = w
             .api(
                 "admin",
@@ -596,7 +610,10 @@ async fn every_example_recipe_runs_end_to_end_against_the_simulator() {
             )
             .await;
         assert_eq!(status, 201, "{backend}: {body}");
-        let run_id = body["run"].as_i64().unwrap();
+        let run_id = body["runId"]
+            .as_str()
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap();
         let runs = w.settled_runs("weekly-idle-review", 1).await;
         assert_eq!(runs[0]["status"], "waiting", "{backend}: {}", runs[0]);
         let run = w.run(run_id).await;
@@ -851,7 +868,10 @@ async fn a_step_that_fails_is_retried_by_its_policy_and_the_run_then_succeeds() 
 
     let runs = w.settled_runs("read-with-retries", 1).await;
     // The run waits between attempts; wait for it to finish.
-    let id = runs[0]["id"].as_i64().unwrap();
+    let id = runs[0]["id"]
+        .as_str()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap();
     let run = w.finished_run(id).await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
     let steps = run["steps"].as_array().unwrap();
@@ -913,7 +933,10 @@ async fn a_run_waits_for_an_approval_that_only_admins_and_operators_give() {
     .await;
     let runs = w.settled_runs("approve-then-comment", 1).await;
     assert_eq!(runs[0]["status"], "waiting");
-    let id = runs[0]["id"].as_i64().unwrap();
+    let id = runs[0]["id"]
+        .as_str()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap();
     assert_eq!(w.hub.store.recipes().awaiting_approval().await.unwrap(), 1);
 
     let (status, _) = w
@@ -1066,7 +1089,10 @@ async fn a_connection_that_breaks_mid_run_pauses_the_recipe_until_it_recovers() 
     .unwrap();
     let health = weft_hub::health::probe(&w.hub, &connection).await.unwrap();
     assert!(health.is_healthy(), "{health:?}");
-    let id = runs[0]["id"].as_i64().unwrap();
+    let id = runs[0]["id"]
+        .as_str()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap();
     let run = w.finished_run(id).await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
     let (_, body) = w
@@ -1337,7 +1363,14 @@ async fn polling_sees_every_change_once() {
     assert_eq!(runs.len(), 3, "each change once: {runs:?}");
     let mut titles = Vec::new();
     for r in &runs {
-        let run = w.run(r["id"].as_i64().unwrap()).await;
+        let run = w
+            .run(
+                r["id"]
+                    .as_str()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .unwrap(),
+            )
+            .await;
         titles.push(
             run["steps"][0]["output"]["title"]
                 .as_str()
@@ -1760,7 +1793,14 @@ async fn task_creations_wrike_could_not_deliver_are_caught_up_once() {
         let runs = w.settled_runs("new-requests", 5).await;
         let mut caught: Vec<String> = Vec::new();
         for run in &runs {
-            let run = w.run(run["id"].as_i64().unwrap()).await;
+            let run = w
+                .run(
+                    run["id"]
+                        .as_str()
+                        .and_then(|s| s.parse::<i64>().ok())
+                        .unwrap(),
+                )
+                .await;
             let event = &run["run"]["triggerEvent"];
             if event["weftCaughtUp"] == true {
                 assert_eq!(event["eventType"], "TaskCreated", "{run}");

@@ -121,7 +121,7 @@ async fn usage_reports_pages_and_reclaim_over_http() {
             .json()
             .await
             .unwrap();
-        assert_eq!(people["rows"].as_array().unwrap().len(), 5);
+        assert_eq!(people["items"].as_array().unwrap().len(), 5);
         assert_eq!(
             people["total"],
             sim.sim.read().accounts[0].users.len() as i64
@@ -380,7 +380,7 @@ async fn usage_reports_pages_and_reclaim_over_http() {
             .json()
             .await
             .unwrap();
-        let actions: Vec<&str> = trail
+        let actions: Vec<&str> = trail["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -301,6 +301,13 @@ async fn plant(sim: &RunningSim, people: &[Person]) -> BTreeMap<String, String> 
 }
 
 /// The Monday of the week a Unix time falls in, as a day number.
+/// A day on the wire (`YYYY-MM-DD`) as days since the epoch.
+fn day(value: &Value) -> i64 {
+    let date = chrono::NaiveDate::parse_from_str(value.as_str().expect("a day"), "%Y-%m-%d")
+        .expect("a YYYY-MM-DD day");
+    (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days()
+}
+
 fn monday(at: i64) -> i64 {
     let date = DateTime::from_timestamp(at, 0).unwrap().date_naive();
     let monday = date - Duration::days(date.weekday().num_days_from_monday() as i64);
@@ -408,7 +415,7 @@ async fn every_figure_matches_the_planted_answer() {
         // Before any cost is entered, idle seats and seats nobody holds are counted as
         // unpriced, never as an amount.
         let unpriced = json_of("/api/v1/usage/summary?idle=90".into()).await;
-        for entry in unpriced.as_array().unwrap() {
+        for entry in unpriced["connections"].as_array().unwrap() {
             let account = usize::from(entry["connection"] == "nordlicht");
             let want = expected(&people, account, t, 90);
             assert_eq!(entry["savings"]["unpricedSeats"], want.idle, "{entry}");
@@ -514,7 +521,7 @@ async fn every_figure_matches_the_planted_answer() {
         // The summary: one entry per account, acme's naming its second connection.
         for days in [90, 91, 30] {
             let summary = json_of(format!("/api/v1/usage/summary?idle={days}")).await;
-            let entries = summary.as_array().unwrap();
+            let entries = summary["connections"].as_array().unwrap();
             assert_eq!(entries.len(), 2, "acme counted once: {summary}");
             for entry in entries {
                 let account = if entry["connection"] == "nordlicht" {
@@ -535,17 +542,17 @@ async fn every_figure_matches_the_planted_answer() {
                         .as_array()
                         .unwrap()
                         .iter()
-                        .map(|pair| pair[1].as_i64().unwrap())
+                        .map(|money| money["cents"].as_i64().unwrap())
                         .sum(),
-                    unassigned_saves: entry["unassigned"]["savings"]["byCurrency"][0][1]
+                    unassigned_saves: entry["unassigned"]["savings"]["byCurrency"][0]["cents"]
                         .as_i64()
                         .unwrap(),
                 };
                 assert_eq!(got, want, "account {account} at {days} days: {entry}");
                 // A currency no idle seat is billed in is never shown as a zero amount.
                 for pair in entry["savings"]["byCurrency"].as_array().unwrap() {
-                    assert_eq!(pair[0], CURRENCY[account]);
-                    assert!(pair[1].as_i64().unwrap() > 0);
+                    assert_eq!(pair["currency"], CURRENCY[account]);
+                    assert!(pair["cents"].as_i64().unwrap() > 0);
                 }
                 if account == 0 {
                     let other = if entry["connection"] == "acme" {
@@ -637,11 +644,11 @@ async fn every_figure_matches_the_planted_answer() {
         // Weekly trend: the weeks before the backfill are no data, not zero; the others
         // count the planted people active in them.
         let trend = json_of("/api/v1/usage/trend?period=week&count=40".into()).await;
-        let from = trend["dataFromDay"].as_i64().unwrap();
+        let from = day(&trend["dataFrom"]);
         assert_eq!(from, (t - hub.policy.backfill_days * DAY).div_euclid(DAY));
         for point in trend["points"].as_array().unwrap() {
-            let start = point["startDay"].as_i64().unwrap();
-            let end = point["endDay"].as_i64().unwrap();
+            let start = day(&point["start"]);
+            let end = day(&point["end"]);
             assert_eq!(end, start + 6);
             if end < from {
                 assert_eq!(point["coverage"], "noData", "{point}");
@@ -672,16 +679,13 @@ async fn every_figure_matches_the_planted_answer() {
         }
         assert_eq!(
             monday(t),
-            trend["points"].as_array().unwrap().last().unwrap()["startDay"]
+            day(&trend["points"].as_array().unwrap().last().unwrap()["start"])
         );
 
         // Monthly trend: calendar months, the current one partial.
         let monthly = json_of("/api/v1/usage/trend?period=month&count=8".into()).await;
         for point in monthly["points"].as_array().unwrap() {
-            let (start, end) = (
-                point["startDay"].as_i64().unwrap(),
-                point["endDay"].as_i64().unwrap(),
-            );
+            let (start, end) = (day(&point["start"]), day(&point["end"]));
             let first = DateTime::from_timestamp(start * DAY, 0)
                 .unwrap()
                 .date_naive();
@@ -930,8 +934,8 @@ async fn every_figure_matches_the_planted_answer() {
         assert!(wrong.text().await.unwrap().contains("Light User ("));
         // Past plans, with who made them; the plan's CSV.
         let listed = json_of("/api/v1/usage/reclaims".into()).await;
-        assert_eq!(listed["plans"][0]["id"], id);
-        assert_eq!(listed["plans"][0]["createdBy"], admin.username);
+        assert_eq!(listed["items"][0]["id"], id);
+        assert_eq!(listed["items"][0]["createdBy"], admin.username);
         let plans_page = page("/usage/reclaims".into()).await;
         assert!(plans_page.contains(&format!("data-plan=\"{id}\"")));
         let plan_csv = get(&format!("/api/v1/usage/reclaims/{id}/csv"))

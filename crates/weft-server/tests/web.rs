@@ -587,7 +587,7 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
             let mut degraded = false;
             for _ in 0..40 {
                 let banner = alerts_now(api.clone(), base.clone()).await;
-                if banner.as_array().unwrap().iter().any(|b| {
+                if banner["items"].as_array().unwrap().iter().any(|b| {
                     b["connection"] == name && b["state"] == "degraded" && b["class"] == case.class
                 }) {
                     degraded = true;
@@ -618,7 +618,7 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
             .await
             .unwrap();
         assert!(
-            banner
+            banner["items"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -672,7 +672,7 @@ async fn alerts_story(store: std::sync::Arc<weft_store::Store>) {
             .await
             .unwrap();
         assert!(
-            !banner
+            !banner["items"]
                 .as_array()
                 .unwrap()
                 .iter()

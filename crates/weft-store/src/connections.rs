@@ -11,7 +11,7 @@ use crate::db::{Db, Pool, failed, on_pool, split};
 use crate::{StoreError, StoreResult};
 
 /// How a connection authenticates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum ConnectionKind {
     #[serde(rename = "oauth")]
     OAuth,

@@ -33,7 +33,7 @@ use crate::{StoreError, StoreResult};
 /// Lost leases (the worker died or hung while running it) after which a job is set aside.
 pub const MAX_LOST_LEASES: i64 = 3;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
     /// Waiting for `run_at` (a first attempt or a retry).
@@ -79,7 +79,7 @@ impl JobStatus {
 }
 
 /// How often a job is tried and how long it waits between tries, kept beside the job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
@@ -494,33 +494,23 @@ impl Jobs<'_> {
     pub async fn list(&self, f: &JobFilter) -> StoreResult<Vec<Job>> {
         let rows: Vec<JobRow> = on_pool!(self.db, pool => {
             let mut query = sqlx::QueryBuilder::new(job_columns!("SELECT", "FROM jobs WHERE 1 = 1"));
-            if let Some(kind) = &f.kind {
-                query.push(" AND kind = ").push_bind(kind);
-            }
-            if let Some(status) = f.status {
-                query.push(" AND status = ").push_bind(status.as_str());
-            }
-            if let Some(since) = f.since_ms {
-                query.push(" AND created_ms >= ").push_bind(since);
-            }
-            if let Some(until) = f.until_ms {
-                query.push(" AND created_ms < ").push_bind(until);
-            }
+            push_job_filter(&mut query, f);
             if let Some(before) = f.before_id {
                 query.push(" AND id < ").push_bind(before);
-            }
-            if !f.hide_kinds.is_empty() {
-                query.push(" AND kind NOT IN (");
-                let mut kinds = query.separated(", ");
-                for kind in &f.hide_kinds {
-                    kinds.push_bind(kind);
-                }
-                query.push(")");
             }
             query.push(" ORDER BY id DESC LIMIT ").push_bind(f.limit.clamp(1, 1000));
             query.build_query_as().fetch_all(pool).await.map_err(failed("jobs"))
         })?;
         rows.into_iter().map(JobRow::into_job).collect()
+    }
+
+    /// How many jobs match the filter on every page together (its cursor ignored).
+    pub async fn count(&self, f: &JobFilter) -> StoreResult<i64> {
+        on_pool!(self.db, pool => {
+            let mut query = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM jobs WHERE 1 = 1");
+            push_job_filter(&mut query, f);
+            query.build_query_scalar().fetch_one(pool).await.map_err(failed("jobs"))
+        })
     }
 
     /// How many jobs are in each status.
@@ -582,5 +572,34 @@ impl Jobs<'_> {
             "DELETE FROM jobs WHERE (status IN ('succeeded', 'cancelled') AND finished_ms < $1) OR (status = 'dead' AND finished_ms < $2)")
             .bind(done_before_ms).bind(dead_before_ms)
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("purging jobs")))
+    }
+}
+
+/// The conditions of a job filter but its cursor, for the listing and its count.
+fn push_job_filter<DB: sqlx::Database>(query: &mut sqlx::QueryBuilder<DB>, f: &JobFilter)
+where
+    for<'t> &'t String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> &'static str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if let Some(kind) = &f.kind {
+        query.push(" AND kind = ").push_bind(kind);
+    }
+    if let Some(status) = f.status {
+        query.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(since) = f.since_ms {
+        query.push(" AND created_ms >= ").push_bind(since);
+    }
+    if let Some(until) = f.until_ms {
+        query.push(" AND created_ms < ").push_bind(until);
+    }
+    if !f.hide_kinds.is_empty() {
+        query.push(" AND kind NOT IN (");
+        let mut kinds = query.separated(", ");
+        for kind in &f.hide_kinds {
+            kinds.push_bind(kind);
+        }
+        query.push(")");
     }
 }

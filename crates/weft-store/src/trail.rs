@@ -92,20 +92,20 @@ impl Trail<'_> {
             .fetch_all(pool).await.map_err(failed("trail")))
     }
 
+    /// How many entries `f` selects on every page together (its cursor ignored).
+    pub async fn count(&self, f: &TrailFilter) -> StoreResult<i64> {
+        let (actor, action) = patterns(f);
+        on_pool!(self.db, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM trail \
+             WHERE ($1 IS NULL OR LOWER(actor) LIKE $1 ESCAPE '!') AND ($2 IS NULL OR action LIKE $2 ESCAPE '!') \
+             AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at < $4)")
+            .bind(&actor).bind(&action).bind(f.since).bind(f.until)
+            .fetch_one(pool).await.map_err(failed("trail")))
+    }
+
     /// One page of the entries `f` selects, newest first.
     pub async fn search(&self, f: &TrailFilter) -> StoreResult<Vec<TrailEntry>> {
-        let actor = f
-            .actor
-            .as_deref()
-            .map(|a| format!("%{}%", literal(&a.to_lowercase())));
-        // An action ending in '.' is a family: every action under it.
-        let action = f.action.as_deref().map(|a| {
-            if a.ends_with('.') {
-                format!("{}%", literal(a))
-            } else {
-                literal(a)
-            }
-        });
+        let (actor, action) = patterns(f);
         let rows: Vec<TrailRow> = on_pool!(self.db, pool => sqlx::query_as(
             "SELECT id, at, actor, action, target, before_json, after_json FROM trail \
              WHERE ($1 IS NULL OR LOWER(actor) LIKE $1 ESCAPE '!') AND ($2 IS NULL OR action LIKE $2 ESCAPE '!') \
@@ -127,4 +127,21 @@ impl Trail<'_> {
             })
             .collect())
     }
+}
+
+/// The LIKE patterns of a filter's actor (a part, any case) and action (an action, or a
+/// family ending in '.': every action under it).
+fn patterns(f: &TrailFilter) -> (Option<String>, Option<String>) {
+    let actor = f
+        .actor
+        .as_deref()
+        .map(|a| format!("%{}%", literal(&a.to_lowercase())));
+    let action = f.action.as_deref().map(|a| {
+        if a.ends_with('.') {
+            format!("{}%", literal(a))
+        } else {
+            literal(a)
+        }
+    });
+    (actor, action)
 }

@@ -10,7 +10,7 @@ use crate::scope_plan::Feature;
 /// highest privilege among its steps; one that administers users and seats is applied,
 /// edited, started and run by hand only by Admins, since its steps do what only Admins may
 /// do directly (reclaim, invite).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Privilege {
     /// Reads Wrike or the hub's data; changes nothing.

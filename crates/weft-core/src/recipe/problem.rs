@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_saphyr::Spanned;
 
 /// One thing wrong with a recipe file, and where.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// 1-based; 0 when the problem is about the file as a whole.
     pub line: u64,
@@ -42,7 +42,7 @@ impl Problem {
 }
 
 /// Everything wrong with one file; shown as `FILE:LINE:COLUMN: FIELD: MESSAGE` lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Problems {
     pub file: String,
     pub problems: Vec<Problem>,

@@ -11,7 +11,9 @@ use weft_core::recipe::{self, Problems, Recipe, Trigger};
 use weft_core::roles::Permission;
 use weft_core::scope_plan::{self, AccountFacts};
 use weft_core::secrets::random_token;
-use weft_store::{RecipeFile, RecipeRecord, RecipeState, RecipeVersion, RunStarted, Saved};
+use weft_store::{
+    RecipeFile, RecipeRecord, RecipeState, RecipeVersion, RunStarted, RunStatus, Saved,
+};
 use wrike_api::Scope;
 
 use crate::error::{HubError, HubResult};
@@ -223,7 +225,7 @@ pub async fn check_in_hub(hub: &Hub, checked: &Checked) -> Vec<String> {
 }
 
 /// One recipe's change in a plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", tag = "change")]
 pub enum Change {
     Add {
@@ -233,6 +235,7 @@ pub enum Change {
     Update {
         name: String,
         file: String,
+        #[serde(rename = "fromVersion")]
         from_version: i64,
         diff: String,
     },
@@ -431,6 +434,11 @@ pub async fn find(hub: &Hub, name: &str) -> HubResult<RecipeRecord> {
         .ok_or_else(|| HubError::NotFound {
             what: format!("recipe {name:?}"),
         })
+}
+
+/// How many runs a recipe has in each status.
+pub async fn run_counts(hub: &Hub, recipe_id: i64) -> HubResult<Vec<(RunStatus, i64)>> {
+    Ok(hub.store.recipes().run_counts(recipe_id).await?)
 }
 
 pub async fn versions(hub: &Hub, name: &str) -> HubResult<Vec<RecipeVersion>> {

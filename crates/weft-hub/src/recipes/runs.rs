@@ -1133,6 +1133,11 @@ pub async fn list(hub: &Hub, filter: &RunFilter) -> HubResult<Vec<Run>> {
     Ok(hub.store.recipes().runs(filter).await?)
 }
 
+/// How many runs match the filter on every page together.
+pub async fn count(hub: &Hub, filter: &RunFilter) -> HubResult<i64> {
+    Ok(hub.store.recipes().count_matching(filter).await?)
+}
+
 /// Cancels a run that has not finished; a step in flight completes, nothing after it runs.
 /// The cancel is one conditional write: of a cancel and a decision made together, one wins.
 pub async fn cancel(hub: &Hub, actor: &Actor, run_id: i64) -> HubResult<Run> {

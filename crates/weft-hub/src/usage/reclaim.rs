@@ -392,7 +392,7 @@ pub async fn exclude(
 }
 
 /// What a plan would save a year (or cost, when negative) at the account's entered costs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanSaving {
     pub currency: String,

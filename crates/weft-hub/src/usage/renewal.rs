@@ -24,7 +24,7 @@ pub fn days_left(date: Option<&str>, now: i64) -> Option<i64> {
 }
 
 /// The account-wide figures a snapshot keeps, and changes are told in.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Figures {
     pub idle_days: i64,
@@ -39,7 +39,7 @@ pub struct Figures {
 }
 
 /// How one figure moved since an earlier snapshot.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Moved {
     pub figure: &'static str,

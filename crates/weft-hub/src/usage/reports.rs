@@ -10,8 +10,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use weft_core::usage::{Signal, Signals, annual_savings_cents, day_of};
 use weft_store::{
-    Connection, Renewal, SeatCounts, SeatGroup, SortBy, SourceState, SyncState, TrendPoint,
-    UsageScope, UserFilter, UserPage, WrikeAccount, source,
+    AuditEntry, Connection, Renewal, SeatCounts, SeatGroup, SortBy, SourceState, SyncState,
+    TrendPoint, UsageScope, UserFilter, UserPage, UserRow, WrikeAccount, source,
 };
 
 use crate::error::{HubError, HubResult};
@@ -29,7 +29,7 @@ pub struct ReportRequest {
 }
 
 /// The signals a report used for one connection, and what it could not use.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SignalsUsed {
     pub connection_id: String,
@@ -428,7 +428,7 @@ pub async fn seats(hub: &Hub, request: &ReportRequest) -> HubResult<SeatsReport>
 }
 
 /// The length of a trend's periods.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Period {
     Day,
@@ -492,7 +492,7 @@ pub struct TrendReport {
 }
 
 /// How much of a period the synced data covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Coverage {
     /// Every day of the period is synced and over.
@@ -653,8 +653,8 @@ pub async fn summary(hub: &Hub, request: &ReportRequest) -> HubResult<Vec<Connec
 }
 
 /// Renewal costs as entered: a yearly cost per seat, optional costs per user type, a date.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct RenewalInput {
     /// "300" or "300.00" (a year, in the currency's units).
     pub seat_cost: String,
@@ -693,6 +693,27 @@ pub fn parse_money(field: &str, text: &str) -> HubResult<i64> {
         .and_then(|w| w.checked_add(cents))
         .filter(|v| *v <= 100_000_000_000)
         .ok_or_else(bad)
+}
+
+/// A connection's renewal costs, when entered.
+pub async fn renewal(hub: &Hub, connection: &Connection) -> HubResult<Option<Renewal>> {
+    Ok(hub.store.usage().renewal(&connection.id).await?)
+}
+
+/// One person of a connection with their audit records of the last 30 days (200 at most).
+pub async fn person(
+    hub: &Hub,
+    connection: &Connection,
+    id: &str,
+) -> HubResult<(UserRow, Vec<AuditEntry>)> {
+    let store = hub.store.usage();
+    let user = store
+        .user(&connection.id, id)
+        .await?
+        .ok_or_else(|| HubError::not_found(format!("user {id}")))?;
+    let since = hub.clock.now_s() - 30 * 86_400;
+    let audit = store.audit_of(&connection.id, id, since, 200).await?;
+    Ok((user, audit))
 }
 
 /// Saves a connection's renewal costs (recorded in the trail).

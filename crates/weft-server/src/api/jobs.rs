@@ -2,29 +2,34 @@
 
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
-use axum::response::IntoResponse;
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::IntoParams;
 use weft_hub::jobs;
 use weft_store::{JobFilter, JobStatus};
 
-use super::ApiResult;
+use super::{ApiJson, cursor_limit, parse_cursor};
 use crate::error::ApiError;
 use crate::guard::Caller;
 use crate::state::AppState;
+use crate::wire::{self, Page};
 
 /// `GET /api/v1/jobs` query; also the web page's filter form.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct JobQuery {
+    /// A job kind (`usage.sync`, `recipe.run`, ...).
     pub kind: Option<String>,
+    /// queued, running, succeeded, dead or cancelled.
     pub status: Option<String>,
     /// Created at or after: RFC 3339 (`2026-11-29T10:00:00Z`) or a date (`2026-11-29`).
     pub since: Option<String>,
     /// Created before, same forms.
     pub until: Option<String>,
-    /// Only jobs with a smaller id (the next page).
-    pub before: Option<i64>,
+    /// A `nextCursor` from the page before.
+    #[serde(alias = "before")]
+    pub cursor: Option<String>,
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Also the routine jobs (health rounds and probes), hidden unless asked for by this
     /// or by their kind.
@@ -73,7 +78,7 @@ impl JobQuery {
             until_ms: blank(&self.until)
                 .map(|s| instant_ms("until", &s))
                 .transpose()?,
-            before_id: self.before,
+            before_id: parse_cursor(self.cursor.as_deref())?,
             hide_kinds: if self.routine.unwrap_or(false) || blank(&self.kind).is_some() {
                 Vec::new()
             } else {
@@ -82,36 +87,69 @@ impl JobQuery {
                     .map(|k| (*k).to_owned())
                     .collect()
             },
-            limit: self.limit.unwrap_or(100).clamp(1, 1000),
+            limit: cursor_limit(self.limit)?,
         })
     }
 }
 
-pub async fn list(State(state): State<AppState>, Query(q): Query<JobQuery>) -> ApiResult {
+/// Jobs by kind, status and time, newest first
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobQuery),
+    responses((status = 200, body = Page<wire::jobs::Job>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<JobQuery>,
+) -> ApiJson<Page<wire::jobs::Job>> {
     let filter = q.filter()?;
+    let total = state
+        .hub
+        .store
+        .jobs()
+        .count(&JobFilter {
+            before_id: None,
+            ..filter.clone()
+        })
+        .await?;
     let found = jobs::list(&state.hub, &filter).await?;
-    let next = (found.len() as i64 == filter.limit)
-        .then(|| found.last().map(|j| j.id))
-        .flatten();
-    Ok(Json(json!({"jobs": found, "nextBefore": next})).into_response())
+    Ok(Json(Page::by_cursor(
+        found.iter().map(Into::into).collect(),
+        total,
+        filter.limit,
+        |j: &wire::jobs::Job| j.id.clone(),
+    )))
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult {
-    Ok(Json(jobs::get(&state.hub, id).await?).into_response())
+/// One job
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "jobs",
+    params(("id" = i64, Path, description = "The job's id")),
+    responses((status = 200, body = wire::jobs::Job)))]
+pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> ApiJson<wire::jobs::Job> {
+    Ok(Json((&jobs::get(&state.hub, id).await?).into()))
 }
 
+/// Run a dead or cancelled job again
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/retry", tag = "jobs",
+    params(("id" = i64, Path, description = "The job's id")),
+    responses((status = 200, body = wire::jobs::Job)))]
 pub async fn retry(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
-) -> ApiResult {
-    Ok(Json(jobs::retry(&state.hub, &caller.user.username, id).await?).into_response())
+) -> ApiJson<wire::jobs::Job> {
+    Ok(Json(
+        (&jobs::retry(&state.hub, &caller.user.username, id).await?).into(),
+    ))
 }
 
+/// Cancel a queued or running job
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/cancel", tag = "jobs",
+    params(("id" = i64, Path, description = "The job's id")),
+    responses((status = 200, body = wire::jobs::Job)))]
 pub async fn cancel(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<i64>,
-) -> ApiResult {
-    Ok(Json(jobs::cancel(&state.hub, &caller.user.username, id).await?).into_response())
+) -> ApiJson<wire::jobs::Job> {
+    Ok(Json(
+        (&jobs::cancel(&state.hub, &caller.user.username, id).await?).into(),
+    ))
 }

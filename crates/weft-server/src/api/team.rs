@@ -5,66 +5,82 @@
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 use weft_core::roles::Role;
 use weft_hub::access;
 
-use super::ApiResult;
+use super::{ApiJson, Paging};
 use crate::error::ApiError;
 use crate::guard::{Caller, Via};
 use crate::security::no_store;
 use crate::state::AppState;
+use crate::wire::{self, Page, SessionsEnded};
 
-pub async fn users(State(state): State<AppState>) -> ApiResult {
-    Ok(Json(state.hub.store.access().users().await?).into_response())
+/// The team: every user with their role
+#[utoipa::path(get, path = "/api/v1/users", tag = "team", params(Paging),
+    responses((status = 200, body = Page<wire::team::User>)))]
+pub async fn users(
+    State(state): State<AppState>,
+    Query(paging): Query<Paging>,
+) -> ApiJson<Page<wire::team::User>> {
+    let all = access::users(&state.hub).await?;
+    Ok(Json(paging.slice(all.iter().map(Into::into).collect())?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserBody {
+    #[schema(min_length = 1, max_length = 64)]
     pub username: String,
-    pub role: String,
+    pub role: Role,
+    #[schema(write_only, min_length = 10)]
     pub password: String,
 }
 
+/// Add a user with a role and a first password
+#[utoipa::path(post, path = "/api/v1/users", tag = "team", request_body = NewUserBody,
+    responses((status = 201, body = wire::team::User)))]
 pub async fn add_user(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Json(body): Json<NewUserBody>,
-) -> ApiResult {
-    let role = Role::parse(&body.role).map_err(ApiError::bad_request)?;
+) -> Result<(StatusCode, Json<wire::team::User>), ApiError> {
     let user = access::add_user(
         &state.hub,
         &caller.user.username,
         &body.username,
-        role,
+        body.role,
         SecretString::from(body.password),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(user)).into_response())
+    Ok((StatusCode::CREATED, Json((&user).into())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserChange {
-    pub role: Option<String>,
+    pub role: Option<Role>,
+    /// True disables the user (their sessions and tokens stop working); false enables.
     pub disabled: Option<bool>,
 }
 
-/// Changes a user's role and/or disables or enables them.
+/// Change a user's role, or disable or enable them (by id or name)
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "team",
+    params(("id" = String, Path, description = "The user's id or name")),
+    request_body = UserChange,
+    responses((status = 200, body = wire::team::User)))]
 pub async fn change_user(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Json(change): Json<UserChange>,
-) -> ApiResult {
+) -> ApiJson<wire::team::User> {
     let actor = &caller.user.username;
     let mut user = access::find_user(&state.hub, &id).await?;
     if let Some(role) = change.role {
-        let role = Role::parse(&role).map_err(ApiError::bad_request)?;
         user = access::set_role(&state.hub, actor, &user.id, role).await?;
     }
     match change.disabled {
@@ -72,31 +88,40 @@ pub async fn change_user(
         Some(false) => user = access::enable_user(&state.hub, actor, &user.id).await?,
         None => {}
     }
-    Ok(Json(user).into_response())
+    Ok(Json((&user).into()))
 }
 
+/// Remove a user with their sessions and tokens
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "team",
+    params(("id" = String, Path, description = "The user's id or name")),
+    responses((status = 204, description = "Removed")))]
 pub async fn remove_user(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> Result<StatusCode, ApiError> {
     access::remove_user(&state.hub, &caller.user.username, &id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassword {
+    #[schema(write_only, min_length = 10)]
     pub password: String,
 }
 
-/// An Admin sets a user's password; the user's sessions end.
+/// Set a user's password (their sessions end)
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "team",
+    params(("id" = String, Path, description = "The user's id or name")),
+    request_body = NewPassword,
+    responses((status = 204, description = "Set")))]
 pub async fn reset_password(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Json(body): Json<NewPassword>,
-) -> ApiResult {
+) -> Result<StatusCode, ApiError> {
     access::reset_password(
         &state.hub,
         &caller.user.username,
@@ -104,32 +129,43 @@ pub async fn reset_password(
         SecretString::from(body.password),
     )
     .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::NO_CONTENT)
 }
 
+/// End every session of a user
+#[utoipa::path(post, path = "/api/v1/users/{id}/sign-out", tag = "team",
+    params(("id" = String, Path, description = "The user's id or name")),
+    responses((status = 200, body = SessionsEnded)))]
 pub async fn sign_out_user(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> ApiJson<SessionsEnded> {
     let user = access::find_user(&state.hub, &id).await?;
     let ended = access::sign_out_everywhere(&state.hub, &caller.user.username, &user).await?;
-    Ok(Json(json!({"sessionsEnded": ended})).into_response())
+    Ok(Json(SessionsEnded {
+        sessions_ended: ended,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PasswordChange {
+    #[schema(write_only)]
     pub current: String,
+    #[schema(write_only, min_length = 10)]
     pub new: String,
 }
 
-/// The caller changes their own password; their other sessions end.
+/// Change one's own password (the other sessions end)
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "team",
+    request_body = PasswordChange,
+    responses((status = 204, description = "Changed")))]
 pub async fn change_own_password(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Json(body): Json<PasswordChange>,
-) -> ApiResult {
+) -> Result<StatusCode, ApiError> {
     let this_session = match &caller.via {
         Via::Session { id_hash, .. } => Some(id_hash.as_str()),
         Via::ApiToken => None,
@@ -142,31 +178,41 @@ pub async fn change_own_password(
         this_session,
     )
     .await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::NO_CONTENT)
 }
 
+/// End every session of the caller
+#[utoipa::path(post, path = "/api/v1/me/sign-out-everywhere", tag = "team",
+    responses((status = 200, body = SessionsEnded)))]
 pub async fn sign_out_everywhere(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-) -> ApiResult {
+) -> ApiJson<SessionsEnded> {
     let ended =
         access::sign_out_everywhere(&state.hub, &caller.user.username, &caller.user).await?;
-    Ok(Json(json!({"sessionsEnded": ended})).into_response())
+    Ok(Json(SessionsEnded {
+        sessions_ended: ended,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewToken {
+pub struct NewTokenBody {
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
+    /// Days until it expires; never when absent.
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<u32>,
 }
 
-/// Creates an API token for the caller, with the caller's role. The secret is shown once.
+/// Create an API token with the caller's role (its secret is shown once)
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "team", request_body = NewTokenBody,
+    responses((status = 201, body = wire::team::NewToken)))]
 pub async fn create_token(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Json(body): Json<NewToken>,
-) -> ApiResult {
+    Json(body): Json<NewTokenBody>,
+) -> Result<Response, ApiError> {
     let (token, secret) = access::issue_api_token(
         &state.hub,
         &caller.user.username,
@@ -175,37 +221,54 @@ pub async fn create_token(
         body.expires_in_days,
     )
     .await?;
-    let mut response = (
-        StatusCode::CREATED,
-        Json(json!({"id": token.id, "name": token.name, "expiresAt": token.expires_at, "token": secret})),
-    )
-        .into_response();
+    let answer = wire::team::NewToken {
+        id: token.id,
+        name: token.name,
+        expires_at: token.expires_at.map(wire::time),
+        token: secret,
+    };
+    let mut response = (StatusCode::CREATED, Json(answer)).into_response();
     no_store(&mut response);
     Ok(response)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct TokensQuery {
     /// Everyone's tokens (Admins only).
     pub all: Option<bool>,
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
 }
 
+/// The caller's API tokens; everyone's with all=true (Admins)
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "team", params(TokensQuery),
+    responses((status = 200, body = Page<wire::team::Token>)))]
 pub async fn tokens(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Query(q): Query<TokensQuery>,
-) -> ApiResult {
+) -> ApiJson<Page<wire::team::Token>> {
     let listed = access::list_tokens(&state.hub, &caller.user, q.all.unwrap_or(false)).await?;
-    Ok(Json(listed).into_response())
+    let paging = Paging {
+        limit: q.limit,
+        offset: q.offset,
+    };
+    Ok(Json(paging.slice(listed.iter().map(Into::into).collect())?))
 }
 
-/// Revokes a token: one's own, or anyone's for an Admin.
+/// Revoke an API token (one's own; Admins: anyone's)
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "team",
+    params(("id" = String, Path, description = "The token's id")),
+    responses((status = 204, description = "Revoked")))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> Result<StatusCode, ApiError> {
     access::revoke_token(&state.hub, &caller.user.username, Some(&caller.user), &id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::NO_CONTENT)
 }

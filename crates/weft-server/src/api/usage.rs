@@ -9,8 +9,8 @@ use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use weft_core::usage::Signals;
 use weft_hub::connections;
 use weft_hub::usage::export;
@@ -18,10 +18,78 @@ use weft_hub::usage::reclaim::{self, Action, Selection};
 use weft_hub::usage::reports::{self, Period, RenewalInput, ReportRequest};
 use weft_store::{SortBy, UserFilter};
 
-use super::ApiResult;
+use super::{ApiJson, ApiResult};
 use crate::error::ApiError;
 use crate::guard::Caller;
 use crate::state::AppState;
+use crate::wire::{self, Page};
+
+/// The reports' query parameters as the API takes them; `UsageParams` reads them.
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
+pub struct UsageQuery {
+    /// Connections (ids or names), comma separated; every connection when absent.
+    pub connection: Option<String>,
+    /// Part of a name, e-mail, title or company.
+    pub q: Option<String>,
+    /// What counts as activity: all, logins, work, or a list of login, change, task,
+    /// comment, timelog.
+    pub signals: Option<String>,
+    /// Idle at least this many days.
+    #[param(minimum = 0, maximum = 3650)]
+    pub idle: Option<i64>,
+    /// Never active (true) or active at least once (false).
+    pub never: Option<bool>,
+    /// Wrike role: User, Collaborator, ...
+    pub role: Option<String>,
+    /// A user type id.
+    pub user_type: Option<String>,
+    pub company: Option<String>,
+    pub title: Option<String>,
+    pub timezone: Option<String>,
+    pub locale: Option<String>,
+    pub email_domain: Option<String>,
+    pub external: Option<bool>,
+    pub admin: Option<bool>,
+    pub owner: Option<bool>,
+    pub active: Option<bool>,
+    pub deleted: Option<bool>,
+    /// Holds a paid seat.
+    pub paid: Option<bool>,
+    /// `person`, `group` or `invitation`.
+    pub kind: Option<String>,
+    /// lastActivity, name, email, lastLogin, lastWork, userType, role or company.
+    pub sort: Option<String>,
+    pub desc: Option<bool>,
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+    /// The trend's period: day, week or month.
+    pub period: Option<String>,
+    /// The trend's number of periods.
+    #[param(minimum = 1, maximum = 400)]
+    pub count: Option<i64>,
+}
+
+impl UsageQuery {
+    /// The parameters given, as `UsageParams` reads them.
+    pub fn params(&self) -> Result<UsageParams, ApiError> {
+        let value = serde_json::to_value(self).map_err(|e| ApiError::bad_request(e.to_string()))?;
+        let pairs: Vec<(String, String)> = value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, v)| match v {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some((name.clone(), s.clone())),
+                other => Some((name.clone(), other.to_string())),
+            })
+            .collect();
+        UsageParams::parse(&pairs)
+    }
+}
 
 /// A report's query: which connections, the filter, the signals, the order and the page.
 /// Every parameter is optional; an unknown name or a bad value is refused, by name.
@@ -197,23 +265,32 @@ fn whole_number(name: &str, value: &str, low: i64, high: i64) -> Result<i64, Api
         })
 }
 
-fn params(q: &[(String, String)]) -> Result<UsageParams, ApiError> {
-    UsageParams::parse(q)
-}
-
+/// Seats and activity by connection: counts, savings, renewal costs and the sync's state
+#[utoipa::path(get, path = "/api/v1/usage/summary", tag = "usage", params(UsageQuery),
+    responses((status = 200, body = wire::usage::Summary)))]
 pub async fn summary(
     State(state): State<AppState>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> ApiResult {
-    let p = params(&q)?;
-    Ok(Json(reports::summary(&state.hub, &p.request).await?).into_response())
+    Query(q): Query<UsageQuery>,
+) -> ApiJson<wire::usage::Summary> {
+    let p = q.params()?;
+    let now = state.hub.clock.now_s();
+    let all = reports::summary(&state.hub, &p.request).await?;
+    Ok(Json(wire::usage::Summary {
+        connections: all
+            .iter()
+            .map(|c| wire::usage::ConnectionSummary::of(c, now))
+            .collect(),
+    }))
 }
 
+/// People with their last activity, filtered, sorted and paged
+#[utoipa::path(get, path = "/api/v1/usage/users", tag = "usage", params(UsageQuery),
+    responses((status = 200, body = wire::usage::People)))]
 pub async fn users(
     State(state): State<AppState>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> ApiResult {
-    let p = params(&q)?;
+    Query(q): Query<UsageQuery>,
+) -> ApiJson<wire::usage::People> {
+    let p = q.params()?;
     let report = reports::users(
         &state.hub,
         &p.request,
@@ -223,25 +300,28 @@ pub async fn users(
         p.offset,
     )
     .await?;
-    Ok(Json(report).into_response())
+    Ok(Json(wire::usage::People {
+        signals: report.signals,
+        page: Page::by_offset(
+            report.page.rows.iter().map(Into::into).collect(),
+            report.page.total,
+            p.limit,
+            p.offset,
+        ),
+    }))
 }
 
-/// Every matching person as CSV (formula-safe), as a download.
-pub async fn users_csv(
-    State(state): State<AppState>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> ApiResult {
-    let p = params(&q)?;
+/// Every matching person as CSV (formula-safe), as a download
+#[utoipa::path(get, path = "/api/v1/usage/users.csv", tag = "usage", params(UsageQuery),
+    responses((status = 200, description = "People as CSV", content_type = "text/csv", body = String)))]
+pub async fn users_csv(State(state): State<AppState>, Query(q): Query<UsageQuery>) -> ApiResult {
+    let p = q.params()?;
     csv_response(&state, &p).await
 }
 
 pub async fn csv_response(state: &AppState, p: &UsageParams) -> ApiResult {
     let (_, rows) = export::all_users(&state.hub, &p.request, p.sort, p.descending).await?;
-    let names: HashMap<String, String> = state
-        .hub
-        .store
-        .connections()
-        .list()
+    let names: HashMap<String, String> = connections::list(&state.hub)
         .await?
         .into_iter()
         .map(|c| (c.id, c.name))
@@ -260,71 +340,109 @@ pub async fn csv_response(state: &AppState, p: &UsageParams) -> ApiResult {
         .into_response())
 }
 
+/// Idle and never-active seats, and what freeing them saves
+#[utoipa::path(get, path = "/api/v1/usage/inactive", tag = "usage", params(UsageQuery),
+    responses((status = 200, body = wire::usage::Inactive)))]
 pub async fn inactive(
     State(state): State<AppState>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> ApiResult {
-    let p = params(&q)?;
-    Ok(Json(reports::inactive(&state.hub, &p.request).await?).into_response())
+    Query(q): Query<UsageQuery>,
+) -> ApiJson<wire::usage::Inactive> {
+    let p = q.params()?;
+    Ok(Json(
+        (&reports::inactive(&state.hub, &p.request).await?).into(),
+    ))
 }
 
+/// Seats by user type and role, with the accounts' limits
+#[utoipa::path(get, path = "/api/v1/usage/seats", tag = "usage", params(UsageQuery),
+    responses((status = 200, body = wire::usage::Seats)))]
 pub async fn seats(
     State(state): State<AppState>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> ApiResult {
-    let p = params(&q)?;
-    Ok(Json(reports::seats(&state.hub, &p.request).await?).into_response())
+    Query(q): Query<UsageQuery>,
+) -> ApiJson<wire::usage::Seats> {
+    let p = q.params()?;
+    Ok(Json(
+        (&reports::seats(&state.hub, &p.request).await?).into(),
+    ))
 }
 
+/// Active people per day, week or month
+#[utoipa::path(get, path = "/api/v1/usage/trend", tag = "usage", params(UsageQuery),
+    responses((status = 200, body = wire::usage::Trend)))]
 pub async fn trend(
     State(state): State<AppState>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> ApiResult {
-    let p = params(&q)?;
-    Ok(Json(reports::trend(&state.hub, &p.request, p.period, p.count).await?).into_response())
+    Query(q): Query<UsageQuery>,
+) -> ApiJson<wire::usage::Trend> {
+    let p = q.params()?;
+    let trend = reports::trend(&state.hub, &p.request, p.period, p.count).await?;
+    Ok(Json((&trend).into()))
 }
 
-/// One person of a connection, with their audit records of the last 30 days.
+/// One person of a connection, with their audit records of the last 30 days
+#[utoipa::path(get, path = "/api/v1/usage/connections/{id}/users/{user}", tag = "usage",
+    params(("id" = String, Path, description = "The connection's id or name"),
+        ("user" = String, Path, description = "The person's Wrike id")),
+    responses((status = 200, body = wire::usage::PersonDetail)))]
 pub async fn user(
     State(state): State<AppState>,
     Path((connection, id)): Path<(String, String)>,
-) -> ApiResult {
+) -> ApiJson<wire::usage::PersonDetail> {
     let connection = connections::by_id(&state.hub, &connection).await?;
-    let store = state.hub.store.usage();
-    let user = store
-        .user(&connection.id, &id)
-        .await?
-        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("user {id} not found")))?;
-    let since = state.hub.clock.now_s() - 30 * 86_400;
-    let audit = store.audit_of(&connection.id, &id, since, 200).await?;
-    Ok(Json(json!({"user": user, "auditLast30Days": audit})).into_response())
+    let (user, audit) = reports::person(&state.hub, &connection, &id).await?;
+    Ok(Json(wire::usage::PersonDetail {
+        user: (&user).into(),
+        audit_last_30_days: audit.iter().map(Into::into).collect(),
+    }))
 }
 
-pub async fn renewal(State(state): State<AppState>, Path(connection): Path<String>) -> ApiResult {
+/// A connection's renewal costs (null until entered)
+#[utoipa::path(get, path = "/api/v1/usage/connections/{id}/renewal", tag = "usage",
+    params(("id" = String, Path, description = "The connection's id or name")),
+    responses((status = 200, body = wire::usage::RenewalCosts)))]
+pub async fn renewal(
+    State(state): State<AppState>,
+    Path(connection): Path<String>,
+) -> ApiJson<wire::usage::RenewalCosts> {
     let connection = connections::by_id(&state.hub, &connection).await?;
-    let renewal = state.hub.store.usage().renewal(&connection.id).await?;
-    Ok(Json(json!({"renewal": renewal})).into_response())
+    let renewal = reports::renewal(&state.hub, &connection).await?;
+    Ok(Json(wire::usage::RenewalCosts {
+        renewal: renewal.as_ref().map(Into::into),
+    }))
 }
 
+/// Enter a connection's renewal costs: a seat's yearly cost, costs by user type, seats
+/// bought, the renewal date and the headroom
+#[utoipa::path(put, path = "/api/v1/usage/connections/{id}/renewal", tag = "usage",
+    params(("id" = String, Path, description = "The connection's id or name")),
+    request_body = RenewalInput,
+    responses((status = 200, body = wire::usage::Renewal)))]
 pub async fn set_renewal(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(connection): Path<String>,
     Json(input): Json<RenewalInput>,
-) -> ApiResult {
+) -> ApiJson<wire::usage::Renewal> {
     let connection = connections::by_id(&state.hub, &connection).await?;
     let renewal = reports::set_renewal(&state.hub, &caller.actor(), &connection, &input).await?;
-    Ok(Json(renewal).into_response())
+    Ok(Json((&renewal).into()))
 }
 
-/// Starts a sync now, as a job; answers with the job.
+/// Start a usage sync now, as a job; answers with the job
+#[utoipa::path(post, path = "/api/v1/usage/connections/{id}/sync", tag = "usage",
+    params(("id" = String, Path, description = "The connection's id or name")),
+    responses((status = 202, body = wire::jobs::Enqueued)))]
 pub async fn sync_now(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(connection): Path<String>,
-) -> ApiResult {
+) -> Result<(StatusCode, Json<wire::jobs::Enqueued>), ApiError> {
     let job = start_sync(&state, &caller, &connection).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({"jobId": job}))).into_response())
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(wire::jobs::Enqueued {
+            job_id: job.to_string(),
+        }),
+    ))
 }
 
 pub async fn start_sync(
@@ -345,27 +463,33 @@ pub async fn start_sync(
 }
 
 /// A reclaim's dry run: the users named, or those the filter selects.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReclaimBody {
+    /// The connection's id or name.
     pub connection: String,
     /// `deactivate`, `set_type` or `set_role`.
     pub action: String,
+    /// The user type id (set_type) or role (set_role).
     pub target: Option<String>,
+    /// Wrike ids of the people; or give a filter.
     #[serde(default)]
     pub users: Vec<String>,
-    /// Report parameters (as in the query string) selecting the users.
+    /// Report parameters (as in the reports' query string) selecting the people.
     #[serde(default)]
     pub filter: HashMap<String, String>,
 }
 
+/// Plan a reclaim (a dry run): who would lose or change their seat, and what it saves
+#[utoipa::path(post, path = "/api/v1/usage/reclaims", tag = "usage", request_body = ReclaimBody,
+    responses((status = 201, body = wire::usage::ReclaimPlan)))]
 pub async fn plan_reclaim(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Json(body): Json<ReclaimBody>,
-) -> ApiResult {
+) -> Result<(StatusCode, Json<wire::usage::ReclaimPlan>), ApiError> {
     let plan = make_plan(&state, &caller, body).await?;
-    Ok((StatusCode::CREATED, Json(plan_answer(&state, plan).await?)).into_response())
+    Ok((StatusCode::CREATED, Json(plan_answer(&state, plan).await?)))
 }
 
 pub async fn make_plan(
@@ -390,77 +514,86 @@ pub async fn make_plan(
     Ok(reclaim::plan(&state.hub, &caller.actor(), &connection, action, selection).await?)
 }
 
-/// A plan with its action in words and its saving (none when no costs are entered).
-#[derive(serde::Serialize)]
-struct PlanAnswer {
-    #[serde(flatten)]
-    plan: weft_store::ReclaimPlan,
-    headline: String,
-    saving: Option<reclaim::PlanSaving>,
-}
-
+/// A plan on the wire, with its action in words and its saving.
 async fn plan_answer(
     state: &AppState,
     plan: weft_store::ReclaimPlan,
-) -> Result<PlanAnswer, ApiError> {
-    Ok(PlanAnswer {
-        headline: reclaim::headline(&state.hub, &plan).await?,
-        saving: reclaim::saving(&state.hub, &plan).await?,
-        plan,
-    })
+) -> Result<wire::usage::ReclaimPlan, ApiError> {
+    let headline = reclaim::headline(&state.hub, &plan).await?;
+    let saving = reclaim::saving(&state.hub, &plan).await?;
+    Ok(wire::usage::ReclaimPlan::of(&plan, headline, saving))
 }
 
-pub async fn reclaim_plan(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+/// A reclaim plan
+#[utoipa::path(get, path = "/api/v1/usage/reclaims/{id}", tag = "usage",
+    params(("id" = String, Path, description = "The plan's id")),
+    responses((status = 200, body = wire::usage::ReclaimPlan)))]
+pub async fn reclaim_plan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiJson<wire::usage::ReclaimPlan> {
     let plan = reclaim::get(&state.hub, &id).await?;
-    Ok(Json(plan_answer(&state, plan).await?).into_response())
+    Ok(Json(plan_answer(&state, plan).await?))
 }
 
-/// Past plans, newest first (`connection` narrows them to one; `limit` up to 500).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReclaimsQuery {
+    /// Only this connection's plans (id or name).
+    pub connection: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+}
+
+/// Reclaim plans, newest first
+#[utoipa::path(get, path = "/api/v1/usage/reclaims", tag = "usage", params(ReclaimsQuery),
+    responses((status = 200, body = Page<wire::usage::ReclaimPlan>)))]
 pub async fn reclaims(
     State(state): State<AppState>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> ApiResult {
-    let (mut connection, mut limit) = (None, 100);
-    for (name, value) in &q {
-        match name.as_str() {
-            "connection" if !value.is_empty() => connection = Some(value.clone()),
-            "connection" => {}
-            "limit" => limit = whole_number("limit", value, 1, 500)?,
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "unknown parameter {other:?}; known: connection, limit"
-                )));
-            }
-        }
-    }
-    let plans = reclaim::list(&state.hub, connection.as_deref(), limit).await?;
-    let mut answers = Vec::with_capacity(plans.len());
-    for plan in plans {
+    Query(q): Query<ReclaimsQuery>,
+) -> ApiJson<Page<wire::usage::ReclaimPlan>> {
+    let limit = whole_number("limit", &q.limit.unwrap_or(100).to_string(), 1, 500)?;
+    let offset = whole_number("offset", &q.offset.unwrap_or(0).to_string(), 0, i64::MAX)?;
+    let connection = q.connection.as_deref().filter(|c| !c.trim().is_empty());
+    let all = reclaim::list(&state.hub, connection, i64::MAX).await?;
+    let total = all.len() as i64;
+    let mut answers = Vec::new();
+    for plan in all.into_iter().skip(offset as usize).take(limit as usize) {
         answers.push(plan_answer(&state, plan).await?);
     }
-    Ok(Json(json!({ "plans": answers })).into_response())
+    Ok(Json(Page::by_offset(answers, total, limit, offset)))
 }
 
 /// Who to take out of a plan before confirming it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExcludeBody {
+    /// Wrike ids of the people to leave out.
+    #[schema(min_items = 1)]
     pub users: Vec<String>,
 }
 
+/// Take people out of a plan before applying it
+#[utoipa::path(post, path = "/api/v1/usage/reclaims/{id}/exclude", tag = "usage",
+    params(("id" = String, Path, description = "The plan's id")),
+    request_body = ExcludeBody,
+    responses((status = 200, body = wire::usage::ReclaimPlan)))]
 pub async fn exclude_from_reclaim(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
     Json(body): Json<ExcludeBody>,
-) -> ApiResult {
+) -> ApiJson<wire::usage::ReclaimPlan> {
     if body.users.is_empty() {
         return Err(ApiError::bad_request(
             "users: name at least one user to exclude",
         ));
     }
     let plan = reclaim::exclude(&state.hub, &caller.actor(), &id, &body.users).await?;
-    Ok(Json(plan_answer(&state, plan).await?).into_response())
+    Ok(Json(plan_answer(&state, plan).await?))
 }
 
 /// A plan's people as a CSV download.
@@ -479,6 +612,10 @@ pub fn reclaim_csv_response(plan: &weft_store::ReclaimPlan) -> ApiResult {
         .into_response())
 }
 
+/// A reclaim plan's people as CSV, as a download
+#[utoipa::path(get, path = "/api/v1/usage/reclaims/{id}/csv", tag = "usage",
+    params(("id" = String, Path, description = "The plan's id")),
+    responses((status = 200, description = "The plan as CSV", content_type = "text/csv", body = String)))]
 pub async fn reclaim_csv(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     reclaim_csv_response(&reclaim::get(&state.hub, &id).await?)
 }
@@ -502,27 +639,49 @@ pub fn renewal_idle_days(q: &[(String, String)]) -> Result<i64, ApiError> {
     Ok(idle)
 }
 
-/// The renewal plan of the account a connection reads (`idle` days, 90 unless given).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IdleQuery {
+    /// Days without activity that make a seat idle (90 unless given).
+    #[param(minimum = 1, maximum = 3650)]
+    pub idle: Option<i64>,
+}
+
+impl IdleQuery {
+    fn days(&self) -> Result<i64, ApiError> {
+        match self.idle {
+            None => Ok(weft_hub::usage::renewal::IDLE_DAYS),
+            Some(n) => whole_number("idle", &n.to_string(), 1, 3650),
+        }
+    }
+}
+
+/// The renewal plan of the account a connection reads: what to buy, by user type
+#[utoipa::path(get, path = "/api/v1/usage/connections/{id}/renewal-plan", tag = "usage",
+    params(("id" = String, Path, description = "The connection's id or name"), IdleQuery),
+    responses((status = 200, body = wire::usage::RenewalPlan)))]
 pub async fn renewal_plan(
     State(state): State<AppState>,
     Path(connection): Path<String>,
-    Query(q): Query<Vec<(String, String)>>,
-) -> ApiResult {
+    Query(q): Query<IdleQuery>,
+) -> ApiJson<wire::usage::RenewalPlan> {
     let connection = connections::by_id(&state.hub, &connection).await?;
-    let idle = renewal_idle_days(&q)?;
-    let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, idle).await?;
-    Ok(Json(plan).into_response())
+    let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, q.days()?).await?;
+    Ok(Json((&plan).into()))
 }
 
-/// The renewal plan as a CSV download: the table of user types, the totals, the actions.
+/// The renewal plan as CSV: the table of user types, the totals, the actions
+#[utoipa::path(get, path = "/api/v1/usage/connections/{id}/renewal-plan.csv", tag = "usage",
+    params(("id" = String, Path, description = "The connection's id or name"), IdleQuery),
+    responses((status = 200, description = "The plan as CSV", content_type = "text/csv", body = String)))]
 pub async fn renewal_plan_csv(
     State(state): State<AppState>,
     Path(connection): Path<String>,
-    Query(q): Query<Vec<(String, String)>>,
+    Query(q): Query<IdleQuery>,
 ) -> ApiResult {
     let connection = connections::by_id(&state.hub, &connection).await?;
-    let idle = renewal_idle_days(&q)?;
-    let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, idle).await?;
+    let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, q.days()?).await?;
     let bytes = weft_hub::usage::renewal::csv(&plan)?;
     Ok((
         [
@@ -544,22 +703,30 @@ pub async fn renewal_plan_csv(
         .into_response())
 }
 
+/// Apply a reclaim plan in Wrike (Admins), person by person
+#[utoipa::path(post, path = "/api/v1/usage/reclaims/{id}/apply", tag = "usage",
+    params(("id" = String, Path, description = "The plan's id")),
+    responses((status = 200, body = wire::usage::ReclaimPlan)))]
 pub async fn apply_reclaim(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> ApiJson<wire::usage::ReclaimPlan> {
     let plan = reclaim::apply(&state.hub, &caller.actor(), &id).await?;
-    Ok(Json(plan_answer(&state, plan).await?).into_response())
+    Ok(Json(plan_answer(&state, plan).await?))
 }
 
+/// Cancel a reclaim plan not yet applied
+#[utoipa::path(post, path = "/api/v1/usage/reclaims/{id}/cancel", tag = "usage",
+    params(("id" = String, Path, description = "The plan's id")),
+    responses((status = 200, body = wire::usage::ReclaimPlan)))]
 pub async fn cancel_reclaim(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult {
+) -> ApiJson<wire::usage::ReclaimPlan> {
     let plan = reclaim::cancel(&state.hub, &caller.actor(), &id).await?;
-    Ok(Json(plan_answer(&state, plan).await?).into_response())
+    Ok(Json(plan_answer(&state, plan).await?))
 }
 
 #[cfg(test)]

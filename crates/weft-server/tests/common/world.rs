@@ -236,8 +236,13 @@ impl World {
         let id = format!("call-{}", fastrand::u64(..));
         let (status, answer) = call_inbound(self, path, secret, &body.to_string(), &id).await;
         assert_eq!(status, 202, "{answer}");
-        self.finished_run(answer["run"].as_i64().unwrap_or_else(|| panic!("{answer}")))
-            .await
+        self.finished_run(
+            answer["runId"]
+                .as_str()
+                .and_then(|s| s.parse::<i64>().ok())
+                .unwrap_or_else(|| panic!("{answer}")),
+        )
+        .await
     }
 
     pub async fn sim_control(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
@@ -288,7 +293,7 @@ impl World {
                     None,
                 )
                 .await;
-            let runs = body["runs"].as_array().cloned().unwrap_or_default();
+            let runs = body["items"].as_array().cloned().unwrap_or_default();
             let settled = runs
                 .iter()
                 .filter(|r| {

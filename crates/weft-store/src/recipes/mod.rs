@@ -21,7 +21,7 @@ pub(crate) use runs::RunWrites;
 pub use runs::*;
 pub use secrets::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RecipeState {
     Stopped,

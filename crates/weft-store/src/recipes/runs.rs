@@ -199,7 +199,7 @@ fn write_step_on_sqlite<'c>(conn: &'c mut SqliteConnection, w: &'c StepWrite) ->
     Box::pin(write_step!(conn, w))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RunStatus {
     Queued,
@@ -375,7 +375,7 @@ pub struct RunFilter {
     pub limit: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StepStatus {
     Running,
@@ -589,6 +589,15 @@ impl Recipes<'_> {
             .bind(f.limit.clamp(1, 1000))
             .fetch_all(pool).await.map_err(failed("runs")))?;
         rows.into_iter().map(RunRow::into_run).collect()
+    }
+
+    /// How many runs match the filter on every page together (its cursor ignored).
+    pub async fn count_matching(&self, f: &RunFilter) -> StoreResult<i64> {
+        on_pool!(self.db, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM recipe_runs r WHERE ($1 IS NULL OR r.recipe_id = $1) AND ($2 IS NULL OR r.status = $2) \
+             AND ($3 IS NULL OR r.created_ms >= $3) AND ($4 IS NULL OR r.created_ms < $4)")
+            .bind(f.recipe_id).bind(f.status.map(|s| s.as_str())).bind(f.since_ms).bind(f.until_ms)
+            .fetch_one(pool).await.map_err(failed("runs")))
     }
 
     /// Runs of a recipe in one status (the index by status keeps this cheap for the few

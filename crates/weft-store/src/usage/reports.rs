@@ -150,7 +150,7 @@ pub struct UserPage {
 }
 
 /// Seat counts over the people a filter selects.
-#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SeatCounts {
     /// People (active or not) the filter selects.
@@ -192,7 +192,7 @@ impl SeatCounts {
 }
 
 /// Active seats of one user type and role.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SeatGroup {
     pub connection_id: String,
@@ -229,7 +229,7 @@ pub struct WrikeAccount {
     pub synced_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserTypeInfo {
     pub id: String,
