@@ -553,6 +553,15 @@ pub async fn list_tokens(hub: &Hub, caller: &User, all: bool) -> HubResult<Vec<L
     Ok(hub.store.access().api_tokens(owner).await?)
 }
 
+/// The API tokens of one user, or everyone's (the machine's own command line).
+pub async fn tokens_of(hub: &Hub, owner: Option<&User>) -> HubResult<Vec<ListedToken>> {
+    Ok(hub
+        .store
+        .access()
+        .api_tokens(owner.map(|u| u.id.as_str()))
+        .await?)
+}
+
 /// Revokes a token: one's own, or anyone's for an Admin (`caller` None: the machine's
 /// own command line). Returns once no instance accepts it.
 pub async fn revoke_token(

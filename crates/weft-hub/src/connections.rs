@@ -376,6 +376,17 @@ pub async fn replace_token(
     by_id(hub, &connection.id).await
 }
 
+/// When an OAuth connection's access token expires (it is refreshed before then).
+pub async fn access_token_expiry(hub: &Hub, connection: &Connection) -> HubResult<Option<i64>> {
+    Ok(hub
+        .store
+        .connections()
+        .secrets(&connection.id)
+        .await?
+        .tokens
+        .expires_at)
+}
+
 /// Every connection.
 pub async fn list(hub: &Hub) -> HubResult<Vec<Connection>> {
     Ok(hub.store.connections().list().await?)

@@ -99,6 +99,11 @@ pub async fn list(hub: &Hub, filter: &JobFilter) -> HubResult<Vec<Job>> {
     Ok(hub.store.jobs().list(filter).await?)
 }
 
+/// How many jobs match a filter on every page together.
+pub async fn count(hub: &Hub, filter: &JobFilter) -> HubResult<i64> {
+    Ok(hub.store.jobs().count(filter).await?)
+}
+
 pub async fn get(hub: &Hub, id: i64) -> HubResult<Job> {
     hub.store
         .jobs()

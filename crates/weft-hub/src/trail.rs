@@ -1,8 +1,9 @@
 //! The one way the hub writes its trail: who did what to which target, with the state
-//! before and after. Every change made through the hub's services lands here.
+//! before and after. Every change made through the hub's services lands here; the trail
+//! pages and API read it through here too.
 
 use serde_json::Value;
-use weft_store::NewTrailEntry;
+use weft_store::{NewTrailEntry, TrailEntry, TrailFilter};
 
 use crate::Hub;
 use crate::error::HubResult;
@@ -28,4 +29,19 @@ pub async fn record(
         })
         .await?;
     Ok(())
+}
+
+/// One page of the entries a filter selects, newest first.
+pub async fn search(hub: &Hub, filter: &TrailFilter) -> HubResult<Vec<TrailEntry>> {
+    Ok(hub.store.trail().search(filter).await?)
+}
+
+/// How many entries a filter selects on every page together.
+pub async fn count(hub: &Hub, filter: &TrailFilter) -> HubResult<i64> {
+    Ok(hub.store.trail().count(filter).await?)
+}
+
+/// Every action the trail holds, for the filter's choices.
+pub async fn actions(hub: &Hub) -> HubResult<Vec<String>> {
+    Ok(hub.store.trail().actions().await?)
 }

@@ -10,9 +10,10 @@ use weft_core::scope_plan::{self, Feature};
 use wrike_sim::{Listen, RunningSim, SimConfig};
 
 use weft_hub::{access, connections, health, jobs};
+use weft_server::wire;
 use weft_store::{JobFilter, JobStatus};
 
-use crate::commands::{cli_actor, print_json};
+use crate::commands::{cli_actor, print_json, print_page};
 use crate::config::Settings;
 
 use crate::{hub, recipes_cli, secrets_input, usage_cli};
@@ -405,9 +406,9 @@ async fn users_command(settings: Settings, command: UsersCommand) -> anyhow::Res
             println!("added {} ({})", user.username, user.role.as_str());
         }
         UsersCommand::List { json } => {
-            let all = hub.store.access().users().await?;
+            let all = access::users(&hub).await?;
             if json {
-                return print_json(&all);
+                return print_page(all.iter().map(wire::team::User::from).collect());
             }
             for user in all {
                 let status = if user.disabled_at.is_some() {
@@ -462,13 +463,9 @@ async fn tokens_command(settings: Settings, command: TokensCommand) -> anyhow::R
                 Some(user) => Some(access::find_user(&hub, &user).await?),
                 None => None,
             };
-            let listed = hub
-                .store
-                .access()
-                .api_tokens(owner.as_ref().map(|u| u.id.as_str()))
-                .await?;
+            let listed = access::tokens_of(&hub, owner.as_ref()).await?;
             if json {
-                return print_json(&listed);
+                return print_page(listed.iter().map(wire::team::Token::from).collect());
             }
             if listed.is_empty() {
                 println!("no API tokens");
@@ -529,7 +526,7 @@ async fn connections_command(
     if let ConnectionsCommand::Plan { features, json } = &command {
         let plan = scope_plan::plan(features);
         if *json {
-            return print_json(&plan);
+            return print_json(&wire::connections::ScopePlan::from(&plan));
         }
         println!(
             "scopes (Default is always included): {}",
@@ -576,7 +573,7 @@ async fn connections_command(
             let added =
                 connections::add(&hub, &cli_actor(), &name, &data_center, token, features).await?;
             if json {
-                return print_json(&added);
+                return print_json(&wire::connections::Added::from(&added));
             }
             let c = &added.connection;
             println!(
@@ -597,9 +594,9 @@ async fn connections_command(
             }
         }
         ConnectionsCommand::List { json } => {
-            let all = hub.store.connections().list().await?;
+            let all = connections::list(&hub).await?;
             if json {
-                return print_json(&connections::listing(&all));
+                return print_page(wire::connections::listing(&all));
             }
             if all.is_empty() {
                 println!(
@@ -620,7 +617,7 @@ async fn connections_command(
         ConnectionsCommand::Check { name, json } => {
             let targets = match name {
                 Some(name) => vec![connections::find(&hub, &name).await?],
-                None => hub.store.connections().list().await?,
+                None => weft_hub::connections::list(&hub).await?,
             };
             let mut results = Vec::new();
             for c in &targets {
@@ -633,9 +630,12 @@ async fn connections_command(
             if json {
                 let shown: Vec<_> = results
                     .iter()
-                    .map(|(name, health)| serde_json::json!({"name": name, "health": health}))
+                    .map(|(name, health)| wire::connections::Checked {
+                        name: name.clone(),
+                        health: health.into(),
+                    })
                     .collect();
-                print_json(&shown)?;
+                print_page(shown)?;
             }
             if results.iter().any(|(_, health)| !health.is_healthy()) {
                 std::process::exit(2);
@@ -991,7 +991,7 @@ async fn jobs_command(settings: Settings, command: JobsCommand) -> anyhow::Resul
             };
             let found = jobs::list(&hub, &filter).await?;
             if json {
-                return print_json(&found);
+                return print_page(found.iter().map(wire::jobs::Job::from).collect());
             }
             if found.is_empty() {
                 println!("no jobs match");
@@ -1012,7 +1012,7 @@ async fn jobs_command(settings: Settings, command: JobsCommand) -> anyhow::Resul
         JobsCommand::Show { id, json } => {
             let job = jobs::get(&hub, id).await?;
             if json {
-                return print_json(&job);
+                return print_json(&wire::jobs::Job::from(&job));
             }
             println!("job {} ({})", job.id, job.kind);
             println!("  status    {}", job.status.as_str());

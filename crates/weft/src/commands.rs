@@ -49,7 +49,14 @@ fn os_user() -> String {
     "unknown".into()
 }
 
+/// Prints a value of the API's wire format (`weft_server::wire`), as `--json` does.
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(value)?);
     Ok(())
+}
+
+/// Prints a whole listing as the API answers a list: one page holding everything.
+pub(crate) fn print_page<T: serde::Serialize>(items: Vec<T>) -> anyhow::Result<()> {
+    let all = items.len() as i64;
+    print_json(&weft_server::wire::Page::slice(items, all, 0))
 }

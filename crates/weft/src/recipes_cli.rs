@@ -8,9 +8,10 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 use weft_hub::recipes::library::{self, Change, SourceFile};
 use weft_hub::recipes::runs;
+use weft_server::wire;
 use weft_store::{RunFilter, RunStatus};
 
-use crate::commands::{cli_actor, print_json};
+use crate::commands::{cli_actor, print_json, print_page};
 use crate::config::Settings;
 use crate::hub;
 
@@ -324,27 +325,27 @@ pub async fn recipes_command(settings: Settings, command: RecipesCommand) -> any
         RecipesCommand::Validate { paths, json } => {
             let files = read_files(&paths)?;
             match library::check_files(&files) {
-                Ok(checked) if json => print_json(
-                    &checked
+                Ok(checked) if json => print_json(&wire::recipes::Check {
+                    valid: true,
+                    problems: Vec::new(),
+                    hub_problems: Vec::new(),
+                    recipes: checked
                         .iter()
-                        .map(|c| {
-                            serde_json::json!({
-                                "file": c.file,
-                                "ok": true,
-                                "recipe": c.recipe.name.value,
-                                "steps": c.recipe.steps.len(),
-                                "privilege": weft_hub::recipes::privilege::privilege_note(&c.recipe),
-                            })
+                        .map(|c| wire::recipes::CheckedRecipe {
+                            file: c.file.clone(),
+                            name: c.recipe.name.value.clone(),
+                            privilege: c.recipe.privilege().0,
+                            note: weft_hub::recipes::privilege::privilege_note(&c.recipe),
                         })
-                        .collect::<Vec<_>>(),
-                ),
+                        .collect(),
+                }),
                 Err(problems) if json => {
-                    print_json(
-                        &problems
-                            .iter()
-                            .map(|p| serde_json::json!({"file": p.file, "ok": false, "problems": p.problems}))
-                            .collect::<Vec<_>>(),
-                    )?;
+                    print_json(&wire::recipes::Check {
+                        valid: false,
+                        problems: problems.clone(),
+                        hub_problems: Vec::new(),
+                        recipes: Vec::new(),
+                    })?;
                     let count: usize = problems.iter().map(|p| p.problems.len()).sum();
                     bail!("{count} problem(s) in {} file(s)", problems.len())
                 }
@@ -409,7 +410,7 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
         RecipesCommand::Diff { dir, json } => {
             let changes = library::plan(&hub, &read_files(&[dir])?).await?;
             if json {
-                return print_json(&changes);
+                return print_json(&wire::recipes::Changes { changes });
             }
             print_changes(&changes, true);
         }
@@ -442,7 +443,7 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
         RecipesCommand::List { json } => {
             let all = library::list(&hub).await?;
             if json {
-                return print_json(&all);
+                return print_page(all.iter().map(wire::recipes::Recipe::from).collect());
             }
             if all.is_empty() {
                 println!("no recipes; `weft recipes apply DIR` adds them");
@@ -470,7 +471,16 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
             let record = library::find(&hub, &name).await?;
             let versions = library::versions(&hub, &name).await?;
             if json {
-                return print_json(&serde_json::json!({"recipe": record, "versions": versions}));
+                let counts = library::run_counts(&hub, record.id).await?;
+                return print_json(&wire::recipes::RecipeDetail {
+                    recipe: (&record).into(),
+                    source: record.source.clone(),
+                    versions: versions.iter().map(Into::into).collect(),
+                    runs: counts
+                        .into_iter()
+                        .map(|(s, n)| (s.as_str().to_owned(), n))
+                        .collect(),
+                });
             }
             println!(
                 "recipe {} (version {}, {})",
@@ -549,7 +559,7 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
             )
             .await?;
             if json {
-                return print_json(&found);
+                return print_page(found.iter().map(wire::recipes::Run::from).collect());
             }
             if found.is_empty() {
                 println!("no runs match");
@@ -571,7 +581,10 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
             let run = runs::get(&hub, id).await?;
             let steps = runs::steps(&hub, id).await?;
             if json {
-                return print_json(&serde_json::json!({"run": run, "steps": steps}));
+                return print_json(&wire::recipes::RunDetail {
+                    run: (&run).into(),
+                    steps: steps.iter().map(Into::into).collect(),
+                });
             }
             println!(
                 "run {} of {} v{} ({})",
@@ -692,7 +705,7 @@ pub async fn secrets_command(settings: Settings, command: SecretsCommand) -> any
         SecretsCommand::List { json } => {
             let all = secrets::list(&hub).await?;
             if json {
-                return print_json(&all);
+                return print_page(all.iter().map(wire::recipes::Secret::from).collect());
             }
             if all.is_empty() {
                 println!("no secrets; set one with `weft secrets set NAME --host HOST`");

@@ -17,6 +17,7 @@ use weft_hub::usage::export;
 use weft_hub::usage::reclaim::{self, Action, Selection};
 use weft_hub::usage::reports::{self, Period, RenewalInput, ReportRequest};
 use weft_hub::usage::sync::{self, ProgressSink, SyncOptions, SyncProgress};
+use weft_server::wire;
 use weft_store::{SortBy, UserFilter};
 
 use crate::config::Settings;
@@ -442,7 +443,13 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             request.filter.idle_days = Some(idle_days);
             let all = reports::summary(&hub, &request).await?;
             if json {
-                return crate::commands::print_json(&all);
+                let now = hub.clock.now_s();
+                return crate::commands::print_json(&wire::usage::Summary {
+                    connections: all
+                        .iter()
+                        .map(|c| wire::usage::ConnectionSummary::of(c, now))
+                        .collect(),
+                });
             }
             if all.is_empty() {
                 println!("no connections yet");
@@ -533,9 +540,10 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             if output.json {
                 let list =
                     reports::users(&hub, &seats, SortBy::LastActivity, false, 10_000, 0).await?;
-                return crate::commands::print_json(
-                    &serde_json::json!({"report": report, "users": list}),
-                );
+                return crate::commands::print_json(&serde_json::json!({
+                    "report": wire::usage::Inactive::from(&report),
+                    "users": people(list, 10_000, 0),
+                }));
             }
             print_signals(&report.signals);
             let c = &report.counts;
@@ -615,7 +623,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             request.filter.idle_days = Some(idle_days);
             let report = reports::seats(&hub, &request).await?;
             if json {
-                return crate::commands::print_json(&report);
+                return crate::commands::print_json(&wire::usage::Seats::from(&report));
             }
             for a in &report.accounts {
                 println!(
@@ -666,7 +674,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             };
             let report = reports::trend(&hub, &request, period, count).await?;
             if json {
-                return crate::commands::print_json(&report);
+                return crate::commands::print_json(&wire::usage::Trend::from(&report));
             }
             print_signals(&report.signals);
             let peak = report
@@ -709,7 +717,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
         } => {
             let connection = connections::find(&hub, &connection).await?;
             if let Some(seat_cost) = seat_cost {
-                let types = hub.store.usage().user_types(&connection.id).await?;
+                let types = weft_hub::usage::reports::user_types(&hub, &connection.id).await?;
                 let input = RenewalInput {
                     seat_cost,
                     currency,
@@ -730,7 +738,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             }
             let plan = weft_hub::usage::renewal::plan(&hub, &connection, idle_days).await?;
             if json {
-                return crate::commands::print_json(&plan);
+                return crate::commands::print_json(&wire::usage::RenewalPlan::from(&plan));
             }
             if csv {
                 use std::io::Write;
@@ -762,7 +770,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             };
             let plan = reclaim::plan(&hub, &actor, &connection, action, selection).await?;
             if json {
-                return crate::commands::print_json(&plan);
+                return crate::commands::print_json(&plan_on_wire(&hub, &plan).await?);
             }
             print_plan(&plan);
             println!(
@@ -773,7 +781,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
         UsageCommand::Apply { plan, json } => {
             let plan = reclaim::apply(&hub, &actor, &plan).await?;
             if json {
-                return crate::commands::print_json(&plan);
+                return crate::commands::print_json(&plan_on_wire(&hub, &plan).await?);
             }
             print_plan(&plan);
             if plan
@@ -795,16 +803,17 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
         } => {
             let plans = reclaim::list(&hub, connection.as_deref(), limit).await?;
             if json {
-                return crate::commands::print_json(&plans);
+                let mut all = Vec::with_capacity(plans.len());
+                for plan in &plans {
+                    all.push(plan_on_wire(&hub, plan).await?);
+                }
+                return crate::commands::print_page(all);
             }
             if plans.is_empty() {
                 println!("no reclaim plans yet");
                 return Ok(());
             }
-            let names: HashMap<String, String> = hub
-                .store
-                .connections()
-                .list()
+            let names: HashMap<String, String> = weft_hub::connections::list(&hub)
                 .await?
                 .into_iter()
                 .map(|c| (c.id, c.name))
@@ -842,7 +851,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
         UsageCommand::Plan { plan, json, csv } => {
             let plan = reclaim::get(&hub, &plan).await?;
             if json {
-                return crate::commands::print_json(&plan);
+                return crate::commands::print_json(&plan_on_wire(&hub, &plan).await?);
             }
             if csv {
                 use std::io::Write;
@@ -1085,10 +1094,7 @@ async fn users_out(
 ) -> anyhow::Result<()> {
     if output.csv {
         let (_, rows) = export::all_users(hub, request, sort, desc).await?;
-        let names: HashMap<String, String> = hub
-            .store
-            .connections()
-            .list()
+        let names: HashMap<String, String> = weft_hub::connections::list(&hub)
             .await?
             .into_iter()
             .map(|c| (c.id, c.name))
@@ -1100,7 +1106,7 @@ async fn users_out(
     }
     let report = reports::users(hub, request, sort, desc, limit, offset).await?;
     if output.json {
-        return crate::commands::print_json(&report);
+        return crate::commands::print_json(&people(report, limit, offset));
     }
     let now = hub.clock.now_s();
     let ago = |at: Option<i64>| {
@@ -1144,4 +1150,27 @@ async fn users_out(
             .join("; ")
     );
     Ok(())
+}
+
+/// A page of the people report in the API's wire format.
+fn people(report: reports::UsersReport, limit: i64, offset: i64) -> wire::usage::People {
+    wire::usage::People {
+        signals: report.signals,
+        page: wire::Page::by_offset(
+            report.page.rows.iter().map(Into::into).collect(),
+            report.page.total,
+            limit,
+            offset,
+        ),
+    }
+}
+
+/// A reclaim plan in the API's wire format: with its action in words and its saving.
+async fn plan_on_wire(
+    hub: &weft_hub::Hub,
+    plan: &weft_store::ReclaimPlan,
+) -> anyhow::Result<wire::usage::ReclaimPlan> {
+    let headline = reclaim::headline(hub, plan).await?;
+    let saving = reclaim::saving(hub, plan).await?;
+    Ok(wire::usage::ReclaimPlan::of(plan, headline, saving))
 }

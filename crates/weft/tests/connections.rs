@@ -151,9 +151,9 @@ async fn a_connection_is_added_from_stdin_stored_sealed_and_breaks_visibly_when_
     );
 
     let list = hub.json(&["connections", "list", "--json"]);
-    assert_eq!(list[0]["connection"]["identity"]["user_id"], user);
-    assert_eq!(list[0]["connection"]["identity"]["admin"], true);
-    assert_eq!(list[0]["connection"]["health"]["state"], "healthy");
+    assert_eq!(list["items"][0]["connection"]["identity"]["userId"], user);
+    assert_eq!(list["items"][0]["connection"]["identity"]["admin"], true);
+    assert_eq!(list["items"][0]["connection"]["health"]["state"], "healthy");
 
     assert!(
         !hub.files_contain(&token),
@@ -178,20 +178,20 @@ async fn a_connection_is_added_from_stdin_stored_sealed_and_breaks_visibly_when_
         text(&out)
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report[0]["health"]["class"], "token_rejected");
+    assert_eq!(report["items"][0]["health"]["class"], "token_rejected");
     assert!(
         !text(&out).contains(&token),
         "the token never reaches the output or the logs"
     );
     let list = hub.json(&["connections", "list", "--json"]);
     assert_eq!(
-        list[0]["connection"]["health"]["class"], "token_rejected",
+        list["items"][0]["connection"]["health"]["class"], "token_rejected",
         "the classification is stored"
     );
 
     let out = hub.run(&["connections", "remove", "analytics"], "", &[]);
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(hub.json(&["connections", "list", "--json"]), json!([]));
+    assert_eq!(hub.json(&["connections", "list", "--json"])["items"], json!([]));
 }
 
 // The binary is run synchronously; a second worker keeps the simulator answering meanwhile.
@@ -223,7 +223,7 @@ async fn each_failure_is_classified() {
     );
     assert!(!text(&out).contains("Stack backtrace"));
     assert_eq!(
-        hub.json(&["connections", "list", "--json"]),
+        hub.json(&["connections", "list", "--json"])["items"],
         json!([]),
         "nothing stored"
     );
@@ -301,7 +301,7 @@ async fn each_failure_is_classified() {
     set_rights(false).await;
     let out = hub.run(&["connections", "check", "planned", "--json"], "", &[]);
     assert_eq!(
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["class"],
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["items"][0]["health"]["class"],
         "plan_or_right_missing"
     );
     set_rights(true).await;
@@ -331,9 +331,9 @@ async fn each_failure_is_classified() {
     control(&sim, "faults", json!({"kind": "serverError", "count": 4})).await;
     let out = hub.run(&["connections", "check", "planned", "--json"], "", &[]);
     let report = serde_json::from_slice::<Value>(&out.stdout).unwrap();
-    assert_eq!(report[0]["health"]["class"], "wrike_unavailable");
+    assert_eq!(report["items"][0]["health"]["class"], "wrike_unavailable");
     assert_eq!(
-        report[0]["health"]["state"], "degraded",
+        report["items"][0]["health"]["state"], "degraded",
         "a transient failure is degraded until it persists"
     );
     reqwest::Client::new()
@@ -344,7 +344,7 @@ async fn each_failure_is_classified() {
     control(&sim, "faults", json!({"kind": "rateLimit", "count": 4})).await;
     let out = hub.run(&["connections", "check", "planned", "--json"], "", &[]);
     assert_eq!(
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["class"],
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["items"][0]["health"]["class"],
         "rate_limited"
     );
     reqwest::Client::new()
@@ -354,7 +354,7 @@ async fn each_failure_is_classified() {
         .unwrap();
     let out = hub.run(&["connections", "check", "planned", "--json"], "", &[]);
     assert_eq!(
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["state"],
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["items"][0]["health"]["state"],
         "healthy",
         "recovered"
     );
@@ -398,7 +398,7 @@ async fn hygiene_warns_about_personal_and_shared_accounts() {
         &[],
     );
     let list = hub.json(&["connections", "list", "--json"]);
-    let warnings = list[0]["warnings"].to_string();
+    let warnings = list["items"][0]["warnings"].to_string();
     assert!(
         warnings.contains("shares the Wrike user") && warnings.contains("mine-too"),
         "{warnings}"
@@ -462,9 +462,9 @@ fn users_are_added_with_a_password_from_stdin_and_bad_input_is_refused() {
         text(&out)
     );
     let users = hub.json(&["users", "list", "--json"]);
-    assert_eq!(users.as_array().unwrap().len(), 1);
+    assert_eq!(users["items"].as_array().unwrap().len(), 1);
     assert!(
-        users[0].get("password_hash").is_none(),
+        users["items"][0].get("password_hash").is_none(),
         "hashes are not printed"
     );
     let out = hub.run(
@@ -558,7 +558,7 @@ async fn the_cli_works_the_same_on_postgres() {
     );
     let out = hub.run(&["connections", "list", "--json"], "", &env);
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(list[0]["connection"]["name"], "pg-analytics");
+    assert_eq!(list["items"][0]["connection"]["name"], "pg-analytics");
     assert!(
         !hub.dir.join("weft-data").exists(),
         "nothing written locally: the data is in PostgreSQL"
@@ -574,7 +574,7 @@ async fn the_cli_works_the_same_on_postgres() {
     let out = hub.run(&["connections", "check", "--json"], "", &env);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
-        serde_json::from_slice::<Value>(&out.stdout).unwrap()[0]["health"]["class"],
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["items"][0]["health"]["class"],
         "token_rejected"
     );
     // Without the key the tokens cannot be opened, and the error says why.
@@ -786,5 +786,5 @@ async fn a_command_without_the_key_refuses_before_generating_one() {
     }
     // Commands that never open a secret still work without it.
     let list = hub.json(&["connections", "list", "--json"]);
-    assert_eq!(list[0]["connection"]["name"], "acme");
+    assert_eq!(list["items"][0]["connection"]["name"], "acme");
 }

@@ -249,8 +249,8 @@ async fn weft_jobs_lists_shows_cancels_and_retries() {
             .stdout,
     )
     .unwrap();
-    assert_eq!(listed[0]["id"], pinged);
-    assert_eq!(listed[0]["status"], "succeeded");
+    assert_eq!(listed["items"][0]["id"], pinged.to_string());
+    assert_eq!(listed["items"][0]["status"], "succeeded");
     let shown = text(&hub.run(&["jobs", "show", &pinged.to_string()]));
     assert!(
         shown.contains("status    succeeded") && shown.contains("worker"),
@@ -309,11 +309,11 @@ async fn weft_jobs_lists_shows_cancels_and_retries() {
     )
     .unwrap();
     assert!(
-        cancelled
+        cancelled["items"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|j| j["id"] == waiting)
+            .any(|j| j["id"] == waiting.to_string())
     );
     let trail = store.trail().latest(10).await.unwrap();
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();

@@ -204,7 +204,7 @@ impl Hub {
         let answer = request.send().await.unwrap();
         assert_eq!(answer.status().as_u16(), 202);
         let run: Value = answer.json().await.unwrap();
-        let id = run["run"].as_i64().unwrap();
+        let id: i64 = run["runId"].as_str().unwrap().parse().unwrap();
         let started = Instant::now();
         loop {
             let (_, run) = self

@@ -395,15 +395,15 @@ fn the_actions_are_listed_from_the_cli() {
     let out = hub.run(&["recipes", "validate", "--json", example]);
     assert!(out.status.success(), "{}", text(&out));
     let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(verdict[0]["ok"], true);
-    assert_eq!(verdict[0]["recipe"], "route-new-requests");
+    assert_eq!(verdict["valid"], true);
+    assert_eq!(verdict["recipes"][0]["name"], "route-new-requests");
     let broken = hub.dir.join("broken.yaml");
     std::fs::write(&broken, "name: broken\nconnection: c\ntrigger:\n  http: {}\nsteps:\n  - id: a\n    action: wrike.make_coffee\n").unwrap();
     let out = hub.run(&["recipes", "validate", "--json", broken.to_str().unwrap()]);
     assert!(!out.status.success());
     let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(verdict[0]["ok"], false);
-    let problem = &verdict[0]["problems"][0];
+    assert_eq!(verdict["valid"], false);
+    let problem = &verdict["problems"][0]["problems"][0];
     assert_eq!(problem["line"], 7, "{verdict}");
     assert!(
         problem["field"].as_str().unwrap().starts_with("steps[0]"),
@@ -418,7 +418,8 @@ async fn settled_runs(hub: &Instance, recipe: &str, count: usize) -> Vec<Value> 
     loop {
         let out = hub.run(&["recipes", "runs", "--recipe", recipe, "--json"]);
         assert!(out.status.success(), "{}", text(&out));
-        let runs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let page: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let runs: Vec<Value> = page["items"].as_array().cloned().unwrap_or_default();
         let settled = runs
             .iter()
             .filter(|r| {
@@ -588,7 +589,7 @@ async fn the_example_folder_applied_from_the_cli_runs_against_the_simulator() {
         .find(|l| l.contains("recipe run failed"))
         .unwrap_or_else(|| panic!("no log line for the failed run: {logged}"));
     assert!(
-        line.contains("route-new-requests") && line.contains(&format!("run={}", failed["id"])),
+        line.contains("route-new-requests") && line.contains(&format!("run={}", failed["id"].as_str().unwrap())),
         "{line}"
     );
     serve.kill().unwrap();

@@ -412,9 +412,9 @@ fn the_team_and_its_tokens_from_the_command_line() {
     assert!(token.contains("wft_"), "{token}");
     let listed: Value =
         serde_json::from_str(&text(&dir.weft(&["tokens", "list", "--json"], &[], ""))).unwrap();
-    assert_eq!(listed[0]["username"], "bo");
-    assert!(listed[0]["expires_at"].is_i64());
-    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(listed["items"][0]["username"], "bo");
+    assert!(listed["items"][0]["expiresAt"].is_string());
+    let id = listed["items"][0]["id"].as_str().unwrap().to_owned();
     assert!(ok(dir.weft(&["users", "disable", "bo"], &[], "")).contains("disabled bo"));
     let users = ok(dir.weft(&["users", "list"], &[], ""));
     assert!(
@@ -606,6 +606,6 @@ async fn tokens_an_oauth_consent_stored_in_serve_open_in_the_cli() {
     let checked = dir.weft(&["connections", "check", "--json"], &env, "");
     assert!(checked.status.success(), "{}", text(&checked));
     let report: Value = serde_json::from_slice(&checked.stdout).unwrap();
-    assert_eq!(report[0]["name"], "acme-oauth");
-    assert_eq!(report[0]["health"]["state"], "healthy");
+    assert_eq!(report["items"][0]["name"], "acme-oauth");
+    assert_eq!(report["items"][0]["health"]["state"], "healthy");
 }

@@ -436,6 +436,11 @@ pub async fn find(hub: &Hub, name: &str) -> HubResult<RecipeRecord> {
         })
 }
 
+/// The recipe of this name, if there is one.
+pub async fn lookup(hub: &Hub, name: &str) -> HubResult<Option<RecipeRecord>> {
+    Ok(hub.store.recipes().by_name(name).await?)
+}
+
 /// How many runs a recipe has in each status.
 pub async fn run_counts(hub: &Hub, recipe_id: i64) -> HubResult<Vec<(RunStatus, i64)>> {
     Ok(hub.store.recipes().run_counts(recipe_id).await?)

@@ -1133,6 +1133,11 @@ pub async fn list(hub: &Hub, filter: &RunFilter) -> HubResult<Vec<Run>> {
     Ok(hub.store.recipes().runs(filter).await?)
 }
 
+/// How many runs wait for an approval.
+pub async fn awaiting_approval(hub: &Hub) -> HubResult<i64> {
+    Ok(hub.store.recipes().awaiting_approval().await?)
+}
+
 /// How many runs match the filter on every page together.
 pub async fn count(hub: &Hub, filter: &RunFilter) -> HubResult<i64> {
     Ok(hub.store.recipes().count_matching(filter).await?)

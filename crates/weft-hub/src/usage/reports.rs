@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use weft_core::usage::{Signal, Signals, annual_savings_cents, day_of};
 use weft_store::{
     AuditEntry, Connection, Renewal, SeatCounts, SeatGroup, SortBy, SourceState, SyncState,
-    TrendPoint, UsageScope, UserFilter, UserPage, UserRow, WrikeAccount, source,
+    TrendPoint, UsageScope, UserFilter, UserPage, UserRow, UserTypeInfo, WrikeAccount, source,
 };
 
 use crate::error::{HubError, HubResult};
@@ -693,6 +693,16 @@ pub fn parse_money(field: &str, text: &str) -> HubResult<i64> {
         .and_then(|w| w.checked_add(cents))
         .filter(|v| *v <= 100_000_000_000)
         .ok_or_else(bad)
+}
+
+/// The user types of a connection's account, as last synced.
+pub async fn user_types(hub: &Hub, connection_id: &str) -> HubResult<Vec<UserTypeInfo>> {
+    Ok(hub.store.usage().user_types(connection_id).await?)
+}
+
+/// The state of a connection's usage sync, once one has run.
+pub async fn sync_state(hub: &Hub, connection_id: &str) -> HubResult<Option<SyncState>> {
+    Ok(hub.store.usage().sync_state(connection_id).await?)
 }
 
 /// A connection's renewal costs, when entered.

@@ -22,7 +22,7 @@ pub async fn list(
     State(state): State<AppState>,
     Query(paging): Query<Paging>,
 ) -> ApiJson<Page<wire::connections::Listed>> {
-    let all = state.hub.store.connections().list().await?;
+    let all = weft_hub::connections::list(&state.hub).await?;
     Ok(Json(paging.slice(wire::connections::listing(&all))?))
 }
 

@@ -100,15 +100,14 @@ pub async fn list(
     Query(q): Query<JobQuery>,
 ) -> ApiJson<Page<wire::jobs::Job>> {
     let filter = q.filter()?;
-    let total = state
-        .hub
-        .store
-        .jobs()
-        .count(&JobFilter {
+    let total = jobs::count(
+        &state.hub,
+        &JobFilter {
             before_id: None,
             ..filter.clone()
-        })
-        .await?;
+        },
+    )
+    .await?;
     let found = jobs::list(&state.hub, &filter).await?;
     Ok(Json(Page::by_cursor(
         found.iter().map(Into::into).collect(),

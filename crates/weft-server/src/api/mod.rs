@@ -120,9 +120,9 @@ pub async fn audit_trail(
         before_id: None,
         limit: cursor_limit(q.limit)?,
     };
-    let total = state.hub.store.trail().count(&filter).await?;
+    let total = weft_hub::trail::count(&state.hub, &filter).await?;
     filter.before_id = parse_cursor(q.cursor.as_deref())?;
-    let found = state.hub.store.trail().search(&filter).await?;
+    let found = weft_hub::trail::search(&state.hub, &filter).await?;
     Ok(Json(Page::by_cursor(
         found.iter().map(Into::into).collect(),
         total,

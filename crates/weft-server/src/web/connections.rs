@@ -87,7 +87,7 @@ async fn connections_page(
     notice: &str,
     status: StatusCode,
 ) -> PageResult {
-    let all = state.hub.store.connections().list().await?;
+    let all = weft_hub::connections::list(&state.hub).await?;
     let rows = all.iter().map(|c| row_of(c, &all)).collect();
     let page = ConnectionsPage {
         layout: layout(state, caller, "Connections").await?,
@@ -203,7 +203,7 @@ async fn connection_view(
 ) -> PageResult {
     let hub = &state.hub;
     let c = connections::by_id(hub, id).await?;
-    let all = hub.store.connections().list().await?;
+    let all = weft_hub::connections::list(&hub).await?;
     let now = hub.clock.now_s();
     let mut health_detail = Vec::new();
     if let Some(h) = &c.health {
@@ -224,15 +224,15 @@ async fn connection_view(
         health_detail.push(("Last checked", "never".into()));
     }
     let token_expires = if c.kind == weft_store::ConnectionKind::OAuth {
-        let sealed = hub.store.connections().secrets(&c.id).await?;
-        sealed.tokens.expires_at.map_or_else(
+        let expires = connections::access_token_expiry(hub, &c).await?;
+        expires.map_or_else(
             || "unknown".into(),
             |at| format!("{} UTC (refreshed before then)", super::timestamp(at)),
         )
     } else {
         String::new()
     };
-    let last_sync = match hub.store.usage().sync_state(&c.id).await? {
+    let last_sync = match weft_hub::usage::reports::sync_state(&hub, &c.id).await? {
         Some(s) if s.running(now) => "running now".to_owned(),
         Some(s) => match (s.finished_at, s.outcome.as_deref()) {
             (Some(at), Some(outcome)) => format!(
@@ -244,10 +244,7 @@ async fn connection_view(
         },
         None => "never".into(),
     };
-    let recipes = hub
-        .store
-        .recipes()
-        .list()
+    let recipes = weft_hub::recipes::library::list(&hub)
         .await?
         .into_iter()
         .filter(|r| r.connection_name == c.name)

@@ -71,7 +71,7 @@ pub async fn layout(
     let banners = health::needing_attention(&state.hub).await?;
     // An approval has a deadline: those who may give it see that one waits on every page.
     let approvals_waiting = if role.allows(Permission::ApproveRuns) {
-        state.hub.store.recipes().awaiting_approval().await?
+        weft_hub::recipes::runs::awaiting_approval(&state.hub).await?
     } else {
         0
     };
@@ -226,7 +226,7 @@ pub async fn dashboard(
         let params = crate::api::usage::UsageParams::parse(&q)?;
         return usage::dashboard(&state, &caller, params).await;
     }
-    let all = state.hub.store.connections().list().await?;
+    let all = weft_hub::connections::list(&state.hub).await?;
     let broken = all
         .iter()
         .filter(|c| c.health.as_ref().is_some_and(|h| !h.is_healthy()))

@@ -692,11 +692,11 @@ async fn approval_of(
     };
     // The costs of the recipe's connection, to price each person's seat.
     let mut costs = None;
-    if let Some(recipe) = state.hub.store.recipes().by_name(&run.recipe_name).await?
+    if let Some(recipe) = weft_hub::recipes::library::lookup(&state.hub, &run.recipe_name).await?
         && let Ok(connection) =
             weft_hub::connections::find(&state.hub, &recipe.connection_name).await
     {
-        costs = state.hub.store.usage().renewal(&connection.id).await?;
+        costs = weft_hub::usage::reports::renewal(&state.hub, &connection).await?;
     }
     let now = state.hub.clock.now_s();
     let text =

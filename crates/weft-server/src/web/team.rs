@@ -50,11 +50,7 @@ async fn team_page(
     notice: &str,
     status: StatusCode,
 ) -> PageResult {
-    let users = state
-        .hub
-        .store
-        .access()
-        .users()
+    let users = weft_hub::access::users(&state.hub)
         .await?
         .into_iter()
         .map(|u| UserRow {
@@ -368,7 +364,7 @@ pub async fn audit(
 ) -> PageResult {
     let (found, error) = match query.filter() {
         Ok(filter) => (
-            state.hub.store.trail().search(&filter).await?,
+            weft_hub::trail::search(&state.hub, &filter).await?,
             String::new(),
         ),
         Err(error) => (Vec::new(), error),
@@ -400,7 +396,7 @@ pub async fn audit(
             filter: query,
             older,
             error,
-            actions: state.hub.store.trail().actions().await?,
+            actions: weft_hub::trail::actions(&state.hub).await?,
         },
         status,
     )

@@ -405,7 +405,7 @@ pub async fn users(
     Extension(caller): Extension<Caller>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let all = state.hub.store.connections().list().await?;
+    let all = weft_hub::connections::list(&state.hub).await?;
     let now = state.hub.clock.now_s();
     let mut page = UsersPage {
         layout: layout(&state, &caller, "People").await?,
@@ -429,7 +429,7 @@ pub async fn users(
         reclaim_types: Vec::new(),
     };
     for c in &all {
-        for t in state.hub.store.usage().user_types(&c.id).await? {
+        for t in weft_hub::usage::reports::user_types(&state.hub, &c.id).await? {
             if !page.user_types.iter().any(|(id, _)| *id == t.id) {
                 let title = if all.len() > 1 {
                     format!("{} ({})", t.title, c.name)
@@ -492,11 +492,7 @@ pub async fn users(
     if scoped.connections.len() == 1 {
         let id = scoped.connections[0].id.clone();
         // A plan changes one account: only its own user types can be a target.
-        page.reclaim_types = state
-            .hub
-            .store
-            .usage()
-            .user_types(&id)
+        page.reclaim_types = weft_hub::usage::reports::user_types(&state.hub, &id)
             .await?
             .into_iter()
             .map(|t| (t.id, t.title))
@@ -531,17 +527,8 @@ pub async fn user(
     Path((connection, id)): Path<(String, String)>,
 ) -> PageResult {
     let connection = connections::by_id(&state.hub, &connection).await?;
-    let store = state.hub.store.usage();
-    let user = store.user(&connection.id, &id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("user {id} not found in {}", connection.name),
-        )
-    })?;
+    let (user, audit) = weft_hub::usage::reports::person(&state.hub, &connection, &id).await?;
     let now = state.hub.clock.now_s();
-    let audit = store
-        .audit_of(&connection.id, &id, now - 30 * 86_400, 100)
-        .await?;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let yes = |b: bool| if b { "yes" } else { "no" }.to_owned();
     let at = |t: Option<i64>| {
@@ -618,7 +605,7 @@ pub async fn trends(
     Extension(caller): Extension<Caller>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let all = state.hub.store.connections().list().await?;
+    let all = weft_hub::connections::list(&state.hub).await?;
     let mut page = TrendsPage {
         layout: layout(&state, &caller, "Trends").await?,
         charts: Vec::new(),
@@ -712,7 +699,7 @@ pub async fn seats(
 ) -> PageResult {
     let params = UsageParams::parse(&q)?;
     let report = reports::seats(&state.hub, &params.request).await?;
-    let all = state.hub.store.connections().list().await?;
+    let all = weft_hub::connections::list(&state.hub).await?;
     let mut sections = Vec::new();
     for account in &report.accounts {
         let groups: Vec<_> = report
@@ -1029,8 +1016,8 @@ pub async fn renewal(
     Path(id): Path<String>,
 ) -> PageResult {
     let connection = connections::by_id(&state.hub, &id).await?;
-    let renewal = state.hub.store.usage().renewal(&connection.id).await?;
-    let types = state.hub.store.usage().user_types(&connection.id).await?;
+    let renewal = weft_hub::usage::reports::renewal(&state.hub, &connection).await?;
+    let types = weft_hub::usage::reports::user_types(&state.hub, &connection.id).await?;
     let cents = |c: i64| format!("{}.{:02}", c / 100, c % 100);
     let page = RenewalPage {
         layout: layout(&state, &caller, "Renewal").await?,
@@ -1078,7 +1065,7 @@ pub async fn save_renewal(
     form: FormData,
 ) -> PageResult {
     let connection = connections::by_id(&state.hub, &id).await?;
-    let types = state.hub.store.usage().user_types(&connection.id).await?;
+    let types = weft_hub::usage::reports::user_types(&state.hub, &connection.id).await?;
     let input = RenewalInput {
         seat_cost: form.get("seat_cost"),
         currency: form.get("currency"),
@@ -1307,7 +1294,7 @@ pub async fn reclaims(
     Extension(caller): Extension<Caller>,
 ) -> PageResult {
     let plans = reclaim::list(&state.hub, None, 200).await?;
-    let all = state.hub.store.connections().list().await?;
+    let all = weft_hub::connections::list(&state.hub).await?;
     let mut rows = Vec::new();
     for plan in &plans {
         let results = |r: &str| {

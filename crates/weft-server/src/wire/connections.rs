@@ -115,6 +115,14 @@ pub fn listing(all: &[weft_store::Connection]) -> Vec<Listed> {
         .collect()
 }
 
+/// A connection checked now, by name.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Checked {
+    pub name: String,
+    pub health: Health,
+}
+
 /// A connection just added: what it is, its warnings, and what its features lack.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
