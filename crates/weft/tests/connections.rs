@@ -191,7 +191,10 @@ async fn a_connection_is_added_from_stdin_stored_sealed_and_breaks_visibly_when_
 
     let out = hub.run(&["connections", "remove", "analytics"], "", &[]);
     assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(hub.json(&["connections", "list", "--json"])["items"], json!([]));
+    assert_eq!(
+        hub.json(&["connections", "list", "--json"])["items"],
+        json!([])
+    );
 }
 
 // The binary is run synchronously; a second worker keeps the simulator answering meanwhile.

@@ -589,7 +589,8 @@ async fn the_example_folder_applied_from_the_cli_runs_against_the_simulator() {
         .find(|l| l.contains("recipe run failed"))
         .unwrap_or_else(|| panic!("no log line for the failed run: {logged}"));
     assert!(
-        line.contains("route-new-requests") && line.contains(&format!("run={}", failed["id"].as_str().unwrap())),
+        line.contains("route-new-requests")
+            && line.contains(&format!("run={}", failed["id"].as_str().unwrap())),
         "{line}"
     );
     serve.kill().unwrap();

@@ -208,6 +208,22 @@ impl WrikeClient {
         Ok(self.call(Method::GET, "spaces", Vec::new()).await?.data)
     }
 
+    /// `GET /spaces/{id}?fields=["members"]`: a space with its members and their roles.
+    pub async fn space_with_members(&self, id: &str) -> Result<Space, WrikeError> {
+        let path = format!("spaces/{}", check_id(id)?);
+        self.call_one(Method::GET, &path, fields(&["members"]))
+            .await
+    }
+
+    /// `PUT /spaces/{id}` (account admins and the space's managers): rename it, add,
+    /// change and remove members. Answers the space with its members.
+    pub async fn update_space(&self, id: &str, update: &SpaceUpdate) -> Result<Space, WrikeError> {
+        let path = format!("spaces/{}", check_id(id)?);
+        let mut params = params(update)?;
+        params.extend(fields(&["members"]));
+        self.call_one(Method::PUT, &path, params).await
+    }
+
     /// `GET /folders` (the whole tree) or `GET /folders/{id}/folders` (a subtree).
     pub async fn folder_tree(
         &self,

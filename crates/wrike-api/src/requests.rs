@@ -8,7 +8,8 @@ use serde::{Serialize, Serializer};
 use crate::encode::opt_timestamp;
 use crate::models::{
     ApprovalStatus, AuditOperation, ContactType, CustomFieldValue, Importance, Metadata,
-    ProjectStatus, RelationType, Role, TaskDates, TaskStatus, WebhookEventType, WebhookStatus,
+    ProjectStatus, RelationType, Role, SpaceMember, TaskDates, TaskStatus, WebhookEventType,
+    WebhookStatus,
 };
 
 /// A semi-open timestamp interval filter: `{"start": ..., "end": ...}`.
@@ -458,6 +459,25 @@ pub struct NewGroup {
     pub parent: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Vec<Metadata>>,
+}
+
+/// `PUT /spaces/{id}`: its title and description, and who is in it with which role.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpaceUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guest_role_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members_add: Vec<SpaceMember>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members_update: Vec<SpaceMember>,
+    /// User ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members_remove: Vec<String>,
 }
 
 /// `PUT /groups/{id}`.

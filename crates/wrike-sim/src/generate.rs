@@ -658,7 +658,13 @@ fn make_work(
             access_type: AccessType::Public,
             archived: false,
             description: None,
-            members: None,
+            // Whoever made the space manages it with full access, as Wrike makes its
+            // creator; everyone else reaches a public space without being a member.
+            members: Some(vec![SpaceMember {
+                id: owner.clone(),
+                access_role_id: account.access_roles.first().map(|r| r.id.clone()),
+                is_manager: true,
+            }]),
             guest_role_id: None,
             default_project_workflow_id: account.workflows.first().map(|w| w.id.clone()),
             default_task_workflow_id: account.workflows.first().map(|w| w.id.clone()),

@@ -49,7 +49,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/access_roles", get(people::access_roles))
         .route("/audit_log", get(audit::audit_log))
         .route("/spaces", get(work::spaces))
-        .route("/spaces/{id}", get(work::space))
+        .route("/spaces/{id}", get(work::space).put(work::update_space))
         .route("/spaces/{id}/folders", get(work::space_folders))
         .route("/spaces/{id}/tasks", get(work::space_tasks))
         .route("/spaces/{id}/webhooks", post(webhooks::create_for_space))

@@ -59,6 +59,134 @@ pub async fn space(
     })
 }
 
+/// `PUT /spaces/{id}`: `title`, `description`, `guestRoleId`, and the members:
+/// `membersAdd` and `membersUpdate` (`[{id, accessRoleId, isManager}]`) and `membersRemove`
+/// (ids). Account admins and the space's managers may; everything is checked before
+/// anything changes.
+pub async fn update_space(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[
+        "title",
+        "description",
+        "guestRoleId",
+        "membersAdd",
+        "membersUpdate",
+        "membersRemove",
+        "accessType",
+        "avatar",
+        "defaultProjectWorkflowId",
+        "defaultTaskWorkflowId",
+        "fields",
+    ])?;
+    refuse_unsimulated(
+        &p,
+        &[
+            "accessType",
+            "avatar",
+            "defaultProjectWorkflowId",
+            "defaultTaskWorkflowId",
+        ],
+    )?;
+    let add: Vec<SpaceMember> = p.json("membersAdd")?.unwrap_or_default();
+    let update: Vec<SpaceMember> = p.json("membersUpdate")?.unwrap_or_default();
+    let remove = p.list("membersRemove")?.unwrap_or_default();
+    let title = p.text("title");
+    let description = p.text("description");
+    let guest_role = p.text("guestRoleId");
+    let fields = requested_fields(&p, &["members"])?;
+    if title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(ApiError::invalid_parameter("title", "must not be empty"));
+    }
+    let space = mutate(&sim, &c, |account, ctx| {
+        let caller = account
+            .user(&ctx.user_id)
+            .cloned()
+            .ok_or_else(|| ApiError::forbidden("unknown caller"))?;
+        let at = account
+            .spaces
+            .iter()
+            .position(|s| s.id == id)
+            .ok_or_else(|| ApiError::not_found(&format!("Space {id}")))?;
+        let current: Vec<SpaceMember> = account.spaces[at].members.clone().unwrap_or_default();
+        let manager = current.iter().any(|m| m.id == caller.id() && m.is_manager);
+        if !caller.is_admin() && !manager {
+            return Err(ApiError::not_allowed(
+                "Only account administrators and the space's managers may change it",
+            ));
+        }
+        let role_known = |role: &str| account.access_roles.iter().any(|r| r.id == role);
+        for (name, members) in [("membersAdd", &add), ("membersUpdate", &update)] {
+            for m in members {
+                if account.user(&m.id).is_none() {
+                    return Err(ApiError::invalid_parameter(
+                        name,
+                        &format!("no user {} in this account", m.id),
+                    ));
+                }
+                if let Some(role) = &m.access_role_id
+                    && !role_known(role)
+                {
+                    return Err(ApiError::invalid_parameter(
+                        name,
+                        &format!("no access role {role}"),
+                    ));
+                }
+            }
+        }
+        if let Some(role) = &guest_role
+            && !role_known(role)
+        {
+            return Err(ApiError::invalid_parameter(
+                "guestRoleId",
+                &format!("no access role {role}"),
+            ));
+        }
+        let member = |uid: &str| current.iter().any(|m| m.id == uid);
+        if let Some(m) = add.iter().find(|m| member(&m.id)) {
+            return Err(ApiError::invalid_parameter(
+                "membersAdd",
+                &format!("{} is already a member", m.id),
+            ));
+        }
+        if let Some(m) = update.iter().find(|m| !member(&m.id)) {
+            return Err(ApiError::invalid_parameter(
+                "membersUpdate",
+                &format!("{} is not a member", m.id),
+            ));
+        }
+        if let Some(uid) = remove.iter().find(|uid| !member(uid)) {
+            return Err(ApiError::invalid_parameter(
+                "membersRemove",
+                &format!("{uid} is not a member"),
+            ));
+        }
+        let space = &mut account.spaces[at];
+        let members = space.members.get_or_insert_with(Vec::new);
+        members.retain(|m| !remove.contains(&m.id));
+        for changed in &update {
+            if let Some(m) = members.iter_mut().find(|m| m.id == changed.id) {
+                *m = changed.clone();
+            }
+        }
+        members.extend(add.iter().cloned());
+        if let Some(title) = &title {
+            space.title = title.clone();
+        }
+        if let Some(description) = &description {
+            space.description = Some(description.clone());
+        }
+        if let Some(role) = &guest_role {
+            space.guest_role_id = Some(role.clone());
+        }
+        Ok((space.clone(), Vec::new()))
+    })?;
+    envelope_values("spaces", vec![shape(&space, &["members"], &fields)])
+}
+
 // ---- folders ------------------------------------------------------------------------
 
 fn tree_entry(f: &Folder) -> FolderTreeEntry {
