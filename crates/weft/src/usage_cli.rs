@@ -1094,7 +1094,7 @@ async fn users_out(
 ) -> anyhow::Result<()> {
     if output.csv {
         let (_, rows) = export::all_users(hub, request, sort, desc).await?;
-        let names: HashMap<String, String> = weft_hub::connections::list(&hub)
+        let names: HashMap<String, String> = weft_hub::connections::list(hub)
             .await?
             .into_iter()
             .map(|c| (c.id, c.name))

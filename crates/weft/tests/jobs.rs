@@ -313,7 +313,7 @@ async fn weft_jobs_lists_shows_cancels_and_retries() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|j| j["id"] == waiting.to_string())
+            .any(|j| j["id"].as_str() == Some(format!("{waiting}").as_str()))
     );
     let trail = store.trail().latest(10).await.unwrap();
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();

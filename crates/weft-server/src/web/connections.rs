@@ -203,7 +203,7 @@ async fn connection_view(
 ) -> PageResult {
     let hub = &state.hub;
     let c = connections::by_id(hub, id).await?;
-    let all = weft_hub::connections::list(&hub).await?;
+    let all = weft_hub::connections::list(hub).await?;
     let now = hub.clock.now_s();
     let mut health_detail = Vec::new();
     if let Some(h) = &c.health {
@@ -232,7 +232,7 @@ async fn connection_view(
     } else {
         String::new()
     };
-    let last_sync = match weft_hub::usage::reports::sync_state(&hub, &c.id).await? {
+    let last_sync = match weft_hub::usage::reports::sync_state(hub, &c.id).await? {
         Some(s) if s.running(now) => "running now".to_owned(),
         Some(s) => match (s.finished_at, s.outcome.as_deref()) {
             (Some(at), Some(outcome)) => format!(
@@ -244,7 +244,7 @@ async fn connection_view(
         },
         None => "never".into(),
     };
-    let recipes = weft_hub::recipes::library::list(&hub)
+    let recipes = weft_hub::recipes::library::list(hub)
         .await?
         .into_iter()
         .filter(|r| r.connection_name == c.name)
