@@ -110,8 +110,19 @@ fn valid_value(schema: &Value, root: &Value, name: &str) -> Value {
             .unwrap_or(&options[0]);
         return valid_value(first, root, name);
     }
+    if let Some(example) = schema.get("example").or(schema["examples"].get(0)) {
+        return example.clone();
+    }
     if let Some(values) = schema["enum"].as_array() {
         return values[0].clone();
+    }
+    // A choice written as a pattern, `^(a|b|c)$`: its first alternative.
+    if let Some(first) = schema["pattern"]
+        .as_str()
+        .and_then(|p| p.strip_prefix("^("))
+        .and_then(|p| p.split(['|', ')']).next())
+    {
+        return json!(first);
     }
     let kind = match &schema["type"] {
         Value::Array(kinds) => kinds
@@ -374,6 +385,27 @@ async fn every_operation_answers_as_its_document_says_to_valid_and_invalid_input
         if answer.status < 300 {
             contract.successes.insert(what.clone(), answer.status);
         }
+        // The hub may refuse a valid request for what it means (a wrong password, a recipe
+        // that does not parse, a plan already cancelled), never for its shape.
+        if answer.status == 400 || answer.status == 415 || answer.status == 422 {
+            let said = serde_json::from_str::<Value>(&answer.body)
+                .ok()
+                .and_then(|b| b["error"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if [
+                "Failed to",
+                "Invalid URL",
+                "Expected request",
+                "unknown parameter",
+            ]
+            .iter()
+            .any(|p| said.starts_with(p))
+            {
+                contract.mismatches.push(format!(
+                    "{what}: a request valid by the document was refused for its shape: {said}"
+                ));
+            }
+        }
         contract.check(&format!("{what} (valid)"), operation, &answer);
 
         // Each query parameter given a value of the wrong type or out of range.
@@ -396,6 +428,11 @@ async fn every_operation_answers_as_its_document_says_to_valid_and_invalid_input
                 }
                 Some("boolean") => bad.push("perhaps".into()),
                 _ => {}
+            }
+            // A choice (an enum, by reference or inline, or a pattern) given something else.
+            let text = schema.to_string();
+            if text.contains("$ref") || text.contains("\"enum\"") || text.contains("\"pattern\"") {
+                bad.push("no-such-choice".into());
             }
             for value in bad {
                 let mut pairs = required_query.clone();

@@ -936,6 +936,20 @@ async fn every_figure_matches_the_planted_answer() {
         let listed = json_of("/api/v1/usage/reclaims".into()).await;
         assert_eq!(listed["items"][0]["id"], id);
         assert_eq!(listed["items"][0]["createdBy"], admin.username);
+        // Paged: the total counts every plan, the next page starts where this one ended.
+        let total = listed["total"].as_i64().unwrap();
+        assert_eq!(total as usize, listed["items"].as_array().unwrap().len());
+        let first = json_of("/api/v1/usage/reclaims?limit=1".into()).await;
+        assert_eq!(
+            (first["total"].as_i64(), first["limit"].as_i64()),
+            (Some(total), Some(1))
+        );
+        assert_eq!(first["items"][0]["id"], id);
+        let past = json_of(format!("/api/v1/usage/reclaims?offset={total}")).await;
+        assert_eq!(past["total"], total);
+        assert_eq!(past["items"], json!([]), "{past}");
+        let elsewhere = json_of("/api/v1/usage/reclaims?connection=nordlicht".into()).await;
+        assert!(elsewhere["total"].as_i64().unwrap() < total, "{elsewhere}");
         let plans_page = page("/usage/reclaims".into()).await;
         assert!(plans_page.contains(&format!("data-plan=\"{id}\"")));
         let plan_csv = get(&format!("/api/v1/usage/reclaims/{id}/csv"))

@@ -464,6 +464,25 @@ pub async fn list(hub: &Hub, connection: Option<&str>, limit: i64) -> HubResult<
     })
 }
 
+/// One page of past plans, newest first (of one connection, or of every one), and how
+/// many there are.
+pub async fn page(
+    hub: &Hub,
+    connection: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> HubResult<(Vec<ReclaimPlan>, i64)> {
+    let connection_id = match connection {
+        Some(name) => Some(crate::connections::find(hub, name).await?.id),
+        None => None,
+    };
+    Ok(hub
+        .store
+        .usage()
+        .reclaim_page(connection_id.as_deref(), limit, offset)
+        .await?)
+}
+
 /// A plan's people as CSV (formula-safe): who, from what, to what, and what Wrike answered.
 pub fn csv(plan: &ReclaimPlan) -> HubResult<Vec<u8>> {
     use super::export::{defuse, iso};

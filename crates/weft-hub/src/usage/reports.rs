@@ -654,19 +654,25 @@ pub async fn summary(hub: &Hub, request: &ReportRequest) -> HubResult<Vec<Connec
 
 /// Renewal costs as entered: a yearly cost per seat, optional costs per user type, a date.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RenewalInput {
     /// "300" or "300.00" (a year, in the currency's units).
+    #[schema(example = "300.00")]
     pub seat_cost: String,
+    #[serde(default)]
     pub currency: String,
     /// User type id to yearly cost, where it differs.
+    #[serde(default)]
     pub type_costs: std::collections::BTreeMap<String, String>,
     /// `YYYY-MM-DD` or empty.
+    #[serde(default)]
     pub renewal_date: String,
     /// Headroom above the active seats in the recommendation, in percent (0 to 100);
     /// empty keeps what was set (10 at first).
+    #[serde(default)]
     pub headroom_pct: String,
     /// User type id to seats bought of it, where the contract says; empty: not known.
+    #[serde(default)]
     pub type_seats: std::collections::BTreeMap<String, String>,
 }
 

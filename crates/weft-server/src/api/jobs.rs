@@ -21,6 +21,7 @@ pub struct JobQuery {
     /// A job kind (`usage.sync`, `recipe.run`, ...).
     pub kind: Option<String>,
     /// queued, running, succeeded, dead or cancelled.
+    #[param(value_type = Option<JobStatus>)]
     pub status: Option<String>,
     /// Created at or after: RFC 3339 (`2026-11-29T10:00:00Z`) or a date (`2026-11-29`).
     pub since: Option<String>,

@@ -266,6 +266,7 @@ pub struct RunQuery {
     /// A recipe's name.
     pub recipe: Option<String>,
     /// queued, running, waiting, succeeded, failed or cancelled.
+    #[param(value_type = Option<RunStatus>)]
     pub status: Option<String>,
     /// Created at or after: RFC 3339 or a date.
     pub since: Option<String>,

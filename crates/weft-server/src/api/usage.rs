@@ -60,6 +60,7 @@ pub struct UsageQuery {
     /// `person`, `group` or `invitation`.
     pub kind: Option<String>,
     /// lastActivity, name, email, lastLogin, lastWork, userType, role or company.
+    #[param(pattern = "^(lastActivity|name|email|lastLogin|lastWork|userType|role|company)$")]
     pub sort: Option<String>,
     pub desc: Option<bool>,
     #[param(minimum = 1, maximum = 10000)]
@@ -67,6 +68,7 @@ pub struct UsageQuery {
     #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// The trend's period: day, week or month.
+    #[param(value_type = Option<Period>)]
     pub period: Option<String>,
     /// The trend's number of periods.
     #[param(minimum = 1, maximum = 400)]
@@ -469,6 +471,7 @@ pub struct ReclaimBody {
     /// The connection's id or name.
     pub connection: String,
     /// `deactivate`, `set_type` or `set_role`.
+    #[schema(pattern = "^(deactivate|set_type|set_role)$")]
     pub action: String,
     /// The user type id (set_type) or role (set_role).
     pub target: Option<String>,
@@ -558,10 +561,9 @@ pub async fn reclaims(
     let limit = whole_number("limit", &q.limit.unwrap_or(100).to_string(), 1, 500)?;
     let offset = whole_number("offset", &q.offset.unwrap_or(0).to_string(), 0, i64::MAX)?;
     let connection = q.connection.as_deref().filter(|c| !c.trim().is_empty());
-    let all = reclaim::list(&state.hub, connection, i64::MAX).await?;
-    let total = all.len() as i64;
-    let mut answers = Vec::new();
-    for plan in all.into_iter().skip(offset as usize).take(limit as usize) {
+    let (plans, total) = reclaim::page(&state.hub, connection, limit, offset).await?;
+    let mut answers = Vec::with_capacity(plans.len());
+    for plan in plans {
         answers.push(plan_answer(&state, plan).await?);
     }
     Ok(Json(Page::by_offset(answers, total, limit, offset)))

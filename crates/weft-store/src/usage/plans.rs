@@ -203,6 +203,29 @@ impl Usage<'_> {
         rows.into_iter().map(ReclaimRow::into_plan).collect()
     }
 
+    /// One page of the plans of a connection (or of every one), newest first, and how many
+    /// there are in all.
+    pub async fn reclaim_page(
+        &self,
+        connection_id: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<ReclaimPlan>, i64)> {
+        let sql = format!(
+            "{RECLAIM_COLUMNS} WHERE ($1 IS NULL OR connection_id = $1) ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"
+        );
+        let rows: Vec<ReclaimRow> = on_pool!(self.db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(connection_id).bind(limit).bind(offset).fetch_all(pool).await.map_err(failed("reclaim plans")))?;
+        let total: i64 = on_pool!(self.db, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM usage_reclaims WHERE ($1 IS NULL OR connection_id = $1)")
+            .bind(connection_id).fetch_one(pool).await.map_err(failed("reclaim plans")))?;
+        let plans = rows
+            .into_iter()
+            .map(ReclaimRow::into_plan)
+            .collect::<StoreResult<_>>()?;
+        Ok((plans, total))
+    }
+
     /// The latest plans of every connection, newest first.
     pub async fn all_reclaims(&self, limit: i64) -> StoreResult<Vec<ReclaimPlan>> {
         let sql = format!("{RECLAIM_COLUMNS} ORDER BY created_at DESC, id DESC LIMIT $1");
