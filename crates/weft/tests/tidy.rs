@@ -1,7 +1,8 @@
 //! Project rules that run: every source module opens with a `//!` line saying what it is;
 //! only the binary (and the benchmarks) read the environment, though test support
 //! (`testing.rs` modules) may read the `WEFT_*` switches that say what a test must require;
-//! and the repository stands alone: nothing in it refers to files outside it.
+//! the server and the CLI reach the database only through the hub; and the repository
+//! stands alone: nothing in it refers to files outside it.
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +38,33 @@ fn every_module_says_what_it_is() {
         .filter(|f| !std::fs::read_to_string(f).unwrap().starts_with("//!"))
         .collect();
     assert!(bare.is_empty(), "modules without a //! line: {bare:?}");
+}
+
+#[test]
+fn the_server_and_the_cli_reach_the_store_only_through_the_hub() {
+    let mut offenders = Vec::new();
+    for krate in crates()
+        .into_iter()
+        .filter(|k| k.ends_with("weft") || k.ends_with("weft-server"))
+    {
+        let mut files = Vec::new();
+        sources(&krate.join("src"), &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                // Naming the backend in a log line is not a use of the store.
+                let reads = line.contains(".store.") || line.trim_start().starts_with(".store");
+                if reads && !line.contains(".store.backend()") {
+                    offenders.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "the store used past the hub (add a hub function):\n{}",
+        offenders.join("\n")
+    );
 }
 
 #[test]
