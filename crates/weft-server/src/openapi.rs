@@ -16,7 +16,9 @@ use crate::wire;
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
     responses((status = 200, description = "The OpenAPI 3.1 document of this API", body = Object)))]
 pub async fn document_json() -> Json<Value> {
-    Json(document())
+    // The document depends only on the code: built once, on first request.
+    static DOCUMENT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    Json(DOCUMENT.get_or_init(document).clone())
 }
 
 /// The document of every described route.

@@ -136,6 +136,11 @@ const NAMES: &[&str] = &[
     "count",
 ];
 
+/// The parameters that are true or false.
+const FLAGS: &[&str] = &[
+    "never", "external", "admin", "owner", "active", "deleted", "paid", "desc",
+];
+
 impl UsageParams {
     pub fn parse(pairs: &[(String, String)]) -> Result<UsageParams, ApiError> {
         let mut given: Vec<(String, String)> = Vec::new();
@@ -151,6 +156,13 @@ impl UsageParams {
             if value.is_empty() || value == "any" {
                 continue;
             }
+            // The pages take yes/no and 1/0 too; links keep the API's spelling, so a
+            // page's JSON link is a request the API takes.
+            let value = match (FLAGS.contains(&name.as_str()), value) {
+                (true, "yes" | "1") => "true",
+                (true, "no" | "0") => "false",
+                (_, other) => other,
+            };
             map.insert(name.as_str(), value);
             given.push((name.clone(), value.to_owned()));
         }
@@ -762,5 +774,29 @@ mod tests {
                 .query_with(&[("offset", "200")]),
             "q=ada&offset=200"
         );
+        assert_eq!(
+            parse("paid=yes&desc=1&q=x").unwrap().query_with(&[]),
+            "paid=true&desc=true&q=x",
+            "links spell flags as the API takes them"
+        );
+    }
+
+    #[test]
+    fn the_documented_query_and_the_parser_take_the_same_names() {
+        let documented: Vec<String> = serde_json::to_value(UsageQuery::default())
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        let mut known: Vec<String> = NAMES.iter().map(|n| (*n).to_owned()).collect();
+        let mut documented = documented;
+        documented.sort();
+        known.sort();
+        assert_eq!(documented, known);
+        for flag in FLAGS {
+            assert!(NAMES.contains(flag), "{flag}");
+        }
     }
 }
