@@ -1820,3 +1820,194 @@ async fn task_creations_wrike_could_not_deliver_are_caught_up_once() {
         assert_eq!(w.settled_runs("new-requests", 5).await.len(), 5);
     }
 }
+
+const CONNECTING_WORK: &str = "\
+name: connect-work
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: spaces
+    action: wrike.list_spaces
+  - id: space
+    action: wrike.get_space
+    input:
+      id: \"{{ steps.spaces[0].id }}\"
+  - id: depends
+    action: wrike.create_dependency
+    input:
+      task: \"{{ trigger.second }}\"
+      predecessor: \"{{ trigger.first }}\"
+      relationType: StartToStart
+  - id: dependencies
+    action: wrike.list_dependencies
+    input:
+      task: \"{{ trigger.second }}\"
+  - id: ask
+    action: wrike.create_approval
+    input:
+      task: \"{{ trigger.first }}\"
+      approvers: [\"{{ trigger.approver }}\"]
+      description: Ship it?
+      dueDate: \"2030-01-31\"
+  - id: pending
+    action: wrike.list_approvals
+    input:
+      task: \"{{ trigger.first }}\"
+      statuses: [Pending]
+  - id: withdrawn
+    action: wrike.cancel_approval
+    input:
+      id: \"{{ steps.ask.id }}\"
+  - id: undo
+    action: wrike.delete_dependency
+    input:
+      id: \"{{ steps.depends.id }}\"
+  - id: copied
+    action: wrike.copy_folder
+    input:
+      folder: IEAAAAARI4AAAADO
+      parent: \"{{ trigger.parent }}\"
+      title: \"Copy for week {{ trigger.week }}\"
+";
+
+#[tokio::test]
+async fn dependencies_spaces_approvals_and_folder_copies_run_from_a_recipe() {
+    let w = world(common::store("recipes_work_families").await).await;
+    let endpoint = w.inbound(CONNECTING_WORK, "connect-work").await;
+    let tasks = w.wrike("folders/IEAAAAARI4AAAADO/tasks").await;
+    let ids: Vec<String> = tasks["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    let (first, second) = (ids[0].clone(), ids[1].clone());
+    let (approver, parent) = {
+        let world = w.sim.sim.read();
+        let account = &world.accounts[0];
+        let approver = account
+            .users
+            .iter()
+            .find(|u| u.profile().active == Some(true) && !u.contact.deleted)
+            .unwrap()
+            .id()
+            .to_owned();
+        let parent = account
+            .folders
+            .iter()
+            .find(|f| f.scope == wrike_api::models::TreeScope::WsRoot)
+            .unwrap()
+            .id
+            .clone();
+        (approver, parent)
+    };
+    let run = w
+        .fire(
+            &endpoint,
+            json!({"first": first, "second": second, "approver": approver, "parent": parent, "week": 49}),
+        )
+        .await;
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    let steps = run["steps"].as_array().unwrap();
+    let output = |id: &str| {
+        steps
+            .iter()
+            .rfind(|s| s["stepId"] == id && s["status"] == "succeeded")
+            .map(|s| s["output"].clone())
+            .unwrap_or_else(|| panic!("no step {id} in {run}"))
+    };
+    // The space came with its members; the dependency was made, seen, then removed.
+    assert!(
+        output("space")["members"]
+            .as_array()
+            .is_some_and(|m| !m.is_empty()),
+        "{run}"
+    );
+    let made = output("depends");
+    assert_eq!(made["predecessorId"], first.as_str());
+    assert_eq!(made["relationType"], "StartToStart");
+    assert!(
+        output("dependencies")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == made["id"]),
+        "{run}"
+    );
+    let now = w.wrike(&format!("tasks/{second}/dependencies")).await;
+    assert!(
+        !now["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["id"] == made["id"]),
+        "deleted: {now}"
+    );
+    // The approval was asked of the approver, listed as pending, then cancelled in Wrike.
+    let asked = output("ask");
+    assert_eq!(
+        asked["decisions"][0]["approverId"],
+        approver.as_str(),
+        "{asked}"
+    );
+    assert_eq!(asked["dueDate"], "2030-01-31");
+    assert!(
+        output("pending")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == asked["id"]),
+        "{run}"
+    );
+    assert_eq!(output("withdrawn")["status"], "Cancelled", "{run}");
+    let approval = w
+        .wrike(&format!("approvals/{}", asked["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(approval["data"][0]["status"], "Cancelled", "{approval}");
+    // The copy finished (Wrike's copy is asynchronous) and is under the parent.
+    let copy = output("copied");
+    let copy_id = copy["id"].as_str().unwrap_or_else(|| panic!("{copy}"));
+    let folder = w.wrike(&format!("folders/{copy_id}")).await;
+    assert_eq!(folder["data"][0]["title"], "Copy for week 49", "{folder}");
+    assert!(
+        folder["data"][0]["parentIds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == parent.as_str()),
+        "{folder}"
+    );
+
+    // A step given both a predecessor and a successor fails and says so; nothing is made.
+    let both = "\
+name: both-ways
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: depends
+    action: wrike.create_dependency
+    input:
+      task: \"{{ trigger.second }}\"
+      predecessor: \"{{ trigger.first }}\"
+      successor: \"{{ trigger.first }}\"
+";
+    let endpoint = w.inbound(both, "both-ways").await;
+    let before = w.wrike(&format!("tasks/{second}/dependencies")).await;
+    let run = w
+        .fire(&endpoint, json!({"first": first, "second": second}))
+        .await;
+    assert_eq!(run["run"]["status"], "failed", "{run}");
+    assert!(
+        run["run"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("exactly one of predecessor or successor")),
+        "{run}"
+    );
+    assert_eq!(
+        w.wrike(&format!("tasks/{second}/dependencies")).await,
+        before
+    );
+}

@@ -129,6 +129,150 @@ fn text<'a>(input: &'a Value, name: &str) -> Result<&'a str, ActionError> {
     }
 }
 
+/// A list of strings given as a list (or one string), empty when absent.
+fn strings(input: &Value, name: &str) -> Result<Vec<String>, ActionError> {
+    match input.get(name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s.trim().to_owned()]),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(|s| s.trim().to_owned())
+                    .ok_or_else(|| ActionError::permanent(format!("{name}: a list of text")))
+            })
+            .collect(),
+        Some(_) => Err(ActionError::permanent(format!("{name}: a list of text"))),
+    }
+}
+
+/// An optional true or false.
+fn flag(input: &Value, name: &str) -> Result<Option<bool>, ActionError> {
+    match input.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(ActionError::permanent(format!(
+            "{name} must be true or false"
+        ))),
+    }
+}
+
+/// What a typed answer of the client gives the next steps.
+fn to_output<T: serde::Serialize>(value: &T) -> ActionResult {
+    serde_json::to_value(value).map_err(|e| ActionError::permanent(e.to_string()))
+}
+
+/// The dependency a step asks for: exactly one of a predecessor or a successor.
+fn new_dependency(input: &Value) -> Result<wrike_api::requests::NewDependency, ActionError> {
+    let other = |name: &str| -> Result<Option<String>, ActionError> {
+        match input.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => Ok(Some(id(input, name)?.to_owned())),
+        }
+    };
+    let (predecessor_id, successor_id) = (other("predecessor")?, other("successor")?);
+    if predecessor_id.is_some() == successor_id.is_some() {
+        return Err(ActionError::permanent(
+            "give exactly one of predecessor or successor",
+        ));
+    }
+    let lag_time = match input.get("lagTime") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_i64()
+                .ok_or_else(|| ActionError::permanent("lagTime: whole minutes"))?,
+        ),
+    };
+    Ok(wrike_api::requests::NewDependency {
+        predecessor_id,
+        successor_id,
+        relation_type: input
+            .get("relationType")
+            .and_then(Value::as_str)
+            .map(wrike_api::models::RelationType::from),
+        lag_time,
+    })
+}
+
+/// What an approval is on: a task or a folder, or nothing (every approval).
+fn approval_target(
+    input: &Value,
+) -> Result<Option<wrike_api::requests::ApprovalTarget>, ActionError> {
+    use wrike_api::requests::ApprovalTarget;
+    Ok(match (input.get("task"), input.get("folder")) {
+        (Some(_), Some(_)) => {
+            return Err(ActionError::permanent("give a task or a folder, not both"));
+        }
+        (Some(_), None) => Some(ApprovalTarget::Task(id(input, "task")?.to_owned())),
+        (None, Some(_)) => Some(ApprovalTarget::Folder(id(input, "folder")?.to_owned())),
+        (None, None) => None,
+    })
+}
+
+/// Longest a folder copy may take before the step gives up (and is retried by its policy).
+const COPY_WAIT: Duration = Duration::from_secs(120);
+
+/// Copies a folder with Wrike's asynchronous copy and waits for it, polling the job; the
+/// output is the copy (its id at least, and the job).
+async fn copy_folder(client: &wrike_api::WrikeClient, input: &Value) -> ActionResult {
+    use wrike_api::models::AsyncJobStatus;
+    let folder = id(input, "folder")?;
+    let copy = wrike_api::requests::FolderCopy {
+        parent: id(input, "parent")?.to_owned(),
+        title: text(input, "title")?.to_owned(),
+        title_prefix: input
+            .get("titlePrefix")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        copy_descriptions: flag(input, "copyDescriptions")?,
+        copy_responsibles: flag(input, "copyResponsibles")?,
+        copy_custom_fields: flag(input, "copyCustomFields")?,
+        copy_statuses: flag(input, "copyStatuses")?,
+        ..Default::default()
+    };
+    let what = format!("POST /copy_folder_async/{folder}");
+    let job = client
+        .copy_folder_async(folder, &copy)
+        .await
+        .map_err(|e| ActionError::from_wrike(&what, e))?;
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(200);
+    loop {
+        let state = client
+            .async_job(&job.id)
+            .await
+            .map_err(|e| ActionError::from_wrike(&format!("GET /async_job/{}", job.id), e))?;
+        match state.status {
+            Some(AsyncJobStatus::Completed) => {
+                let folder_id = state
+                    .result
+                    .as_ref()
+                    .and_then(|r| r.get("folderId"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                return Ok(json!({"id": folder_id, "title": copy.title, "job": state}));
+            }
+            Some(AsyncJobStatus::Failed) => {
+                return Err(ActionError::permanent(format!(
+                    "Wrike's copy of {folder} failed: {}",
+                    state.error_message.as_deref().unwrap_or("no reason given")
+                )));
+            }
+            _ if started.elapsed() >= COPY_WAIT => {
+                return Err(ActionError::permanent(format!(
+                    "Wrike's copy of {folder} did not finish within {} s (job {})",
+                    COPY_WAIT.as_secs(),
+                    job.id
+                )));
+            }
+            _ => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+        }
+    }
+}
+
 fn id<'a>(input: &'a Value, name: &str) -> Result<&'a str, ActionError> {
     let value = text(input, name)?;
     check_id(value).map_err(|e| ActionError::permanent(format!("{name}: {e}")))
@@ -450,6 +594,104 @@ async fn wrike_action(
             .await?;
             Ok(json!({"deleted": true}))
         }
+        ActionKind::ListDependencies => {
+            let task = id(input, "task")?;
+            let found = client.task_dependencies(task).await.map_err(|e| {
+                ActionError::from_wrike(&format!("GET /tasks/{task}/dependencies"), e)
+            })?;
+            to_output(&found)
+        }
+        ActionKind::CreateDependency => {
+            let task = id(input, "task")?;
+            let dependency = new_dependency(input)?;
+            let made = client
+                .create_dependency(task, &dependency)
+                .await
+                .map_err(|e| {
+                    ActionError::from_wrike(&format!("POST /tasks/{task}/dependencies"), e)
+                })?;
+            to_output(&made)
+        }
+        ActionKind::DeleteDependency => {
+            let dependency = id(input, "id")?;
+            client.delete_dependency(dependency).await.map_err(|e| {
+                ActionError::from_wrike(&format!("DELETE /dependencies/{dependency}"), e)
+            })?;
+            Ok(json!({"deleted": true}))
+        }
+        ActionKind::ListSpaces => {
+            let found = client
+                .spaces()
+                .await
+                .map_err(|e| ActionError::from_wrike("GET /spaces", e))?;
+            to_output(&found)
+        }
+        ActionKind::GetSpace => {
+            let space = id(input, "id")?;
+            let found = client
+                .space_with_members(space)
+                .await
+                .map_err(|e| ActionError::from_wrike(&format!("GET /spaces/{space}"), e))?;
+            to_output(&found)
+        }
+        ActionKind::ListWrikeApprovals => {
+            let on = approval_target(input)?;
+            let statuses = strings(input, "statuses")?;
+            let query = wrike_api::requests::ApprovalQuery {
+                statuses: (!statuses.is_empty()).then(|| {
+                    statuses
+                        .iter()
+                        .map(|s| wrike_api::models::ApprovalStatus::from(s.as_str()))
+                        .collect()
+                }),
+                ..Default::default()
+            };
+            let found = client
+                .approvals(on.as_ref(), &query)
+                .await
+                .map_err(|e| ActionError::from_wrike("GET /approvals", e))?;
+            to_output(&found)
+        }
+        ActionKind::CreateWrikeApproval => {
+            let on = approval_target(input)?
+                .ok_or_else(|| ActionError::permanent("give a task or a folder"))?;
+            let approvers = strings(input, "approvers")?;
+            if approvers.is_empty() {
+                return Err(ActionError::permanent(
+                    "approvers: name at least one contact id",
+                ));
+            }
+            let due_date = match input.get("dueDate").and_then(Value::as_str) {
+                None => None,
+                Some(day) => Some(
+                    chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| {
+                        ActionError::permanent(format!("dueDate: {day:?} is not YYYY-MM-DD"))
+                    })?,
+                ),
+            };
+            let approval = wrike_api::requests::NewApproval {
+                approvers,
+                description: input
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                due_date,
+                ..Default::default()
+            };
+            let made = client
+                .create_approval(&on, &approval)
+                .await
+                .map_err(|e| ActionError::from_wrike("POST approvals", e))?;
+            to_output(&made)
+        }
+        ActionKind::CancelWrikeApproval => {
+            let approval = id(input, "id")?;
+            let cancelled = client.cancel_approval(approval).await.map_err(|e| {
+                ActionError::from_wrike(&format!("DELETE /approvals/{approval}"), e)
+            })?;
+            to_output(&cancelled)
+        }
+        ActionKind::CopyFolder => copy_folder(&client, input).await,
         ActionKind::WrikeRequest => {
             let method = match text(input, "method")?.to_ascii_uppercase().as_str() {
                 "GET" => Method::GET,
@@ -827,6 +1069,62 @@ pub async fn find_created(
                 })
                 .cloned()
         }
+        ActionKind::CreateDependency => {
+            let task = id(input, "task").ok()?;
+            let wanted = new_dependency(input).ok()?;
+            let relation = wanted
+                .relation_type
+                .clone()
+                .unwrap_or(wrike_api::models::RelationType::FinishToStart);
+            let found = client.task_dependencies(task).await.ok()?;
+            found
+                .into_iter()
+                .find(|d| {
+                    d.relation_type == relation
+                        && wanted
+                            .predecessor_id
+                            .as_ref()
+                            .is_none_or(|p| *p == d.predecessor_id)
+                        && wanted
+                            .successor_id
+                            .as_ref()
+                            .is_none_or(|s| *s == d.successor_id)
+                })
+                .and_then(|d| serde_json::to_value(d).ok())
+        }
+        ActionKind::CreateWrikeApproval => {
+            let on = approval_target(input).ok()??;
+            let approvers = strings(input, "approvers").ok()?;
+            let query = wrike_api::requests::ApprovalQuery {
+                statuses: Some(vec![wrike_api::models::ApprovalStatus::Pending]),
+                ..Default::default()
+            };
+            let found = client.approvals(Some(&on), &query).await.ok()?;
+            found
+                .into_iter()
+                .find(|a| {
+                    let mut deciding: Vec<&str> =
+                        a.decisions.iter().map(|d| d.approver_id.as_str()).collect();
+                    deciding.sort_unstable();
+                    let mut asked: Vec<&str> = approvers.iter().map(String::as_str).collect();
+                    asked.sort_unstable();
+                    deciding == asked
+                })
+                .and_then(|a| serde_json::to_value(a).ok())
+        }
+        ActionKind::CopyFolder => {
+            let parent = id(input, "parent").ok()?;
+            let title = input.get("title")?.as_str()?;
+            list(format!("folders/{parent}/folders"), vec![])
+                .await?
+                .as_array()?
+                .iter()
+                .find(|f| {
+                    f.get("title").and_then(Value::as_str) == Some(title)
+                        && f.get("id").and_then(Value::as_str) != Some(parent)
+                })
+                .cloned()
+        }
         // Nothing to look for: they create nothing, or nothing they made can be told
         // apart from what was there (a folder, a timelog: see the catalog's `creates`).
         ActionKind::GetTask
@@ -843,6 +1141,12 @@ pub async fn find_created(
         | ActionKind::ListAttachments
         | ActionKind::DownloadAttachment
         | ActionKind::DeleteAttachment
+        | ActionKind::ListDependencies
+        | ActionKind::DeleteDependency
+        | ActionKind::ListSpaces
+        | ActionKind::GetSpace
+        | ActionKind::ListWrikeApprovals
+        | ActionKind::CancelWrikeApproval
         | ActionKind::WrikeRequest
         | ActionKind::HttpRequest
         | ActionKind::Notify
