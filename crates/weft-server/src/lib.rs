@@ -17,10 +17,14 @@ mod telemetry;
 mod web;
 pub mod wire;
 
-pub use openapi::document as openapi_document;
 pub use policy::{Access, RouteSpec};
 pub use routes::route_table;
 pub use state::{AppState, OAuthSettings, ServerConfig};
+
+/// The OpenAPI document of the API, as `/api/v1/openapi.json` serves it.
+pub fn openapi_document() -> serde_json::Value {
+    openapi::document(routes::described_routes())
+}
 
 /// The whole app.
 pub fn app(state: AppState) -> axum::Router {

@@ -7,11 +7,11 @@ use axum::Router;
 use axum::http::Method;
 use axum::middleware;
 use axum::routing::{MethodRouter, get, post};
-use utoipa::openapi::path::{HttpMethod, Paths};
+use utoipa::openapi::path::HttpMethod;
 use utoipa_axum::routes;
 use weft_core::roles::Permission;
 
-use crate::policy::{Access, RouteSpec};
+use crate::policy::{Access, Described, DescribedRoute, RouteSpec};
 use crate::state::AppState;
 use crate::{api, guard, openapi, security, telemetry, web};
 
@@ -22,15 +22,6 @@ pub(crate) struct Entry {
     handler: MethodRouter<AppState>,
     /// The route's OpenAPI description and the schemas it names (API routes).
     pub described: Option<Described>,
-}
-
-/// What `routes!` gives for a described handler.
-pub(crate) struct Described {
-    pub paths: Paths,
-    pub schemas: Vec<(
-        String,
-        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
-    )>,
 }
 
 /// A page or other route outside the API document.
@@ -534,7 +525,7 @@ pub(crate) fn entries() -> Vec<Entry> {
         a(Needs(ViewAnalytics), routes!(api::usage::renewal_plan_csv)),
         a(Needs(ReclaimSeats), routes!(api::usage::apply_reclaim)),
         a(Needs(ReclaimSeats), routes!(api::usage::cancel_reclaim)),
-        a(Public, routes!(openapi::document_json)),
+        a(Public, routes!(openapi_json)),
         a(SignedIn, routes!(api::me)),
         a(SignedIn, routes!(api::team::change_own_password)),
         a(SignedIn, routes!(api::team::sign_out_everywhere)),
@@ -582,6 +573,34 @@ pub(crate) fn entries() -> Vec<Entry> {
     ]
 }
 
+/// The API routes with their descriptions, for the OpenAPI document.
+pub fn described_routes() -> Vec<DescribedRoute> {
+    entries()
+        .into_iter()
+        .filter_map(|e| {
+            Some(DescribedRoute {
+                method: e.method,
+                path: e.path,
+                access: e.access,
+                described: e.described?,
+            })
+        })
+        .collect()
+}
+
+/// This document
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", body = Object)))]
+async fn openapi_json() -> axum::Json<serde_json::Value> {
+    // The document depends only on the code: built once, on first request.
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    axum::Json(
+        DOCUMENT
+            .get_or_init(|| openapi::document(described_routes()))
+            .clone(),
+    )
+}
+
 /// Every route and its access, for tests and documentation.
 pub fn route_table() -> Vec<RouteSpec> {
     entries()
@@ -615,4 +634,55 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn(crate::error::uniform))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::ToSchema;
+
+    use super::*;
+
+    #[test]
+    fn every_api_route_is_described_and_every_description_is_served() {
+        let doc = openapi::document(described_routes());
+        let table = route_table();
+        let api: Vec<_> = table
+            .iter()
+            .filter(|s| s.path.starts_with("/api/") || s.path.starts_with("/hooks/"))
+            .collect();
+        for spec in &api {
+            let operation =
+                &doc["paths"][spec.path.as_str()][spec.method.as_str().to_ascii_lowercase()];
+            assert!(
+                operation["summary"].is_string() && operation["responses"].is_object(),
+                "{} {} is not described",
+                spec.method,
+                spec.path
+            );
+        }
+        let described: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|item| item.as_object().unwrap().len())
+            .sum();
+        assert_eq!(
+            described,
+            api.len(),
+            "the document describes only served routes"
+        );
+        let mut ids: Vec<&str> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .map(|op| op["operationId"].as_str().unwrap())
+            .collect();
+        ids.sort_unstable();
+        let before = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), before, "operation ids are unique");
+        let error = crate::wire::Error::name();
+        assert!(doc["components"]["schemas"][error.as_ref()].is_object());
+    }
 }
