@@ -2010,4 +2010,31 @@ steps:
         w.wrike(&format!("tasks/{second}/dependencies")).await,
         before
     );
+
+    // A misspelt field fails the run naming the field, the step that lacked it, and what
+    // that step did give.
+    let typo = "\
+name: typo
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: space
+    action: wrike.get_space
+    input:
+      id: \"{{ trigger.space }}\"
+  - id: say
+    action: map
+    input:
+      text: \"Space {{ steps.space.titel }}\"
+";
+    let endpoint = w.inbound(typo, "typo").await;
+    let space = output("spaces")[0]["id"].as_str().unwrap().to_owned();
+    let run = w.fire(&endpoint, json!({"space": space})).await;
+    assert_eq!(run["run"]["status"], "failed", "{run}");
+    let error = run["run"]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("step \"space\" gave no field \"titel\"") && error.contains("title"),
+        "{run}"
+    );
 }

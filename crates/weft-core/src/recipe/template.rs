@@ -148,10 +148,12 @@ impl Template {
                     .map_err(TemplateError::from_minijinja)?;
                 let value = compiled
                     .eval(scope.context.clone())
-                    .map_err(TemplateError::from_minijinja)?;
+                    .map_err(|e| self.explain(e, scope))?;
                 if value.is_undefined() {
                     return Err(TemplateError {
-                        message: format!("undefined value: {expr}"),
+                        message: self
+                            .missing_name(scope)
+                            .unwrap_or_else(|| format!("undefined value: {expr}")),
                     });
                 }
                 let json = serde_json::to_value(&value).map_err(|e| TemplateError {
@@ -165,13 +167,42 @@ impl Template {
             None => {
                 let text = ENV
                     .render_str(&self.source, scope.context.clone())
-                    .map_err(TemplateError::from_minijinja)?;
+                    .map_err(|e| self.explain(e, scope))?;
                 if text.len() > MAX_OUTPUT {
                     return Err(too_large());
                 }
                 Ok(Value::String(text))
             }
         }
+    }
+
+    /// An evaluation error, saying for an undefined value which name was missing and what
+    /// was there instead (minijinja says only "undefined value").
+    fn explain(&self, error: minijinja::Error, scope: &Scope) -> TemplateError {
+        if error.kind() == minijinja::ErrorKind::UndefinedError
+            && let Some(missing) = self.missing_name(scope)
+        {
+            return TemplateError { message: missing };
+        }
+        TemplateError::from_minijinja(error)
+    }
+
+    /// The first name the template reads that the scope lacks, in words: which step gave
+    /// no such field and which fields it gave, or which step has not run.
+    fn missing_name(&self, scope: &Scope) -> Option<String> {
+        for path in self.names() {
+            let mut value = scope.context.clone();
+            let mut walked: Vec<&str> = Vec::new();
+            for part in path.split('.') {
+                let next = value.get_attr(part).unwrap_or(minijinja::Value::UNDEFINED);
+                if next.is_undefined() {
+                    return Some(describe_missing(&walked, part, &value));
+                }
+                walked.push(part);
+                value = next;
+            }
+        }
+        None
     }
 
     /// True when the value counts as true for a condition (`when`).
@@ -298,6 +329,63 @@ fn is_identifier(word: &str) -> bool {
         && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Says that `part` is missing under `walked` (the names read so far) in `value`.
+fn describe_missing(walked: &[&str], part: &str, value: &minijinja::Value) -> String {
+    let keys = || -> String {
+        let names: Vec<String> = value
+            .try_iter()
+            .map(|keys| keys.take(12).map(|k| k.to_string()).collect())
+            .unwrap_or_default();
+        if names.is_empty() {
+            "nothing".into()
+        } else {
+            names.join(", ")
+        }
+    };
+    match walked {
+        [] => format!(
+            "undefined value: no name {part:?} here (there are: {})",
+            keys()
+        ),
+        ["steps"] => format!(
+            "undefined value: no step {part:?} has run before this one (steps so far: {})",
+            keys()
+        ),
+        ["steps", step, rest @ ..] => {
+            let within = if rest.is_empty() {
+                String::new()
+            } else {
+                format!(" under {}", rest.join("."))
+            };
+            if value.kind() == minijinja::value::ValueKind::Map {
+                format!(
+                    "undefined value: step {step:?} gave no field {part:?}{within} (it gave: {})",
+                    keys()
+                )
+            } else {
+                format!(
+                    "undefined value: step {step:?} gave {}{within}, which has no field {part:?}",
+                    value.kind()
+                )
+            }
+        }
+        _ => {
+            let at = walked.join(".");
+            if value.kind() == minijinja::value::ValueKind::Map {
+                format!(
+                    "undefined value: {at} has no field {part:?} (it has: {})",
+                    keys()
+                )
+            } else {
+                format!(
+                    "undefined value: {at} is {}, which has no field {part:?}",
+                    value.kind()
+                )
+            }
+        }
+    }
+}
+
 fn too_large() -> TemplateError {
     TemplateError {
         message: format!("the template produced more than {MAX_OUTPUT} bytes"),
@@ -403,6 +491,36 @@ mod tests {
         assert!(err.contains("undefined"), "{err}");
         let err = eval("x {{ nobody }}", names).unwrap_err();
         assert!(err.contains("undefined"), "{err}");
+    }
+
+    #[test]
+    fn an_undefined_name_is_named_with_the_step_that_lacked_it() {
+        let names = json!({
+            "trigger": {"taskId": "T1"},
+            "steps": {"task": {"id": "T1", "title": "Fix the door"}, "count": 3},
+        });
+        let err = eval("{{ steps.task.titel }}", names.clone()).unwrap_err();
+        assert!(
+            err.contains("step \"task\" gave no field \"titel\"") && err.contains("title"),
+            "{err}"
+        );
+        let err = eval("Done: {{ steps.task.titel }}!", names.clone()).unwrap_err();
+        assert!(
+            err.contains("\"titel\"") && err.contains("\"task\""),
+            "{err}"
+        );
+        let err = eval("{{ steps.taks.id }}", names.clone()).unwrap_err();
+        assert!(
+            err.contains("no step \"taks\"") && err.contains("task"),
+            "{err}"
+        );
+        let err = eval("{{ steps.count.value }}", names.clone()).unwrap_err();
+        assert!(err.contains("\"count\"") && err.contains("number"), "{err}");
+        let err = eval("{{ trigger.task }}", names).unwrap_err();
+        assert!(
+            err.contains("trigger has no field \"task\"") && err.contains("taskId"),
+            "{err}"
+        );
     }
 
     #[test]
