@@ -61,17 +61,18 @@ fn a(access: Access, described: utoipa_axum::router::UtoipaMethodRouter<AppState
     })
     .collect();
     assert_eq!(methods.len(), 1, "{path}: one method per described handler");
-    let declared: Vec<String> = [&item.get, &item.post, &item.put, &item.patch, &item.delete]
-        .into_iter()
-        .flatten()
-        .flat_map(|op| op.parameters.iter().flatten())
-        .filter_map(|p| match p {
-            utoipa::openapi::RefOr::T(p) => Some(p),
-            utoipa::openapi::RefOr::Ref(_) => None,
-        })
-        .filter(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
-        .map(|p| p.name.clone())
-        .collect();
+    let declared: std::sync::Arc<[String]> =
+        [&item.get, &item.post, &item.put, &item.patch, &item.delete]
+            .into_iter()
+            .flatten()
+            .flat_map(|op| op.parameters.iter().flatten())
+            .filter_map(|p| match p {
+                utoipa::openapi::RefOr::T(p) => Some(p),
+                utoipa::openapi::RefOr::Ref(_) => None,
+            })
+            .filter(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+            .map(|p| p.name.clone())
+            .collect();
     let handler = handler.route_layer(middleware::from_fn(move |request, next| {
         refuse_undeclared_query(declared.clone(), request, next)
     }));
@@ -90,7 +91,7 @@ fn a(access: Access, described: utoipa_axum::router::UtoipaMethodRouter<AppState
 /// Refuses a query parameter the route's description does not declare, naming it, so a
 /// misspelt filter is an error rather than silently ignored on every route alike.
 async fn refuse_undeclared_query(
-    declared: Vec<String>,
+    declared: std::sync::Arc<[String]>,
     request: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {

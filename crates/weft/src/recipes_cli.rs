@@ -329,15 +329,7 @@ pub async fn recipes_command(settings: Settings, command: RecipesCommand) -> any
                     valid: true,
                     problems: Vec::new(),
                     hub_problems: Vec::new(),
-                    recipes: checked
-                        .iter()
-                        .map(|c| wire::recipes::CheckedRecipe {
-                            file: c.file.clone(),
-                            name: c.recipe.name.value.clone(),
-                            privilege: c.recipe.privilege().0,
-                            note: weft_hub::recipes::privilege::privilege_note(&c.recipe),
-                        })
-                        .collect(),
+                    recipes: checked.iter().map(Into::into).collect(),
                 }),
                 Err(problems) if json => {
                     print_json(&wire::recipes::Check {
@@ -472,15 +464,7 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
             let versions = library::versions(&hub, &name).await?;
             if json {
                 let counts = library::run_counts(&hub, record.id).await?;
-                return print_json(&wire::recipes::RecipeDetail {
-                    recipe: (&record).into(),
-                    source: record.source.clone(),
-                    versions: versions.iter().map(Into::into).collect(),
-                    runs: counts
-                        .into_iter()
-                        .map(|(s, n)| (s.as_str().to_owned(), n))
-                        .collect(),
-                });
+                return print_json(&wire::recipes::RecipeDetail::of(&record, &versions, counts));
             }
             println!(
                 "recipe {} (version {}, {})",

@@ -443,13 +443,10 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             request.filter.idle_days = Some(idle_days);
             let all = reports::summary(&hub, &request).await?;
             if json {
-                let now = hub.clock.now_s();
-                return crate::commands::print_json(&wire::usage::Summary {
-                    connections: all
-                        .iter()
-                        .map(|c| wire::usage::ConnectionSummary::of(c, now))
-                        .collect(),
-                });
+                return crate::commands::print_json(&wire::usage::Summary::of(
+                    &all,
+                    hub.clock.now_s(),
+                ));
             }
             if all.is_empty() {
                 println!("no connections yet");
@@ -542,7 +539,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
                     reports::users(&hub, &seats, SortBy::LastActivity, false, 10_000, 0).await?;
                 return crate::commands::print_json(&serde_json::json!({
                     "report": wire::usage::Inactive::from(&report),
-                    "users": people(list, 10_000, 0),
+                    "users": wire::usage::People::of(list, 10_000, 0),
                 }));
             }
             print_signals(&report.signals);
@@ -770,7 +767,9 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             };
             let plan = reclaim::plan(&hub, &actor, &connection, action, selection).await?;
             if json {
-                return crate::commands::print_json(&plan_on_wire(&hub, &plan).await?);
+                return crate::commands::print_json(
+                    &wire::usage::ReclaimPlan::load(&hub, &plan).await?,
+                );
             }
             print_plan(&plan);
             println!(
@@ -781,7 +780,9 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
         UsageCommand::Apply { plan, json } => {
             let plan = reclaim::apply(&hub, &actor, &plan).await?;
             if json {
-                return crate::commands::print_json(&plan_on_wire(&hub, &plan).await?);
+                return crate::commands::print_json(
+                    &wire::usage::ReclaimPlan::load(&hub, &plan).await?,
+                );
             }
             print_plan(&plan);
             if plan
@@ -805,7 +806,7 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             if json {
                 let mut all = Vec::with_capacity(plans.len());
                 for plan in &plans {
-                    all.push(plan_on_wire(&hub, plan).await?);
+                    all.push(wire::usage::ReclaimPlan::load(&hub, plan).await?);
                 }
                 return crate::commands::print_page(all);
             }
@@ -851,7 +852,9 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
         UsageCommand::Plan { plan, json, csv } => {
             let plan = reclaim::get(&hub, &plan).await?;
             if json {
-                return crate::commands::print_json(&plan_on_wire(&hub, &plan).await?);
+                return crate::commands::print_json(
+                    &wire::usage::ReclaimPlan::load(&hub, &plan).await?,
+                );
             }
             if csv {
                 use std::io::Write;
@@ -1106,7 +1109,7 @@ async fn users_out(
     }
     let report = reports::users(hub, request, sort, desc, limit, offset).await?;
     if output.json {
-        return crate::commands::print_json(&people(report, limit, offset));
+        return crate::commands::print_json(&wire::usage::People::of(report, limit, offset));
     }
     let now = hub.clock.now_s();
     let ago = |at: Option<i64>| {
@@ -1150,27 +1153,4 @@ async fn users_out(
             .join("; ")
     );
     Ok(())
-}
-
-/// A page of the people report in the API's wire format.
-fn people(report: reports::UsersReport, limit: i64, offset: i64) -> wire::usage::People {
-    wire::usage::People {
-        signals: report.signals,
-        page: wire::Page::by_offset(
-            report.page.rows.iter().map(Into::into).collect(),
-            report.page.total,
-            limit,
-            offset,
-        ),
-    }
-}
-
-/// A reclaim plan in the API's wire format: with its action in words and its saving.
-async fn plan_on_wire(
-    hub: &weft_hub::Hub,
-    plan: &weft_store::ReclaimPlan,
-) -> anyhow::Result<wire::usage::ReclaimPlan> {
-    let headline = reclaim::headline(hub, plan).await?;
-    let saving = reclaim::saving(hub, plan).await?;
-    Ok(wire::usage::ReclaimPlan::of(plan, headline, saving))
 }

@@ -75,15 +75,9 @@ pub async fn show(
     let record = library::find(&state.hub, &name).await?;
     let versions = library::versions(&state.hub, &name).await?;
     let counts = library::run_counts(&state.hub, record.id).await?;
-    Ok(Json(wire::recipes::RecipeDetail {
-        recipe: (&record).into(),
-        source: record.source.clone(),
-        versions: versions.iter().map(Into::into).collect(),
-        runs: counts
-            .into_iter()
-            .map(|(s, n)| (s.as_str().to_owned(), n))
-            .collect(),
-    }))
+    Ok(Json(wire::recipes::RecipeDetail::of(
+        &record, &versions, counts,
+    )))
 }
 
 /// Check recipe files on their own and against the hub (connections, scopes): 200 with
@@ -118,15 +112,7 @@ pub async fn check(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     // What each recipe may do, and so who may apply and run it.
-    let recipes = checked
-        .iter()
-        .map(|c| wire::recipes::CheckedRecipe {
-            file: c.file.clone(),
-            name: c.recipe.name.value.clone(),
-            privilege: c.recipe.privilege().0,
-            note: weft_hub::recipes::privilege::privilege_note(&c.recipe),
-        })
-        .collect();
+    let recipes = checked.iter().map(Into::into).collect();
     let answer = wire::recipes::Check {
         valid: hub_problems.is_empty(),
         problems: Vec::new(),

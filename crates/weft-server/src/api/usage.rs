@@ -287,14 +287,11 @@ pub async fn summary(
     Query(q): Query<UsageQuery>,
 ) -> ApiJson<wire::usage::Summary> {
     let p = q.params()?;
-    let now = state.hub.clock.now_s();
     let all = reports::summary(&state.hub, &p.request).await?;
-    Ok(Json(wire::usage::Summary {
-        connections: all
-            .iter()
-            .map(|c| wire::usage::ConnectionSummary::of(c, now))
-            .collect(),
-    }))
+    Ok(Json(wire::usage::Summary::of(
+        &all,
+        state.hub.clock.now_s(),
+    )))
 }
 
 /// People with their last activity, filtered, sorted and paged
@@ -314,15 +311,7 @@ pub async fn users(
         p.offset,
     )
     .await?;
-    Ok(Json(wire::usage::People {
-        signals: report.signals,
-        page: Page::by_offset(
-            report.page.rows.iter().map(Into::into).collect(),
-            report.page.total,
-            p.limit,
-            p.offset,
-        ),
-    }))
+    Ok(Json(wire::usage::People::of(report, p.limit, p.offset)))
 }
 
 /// Every matching person as CSV (formula-safe), as a download
@@ -534,9 +523,7 @@ async fn plan_answer(
     state: &AppState,
     plan: weft_store::ReclaimPlan,
 ) -> Result<wire::usage::ReclaimPlan, ApiError> {
-    let headline = reclaim::headline(&state.hub, &plan).await?;
-    let saving = reclaim::saving(&state.hub, &plan).await?;
-    Ok(wire::usage::ReclaimPlan::of(&plan, headline, saving))
+    Ok(wire::usage::ReclaimPlan::load(&state.hub, &plan).await?)
 }
 
 /// A reclaim plan

@@ -63,6 +63,25 @@ pub struct RecipeDetail {
     pub runs: BTreeMap<String, i64>,
 }
 
+impl RecipeDetail {
+    /// A recipe with its versions and its runs by status.
+    pub fn of(
+        record: &weft_store::RecipeRecord,
+        versions: &[weft_store::RecipeVersion],
+        runs: Vec<(RunStatus, i64)>,
+    ) -> Self {
+        RecipeDetail {
+            recipe: record.into(),
+            source: record.source.clone(),
+            versions: versions.iter().map(Into::into).collect(),
+            runs: runs
+                .into_iter()
+                .map(|(s, n)| (s.as_str().to_owned(), n))
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Version {
@@ -103,6 +122,17 @@ pub struct CheckedRecipe {
     /// The most its steps may do, and so who may apply and run it.
     pub privilege: Privilege,
     pub note: String,
+}
+
+impl From<&weft_hub::recipes::library::Checked> for CheckedRecipe {
+    fn from(c: &weft_hub::recipes::library::Checked) -> Self {
+        CheckedRecipe {
+            file: c.file.clone(),
+            name: c.recipe.name.value.clone(),
+            privilege: c.recipe.privilege().0,
+            note: weft_hub::recipes::privilege::privilege_note(&c.recipe),
+        }
+    }
 }
 
 /// What applying (or planning) files changes, recipe by recipe.

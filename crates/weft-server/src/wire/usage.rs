@@ -139,6 +139,21 @@ pub struct People {
     pub page: super::Page<Person>,
 }
 
+impl People {
+    /// A page of the people report, `limit` from `offset`.
+    pub fn of(report: hub::UsersReport, limit: i64, offset: i64) -> Self {
+        People {
+            signals: report.signals,
+            page: super::Page::by_offset(
+                report.page.rows.iter().map(Into::into).collect(),
+                report.page.total,
+                limit,
+                offset,
+            ),
+        }
+    }
+}
+
 /// Idle and never-active seats with what freeing them saves.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -391,6 +406,15 @@ pub struct Summary {
     pub connections: Vec<ConnectionSummary>,
 }
 
+impl Summary {
+    /// The summary's connections, `now` deciding whether a sync still runs.
+    pub fn of(all: &[hub::ConnectionSummary], now: i64) -> Self {
+        Summary {
+            connections: all.iter().map(|c| ConnectionSummary::of(c, now)).collect(),
+        }
+    }
+}
+
 /// One record of Wrike's audit log.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -537,6 +561,16 @@ pub struct ReclaimPlan {
 }
 
 impl ReclaimPlan {
+    /// A stored plan on the wire, with its action in words and its saving.
+    pub async fn load(
+        hub: &weft_hub::Hub,
+        plan: &weft_store::ReclaimPlan,
+    ) -> weft_hub::HubResult<Self> {
+        let headline = weft_hub::usage::reclaim::headline(hub, plan).await?;
+        let saving = weft_hub::usage::reclaim::saving(hub, plan).await?;
+        Ok(ReclaimPlan::of(plan, headline, saving))
+    }
+
     pub fn of(
         p: &weft_store::ReclaimPlan,
         headline: String,
