@@ -236,6 +236,20 @@ impl WrikeClient {
         Ok(self.call(Method::GET, &path, Vec::new()).await?.data)
     }
 
+    /// `GET /folders` or `/folders/{id}/folders` with filters: full folders and projects
+    /// (tree entries, should Wrike answer the tree, decode as folders too).
+    pub async fn search_folders(
+        &self,
+        under: Option<&str>,
+        query: &FolderQuery,
+    ) -> Result<Vec<Folder>, WrikeError> {
+        let path = match under {
+            Some(id) => format!("folders/{}/folders", check_id(id)?),
+            None => "folders".to_owned(),
+        };
+        Ok(self.call(Method::GET, &path, params(query)?).await?.data)
+    }
+
     /// `GET /folders/{ids}`: full folders and projects.
     pub async fn folders(&self, ids: &[&str]) -> Result<Vec<Folder>, WrikeError> {
         Ok(self
@@ -417,17 +431,34 @@ impl WrikeClient {
         .map(drop)
     }
 
-    /// `GET /timelogs` (account-wide) or `GET /tasks/{id}/timelogs`.
+    /// `GET /timelogs`, or a task's, folder's, person's or category's.
     pub async fn timelogs(
         &self,
-        task: Option<&str>,
+        scope: &TimelogScope,
         query: &TimelogQuery,
     ) -> Result<Vec<Timelog>, WrikeError> {
-        let path = match task {
-            Some(id) => format!("tasks/{}/timelogs", check_id(id)?),
-            None => "timelogs".to_owned(),
-        };
-        Ok(self.call(Method::GET, &path, params(query)?).await?.data)
+        Ok(self
+            .call(Method::GET, &scope.path()?, params(query)?)
+            .await?
+            .data)
+    }
+
+    /// `PUT /timelogs/{id}` (its author or an admin).
+    pub async fn update_timelog(
+        &self,
+        id: &str,
+        update: &TimelogUpdate,
+    ) -> Result<Timelog, WrikeError> {
+        let path = format!("timelogs/{}", check_id(id)?);
+        self.call_one(Method::PUT, &path, params(update)?).await
+    }
+
+    /// `DELETE /timelogs/{id}` (its author or an admin).
+    pub async fn delete_timelog(&self, id: &str) -> Result<(), WrikeError> {
+        let path = format!("timelogs/{}", check_id(id)?);
+        self.call::<serde_json::Value>(Method::DELETE, &path, Vec::new())
+            .await
+            .map(drop)
     }
 
     /// `POST /tasks/{id}/timelogs`.
@@ -604,5 +635,128 @@ impl WrikeClient {
     pub async fn async_job(&self, id: &str) -> Result<AsyncJob, WrikeError> {
         let path = format!("async_job/{}", check_id(id)?);
         self.call_one(Method::GET, &path, Vec::new()).await
+    }
+
+    /// `GET /approvals/{ids}` (at most 100).
+    pub async fn approvals_by_ids(&self, ids: &[&str]) -> Result<Vec<Approval>, WrikeError> {
+        let path = format!("approvals/{}", id_list(ids)?);
+        Ok(self.call(Method::GET, &path, Vec::new()).await?.data)
+    }
+
+    /// `GET /attachments/{ids}`: metadata (at most 100).
+    pub async fn attachments(&self, ids: &[&str]) -> Result<Vec<Attachment>, WrikeError> {
+        let path = format!("attachments/{}", id_list(ids)?);
+        Ok(self.call(Method::GET, &path, Vec::new()).await?.data)
+    }
+
+    /// `GET /attachments/{id}/url`: a link to the file that needs no token, for 24 hours.
+    pub async fn attachment_url(&self, id: &str) -> Result<String, WrikeError> {
+        #[derive(serde::Deserialize)]
+        struct Link {
+            url: String,
+        }
+        let path = format!("attachments/{}/url", check_id(id)?);
+        Ok(self
+            .call_one::<Link>(Method::GET, &path, Vec::new())
+            .await?
+            .url)
+    }
+
+    /// `PUT /attachments/{id}`: a new version of the file.
+    pub async fn update_attachment(
+        &self,
+        id: &str,
+        file: &crate::client::FileUpload,
+    ) -> Result<Attachment, WrikeError> {
+        let path = format!("attachments/{}", check_id(id)?);
+        let envelope: Envelope<Attachment> = self.send_file(Method::PUT, &path, file).await?;
+        envelope
+            .data
+            .into_iter()
+            .next()
+            .ok_or_else(|| WrikeError::Decode {
+                what: path,
+                message: "expected one attachment in data, got none".into(),
+            })
+    }
+
+    /// `POST /customfields`.
+    pub async fn create_custom_field(
+        &self,
+        field: &NewCustomField,
+    ) -> Result<CustomField, WrikeError> {
+        self.call_one(Method::POST, "customfields", params(field)?)
+            .await
+    }
+
+    /// `GET /folder_blueprints`: the blueprint folder tree.
+    pub async fn folder_blueprints(&self) -> Result<Vec<FolderBlueprint>, WrikeError> {
+        Ok(self
+            .call(Method::GET, "folder_blueprints", Vec::new())
+            .await?
+            .data)
+    }
+
+    /// `GET /task_blueprints`, every page.
+    pub async fn task_blueprints(&self) -> Result<Vec<TaskBlueprint>, WrikeError> {
+        use futures::TryStreamExt;
+        self.items::<TaskBlueprint>("task_blueprints", Vec::new(), DEFAULT_PAGE_SIZE)
+            .try_collect()
+            .await
+    }
+
+    /// `POST /folder_blueprints/{id}/launch_async` (`parent` set) or
+    /// `/task_blueprints/{id}/launch_async` (`parent_id` or `super_task_id` set): the job
+    /// that makes the work; poll it with `async_job`.
+    pub async fn launch_blueprint(
+        &self,
+        kind: BlueprintKind,
+        id: &str,
+        launch: &BlueprintLaunch,
+    ) -> Result<AsyncJob, WrikeError> {
+        let family = match kind {
+            BlueprintKind::Folder => "folder_blueprints",
+            BlueprintKind::Task => "task_blueprints",
+        };
+        let path = format!("{family}/{}/launch_async", check_id(id)?);
+        self.call_one(Method::POST, &path, params(launch)?).await
+    }
+
+    /// `GET /custom_item_types`.
+    pub async fn custom_item_types(&self) -> Result<Vec<CustomItemType>, WrikeError> {
+        Ok(self
+            .call(Method::GET, "custom_item_types", Vec::new())
+            .await?
+            .data)
+    }
+
+    /// `POST /custom_item_types/{id}/instantiate`: the task, folder or project made.
+    pub async fn instantiate(&self, id: &str, work: &NewWork) -> Result<MadeWork, WrikeError> {
+        let path = format!("custom_item_types/{}/instantiate", check_id(id)?);
+        let envelope = self
+            .call::<serde_json::Value>(Method::POST, &path, params(work)?)
+            .await?;
+        let item = envelope
+            .data
+            .into_iter()
+            .next()
+            .ok_or_else(|| WrikeError::Decode {
+                what: path.clone(),
+                message: "expected the work made in data, got none".into(),
+            })?;
+        let decode = |e: serde_json::Error| WrikeError::Decode {
+            what: path.clone(),
+            message: e.to_string(),
+        };
+        // The answer's kind says what was made; a task has `dates`, a folder has not.
+        if envelope.kind == "tasks" || (envelope.kind != "folders" && item.get("dates").is_some()) {
+            Ok(MadeWork::Task(
+                serde_json::from_value(item).map_err(decode)?,
+            ))
+        } else {
+            Ok(MadeWork::Folder(
+                serde_json::from_value(item).map_err(decode)?,
+            ))
+        }
     }
 }

@@ -193,13 +193,24 @@ impl WrikeClient {
         path: &str,
         file: &FileUpload,
     ) -> Result<serde_json::Value, WrikeError> {
+        self.send_file(Method::POST, path, file).await
+    }
+
+    /// Sends `file` as the body of a request (a POST uploads, a PUT of
+    /// `attachments/ID` adds a version) and decodes the answer.
+    pub async fn send_file<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        file: &FileUpload,
+    ) -> Result<T, WrikeError> {
         if file.name.trim().is_empty() || file.name.chars().any(char::is_control) {
             return Err(WrikeError::Invalid(format!(
                 "the file name {:?} is empty or holds control characters",
                 file.name
             )));
         }
-        self.send(Method::POST, path, Payload::File(file)).await
+        self.send(method, path, Payload::File(file)).await
     }
 
     /// The bytes a GET of `path` answers (`attachments/ID/download`), as they are.

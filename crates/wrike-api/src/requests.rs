@@ -384,8 +384,165 @@ pub struct TimelogQuery {
     pub created_date: Option<DateRange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_date: Option<DateRange>,
+    /// Days the time was tracked on, both ends included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracked_date: Option<DayRange>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub me: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timelog_categories: Option<Vec<String>>,
+}
+
+/// A range of calendar days (`yyyy-MM-dd`), both ends included, either optional.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DayRange {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<NaiveDate>,
+}
+
+/// Whose timelogs a listing reads.
+#[derive(Debug, Clone)]
+pub enum TimelogScope {
+    Account,
+    Task(String),
+    Folder(String),
+    Contact(String),
+    Category(String),
+}
+
+impl TimelogScope {
+    pub(crate) fn path(&self) -> Result<String, crate::error::WrikeError> {
+        use crate::encode::check_id;
+        Ok(match self {
+            TimelogScope::Account => "timelogs".to_owned(),
+            TimelogScope::Task(id) => format!("tasks/{}/timelogs", check_id(id)?),
+            TimelogScope::Folder(id) => format!("folders/{}/timelogs", check_id(id)?),
+            TimelogScope::Contact(id) => format!("contacts/{}/timelogs", check_id(id)?),
+            TimelogScope::Category(id) => {
+                format!("timelog_categories/{}/timelogs", check_id(id)?)
+            }
+        })
+    }
+}
+
+/// `PUT /timelogs/{id}`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelogUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracked_date: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category_id: Option<String>,
+}
+
+/// The `customField` filter of task and folder listings.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomFieldFilter {
+    pub id: String,
+    /// `EqualTo`, `IsEmpty`, `IsNotEmpty`, `LessThan`, `LessOrEqualTo`, `GreaterThan`,
+    /// `GreaterOrEqualTo`, `InRange`, `NotInRange`, `Contains`, `StartsWith`, `EndsWith`,
+    /// `ContainsAll`, `ContainsAny`.
+    pub comparator: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<String>>,
+}
+
+/// Filters of the folder listings (`GET /folders`, `/folders/{id}/folders`). Any filter
+/// makes Wrike answer full folder models rather than the tree.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderQuery {
+    /// Only projects (`true`) or only plain folders (`false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub descendants: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_date: Option<DateRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permalink: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_field: Option<CustomFieldFilter>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+}
+
+/// `POST /customfields`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCustomField {
+    pub title: String,
+    #[serde(rename = "type")]
+    pub field_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shareds: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub space_id: Option<String>,
+}
+
+/// What a blueprint launch copies (`POST /{folder,task}_blueprints/{id}/launch_async`).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlueprintLaunch {
+    pub title: String,
+    /// Folder blueprints: the folder the copy goes into.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Task blueprints: the folder the task goes into (or `super_task_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    /// Task blueprints: the task it becomes a subtask of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub super_task_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_descriptions: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_responsibles: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_responsibles: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_custom_fields: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy_attachments: Option<bool>,
+    /// 1 to 250.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_limit: Option<u32>,
+}
+
+/// Which blueprints a launch takes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlueprintKind {
+    Folder,
+    Task,
+}
+
+/// `POST /custom_item_types/{id}/instantiate`: a title and where the work goes (a folder
+/// or project, or a parent task).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewWork {
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub super_task_id: Option<String>,
 }
 
 /// `POST /tasks/{id}/dependencies`: the task's predecessor or its successor (one of them).

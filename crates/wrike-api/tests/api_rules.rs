@@ -507,7 +507,10 @@ async fn workspace_reads_cover_the_hubs_needs() {
     assert_eq!(timelog.hours, 1.5);
     assert!(
         client
-            .timelogs(Some(&task.id), &TimelogQuery::default())
+            .timelogs(
+                &TimelogScope::Task(task.id.clone()),
+                &TimelogQuery::default()
+            )
             .await
             .unwrap()
             .iter()

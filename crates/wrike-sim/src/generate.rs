@@ -242,6 +242,10 @@ fn build_account(
         attachment_bytes: Default::default(),
         webhooks: Vec::new(),
         async_jobs: Vec::new(),
+        blueprint_folders: Vec::new(),
+        blueprint_tasks: Vec::new(),
+        custom_item_types: Vec::new(),
+        attachment_links: Vec::new(),
         audit: Vec::new(),
         next_seq: 0,
     };
@@ -260,6 +264,7 @@ fn build_account(
         min_tasks,
     );
     make_groups_and_invitations(rng, &mut account, domain, now);
+    make_templates(&mut account, window_start);
     if with_audit {
         make_audit(rng, &mut account, &habits, window_start, now);
     }
@@ -576,6 +581,7 @@ fn folder(
         custom_column_ids: None,
         project,
         space: if space { Some(true) } else { None },
+        custom_item_type_id: None,
     }
 }
 
@@ -954,6 +960,7 @@ fn make_task(
         }),
         billing_type: Some("None".into()),
         effort_allocation: Some(json!({"mode": "None"})),
+        custom_item_type_id: None,
     }
 }
 
@@ -1279,4 +1286,110 @@ fn make_audit(
     }
     records.sort_by(|a, b| (a.event_date, &a.id).cmp(&(b.event_date, &b.id)));
     account.audit = records;
+}
+
+/// Folder and task blueprints and custom item types: the templates an account keeps apart
+/// from its workspace, for `launch_async` and `instantiate` to make work from.
+fn make_templates(account: &mut AccountData, created: DateTime<Utc>) {
+    let id = account.id().to_owned();
+    let owner = account.owner().id().to_owned();
+    let blueprint_folder = |n: u64, title: &str, parents: Vec<String>, children: Vec<String>| {
+        let mut f = folder(
+            account,
+            ids::entity(&id, "BF", n),
+            title,
+            "",
+            created,
+            None,
+            false,
+        );
+        f.parent_ids = parents;
+        f.child_ids = children;
+        f.scope = TreeScope::BpFolder;
+        f.description = Some(format!("Blueprint: {title}"));
+        f
+    };
+    let onboarding = ids::entity(&id, "BF", 1);
+    let kickoff = ids::entity(&id, "BF", 2);
+    let delivery = ids::entity(&id, "BF", 3);
+    let folders = vec![
+        blueprint_folder(
+            1,
+            "Client onboarding",
+            Vec::new(),
+            vec![kickoff.clone(), delivery.clone()],
+        ),
+        blueprint_folder(2, "Kick-off", vec![onboarding.clone()], Vec::new()),
+        blueprint_folder(3, "Delivery", vec![onboarding.clone()], Vec::new()),
+    ];
+    let blueprint_task =
+        |n: u64, title: &str, parents: &[&String], super_task: Option<String>| Task {
+            id: ids::entity(&id, "BT", n),
+            account_id: Some(id.clone()),
+            title: title.into(),
+            description: Some(format!("Steps for {title}")),
+            brief_description: Some(format!("Steps for {title}")),
+            parent_ids: Some(parents.iter().map(|p| (*p).clone()).collect()),
+            super_parent_ids: Some(Vec::new()),
+            shared_ids: Some(vec![owner.clone()]),
+            responsible_ids: Some(vec![owner.clone()]),
+            status: TaskStatus::Active,
+            importance: Importance::Normal,
+            created_date: created,
+            updated_date: created,
+            completed_date: None,
+            dates: TaskDates {
+                date_type: DateType::Backlog,
+                ..Default::default()
+            },
+            scope: TreeScope::BpTask,
+            author_ids: Some(vec![owner.clone()]),
+            custom_status_id: None,
+            has_attachments: Some(false),
+            attachment_count: Some(0),
+            permalink: Some(format!(
+                "https://www.wrike.com/open.htm?id={}",
+                1_100_000_000 + n
+            )),
+            priority: None,
+            followed_by_me: None,
+            follower_ids: Some(Vec::new()),
+            recurrent: Some(false),
+            super_task_ids: Some(super_task.into_iter().collect()),
+            sub_task_ids: Some(Vec::new()),
+            dependency_ids: Some(Vec::new()),
+            metadata: Some(Vec::new()),
+            custom_fields: Some(Vec::new()),
+            billing_type: None,
+            effort_allocation: None,
+            custom_item_type_id: None,
+        };
+    let campaign = ids::entity(&id, "BT", 10);
+    let mut tasks = vec![
+        blueprint_task(1, "Welcome call", &[&kickoff], None),
+        blueprint_task(2, "Collect requirements", &[&kickoff], None),
+        blueprint_task(3, "Deliver the first milestone", &[&delivery], None),
+        blueprint_task(10, "Campaign launch", &[], None),
+        blueprint_task(11, "Write the brief", &[], Some(campaign.clone())),
+        blueprint_task(12, "Review the creative", &[], Some(campaign.clone())),
+    ];
+    tasks[3].sub_task_ids = Some(vec![ids::entity(&id, "BT", 11), ids::entity(&id, "BT", 12)]);
+    account.blueprint_folders = folders;
+    account.blueprint_tasks = tasks;
+    account.custom_item_types = vec![
+        CustomItemType {
+            id: ids::entity(&id, "CI", 1),
+            title: "Bug report".into(),
+            description: Some("A defect found in a release".into()),
+            related_type: Some(RelatedType::Task),
+            space_id: None,
+        },
+        CustomItemType {
+            id: ids::entity(&id, "CI", 2),
+            title: "Client project".into(),
+            description: Some("A project run for one client".into()),
+            related_type: Some(RelatedType::Project),
+            space_id: None,
+        },
+    ];
 }

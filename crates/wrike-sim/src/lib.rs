@@ -94,6 +94,10 @@ pub fn app(sim: Arc<Sim>, data_center: usize) -> Router {
         ));
     Router::new()
         .nest("/api/v4", api)
+        .route(
+            "/attachment_links/{token}",
+            axum::routing::get(api::activity::linked_file).with_state(sim.clone()),
+        )
         .merge(oauth::router(sim.clone()))
         .nest("/_sim", control::router(sim))
         .layer(Extension(gate::DcIndex(data_center)))

@@ -35,8 +35,15 @@ pub struct AccountData {
     /// is filler of their size).
     pub attachment_bytes: std::collections::HashMap<String, std::sync::Arc<Vec<u8>>>,
     pub webhooks: Vec<SimWebhook>,
-    /// Asynchronous copies (`copy_folder_async`), polled through `/async_job/{id}`.
+    /// Asynchronous copies and blueprint launches, polled through `/async_job/{id}`.
     pub async_jobs: Vec<SimAsyncJob>,
+    /// Folder blueprints (scope `BpFolder`): templates kept apart from the workspace.
+    pub blueprint_folders: Vec<Folder>,
+    /// Tasks in folder blueprints and task blueprints (scope `BpTask`).
+    pub blueprint_tasks: Vec<Task>,
+    pub custom_item_types: Vec<CustomItemType>,
+    /// Download links handed out by `GET /attachments/{id}/url`, valid for 24 hours.
+    pub attachment_links: Vec<AttachmentLink>,
     /// Sorted by (eventDate, id), oldest first.
     pub audit: Vec<AuditRecord>,
     /// Counter for ids of things created after generation.
@@ -52,6 +59,14 @@ pub struct SimAsyncJob {
     pub total: usize,
     pub result: serde_json::Value,
     pub polls: u32,
+}
+
+/// A temporary public link to an attachment's bytes.
+#[derive(Debug, Clone)]
+pub struct AttachmentLink {
+    pub token: String,
+    pub attachment_id: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A person in an account, with what only Wrike's back office knows about them.

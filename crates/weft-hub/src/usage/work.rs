@@ -10,7 +10,7 @@ use weft_core::health::{FailureClass, classify};
 use weft_core::usage::Signal;
 use weft_store::{Activity, ActivitySummary, Checkpoint, source};
 use wrike_api::WrikeError;
-use wrike_api::requests::{CommentQuery, DateRange, TaskQuery, TimelogQuery};
+use wrike_api::requests::{CommentQuery, DateRange, TaskQuery, TimelogQuery, TimelogScope};
 
 use super::context::{SourceEnd, SyncCtx, failed, optional};
 use super::windows::{Window, plan};
@@ -152,7 +152,7 @@ pub(crate) async fn timelogs(ctx: &SyncCtx<'_>) -> HubResult<SourceEnd> {
                 updated_date: range(window),
                 ..Default::default()
             };
-            let logs = client.timelogs(None, &query).await?;
+            let logs = client.timelogs(&TimelogScope::Account, &query).await?;
             let mut activity = Vec::new();
             for t in &logs {
                 for at in [t.created_date.timestamp(), t.updated_date.timestamp()] {

@@ -29,7 +29,8 @@ crate::open_enum!(
     }
 );
 crate::open_enum!(
-    /// Where an item lives: the workspace or the recycle bin.
+    /// Where an item lives: the workspace, the recycle bin, or (`Bp*`, a name inferred from
+    /// the others and not confirmed by Wrike's reference) the blueprints.
     pub enum TreeScope {
         WsRoot,
         RbRoot,
@@ -37,6 +38,8 @@ crate::open_enum!(
         RbFolder,
         WsTask,
         RbTask,
+        BpFolder,
+        BpTask,
     }
 );
 crate::open_enum!(
@@ -132,6 +135,9 @@ pub struct Task {
     pub billing_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effort_allocation: Option<serde_json::Value>,
+    /// The custom item type the task was made from (an opt-in field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_item_type_id: Option<String>,
 }
 
 fn default_importance() -> Importance {
@@ -211,6 +217,9 @@ pub struct Folder {
     pub project: Option<Project>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub space: Option<bool>,
+    /// The custom item type the folder or project was made from (an opt-in field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_item_type_id: Option<String>,
 }
 
 impl Folder {
@@ -462,4 +471,80 @@ pub struct AsyncJob {
     pub result: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+}
+
+/// A folder blueprint as the blueprint tree lists it (`GET /folder_blueprints`). The
+/// listing's kind and `scope` values are not in Wrike's 2020 reference; both are read
+/// leniently (an unknown scope is kept as `Other`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderBlueprint {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub child_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<TreeScope>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Vec<CustomFieldValue>>,
+}
+
+/// A task blueprint (`GET /task_blueprints`): a task kept as a template, with its subtasks.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskBlueprint {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importance: Option<Importance>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<TreeScope>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub super_task_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_task_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permalink: Option<String>,
+}
+
+crate::open_enum!(
+    /// What a custom item type makes.
+    pub enum RelatedType {
+        Task,
+        Folder,
+        Project,
+    }
+);
+
+/// A custom item type (`GET /custom_item_types`): a named kind of task or project that
+/// work can be created from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomItemType {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_type: Option<RelatedType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space_id: Option<String>,
+}
+
+/// What `POST /custom_item_types/{id}/instantiate` made.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum MadeWork {
+    Task(Task),
+    Folder(Folder),
 }

@@ -1,4 +1,4 @@
-//! Comments, timelogs and attachment metadata.
+//! Comments and attachments.
 
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use crate::reply::{ApiError, ApiResult, envelope};
 use crate::sim::{Caller, Sim};
 use crate::world::AccountData;
 
-fn on_lower_plan(account: &AccountData) -> bool {
+pub fn on_lower_plan(account: &AccountData) -> bool {
     matches!(account.plan, Plan::Free | Plan::Premium)
 }
 
@@ -252,216 +252,6 @@ pub async fn delete_comment(
     envelope::<Value>("comments", Vec::new())
 }
 
-/// The filters both timelog listings evaluate: `createdDate` and `updatedDate` (time
-/// ranges), `trackedDate` (a range of days, `yyyy-MM-dd`), and `me` (the caller's own).
-struct TimelogFilter {
-    created: Option<Range>,
-    updated: Option<Range>,
-    tracked: Option<DayRange>,
-    me: bool,
-    /// `timelogCategories`: only timelogs in one of these.
-    categories: Option<Vec<String>>,
-}
-
-/// `{"start": "yyyy-MM-dd", "end": "yyyy-MM-dd"}`, both ends included, either optional.
-#[derive(serde::Deserialize, Default)]
-struct DayRange {
-    start: Option<chrono::NaiveDate>,
-    end: Option<chrono::NaiveDate>,
-}
-
-impl TimelogFilter {
-    fn of(p: &Params) -> Result<TimelogFilter, ApiError> {
-        Ok(TimelogFilter {
-            created: p.json("createdDate")?,
-            updated: p.json("updatedDate")?,
-            tracked: p.json("trackedDate")?,
-            me: p.bool("me")?.unwrap_or(false),
-            categories: p.list("timelogCategories")?,
-        })
-    }
-
-    fn keeps(&self, t: &Timelog, caller: &Caller) -> bool {
-        self.created
-            .as_ref()
-            .is_none_or(|r| r.contains(&t.created_date))
-            && self
-                .updated
-                .as_ref()
-                .is_none_or(|r| r.contains(&t.updated_date))
-            && self.tracked.as_ref().is_none_or(|r| {
-                r.start.is_none_or(|s| t.tracked_date >= s)
-                    && r.end.is_none_or(|e| t.tracked_date <= e)
-            })
-            && (!self.me || t.user_id == caller.user_id)
-            && self
-                .categories
-                .as_ref()
-                .is_none_or(|c| t.category_id.as_ref().is_some_and(|id| c.contains(id)))
-    }
-}
-
-pub async fn timelogs(
-    State(sim): State<Arc<Sim>>,
-    Extension(c): Extension<Caller>,
-    p: Params,
-) -> ApiResult {
-    p.allow(&[
-        "createdDate",
-        "updatedDate",
-        "trackedDate",
-        "me",
-        "descendants",
-        "subTasks",
-        "plainText",
-        "timelogCategories",
-        "billingTypes",
-        "fields",
-    ])?;
-    super::refuse_unsimulated(&p, &["billingTypes"])?;
-    let filter = TimelogFilter::of(&p)?;
-    read(&sim, &c, |account, _| {
-        let data = account
-            .timelogs
-            .iter()
-            .filter(|t| filter.keeps(t, &c))
-            .cloned()
-            .collect();
-        envelope("timelogs", data)
-    })
-}
-
-/// Parameters the listings of one task's or one category's timelogs take.
-const SCOPED_TIMELOG_PARAMS: &[&str] = &[
-    "createdDate",
-    "updatedDate",
-    "trackedDate",
-    "me",
-    "plainText",
-    "fields",
-];
-
-/// The timelogs `belongs` picks, filtered as every listing is, once `exists` found what they
-/// belong to (or answered 404).
-fn scoped_timelogs(
-    sim: &Sim,
-    c: &Caller,
-    p: &Params,
-    exists: impl FnOnce(&AccountData) -> Result<(), ApiError>,
-    belongs: impl Fn(&Timelog) -> bool,
-) -> ApiResult {
-    p.allow(SCOPED_TIMELOG_PARAMS)?;
-    let filter = TimelogFilter::of(p)?;
-    read(sim, c, |account, _| {
-        exists(account)?;
-        envelope(
-            "timelogs",
-            account
-                .timelogs
-                .iter()
-                .filter(|t| belongs(t) && filter.keeps(t, c))
-                .cloned()
-                .collect(),
-        )
-    })
-}
-
-pub async fn task_timelogs(
-    State(sim): State<Arc<Sim>>,
-    Extension(c): Extension<Caller>,
-    Path(id): Path<String>,
-    p: Params,
-) -> ApiResult {
-    let exists = |account: &AccountData| {
-        account
-            .task(&id)
-            .map(drop)
-            .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))
-    };
-    scoped_timelogs(&sim, &c, &p, exists, |t| t.task_id == id)
-}
-
-/// `POST /tasks/{id}/timelogs`: `hours`, `trackedDate` and `comment` are all required
-/// (Wrike answers `invalid_parameter` when one is missing).
-pub async fn create_timelog(
-    State(sim): State<Arc<Sim>>,
-    Extension(c): Extension<Caller>,
-    Path(id): Path<String>,
-    p: Params,
-) -> ApiResult {
-    p.allow(&[
-        "comment",
-        "hours",
-        "trackedDate",
-        "plainText",
-        "categoryId",
-        "onBehalfOf",
-    ])?;
-    let missing = ["hours", "trackedDate", "comment"]
-        .into_iter()
-        .find(|n| p.text(n).is_none());
-    if let Some(name) = missing {
-        return Err(ApiError::invalid_parameter(name, "is required"));
-    }
-    let hours = p.number("hours")?.unwrap_or(0.0);
-    if !(hours > 0.0 && hours <= 24.0) {
-        return Err(ApiError::invalid_parameter(
-            "hours",
-            "must be more than 0 and at most 24",
-        ));
-    }
-    let tracked = p.text("trackedDate").unwrap_or_default();
-    let tracked: chrono::NaiveDate = tracked.parse().map_err(|_| {
-        ApiError::invalid_parameter("trackedDate", &format!("'{tracked}' is not yyyy-MM-dd"))
-    })?;
-    let timelog = mutate(&sim, &c, |account, ctx| {
-        if on_lower_plan(account) {
-            return Err(ApiError::not_allowed(
-                "Time tracking is not available on this plan",
-            ));
-        }
-        account
-            .task(&id)
-            .ok_or_else(|| ApiError::not_found(&format!("Task {id}")))?;
-        let category = p.text("categoryId");
-        if let Some(c) = &category
-            && !account
-                .timelog_categories
-                .iter()
-                .any(|k| &k.id == c && !k.hidden)
-        {
-            return Err(ApiError::invalid_parameter(
-                "categoryId",
-                &format!("no timelog category {c} in use in this account"),
-            ));
-        }
-        let seq = account.allocate();
-        let timelog = Timelog {
-            id: crate::ids::entity(account.id(), "JQ", seq),
-            task_id: id.clone(),
-            user_id: ctx.user_id.clone(),
-            category_id: category,
-            billing_type: None,
-            hours,
-            created_date: ctx.now,
-            updated_date: ctx.now,
-            tracked_date: tracked,
-            comment: p.text("comment").unwrap_or_default(),
-        };
-        account.timelogs.push(timelog.clone());
-        Ok((
-            timelog.clone(),
-            vec![EventDraft::task(
-                WebhookEventType::TimelogChanged,
-                &ctx.user_id,
-                &id,
-                json!({"timeTrackerId": timelog.id, "hours": hours, "type": "Added"}),
-            )],
-        ))
-    })?;
-    envelope("timelogs", vec![timelog])
-}
-
 pub async fn task_attachments(
     State(sim): State<Arc<Sim>>,
     Extension(c): Extension<Caller>,
@@ -541,6 +331,11 @@ pub async fn download_attachment(
         let bytes = account.attachment_bytes.get(&id).cloned();
         Ok((attachment, bytes))
     })?;
+    Ok(file_response(&attachment, bytes))
+}
+
+/// An attachment's bytes as a download answers them.
+fn file_response(attachment: &Attachment, bytes: Option<Arc<Vec<u8>>>) -> axum::response::Response {
     // A generated attachment has only a size: its bytes are a repeated filler.
     let bytes = bytes.map(|b| b.as_ref().clone()).unwrap_or_else(|| {
         let size = attachment.size.unwrap_or(0).clamp(0, MAX_UPLOAD as i64) as usize;
@@ -554,14 +349,69 @@ pub async fn download_attachment(
         "attachment; filename=\"{}\"",
         attachment.name.replace(['"', '\\', '\r', '\n'], "_")
     );
-    Ok((
+    (
         [
             (axum::http::header::CONTENT_TYPE, content_type),
             (axum::http::header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
+}
+
+/// How long a link from `GET /attachments/{id}/url` works.
+const LINK_LIFETIME: Duration = Duration::hours(24);
+
+/// `GET /attachments/{id}/url`: a link to the file that needs no token, valid for 24 hours.
+pub async fn attachment_url(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Extension(dc): Extension<crate::gate::DcIndex>,
+    Path(id): Path<String>,
+    p: Params,
+) -> ApiResult {
+    p.allow(&[])?;
+    let token = mutate(&sim, &c, |account, ctx| {
+        account
+            .attachment(&id)
+            .filter(|a| a.size.unwrap_or(0) >= 0)
+            .ok_or_else(|| ApiError::not_found(&format!("Attachment {id}")))?;
+        let token = crate::ids::secret(40);
+        account.attachment_links.retain(|l| l.expires_at > ctx.now);
+        account.attachment_links.push(crate::world::AttachmentLink {
+            token: token.clone(),
+            attachment_id: id.clone(),
+            expires_at: ctx.now + LINK_LIFETIME,
+        });
+        Ok((token, Vec::new()))
+    })?;
+    let center = sim.data_center(dc.0);
+    let url = format!(
+        "{}://{}/attachment_links/{token}",
+        center.scheme, center.host
+    );
+    envelope("url", vec![json!({"url": url})])
+}
+
+/// `GET /attachment_links/{token}` (outside the API, no token): the linked file while the
+/// link lasts, 404 after.
+pub async fn linked_file(State(sim): State<Arc<Sim>>, Path(token): Path<String>) -> ApiResult {
+    let now = sim.clock.now();
+    let world = sim.read();
+    for account in &world.accounts {
+        let Some(link) = account
+            .attachment_links
+            .iter()
+            .find(|l| l.token == token && l.expires_at > now)
+        else {
+            continue;
+        };
+        if let Some(attachment) = account.attachment(&link.attachment_id) {
+            let bytes = account.attachment_bytes.get(&attachment.id).cloned();
+            return Ok(file_response(attachment, bytes));
+        }
+    }
+    Err(ApiError::not_found("Attachment link"))
 }
 
 /// Largest upload the simulator keeps.
@@ -589,6 +439,39 @@ pub async fn upload_folder_attachment(
     upload(&sim, &c, None, Some(id), &headers, &body)
 }
 
+/// The name and type of a file sent as a request's body.
+struct FileBody {
+    name: String,
+    content_type: String,
+}
+
+impl FileBody {
+    fn of(headers: &axum::http::HeaderMap, body: &[u8]) -> Result<FileBody, ApiError> {
+        // Wrike keeps the header's whole value as the name; bytes outside ASCII are kept too.
+        let name = headers
+            .get("x-file-name")
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| ApiError::invalid_request("The X-File-Name header is required"))?;
+        if body.is_empty() {
+            return Err(ApiError::invalid_request(
+                "The request body (the file) is empty",
+            ));
+        }
+        if body.len() > MAX_UPLOAD {
+            return Err(ApiError::invalid_request(
+                "The file is larger than the simulator keeps (10 MB)",
+            ));
+        }
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .unwrap_or_else(|| "application/octet-stream".into());
+        Ok(FileBody { name, content_type })
+    }
+}
+
 fn upload(
     sim: &Sim,
     c: &Caller,
@@ -597,29 +480,7 @@ fn upload(
     headers: &axum::http::HeaderMap,
     body: &[u8],
 ) -> ApiResult {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    // Wrike keeps the header's whole value as the name; bytes outside ASCII are kept too.
-    let name = headers
-        .get("x-file-name")
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-        .filter(|n| !n.trim().is_empty())
-        .ok_or_else(|| ApiError::invalid_request("The X-File-Name header is required"))?;
-    if body.is_empty() {
-        return Err(ApiError::invalid_request(
-            "The request body (the file) is empty",
-        ));
-    }
-    if body.len() > MAX_UPLOAD {
-        return Err(ApiError::invalid_request(
-            "The file is larger than the simulator keeps (10 MB)",
-        ));
-    }
-    let content_type = header("content-type").unwrap_or_else(|| "application/octet-stream".into());
+    let FileBody { name, content_type } = FileBody::of(headers, body)?;
     let attachment = mutate(sim, c, |account, ctx| {
         match (&task, &folder) {
             (Some(t), _) => account
@@ -686,6 +547,47 @@ fn upload(
     envelope("attachments", vec![attachment])
 }
 
+/// `PUT /attachments/{id}`: a new version of the file (the body, named by `X-File-Name`);
+/// the attachment keeps its id and its version number goes up.
+pub async fn update_attachment(
+    State(sim): State<Arc<Sim>>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let file = FileBody::of(&headers, &body)?;
+    let attachment = mutate(&sim, &c, |account, ctx| {
+        let a = account
+            .attachments
+            .iter_mut()
+            .find(|a| a.id == id)
+            .ok_or_else(|| ApiError::not_found(&format!("Attachment {id}")))?;
+        if a.size.unwrap_or(0) < 0 {
+            return Err(ApiError::invalid_request(
+                "this attachment links to another service; it has no versions in Wrike",
+            ));
+        }
+        let version = a
+            .version
+            .as_deref()
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(1);
+        a.version = Some((version + 1).to_string());
+        a.name = file.name.clone();
+        a.content_type = Some(file.content_type.clone());
+        a.size = Some(body.len() as i64);
+        a.created_date = ctx.now;
+        a.author_id = ctx.user_id.clone();
+        let a = a.clone();
+        account
+            .attachment_bytes
+            .insert(id.clone(), Arc::new(body.to_vec()));
+        Ok((a, Vec::new()))
+    })?;
+    envelope("attachments", vec![attachment])
+}
+
 /// `DELETE /attachments/{id}`.
 pub async fn delete_attachment(
     State(sim): State<Arc<Sim>>,
@@ -737,37 +639,4 @@ pub async fn delete_attachment(
         Ok(((), events))
     })?;
     envelope::<Value>("attachments", Vec::new())
-}
-
-/// `GET /timelog_categories`: the account's categories, hidden ones included (timelogs kept
-/// from before a category was hidden still name it).
-pub async fn timelog_categories(
-    State(sim): State<Arc<Sim>>,
-    Extension(c): Extension<Caller>,
-    p: Params,
-) -> ApiResult {
-    p.allow(&[])?;
-    read(&sim, &c, |account, _| {
-        envelope("timelogCategories", account.timelog_categories.clone())
-    })
-}
-
-/// `GET /timelog_categories/{id}/timelogs`: the timelogs of one category, filtered as the
-/// other listings are.
-pub async fn category_timelogs(
-    State(sim): State<Arc<Sim>>,
-    Extension(c): Extension<Caller>,
-    Path(id): Path<String>,
-    p: Params,
-) -> ApiResult {
-    let exists = |account: &AccountData| {
-        if account.timelog_categories.iter().any(|k| k.id == id) {
-            Ok(())
-        } else {
-            Err(ApiError::not_found(&format!("TimelogCategory {id}")))
-        }
-    };
-    scoped_timelogs(&sim, &c, &p, exists, |t| {
-        t.category_id.as_deref() == Some(id.as_str())
-    })
 }

@@ -67,45 +67,168 @@ impl CopyOptions {
     }
 }
 
-/// The folders under `root` (itself first) and the tasks in them.
-fn subtree(account: &AccountData, root: &str) -> (Vec<String>, Vec<String>) {
-    let mut folders = vec![root.to_owned()];
-    let mut i = 0;
-    while i < folders.len() {
-        if let Some(f) = account.folder(&folders[i]) {
-            folders.extend(f.child_ids.iter().cloned());
+/// What a copy takes: folders (the root first) and the tasks in them, as they are where they
+/// live (the workspace, or the blueprints).
+pub struct Source {
+    pub folders: Vec<Folder>,
+    pub tasks: Vec<Task>,
+}
+
+impl Source {
+    /// The folder `root` of `folders` with every folder below it, and the tasks of `tasks`
+    /// in any of them (with their subtasks, wherever those are filed).
+    pub fn subtree(folders: &[Folder], tasks: &[Task], root: &str) -> Source {
+        let mut ids = vec![root.to_owned()];
+        let mut i = 0;
+        while i < ids.len() {
+            if let Some(f) = folders.iter().find(|f| f.id == ids[i]) {
+                ids.extend(f.child_ids.iter().cloned());
+            }
+            i += 1;
         }
-        i += 1;
+        let filed: Vec<String> = tasks
+            .iter()
+            .filter(|t| t.parent_ids.iter().flatten().any(|p| ids.contains(p)))
+            .map(|t| t.id.clone())
+            .collect();
+        Source {
+            folders: ids
+                .iter()
+                .filter_map(|id| folders.iter().find(|f| &f.id == id).cloned())
+                .collect(),
+            tasks: Source::with_subtasks(tasks, filed),
+        }
     }
-    let tasks = account
+
+    /// The tasks named and all their subtasks, each once, in the order first reached.
+    pub fn with_subtasks(tasks: &[Task], mut ids: Vec<String>) -> Vec<Task> {
+        let mut i = 0;
+        while i < ids.len() {
+            if let Some(t) = tasks.iter().find(|t| t.id == ids[i]) {
+                for sub in t.sub_task_ids.iter().flatten() {
+                    if !ids.contains(sub) {
+                        ids.push(sub.clone());
+                    }
+                }
+            }
+            i += 1;
+        }
+        ids.iter()
+            .filter_map(|id| tasks.iter().find(|t| &t.id == id).cloned())
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.folders.len() + self.tasks.len()
+    }
+}
+
+/// A workspace folder's subtree, or a 404.
+fn workspace_source(account: &AccountData, root: &str) -> Result<Source, ApiError> {
+    account
+        .folder(root)
+        .filter(|f| matches!(f.scope, TreeScope::WsFolder))
+        .ok_or_else(|| ApiError::not_found(&format!("Folder {root}")))?;
+    let tasks: Vec<Task> = account
         .tasks
         .iter()
         .filter(|t| t.scope == TreeScope::WsTask)
-        .filter(|t| t.parent_ids.iter().flatten().any(|p| folders.contains(p)))
-        .map(|t| t.id.clone())
+        .cloned()
         .collect();
-    (folders, tasks)
+    Ok(Source::subtree(&account.folders, &tasks, root))
 }
 
-/// Copies `source` under the options' parent; returns the new root and the events.
-fn copy(
+/// Where the copied root goes: under a folder, or (tasks only) under a task.
+pub enum Destination {
+    Folder(String),
+    SuperTask(String),
+}
+
+/// What a copy keeps and changes, whatever it copies.
+pub struct Placement {
+    pub destination: Destination,
+    pub title: String,
+    pub prefix: String,
+    pub descriptions: bool,
+    pub responsibles: bool,
+    pub add_responsibles: Vec<String>,
+    pub remove_responsibles: Vec<String>,
+    pub custom_fields: bool,
+    pub custom_statuses: bool,
+    pub statuses: bool,
+    pub entry_limit: Option<usize>,
+}
+
+impl From<&CopyOptions> for Placement {
+    fn from(o: &CopyOptions) -> Placement {
+        Placement {
+            destination: Destination::Folder(o.parent.clone()),
+            title: o.title.clone(),
+            prefix: o.prefix.clone(),
+            descriptions: o.descriptions,
+            responsibles: o.responsibles,
+            add_responsibles: o.add_responsibles.clone(),
+            remove_responsibles: o.remove_responsibles.clone(),
+            custom_fields: o.custom_fields,
+            custom_statuses: o.custom_statuses,
+            statuses: o.statuses,
+            entry_limit: o.entry_limit,
+        }
+    }
+}
+
+/// What a placed copy made: its root (a folder, or a task when only tasks were copied).
+pub enum Placed {
+    Folder(Folder),
+    Task(Task),
+}
+
+impl Placed {
+    pub fn id(&self) -> &str {
+        match self {
+            Placed::Folder(f) => &f.id,
+            Placed::Task(t) => &t.id,
+        }
+    }
+}
+
+/// Puts a copy of `source` into the workspace as `o` says, with new ids; links between
+/// copied items (children, subtasks) follow the copy, links to anything else are dropped.
+pub fn place(
     account: &mut AccountData,
     ctx: &super::Ctx,
-    source: &str,
-    o: &CopyOptions,
-) -> Result<(Folder, Vec<EventDraft>), ApiError> {
-    account
-        .folder(source)
-        .filter(|f| matches!(f.scope, TreeScope::WsFolder))
-        .ok_or_else(|| ApiError::not_found(&format!("Folder {source}")))?;
-    account
-        .folder(&o.parent)
-        .filter(|f| !matches!(f.scope, TreeScope::RbFolder | TreeScope::RbRoot))
-        .ok_or_else(|| ApiError::invalid_parameter("parent", &format!("no folder {}", o.parent)))?;
-    if account.ancestors(&o.parent).iter().any(|a| a == source) || o.parent == source {
+    source: Source,
+    o: &Placement,
+    parameter: &str,
+) -> Result<(Placed, Vec<EventDraft>), ApiError> {
+    let (folder_parent, super_task) = match &o.destination {
+        Destination::Folder(parent) => {
+            account
+                .folder(parent)
+                .filter(|f| !matches!(f.scope, TreeScope::RbFolder | TreeScope::RbRoot))
+                .filter(|f| !matches!(f.scope, TreeScope::BpFolder))
+                .ok_or_else(|| {
+                    ApiError::invalid_parameter(parameter, &format!("no folder {parent}"))
+                })?;
+            (Some(parent.clone()), None)
+        }
+        Destination::SuperTask(task) => {
+            let parent = account
+                .task(task)
+                .filter(|t| t.scope == TreeScope::WsTask)
+                .ok_or_else(|| {
+                    ApiError::invalid_parameter("superTaskId", &format!("no task {task}"))
+                })?;
+            (
+                None,
+                Some((task.clone(), parent.parent_ids.clone().unwrap_or_default())),
+            )
+        }
+    };
+    if super_task.is_some() && !source.folders.is_empty() {
         return Err(ApiError::invalid_parameter(
-            "parent",
-            "a folder cannot be copied into itself",
+            "superTaskId",
+            "only task blueprints can be launched under a task",
         ));
     }
     for person in &o.add_responsibles {
@@ -116,46 +239,49 @@ fn copy(
             ));
         }
     }
-    let (folders, tasks) = subtree(account, source);
     if let Some(limit) = o.entry_limit
-        && folders.len() + tasks.len() > limit
+        && source.len() > limit
     {
         return Err(ApiError::invalid_request(&format!(
-            "the folder holds {} entries, more than entryLimit {limit}",
-            folders.len() + tasks.len()
+            "the copy holds {} entries, more than entryLimit {limit}",
+            source.len()
         )));
     }
-    // New ids first, so children and tasks point at their copied parents.
+    // New ids first, so children, tasks and subtasks point at their copies.
     let mut new_ids = std::collections::HashMap::new();
-    for id in &folders {
+    for f in &source.folders {
         let seq = account.allocate();
-        new_ids.insert(id.clone(), crate::ids::new_format("MQ", seq));
+        new_ids.insert(f.id.clone(), crate::ids::new_format("MQ", seq));
     }
-    let mut events = Vec::new();
-    let mut root = None;
-    for id in &folders {
-        let mut f = account.folder(id).cloned().expect("in the subtree");
+    for t in &source.tasks {
         let seq = account.allocate();
-        f.id = new_ids[id].clone();
-        f.title = if id == source {
+        new_ids.insert(t.id.clone(), crate::ids::new_format("MA", seq));
+    }
+    let follow = |ids: &[String]| -> Vec<String> {
+        ids.iter().filter_map(|i| new_ids.get(i).cloned()).collect()
+    };
+    let root_folder = source.folders.first().map(|f| f.id.clone());
+    let root_task = source.tasks.first().map(|t| t.id.clone());
+    let mut events = Vec::new();
+    let mut placed = None;
+    for mut f in source.folders {
+        let is_root = Some(&f.id) == root_folder.as_ref();
+        let seq = account.allocate();
+        let old_id = std::mem::take(&mut f.id);
+        f.id = new_ids[&old_id].clone();
+        f.title = if is_root {
             o.title.clone()
         } else {
             format!("{}{}", o.prefix, f.title)
         };
-        f.parent_ids = if id == source {
-            vec![o.parent.clone()]
+        f.parent_ids = if is_root {
+            folder_parent.iter().cloned().collect()
         } else {
-            f.parent_ids
-                .iter()
-                .filter_map(|p| new_ids.get(p).cloned())
-                .collect()
+            follow(&f.parent_ids)
         };
-        f.child_ids = f
-            .child_ids
-            .iter()
-            .filter_map(|c| new_ids.get(c).cloned())
-            .collect();
+        f.child_ids = follow(&f.child_ids);
         f.super_parent_ids = Vec::new();
+        f.scope = TreeScope::WsFolder;
         f.created_date = Some(ctx.now);
         f.updated_date = Some(ctx.now);
         f.permalink = Some(format!(
@@ -175,29 +301,40 @@ fn copy(
             &f.id,
             json!({}),
         ));
-        if id == source {
-            root = Some(f.clone());
+        if is_root {
+            placed = Some(Placed::Folder(f.clone()));
         }
         account.folders.push(f);
     }
-    let root = root.expect("the source is first");
-    account
-        .folder_mut(&o.parent)
-        .expect("checked")
-        .child_ids
-        .push(root.id.clone());
-    for id in &tasks {
-        let mut t = account.task(id).cloned().expect("in the subtree");
+    for mut t in source.tasks {
+        let is_root = root_folder.is_none() && Some(&t.id) == root_task.as_ref();
         let seq = account.allocate();
-        t.id = crate::ids::new_format("MA", seq);
-        t.title = format!("{}{}", o.prefix, t.title);
-        t.parent_ids = Some(
-            t.parent_ids
-                .iter()
-                .flatten()
-                .filter_map(|p| new_ids.get(p).cloned())
-                .collect(),
-        );
+        let old_id = std::mem::take(&mut t.id);
+        t.id = new_ids[&old_id].clone();
+        t.title = if is_root {
+            o.title.clone()
+        } else {
+            format!("{}{}", o.prefix, t.title)
+        };
+        let parents = if root_folder.is_some() {
+            follow(t.parent_ids.as_deref().unwrap_or_default())
+        } else {
+            match (&folder_parent, &super_task) {
+                (Some(parent), _) => vec![parent.clone()],
+                (None, Some((_, parents))) => parents.clone(),
+                (None, None) => Vec::new(),
+            }
+        };
+        t.parent_ids = Some(parents);
+        t.super_task_ids = Some(if is_root {
+            super_task.iter().map(|(id, _)| id.clone()).collect()
+        } else {
+            follow(t.super_task_ids.as_deref().unwrap_or_default())
+        });
+        t.sub_task_ids = Some(follow(t.sub_task_ids.as_deref().unwrap_or_default()));
+        // Dependencies are not copied: they would point outside the copy.
+        t.dependency_ids = Some(Vec::new());
+        t.scope = TreeScope::WsTask;
         t.created_date = ctx.now;
         t.updated_date = ctx.now;
         t.author_ids = Some(vec![ctx.user_id.clone()]);
@@ -205,10 +342,6 @@ fn copy(
             "https://www.wrike.com/open.htm?id={}",
             1_200_000_000 + seq
         ));
-        // Links to other tasks are not copied: they would point outside the copy.
-        t.super_task_ids = Some(Vec::new());
-        t.sub_task_ids = Some(Vec::new());
-        t.dependency_ids = Some(Vec::new());
         if !o.descriptions {
             t.description = Some(String::new());
             t.brief_description = Some(String::new());
@@ -232,8 +365,8 @@ fn copy(
             t.status = TaskStatus::Active;
             t.completed_date = None;
         }
-        if !o.custom_statuses {
-            t.custom_status_id = None;
+        if !o.custom_statuses || t.custom_status_id.is_none() {
+            t.custom_status_id = account.status_for_group(&t.status);
         }
         events.push(EventDraft::task(
             WebhookEventType::TaskCreated,
@@ -241,9 +374,67 @@ fn copy(
             &t.id,
             json!({}),
         ));
+        if is_root {
+            placed = Some(Placed::Task(t.clone()));
+        }
         account.tasks.push(t);
     }
-    Ok((root, events))
+    let placed = placed.ok_or_else(|| ApiError::invalid_request("there is nothing to copy"))?;
+    match (&placed, &folder_parent, &super_task) {
+        (Placed::Folder(f), Some(parent), _) => account
+            .folder_mut(parent)
+            .expect("checked")
+            .child_ids
+            .push(f.id.clone()),
+        (Placed::Task(t), _, Some((parent, _))) => account
+            .task_mut(parent)
+            .expect("checked")
+            .sub_task_ids
+            .get_or_insert_with(Vec::new)
+            .push(t.id.clone()),
+        _ => {}
+    }
+    Ok((placed, events))
+}
+
+/// Copies workspace folder `source` under the options' parent.
+fn copy(
+    account: &mut AccountData,
+    ctx: &super::Ctx,
+    source: &str,
+    o: &CopyOptions,
+) -> Result<(Folder, Vec<EventDraft>), ApiError> {
+    let subtree = workspace_source(account, source)?;
+    if account.ancestors(&o.parent).iter().any(|a| a == source) || o.parent == source {
+        return Err(ApiError::invalid_parameter(
+            "parent",
+            "a folder cannot be copied into itself",
+        ));
+    }
+    match place(account, ctx, subtree, &Placement::from(o), "parent")? {
+        (Placed::Folder(root), events) => Ok((root, events)),
+        (Placed::Task(_), _) => unreachable!("a folder's copy is rooted at a folder"),
+    }
+}
+
+/// Registers an async job that has already done its work: the first poll finds it in
+/// progress, later ones completed with `result`.
+pub fn finished_job(
+    account: &mut AccountData,
+    kind: &str,
+    total: usize,
+    result: serde_json::Value,
+) -> SimAsyncJob {
+    let seq = account.allocate();
+    let job = SimAsyncJob {
+        id: crate::ids::entity(account.id(), "AJ", seq),
+        kind: kind.into(),
+        total,
+        result,
+        polls: 0,
+    };
+    account.async_jobs.push(job.clone());
+    job
 }
 
 /// `POST /copy_folder/{id}`: the copy, answered at once.
@@ -267,17 +458,9 @@ pub async fn copy_folder_async(
 ) -> ApiResult {
     let options = CopyOptions::of(&p)?;
     let job = mutate(&sim, &c, |account, ctx| {
+        let total = workspace_source(account, &id)?.len();
         let (root, events) = copy(account, ctx, &id, &options)?;
-        let total = subtree(account, &root.id);
-        let seq = account.allocate();
-        let job = SimAsyncJob {
-            id: crate::ids::entity(account.id(), "AJ", seq),
-            kind: "CopyFolder".into(),
-            total: total.0.len() + total.1.len(),
-            result: json!({"folderId": root.id}),
-            polls: 0,
-        };
-        account.async_jobs.push(job.clone());
+        let job = finished_job(account, "CopyFolder", total, json!({"folderId": root.id}));
         Ok((job, events))
     })?;
     envelope("asyncJob", vec![json!({"id": job.id})])

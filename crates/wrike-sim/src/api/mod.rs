@@ -1,13 +1,17 @@
 //! The `/api/v4` endpoints, grouped by what they serve. Every handler runs behind the gate
 //! (credentials, data center, rate limit, scopes) and sees its caller as a `Caller`.
 
-mod activity;
+pub mod activity;
 pub mod approvals;
 mod audit;
+mod blueprints;
 mod copy;
+mod custom_fields;
 mod dependencies;
+mod field_filter;
 mod paging;
 mod people;
+mod timelogs;
 mod webhooks;
 pub mod work;
 
@@ -57,6 +61,21 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/copy_folder/{id}", post(copy::copy_folder))
         .route("/copy_folder_async/{id}", post(copy::copy_folder_async))
         .route("/async_job/{id}", get(copy::async_job))
+        .route("/folder_blueprints", get(blueprints::folder_blueprints))
+        .route(
+            "/folder_blueprints/{id}/launch_async",
+            post(blueprints::launch_folder_blueprint),
+        )
+        .route("/task_blueprints", get(blueprints::task_blueprints))
+        .route(
+            "/task_blueprints/{id}/launch_async",
+            post(blueprints::launch_task_blueprint),
+        )
+        .route("/custom_item_types", get(blueprints::custom_item_types))
+        .route(
+            "/custom_item_types/{id}/instantiate",
+            post(blueprints::instantiate),
+        )
         .route(
             "/folders/{id}",
             get(work::folders_by_ids)
@@ -93,7 +112,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         )
         .route(
             "/tasks/{id}/timelogs",
-            get(activity::task_timelogs).post(activity::create_timelog),
+            get(timelogs::task_timelogs).post(timelogs::create_timelog),
         )
         .route(
             "/tasks/{id}/dependencies",
@@ -110,8 +129,14 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(activity::task_attachments).post(activity::upload_task_attachment),
         )
         .route("/workflows", get(work::workflows))
-        .route("/customfields", get(work::custom_fields))
-        .route("/customfields/{id}", get(work::custom_fields_by_ids))
+        .route(
+            "/customfields",
+            get(custom_fields::custom_fields).post(custom_fields::create_custom_field),
+        )
+        .route(
+            "/customfields/{id}",
+            get(custom_fields::custom_fields_by_ids).put(custom_fields::update_custom_field),
+        )
         .route("/comments", get(activity::comments))
         .route(
             "/comments/{id}",
@@ -132,16 +157,27 @@ pub fn router(sim: Arc<Sim>) -> Router {
             "/folders/{id}/approvals",
             get(approvals::of_folder).post(approvals::create_on_folder),
         )
-        .route("/timelogs", get(activity::timelogs))
-        .route("/timelog_categories", get(activity::timelog_categories))
+        .route("/timelogs", get(timelogs::timelogs))
+        .route(
+            "/timelogs/{id}",
+            get(timelogs::timelogs_by_ids)
+                .put(timelogs::update_timelog)
+                .delete(timelogs::delete_timelog),
+        )
+        .route("/contacts/{id}/timelogs", get(timelogs::contact_timelogs))
+        .route("/folders/{id}/timelogs", get(timelogs::folder_timelogs))
+        .route("/timelog_categories", get(timelogs::timelog_categories))
         .route(
             "/timelog_categories/{id}/timelogs",
-            get(activity::category_timelogs),
+            get(timelogs::category_timelogs),
         )
         .route(
             "/attachments/{id}",
-            get(activity::attachments_by_ids).delete(activity::delete_attachment),
+            get(activity::attachments_by_ids)
+                .put(activity::update_attachment)
+                .delete(activity::delete_attachment),
         )
+        .route("/attachments/{id}/url", get(activity::attachment_url))
         .route(
             "/attachments/{id}/download",
             get(activity::download_attachment),

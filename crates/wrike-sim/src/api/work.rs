@@ -8,7 +8,7 @@ use wrike_api::models::*;
 
 use super::paging::{MAX_PAGE_SIZE, OffsetPaging};
 use super::{
-    Ctx, Range, by_ids, ip_for_api, mutate, read, refuse_unsimulated, requested_fields, split_ids,
+    Ctx, Range, ip_for_api, mutate, read, refuse_unsimulated, requested_fields, split_ids,
 };
 use crate::generate::audit_record;
 use crate::hooks::EventDraft;
@@ -226,7 +226,8 @@ fn tree(account: &AccountData, under: Option<&str>, p: &Params) -> ApiResult {
         "customField",
         "contractTypes",
     ])?;
-    refuse_unsimulated(p, &["metadata", "customField", "contractTypes"])?;
+    refuse_unsimulated(p, &["metadata", "contractTypes"])?;
+    let field = super::field_filter::FieldFilter::of(p)?;
     let filtered = p
         .names()
         .any(|n| !matches!(n, "fields" | "access_token" | "method"));
@@ -274,6 +275,11 @@ fn tree(account: &AccountData, under: Option<&str>, p: &Params) -> ApiResult {
             permalink
                 .as_ref()
                 .is_none_or(|l| f.permalink.as_ref() == Some(l))
+        })
+        .filter(|f| {
+            field
+                .as_ref()
+                .is_none_or(|filter| filter.keeps(f.custom_fields.as_deref().unwrap_or_default()))
         });
     if filtered {
         envelope_values(
@@ -318,7 +324,12 @@ pub async fn space_folders(
     })
 }
 
-const FOLDER_OPT_IN: &[&str] = &["attachmentCount", "briefDescription", "customColumnIds"];
+const FOLDER_OPT_IN: &[&str] = &[
+    "attachmentCount",
+    "briefDescription",
+    "customColumnIds",
+    "customItemTypeId",
+];
 
 /// Fields a filtered folder listing only returns when asked for by `fields`; a project's
 /// `contractType` is one of them.
@@ -333,6 +344,7 @@ const FOLDER_LISTING_OPT_IN: &[&str] = &[
     "superParentIds",
     "space",
     "contractType",
+    "customItemTypeId",
 ];
 
 /// A folder as a filtered listing shows it.
@@ -441,6 +453,20 @@ pub async fn create_folder(
     Path(parent): Path<String>,
     p: Params,
 ) -> ApiResult {
+    let folder = mutate(&sim, &c, |account, ctx| {
+        apply_folder_create(account, ctx, &parent, &p)
+    })?;
+    envelope("folders", vec![folder])
+}
+
+/// Creates a folder or project under `parent` as `ctx.user_id` would.
+pub fn apply_folder_create(
+    account: &mut AccountData,
+    ctx: &Ctx,
+    parent: &str,
+    p: &Params,
+) -> Result<(Folder, Vec<EventDraft>), ApiError> {
+    let parent = parent.to_owned();
     p.allow(&[
         "title",
         "description",
@@ -456,7 +482,7 @@ pub async fn create_folder(
     let metadata: Option<Vec<Metadata>> = p.json("metadata")?;
     let custom_fields: Option<Vec<CustomFieldValue>> = p.json("customFields")?;
     let shareds = p.list("shareds")?;
-    let folder = mutate(&sim, &c, |account, ctx| {
+    {
         let parent_folder = account
             .folder(&parent)
             .filter(|f| !matches!(f.scope, TreeScope::RbFolder | TreeScope::RbRoot))
@@ -499,6 +525,7 @@ pub async fn create_folder(
                 .map(|v| project_from(v, &ctx.user_id, ctx.now))
                 .transpose()?,
             space: None,
+            custom_item_type_id: None,
         };
         account.folders.push(folder.clone());
         account
@@ -515,8 +542,7 @@ pub async fn create_folder(
                 json!({}),
             )],
         ))
-    })?;
-    envelope("folders", vec![folder])
+    }
 }
 
 /// `PUT /folders/{id}` on one folder or project, by the API or (through the control API) by a
@@ -912,6 +938,7 @@ const TASK_LIST_OPT_IN: &[&str] = &[
     "billingType",
     "followerIds",
     "followedByMe",
+    "customItemTypeId",
 ];
 /// Fields a by-id task read only returns when asked for.
 const TASK_SINGLE_OPT_IN: &[&str] = &[
@@ -919,6 +946,7 @@ const TASK_SINGLE_OPT_IN: &[&str] = &[
     "attachmentCount",
     "effortAllocation",
     "billingType",
+    "customItemTypeId",
 ];
 const TASK_QUERY_PARAMS: &[&str] = &[
     "descendants",
@@ -994,11 +1022,11 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
             "dueDate",
             "scheduledDate",
             "metadata",
-            "customField",
             "billingTypes",
             "responsiblePlaceholders",
         ],
     )?;
+    let field = super::field_filter::FieldFilter::of(params)?;
     let fields = requested_fields(params, TASK_LIST_OPT_IN)?;
     let statuses: Option<Vec<TaskStatus>> = params
         .list("status")?
@@ -1061,6 +1089,11 @@ fn list_tasks(sim: &Sim, c: &Caller, scope: TaskScope, p: Params) -> ApiResult {
                     .is_none_or(|i| t.importance.as_str() == i)
             })
             .filter(|t| title.as_ref().is_none_or(|x| &t.title == x))
+            .filter(|t| {
+                field
+                    .as_ref()
+                    .is_none_or(|f| f.keeps(t.custom_fields.as_deref().unwrap_or_default()))
+            })
             .filter(|t| created.as_ref().is_none_or(|r| r.contains(&t.created_date)))
             .filter(|t| updated.as_ref().is_none_or(|r| r.contains(&t.updated_date)))
             .filter(|t| {
@@ -1520,6 +1553,7 @@ pub fn apply_task_create(
             p.raw_json("effortAllocation")?
                 .unwrap_or_else(|| json!({"mode": "None"})),
         ),
+        custom_item_type_id: None,
     };
     account.tasks.push(task.clone());
     for parent in &super_tasks {
@@ -1965,33 +1999,5 @@ pub async fn workflows(
     p.allow(&[])?;
     read(&sim, &c, |account, _| {
         envelope("workflows", account.workflows.clone())
-    })
-}
-
-pub async fn custom_fields(
-    State(sim): State<Arc<Sim>>,
-    Extension(c): Extension<Caller>,
-    p: Params,
-) -> ApiResult {
-    p.allow(&[])?;
-    read(&sim, &c, |account, _| {
-        envelope("customfields", account.custom_fields.clone())
-    })
-}
-
-pub async fn custom_fields_by_ids(
-    State(sim): State<Arc<Sim>>,
-    Extension(c): Extension<Caller>,
-    Path(ids): Path<String>,
-    p: Params,
-) -> ApiResult {
-    p.allow(&[])?;
-    let ids = split_ids(&ids)?;
-    read(&sim, &c, |account, _| {
-        let data: Vec<_> = by_ids(&account.custom_fields, &ids, |f| &f.id, "Custom field")?
-            .into_iter()
-            .cloned()
-            .collect();
-        envelope("customfields", data)
     })
 }
