@@ -35,16 +35,19 @@ pub enum Feature {
     WriteWork,
     /// Register webhooks for recipe triggers.
     Webhooks,
+    /// List groups and change who is in them.
+    Groups,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 6] = [
+    pub const ALL: [Feature; 7] = [
         Feature::UsageAnalytics,
         Feature::Reclaim,
         Feature::Invitations,
         Feature::ReadWork,
         Feature::WriteWork,
         Feature::Webhooks,
+        Feature::Groups,
     ];
 
     pub fn parse(text: &str) -> Result<Feature, String> {
@@ -71,6 +74,7 @@ impl Feature {
             Feature::ReadWork => "read_work",
             Feature::WriteWork => "write_work",
             Feature::Webhooks => "webhooks",
+            Feature::Groups => "groups",
         }
     }
 }
@@ -91,6 +95,7 @@ impl Feature {
                 "Change work: tasks, folders, comments, timelogs (recipe actions)"
             }
             Feature::Webhooks => "Webhooks: Wrike tells the hub about changes as they happen",
+            Feature::Groups => "Groups: list them and add or remove members (recipe actions)",
         }
     }
 }
@@ -211,6 +216,7 @@ fn needs(feature: Feature) -> (&'static [Scope], &'static [Right]) {
         Feature::Invitations => (&[Scope::amReadWriteInvitation], &[Right::Admin]),
         Feature::ReadWork => (&[Scope::wsReadOnly], &[]),
         Feature::WriteWork | Feature::Webhooks => (&[Scope::wsReadWrite], &[]),
+        Feature::Groups => (&[Scope::amReadWriteGroup], &[Right::Admin]),
     }
 }
 

@@ -147,6 +147,12 @@ async fn call(
                     .await
                     .map_err(|e| ("webhooks (GET /webhooks)", e))?,
             ),
+            Feature::Groups => drop(
+                wrike
+                    .groups()
+                    .await
+                    .map_err(|e| ("groups (GET /groups)", e))?,
+            ),
         }
     }
     Ok(())

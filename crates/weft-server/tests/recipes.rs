@@ -2038,3 +2038,391 @@ steps:
         "{run}"
     );
 }
+
+const CONNECTING_MORE: &str = "\
+name: connect-more
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: blueprints
+    action: wrike.list_folder_blueprints
+    input: {title: onboarding}
+  - id: launched
+    action: wrike.launch_folder_blueprint
+    input:
+      blueprint: \"{{ steps.blueprints[0].id }}\"
+      parent: \"{{ trigger.folder }}\"
+      title: \"Onboarding {{ trigger.client }}\"
+      titlePrefix: \"{{ trigger.client }}: \"
+  - id: task_blueprints
+    action: wrike.list_task_blueprints
+    input: {title: campaign}
+  - id: campaign
+    action: wrike.launch_task_blueprint
+    input:
+      blueprint: \"{{ steps.task_blueprints[0].id }}\"
+      superTask: \"{{ trigger.task }}\"
+      title: Spring campaign
+  - id: types
+    action: wrike.list_custom_item_types
+  - id: bug
+    action: wrike.create_from_custom_item_type
+    input: {itemType: bug report, parent: \"{{ trigger.folder }}\", title: Login fails}
+  - id: region
+    action: wrike.create_custom_field
+    input: {title: Region, type: DropDown, options: [EMEA, APAC]}
+  - id: fields
+    action: wrike.list_custom_fields
+    input: {title: region}
+  - id: tag
+    action: wrike.set_custom_fields
+    input:
+      folder: \"{{ steps.launched.id }}\"
+      values:
+        Region: EMEA
+        client: \"{{ trigger.client }}\"
+  - id: tagged
+    action: wrike.get_custom_fields
+    input: {folder: \"{{ steps.launched.id }}\"}
+  - id: found
+    action: wrike.search_folders
+    input:
+      title: onboarding
+      customField: {field: region, value: emea}
+  - id: launched_folder
+    action: wrike.get_folder
+    input: {id: \"{{ steps.launched.id }}\"}
+  - id: people
+    action: wrike.list_users
+    input: {active: true, emailDomain: \"{{ trigger.domain }}\"}
+  - id: person
+    action: wrike.get_user
+    input: {id: \"{{ steps.people[0].id }}\"}
+  - id: log
+    action: wrike.create_timelog
+    input: {task: \"{{ trigger.task }}\", hours: 1, trackedDate: \"2026-11-30\", comment: Kick-off}
+  - id: relog
+    action: wrike.update_timelog
+    input: {id: \"{{ steps.log.id }}\", hours: 2.5}
+  - id: logs
+    action: wrike.search_timelogs
+    input: {task: \"{{ trigger.task }}\", trackedFrom: \"2026-11-30\", trackedTo: \"2026-11-30\"}
+  - id: categories
+    action: wrike.list_timelog_categories
+  - id: unlog
+    action: wrike.delete_timelog
+    input: {id: \"{{ steps.log.id }}\"}
+  - id: file
+    action: wrike.upload_attachment
+    input: {task: \"{{ trigger.task }}\", name: plan.txt, content: v1}
+  - id: file2
+    action: wrike.update_attachment
+    input: {id: \"{{ steps.file.id }}\", name: plan.txt, content: v2 longer}
+  - id: about
+    action: wrike.get_attachment
+    input: {id: \"{{ steps.file.id }}\"}
+  - id: link
+    action: wrike.get_attachment_url
+    input: {id: \"{{ steps.file.id }}\"}
+  - id: ask
+    action: wrike.create_approval
+    input: {task: \"{{ trigger.task }}\", approvers: [\"{{ trigger.approver }}\"]}
+  - id: reworded
+    action: wrike.update_approval
+    input: {id: \"{{ steps.ask.id }}\", description: Please by Friday, dueDate: \"2030-02-01\"}
+  - id: approval
+    action: wrike.get_approval
+    input: {id: \"{{ steps.ask.id }}\"}
+  - id: waiting
+    action: wrike.list_approvals
+    input: {pendingApprovers: [\"{{ trigger.approver }}\"]}
+  - id: copied
+    action: wrike.copy_project
+    input: {project: \"{{ trigger.project }}\", parent: \"{{ trigger.folder }}\", title: Copy of the project}
+";
+
+#[tokio::test]
+async fn blueprints_fields_people_timelogs_files_and_approvals_run_from_a_recipe() {
+    let w = world(common::store("recipes_connector").await).await;
+    let endpoint = w.inbound(CONNECTING_MORE, "connect-more").await;
+    let (folder, project, task, approver, domain) = {
+        let world = w.sim.sim.read();
+        let a = &world.accounts[0];
+        let folder = a
+            .folders
+            .iter()
+            .find(|f| f.scope == wrike_api::models::TreeScope::WsFolder && f.project.is_none())
+            .unwrap()
+            .id
+            .clone();
+        let project = a
+            .folders
+            .iter()
+            .find(|f| f.scope == wrike_api::models::TreeScope::WsFolder && f.project.is_some())
+            .unwrap()
+            .id
+            .clone();
+        let approver = a
+            .users
+            .iter()
+            .find(|u| u.is_active() && !u.profile().owner)
+            .unwrap()
+            .id()
+            .to_owned();
+        let domain = a.owner().email().rsplit_once('@').unwrap().1.to_owned();
+        (folder, project, a.tasks[0].id.clone(), approver, domain)
+    };
+    let run = w
+        .fire(
+            &endpoint,
+            json!({"folder": folder, "project": project, "task": task, "approver": approver,
+                   "domain": domain, "client": "Acme"}),
+        )
+        .await;
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    let steps = run["steps"].as_array().unwrap();
+    let output = |id: &str| {
+        steps
+            .iter()
+            .rfind(|s| s["stepId"] == id && s["status"] == "succeeded")
+            .map(|s| s["output"].clone())
+            .unwrap_or_else(|| panic!("no step {id} in {run}"))
+    };
+
+    // Blueprints: the folder one made a folder tree under the folder, the task one a task
+    // with its subtasks under the task; both as Wrike holds them now.
+    let launched = output("launched");
+    assert_eq!(launched["title"], "Onboarding Acme", "{launched}");
+    let made = w
+        .wrike(&format!("folders/{}", launched["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(made["data"][0]["parentIds"], json!([folder]), "{made}");
+    assert_eq!(
+        output("launched_folder")["childIds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let campaign = output("campaign");
+    assert_eq!(campaign["superTaskIds"], json!([task]), "{campaign}");
+    assert_eq!(campaign["subTaskIds"].as_array().unwrap().len(), 2);
+    let bug = output("bug");
+    let bug_type = output("types")
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["title"] == "Bug report")
+        .unwrap()["id"]
+        .clone();
+    assert_eq!(bug["customItemTypeId"], bug_type, "{bug}");
+    assert_eq!(bug["parentIds"], json!([folder]));
+
+    // Custom fields: made with its choices, set by title (any case), read back, searched.
+    assert_eq!(output("region")["type"], "DropDown");
+    assert_eq!(output("fields")[0]["choices"], json!(["EMEA", "APAC"]));
+    assert_eq!(output("tagged")["byTitle"]["Region"], "EMEA", "{run}");
+    assert_eq!(output("tagged")["byTitle"]["Client"], "Acme", "{run}");
+    let found = output("found");
+    assert_eq!(
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].clone())
+            .collect::<Vec<_>>(),
+        vec![launched["id"].clone()],
+        "{found}"
+    );
+
+    // People: the domain filter kept only that domain's active people.
+    let people = output("people");
+    assert!(!people.as_array().unwrap().is_empty());
+    assert!(people.as_array().unwrap().iter().all(|p| {
+        p["profiles"][0]["email"]
+            .as_str()
+            .is_some_and(|e| e.ends_with(&format!("@{domain}")))
+            && p["profiles"][0]["active"] != false
+    }));
+    assert_eq!(output("person")["id"], people[0]["id"]);
+
+    // Timelogs: changed, found on its day, then deleted in Wrike.
+    let log = output("log");
+    assert_eq!(output("relog")["hours"], 2.5);
+    assert!(
+        output("logs")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["id"] == log["id"] && l["hours"] == 2.5),
+        "{run}"
+    );
+    assert!(!output("categories").as_array().unwrap().is_empty());
+    let left = w.wrike(&format!("tasks/{task}/timelogs")).await;
+    assert!(
+        !left["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["id"] == log["id"]),
+        "{left}"
+    );
+
+    // Attachments: a second version, and a link that needs no token.
+    assert_eq!(output("file2")["version"], "2");
+    assert_eq!(output("about")["size"], 9);
+    let link = output("link")["url"].as_str().unwrap().to_owned();
+    let body = reqwest::get(&link).await.unwrap().text().await.unwrap();
+    assert_eq!(body, "v2 longer");
+
+    // Approvals: reworded, read back, found among those waiting for the approver.
+    assert_eq!(output("reworded")["description"], "Please by Friday");
+    assert_eq!(output("approval")["dueDate"], "2030-02-01");
+    let ask = output("ask");
+    assert!(
+        output("waiting")
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == ask["id"]),
+        "{run}"
+    );
+
+    // The project's copy finished and sits in the folder.
+    let copied = output("copied");
+    let copy = w
+        .wrike(&format!("folders/{}", copied["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(copy["data"][0]["title"], "Copy of the project", "{copy}");
+
+    // A value a dropdown does not offer fails the step, naming the choices; nothing is
+    // written, not even the field that was right.
+    let wrong = "\
+name: wrong-choice
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: tag
+    action: wrike.set_custom_fields
+    input:
+      folder: \"{{ trigger.folder }}\"
+      values: {Client: Other, Region: Mars}
+";
+    let endpoint = w.inbound(wrong, "wrong-choice").await;
+    let run = w.fire(&endpoint, json!({"folder": folder})).await;
+    assert_eq!(run["run"]["status"], "failed", "{run}");
+    let error = run["run"]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("\"Mars\"") && error.contains("EMEA, APAC"),
+        "{run}"
+    );
+    let after = w.wrike(&format!("folders/{folder}")).await;
+    assert!(
+        !after["data"][0]["customFields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["value"] == "Other"),
+        "{after}"
+    );
+    // A copy_project of a plain folder is refused before anything is copied.
+    let not_project = "\
+name: not-a-project
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: copied
+    action: wrike.copy_project
+    input: {project: \"{{ trigger.folder }}\", parent: \"{{ trigger.folder }}\", title: Nope}
+";
+    let endpoint = w.inbound(not_project, "not-a-project").await;
+    let run = w.fire(&endpoint, json!({"folder": folder})).await;
+    assert_eq!(run["run"]["status"], "failed", "{run}");
+    assert!(
+        run["run"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a project")),
+        "{run}"
+    );
+}
+
+const GROUP_MEMBERS: &str = "\
+name: group-members
+connection: CONNECTION
+trigger:
+  http: {}
+steps:
+  - id: groups
+    action: wrike.list_groups
+  - id: added
+    action: wrike.add_group_members
+    input: {group: \"{{ steps.groups[0].id }}\", members: [\"{{ trigger.person }}\"]}
+  - id: removed
+    action: wrike.remove_group_members
+    input: {group: \"{{ steps.groups[0].id }}\", members: [\"{{ trigger.person }}\"]}
+";
+
+#[tokio::test]
+async fn group_membership_runs_on_a_groups_connection_and_only_admins_apply_it() {
+    let w = world(common::store("recipes_groups").await).await;
+    let (owner, person) = {
+        let world = w.sim.sim.read();
+        let a = &world.accounts[0];
+        let person = a
+            .users
+            .iter()
+            .find(|u| u.is_active() && !u.is_admin())
+            .unwrap()
+            .id()
+            .to_owned();
+        (a.owner().id().to_owned(), person)
+    };
+    w.connect_as(
+        "acme-groups",
+        &owner,
+        &["Default", "amReadWriteGroup"],
+        vec![weft_core::scope_plan::Feature::Groups],
+    )
+    .await;
+    let source = GROUP_MEMBERS.replace("CONNECTION", "acme-groups");
+    // Changing who is in a group administers users: an Analyst may not apply it.
+    let (status, body) = w
+        .api(
+            "analyst",
+            reqwest::Method::POST,
+            "/api/v1/recipes/apply",
+            Some(json!({"files": [{"file": "recipe.yaml", "source": source}]})),
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let endpoint = w.inbound(&source, "group-members").await;
+    let run = w.fire(&endpoint, json!({"person": person})).await;
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    let steps = run["steps"].as_array().unwrap();
+    let output = |id: &str| {
+        steps
+            .iter()
+            .rfind(|s| s["stepId"] == id && s["status"] == "succeeded")
+            .map(|s| s["output"].clone())
+            .unwrap_or_else(|| panic!("no step {id} in {run}"))
+    };
+    assert!(
+        output("added")["memberIds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == person.as_str()),
+        "{run}"
+    );
+    assert!(
+        !output("removed")["memberIds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == person.as_str()),
+        "{run}"
+    );
+}

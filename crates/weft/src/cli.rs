@@ -221,7 +221,7 @@ enum ConnectionsCommand {
         /// Read the token from this environment variable instead of standard input.
         #[arg(long)]
         token_env: Option<String>,
-        /// What the connection is for: usage_analytics, reclaim, invitations, read_work, write_work, webhooks.
+        /// What the connection is for: usage_analytics, reclaim, invitations, read_work, write_work, webhooks, groups.
         #[arg(long, value_delimiter = ',', value_parser = Feature::parse)]
         features: Vec<Feature>,
         #[arg(long)]

@@ -602,6 +602,10 @@ pub struct ApprovalUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove_approvers: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_finish_on_approve: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_finish_on_reject: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub finished: Option<bool>,
 }
 

@@ -11,8 +11,10 @@ use weft_core::recipe::{Action, ActionKind, Privilege, raw_call_privilege};
 use weft_core::usage::Signals;
 use weft_store::{Connection, SortBy, UserFilter};
 use wrike_api::WrikeError;
-use wrike_api::encode::check_id;
+use wrike_api::requests::BlueprintKind;
 
+use super::connector;
+use super::inputs::{file_upload, id, strings, text, to_output};
 use crate::alerts::NotifyError;
 use crate::usage::reports::{self, ReportRequest};
 use crate::{Hub, wrike};
@@ -50,7 +52,7 @@ impl ActionError {
         }
     }
 
-    fn from_wrike(what: &str, e: WrikeError) -> ActionError {
+    pub(crate) fn from_wrike(what: &str, e: WrikeError) -> ActionError {
         let class = classify(&e);
         let kind = if class.needs_action() {
             FailureKind::Connection(class)
@@ -117,51 +119,6 @@ async fn protect_users(
     Ok(())
 }
 
-fn text<'a>(input: &'a Value, name: &str) -> Result<&'a str, ActionError> {
-    match input.get(name) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim()),
-        Some(Value::Number(_)) | Some(Value::Bool(_)) => {
-            Err(ActionError::permanent(format!("{name} must be text")))
-        }
-        _ => Err(ActionError::permanent(format!(
-            "{name} is missing or empty"
-        ))),
-    }
-}
-
-/// A list of strings given as a list (or one string), empty when absent.
-fn strings(input: &Value, name: &str) -> Result<Vec<String>, ActionError> {
-    match input.get(name) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::String(s)) => Ok(vec![s.trim().to_owned()]),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(|s| s.trim().to_owned())
-                    .ok_or_else(|| ActionError::permanent(format!("{name}: a list of text")))
-            })
-            .collect(),
-        Some(_) => Err(ActionError::permanent(format!("{name}: a list of text"))),
-    }
-}
-
-/// An optional true or false.
-fn flag(input: &Value, name: &str) -> Result<Option<bool>, ActionError> {
-    match input.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(ActionError::permanent(format!(
-            "{name} must be true or false"
-        ))),
-    }
-}
-
-/// What a typed answer of the client gives the next steps.
-fn to_output<T: serde::Serialize>(value: &T) -> ActionResult {
-    serde_json::to_value(value).map_err(|e| ActionError::permanent(e.to_string()))
-}
-
 /// The dependency a step asks for: exactly one of a predecessor or a successor.
 fn new_dependency(input: &Value) -> Result<wrike_api::requests::NewDependency, ActionError> {
     let other = |name: &str| -> Result<Option<String>, ActionError> {
@@ -209,75 +166,6 @@ fn approval_target(
     })
 }
 
-/// Longest a folder copy may take before the step gives up (and is retried by its policy).
-const COPY_WAIT: Duration = Duration::from_secs(120);
-
-/// Copies a folder with Wrike's asynchronous copy and waits for it, polling the job; the
-/// output is the copy (its id at least, and the job).
-async fn copy_folder(client: &wrike_api::WrikeClient, input: &Value) -> ActionResult {
-    use wrike_api::models::AsyncJobStatus;
-    let folder = id(input, "folder")?;
-    let copy = wrike_api::requests::FolderCopy {
-        parent: id(input, "parent")?.to_owned(),
-        title: text(input, "title")?.to_owned(),
-        title_prefix: input
-            .get("titlePrefix")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        copy_descriptions: flag(input, "copyDescriptions")?,
-        copy_responsibles: flag(input, "copyResponsibles")?,
-        copy_custom_fields: flag(input, "copyCustomFields")?,
-        copy_statuses: flag(input, "copyStatuses")?,
-        ..Default::default()
-    };
-    let what = format!("POST /copy_folder_async/{folder}");
-    let job = client
-        .copy_folder_async(folder, &copy)
-        .await
-        .map_err(|e| ActionError::from_wrike(&what, e))?;
-    let started = std::time::Instant::now();
-    let mut pause = Duration::from_millis(200);
-    loop {
-        let state = client
-            .async_job(&job.id)
-            .await
-            .map_err(|e| ActionError::from_wrike(&format!("GET /async_job/{}", job.id), e))?;
-        match state.status {
-            Some(AsyncJobStatus::Completed) => {
-                let folder_id = state
-                    .result
-                    .as_ref()
-                    .and_then(|r| r.get("folderId"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                return Ok(json!({"id": folder_id, "title": copy.title, "job": state}));
-            }
-            Some(AsyncJobStatus::Failed) => {
-                return Err(ActionError::permanent(format!(
-                    "Wrike's copy of {folder} failed: {}",
-                    state.error_message.as_deref().unwrap_or("no reason given")
-                )));
-            }
-            _ if started.elapsed() >= COPY_WAIT => {
-                return Err(ActionError::permanent(format!(
-                    "Wrike's copy of {folder} did not finish within {} s (job {})",
-                    COPY_WAIT.as_secs(),
-                    job.id
-                )));
-            }
-            _ => {
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(5));
-            }
-        }
-    }
-}
-
-fn id<'a>(input: &'a Value, name: &str) -> Result<&'a str, ActionError> {
-    let value = text(input, name)?;
-    check_id(value).map_err(|e| ActionError::permanent(format!("{name}: {e}")))
-}
-
 /// The input without `skip`, as Wrike parameters (lists and maps as JSON text).
 fn params_except(input: &Value, skip: &[&str]) -> Vec<(String, String)> {
     let Some(map) = input.as_object() else {
@@ -302,48 +190,6 @@ fn task_or_folder(input: &Value) -> Result<String, ActionError> {
         (None, Some(_)) => Ok(format!("folders/{}", id(input, "folder")?)),
         (None, None) => Err(ActionError::permanent("give a task or a folder")),
     }
-}
-
-/// The file of an upload: `name`, and its bytes as `content` (text) or `content_base64`.
-fn file_upload(input: &Value) -> Result<wrike_api::FileUpload, ActionError> {
-    use base64::Engine;
-    let name = text(input, "name")?.to_owned();
-    let given = |field: &str| input.get(field).filter(|v| !v.is_null());
-    let (bytes, default_type) = match (given("content"), given("content_base64")) {
-        (Some(_), Some(_)) => {
-            return Err(ActionError::permanent(
-                "give content or content_base64, not both",
-            ));
-        }
-        (Some(Value::String(t)), None) => (t.clone().into_bytes(), "text/plain; charset=utf-8"),
-        (Some(_), None) => return Err(ActionError::permanent("content must be text")),
-        (None, Some(Value::String(b))) => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(b.trim())
-                .map_err(|e| ActionError::permanent(format!("content_base64: {e}")))?;
-            (bytes, "application/octet-stream")
-        }
-        (None, Some(_)) => return Err(ActionError::permanent("content_base64 must be text")),
-        (None, None) => {
-            return Err(ActionError::permanent(
-                "give the file as content (text) or content_base64",
-            ));
-        }
-    };
-    if bytes.is_empty() {
-        return Err(ActionError::permanent(
-            "the file is empty (Wrike refuses an upload without a body)",
-        ));
-    }
-    let content_type = match given("content_type") {
-        Some(_) => text(input, "content_type")?.to_owned(),
-        None => default_type.to_owned(),
-    };
-    Ok(wrike_api::FileUpload {
-        name,
-        content_type,
-        bytes,
-    })
 }
 
 /// The first item of a Wrike answer's `data`.
@@ -637,6 +483,10 @@ async fn wrike_action(
         ActionKind::ListWrikeApprovals => {
             let on = approval_target(input)?;
             let statuses = strings(input, "statuses")?;
+            let people = |name: &str| -> Result<Option<Vec<String>>, ActionError> {
+                let ids = strings(input, name)?;
+                Ok((!ids.is_empty()).then_some(ids))
+            };
             let query = wrike_api::requests::ApprovalQuery {
                 statuses: (!statuses.is_empty()).then(|| {
                     statuses
@@ -644,7 +494,8 @@ async fn wrike_action(
                         .map(|s| wrike_api::models::ApprovalStatus::from(s.as_str()))
                         .collect()
                 }),
-                ..Default::default()
+                approvers: people("approvers")?,
+                pending_approvers: people("pendingApprovers")?,
             };
             let found = client
                 .approvals(on.as_ref(), &query)
@@ -691,7 +542,49 @@ async fn wrike_action(
             })?;
             to_output(&cancelled)
         }
-        ActionKind::CopyFolder => copy_folder(&client, input).await,
+        ActionKind::CopyFolder => connector::folders::copy(&client, input, false).await,
+        ActionKind::CopyProject => connector::folders::copy(&client, input, true).await,
+        ActionKind::GetFolder => connector::folders::get(&client, input).await,
+        ActionKind::SearchFolders => connector::folders::search(&client, input, false).await,
+        ActionKind::SearchProjects => connector::folders::search(&client, input, true).await,
+        ActionKind::ListFolderBlueprints => {
+            connector::templates::folder_blueprints(&client, input).await
+        }
+        ActionKind::ListTaskBlueprints => {
+            connector::templates::task_blueprints(&client, input).await
+        }
+        ActionKind::LaunchFolderBlueprint => {
+            connector::templates::launch(&client, input, BlueprintKind::Folder).await
+        }
+        ActionKind::LaunchTaskBlueprint => {
+            connector::templates::launch(&client, input, BlueprintKind::Task).await
+        }
+        ActionKind::ListCustomItemTypes => connector::templates::item_types(&client).await,
+        ActionKind::CreateFromCustomItemType => {
+            connector::templates::instantiate(&client, input).await
+        }
+        ActionKind::ListCustomFields => connector::fields::list(&client, input).await,
+        ActionKind::CreateCustomField => connector::fields::create(&client, input).await,
+        ActionKind::GetCustomFields => connector::fields::get(&client, input).await,
+        ActionKind::SetCustomFields => connector::fields::set(&client, input).await,
+        ActionKind::ListUsers => connector::people::list_users(&client, connection, input).await,
+        ActionKind::GetUser => connector::people::get_user(&client, input).await,
+        ActionKind::ListGroups => connector::people::list_groups(&client, input).await,
+        ActionKind::AddGroupMembers => {
+            connector::people::change_members(&client, input, true).await
+        }
+        ActionKind::RemoveGroupMembers => {
+            connector::people::change_members(&client, input, false).await
+        }
+        ActionKind::SearchTimelogs => connector::timelogs::search(&client, input).await,
+        ActionKind::UpdateTimelog => connector::timelogs::update(&client, input).await,
+        ActionKind::DeleteTimelog => connector::timelogs::delete(&client, input).await,
+        ActionKind::ListTimelogCategories => connector::timelogs::categories(&client).await,
+        ActionKind::GetAttachment => connector::files::get(&client, input).await,
+        ActionKind::GetAttachmentUrl => connector::files::url(&client, input).await,
+        ActionKind::UpdateAttachment => connector::files::update(&client, input).await,
+        ActionKind::GetWrikeApproval => connector::approvals::get(&client, input).await,
+        ActionKind::UpdateWrikeApproval => connector::approvals::update(&client, input).await,
         ActionKind::WrikeRequest => {
             let method = match text(input, "method")?.to_ascii_uppercase().as_str() {
                 "GET" => Method::GET,
@@ -1112,7 +1005,7 @@ pub async fn find_created(
                 })
                 .and_then(|a| serde_json::to_value(a).ok())
         }
-        ActionKind::CopyFolder => {
+        ActionKind::CopyFolder | ActionKind::CopyProject | ActionKind::LaunchFolderBlueprint => {
             let parent = id(input, "parent").ok()?;
             let title = input.get("title")?.as_str()?;
             list(format!("folders/{parent}/folders"), vec![])
@@ -1124,6 +1017,65 @@ pub async fn find_created(
                         && f.get("id").and_then(Value::as_str) != Some(parent)
                 })
                 .cloned()
+        }
+        ActionKind::LaunchTaskBlueprint | ActionKind::CreateFromCustomItemType => {
+            let title = input.get("title")?.as_str()?;
+            let folder = match input.get("parent") {
+                Some(_) => id(input, "parent").ok()?.to_owned(),
+                None => {
+                    // Under a task: the new task is among its subtasks.
+                    let parent = id(input, "superTask").ok()?;
+                    let task = client
+                        .tasks_by_ids(&[parent])
+                        .await
+                        .ok()?
+                        .into_iter()
+                        .next()?;
+                    let subtasks = task.sub_task_ids.unwrap_or_default();
+                    let refs: Vec<&str> = subtasks.iter().map(String::as_str).collect();
+                    if refs.is_empty() {
+                        return None;
+                    }
+                    return client
+                        .tasks_by_ids(&refs)
+                        .await
+                        .ok()?
+                        .into_iter()
+                        .find(|t| t.title == title && t.created_date >= since)
+                        .and_then(|t| serde_json::to_value(t).ok());
+                }
+            };
+            let made_task = list(
+                format!("folders/{folder}/tasks"),
+                vec![("title".into(), title.into())],
+            )
+            .await?
+            .as_array()?
+            .iter()
+            .find(|t| made_after(t, "createdDate"))
+            .cloned();
+            match made_task {
+                Some(task) => Some(task),
+                None => list(format!("folders/{folder}/folders"), vec![])
+                    .await?
+                    .as_array()?
+                    .iter()
+                    .find(|f| {
+                        f.get("title").and_then(Value::as_str) == Some(title)
+                            && f.get("id").and_then(Value::as_str) != Some(folder.as_str())
+                    })
+                    .cloned(),
+            }
+        }
+        ActionKind::CreateCustomField => {
+            let title = input.get("title")?.as_str()?;
+            client
+                .custom_fields()
+                .await
+                .ok()?
+                .into_iter()
+                .find(|f| f.title == title)
+                .and_then(|f| serde_json::to_value(f).ok())
         }
         // Nothing to look for: they create nothing, or nothing they made can be told
         // apart from what was there (a folder, a timelog: see the catalog's `creates`).
@@ -1147,6 +1099,29 @@ pub async fn find_created(
         | ActionKind::GetSpace
         | ActionKind::ListWrikeApprovals
         | ActionKind::CancelWrikeApproval
+        | ActionKind::GetFolder
+        | ActionKind::SearchFolders
+        | ActionKind::SearchProjects
+        | ActionKind::ListFolderBlueprints
+        | ActionKind::ListTaskBlueprints
+        | ActionKind::ListCustomItemTypes
+        | ActionKind::ListCustomFields
+        | ActionKind::GetCustomFields
+        | ActionKind::SetCustomFields
+        | ActionKind::ListUsers
+        | ActionKind::GetUser
+        | ActionKind::ListGroups
+        | ActionKind::AddGroupMembers
+        | ActionKind::RemoveGroupMembers
+        | ActionKind::SearchTimelogs
+        | ActionKind::UpdateTimelog
+        | ActionKind::DeleteTimelog
+        | ActionKind::ListTimelogCategories
+        | ActionKind::GetAttachment
+        | ActionKind::GetAttachmentUrl
+        | ActionKind::UpdateAttachment
+        | ActionKind::GetWrikeApproval
+        | ActionKind::UpdateWrikeApproval
         | ActionKind::WrikeRequest
         | ActionKind::HttpRequest
         | ActionKind::Notify

@@ -81,7 +81,7 @@ pub async fn add(
 #[into_params(parameter_in = Query)]
 pub struct PlanQuery {
     /// Features, comma separated: usage_analytics, reclaim, invitations, read_work,
-    /// write_work, webhooks.
+    /// write_work, webhooks, groups.
     pub features: String,
 }
 
