@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use crate::scope_plan::Feature;
 
+use super::shape::Shape;
+
 /// What an action does with the connection's access, from least to most. A recipe needs the
 /// highest privilege among its steps; one that administers users and seats is applied,
 /// edited, started and run by hand only by Admins, since its steps do what only Admins may
@@ -174,6 +176,8 @@ pub struct Action {
     /// What it does with the connection's access (`wrike.request`: the most its method and
     /// path may need; see `Step::privilege`).
     pub privilege: Privilege,
+    /// What it gives the steps after it (`steps.ID`), for checking their templates.
+    pub output: fn() -> Shape,
 }
 
 const TASK_FIELDS: &[ActionInput] = &[
@@ -189,6 +193,164 @@ const TASK_FIELDS: &[ActionInput] = &[
     opt("superTasks", "parent task ids"),
     opt("metadata", "[{key, value}]"),
 ];
+
+/// What each action gives: Wrike's answers by the client's models, the hub's own answers
+/// by their fields.
+mod outputs {
+    use super::Shape;
+    use wrike_api::models::*;
+
+    pub fn anything() -> Shape {
+        Shape::Any
+    }
+    pub fn task() -> Shape {
+        Shape::of::<Task>()
+    }
+    pub fn tasks() -> Shape {
+        task().list()
+    }
+    pub fn folder() -> Shape {
+        Shape::of::<Folder>()
+    }
+    pub fn folders() -> Shape {
+        folder().list()
+    }
+    pub fn comment() -> Shape {
+        Shape::of::<Comment>()
+    }
+    pub fn invitation() -> Shape {
+        Shape::of::<Invitation>()
+    }
+    pub fn workflows() -> Shape {
+        Shape::of::<Workflow>().list()
+    }
+    pub fn contact() -> Shape {
+        Shape::of::<Contact>()
+    }
+    pub fn contacts() -> Shape {
+        contact().list()
+    }
+    pub fn timelog() -> Shape {
+        Shape::of::<Timelog>()
+    }
+    pub fn timelogs() -> Shape {
+        timelog().list()
+    }
+    pub fn timelog_categories() -> Shape {
+        Shape::of::<TimelogCategory>().list()
+    }
+    pub fn attachment() -> Shape {
+        Shape::of::<Attachment>()
+    }
+    pub fn attachments() -> Shape {
+        attachment().list()
+    }
+    pub fn dependency() -> Shape {
+        Shape::of::<Dependency>()
+    }
+    pub fn dependencies() -> Shape {
+        dependency().list()
+    }
+    pub fn space() -> Shape {
+        Shape::of::<Space>()
+    }
+    pub fn spaces() -> Shape {
+        space().list()
+    }
+    pub fn approval() -> Shape {
+        Shape::of::<Approval>()
+    }
+    pub fn approvals() -> Shape {
+        approval().list()
+    }
+    pub fn folder_blueprints() -> Shape {
+        Shape::of::<FolderBlueprint>().list()
+    }
+    pub fn task_blueprints() -> Shape {
+        Shape::of::<TaskBlueprint>().list()
+    }
+    pub fn launched_folder() -> Shape {
+        folder().with(&["job"])
+    }
+    pub fn launched_task() -> Shape {
+        task().with(&["job"])
+    }
+    pub fn item_types() -> Shape {
+        Shape::of::<CustomItemType>().list()
+    }
+    pub fn made_work() -> Shape {
+        Shape::of::<MadeWork>()
+    }
+    pub fn custom_field() -> Shape {
+        Shape::of::<CustomField>()
+    }
+    pub fn custom_fields() -> Shape {
+        custom_field().with(&["choices"]).list()
+    }
+    pub fn field_values() -> Shape {
+        Shape::object(vec![
+            ("byTitle", Shape::Any),
+            ("byId", Shape::Any),
+            (
+                "fields",
+                Shape::fields(&["id", "title", "type", "value"]).list(),
+            ),
+        ])
+    }
+    pub fn group() -> Shape {
+        Shape::of::<Group>()
+    }
+    pub fn groups() -> Shape {
+        group().list()
+    }
+    pub fn copied() -> Shape {
+        Shape::fields(&["id", "title", "job"])
+    }
+    pub fn downloaded() -> Shape {
+        Shape::fields(&["id", "name", "contentType", "size", "content_base64"])
+    }
+    pub fn deleted() -> Shape {
+        Shape::fields(&["deleted"])
+    }
+    pub fn deleted_timelog() -> Shape {
+        Shape::fields(&["deleted", "id"])
+    }
+    pub fn cancelled() -> Shape {
+        Shape::fields(&["cancelled"])
+    }
+    pub fn attachment_link() -> Shape {
+        Shape::fields(&["id", "url", "validHours"])
+    }
+    pub fn http_answer() -> Shape {
+        Shape::fields(&["status", "body"])
+    }
+    pub fn notified() -> Shape {
+        Shape::fields(&["sent", "channels", "to", "subject", "message"])
+    }
+    pub fn decided() -> Shape {
+        Shape::fields(&["approved", "decided_by", "note"])
+    }
+    pub fn inactive() -> Shape {
+        Shape::object(vec![
+            ("days", Shape::Scalar),
+            ("total", Shape::Scalar),
+            ("left_out", Shape::Scalar),
+            (
+                "users",
+                Shape::fields(&[
+                    "id",
+                    "name",
+                    "email",
+                    "userTypeId",
+                    "userType",
+                    "lastActivityAt",
+                ])
+                .list(),
+            ),
+            ("collaborator_type_id", Shape::Scalar),
+        ])
+    }
+}
 
 /// What folder and project searches take.
 const FOLDER_SEARCH: &[ActionInput] = &[
@@ -224,6 +386,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::task,
     },
     Action {
         kind: ActionKind::SearchTasks,
@@ -245,6 +408,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::tasks,
     },
     Action {
         kind: ActionKind::CreateTask,
@@ -268,6 +432,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::task,
     },
     Action {
         kind: ActionKind::UpdateTask,
@@ -289,6 +454,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::task,
     },
     Action {
         kind: ActionKind::DeleteTask,
@@ -298,6 +464,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::task,
     },
     Action {
         kind: ActionKind::CreateFolder,
@@ -316,6 +483,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::folder,
     },
     Action {
         kind: ActionKind::UpdateFolder,
@@ -334,6 +502,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::folder,
     },
     Action {
         kind: ActionKind::CreateComment,
@@ -347,6 +516,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::comment,
     },
     Action {
         kind: ActionKind::CreateInvitation,
@@ -365,6 +535,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::Invitations),
         creates: true,
         privilege: Privilege::AdministerUsers,
+        output: outputs::invitation,
     },
     Action {
         kind: ActionKind::ResendInvitation,
@@ -374,6 +545,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::Invitations),
         creates: false,
         privilege: Privilege::AdministerUsers,
+        output: outputs::invitation,
     },
     Action {
         kind: ActionKind::CancelInvitation,
@@ -383,6 +555,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::Invitations),
         creates: false,
         privilege: Privilege::AdministerUsers,
+        output: outputs::cancelled,
     },
     Action {
         kind: ActionKind::ListWorkflows,
@@ -392,6 +565,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::workflows,
     },
     Action {
         kind: ActionKind::UpdateUser,
@@ -406,6 +580,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::Reclaim),
         creates: false,
         privilege: Privilege::AdministerUsers,
+        output: outputs::contact,
     },
     Action {
         kind: ActionKind::CreateTimelog,
@@ -420,6 +595,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::timelog,
     },
     Action {
         kind: ActionKind::ListAttachments,
@@ -432,6 +608,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::attachments,
     },
     Action {
         kind: ActionKind::UploadAttachment,
@@ -457,6 +634,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::attachment,
     },
     Action {
         kind: ActionKind::DownloadAttachment,
@@ -466,6 +644,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::downloaded,
     },
     Action {
         kind: ActionKind::DeleteAttachment,
@@ -475,6 +654,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::deleted,
     },
     Action {
         kind: ActionKind::ListDependencies,
@@ -484,6 +664,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::dependencies,
     },
     Action {
         kind: ActionKind::CreateDependency,
@@ -502,6 +683,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::dependency,
     },
     Action {
         kind: ActionKind::DeleteDependency,
@@ -511,6 +693,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::deleted,
     },
     Action {
         kind: ActionKind::ListSpaces,
@@ -520,6 +703,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::spaces,
     },
     Action {
         kind: ActionKind::GetSpace,
@@ -529,6 +713,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::space,
     },
     Action {
         kind: ActionKind::ListWrikeApprovals,
@@ -550,6 +735,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::approvals,
     },
     Action {
         kind: ActionKind::CreateWrikeApproval,
@@ -565,6 +751,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::approval,
     },
     Action {
         kind: ActionKind::CancelWrikeApproval,
@@ -574,6 +761,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::approval,
     },
     Action {
         kind: ActionKind::CopyFolder,
@@ -592,6 +780,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::copied,
     },
     Action {
         kind: ActionKind::CopyProject,
@@ -610,6 +799,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::copied,
     },
     Action {
         kind: ActionKind::GetFolder,
@@ -619,6 +809,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::folder,
     },
     Action {
         kind: ActionKind::SearchFolders,
@@ -628,6 +819,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::folders,
     },
     Action {
         kind: ActionKind::SearchProjects,
@@ -637,6 +829,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::folders,
     },
     Action {
         kind: ActionKind::ListFolderBlueprints,
@@ -646,6 +839,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::folder_blueprints,
     },
     Action {
         kind: ActionKind::ListTaskBlueprints,
@@ -655,6 +849,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::task_blueprints,
     },
     Action {
         kind: ActionKind::LaunchFolderBlueprint,
@@ -675,6 +870,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::launched_folder,
     },
     Action {
         kind: ActionKind::LaunchTaskBlueprint,
@@ -699,6 +895,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::launched_task,
     },
     Action {
         kind: ActionKind::ListCustomItemTypes,
@@ -708,6 +905,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::item_types,
     },
     Action {
         kind: ActionKind::CreateFromCustomItemType,
@@ -725,6 +923,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::made_work,
     },
     Action {
         kind: ActionKind::ListCustomFields,
@@ -734,6 +933,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::custom_fields,
     },
     Action {
         kind: ActionKind::CreateCustomField,
@@ -755,6 +955,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: true,
         privilege: Privilege::WriteWork,
+        output: outputs::custom_field,
     },
     Action {
         kind: ActionKind::GetCustomFields,
@@ -767,6 +968,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::field_values,
     },
     Action {
         kind: ActionKind::SetCustomFields,
@@ -780,6 +982,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::field_values,
     },
     Action {
         kind: ActionKind::ListUsers,
@@ -798,6 +1001,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::contacts,
     },
     Action {
         kind: ActionKind::GetUser,
@@ -807,6 +1011,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::contact,
     },
     Action {
         kind: ActionKind::ListGroups,
@@ -816,6 +1021,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::Groups),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::groups,
     },
     Action {
         kind: ActionKind::AddGroupMembers,
@@ -828,6 +1034,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::Groups),
         creates: false,
         privilege: Privilege::AdministerUsers,
+        output: outputs::group,
     },
     Action {
         kind: ActionKind::RemoveGroupMembers,
@@ -840,6 +1047,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::Groups),
         creates: false,
         privilege: Privilege::AdministerUsers,
+        output: outputs::group,
     },
     Action {
         kind: ActionKind::SearchTimelogs,
@@ -856,6 +1064,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::timelogs,
     },
     Action {
         kind: ActionKind::UpdateTimelog,
@@ -871,6 +1080,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::timelog,
     },
     Action {
         kind: ActionKind::DeleteTimelog,
@@ -880,6 +1090,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::deleted_timelog,
     },
     Action {
         kind: ActionKind::ListTimelogCategories,
@@ -889,6 +1100,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::timelog_categories,
     },
     Action {
         kind: ActionKind::GetAttachment,
@@ -898,6 +1110,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::attachment,
     },
     Action {
         kind: ActionKind::GetAttachmentUrl,
@@ -907,6 +1120,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::attachment_link,
     },
     Action {
         kind: ActionKind::UpdateAttachment,
@@ -922,6 +1136,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::attachment,
     },
     Action {
         kind: ActionKind::GetWrikeApproval,
@@ -931,6 +1146,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::ReadWork),
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::approval,
     },
     Action {
         kind: ActionKind::UpdateWrikeApproval,
@@ -949,6 +1165,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::approval,
     },
     Action {
         kind: ActionKind::WrikeRequest,
@@ -965,6 +1182,7 @@ pub const CATALOG: &[Action] = &[
         needs: Some(Feature::WriteWork),
         creates: false,
         privilege: Privilege::AdministerUsers,
+        output: outputs::anything,
     },
     Action {
         kind: ActionKind::HttpRequest,
@@ -981,6 +1199,7 @@ pub const CATALOG: &[Action] = &[
         needs: None,
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::http_answer,
     },
     Action {
         kind: ActionKind::Notify,
@@ -997,6 +1216,7 @@ pub const CATALOG: &[Action] = &[
         needs: None,
         creates: false,
         privilege: Privilege::WriteWork,
+        output: outputs::notified,
     },
     Action {
         kind: ActionKind::Approval,
@@ -1016,6 +1236,7 @@ pub const CATALOG: &[Action] = &[
         needs: None,
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::decided,
     },
     Action {
         kind: ActionKind::UsageInactiveUsers,
@@ -1028,6 +1249,7 @@ pub const CATALOG: &[Action] = &[
         needs: None,
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::inactive,
     },
     Action {
         kind: ActionKind::Map,
@@ -1037,6 +1259,7 @@ pub const CATALOG: &[Action] = &[
         needs: None,
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::anything,
     },
     Action {
         kind: ActionKind::ControlStop,
@@ -1046,6 +1269,7 @@ pub const CATALOG: &[Action] = &[
         needs: None,
         creates: false,
         privilege: Privilege::Read,
+        output: outputs::anything,
     },
 ];
 

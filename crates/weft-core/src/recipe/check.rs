@@ -1,15 +1,16 @@
 //! The checks that need the whole recipe: names, step ids and what templates refer to,
 //! action inputs, the trigger's settings, the recipe's tests.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_saphyr::Spanned;
 use wrike_api::models::WebhookEventType;
 
 use super::catalog::action;
-use super::model::{HubEvent, OnError, Recipe, Trigger};
+use super::model::{HubEvent, OnError, PollObject, Recipe, Step, Trigger};
 use super::node::Node;
 use super::problem::Problem;
+use super::shape::Shape;
 use crate::schedule::Cadence;
 
 /// Names a template may start with.
@@ -70,6 +71,12 @@ pub fn check(recipe: &Recipe) -> Vec<Problem> {
         ));
     }
     let ids: Vec<&str> = recipe.steps.iter().map(|s| s.id.value.as_str()).collect();
+    let mut known = Known {
+        earlier: BTreeSet::new(),
+        steps: BTreeMap::new(),
+        trigger: trigger_shape(&recipe.trigger.value),
+        item: None,
+    };
     for (index, step) in recipe.steps.iter().enumerate() {
         let at = format!("steps[{index}]");
         let id = step.id.value.as_str();
@@ -87,7 +94,8 @@ pub fn check(recipe: &Recipe) -> Vec<Problem> {
                 format!("the step id {id:?} is used twice"),
             ));
         }
-        let earlier: BTreeSet<&str> = ids[..index].iter().copied().collect();
+        known.earlier = ids[..index].iter().map(|s| (*s).to_owned()).collect();
+        known.item = step.for_each.as_ref().map(|list| item_shape(list, &known));
 
         match action(&step.action.value) {
             None => problems.push(Problem::at(
@@ -175,7 +183,6 @@ pub fn check(recipe: &Recipe) -> Vec<Problem> {
             }
         }
 
-        let has_item = step.for_each.is_some();
         let mut templates: Vec<(String, &Spanned<Node>)> = Vec::new();
         if let Some(input) = &step.input {
             templates.extend(
@@ -190,17 +197,16 @@ pub fn check(recipe: &Recipe) -> Vec<Problem> {
             templates.push((format!("{at}.when"), when));
         }
         for (field, node) in templates {
-            check_names(node, &field, &earlier, has_item, &mut problems);
+            check_names(node, &field, &known, &mut problems);
         }
         if let Some(list) = &step.for_each {
-            check_names(
-                list,
-                &format!("{at}.for_each"),
-                &earlier,
-                false,
-                &mut problems,
-            );
+            let outside = Known {
+                item: None,
+                ..known.clone()
+            };
+            check_names(list, &format!("{at}.for_each"), &outside, &mut problems);
         }
+        known.steps.insert(id.to_owned(), step_shape(step));
         if let Some(retry) = &step.retry
             && !(1..=20).contains(&retry.attempts)
         {
@@ -245,25 +251,140 @@ pub fn check(recipe: &Recipe) -> Vec<Problem> {
     problems
 }
 
+/// What templates of a step may read, and the shapes known for it.
+#[derive(Clone)]
+struct Known {
+    /// The steps before this one.
+    earlier: BTreeSet<String>,
+    /// What each earlier step gave.
+    steps: BTreeMap<String, Shape>,
+    trigger: Shape,
+    /// In a step with `for_each`, what each item is.
+    item: Option<Shape>,
+}
+
+impl Known {
+    /// The shape a dotted name starts from, and the rest of its path: `steps.task.title`
+    /// is `title` in what the step `task` gave.
+    fn resolve<'a>(&self, name: &'a str) -> Option<(String, Shape, Vec<&'a str>)> {
+        let parts: Vec<&str> = name.split('.').collect();
+        match parts.as_slice() {
+            ["trigger", rest @ ..] => Some(("trigger".into(), self.trigger.clone(), rest.to_vec())),
+            ["item", rest @ ..] => self
+                .item
+                .clone()
+                .map(|shape| ("item".into(), shape, rest.to_vec())),
+            ["steps", step, rest @ ..] => self
+                .steps
+                .get(*step)
+                .map(|shape| (format!("steps.{step}"), shape.clone(), rest.to_vec())),
+            _ => None,
+        }
+    }
+}
+
+/// What a step gives the steps after it: its action's output (for `map`, the names it
+/// computes), a list of them under `for_each`.
+fn step_shape(step: &Step) -> Shape {
+    let Some(action) = action(&step.action.value) else {
+        return Shape::Any;
+    };
+    let one = if action.kind == super::ActionKind::Map {
+        match step.input.as_ref().map(|i| &i.value) {
+            Some(Node::Map(_)) => Shape::fields(
+                &step
+                    .input
+                    .as_ref()
+                    .map(|i| i.value.keys().collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            ),
+            _ => Shape::Any,
+        }
+    } else {
+        (action.output)()
+    };
+    if step.for_each.is_some() {
+        one.list()
+    } else {
+        one
+    }
+}
+
+/// What `item` is in a step whose `for_each` is one name (`{{ steps.list.users }}`).
+fn item_shape(list: &Spanned<Node>, known: &Known) -> Shape {
+    let Node::Template(template) = &list.value else {
+        return Shape::Any;
+    };
+    let Some((_, mut shape, path)) = template.path().and_then(|p| known.resolve(p)) else {
+        return Shape::Any;
+    };
+    for part in path {
+        shape = match shape {
+            Shape::Object { fields, .. } => fields.get(part).cloned().unwrap_or(Shape::Any),
+            _ => Shape::Any,
+        };
+    }
+    shape.item()
+}
+
+/// What a run's `trigger` holds for each kind of trigger.
+fn trigger_shape(trigger: &Trigger) -> Shape {
+    use wrike_api::models::{Comment, Folder, Task, Timelog, WebhookEvent};
+    match trigger {
+        // Each event type adds its own fields to the ones every event has.
+        Trigger::Wrike(_) => Shape::of::<WebhookEvent>().opened(),
+        Trigger::Poll(poll) => Shape::object(vec![
+            ("object", Shape::Scalar),
+            ("id", Shape::Scalar),
+            ("updatedDate", Shape::Scalar),
+            (
+                "item",
+                match poll.object {
+                    PollObject::Tasks => Shape::of::<Task>(),
+                    PollObject::Folders | PollObject::Projects => Shape::of::<Folder>(),
+                    PollObject::Comments => Shape::of::<Comment>(),
+                    PollObject::Timelogs => Shape::of::<Timelog>(),
+                },
+            ),
+        ]),
+        Trigger::Schedule(_) => Shape::fields(&["scheduledAt", "firedAt"]),
+        Trigger::Hub(hub) => match hub.event {
+            HubEvent::UserInactive => Shape::object(vec![
+                ("event", Shape::Scalar),
+                ("connection", Shape::Scalar),
+                ("connectionId", Shape::Scalar),
+                ("days", Shape::Scalar),
+                (
+                    "user",
+                    Shape::fields(&[
+                        "id",
+                        "name",
+                        "email",
+                        "userTypeId",
+                        "userType",
+                        "role",
+                        "lastActivityAt",
+                        "idleDays",
+                    ]),
+                ),
+            ]),
+            HubEvent::SyncFinished => Shape::fields(&["connectionId", "connection", "report"]),
+            // The alert that reported it, whose fields vary with what was found.
+            HubEvent::ConnectionBroken | HubEvent::ConnectionRecovered => Shape::Any,
+        },
+        // Whatever the other system sends.
+        Trigger::Http(_) => Shape::Any,
+    }
+}
+
 /// A template may read the trigger, earlier steps, `item` inside a `for_each`, the recipe
-/// and the run; anything else would be undefined when it runs.
-fn check_names(
-    node: &Spanned<Node>,
-    field: &str,
-    earlier: &BTreeSet<&str>,
-    has_item: bool,
-    problems: &mut Vec<Problem>,
-) {
+/// and the run; anything else would be undefined when it runs. Where the shape of what it
+/// reads is known, each field it names must be in it.
+fn check_names(node: &Spanned<Node>, field: &str, known: &Known, problems: &mut Vec<Problem>) {
     let Node::Template(template) = &node.value else {
         // `when` and `for_each` may be literals; nested templates are listed by the caller.
         for (path, inner) in node.value.templates() {
-            check_names(
-                inner,
-                &format!("{field}.{path}"),
-                earlier,
-                has_item,
-                problems,
-            );
+            check_names(inner, &format!("{field}.{path}"), known, problems);
         }
         return;
     };
@@ -280,21 +401,26 @@ fn check_names(
                     "{head:?} is not defined; templates can read {}",
                     SCOPE_NAMES.join(", ")
                 ))
-            } else if head == "item" && !has_item {
+            } else if head == "item" && known.item.is_none() {
                 Some("item is only defined in a step with for_each".to_owned())
             } else if head == "secrets" && !rest.is_some_and(is_secret_name) {
                 Some(
                     "secrets are read one at a time by name: secrets.NAME (letters, digits and _)"
                         .to_owned(),
                 )
-            } else if head == "steps" {
-                rest.map(|r| r.split('.').next().unwrap_or(r))
-                .filter(|step| !earlier.contains(step))
-                .map(|step| {
-                format!("steps.{step} is not an earlier step (a step can read the steps before it)")
-            })
+            } else if head == "steps"
+                && let Some(step) = rest
+                    .map(|r| r.split('.').next().unwrap_or(r))
+                    .filter(|step| !known.earlier.contains(*step))
+            {
+                Some(format!(
+                    "steps.{step} is not an earlier step (a step can read the steps before it)"
+                ))
             } else {
-                None
+                known
+                    .resolve(&name)
+                    .and_then(|(at, shape, path)| shape.check(&at, &path).err())
+                    .map(|misfit| misfit.to_string())
             };
         if let Some(message) = message {
             problems.push(Problem::at(node, field, message));

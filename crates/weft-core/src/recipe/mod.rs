@@ -12,6 +12,7 @@ mod model;
 mod node;
 mod parse;
 mod problem;
+mod shape;
 mod template;
 
 pub use catalog::{
@@ -22,4 +23,5 @@ pub use model::*;
 pub use node::{Node, evaluate};
 pub use parse::{MAX_RECIPE_BYTES, parse};
 pub use problem::{Problem, Problems};
+pub use shape::{Misfit, Shape};
 pub use template::{Scope, Template, TemplateError};

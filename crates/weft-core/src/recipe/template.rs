@@ -104,6 +104,20 @@ impl Template {
         names.into_iter().collect()
     }
 
+    /// The dotted name when the whole template is just one (`{{ steps.list.users }}`).
+    pub fn path(&self) -> Option<&str> {
+        let expr = self.expression.as_deref()?.trim();
+        let plain = !expr.is_empty()
+            && expr.split('.').all(|part| {
+                let mut chars = part.chars();
+                chars
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+        plain.then_some(expr)
+    }
+
     /// Filters (`x|name`) and tests (`x is name`) the template uses that do not exist,
     /// which minijinja would only report when a run reaches them.
     pub fn unknown_functions(&self) -> Vec<String> {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{CustomField, Metadata};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     pub id: String,
@@ -34,7 +34,7 @@ pub struct Account {
 }
 
 /// The plan. `paid` and `userLimit` are only shown to admins.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Subscription {
     #[serde(rename = "type")]

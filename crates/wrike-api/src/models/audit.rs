@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One audit record. `details` keeps Wrike's human-readable keys (`"Login Type"`); Wrike
 /// always sends it, as an object, empty or not.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRecord {
     pub id: String,

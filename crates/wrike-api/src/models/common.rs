@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every successful Wrike response: `{"kind": "...", "data": [...]}`; paged responses add
 /// `nextPageToken` (absent on the last page) and `responseSize`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope<T> {
     pub kind: String,
@@ -32,7 +32,7 @@ impl<T> Envelope<T> {
 }
 
 /// A metadata entry (per API application): `{"key": ..., "value": ...}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Metadata {
     pub key: String,
     #[serde(default, deserialize_with = "super::lenient::opt_text")]
@@ -40,7 +40,7 @@ pub struct Metadata {
 }
 
 /// A custom field value on a task or folder. Wrike sends values as strings (≤ 2000 chars).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CustomFieldValue {
     pub id: String,
     #[serde(default, deserialize_with = "super::lenient::opt_text")]
@@ -48,7 +48,7 @@ pub struct CustomFieldValue {
 }
 
 /// `GET /version`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Version {
     pub major: u32,
     pub minor: u32,

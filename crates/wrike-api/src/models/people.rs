@@ -15,7 +15,7 @@ crate::open_enum!(
 );
 
 /// A contact (`GET /contacts`) or user (`GET /users/{id}`): the same model.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     pub id: String,
@@ -93,7 +93,7 @@ impl Contact {
 }
 
 /// A contact's membership in one account.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub account_id: String,
@@ -111,7 +111,7 @@ pub struct Profile {
 }
 
 /// Bill or cost rate of a contact.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Rate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,7 +121,7 @@ pub struct Rate {
 }
 
 /// `GET /user_types`. Sources disagree between `description` and `licenseType`; both kept.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserType {
     pub id: String,
@@ -132,7 +132,7 @@ pub struct UserType {
     pub license_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Group {
     pub id: String,
@@ -162,7 +162,7 @@ crate::open_enum!(
     }
 );
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Invitation {
     pub id: String,
@@ -188,7 +188,7 @@ pub struct Invitation {
 }
 
 /// `GET /access_roles`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccessRole {
     pub id: String,
     pub title: String,

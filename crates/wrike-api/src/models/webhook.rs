@@ -57,7 +57,7 @@ crate::open_enum!(
     }
 );
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Webhook {
     pub id: String,
@@ -78,7 +78,7 @@ pub struct Webhook {
 /// One element of a webhook delivery (the body is a JSON array of these). The common keys
 /// are typed; everything type-specific (`oldStatus`, `addedResponsibles`, `comment`, ...) is
 /// kept in `details` with its original key.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookEvent {
     pub event_type: WebhookEventType,

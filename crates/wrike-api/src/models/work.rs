@@ -75,7 +75,7 @@ crate::open_enum!(
     }
 );
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Task {
     pub id: String,
@@ -145,7 +145,7 @@ fn default_importance() -> Importance {
 }
 
 /// Task dates. `start`/`due` are floating local times (`2019-02-18T09:00:00`, no zone).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskDates {
     #[serde(rename = "type", default = "default_date_type")]
@@ -173,7 +173,7 @@ impl Default for DateType {
 }
 
 /// A folder or project (`GET /folders/{ids}`, create, update, delete, copy).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Folder {
     pub id: String,
@@ -229,7 +229,7 @@ impl Folder {
 }
 
 /// The project part of a folder.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -254,7 +254,7 @@ pub struct Project {
 }
 
 /// An entry of the folder tree (`GET /folders`, kind `folderTree`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FolderTreeEntry {
     pub id: String,
@@ -270,7 +270,7 @@ pub struct FolderTreeEntry {
     pub space: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Space {
     pub id: String,
@@ -292,7 +292,7 @@ pub struct Space {
     pub default_task_workflow_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SpaceMember {
     pub id: String,
@@ -302,7 +302,7 @@ pub struct SpaceMember {
     pub is_manager: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Workflow {
     pub id: String,
@@ -315,7 +315,7 @@ pub struct Workflow {
     pub custom_statuses: Vec<CustomStatus>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomStatus {
     pub id: String,
@@ -331,7 +331,7 @@ pub struct CustomStatus {
     pub hidden: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomField {
     pub id: String,
@@ -359,7 +359,7 @@ crate::open_enum!(
 );
 
 /// A dependency between two tasks (`GET /tasks/{id}/dependencies`, `/dependencies/{ids}`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Dependency {
     pub id: String,
@@ -392,7 +392,7 @@ crate::open_enum!(
 );
 
 /// One approver's decision on an approval.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalDecision {
     pub approver_id: String,
@@ -404,7 +404,7 @@ pub struct ApprovalDecision {
 }
 
 /// An approval on a task or a folder (`GET /approvals`, `/tasks/{id}/approvals`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Approval {
     pub id: String,
@@ -451,7 +451,7 @@ crate::open_enum!(
 );
 
 /// An asynchronous job (`GET /async_job/{id}`), such as a folder copy.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AsyncJob {
     pub id: String,
@@ -476,7 +476,7 @@ pub struct AsyncJob {
 /// A folder blueprint as the blueprint tree lists it (`GET /folder_blueprints`). The
 /// listing's kind and `scope` values are not in Wrike's 2020 reference; both are read
 /// leniently (an unknown scope is kept as `Other`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FolderBlueprint {
     pub id: String,
@@ -492,7 +492,7 @@ pub struct FolderBlueprint {
 }
 
 /// A task blueprint (`GET /task_blueprints`): a task kept as a template, with its subtasks.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskBlueprint {
     pub id: String,
@@ -528,7 +528,7 @@ crate::open_enum!(
 
 /// A custom item type (`GET /custom_item_types`): a named kind of task or project that
 /// work can be created from.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomItemType {
     pub id: String,
@@ -542,7 +542,7 @@ pub struct CustomItemType {
 }
 
 /// What `POST /custom_item_types/{id}/instantiate` made.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum MadeWork {
     Task(Task),
