@@ -2039,7 +2039,8 @@ steps:
     assert_eq!(status, 400, "{body}");
     let said = body.to_string();
     assert!(
-        said.contains("steps.space has no field \\\"titel\\\"") && said.contains("did you mean title?"),
+        said.contains("steps.space has no field \\\"titel\\\"")
+            && said.contains("did you mean title?"),
         "{body}"
     );
     // An answer whose shape is not known before the run (a raw call) is checked when the

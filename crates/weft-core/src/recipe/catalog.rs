@@ -1279,6 +1279,16 @@ pub fn action(name: &str) -> Option<&'static Action> {
 }
 
 impl Action {
+    /// What the action gives the steps after it, worked out once per process.
+    pub fn output_shape(&self) -> &'static Shape {
+        static SHAPES: std::sync::OnceLock<std::collections::HashMap<ActionKind, Shape>> =
+            std::sync::OnceLock::new();
+        SHAPES
+            .get_or_init(|| CATALOG.iter().map(|a| (a.kind, (a.output)())).collect())
+            .get(&self.kind)
+            .expect("every action of the catalog has its shape")
+    }
+
     /// Every input the action takes, with the task fields `wrike.update_task` shares.
     pub fn all_inputs(&self) -> Vec<ActionInput> {
         let mut inputs = self.inputs.to_vec();

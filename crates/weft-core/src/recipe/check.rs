@@ -301,7 +301,7 @@ fn step_shape(step: &Step) -> Shape {
             _ => Shape::Any,
         }
     } else {
-        (action.output)()
+        action.output_shape().clone()
     };
     if step.for_each.is_some() {
         one.list()
@@ -347,7 +347,8 @@ fn trigger_shape(trigger: &Trigger) -> Shape {
                 },
             ),
         ]),
-        Trigger::Schedule(_) => Shape::fields(&["scheduledAt", "firedAt"]),
+        // A person who runs it by hand may give an event of their own.
+        Trigger::Schedule(_) => Shape::fields(&["scheduledAt", "firedAt"]).opened(),
         Trigger::Hub(hub) => match hub.event {
             HubEvent::UserInactive => Shape::object(vec![
                 ("event", Shape::Scalar),
@@ -395,33 +396,32 @@ fn check_names(node: &Spanned<Node>, field: &str, known: &Known, problems: &mut 
         let mut parts = name.splitn(2, '.');
         let head = parts.next().unwrap_or_default();
         let rest = parts.next();
-        let message =
-            if !SCOPE_NAMES.contains(&head) {
-                Some(format!(
-                    "{head:?} is not defined; templates can read {}",
-                    SCOPE_NAMES.join(", ")
-                ))
-            } else if head == "item" && known.item.is_none() {
-                Some("item is only defined in a step with for_each".to_owned())
-            } else if head == "secrets" && !rest.is_some_and(is_secret_name) {
-                Some(
-                    "secrets are read one at a time by name: secrets.NAME (letters, digits and _)"
-                        .to_owned(),
-                )
-            } else if head == "steps"
-                && let Some(step) = rest
-                    .map(|r| r.split('.').next().unwrap_or(r))
-                    .filter(|step| !known.earlier.contains(*step))
-            {
-                Some(format!(
-                    "steps.{step} is not an earlier step (a step can read the steps before it)"
-                ))
-            } else {
-                known
-                    .resolve(&name)
-                    .and_then(|(at, shape, path)| shape.check(&at, &path).err())
-                    .map(|misfit| misfit.to_string())
-            };
+        let message = if !SCOPE_NAMES.contains(&head) {
+            Some(format!(
+                "{head:?} is not defined; templates can read {}",
+                SCOPE_NAMES.join(", ")
+            ))
+        } else if head == "item" && known.item.is_none() {
+            Some("item is only defined in a step with for_each".to_owned())
+        } else if head == "secrets" && !rest.is_some_and(is_secret_name) {
+            Some(
+                "secrets are read one at a time by name: secrets.NAME (letters, digits and _)"
+                    .to_owned(),
+            )
+        } else if head == "steps"
+            && let Some(step) = rest
+                .map(|r| r.split('.').next().unwrap_or(r))
+                .filter(|step| !known.earlier.contains(*step))
+        {
+            Some(format!(
+                "steps.{step} is not an earlier step (a step can read the steps before it)"
+            ))
+        } else {
+            known
+                .resolve(&name)
+                .and_then(|(at, shape, path)| shape.check(&at, &path).err())
+                .map(|misfit| misfit.to_string())
+        };
         if let Some(message) = message {
             problems.push(Problem::at(node, field, message));
         }

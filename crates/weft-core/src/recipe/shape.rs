@@ -42,7 +42,10 @@ impl Shape {
     /// An object with these fields, each of any shape, and no others.
     pub fn fields(names: &[&str]) -> Shape {
         Shape::Object {
-            fields: names.iter().map(|n| ((*n).to_owned(), Shape::Any)).collect(),
+            fields: names
+                .iter()
+                .map(|n| ((*n).to_owned(), Shape::Any))
+                .collect(),
             open: false,
         }
     }
@@ -271,7 +274,10 @@ mod tests {
         assert!(task.check("steps.task", &["dates", "due"]).is_ok());
         let miss = task.check("steps.task", &["titel"]).unwrap_err();
         let said = miss.to_string();
-        assert!(said.contains("no field \"titel\"") && said.contains("did you mean title?"), "{said}");
+        assert!(
+            said.contains("no field \"titel\"") && said.contains("did you mean title?"),
+            "{said}"
+        );
         assert!(matches!(
             task.check("steps.task", &["responsibleIds", "id"]),
             Err(Misfit::List { .. })
