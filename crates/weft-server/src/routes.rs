@@ -263,6 +263,12 @@ pub(crate) fn entries() -> Vec<Entry> {
         ),
         e(
             Method::POST,
+            "/recipes/{name}/versions/{version}/restore",
+            Needs(EditRecipes),
+            post(web::recipes::restore),
+        ),
+        e(
+            Method::POST,
             "/recipes/{name}/run",
             Needs(RunRecipes),
             post(web::recipes::run_now),
@@ -553,6 +559,7 @@ pub(crate) fn entries() -> Vec<Entry> {
         a(Needs(ViewRecipes), routes!(api::recipes::show)),
         a(Needs(EditRecipes), routes!(api::recipes::remove)),
         a(Needs(ViewRecipes), routes!(api::recipes::version_diff)),
+        a(Needs(EditRecipes), routes!(api::recipes::restore)),
         a(Needs(RunRecipes), routes!(api::recipes::start)),
         a(Needs(RunRecipes), routes!(api::recipes::stop)),
         a(Needs(RunRecipes), routes!(api::recipes::run_now)),

@@ -72,6 +72,9 @@ pub enum RecipesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Make an earlier version's text the recipe's newest version (a new version; checked
+    /// and authorized as any change).
+    Restore { name: String, version: i64 },
     /// Start a recipe: its trigger is set up (the Wrike webhook registered) and runs begin.
     Start { name: String },
     /// Stop a recipe: its trigger is taken down; runs already started finish.
@@ -434,20 +437,38 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
         }
         RecipesCommand::List { json } => {
             let all = library::list(&hub).await?;
+            let summaries = library::run_summaries(&hub).await?;
             if json {
-                return print_page(all.iter().map(wire::recipes::Recipe::from).collect());
+                return print_page(
+                    all.iter()
+                        .map(|r| wire::recipes::Recipe::listed(r, &summaries))
+                        .collect(),
+                );
             }
             if all.is_empty() {
                 println!("no recipes; `weft recipes apply DIR` adds them");
             }
             for r in &all {
+                let runs = summaries.get(&r.id).map_or_else(
+                    || "no runs".to_owned(),
+                    |s| {
+                        format!(
+                            "last {} · {}",
+                            s.last_status.as_str(),
+                            s.success_percent()
+                                .map(|p| format!("{p}% of {} succeeded", s.succeeded + s.failed))
+                                .unwrap_or_else(|| "none ended".into())
+                        )
+                    },
+                );
                 println!(
-                    "{:<32} v{:<3} {:<8} {:<9} {:<20} {}",
+                    "{:<32} v{:<3} {:<8} {:<9} {:<20} {:<32} {}",
                     r.name,
                     r.version,
                     r.trigger_kind,
                     r.state.as_str(),
                     r.connection_name,
+                    runs,
                     r.state_reason.as_deref().unwrap_or("")
                 );
             }
@@ -494,6 +515,10 @@ async fn with_hub(settings: Settings, command: RecipesCommand) -> anyhow::Result
             }
             println!("---");
             print!("{}", record.source);
+        }
+        RecipesCommand::Restore { name, version } => {
+            let made = library::restore(&hub, &actor, &name, version).await?;
+            println!("recipe {name}: version {made} has the text of version {version}");
         }
         RecipesCommand::Start { name } => {
             let r = library::start(&hub, &actor, &name).await?;

@@ -43,6 +43,49 @@ pub enum Trigger {
 }
 
 impl Trigger {
+    /// What starts the recipe, in a few words for lists ("Wrike: TaskCreated in folder F").
+    pub fn describe(&self) -> String {
+        match self {
+            Trigger::Wrike(w) => {
+                let events = if w.events.is_empty() {
+                    "any event".to_owned()
+                } else {
+                    w.events.join(", ")
+                };
+                let place = match (&w.folder, &w.space) {
+                    (Some(f), _) => format!(
+                        " in folder {f}{}",
+                        if w.recursive { " and below" } else { "" }
+                    ),
+                    (None, Some(s)) => format!(" in space {s}"),
+                    (None, None) => String::new(),
+                };
+                format!("Wrike: {events}{place}")
+            }
+            Trigger::Poll(p) => format!(
+                "poll {} every {} s{}",
+                p.object.as_str(),
+                p.every_seconds,
+                p.folder
+                    .as_ref()
+                    .map(|f| format!(" in folder {f}"))
+                    .unwrap_or_default()
+            ),
+            Trigger::Schedule(s) => format!(
+                "schedule {} ({})",
+                s.cron,
+                s.timezone.as_deref().unwrap_or("UTC")
+            ),
+            Trigger::Hub(h) => match h.event {
+                HubEvent::UserInactive => {
+                    format!("hub: user_inactive after {} days", h.inactive_days())
+                }
+                other => format!("hub: {}", other.as_str()),
+            },
+            Trigger::Http(_) => "inbound HTTP call".to_owned(),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Trigger::Wrike(_) => "wrike",

@@ -422,6 +422,59 @@ pub async fn save(hub: &Hub, actor: &Actor, c: &Checked) -> HubResult<Saved> {
     Ok(saved)
 }
 
+/// Makes an earlier version's text the recipe's newest version. History keeps everything:
+/// the restore is a new version, checked and authorized as any change (an Admin for a
+/// recipe that administers users), and the trail says which version it came from.
+pub async fn restore(hub: &Hub, actor: &Actor, name: &str, version: i64) -> HubResult<i64> {
+    let record = find(hub, name).await?;
+    let old = hub
+        .store
+        .recipes()
+        .version(record.id, version)
+        .await?
+        .ok_or_else(|| HubError::NotFound {
+            what: format!("version {version} of recipe {name:?}"),
+        })?;
+    if old.source == record.source {
+        return Err(HubError::Invalid(format!(
+            "version {version} of {name:?} is the current text already"
+        )));
+    }
+    let file = SourceFile {
+        file: format!("{name} v{version}"),
+        source: old.source,
+    };
+    let checked = check_files(std::slice::from_ref(&file))
+        .map_err(|problems| {
+            HubError::Invalid(format!(
+                "version {version} no longer passes the checks, so it cannot be restored as it is:\n{}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ))
+        })?
+        .remove(0);
+    match save(hub, actor, &checked).await? {
+        Saved::Updated { version: made, .. } => {
+            trail::record(
+                hub,
+                &actor.name,
+                "recipe.restore",
+                &format!("recipe {name}"),
+                Some(json!({"version": record.version})),
+                Some(json!({"version": made, "restoredFrom": version})),
+            )
+            .await?;
+            Ok(made)
+        }
+        Saved::Unchanged { .. } | Saved::Created { .. } => Err(HubError::Invalid(format!(
+            "version {version} of {name:?} is the current text already"
+        ))),
+    }
+}
+
 pub async fn list(hub: &Hub) -> HubResult<Vec<RecipeRecord>> {
     Ok(hub.store.recipes().list().await?)
 }
@@ -439,6 +492,20 @@ pub async fn find(hub: &Hub, name: &str) -> HubResult<RecipeRecord> {
 /// The recipe of this name, if there is one.
 pub async fn lookup(hub: &Hub, name: &str) -> HubResult<Option<RecipeRecord>> {
     Ok(hub.store.recipes().by_name(name).await?)
+}
+
+/// Every recipe's runs in brief (count, successes, newest run), by recipe id.
+pub async fn run_summaries(
+    hub: &Hub,
+) -> HubResult<std::collections::HashMap<i64, weft_store::RunSummary>> {
+    Ok(hub
+        .store
+        .recipes()
+        .run_summaries()
+        .await?
+        .into_iter()
+        .map(|s| (s.recipe_id, s))
+        .collect())
 }
 
 /// How many runs a recipe has in each status.

@@ -59,8 +59,14 @@ pub async fn list(
     Query(paging): Query<Paging>,
 ) -> ApiJson<Page<wire::recipes::Recipe>> {
     let recipes = library::list(&state.hub).await?;
+    let summaries = library::run_summaries(&state.hub).await?;
     Ok(Json(
-        paging.slice(recipes.iter().map(Into::into).collect())?,
+        paging.slice(
+            recipes
+                .iter()
+                .map(|r| wire::recipes::Recipe::listed(r, &summaries))
+                .collect(),
+        )?,
     ))
 }
 
@@ -78,6 +84,24 @@ pub async fn show(
     Ok(Json(wire::recipes::RecipeDetail::of(
         &record, &versions, counts,
     )))
+}
+
+/// Restore an earlier version: its text becomes a new version (checked and authorized as
+/// any change)
+#[utoipa::path(post, path = "/api/v1/recipes/{name}/versions/{version}/restore", tag = "recipes",
+    params(("name" = String, Path, description = "The recipe's name"),
+        ("version" = i64, Path, description = "The version whose text comes back", minimum = 1)),
+    responses((status = 200, body = wire::recipes::RecipeDetail)))]
+pub async fn restore(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((name, version)): Path<(String, i64)>,
+) -> ApiJson<wire::recipes::RecipeDetail> {
+    if version < 1 {
+        return Err(ApiError::bad_request("version is a whole number from 1"));
+    }
+    library::restore(&state.hub, &caller.acting(), &name, version).await?;
+    show(State(state), Path(name)).await
 }
 
 /// Check recipe files on their own and against the hub (connections, scopes): 200 with

@@ -28,6 +28,12 @@ fn millis(ms: i64) -> String {
 pub struct RecipeRow {
     pub name: String,
     pub trigger: String,
+    /// What starts it, in words (events, folder, schedule).
+    pub trigger_detail: String,
+    /// Its newest run: id, status and a `<time>` element; `None` before the first.
+    pub last_run: Option<(i64, &'static str, String)>,
+    /// "95% of 40", or empty before any run ended.
+    pub success: String,
     pub connection: String,
     pub version: i64,
     pub state: &'static str,
@@ -41,6 +47,11 @@ impl RecipeRow {
         RecipeRow {
             name: r.name.clone(),
             trigger: r.trigger_kind.clone(),
+            trigger_detail: weft_hub::recipes::records::parsed(r)
+                .map(|recipe| recipe.trigger.value.describe())
+                .unwrap_or_else(|_| r.trigger_kind.clone()),
+            last_run: None,
+            success: String::new(),
             connection: r.connection_name.clone(),
             version: r.version,
             state: r.state.as_str(),
@@ -63,10 +74,25 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> PageResult {
+    let summaries = library::run_summaries(&state.hub).await?;
     let rows = library::list(&state.hub)
         .await?
         .iter()
-        .map(RecipeRow::of)
+        .map(|r| {
+            let mut row = RecipeRow::of(r);
+            if let Some(s) = summaries.get(&r.id) {
+                row.last_run = Some((
+                    s.last_run_id,
+                    s.last_status.as_str(),
+                    super::time_element(s.last_created_ms.div_euclid(1000)),
+                ));
+                row.success = s
+                    .success_percent()
+                    .map(|p| format!("{p}% of {}", s.succeeded + s.failed))
+                    .unwrap_or_default();
+            }
+            row
+        })
         .collect();
     let page = RecipesPage {
         layout: layout(&state, &caller, "Recipes").await?,
@@ -415,6 +441,16 @@ pub async fn start(
     Path(name): Path<String>,
 ) -> PageResult {
     library::start(&state.hub, &caller.acting(), &name).await?;
+    Ok(Redirect::to(&format!("/recipes/{name}")).into_response())
+}
+
+/// "Restore" on a version of the recipe's page: that version's text becomes the newest.
+pub async fn restore(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((name, version)): Path<(String, i64)>,
+) -> PageResult {
+    library::restore(&state.hub, &caller.acting(), &name, version).await?;
     Ok(Redirect::to(&format!("/recipes/{name}")).into_response())
 }
 

@@ -32,6 +32,50 @@ pub struct Recipe {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub updated_by: String,
+    /// Its runs in brief (in lists; absent before its first run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<RunsInBrief>,
+}
+
+impl Recipe {
+    /// A recipe as lists show it: with its runs in brief, from `summaries` by recipe id.
+    pub fn listed(
+        record: &weft_store::RecipeRecord,
+        summaries: &std::collections::HashMap<i64, weft_store::RunSummary>,
+    ) -> Recipe {
+        Recipe {
+            runs: summaries.get(&record.id).map(Into::into),
+            ..record.into()
+        }
+    }
+}
+
+/// A recipe's runs in brief.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunsInBrief {
+    pub total: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+    /// Succeeded among those that succeeded or failed, in percent; absent before one did.
+    pub success_percent: Option<i64>,
+    pub last_run_id: String,
+    pub last_status: RunStatus,
+    pub last_run_at: DateTime<Utc>,
+}
+
+impl From<&weft_store::RunSummary> for RunsInBrief {
+    fn from(s: &weft_store::RunSummary) -> Self {
+        RunsInBrief {
+            total: s.total,
+            succeeded: s.succeeded,
+            failed: s.failed,
+            success_percent: s.success_percent(),
+            last_run_id: s.last_run_id.to_string(),
+            last_status: s.last_status,
+            last_run_at: time_ms(s.last_created_ms),
+        }
+    }
 }
 
 impl From<&weft_store::RecipeRecord> for Recipe {
@@ -47,6 +91,7 @@ impl From<&weft_store::RecipeRecord> for Recipe {
             created_at: time(r.created_at),
             updated_at: time(r.updated_at),
             updated_by: r.updated_by.clone(),
+            runs: None,
         }
     }
 }

@@ -616,6 +616,36 @@ impl Recipes<'_> {
     }
 
     /// Runs of each status for a recipe.
+    /// For every recipe with runs: how many, how many succeeded and failed, and its newest
+    /// run's status and start, in one query.
+    pub async fn run_summaries(&self) -> StoreResult<Vec<RunSummary>> {
+        let rows: Vec<(i64, i64, i64, i64, i64, String, i64)> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT s.recipe_id, s.total, s.succeeded, s.failed, l.id, l.status, l.created_ms FROM \
+             (SELECT recipe_id, COUNT(*) AS total, \
+                     SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS succeeded, \
+                     SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed, \
+                     MAX(id) AS last_id \
+              FROM recipe_runs GROUP BY recipe_id) s \
+             JOIN recipe_runs l ON l.id = s.last_id")
+            .fetch_all(pool).await.map_err(failed("run summaries")))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(
+                |(recipe_id, total, succeeded, failed, last, status, created_ms)| {
+                    Some(RunSummary {
+                        recipe_id,
+                        total,
+                        succeeded,
+                        failed,
+                        last_run_id: last,
+                        last_status: RunStatus::parse(&status)?,
+                        last_created_ms: created_ms,
+                    })
+                },
+            )
+            .collect())
+    }
+
     pub async fn run_counts(&self, recipe_id: i64) -> StoreResult<Vec<(RunStatus, i64)>> {
         let rows: Vec<(String, i64)> = on_pool!(self.db, pool => sqlx::query_as(
             "SELECT status, COUNT(*) FROM recipe_runs WHERE recipe_id = $1 GROUP BY status")
@@ -809,5 +839,26 @@ impl Recipes<'_> {
                 finished_ms: r.finished_ms,
             })
             .collect())
+    }
+}
+
+/// A recipe's runs in brief, for lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    pub recipe_id: i64,
+    pub total: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub last_run_id: i64,
+    pub last_status: RunStatus,
+    pub last_created_ms: i64,
+}
+
+impl RunSummary {
+    /// Succeeded among the runs that ended one way or the other, in percent; `None` before
+    /// any has.
+    pub fn success_percent(&self) -> Option<i64> {
+        let ended = self.succeeded + self.failed;
+        (ended > 0).then(|| (self.succeeded * 100 + ended / 2) / ended)
     }
 }
