@@ -6,6 +6,7 @@
 mod api;
 mod charts;
 mod error;
+mod flow;
 mod forms;
 mod guard;
 mod openapi;

@@ -192,6 +192,8 @@ struct RecipePage {
     versions: Vec<VersionRow>,
     runs: Vec<RunRow>,
     endpoint: Option<(String, String)>,
+    /// The flow as SVG (written by the hub, shown unescaped).
+    flow: String,
     can_edit: bool,
     can_run: bool,
 }
@@ -230,8 +232,12 @@ pub async fn show(
     } else {
         None
     };
+    let flow = weft_hub::recipes::records::parsed(&record)
+        .map(|recipe| crate::flow::flow("flow", &recipe))
+        .unwrap_or_default();
     let page = RecipePage {
         layout: layout(&state, &caller, "Recipe").await?,
+        flow,
         source: record.source.clone(),
         recipe: RecipeRow::of(&record),
         versions,
