@@ -62,12 +62,15 @@ pub fn flow(id: &str, recipe: &Recipe) -> String {
             svg,
             r##"<g class="{class}"><rect x="{BOX_X}" y="{y:.1}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="{fill}" stroke="#8a93a6"/>"##
         );
+        let lines: Vec<&String> = lines.iter().filter(|l| !l.is_empty()).collect();
+        // One line sits in the middle, two share the box.
+        let first = if lines.len() == 1 { 30.0 } else { 21.0 };
         for (i, line) in lines.iter().enumerate() {
             let size = if i == 0 { 13 } else { 11 };
             let _ = write!(
                 svg,
                 r##"<text x="{center:.1}" y="{:.1}" font-size="{size}" text-anchor="middle" fill="#1f2633">{}</text>"##,
-                y + 20.0 + 16.0 * i as f64,
+                y + first + 16.0 * i as f64,
                 escape(line)
             );
         }
@@ -158,10 +161,10 @@ pub fn flow(id: &str, recipe: &Recipe) -> String {
                     svg,
                     r##"<g class="flow-continue"><path d="M{right:.1},{:.1} H{:.1} V{:.1} H{:.1}" fill="none" stroke="#b42318" stroke-dasharray="3 3" marker-end="url(#{id}-err)"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#b42318">on error: go on</text></g>"##,
                     y + BOX_H / 2.0,
-                    right + 20.0,
+                    right + 10.0,
                     row_y(i + 2) + 10.0,
                     right,
-                    right + 24.0,
+                    right + 14.0,
                     y + BOX_H / 2.0 + 4.0
                 );
             }
@@ -170,7 +173,8 @@ pub fn flow(id: &str, recipe: &Recipe) -> String {
                     .iter()
                     .position(|s| s.id.value == target)
                     .map_or(rows - 1, |j| j + 1);
-                let lane = right + 20.0 + 10.0 * (i % 4) as f64;
+                // Each jump has its own lane, beside the "go on" ones.
+                let lane = right + 24.0 + 8.0 * (i % 4) as f64;
                 let _ = write!(
                     svg,
                     r##"<g class="flow-goto" data-to="{}"><path d="M{right:.1},{:.1} H{lane:.1} V{:.1} H{right:.1}" fill="none" stroke="#b42318" stroke-dasharray="3 3" marker-end="url(#{id}-err)"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#b42318">on error: {}</text></g>"##,

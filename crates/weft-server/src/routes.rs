@@ -126,6 +126,12 @@ pub(crate) fn entries() -> Vec<Entry> {
             get(web::stylesheet),
         ),
         e(Method::GET, "/static/weft.js", Public, get(web::script)),
+        e(
+            Method::GET,
+            "/schemas/recipe.schema.json",
+            Public,
+            get(web::recipe_schema),
+        ),
         e(Method::GET, "/login", Public, get(web::session::login_page)),
         e(Method::POST, "/login", Public, post(web::session::login)),
         e(
@@ -554,6 +560,7 @@ pub(crate) fn entries() -> Vec<Entry> {
         a(Needs(RerunJobs), routes!(api::jobs::cancel)),
         a(Needs(ViewRecipes), routes!(api::recipes::list)),
         a(Needs(EditRecipes), routes!(api::recipes::check)),
+        a(Needs(EditRecipes), routes!(api::recipes::try_event)),
         a(Needs(EditRecipes), routes!(api::recipes::plan)),
         a(Needs(EditRecipes), routes!(api::recipes::apply)),
         a(Needs(ViewRecipes), routes!(api::recipes::show)),

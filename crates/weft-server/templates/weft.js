@@ -32,3 +32,22 @@ function localTimes() {
   });
 }
 document.addEventListener("DOMContentLoaded", localTimes);
+
+// The recipe editor: picking a connection rewrites the file's `connection:` line at once
+// (the hub does the same when the form is sent, so this is a convenience).
+document.addEventListener("change", function (event) {
+  var pick = event.target;
+  if (!pick.matches || !pick.matches("select#connection-pick") || !pick.value) {
+    return;
+  }
+  var source = document.getElementById(pick.getAttribute("data-target"));
+  if (!source) {
+    return;
+  }
+  var line = "connection: " + pick.value;
+  if (/^connection:.*$/m.test(source.value)) {
+    source.value = source.value.replace(/^connection:.*$/m, line);
+  } else {
+    source.value = line + "\n" + source.value;
+  }
+});

@@ -37,12 +37,15 @@ fn is_step_id(text: &str) -> bool {
 /// Every problem with a decoded recipe; empty when it is sound.
 pub fn check(recipe: &Recipe) -> Vec<Problem> {
     let mut problems = Vec::new();
-    if matches!(recipe.name.value.as_str(), "new" | "reference") {
+    if matches!(
+        recipe.name.value.as_str(),
+        "new" | "reference" | "check" | "plan" | "apply" | "try"
+    ) {
         problems.push(Problem::at(
             &recipe.name,
             "name",
             format!(
-                "{:?} names a page of the hub's web UI (/recipes/{}); choose another name",
+                "{:?} names a page of the hub's web UI or an operation of its API (/recipes/{}); choose another name",
                 recipe.name.value, recipe.name.value
             ),
         ));

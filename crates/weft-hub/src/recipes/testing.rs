@@ -68,17 +68,53 @@ fn pretty(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
 }
 
-/// Runs one test; returns what did not match (empty when it passed).
-async fn run_one(
+/// How a walk through a recipe treats its actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A recipe test: actions run on the given connection (an in-process simulator);
+    /// nothing leaves for another system.
+    Test,
+    /// A try from the editor on the recipe's real connection: only actions that read run;
+    /// anything that would change Wrike or reach another system is shown, not done.
+    Try,
+}
+
+/// What became of one step in a walk.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ran,
+    /// Its `when` did not hold.
+    Skipped,
+    /// It would change Wrike or reach another system, so a try did not do it.
+    NotRun,
+    Failed,
+}
+
+/// One step of a walk: what it was given and what came of it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Walked {
+    pub id: String,
+    pub action: String,
+    pub outcome: Outcome,
+    pub input: Option<Value>,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+}
+
+/// Takes `trigger` through the recipe's steps as `mode` says, each step's output taken from
+/// `given` when it has one. Stops where a run would: a failure without `on_error`, a stop,
+/// an input the bounds refuse (its message in the last step's error).
+pub async fn walk(
     hub: &Hub,
     connection: Option<&Connection>,
     recipe: &Recipe,
-    test: &RecipeTest,
-) -> Vec<String> {
-    let mut problems = Vec::new();
+    trigger: &Value,
+    given: &std::collections::BTreeMap<String, Value>,
+    mode: Mode,
+) -> Vec<Walked> {
+    let mut walked = Vec::new();
     let mut outputs: Map<String, Value> = Map::new();
-    let mut ran: Vec<String> = Vec::new();
-    let mut skipped: Vec<String> = Vec::new();
     let ctx = ActionContext {
         hub,
         connection,
@@ -86,7 +122,7 @@ async fn run_one(
         privilege: recipe.privilege().0,
         secrets: &[],
     };
-    // A test never opens the hub's secrets: each reads as `[secret NAME]`.
+    // A walk never opens the hub's secrets: each reads as `[secret NAME]`.
     let stand_ins = Value::Object(
         recipe
             .secret_names()
@@ -98,61 +134,71 @@ async fn run_one(
     while index < recipe.steps.len() {
         let step = &recipe.steps[index];
         let id = step.id.value.clone();
-        let scope = template_scope(
-            &test.trigger,
-            &outputs,
-            &recipe.name.value,
-            0,
-            0,
-            &stand_ins,
-        );
-        let prepared = prepare(step, &scope, &hub.policy.recipe_limits);
-        let (inputs, each) = match prepared {
+        let mut record = Walked {
+            id: id.clone(),
+            action: step.action.value.clone(),
+            outcome: Outcome::Ran,
+            input: None,
+            output: None,
+            error: None,
+        };
+        let scope = template_scope(trigger, &outputs, &recipe.name.value, 0, 0, &stand_ins);
+        let (inputs, each) = match prepare(step, &scope, &hub.policy.recipe_limits) {
             Prepared::Skipped => {
-                skipped.push(id.clone());
+                record.outcome = Outcome::Skipped;
+                walked.push(record);
                 outputs.insert(id, Value::Null);
                 index += 1;
                 continue;
             }
             Prepared::Refused(problem) => {
-                problems.push(problem);
+                record.outcome = Outcome::Failed;
+                record.error = Some(problem);
+                walked.push(record);
                 break;
             }
             Prepared::Run { inputs, each } => (inputs, each),
         };
-        let input = shown(&inputs, each);
-        ran.push(id.clone());
-        if let Some(expected) = test.expect.get(&id)
-            && expected != &input
-        {
-            let (want, got) = (pretty(expected), pretty(&input));
-            let diff = TextDiff::from_lines(want.as_str(), got.as_str())
-                .unified_diff()
-                .header("expected", "actual")
-                .to_string();
-            problems.push(format!("{id}: the input differs\n{diff}"));
-        }
+        record.input = Some(shown(&inputs, each));
         let Some(action) = weft_core::recipe::action(&step.action.value) else {
-            problems.push(format!("{id}: {} is not an action", step.action.value));
+            record.outcome = Outcome::Failed;
+            record.error = Some(format!("{} is not an action", step.action.value));
+            walked.push(record);
             break;
         };
+        let reads_only = action.privilege == weft_core::recipe::Privilege::Read
+            && !matches!(action.kind, ActionKind::WrikeRequest);
+        let raw_read = action.kind == ActionKind::WrikeRequest
+            && inputs.iter().all(|i| {
+                i.get("method")
+                    .and_then(Value::as_str)
+                    .is_some_and(|m| m.eq_ignore_ascii_case("GET"))
+            });
         let mut output = Vec::new();
         let mut error = None;
         match action.kind {
-            ActionKind::ControlStop => break,
-            ActionKind::Approval => {
-                output.push(json!({"approved": true, "decided_by": "recipe test"}))
+            ActionKind::ControlStop => {
+                walked.push(record);
+                break;
             }
-            _ if test.outputs.contains_key(&id) => {
-                output.extend(inputs.iter().map(|_| test.outputs[&id].clone()));
+            ActionKind::Approval => output.push(
+                json!({"approved": true, "decided_by": "not asked (a walk through the recipe)"}),
+            ),
+            _ if given.contains_key(&id) => {
+                output.extend(inputs.iter().map(|_| given[&id].clone()));
             }
-            // A test never reaches outside the simulator: nothing is posted or sent.
-            ActionKind::HttpRequest => output.extend(
+            // Nothing is posted or sent from a test or a try.
+            ActionKind::HttpRequest if mode == Mode::Test => output.extend(
                 inputs
                     .iter()
                     .map(|_| json!({"status": 200, "body": null, "sent": false})),
             ),
-            ActionKind::Notify => output.extend(inputs.iter().map(|_| json!({"sent": false}))),
+            ActionKind::Notify if mode == Mode::Test => {
+                output.extend(inputs.iter().map(|_| json!({"sent": false})))
+            }
+            _ if mode == Mode::Try && !(reads_only || raw_read) => {
+                record.outcome = Outcome::NotRun;
+            }
             _ => {
                 for input in &inputs {
                     match actions::execute(&ctx, action, input).await {
@@ -165,6 +211,12 @@ async fn run_one(
                 }
             }
         }
+        if record.outcome == Outcome::NotRun {
+            walked.push(record);
+            outputs.insert(id, Value::Null);
+            index += 1;
+            continue;
+        }
         match error {
             None => {
                 let value = if each {
@@ -172,31 +224,25 @@ async fn run_one(
                 } else {
                     output.pop().unwrap_or(Value::Null)
                 };
+                record.output = Some(value.clone());
+                walked.push(record);
                 outputs.insert(id, value);
                 index += 1;
             }
             Some(message) => {
-                let on_error = step
+                record.outcome = Outcome::Failed;
+                record.error = Some(message.clone());
+                walked.push(record);
+                outputs.insert(id.clone(), Value::Null);
+                let errors = outputs.entry("__errors").or_insert_with(|| json!({}));
+                errors[&id] = Value::String(message);
+                match step
                     .on_error
                     .as_ref()
                     .map(|o| o.value.clone())
-                    .unwrap_or(OnError::Fail);
-                outputs.insert(id.clone(), Value::Null);
-                let errors = outputs.entry("__errors").or_insert_with(|| json!({}));
-                errors[&id] = Value::String(message.clone());
-                match on_error {
-                    OnError::Fail => {
-                        // Only a failure in the way of what the test expects is a problem.
-                        let expected_later = recipe.steps[index + 1..]
-                            .iter()
-                            .any(|s| test.expect.contains_key(&s.id.value));
-                        if expected_later {
-                            problems.push(format!(
-                                "{id}: the action failed and the run stopped: {message}"
-                            ));
-                        }
-                        break;
-                    }
+                    .unwrap_or(OnError::Fail)
+                {
+                    OnError::Fail => break,
                     OnError::Continue => index += 1,
                     OnError::Goto(target) => {
                         index = recipe
@@ -209,13 +255,79 @@ async fn run_one(
             }
         }
     }
+    walked
+}
+
+/// Runs one test; returns what did not match (empty when it passed).
+async fn run_one(
+    hub: &Hub,
+    connection: Option<&Connection>,
+    recipe: &Recipe,
+    test: &RecipeTest,
+) -> Vec<String> {
+    let walked = walk(
+        hub,
+        connection,
+        recipe,
+        &test.trigger,
+        &test.outputs.clone().into_iter().collect(),
+        Mode::Test,
+    )
+    .await;
+    let mut problems = Vec::new();
+    for step in &walked {
+        if let (Some(expected), Some(input)) = (test.expect.get(&step.id), &step.input)
+            && expected != input
+        {
+            let (want, got) = (pretty(expected), pretty(input));
+            let diff = TextDiff::from_lines(want.as_str(), got.as_str())
+                .unified_diff()
+                .header("expected", "actual")
+                .to_string();
+            problems.push(format!("{}: the input differs\n{diff}", step.id));
+        }
+    }
+    let ran = |id: &str| {
+        walked
+            .iter()
+            .any(|w| w.id == id && w.outcome != Outcome::Skipped && w.input.is_some())
+    };
+    // Only a failure in the way of what the test expects is a problem.
+    if let Some(last) = walked.last()
+        && last.outcome == Outcome::Failed
+    {
+        let position = recipe
+            .steps
+            .iter()
+            .position(|s| s.id.value == last.id)
+            .unwrap_or(0);
+        let stopped_here = last.input.is_none()
+            || recipe.steps[position]
+                .on_error
+                .as_ref()
+                .is_none_or(|o| o.value == OnError::Fail);
+        let expected_later = recipe.steps[position + 1..]
+            .iter()
+            .any(|s| test.expect.contains_key(&s.id.value));
+        if stopped_here && (expected_later || last.input.is_none()) {
+            let message = last.error.clone().unwrap_or_default();
+            problems.push(if last.input.is_none() {
+                message
+            } else {
+                format!(
+                    "{}: the action failed and the run stopped: {message}",
+                    last.id
+                )
+            });
+        }
+    }
     for id in test.expect.keys() {
-        if !ran.contains(id) {
+        if !ran(id) {
             problems.push(format!("{id}: expected to run, but it did not"));
         }
     }
     for id in &test.skipped {
-        if !skipped.contains(id) && ran.contains(id) {
+        if ran(id) {
             problems.push(format!("{id}: expected to be skipped, but it ran"));
         }
     }

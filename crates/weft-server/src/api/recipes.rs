@@ -104,6 +104,58 @@ pub async fn restore(
     show(State(state), Path(name)).await
 }
 
+/// A recipe file and a sample trigger event to try it with.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TryBody {
+    pub file: FileBody,
+    /// The trigger's event, as a run would carry it.
+    #[schema(value_type = Object)]
+    pub event: serde_json::Value,
+}
+
+/// Try a recipe file with a sample event on its connection: steps that only read run;
+/// anything that would change Wrike or reach another system shows its input and is not
+/// done; nothing is stored
+#[utoipa::path(post, path = "/api/v1/recipes/try", tag = "recipes", request_body = TryBody,
+    responses((status = 200, body = wire::recipes::Tried),
+        (status = 422, description = "The file has problems", body = wire::recipes::Check)))]
+pub async fn try_event(
+    State(state): State<AppState>,
+    Json(body): Json<TryBody>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let file = SourceFile {
+        file: body.file.file,
+        source: body.file.source,
+    };
+    let checked =
+        match library::check_files_bounded(&state.hub, std::slice::from_ref(&file)).await? {
+            Err(problems) => {
+                let answer = wire::recipes::Check {
+                    valid: false,
+                    problems,
+                    hub_problems: Vec::new(),
+                    recipes: Vec::new(),
+                };
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response());
+            }
+            Ok(mut checked) => checked.remove(0),
+        };
+    let hub_problems = library::check_in_hub(&state.hub, &checked).await;
+    if !hub_problems.is_empty() {
+        let answer = wire::recipes::Check {
+            valid: false,
+            problems: Vec::new(),
+            hub_problems,
+            recipes: Vec::new(),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response());
+    }
+    let walked = library::try_event(&state.hub, &checked, &body.event).await?;
+    Ok(Json(wire::recipes::Tried::of(&walked)).into_response())
+}
+
 /// Check recipe files on their own and against the hub (connections, scopes): 200 with
 /// no problems, 422 with every problem
 #[utoipa::path(post, path = "/api/v1/recipes/check", tag = "recipes", request_body = FilesBody,

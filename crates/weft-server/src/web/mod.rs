@@ -194,6 +194,18 @@ pub async fn script() -> Response {
         .into_response()
 }
 
+/// The recipe files' JSON Schema, for editors (`# yaml-language-server: $schema=...`).
+pub async fn recipe_schema() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/schema+json"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../../../../docs/recipe.schema.json"),
+    )
+        .into_response()
+}
+
 /// No route: the JSON error under `/api/`, the error page elsewhere.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {

@@ -260,10 +260,120 @@ struct EditPage {
     notice: String,
     /// What the recipe may do and who may change it (after a check).
     privilege: String,
+    /// The hub's connections, to pick the recipe's from, and the one the file names.
+    connections: Vec<String>,
+    connection: String,
+    /// Where the hub serves the recipe files' JSON Schema.
+    schema_url: String,
+    /// The sample event of a try, as sent (JSON).
+    event: String,
+    /// What a try did with each step; empty before one.
+    tried: Vec<TriedStep>,
+}
+
+/// One step of a try, for the editor.
+pub struct TriedStep {
+    pub id: String,
+    pub action: String,
+    /// ran, skipped, not_run or failed.
+    pub outcome: &'static str,
+    pub input: String,
+    pub output: String,
+    pub error: String,
+}
+
+impl TriedStep {
+    fn of(w: &weft_hub::recipes::testing::Walked) -> TriedStep {
+        use weft_hub::recipes::testing::Outcome;
+        // A step's answer may be large; the page shows its start.
+        let shown = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .map(|v| {
+                    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+                    if text.len() > 4000 {
+                        let cut = (0..=4000)
+                            .rev()
+                            .find(|i| text.is_char_boundary(*i))
+                            .unwrap_or(0);
+                        format!("{}\n… ({} bytes in all)", &text[..cut], text.len())
+                    } else {
+                        text
+                    }
+                })
+                .unwrap_or_default()
+        };
+        TriedStep {
+            id: w.id.clone(),
+            action: w.action.clone(),
+            outcome: match w.outcome {
+                Outcome::Ran => "ran",
+                Outcome::Skipped => "skipped",
+                Outcome::NotRun => "not_run",
+                Outcome::Failed => "failed",
+            },
+            input: shown(&w.input),
+            output: shown(&w.output),
+            error: w.error.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The `connection:` a recipe file names, read from its text (the file may not parse yet).
+fn named_connection(source: &str) -> String {
+    source
+        .lines()
+        .find_map(|l| l.strip_prefix("connection:"))
+        .map(|v| v.trim().trim_matches(['"', '\'']).to_owned())
+        .unwrap_or_default()
+}
+
+/// The file with its top-level `connection:` set to `name` (added when missing).
+fn with_connection(source: &str, name: &str) -> String {
+    let mut found = false;
+    let mut lines: Vec<String> = source
+        .lines()
+        .map(|l| {
+            if !found && l.starts_with("connection:") {
+                found = true;
+                format!("connection: {name}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    if !found {
+        lines.insert(0, format!("connection: {name}"));
+    }
+    let mut text = lines.join("\n");
+    if source.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// The editor's sample event: the recipe's first test's trigger, or an empty object.
+fn sample_event(source: &str) -> String {
+    weft_core::recipe::parse("recipe", source)
+        .ok()
+        .and_then(|r| r.tests.first().map(|t| t.trigger.clone()))
+        .map(|v| serde_json::to_string_pretty(&v).unwrap_or_default())
+        .unwrap_or_else(|| "{}".to_owned())
+}
+
+async fn connection_names(state: &AppState) -> Result<Vec<String>, HubError> {
+    Ok(weft_hub::connections::list(&state.hub)
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .collect())
+}
+
+fn schema_url(state: &AppState) -> String {
+    format!("{}/schemas/recipe.schema.json", state.hub.policy.public_url)
 }
 
 const NEW_RECIPE: &str = "\
-# yaml-language-server: $schema=https://weft.dev/schemas/recipe.schema.json
+# yaml-language-server: $schema=SCHEMA_URL
 name: my-recipe
 description: What this recipe does, for the next person.
 connection: CONNECTION-NAME
@@ -281,13 +391,23 @@ pub async fn new_page(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> PageResult {
+    let connections = connection_names(&state).await?;
+    let mut source = NEW_RECIPE.replace("SCHEMA_URL", &schema_url(&state));
+    if let Some(first) = connections.first() {
+        source = with_connection(&source, first);
+    }
     let page = EditPage {
         layout: layout(&state, &caller, "New recipe").await?,
         name: String::new(),
-        source: NEW_RECIPE.into(),
+        connection: named_connection(&source),
+        event: sample_event(&source),
+        source,
         problems: Vec::new(),
         notice: String::new(),
         privilege: String::new(),
+        connections,
+        schema_url: schema_url(&state),
+        tried: Vec::new(),
     };
     render(page, StatusCode::OK)
 }
@@ -309,10 +429,15 @@ pub async fn edit_page(
     let page = EditPage {
         layout: layout(&state, &caller, "Edit recipe").await?,
         name: record.name,
+        connection: named_connection(&record.source),
+        event: sample_event(&record.source),
         source: record.source,
         problems: Vec::new(),
         notice: String::new(),
         privilege,
+        connections: connection_names(&state).await?,
+        schema_url: schema_url(&state),
+        tried: Vec::new(),
     };
     render(page, StatusCode::OK)
 }
@@ -325,7 +450,13 @@ async fn check_or_save(
     editing: Option<&str>,
     form: &FormData,
 ) -> PageResult {
-    let source = form.raw("source").replace("\r\n", "\n");
+    let mut source = form.raw("source").replace("\r\n", "\n");
+    // The connection picked from the list wins over the one typed in the file.
+    let picked = form.get("connection_pick");
+    if !picked.is_empty() && picked != named_connection(&source) {
+        source = with_connection(&source, &picked);
+    }
+    let event_text = form.raw("event");
     let file = SourceFile {
         file: editing.map_or_else(|| "new recipe".to_owned(), |n| format!("{n}.yaml")),
         source: source.clone(),
@@ -351,6 +482,24 @@ async fn check_or_save(
             checked = Some(c);
         }
     }
+    let mut tried = Vec::new();
+    if form.get("action") == "try"
+        && problems.is_empty()
+        && let Some(c) = &checked
+    {
+        match serde_json::from_str::<serde_json::Value>(if event_text.trim().is_empty() {
+            "{}"
+        } else {
+            event_text.as_str()
+        }) {
+            Err(e) => problems.push(format!("the sample event is not JSON: {e}")),
+            Ok(event) => match library::try_event(&state.hub, c, &event).await {
+                Ok(walked) => tried = walked.iter().map(TriedStep::of).collect(),
+                Err(HubError::NotFound { what }) => problems.push(format!("{what} not found")),
+                Err(other) => return Err(other.into()),
+            },
+        }
+    }
     let save = form.get("action") == "save";
     if problems.is_empty()
         && save
@@ -372,6 +521,12 @@ async fn check_or_save(
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let connection = named_connection(&source);
+    let event = if event_text.trim().is_empty() {
+        sample_event(&source)
+    } else {
+        event_text
     };
     let page = EditPage {
         layout: layout(
@@ -396,11 +551,20 @@ async fn check_or_save(
             })
             .unwrap_or_default(),
         notice: if problems.is_empty() {
-            "The file is valid.".into()
+            if tried.is_empty() {
+                "The file is valid.".into()
+            } else {
+                "The file is valid; below is what each step would be given with the sample event (steps that only read ran on the connection; nothing was changed or sent).".into()
+            }
         } else {
             String::new()
         },
         problems,
+        connection,
+        connections: connection_names(state).await?,
+        schema_url: schema_url(state),
+        event,
+        tried,
     };
     render(page, status)
 }

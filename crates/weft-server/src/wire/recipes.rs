@@ -336,3 +336,44 @@ impl From<&weft_hub::recipes::secrets::SecretInfo> for Secret {
         }
     }
 }
+
+/// What a try did with each step of a recipe.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Tried {
+    pub steps: Vec<TriedStep>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TriedStep {
+    pub id: String,
+    pub action: String,
+    /// `ran`, `skipped` (its `when` did not hold), `not_run` (it would change Wrike or
+    /// reach another system) or `failed`.
+    pub outcome: String,
+    pub input: Option<Value>,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+}
+
+impl Tried {
+    pub fn of(walked: &[weft_hub::recipes::testing::Walked]) -> Tried {
+        Tried {
+            steps: walked
+                .iter()
+                .map(|w| TriedStep {
+                    id: w.id.clone(),
+                    action: w.action.clone(),
+                    outcome: serde_json::to_value(&w.outcome)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    input: w.input.clone(),
+                    output: w.output.clone(),
+                    error: w.error.clone(),
+                })
+                .collect(),
+        }
+    }
+}
