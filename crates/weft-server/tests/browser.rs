@@ -724,6 +724,259 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
     browser.close().await.unwrap();
 }
 
+const KNOWING_RECIPE: &str = "name: knowing
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: task
+    action: wrike.get_task
+    input:
+      id: \"{{ trigger.taskId }}\"
+  - id: say
+    action: map
+    input:
+      text: \"Task {{ steps.task.titel }}\"
+  - id: only_urgent
+    action: map
+    when: \"{{ trigger.urgent }}\"
+    input:
+      note: urgent
+  - id: note
+    action: wrike.create_comment
+    input:
+      task: \"{{ trigger.taskId }}\"
+      text: \"{{ steps.say.text }}\"
+";
+
+/// The editor knows the data: the connection is picked from a list, a misspelt field of a
+/// step is caught by Check, a sample event is tried (reads run, writes are shown and not
+/// done); the recipe's page draws its flow; the list shows the last run and the success
+/// rate; an earlier version is restored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_knows_the_data_and_the_page_draws_the_flow() {
+    let Some((_driver, browser)) = start_browser("recipe-editor").await else {
+        return;
+    };
+    let (sim, base, _store, _runtime) = common::oauth_hub("browser_recipe_editor").await;
+    let http = reqwest::Client::new();
+    for name in ["acme-analytics", "acme-reads"] {
+        let token: serde_json::Value = http
+            .post(format!("{}/_sim/tokens", sim.base_url()))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let added = http
+            .post(format!("{base}/api/v1/connections"))
+            .bearer_auth("wft_token-admin")
+            .json(&json!({"name": name, "dataCenter": sim.api_url(0), "token": token["accessToken"], "features": ["write_work"]}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            added.status().is_success(),
+            "{}",
+            added.text().await.unwrap()
+        );
+    }
+    // The schema the editor's files point at is served by the hub itself.
+    let schema: serde_json::Value = http
+        .get(format!("{base}/schemas/recipe.schema.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(schema["$schema"].is_string(), "{schema}");
+    let (task, title) = {
+        let world = sim.sim.read();
+        let t = world.accounts[0]
+            .tasks
+            .iter()
+            .find(|t| t.scope == wrike_api::models::TreeScope::WsTask)
+            .unwrap();
+        (t.id.clone(), t.title.clone())
+    };
+    let comments_before = sim.sim.read().accounts[0].comments.len();
+
+    browser.goto(&format!("{base}/recipes/new")).await.unwrap();
+    type_into(&browser, Locator::Id("username"), "analyst").await;
+    type_into(&browser, Locator::Id("password"), "analyst-password").await;
+    click(&browser, Locator::Id("sign-in")).await;
+    wait_for_path(&browser, "/recipes/new").await;
+    let new_file = browser
+        .find(Locator::Id("source"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(
+        new_file.contains(&format!("$schema={base}/schemas/recipe.schema.json")),
+        "{new_file}"
+    );
+
+    // Picking the connection rewrites the file's connection line.
+    set_source(&browser, KNOWING_RECIPE).await;
+    browser
+        .find(Locator::Id("connection-pick"))
+        .await
+        .unwrap()
+        .select_by_value("acme-reads")
+        .await
+        .unwrap();
+    let picked = browser
+        .find(Locator::Id("source"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(picked.contains("connection: acme-reads"), "{picked}");
+
+    // A misspelt field of the task is caught before anything runs.
+    click(&browser, Locator::Id("check")).await;
+    let problems = text_of(&browser, Locator::Id("problems")).await;
+    assert!(
+        problems.contains("steps.task has no field \"titel\" (did you mean title?)"),
+        "{problems}"
+    );
+    let fixed = KNOWING_RECIPE
+        .replace("titel", "title")
+        .replace("connection: acme-analytics", "connection: acme-reads");
+    set_source(&browser, &fixed).await;
+
+    // Tried with a sample event: the read ran, the comment is shown and not made.
+    click(&browser, Locator::Css("#try-panel summary")).await;
+    let event = browser.find(Locator::Id("event")).await.unwrap();
+    event.clear().await.unwrap();
+    event
+        .send_keys(&json!({"taskId": task, "urgent": false}).to_string())
+        .await
+        .unwrap();
+    click(&browser, Locator::Id("try")).await;
+    let mut shown = false;
+    for _ in 0..50 {
+        if browser.find(Locator::Id("tried")).await.is_ok() {
+            shown = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown, "{}", text_of(&browser, Locator::Css("main")).await);
+    let outcome = |step: &'static str| {
+        let browser = browser.clone();
+        async move {
+            browser
+                .find(Locator::Css(&format!("#tried tr[data-step='{step}']")))
+                .await
+                .unwrap()
+                .attr("data-outcome")
+                .await
+                .unwrap()
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(outcome("task").await, "ran");
+    assert_eq!(outcome("only_urgent").await, "skipped");
+    assert_eq!(outcome("note").await, "not_run");
+    let tried = text_of(&browser, Locator::Id("tried")).await;
+    assert!(tried.contains(&format!("Task {title}")), "{tried}");
+    assert_eq!(
+        sim.sim.read().accounts[0].comments.len(),
+        comments_before,
+        "a try changes nothing in Wrike"
+    );
+
+    // Saved, its page draws the flow: the trigger, four steps, the condition.
+    click(&browser, Locator::Id("save")).await;
+    wait_for_path(&browser, "/recipes/knowing").await;
+    let flow = browser.find(Locator::Id("flow")).await.unwrap();
+    let drawn = flow.html(false).await.unwrap();
+    assert_eq!(drawn.matches("class=\"flow-step").count(), 4, "{drawn}");
+    assert!(drawn.contains("flow-when") && drawn.contains("When: inbound HTTP call"));
+    assert_eq!(
+        text_of(&browser, Locator::Id("recipe-trigger")).await,
+        "inbound HTTP call"
+    );
+
+    // A run by hand; the list then shows it and the success rate.
+    click(&browser, Locator::Id("start")).await;
+    wait_for_path(&browser, "/recipes/knowing").await;
+    let started = http
+        .post(format!("{base}/api/v1/recipes/knowing/runs"))
+        .bearer_auth("wft_token-admin")
+        .json(&json!({"event": {"taskId": task, "urgent": true}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        started.status().as_u16(),
+        201,
+        "{}",
+        started.text().await.unwrap()
+    );
+    let mut last = String::new();
+    for _ in 0..50 {
+        browser.goto(&format!("{base}/recipes")).await.unwrap();
+        last = text_of(
+            &browser,
+            Locator::Css("tr[data-recipe='knowing'] td.last-run"),
+        )
+        .await;
+        if last.contains("succeeded") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(last.contains("succeeded"), "{last}");
+    assert_eq!(
+        text_of(
+            &browser,
+            Locator::Css("tr[data-recipe='knowing'] td.success-rate")
+        )
+        .await,
+        "100% of 1"
+    );
+
+    // A second version, then the first restored as the third.
+    browser
+        .goto(&format!("{base}/recipes/knowing/edit"))
+        .await
+        .unwrap();
+    set_source(
+        &browser,
+        &fixed.replace("note: urgent", "note: very urgent"),
+    )
+    .await;
+    click(&browser, Locator::Id("save")).await;
+    wait_for_path(&browser, "/recipes/knowing").await;
+    click(
+        &browser,
+        Locator::Css("#versions tr[data-version='1'] button.restore"),
+    )
+    .await;
+    wait_for_path(&browser, "/recipes/knowing").await;
+    assert!(
+        text_of(&browser, Locator::Id("recipe-version"))
+            .await
+            .starts_with("3,"),
+    );
+    let source = text_of(&browser, Locator::Id("source")).await;
+    assert!(
+        source.contains("note: urgent") && !source.contains("very urgent"),
+        "{source}"
+    );
+    browser.close().await.unwrap();
+}
+
 /// Two of the example recipes, pasted into the editor as they are in `examples/recipes`:
 /// one started and fired by a change in the simulated Wrike (its control API), its run and
 /// its comment seen; the scheduled one run by hand with "Run now".

@@ -304,6 +304,7 @@ async fn every_operation_answers_as_its_document_says_to_valid_and_invalid_input
             ("user", _) => person.clone(),
             ("name", p) if p.starts_with("/api/v1/secrets/") => "CONTRACT_SECRET".into(),
             ("name", _) => "weekly-idle-review".into(),
+            ("version", _) => "1".into(),
             (_, _) => "no-such-hook".into(),
         }
     };

@@ -2447,3 +2447,118 @@ async fn group_membership_runs_on_a_groups_connection_and_only_admins_apply_it()
         "{run}"
     );
 }
+
+const VERSIONED: &str = "\
+name: versioned
+connection: acme-analytics
+trigger:
+  http: {}
+steps:
+  - id: task
+    action: wrike.get_task
+    input:
+      id: \"{{ trigger.taskId }}\"
+  - id: note
+    action: wrike.create_comment
+    input:
+      task: \"{{ trigger.taskId }}\"
+      text: \"first {{ steps.task.title }}\"
+";
+
+#[tokio::test]
+async fn versions_are_restored_files_tried_and_lists_carry_the_runs_through_the_api() {
+    let w = world(common::store("recipes_restore_try").await).await;
+    let (task, _) = a_task(&w).await;
+    w.apply(VERSIONED).await;
+    w.apply(&VERSIONED.replace("first", "second")).await;
+    let restore = |role: &'static str, version: i64| {
+        let w = &w;
+        async move {
+            w.api(
+                role,
+                reqwest::Method::POST,
+                &format!("/api/v1/recipes/versioned/versions/{version}/restore"),
+                None,
+            )
+            .await
+        }
+    };
+    let (status, detail) = restore("analyst", 1).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["recipe"]["version"], 3);
+    assert_eq!(detail["source"], VERSIONED);
+    let (status, again) = restore("analyst", 3).await;
+    assert_eq!(status, 400, "{again}");
+    assert!(
+        again["error"]
+            .as_str()
+            .unwrap()
+            .contains("current text already")
+    );
+    let (status, _) = restore("operator", 2).await;
+    assert_eq!(status, 403, "Operators do not edit recipes");
+    let (status, missing) = restore("analyst", 9).await;
+    assert_eq!(status, 404, "{missing}");
+    // The trail says where the text came from.
+    let (_, trail) = w
+        .api(
+            "admin",
+            reqwest::Method::GET,
+            "/api/v1/audit-trail?action=recipe.restore",
+            None,
+        )
+        .await;
+    assert_eq!(trail["items"][0]["after"]["restoredFrom"], 1, "{trail}");
+
+    // A try reads for real and does not write.
+    let before = w.wrike(&format!("tasks/{task}/comments")).await;
+    let (status, tried) = w
+        .api(
+            "analyst",
+            reqwest::Method::POST,
+            "/api/v1/recipes/try",
+            Some(
+                json!({"file": {"file": "versioned.yaml", "source": VERSIONED},
+                        "event": {"taskId": task}}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{tried}");
+    assert_eq!(tried["steps"][0]["outcome"], "ran");
+    assert_eq!(tried["steps"][0]["output"]["id"], task.as_str());
+    assert_eq!(tried["steps"][1]["outcome"], "not_run");
+    assert!(
+        tried["steps"][1]["input"]["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("first ")),
+        "{tried}"
+    );
+    assert_eq!(w.wrike(&format!("tasks/{task}/comments")).await, before);
+    let (status, refused) = w
+        .api(
+            "analyst",
+            reqwest::Method::POST,
+            "/api/v1/recipes/try",
+            Some(json!({"file": {"file": "typo.yaml", "source": VERSIONED.replace("task.title", "task.titel")},
+                        "event": {"taskId": task}})),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("titel"), "{refused}");
+
+    // After a run, the list carries it.
+    let (_, listed) = w
+        .api("operator", reqwest::Method::GET, "/api/v1/recipes", None)
+        .await;
+    assert!(listed["items"][0].get("runs").is_none(), "{listed}");
+    let endpoint = w.inbound(VERSIONED, "versioned").await;
+    let run = w.fire(&endpoint, json!({"taskId": task})).await;
+    assert_eq!(run["run"]["status"], "succeeded", "{run}");
+    let (_, listed) = w
+        .api("operator", reqwest::Method::GET, "/api/v1/recipes", None)
+        .await;
+    let runs = &listed["items"][0]["runs"];
+    assert_eq!(runs["total"], 1, "{listed}");
+    assert_eq!(runs["successPercent"], 100);
+    assert_eq!(runs["lastStatus"], "succeeded");
+}
