@@ -297,7 +297,7 @@ async fn decide_approval(
         .find(|a| a.approvals.iter().any(|x| x.id == id))
         .ok_or_else(|| bad(StatusCode::NOT_FOUND, format!("no approval {id}")))?;
     let status = wrike_api::models::DecisionStatus::from(decision.status.as_str());
-    let approval = crate::api::approvals::decide(
+    let (approval, events) = crate::api::approvals::decide(
         account,
         &id,
         &decision.approver_id,
@@ -306,6 +306,7 @@ async fn decide_approval(
         now,
     )
     .map_err(|e| bad(StatusCode::BAD_REQUEST, e))?;
+    sim.hooks.emit(account, events, now);
     Ok(Json(json!(approval)).into_response())
 }
 

@@ -529,3 +529,103 @@ async fn task_and_folder_parameters_are_applied_or_refused_by_name() {
         .await;
     assert_eq!(status, 400, "{body}");
 }
+
+/// Approvals fire their events: asked (status Pending), decided (the decision, then the
+/// status it settled to), on tasks and on folders.
+#[tokio::test]
+async fn approvals_fire_status_and_decision_events() {
+    let api = Api::start().await;
+    let hook = receiver().await;
+    api.ok(
+        reqwest::Method::POST,
+        "webhooks",
+        &[("hookUrl", hook.url.clone())],
+    )
+    .await;
+    let folder = api.folder("Reviews").await;
+    let task = api
+        .ok(
+            reqwest::Method::POST,
+            &format!("folders/{folder}/tasks"),
+            &[("title", "Check the copy".into())],
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let approver = api.sim.sim.read().accounts[0]
+        .users
+        .iter()
+        .find(|u| u.is_active() && !u.profile().owner)
+        .unwrap()
+        .id()
+        .to_owned();
+    let asked = api
+        .ok(
+            reqwest::Method::POST,
+            &format!("tasks/{task}/approvals"),
+            &[("approvers", json!([approver]).to_string())],
+        )
+        .await;
+    let approval = asked["id"].as_str().unwrap().to_owned();
+    let pending = hook.find("TaskApprovalStatusChanged", &task).await;
+    assert_eq!(pending["approvalId"], approval.as_str());
+    assert_eq!(pending["status"], "Pending");
+    let decided = api
+        .http
+        .post(format!(
+            "{}/_sim/approvals/{approval}/decisions",
+            api.sim.base_url()
+        ))
+        .json(&json!({"approverId": approver, "status": "Approved", "comment": "fine"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(decided.status().is_success());
+    let decision = hook.find("TaskApprovalDecisionChanged", &task).await;
+    assert_eq!(decision["approverId"], approver.as_str());
+    assert_eq!(decision["decision"], "Approved");
+    for _ in 0..100 {
+        let settled =
+            hook.events.lock().unwrap().iter().any(|e| {
+                e["eventType"] == "TaskApprovalStatusChanged" && e["status"] == "Approved"
+            });
+        if settled {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(hook.events.lock().unwrap().iter().any(|e| {
+        e["eventType"] == "TaskApprovalStatusChanged"
+            && e["oldStatus"] == "Pending"
+            && e["status"] == "Approved"
+    }));
+
+    // On a folder, cancelled.
+    let on_folder = api
+        .ok(
+            reqwest::Method::POST,
+            &format!("folders/{folder}/approvals"),
+            &[("approvers", json!([approver]).to_string())],
+        )
+        .await;
+    api.ok(
+        reqwest::Method::DELETE,
+        &format!("approvals/{}", on_folder["id"].as_str().unwrap()),
+        &[],
+    )
+    .await;
+    for _ in 0..100 {
+        if hook
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e["eventType"] == "FolderApprovalStatusChanged" && e["status"] == "Cancelled")
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no cancellation: {:?}", hook.events.lock().unwrap());
+}

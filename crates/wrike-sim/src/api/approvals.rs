@@ -9,8 +9,11 @@ use axum::extract::{Extension, Path, State};
 use chrono::{DateTime, Utc};
 use wrike_api::models::*;
 
+use serde_json::json;
+
 use super::paging::OffsetPaging;
 use super::{Range, by_ids, mutate, read, split_ids};
+use crate::hooks::EventDraft;
 use crate::params::Params;
 use crate::reply::{ApiError, ApiResult, envelope};
 use crate::sim::{Caller, Sim};
@@ -222,7 +225,10 @@ fn create(sim: &Sim, c: &Caller, on: Scope, p: Params) -> ApiResult {
             finisher_id: None,
         };
         account.approvals.push(approval.clone());
-        Ok((approval, Vec::new()))
+        let events = status_event(None, &approval, &ctx.user_id)
+            .into_iter()
+            .collect();
+        Ok((approval, events))
     })?;
     envelope("approvals", vec![approval])
 }
@@ -243,6 +249,38 @@ pub async fn create_on_folder(
     p: Params,
 ) -> ApiResult {
     create(&sim, &c, Scope::Folder(id), p)
+}
+
+/// The webhook event of an approval on its task or folder: `task` names the task kind of
+/// event, `folder` the folder kind. The payload's field names are the simulator's reading
+/// of the event names (Wrike documents the events, not their payloads).
+fn approval_event(
+    a: &Approval,
+    by: &str,
+    kinds: (WebhookEventType, WebhookEventType),
+    payload: serde_json::Value,
+) -> Option<EventDraft> {
+    match (&a.task_id, &a.folder_id) {
+        (Some(t), _) => Some(EventDraft::task(kinds.0, by, t, payload)),
+        (None, Some(f)) => Some(EventDraft::folder(kinds.1, by, f, payload)),
+        (None, None) => None,
+    }
+}
+
+/// The status event, when the approval's status is not what it was.
+fn status_event(old: Option<&ApprovalStatus>, a: &Approval, by: &str) -> Option<EventDraft> {
+    if old == a.status.as_ref() {
+        return None;
+    }
+    approval_event(
+        a,
+        by,
+        (
+            WebhookEventType::TaskApprovalStatusChanged,
+            WebhookEventType::FolderApprovalStatusChanged,
+        ),
+        json!({"approvalId": a.id, "oldStatus": old, "status": a.status}),
+    )
 }
 
 /// Where the decisions put an approval: rejected by any, approved by all, else pending.
@@ -306,6 +344,7 @@ pub async fn update(
                 "this approval is finished or cancelled",
             ));
         }
+        let old_status = a.status.clone();
         if let Some(text) = p.text("description") {
             a.description = Some(text);
         }
@@ -343,7 +382,10 @@ pub async fn update(
             a.finisher_id = Some(ctx.user_id.clone());
         }
         a.updated_date = ctx.now;
-        Ok((a.clone(), Vec::new()))
+        let events = status_event(old_status.as_ref(), a, &ctx.user_id)
+            .into_iter()
+            .collect();
+        Ok((a.clone(), events))
     })?;
     envelope("approvals", vec![approval])
 }
@@ -362,14 +404,20 @@ pub async fn cancel(
             .iter_mut()
             .find(|a| a.id == id)
             .ok_or_else(|| ApiError::not_found(&format!("Approval {id}")))?;
+        let old_status = a.status.clone();
         a.status = Some(ApprovalStatus::Cancelled);
         a.updated_date = ctx.now;
-        Ok((a.clone(), Vec::new()))
+        let events = status_event(old_status.as_ref(), a, &ctx.user_id)
+            .into_iter()
+            .collect();
+        Ok((a.clone(), events))
     })?;
     envelope("approvals", vec![approval])
 }
 
-/// An approver decides (what Wrike's interface does; the control API calls it).
+/// An approver decides (what Wrike's interface does; the control API calls it): the
+/// approval after, and the webhook events it fires (the decision, and the status when
+/// the decision settled it).
 pub fn decide(
     account: &mut AccountData,
     id: &str,
@@ -377,7 +425,7 @@ pub fn decide(
     status: DecisionStatus,
     comment: Option<String>,
     now: DateTime<Utc>,
-) -> Result<Approval, String> {
+) -> Result<(Approval, Vec<EventDraft>), String> {
     let a = account
         .approvals
         .iter_mut()
@@ -394,10 +442,23 @@ pub fn decide(
         .iter_mut()
         .find(|d| d.approver_id == approver)
         .ok_or_else(|| format!("{approver} is not an approver of {id}"))?;
-    decision.status = status;
-    decision.comment = comment;
+    decision.status = status.clone();
+    decision.comment = comment.clone();
     decision.updated_date = Some(now);
+    let old_status = a.status.clone();
     settle(a, approver);
     a.updated_date = now;
-    Ok(a.clone())
+    let mut events: Vec<EventDraft> = approval_event(
+        a,
+        approver,
+        (
+            WebhookEventType::TaskApprovalDecisionChanged,
+            WebhookEventType::FolderApprovalDecisionChanged,
+        ),
+        json!({"approvalId": a.id, "approverId": approver, "decision": status, "comment": comment}),
+    )
+    .into_iter()
+    .collect();
+    events.extend(status_event(old_status.as_ref(), a, approver));
+    Ok((a.clone(), events))
 }
