@@ -90,7 +90,14 @@ pub fn flow(id: &str, recipe: &Recipe) -> String {
         "#e8f0fe",
         &[
             format!("When: {}", clip(&recipe.trigger.value.describe(), 44)),
-            format!("through {}", clip(&recipe.connection.value, 40)),
+            match &recipe.concurrency {
+                Some(limit) => format!(
+                    "through {}, at most {} runs at once",
+                    clip(&recipe.connection.value, 24),
+                    limit.value
+                ),
+                None => format!("through {}", clip(&recipe.connection.value, 40)),
+            },
         ],
     );
     for (i, step) in steps.iter().enumerate() {

@@ -848,9 +848,10 @@ async fn the_editor_knows_the_data_and_the_page_draws_the_flow() {
         problems.contains("steps.task has no field \"titel\" (did you mean title?)"),
         "{problems}"
     );
-    let fixed = KNOWING_RECIPE
-        .replace("titel", "title")
-        .replace("connection: acme-analytics", "connection: acme-reads");
+    let fixed = KNOWING_RECIPE.replace("titel", "title").replace(
+        "connection: acme-analytics",
+        "connection: acme-reads\nconcurrency: 2",
+    );
     set_source(&browser, &fixed).await;
 
     // Tried with a sample event: the read ran, the comment is shown and not made.
@@ -906,6 +907,11 @@ async fn the_editor_knows_the_data_and_the_page_draws_the_flow() {
         text_of(&browser, Locator::Id("recipe-trigger")).await,
         "inbound HTTP call"
     );
+    assert_eq!(
+        text_of(&browser, Locator::Id("recipe-concurrency")).await,
+        "at most 2 runs; more wait, queued"
+    );
+    assert!(drawn.contains("at most 2 runs at once"), "{drawn}");
 
     // A run by hand; the list then shows it and the success rate.
     click(&browser, Locator::Id("start")).await;

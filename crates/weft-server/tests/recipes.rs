@@ -2562,3 +2562,97 @@ async fn versions_are_restored_files_tried_and_lists_carry_the_runs_through_the_
     assert_eq!(runs["successPercent"], 100);
     assert_eq!(runs["lastStatus"], "succeeded");
 }
+
+const TWO_AT_A_TIME: &str = "\
+name: two-at-a-time
+connection: acme-analytics
+concurrency: 2
+trigger:
+  http: {}
+steps:
+  - id: task
+    action: wrike.get_task
+    input:
+      id: \"{{ trigger.taskId }}\"
+";
+
+/// `concurrency: 2` holds across two instances of the hub on one database: ten runs
+/// started at once never have more than two running, do reach two, and all succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_concurrency_limit_holds_across_two_instances() {
+    let mut urls = vec![weft_store::testing::temp_sqlite_url("srv-concurrency")];
+    if let Some(url) = weft_store::testing::postgres_url() {
+        urls.push(
+            weft_store::testing::postgres_schema_url(&url, "srv_concurrency")
+                .await
+                .unwrap(),
+        );
+    }
+    for url in urls {
+        let first = Arc::new(weft_store::Store::open(&url).await.unwrap());
+        let w = world(first).await;
+        // A second instance: its own pool on the same database, its own workers.
+        let mut second = w.hub.clone();
+        second.store = Arc::new(weft_store::Store::open(&url).await.unwrap());
+        let other = weft_hub::background::start(
+            second,
+            weft_hub::runtime::RuntimeConfig {
+                probe_interval: Duration::from_secs(3600),
+                worker: weft_hub::runtime::WorkerConfig {
+                    poll: Duration::from_millis(50),
+                    ..weft_hub::runtime::RuntimeConfig::default().worker
+                },
+                ..weft_hub::runtime::RuntimeConfig::default()
+            },
+            weft_hub::runtime::Registry::new(),
+        )
+        .await
+        .unwrap();
+        // Each read of a task takes a while, so runs overlap.
+        w.sim_control(
+            reqwest::Method::POST,
+            "faults",
+            json!({"kind": "slow", "delayMs": 400, "pathPrefix": "/api/v4/tasks/", "count": 100}),
+        )
+        .await;
+        let (task, _) = a_task(&w).await;
+        let endpoint = w.inbound(TWO_AT_A_TIME, "two-at-a-time").await;
+        let recipe = w
+            .hub
+            .store
+            .recipes()
+            .by_name("two-at-a-time")
+            .await
+            .unwrap()
+            .unwrap();
+        for n in 0..10 {
+            let id = format!("call-{n}-{}", fastrand::u64(..));
+            let body = json!({"taskId": task, "n": n}).to_string();
+            let (status, answer) = call_inbound(&w, &endpoint.0, &endpoint.1, &body, &id).await;
+            assert_eq!(status, 202, "{answer}");
+        }
+        let mut most = 0;
+        let started = std::time::Instant::now();
+        loop {
+            let counts = w.hub.store.recipes().run_counts(recipe.id).await.unwrap();
+            let count = |status: weft_store::RunStatus| {
+                counts
+                    .iter()
+                    .find(|(s, _)| *s == status)
+                    .map_or(0, |(_, n)| *n)
+            };
+            most = most.max(count(weft_store::RunStatus::Running));
+            if count(weft_store::RunStatus::Succeeded) == 10 {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{url}: the runs did not finish: {counts:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(most <= 2, "{url}: {most} runs ran at once");
+        assert_eq!(most, 2, "{url}: the limit is a limit, not a queue of one");
+        other.shutdown().await;
+    }
+}

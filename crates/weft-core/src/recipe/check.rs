@@ -65,6 +65,15 @@ pub fn check(recipe: &Recipe) -> Vec<Problem> {
         ));
     }
     check_trigger(&recipe.trigger, &mut problems);
+    if let Some(limit) = &recipe.concurrency
+        && !(1..=100).contains(&limit.value)
+    {
+        problems.push(Problem::at(
+            limit,
+            "concurrency",
+            "concurrency is how many runs may go at once: 1 to 100",
+        ));
+    }
 
     if recipe.steps.is_empty() {
         problems.push(Problem::at(

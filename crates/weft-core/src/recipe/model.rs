@@ -17,6 +17,10 @@ pub struct Recipe {
     /// The name of the hub connection the recipe's Wrike steps and Wrike trigger use.
     pub connection: Spanned<String>,
     pub trigger: Spanned<Trigger>,
+    /// At most this many runs at once, across every instance of the hub (1 to 100); more
+    /// wait, queued, for a slot. None: no limit.
+    #[serde(default)]
+    pub concurrency: Option<Spanned<u32>>,
     pub steps: Vec<Step>,
     /// Sample trigger events with the step inputs they must produce.
     #[serde(default)]

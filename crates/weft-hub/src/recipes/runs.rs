@@ -231,6 +231,35 @@ pub async fn handle(ctx: JobContext) -> JobResult {
         }
     }
 
+    // A recipe with `concurrency` starts a queued run only while it has a slot free, on
+    // whichever instance asks; otherwise the run stays queued and asks again shortly.
+    let mut slot_taken = false;
+    if run.status == RunStatus::Queued
+        && let Some(limit) = &recipe.concurrency
+    {
+        let now = hub.clock.now_ms();
+        slot_taken = hub
+            .store
+            .recipes()
+            .claim_run_slot(run_id, run.recipe_id, i64::from(limit.value), now)
+            .await
+            .map_err(HubError::from)?;
+        if !slot_taken {
+            let tag = format!("slot-{}", now / SLOT_RECHECK_MS);
+            hub.store
+                .jobs()
+                .enqueue(
+                    &run_job(run.id, &tag, now + SLOT_RECHECK_MS, &ctx.job.origin),
+                    now,
+                )
+                .await
+                .map_err(HubError::from)?;
+            return Ok(Some(json!({
+                "waiting": format!("the recipe runs at most {} at once", limit.value)
+            })));
+        }
+    }
+
     let mut runner = Runner::new(
         hub,
         &run,
@@ -239,6 +268,7 @@ pub async fn handle(ctx: JobContext) -> JobResult {
         format!("job {}", ctx.job.id),
     );
     runner.job = Some(&ctx);
+    runner.running |= slot_taken;
     // A secret the hub no longer has leaves its templates undefined: the step that reads
     // it fails, naming it.
     match super::secrets::open(hub, recipe.secret_names()).await {
@@ -286,6 +316,9 @@ pub async fn handle(ctx: JobContext) -> JobResult {
     }
     Ok(Some(json!({"run": run_id, "succeeded": true})))
 }
+
+/// How long a queued run of a recipe at its `concurrency` waits before it asks again.
+const SLOT_RECHECK_MS: i64 = 1_000;
 
 /// A run of a paused recipe looks again later.
 async fn wait_for_connection(hub: &Hub, run: &Run, origin: &str) -> HubResult<()> {

@@ -194,6 +194,8 @@ struct RecipePage {
     endpoint: Option<(String, String)>,
     /// The flow as SVG (written by the hub, shown unescaped).
     flow: String,
+    /// At most this many runs at once (`concurrency`).
+    concurrency: Option<u32>,
     can_edit: bool,
     can_run: bool,
 }
@@ -232,12 +234,19 @@ pub async fn show(
     } else {
         None
     };
-    let flow = weft_hub::recipes::records::parsed(&record)
-        .map(|recipe| crate::flow::flow("flow", &recipe))
+    let parsed = weft_hub::recipes::records::parsed(&record).ok();
+    let flow = parsed
+        .as_ref()
+        .map(|recipe| crate::flow::flow("flow", recipe))
         .unwrap_or_default();
+    let concurrency = parsed
+        .as_ref()
+        .and_then(|r| r.concurrency.as_ref())
+        .map(|c| c.value);
     let page = RecipePage {
         layout: layout(&state, &caller, "Recipe").await?,
         flow,
+        concurrency,
         source: record.source.clone(),
         recipe: RecipeRow::of(&record),
         versions,

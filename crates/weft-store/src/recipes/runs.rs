@@ -646,6 +646,55 @@ impl Recipes<'_> {
             .collect())
     }
 
+    /// Marks a queued run running if its recipe has fewer than `limit` runs running, on
+    /// every instance at once: SQLite takes the write lock for the check and the change,
+    /// PostgreSQL locks the recipe's row so two instances cannot both take the last slot.
+    /// False when the recipe is at its limit (the run stays queued).
+    pub async fn claim_run_slot(
+        &self,
+        run_id: i64,
+        recipe_id: i64,
+        limit: i64,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
+        const CLAIM: &str = "UPDATE recipe_runs SET status = 'running', updated_ms = $1 \
+             WHERE id = $2 AND status = 'queued' \
+             AND (SELECT COUNT(*) FROM recipe_runs WHERE recipe_id = $3 AND status = 'running') < $4";
+        match &self.db.pool {
+            Pool::Sqlite(pool) => {
+                let n = sqlx::query(CLAIM)
+                    .bind(now_ms)
+                    .bind(run_id)
+                    .bind(recipe_id)
+                    .bind(limit)
+                    .execute(pool)
+                    .await
+                    .map_err(failed("a run's slot"))?
+                    .rows_affected();
+                Ok(n == 1)
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(failed("a run's slot"))?;
+                sqlx::query("SELECT id FROM recipes WHERE id = $1 FOR UPDATE")
+                    .bind(recipe_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failed("a run's slot"))?;
+                let n = sqlx::query(CLAIM)
+                    .bind(now_ms)
+                    .bind(run_id)
+                    .bind(recipe_id)
+                    .bind(limit)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failed("a run's slot"))?
+                    .rows_affected();
+                tx.commit().await.map_err(failed("a run's slot"))?;
+                Ok(n == 1)
+            }
+        }
+    }
+
     pub async fn run_counts(&self, recipe_id: i64) -> StoreResult<Vec<(RunStatus, i64)>> {
         let rows: Vec<(String, i64)> = on_pool!(self.db, pool => sqlx::query_as(
             "SELECT status, COUNT(*) FROM recipe_runs WHERE recipe_id = $1 GROUP BY status")
