@@ -147,6 +147,7 @@ fn print_actions(name: Option<&str>, json: bool) -> anyhow::Result<()> {
                     "inputs": a.all_inputs().iter().map(|i| serde_json::json!({
                         "name": i.name, "required": i.required, "help": i.help,
                     })).collect::<Vec<_>>(),
+                    "gives": a.output_shape().summary(),
                 })
             })
             .collect();
@@ -167,6 +168,7 @@ fn print_actions(name: Option<&str>, json: bool) -> anyhow::Result<()> {
             let mark = if i.required { "*" } else { " " };
             println!("    {mark} {:<16} {}", i.name, i.help);
         }
+        println!("    gives: {}", a.output_shape().summary());
     }
     Ok(())
 }

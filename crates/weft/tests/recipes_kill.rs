@@ -256,7 +256,7 @@ fn the_example_recipes_pass_their_own_tests_and_a_wrong_expectation_fails() {
     let out = hub.run(&["recipes", "test", examples]);
     let shown = text(&out);
     assert!(out.status.success(), "{shown}");
-    assert!(shown.contains("6 passed, 0 failed"), "{shown}");
+    assert!(shown.contains("8 passed, 0 failed"), "{shown}");
 
     let source =
         std::fs::read_to_string(format!("{examples}/comment-on-status-change.yaml")).unwrap();

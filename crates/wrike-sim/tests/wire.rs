@@ -1319,3 +1319,80 @@ async fn approvals_are_asked_decided_listed_and_cancelled() {
     .await;
     assert_eq!(status, 400);
 }
+
+// A custom field made and changed, shaped as the repository's customfields_list sample;
+// reading scopes may list them but not make them; bad types and settings are named.
+#[tokio::test]
+async fn custom_fields_are_created_and_changed_as_the_sample_shows_them() {
+    let sim = start(1).await;
+    let api = sim.api_url(0);
+    let token = token(&sim, &["Default"]).await;
+    let reader = token_for_scopes(&sim, &["wsReadOnly"]).await;
+    let send =
+        |method: reqwest::Method, path: &str, token: &str, form: Vec<(&'static str, String)>| {
+            send_form(api.clone(), token.to_owned(), method, path.to_owned(), form)
+        };
+    let (status, _) = send(
+        reqwest::Method::POST,
+        "customfields",
+        &reader,
+        vec![("title", "Nope".into()), ("type", "Text".into())],
+    )
+    .await;
+    assert_eq!(status, 403, "reading the workspace is not changing it");
+    let (status, made) = send(
+        reqwest::Method::POST,
+        "customfields",
+        &token,
+        vec![("title", "Region".into()), ("type", "Text".into())],
+    )
+    .await;
+    assert_eq!(status, 200, "{made}");
+    assert_eq!(made["kind"], "customfields");
+    let sample: Value = serde_json::from_str(include_str!(
+        "../../wrike-api/tests/samples/customfields_list.json"
+    ))
+    .unwrap();
+    let field = &made["data"][0];
+    for key in sample["data"][0].as_object().unwrap().keys() {
+        assert!(field.get(key).is_some(), "{key} missing: {field}");
+    }
+    assert_eq!(field["settings"]["inheritanceType"], "All");
+    let id = field["id"].as_str().unwrap().to_owned();
+    let (status, changed) = send(
+        reqwest::Method::PUT,
+        &format!("customfields/{id}"),
+        &token,
+        vec![
+            ("title", "Sales region".into()),
+            ("settings", r#"{"aggregation": "None"}"#.into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["data"][0]["title"], "Sales region");
+    assert_eq!(changed["data"][0]["settings"]["aggregation"], "None");
+    assert_eq!(
+        changed["data"][0]["settings"]["inheritanceType"], "All",
+        "settings are merged"
+    );
+    for (form, named) in [
+        (
+            vec![("title", "X".into()), ("type", "Hologram".into())],
+            "type",
+        ),
+        (
+            vec![
+                ("title", "X".into()),
+                ("type", "Text".into()),
+                ("settings", "[1]".into()),
+            ],
+            "settings",
+        ),
+        (vec![("type", "Text".into())], "title"),
+    ] {
+        let (status, refused) = send(reqwest::Method::POST, "customfields", &token, form).await;
+        assert_eq!(status, 400, "{refused}");
+        assert!(refused.to_string().contains(named), "{named}: {refused}");
+    }
+}

@@ -12,6 +12,7 @@ mod model;
 mod node;
 mod parse;
 mod problem;
+mod schema;
 mod shape;
 mod template;
 
@@ -23,5 +24,6 @@ pub use model::*;
 pub use node::{Node, evaluate};
 pub use parse::{MAX_RECIPE_BYTES, parse};
 pub use problem::{Problem, Problems};
+pub use schema::json_schema;
 pub use shape::{Misfit, Shape};
 pub use template::{Scope, Template, TemplateError};

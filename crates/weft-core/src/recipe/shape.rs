@@ -124,6 +124,21 @@ impl Shape {
         }
     }
 
+    /// What the shape holds, in a line for people: "fields a, b, c", "a list of: ...",
+    /// "anything".
+    pub fn summary(&self) -> String {
+        match self {
+            Shape::Any => "anything (its fields are known when it runs)".to_owned(),
+            Shape::Scalar => "a value".to_owned(),
+            Shape::List(inner) => format!("a list of: {}", inner.summary()),
+            Shape::Object { fields, open } => format!(
+                "fields {}{}",
+                fields.keys().cloned().collect::<Vec<_>>().join(", "),
+                if *open { ", and others" } else { "" }
+            ),
+        }
+    }
+
     /// The item shape of a list (what `for_each` gives `item`), or `Any`.
     pub fn item(&self) -> Shape {
         match self {

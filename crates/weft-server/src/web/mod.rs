@@ -194,14 +194,19 @@ pub async fn script() -> Response {
         .into_response()
 }
 
-/// The recipe files' JSON Schema, for editors (`# yaml-language-server: $schema=...`).
+/// The recipe files' JSON Schema, for editors (`# yaml-language-server: $schema=...`): the
+/// file's shape with every action's inputs and outputs, made once from the catalog.
 pub async fn recipe_schema() -> Response {
+    static SCHEMA: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = SCHEMA.get_or_init(|| {
+        serde_json::to_string_pretty(&weft_core::recipe::json_schema()).unwrap_or_default()
+    });
     (
         [
             (header::CONTENT_TYPE, "application/schema+json"),
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
-        include_str!("../../../../docs/recipe.schema.json"),
+        text.as_str(),
     )
         .into_response()
 }

@@ -120,6 +120,8 @@ pub struct ActionDoc {
     pub administers: bool,
     pub creates: bool,
     pub inputs: Vec<InputDoc>,
+    /// What it gives the steps after it.
+    pub gives: String,
 }
 
 #[derive(Template)]
@@ -150,6 +152,7 @@ pub async fn reference(
             privilege: a.privilege.as_str(),
             administers: a.privilege == weft_core::recipe::Privilege::AdministerUsers,
             creates: a.creates,
+            gives: a.output_shape().summary(),
             inputs: a
                 .all_inputs()
                 .into_iter()
