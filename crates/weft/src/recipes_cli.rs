@@ -199,6 +199,7 @@ pub fn examples() -> Vec<SourceFile> {
         example!("comment-on-status-change.yaml"),
         example!("invite-requester.yaml"),
         example!("notify-project-completed.yaml"),
+        example!("onboard-client.yaml"),
         example!("route-new-requests.yaml"),
         example!("weekly-idle-review.yaml"),
     ]
