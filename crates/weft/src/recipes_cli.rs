@@ -294,6 +294,7 @@ async fn run_recipe_tests(
                 wrike_api::Scope::Default,
                 wrike_api::Scope::amReadWriteUser,
                 wrike_api::Scope::amReadWriteInvitation,
+                wrike_api::Scope::amReadWriteGroup,
             ];
             running
                 .sim

@@ -247,6 +247,58 @@ async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
     );
 }
 
+/// Every typed Wrike action of the catalog runs in a recipe's own test (`weft recipes test`
+/// against the simulator in the process), each reading what the one before gave.
+#[test]
+fn every_typed_wrike_action_runs_in_a_recipe_test() {
+    let hub = Instance::new("recipe-tour", &[]);
+    let tour = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/recipes/connector_tour.yaml"
+    );
+    let out = hub.run(&["recipes", "test", tour]);
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(shown.contains("1 passed, 0 failed"), "{shown}");
+    // The tour names every action the connector module runs.
+    let source = std::fs::read_to_string(tour).unwrap();
+    for action in [
+        "get_folder",
+        "search_projects",
+        "search_folders",
+        "copy_project",
+        "list_folder_blueprints",
+        "launch_folder_blueprint",
+        "list_task_blueprints",
+        "launch_task_blueprint",
+        "list_custom_item_types",
+        "create_from_custom_item_type",
+        "list_custom_fields",
+        "create_custom_field",
+        "set_custom_fields",
+        "get_custom_fields",
+        "list_users",
+        "get_user",
+        "list_groups",
+        "add_group_members",
+        "remove_group_members",
+        "search_timelogs",
+        "update_timelog",
+        "delete_timelog",
+        "list_timelog_categories",
+        "get_attachment",
+        "get_attachment_url",
+        "update_attachment",
+        "get_approval",
+        "update_approval",
+    ] {
+        assert!(
+            source.contains(&format!("action: wrike.{action}\n")),
+            "{action}"
+        );
+    }
+}
+
 /// `weft recipes test` runs the example recipes' own tests against a simulator in the
 /// process; CI runs them here. A wrong expectation is shown as a diff and fails.
 #[test]
@@ -461,7 +513,7 @@ async fn the_example_folder_applied_from_the_cli_runs_against_the_simulator() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         text(&out).matches("add ").count(),
-        5,
+        6,
         "every example is added: {}",
         text(&out)
     );
