@@ -1821,6 +1821,17 @@ async fn task_creations_wrike_could_not_deliver_are_caught_up_once() {
     }
 }
 
+/// What the step `id` of a finished run gave in its last succeeded attempt.
+fn succeeded_output(run: &Value, id: &str) -> Value {
+    run["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|s| s["stepId"] == id && s["status"] == "succeeded")
+        .map(|s| s["output"].clone())
+        .unwrap_or_else(|| panic!("no step {id} in {run}"))
+}
+
 const CONNECTING_WORK: &str = "\
 name: connect-work
 connection: acme-analytics
@@ -1910,14 +1921,7 @@ async fn dependencies_spaces_approvals_and_folder_copies_run_from_a_recipe() {
         )
         .await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
-    let steps = run["steps"].as_array().unwrap();
-    let output = |id: &str| {
-        steps
-            .iter()
-            .rfind(|s| s["stepId"] == id && s["status"] == "succeeded")
-            .map(|s| s["output"].clone())
-            .unwrap_or_else(|| panic!("no step {id} in {run}"))
-    };
+    let output = |id: &str| succeeded_output(&run, id);
     // The space came with its members; the dependency was made, seen, then removed.
     assert!(
         output("space")["members"]
@@ -2202,14 +2206,7 @@ async fn blueprints_fields_people_timelogs_files_and_approvals_run_from_a_recipe
         )
         .await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
-    let steps = run["steps"].as_array().unwrap();
-    let output = |id: &str| {
-        steps
-            .iter()
-            .rfind(|s| s["stepId"] == id && s["status"] == "succeeded")
-            .map(|s| s["output"].clone())
-            .unwrap_or_else(|| panic!("no step {id} in {run}"))
-    };
+    let output = |id: &str| succeeded_output(&run, id);
 
     // Blueprints: the folder one made a folder tree under the folder, the task one a task
     // with its subtasks under the task; both as Wrike holds them now.
@@ -2422,14 +2419,7 @@ async fn group_membership_runs_on_a_groups_connection_and_only_admins_apply_it()
     let endpoint = w.inbound(&source, "group-members").await;
     let run = w.fire(&endpoint, json!({"person": person})).await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
-    let steps = run["steps"].as_array().unwrap();
-    let output = |id: &str| {
-        steps
-            .iter()
-            .rfind(|s| s["stepId"] == id && s["status"] == "succeeded")
-            .map(|s| s["output"].clone())
-            .unwrap_or_else(|| panic!("no step {id} in {run}"))
-    };
+    let output = |id: &str| succeeded_output(&run, id);
     assert!(
         output("added")["memberIds"]
             .as_array()

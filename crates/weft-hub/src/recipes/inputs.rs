@@ -4,7 +4,7 @@
 use serde_json::Value;
 use wrike_api::encode::check_id;
 
-use super::actions::{ActionError, ActionResult};
+use super::failure::{ActionError, ActionResult};
 
 pub(crate) fn text<'a>(input: &'a Value, name: &str) -> Result<&'a str, ActionError> {
     match input.get(name) {

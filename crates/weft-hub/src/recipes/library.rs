@@ -494,26 +494,6 @@ pub async fn lookup(hub: &Hub, name: &str) -> HubResult<Option<RecipeRecord>> {
     Ok(hub.store.recipes().by_name(name).await?)
 }
 
-/// Takes a sample `event` through a checked recipe on its real connection, for the editor:
-/// steps that only read run (so later steps see real data); anything that would change
-/// Wrike or reach another system is shown with its input, not done. Nothing is stored.
-pub async fn try_event(
-    hub: &Hub,
-    checked: &Checked,
-    event: &serde_json::Value,
-) -> HubResult<Vec<super::testing::Walked>> {
-    let connection = crate::connections::find(hub, &checked.recipe.connection.value).await?;
-    Ok(super::testing::walk(
-        hub,
-        Some(&connection),
-        &checked.recipe,
-        event,
-        &std::collections::BTreeMap::new(),
-        super::testing::Mode::Try,
-    )
-    .await)
-}
-
 /// Every recipe's runs in brief (count, successes, newest run), by recipe id.
 pub async fn run_summaries(
     hub: &Hub,

@@ -6,13 +6,14 @@
 //! `user_inactive` hub event, looked for after each usage sync; `runs` carries each run
 //! from step to step as `recipe.run` jobs, each step's templates evaluated by `prepare`
 //! within the run's bounds; `actions` is what each catalog action does (`connector` the
-//! typed Wrike families, `inputs` reading a step's input); `secrets` are the
+//! typed Wrike families, `inputs` reading a step's input, `failure` what a failure means); `secrets` are the
 //! values recipes read by name and may send only to their hosts;
 //! `testing` runs a recipe file's own tests.
 
 pub mod actions;
 pub mod connector;
 pub mod event_key;
+pub mod failure;
 pub mod idle;
 pub mod inbound;
 pub mod inputs;

@@ -258,6 +258,26 @@ pub async fn walk(
     walked
 }
 
+/// Takes a sample `event` through a checked recipe on its real connection, for the editor:
+/// steps that only read run (so later steps see real data); anything that would change
+/// Wrike or reach another system is shown with its input, not done. Nothing is stored.
+pub async fn try_event(
+    hub: &Hub,
+    checked: &Checked,
+    event: &serde_json::Value,
+) -> crate::error::HubResult<Vec<Walked>> {
+    let connection = crate::connections::find(hub, &checked.recipe.connection.value).await?;
+    Ok(walk(
+        hub,
+        Some(&connection),
+        &checked.recipe,
+        event,
+        &std::collections::BTreeMap::new(),
+        Mode::Try,
+    )
+    .await)
+}
+
 /// Runs one test; returns what did not match (empty when it passed).
 async fn run_one(
     hub: &Hub,

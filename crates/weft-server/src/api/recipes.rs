@@ -152,7 +152,7 @@ pub async fn try_event(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(answer)).into_response());
     }
-    let walked = library::try_event(&state.hub, &checked, &body.event).await?;
+    let walked = weft_hub::recipes::testing::try_event(&state.hub, &checked, &body.event).await?;
     Ok(Json(wire::recipes::Tried::of(&walked)).into_response())
 }
 

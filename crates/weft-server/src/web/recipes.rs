@@ -505,7 +505,7 @@ async fn check_or_save(
             event_text.as_str()
         }) {
             Err(e) => problems.push(format!("the sample event is not JSON: {e}")),
-            Ok(event) => match library::try_event(&state.hub, c, &event).await {
+            Ok(event) => match weft_hub::recipes::testing::try_event(&state.hub, c, &event).await {
                 Ok(walked) => tried = walked.iter().map(TriedStep::of).collect(),
                 Err(HubError::NotFound { what }) => problems.push(format!("{what} not found")),
                 Err(other) => return Err(other.into()),

@@ -325,10 +325,17 @@ pub async fn timelogs_by_ids(
     })
 }
 
-/// Only the person who tracked the time, or an admin, changes or deletes a timelog.
-fn check_owner(account: &AccountData, timelog: &Timelog, caller: &str) -> Result<(), ApiError> {
+/// The timelog `id` as it is, when `caller` may change or delete it: the person who
+/// tracked the time, or an admin.
+fn owned(account: &AccountData, id: &str, caller: &str) -> Result<Timelog, ApiError> {
+    let timelog = account
+        .timelogs
+        .iter()
+        .find(|t| t.id == id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(&format!("Timelog {id}")))?;
     if timelog.user_id == caller || account.user(caller).is_some_and(|u| u.is_admin()) {
-        Ok(())
+        Ok(timelog)
     } else {
         Err(ApiError::forbidden(
             "Only the person who tracked the time or an administrator can change this timelog",
@@ -372,13 +379,7 @@ pub async fn update_timelog(
                 &format!("no timelog category {c} in use in this account"),
             ));
         }
-        let current = account
-            .timelogs
-            .iter()
-            .find(|t| t.id == id)
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(&format!("Timelog {id}")))?;
-        check_owner(account, &current, &ctx.user_id)?;
+        owned(account, &id, &ctx.user_id)?;
         let t = account
             .timelogs
             .iter_mut()
@@ -418,13 +419,7 @@ pub async fn delete_timelog(
 ) -> ApiResult {
     p.allow(&[])?;
     mutate(&sim, &c, |account, ctx| {
-        let current = account
-            .timelogs
-            .iter()
-            .find(|t| t.id == id)
-            .cloned()
-            .ok_or_else(|| ApiError::not_found(&format!("Timelog {id}")))?;
-        check_owner(account, &current, &ctx.user_id)?;
+        let current = owned(account, &id, &ctx.user_id)?;
         account.timelogs.retain(|t| t.id != id);
         let event = EventDraft::task(
             WebhookEventType::TimelogChanged,

@@ -4,7 +4,7 @@ use serde_json::Value;
 use wrike_api::WrikeClient;
 use wrike_api::requests::ApprovalUpdate;
 
-use super::super::actions::{ActionError, ActionResult};
+use super::super::failure::{ActionError, ActionResult};
 use super::super::inputs::{day, flag, id, opt_text, strings, to_output};
 
 /// One approval with its decisions.

@@ -6,7 +6,7 @@ use wrike_api::WrikeClient;
 use wrike_api::models::{CustomField, CustomFieldType, CustomFieldValue};
 use wrike_api::requests::{CustomFieldFilter, FolderUpdate, NewCustomField, TaskUpdate};
 
-use super::super::actions::{ActionError, ActionResult};
+use super::super::failure::{ActionError, ActionResult};
 use super::super::inputs::{id, opt_text, strings, text, to_output};
 use super::holds;
 

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use wrike_api::WrikeClient;
 
-use super::super::actions::{ActionError, ActionResult};
+use super::super::failure::{ActionError, ActionResult};
 use super::super::inputs::{file_upload, id, to_output};
 
 /// An attachment's metadata.

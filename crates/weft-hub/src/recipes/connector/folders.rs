@@ -5,7 +5,7 @@ use wrike_api::WrikeClient;
 use wrike_api::models::{Folder, ProjectStatus, TreeScope};
 use wrike_api::requests::{DateRange, FolderCopy, FolderQuery};
 
-use super::super::actions::{ActionError, ActionResult};
+use super::super::failure::{ActionError, ActionResult};
 use super::super::inputs::{day, flag, id, opt_id, opt_text, text, to_output};
 use super::fields::field_filter;
 use super::{holds, made_id, wait_for_job};

@@ -16,7 +16,7 @@ use std::time::Duration;
 use wrike_api::WrikeClient;
 use wrike_api::models::{AsyncJob, AsyncJobStatus};
 
-use super::actions::ActionError;
+use super::failure::ActionError;
 
 /// Longest an async job (a copy, a blueprint launch) may take before the step gives up
 /// (and is retried by its policy).

@@ -6,7 +6,7 @@ use wrike_api::WrikeClient;
 use wrike_api::models::{Contact, ContactType, Role};
 use wrike_api::requests::{ContactsQuery, GroupUpdate};
 
-use super::super::actions::{ActionError, ActionResult};
+use super::super::failure::{ActionError, ActionResult};
 use super::super::inputs::{flag, id, opt_text, strings, to_output};
 use super::holds;
 

@@ -6,7 +6,7 @@ use wrike_api::WrikeClient;
 use wrike_api::models::RelatedType;
 use wrike_api::requests::{BlueprintKind, BlueprintLaunch, NewWork};
 
-use super::super::actions::{ActionError, ActionResult};
+use super::super::failure::{ActionError, ActionResult};
 use super::super::inputs::{flag, id, opt_id, opt_text, text, to_output};
 use super::{holds, made_id, wait_for_job};
 

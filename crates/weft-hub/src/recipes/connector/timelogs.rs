@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use wrike_api::WrikeClient;
 use wrike_api::requests::{DayRange, TimelogQuery, TimelogScope, TimelogUpdate};
 
-use super::super::actions::{ActionError, ActionResult};
+use super::super::failure::{ActionError, ActionResult};
 use super::super::inputs::{day, id, opt_id, opt_text, to_output};
 
 /// Timelogs of at most one task, folder, person or category, tracked within the days given.
