@@ -952,6 +952,53 @@ async fn the_editor_knows_the_data_and_the_page_draws_the_flow() {
         "100% of 1"
     );
 
+    // The limit at work: with Wrike slow, six runs started at once show on the runs page
+    // as at most two running and the others queued, and all succeed.
+    let slowed = http
+        .post(format!("{}/_sim/faults", sim.base_url()))
+        .json(&json!({"kind": "slow", "delayMs": 600, "pathPrefix": "/api/v4/tasks/", "count": 24}))
+        .send()
+        .await
+        .unwrap();
+    assert!(slowed.status().is_success());
+    for n in 0..6 {
+        let started = http
+            .post(format!("{base}/api/v1/recipes/knowing/runs"))
+            .bearer_auth("wft_token-admin")
+            .json(&json!({"event": {"taskId": task, "urgent": false, "n": n}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(started.status().as_u16(), 201);
+    }
+    let (mut most_running, mut saw_queued, mut succeeded) = (0, false, 0);
+    for _ in 0..200 {
+        browser
+            .goto(&format!("{base}/runs?recipe=knowing"))
+            .await
+            .unwrap();
+        let count = |status: &'static str| {
+            let browser = browser.clone();
+            async move {
+                browser
+                    .find_all(Locator::Css(&format!("#runs tr[data-status='{status}']")))
+                    .await
+                    .map_or(0, |rows| rows.len())
+            }
+        };
+        let (running, queued) = (count("running").await, count("queued").await);
+        succeeded = count("succeeded").await;
+        most_running = most_running.max(running);
+        saw_queued |= queued > 0 && running > 0;
+        if succeeded == 7 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(succeeded, 7, "every run ended succeeded");
+    assert!(most_running <= 2, "{most_running} ran at once");
+    assert!(saw_queued, "runs past the limit waited, queued");
+
     // A second version, then the first restored as the third.
     browser
         .goto(&format!("{base}/recipes/knowing/edit"))
