@@ -1337,7 +1337,20 @@ async fn hostile_recipe_files_are_refused_without_holding_the_server() {
             (r.status().as_u16(), r.json::<Value>().await.unwrap())
         }
     };
-    let (status, body) = check(fifty.clone()).await;
+    // On a machine busy with the other tests, parsing fifty may outlast the request's
+    // budget (a refusal too, tested below); asked again, each file's own refusal shows.
+    let mut answer = check(fifty.clone()).await;
+    for _ in 0..4 {
+        let over_budget = answer.0 == 400
+            && answer.1["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("took longer than"));
+        if !over_budget {
+            break;
+        }
+        answer = check(fifty.clone()).await;
+    }
+    let (status, body) = answer;
     assert_eq!(status, 422, "{body}");
     let problems = body["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 50, "{body}");
