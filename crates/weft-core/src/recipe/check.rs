@@ -341,10 +341,19 @@ fn item_shape(list: &Spanned<Node>, known: &Known) -> Shape {
 
 /// What a run's `trigger` holds for each kind of trigger.
 fn trigger_shape(trigger: &Trigger) -> Shape {
+    use std::sync::OnceLock;
     use wrike_api::models::{Comment, Folder, Task, Timelog, WebhookEvent};
+    // A model's shape is worked out once per process: checks run often.
+    static EVENT: OnceLock<Shape> = OnceLock::new();
+    static TASK: OnceLock<Shape> = OnceLock::new();
+    static FOLDER: OnceLock<Shape> = OnceLock::new();
+    static COMMENT: OnceLock<Shape> = OnceLock::new();
+    static TIMELOG: OnceLock<Shape> = OnceLock::new();
     match trigger {
         // Each event type adds its own fields to the ones every event has.
-        Trigger::Wrike(_) => Shape::of::<WebhookEvent>().opened(),
+        Trigger::Wrike(_) => EVENT
+            .get_or_init(|| Shape::of::<WebhookEvent>().opened())
+            .clone(),
         Trigger::Poll(poll) => Shape::object(vec![
             ("object", Shape::Scalar),
             ("id", Shape::Scalar),
@@ -352,10 +361,12 @@ fn trigger_shape(trigger: &Trigger) -> Shape {
             (
                 "item",
                 match poll.object {
-                    PollObject::Tasks => Shape::of::<Task>(),
-                    PollObject::Folders | PollObject::Projects => Shape::of::<Folder>(),
-                    PollObject::Comments => Shape::of::<Comment>(),
-                    PollObject::Timelogs => Shape::of::<Timelog>(),
+                    PollObject::Tasks => TASK.get_or_init(Shape::of::<Task>).clone(),
+                    PollObject::Folders | PollObject::Projects => {
+                        FOLDER.get_or_init(Shape::of::<Folder>).clone()
+                    }
+                    PollObject::Comments => COMMENT.get_or_init(Shape::of::<Comment>).clone(),
+                    PollObject::Timelogs => TIMELOG.get_or_init(Shape::of::<Timelog>).clone(),
                 },
             ),
         ]),
