@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod health;
+pub mod policy;
 pub mod recipe;
 pub mod redact;
 pub mod renewal;

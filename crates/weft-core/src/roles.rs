@@ -45,6 +45,8 @@ pub enum Permission {
     SyncUsage,
     /// Enter what seats cost and when the subscription renews.
     PlanRenewal,
+    /// Write, apply and remove license policies (who counts as idle; they change nobody).
+    EditPolicies,
     /// Deactivate users or change their type or role in Wrike (Admins only).
     ReclaimSeats,
     /// Apply, edit, remove, start, run by hand, rerun or approve a recipe whose steps
@@ -91,6 +93,7 @@ impl Role {
                     | ViewAnalytics
                     | SyncUsage
                     | PlanRenewal
+                    | EditPolicies
                     | RunWithEvent
             ),
             Role::Operator => matches!(

@@ -195,6 +195,28 @@ pub const LOGIN_OPERATIONS: [&str; 2] = ["UserLoggedIn", "UserLogout"];
 /// Audit operations that are not activity at all: a failed sign-in is not use.
 pub const IGNORED_OPERATIONS: [&str; 1] = ["UserFailLogin"];
 
+/// Audit operations that seat a person anew: the grace period of a policy runs from them.
+pub const SEAT_START_OPERATIONS: [&str; 3] =
+    ["InvitationAccepted", "UserActivated", "UserRestored"];
+
+/// Whom an audit record seats anew, if anyone: the user it is about (`objectType` `User`),
+/// else, for an accepted invitation, the person who accepted it.
+pub fn seated_by<'a>(
+    operation: &str,
+    user_id: Option<&'a str>,
+    object_type: Option<&str>,
+    object_id: Option<&'a str>,
+) -> Option<&'a str> {
+    if !SEAT_START_OPERATIONS.contains(&operation) {
+        return None;
+    }
+    match (object_type, object_id) {
+        (Some("User"), Some(id)) => Some(id),
+        _ if operation == "InvitationAccepted" => user_id,
+        _ => None,
+    }
+}
+
 /// What an audit record says about the person who made it. Failed sign-ins are not use;
 /// every other operation, known or not, is something the person did in Wrike.
 pub fn signal_of(operation: &AuditOperation) -> Option<Signal> {

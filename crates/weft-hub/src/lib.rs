@@ -78,6 +78,9 @@ pub struct Policy {
     /// Recipe files parsed at once, by every request together (parsing is CPU work, done
     /// off the async workers).
     pub recipe_parses: Arc<tokio::sync::Semaphore>,
+    /// Usage data older than this is not acted on: policies, reclaims and dialogues refuse
+    /// until a sync brings it up to date.
+    pub usage_stale_after_s: i64,
 }
 
 impl Default for Policy {
@@ -92,6 +95,7 @@ impl Default for Policy {
             recipe_http: egress::PrivateHosts::default(),
             recipe_limits: recipes::prepare::RecipeLimits::default(),
             recipe_parses: Arc::new(tokio::sync::Semaphore::new(2)),
+            usage_stale_after_s: 48 * 3600,
         }
     }
 }

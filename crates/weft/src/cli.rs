@@ -16,7 +16,7 @@ use weft_store::{JobFilter, JobStatus};
 use crate::commands::{cli_actor, print_json, print_page};
 use crate::config::Settings;
 
-use crate::{hub, recipes_cli, secrets_input, usage_cli};
+use crate::{hub, policies_cli, recipes_cli, secrets_input, usage_cli};
 
 /// weft: a self-hosted Wrike integration hub.
 #[derive(Debug, Parser)]
@@ -68,6 +68,10 @@ enum Command {
     /// Usage analytics: who uses the paid seats, trends, renewal savings, reclaiming seats.
     #[command(subcommand)]
     Usage(usage_cli::UsageCommand),
+    /// License policies: validate, diff, apply and export policy files; evaluate them; plan
+    /// their reclaims.
+    #[command(subcommand)]
+    Policies(policies_cli::PoliciesCommand),
     /// Recipes: validate, diff, apply and export recipe files; start and stop recipes; runs.
     #[command(subcommand)]
     Recipes(recipes_cli::RecipesCommand),
@@ -372,6 +376,10 @@ pub fn run() -> anyhow::Result<()> {
             }
             Command::Usage(command) => {
                 usage_cli::usage_command(settings(&cli.config, cli.database_url)?, command).await
+            }
+            Command::Policies(command) => {
+                policies_cli::policies_command(settings(&cli.config, cli.database_url)?, command)
+                    .await
             }
             Command::Recipes(command) => {
                 recipes_cli::recipes_command(settings(&cli.config, cli.database_url)?, command)

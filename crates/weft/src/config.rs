@@ -46,6 +46,7 @@ const KEYS: &[&str] = &[
     "wrike_requests_per_minute",
     "backfill_days",
     "sync_lease_seconds",
+    "usage_stale_after_hours",
 ];
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -132,6 +133,9 @@ pub struct Settings {
     /// How long a sync's lease lasts without a heartbeat (a sync whose process died holds
     /// the connection this long).
     pub sync_lease_seconds: u64,
+    /// Usage data older than this is not acted on: policies and reclaims refuse until a
+    /// sync brings the connection up to date.
+    pub usage_stale_after_hours: u64,
 }
 
 impl Default for Settings {
@@ -173,6 +177,7 @@ impl Default for Settings {
             wrike_requests_per_minute: 400,
             backfill_days: 183,
             sync_lease_seconds: 120,
+            usage_stale_after_hours: 48,
         }
     }
 }
@@ -230,6 +235,7 @@ impl std::fmt::Debug for Settings {
             .field("wrike_requests_per_minute", &self.wrike_requests_per_minute)
             .field("backfill_days", &self.backfill_days)
             .field("sync_lease_seconds", &self.sync_lease_seconds)
+            .field("usage_stale_after_hours", &self.usage_stale_after_hours)
             .finish()
     }
 }
@@ -322,6 +328,12 @@ impl Settings {
             6_000,
         )?;
         within("backfill_days", self.backfill_days, 1, 3_650)?;
+        within(
+            "usage_stale_after_hours",
+            self.usage_stale_after_hours,
+            1,
+            8_760,
+        )?;
         within("recipe_max_items", self.recipe_max_items, 1, 100_000)?;
         within(
             "recipe_max_step_bytes",
@@ -398,6 +410,7 @@ impl Settings {
             requests_per_minute: self.wrike_requests_per_minute as u32,
             backfill_days: self.backfill_days as i64,
             sync_lease_s: self.sync_lease_seconds as i64,
+            usage_stale_after_s: self.usage_stale_after_hours as i64 * 3600,
             public_url: self.public_url.trim_end_matches('/').to_owned(),
             // Checked when the settings were loaded.
             recipe_http: weft_hub::egress::PrivateHosts::parse(&self.recipe_http_allow)

@@ -18,6 +18,7 @@ mod cli;
 mod commands;
 mod config;
 mod hub;
+mod policies_cli;
 mod recipes_cli;
 mod secrets_input;
 mod terminal;

@@ -44,7 +44,8 @@ pub struct Planted {
     /// Who (only for `/activity`; a planted person's own activity names nobody).
     #[serde(default)]
     pub user_id: Option<String>,
-    /// `login`, `failedLogin`, `logout`, `taskChange` (audit records); `taskCreated`,
+    /// `login`, `failedLogin`, `logout`, `taskChange`, `activated` (the account owner
+    /// activated the person), `invitationAccepted` (audit records); `taskCreated`,
     /// `comment`, `timelog` (work data).
     pub kind: String,
     pub at: DateTime<Utc>,
@@ -215,6 +216,8 @@ const KINDS: &[&str] = &[
     "taskCreated",
     "comment",
     "timelog",
+    "activated",
+    "invitationAccepted",
 ];
 
 fn check_dates(activity: &[Planted], now: DateTime<Utc>) -> Result<(), String> {
@@ -354,6 +357,36 @@ fn plant(account: &mut AccountData, user_id: &str, planted: &Planted) -> Result<
                 tracked_date: at.date_naive(),
                 comment: "Planted".into(),
             });
+        }
+        "activated" => {
+            // An admin's act: the owner makes it, about the person.
+            let owner = account
+                .users
+                .iter()
+                .find(|u| u.profile().owner)
+                .cloned()
+                .ok_or("the account has no owner to activate anyone")?;
+            let seq = account.allocate();
+            let record = audit_record(
+                &account_id,
+                seq,
+                AuditOperation::UserActivated,
+                &owner,
+                at,
+                "203.0.113.51",
+                Some((AuditObjectType::User, &user.email(), user.id())),
+                serde_json::Map::new(),
+            );
+            account.push_audit(record);
+        }
+        "invitationAccepted" => {
+            let invitation = ids::entity(&account_id, "IV", account.allocate());
+            audit(
+                account,
+                AuditOperation::InvitationAccepted,
+                (AuditObjectType::Invitation, user.email(), invitation),
+                serde_json::Map::new(),
+            );
         }
         other => return Err(format!("unknown kind '{other}'")),
     }

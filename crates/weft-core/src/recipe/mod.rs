@@ -22,7 +22,7 @@ pub use catalog::{
 pub use check::{check, is_secret_name};
 pub use model::*;
 pub use node::{Node, evaluate};
-pub use parse::{MAX_RECIPE_BYTES, parse};
+pub use parse::{MAX_RECIPE_BYTES, decode_yaml, parse};
 pub use problem::{Problem, Problems};
 pub use schema::json_schema;
 pub use shape::{Misfit, Shape};

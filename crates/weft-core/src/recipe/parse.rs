@@ -1,8 +1,6 @@
 //! Reading a recipe file: YAML into the model, with every error placed at a file, line,
 //! column and field.
 
-use serde::Deserialize;
-
 use super::model::Recipe;
 use super::problem::{Problem, Problems};
 
@@ -28,13 +26,35 @@ fn yaml_options() -> serde_saphyr::Options {
 
 /// Decodes and checks a recipe file. `file` names it in errors.
 pub fn parse(file: &str, source: &str) -> Result<Recipe, Problems> {
+    let mut recipe: Recipe = decode_yaml(file, source, MAX_RECIPE_BYTES, "a recipe")?;
+    let problems = super::check::check(&recipe);
+    if problems.is_empty() {
+        recipe.secrets_read = recipe.find_secret_names();
+        Ok(recipe)
+    } else {
+        Err(Problems {
+            file: file.to_owned(),
+            problems,
+        })
+    }
+}
+
+/// Decodes one YAML file of weft's (a recipe, a policy) into `T`, within the reader's
+/// budget; a file over `max_bytes`, an empty one, or one that does not decode is a problem
+/// placed at its line, column and field. `what` names the kind of file in messages.
+pub fn decode_yaml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    source: &str,
+    max_bytes: usize,
+    what: &str,
+) -> Result<T, Problems> {
     let fail = |problems: Vec<Problem>| Problems {
         file: file.to_owned(),
         problems,
     };
-    if source.len() > MAX_RECIPE_BYTES {
+    if source.len() > max_bytes {
         return Err(fail(vec![Problem::whole_file(format!(
-            "the file is {} bytes; a recipe may be at most {MAX_RECIPE_BYTES}",
+            "the file is {} bytes; {what} may be at most {max_bytes}",
             source.len()
         ))]));
     }
@@ -45,14 +65,13 @@ pub fn parse(file: &str, source: &str) -> Result<Recipe, Problems> {
     let decoded =
         serde_saphyr::with_deserializer_from_str_with_options(source, yaml_options(), |de| {
             let mut track = serde_path_to_error::Track::new();
-            let result =
-                Recipe::deserialize(serde_path_to_error::Deserializer::new(de, &mut track));
+            let result = T::deserialize(serde_path_to_error::Deserializer::new(de, &mut track));
             if result.is_err() {
                 field = clean_path(&track.path().to_string());
             }
             result
         });
-    let recipe = decoded.map_err(|e| {
+    decoded.map_err(|e| {
         let (line, column) = e
             .location()
             .map(|l| (l.line(), l.column()))
@@ -63,15 +82,7 @@ pub fn parse(file: &str, source: &str) -> Result<Recipe, Problems> {
             field,
             message: first_line(&e.without_snippet().to_string()),
         }])
-    })?;
-    let problems = super::check::check(&recipe);
-    if problems.is_empty() {
-        let mut recipe = recipe;
-        recipe.secrets_read = recipe.find_secret_names();
-        Ok(recipe)
-    } else {
-        Err(fail(problems))
-    }
+    })
 }
 
 /// serde-saphyr's message starts `error: line L column C: ` and may carry a snippet; the

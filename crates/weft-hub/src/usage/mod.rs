@@ -1,13 +1,17 @@
 //! Usage analytics: syncs that read each connection's people, audit log and work activity
 //! (`sync`, with the sources in `people`, `audit` and `work`, read in `windows`), the reports
 //! over what they stored (`reports`), exports (`export`), and reclaiming idle seats
-//! (`reclaim`), and the renewal plan of each account (`renewal`). Syncs run as jobs (`jobs`): on a schedule, or on demand.
+//! (`reclaim`), license policies that say who is idle and propose reclaims (`policies`), how
+//! current each connection's data is (`freshness`), and the renewal plan of each account
+//! (`renewal`). Syncs run as jobs (`jobs`): on a schedule, or on demand.
 
 mod audit;
 mod context;
 pub mod export;
+pub mod freshness;
 pub mod jobs;
 mod people;
+pub mod policies;
 pub mod reclaim;
 pub mod renewal;
 pub mod reports;

@@ -78,6 +78,7 @@ pub async fn plan(
     action: Action,
     selection: Selection,
 ) -> HubResult<ReclaimPlan> {
+    super::freshness::require_fresh(hub, connection, "planning a reclaim").await?;
     let store = hub.store.usage();
     let types = store.user_types(&connection.id).await?;
     let type_title = |id: Option<&str>| {
@@ -225,6 +226,11 @@ pub async fn get(hub: &Hub, id: &str) -> HubResult<ReclaimPlan> {
 pub async fn apply(hub: &Hub, actor: &str, id: &str) -> HubResult<ReclaimPlan> {
     let store = hub.store.usage();
     let plan = get(hub, id).await?;
+    if plan.status == "planned" {
+        let connection = crate::connections::by_id(hub, &plan.connection_id).await?;
+        super::freshness::require_fresh(hub, &connection, &format!("applying reclaim plan {id}"))
+            .await?;
+    }
     let now = hub.clock.now_s();
     if !store.start_reclaim(id, actor, now).await? {
         let why = match plan.status.as_str() {

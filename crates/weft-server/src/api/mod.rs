@@ -5,6 +5,7 @@
 
 pub mod connections;
 pub mod jobs;
+pub mod policies;
 pub mod recipes;
 pub mod secrets;
 pub mod team;

@@ -6,6 +6,7 @@
 
 pub mod connections;
 pub mod jobs;
+pub mod policies;
 pub mod recipes;
 pub mod team;
 pub mod usage;

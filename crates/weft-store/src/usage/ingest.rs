@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use weft_core::usage::{IGNORED_OPERATIONS, LOGIN_OPERATIONS, Signal, day_of};
+use weft_core::usage::{IGNORED_OPERATIONS, LOGIN_OPERATIONS, Signal, day_of, seated_by};
 
 use super::Usage;
 use super::periods::{FORGET_COUNTS, MARK_STALE};
@@ -295,23 +295,31 @@ impl Usage<'_> {
                         .execute(&mut *tx).await.map_err(failed("period counts"))?;
                 }
             }
+            // Someone listed for the first time after the connection's first listing is a new
+            // seat (a policy's grace period runs from now); on the first, nobody can tell.
+            let listed_before: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM wrike_users WHERE connection_id = $1 AND kind <> 'Unknown')")
+                .bind(connection_id).fetch_one(&mut *tx).await.map_err(failed("people"))?;
             for chunk in people.chunks(PEOPLE_PER_INSERT) {
                 let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO wrike_users (connection_id, id, kind, first_name, last_name, email, company_name, title, role, user_type_id, \
-                     external, admin, owner, active, deleted, timezone, locale, raw, first_seen_at, synced_at) ");
+                     external, admin, owner, active, deleted, timezone, locale, raw, first_seen_at, synced_at, seated_since) ");
                 insert.push_values(chunk, |mut row, p| {
+                    let seated_since = (listed_before && p.active).then_some(now);
                     row.push_bind(connection_id).push_bind(&p.id).push_bind(&p.kind).push_bind(&p.first_name)
                         .push_bind(&p.last_name).push_bind(&p.email).push_bind(&p.company_name).push_bind(&p.title)
                         .push_bind(&p.role).push_bind(&p.user_type_id).push_bind(p.external).push_bind(p.admin)
                         .push_bind(p.owner).push_bind(p.active).push_bind(p.deleted).push_bind(&p.timezone)
-                        .push_bind(&p.locale).push_bind(&p.raw).push_bind(now).push_bind(now);
+                        .push_bind(&p.locale).push_bind(&p.raw).push_bind(now).push_bind(now).push_bind(seated_since);
                 });
                 insert.push(
                     " ON CONFLICT (connection_id, id) DO UPDATE SET kind = excluded.kind, first_name = excluded.first_name, \
                      last_name = excluded.last_name, email = excluded.email, company_name = excluded.company_name, title = excluded.title, \
                      role = excluded.role, user_type_id = excluded.user_type_id, external = excluded.external, admin = excluded.admin, \
                      owner = excluded.owner, active = excluded.active, deleted = excluded.deleted, timezone = excluded.timezone, \
-                     locale = excluded.locale, raw = excluded.raw, synced_at = excluded.synced_at");
+                     locale = excluded.locale, raw = excluded.raw, synced_at = excluded.synced_at, \
+                     seated_since = CASE WHEN wrike_users.kind = 'Unknown' THEN excluded.seated_since \
+                       WHEN excluded.active AND NOT wrike_users.active THEN excluded.synced_at ELSE wrike_users.seated_since END");
                 insert.build().execute(&mut *tx).await.map_err(failed("people"))?;
             }
             // Everyone listed was stamped with `now`; a stored contact with an older stamp
@@ -414,6 +422,18 @@ impl Usage<'_> {
                 });
                 insert.push(" ON CONFLICT (connection_id, event_at, id) DO NOTHING");
                 inserted += insert.build().execute(&mut *tx).await.map_err(failed("audit records"))?.rows_affected();
+            }
+            // The few records that seat someone anew (an activation, an accepted invitation)
+            // start that person's grace period.
+            for r in audit {
+                let Some(person) = seated_by(&r.operation, r.user_id.as_deref(), r.object_type.as_deref(), r.object_id.as_deref()) else {
+                    continue;
+                };
+                sqlx::query(
+                    "UPDATE wrike_users SET seated_since = $3 WHERE connection_id = $1 AND id = $2 \
+                     AND (seated_since IS NULL OR seated_since < $3)")
+                    .bind(connection_id).bind(person).bind(r.event_at)
+                    .execute(&mut *tx).await.map_err(failed("a seat's start"))?;
             }
             if let (Some((from, to)), Some((days_sql, users_sql))) = (derive, &derive_sql) {
                 sqlx::query(sqlx::AssertSqlSafe(days_sql.clone()))

@@ -1,18 +1,21 @@
 //! The usage area: what syncs read from each connection's Wrike account, what they derive
 //! from it, and the reports over both. `ingest` is written by syncs (each page with its
 //! checkpoint in one transaction), `reports` reads, `plans` keeps what people enter
-//! (renewal costs) and decide (reclaim plans).
+//! (renewal costs) and decide (reclaim plans), `policies` the license policies applied and
+//! the seats they judge.
 //!
 //! Rows of a connection go when the connection goes (foreign keys with `ON DELETE CASCADE`).
 
 mod ingest;
 mod periods;
 mod plans;
+mod policies;
 mod reports;
 
 pub use ingest::*;
 pub use periods::PeriodKind;
 pub use plans::*;
+pub use policies::*;
 pub use reports::*;
 
 use crate::db::Db;

@@ -1,0 +1,444 @@
+//! License policies in the hub: files checked against their connection's account
+//! (validate), compared with what is applied (diff), applied as a new version, exported,
+//! removed; evaluated over the synced seats ("idle under this policy"), and turned into
+//! reclaim plans an Admin confirms. The rule itself is `weft_core::policy`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use weft_core::policy::{
+    self, Account, Change, Group, Judged, Person, Resolved, Tally, UserType, Verdict,
+};
+use weft_core::recipe::Problems;
+use weft_core::usage::{Signals, annual_savings_cents};
+use weft_store::{Connection, PolicyRecord, Renewal};
+
+use super::freshness::{self, Freshness};
+use super::reclaim::{self, Action, Selection};
+use super::reports;
+use crate::error::{HubError, HubResult};
+use crate::{Hub, connections, trail};
+
+/// A policy file checked against its account.
+pub struct Checked {
+    pub resolved: Resolved,
+    pub connection: Connection,
+    pub text: String,
+}
+
+/// What the account of a connection holds that a policy names.
+async fn account(hub: &Hub, connection: &Connection) -> HubResult<Account> {
+    let store = hub.store.usage();
+    let user_types = store
+        .user_types(&connection.id)
+        .await?
+        .into_iter()
+        .map(|t| UserType {
+            id: t.id,
+            title: t.title,
+        })
+        .collect();
+    let groups = store
+        .groups(&connection.id)
+        .await?
+        .into_iter()
+        .map(|g| Group {
+            member_ids: g
+                .raw
+                .as_deref()
+                .and_then(|raw| serde_json::from_str::<serde_json::Value>(raw).ok())
+                .and_then(|v| {
+                    v.get("memberIds")?.as_array().map(|ids| {
+                        ids.iter()
+                            .filter_map(|id| id.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                })
+                .unwrap_or_default(),
+            id: g.id,
+            title: g.first_name,
+        })
+        .collect();
+    // Every connection to the same Wrike account signs in as someone: none is proposed.
+    let connection_users = hub
+        .store
+        .connections()
+        .list()
+        .await?
+        .into_iter()
+        .filter(|c| c.identity.account_id == connection.identity.account_id)
+        .map(|c| c.identity.user_id)
+        .collect();
+    Ok(Account {
+        user_types,
+        groups,
+        connection_users,
+    })
+}
+
+/// Why a file fails, as the problems of that file (for the CLI's and the API's listings).
+fn whole_file(file: &str, message: String) -> Problems {
+    Problems {
+        file: file.to_owned(),
+        problems: vec![weft_core::recipe::Problem::whole_file(message)],
+    }
+}
+
+/// Reads a policy file and checks it against its connection's account. Problems are the
+/// file's (a field and why); a hub failure is an error.
+pub async fn check(hub: &Hub, file: &str, text: &str) -> HubResult<Result<Checked, Problems>> {
+    let policy = match policy::parse(file, text) {
+        Ok(p) => p,
+        Err(problems) => return Ok(Err(problems)),
+    };
+    let connection = match connections::find(hub, &policy.connection).await {
+        Ok(c) => c,
+        Err(HubError::NotFound { .. }) => {
+            return Ok(Err(Problems {
+                file: file.to_owned(),
+                problems: vec![weft_core::recipe::Problem {
+                    line: 0,
+                    column: 0,
+                    field: "connection".into(),
+                    message: format!("no connection {:?}", policy.connection),
+                }],
+            }));
+        }
+        Err(e) => return Err(e),
+    };
+    if hub
+        .store
+        .usage()
+        .sources(&connection.id)
+        .await?
+        .iter()
+        .all(|s| s.source != weft_store::source::USERS)
+    {
+        return Ok(Err(whole_file(
+            file,
+            format!(
+                "connection {} has not synced its people yet: its user types and groups are unknown; run a sync first",
+                connection.name
+            ),
+        )));
+    }
+    let account = account(hub, &connection).await?;
+    Ok(
+        policy::resolve(file, policy, &account).map(|resolved| Checked {
+            resolved,
+            connection,
+            text: text.to_owned(),
+        }),
+    )
+}
+
+/// A file's difference from the policy applied under its name.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyDiff {
+    pub name: String,
+    /// `new`, `changed` or `unchanged`.
+    pub change: String,
+    /// A unified diff of the texts (empty when unchanged).
+    pub diff: String,
+}
+
+pub async fn diff(hub: &Hub, checked: &Checked) -> HubResult<PolicyDiff> {
+    let name = checked.resolved.policy.name.clone();
+    let applied = hub.store.usage().policy(&name).await?;
+    let (change, diff) = match &applied {
+        None => (
+            "new",
+            crate::recipes::library::diff_text("", &checked.text, "/dev/null", &name),
+        ),
+        Some(a) if a.text == checked.text && a.connection_id == checked.connection.id => {
+            ("unchanged", String::new())
+        }
+        Some(a) => (
+            "changed",
+            crate::recipes::library::diff_text(
+                &a.text,
+                &checked.text,
+                &format!("{name} (version {})", a.version),
+                &format!("{name} (file)"),
+            ),
+        ),
+    };
+    Ok(PolicyDiff {
+        name,
+        change: change.into(),
+        diff,
+    })
+}
+
+/// Applies a checked file: a new version unless the text is what is applied already.
+/// Answers the policy as applied and whether anything changed.
+pub async fn apply(hub: &Hub, actor: &str, checked: &Checked) -> HubResult<(PolicyRecord, bool)> {
+    let store = hub.store.usage();
+    let name = &checked.resolved.policy.name;
+    let before = store.policy(name).await?;
+    if let Some(b) = &before
+        && b.text == checked.text
+        && b.connection_id == checked.connection.id
+    {
+        return Ok((b.clone(), false));
+    }
+    let version = store
+        .save_policy(
+            name,
+            &checked.connection.id,
+            &checked.text,
+            hub.clock.now_s(),
+            actor,
+        )
+        .await?;
+    trail::record(
+        hub,
+        actor,
+        "usage.policy.apply",
+        name,
+        before.map(|b| serde_json::json!({"version": b.version, "text": b.text})),
+        Some(serde_json::json!({"version": version, "connection": checked.connection.name, "text": checked.text})),
+    )
+    .await?;
+    Ok((get(hub, name).await?, true))
+}
+
+pub async fn get(hub: &Hub, name: &str) -> HubResult<PolicyRecord> {
+    hub.store
+        .usage()
+        .policy(name)
+        .await?
+        .ok_or_else(|| HubError::not_found(format!("policy {name}")))
+}
+
+pub async fn list(hub: &Hub) -> HubResult<Vec<PolicyRecord>> {
+    Ok(hub.store.usage().policies().await?)
+}
+
+pub async fn remove(hub: &Hub, actor: &str, name: &str) -> HubResult<()> {
+    let before = get(hub, name).await?;
+    hub.store.usage().delete_policy(name).await?;
+    trail::record(
+        hub,
+        actor,
+        "usage.policy.remove",
+        name,
+        Some(serde_json::json!({"version": before.version, "text": before.text})),
+        None,
+    )
+    .await
+}
+
+/// One flagged person, as the evaluation lists them.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JudgedPerson {
+    pub name: String,
+    pub email: Option<String>,
+    pub user_type_id: Option<String>,
+    #[serde(flatten)]
+    pub judged: Judged,
+    /// What the change saves a year, in cents, where the renewal's costs are entered.
+    pub annual_saving_cents: Option<i64>,
+}
+
+/// What a policy says of a connection's paid seats now.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub policy: String,
+    pub version: i64,
+    pub connection_id: String,
+    pub connection: String,
+    pub evaluated_at: i64,
+    /// The signals the connection has synced (a policy counts only these).
+    pub signals_available: Signals,
+    pub tally: Tally,
+    /// What the flagged seats would save a year, in cents (none without a renewal entered).
+    pub potential_saving_cents: Option<i64>,
+    pub currency: Option<String>,
+    pub freshness: Freshness,
+    /// Every person judged, flagged first (by longest idle), when asked for; else the
+    /// flagged only.
+    pub people: Vec<JudgedPerson>,
+}
+
+/// The yearly saving of one change, in cents: a deactivation saves the seat's cost, a
+/// downgrade the difference between the two types' costs (a type with no cost of its own
+/// costs the seat price, unless it is the free collaborator kind).
+fn saving(renewal: &Renewal, from_type: Option<&str>, change: &Change) -> i64 {
+    let cost =
+        |t: Option<&str>| annual_savings_cents([t], renewal.seat_cost_cents, &renewal.type_costs);
+    match change {
+        Change::Deactivate | Change::SetRole { .. } => cost(from_type),
+        Change::SetType { id, title } => {
+            let to = if renewal.type_costs.contains_key(id)
+                || !title.to_lowercase().contains("collaborator")
+            {
+                cost(Some(id))
+            } else {
+                0
+            };
+            (cost(from_type) - to).max(0)
+        }
+    }
+}
+
+/// Evaluates an applied policy over its connection's paid seats as synced. `everyone`
+/// lists every person judged; otherwise only the flagged.
+pub async fn evaluate(hub: &Hub, name: &str, everyone: bool) -> HubResult<Evaluation> {
+    let record = get(hub, name).await?;
+    let checked = match check(hub, name, &record.text).await? {
+        Ok(c) => c,
+        Err(problems) => {
+            return Err(HubError::Conflict(format!(
+                "policy {name} no longer fits its account (re-apply it after fixing): {problems}"
+            )));
+        }
+    };
+    evaluate_checked(hub, &checked, record.version, everyone).await
+}
+
+pub async fn evaluate_checked(
+    hub: &Hub,
+    checked: &Checked,
+    version: i64,
+    everyone: bool,
+) -> HubResult<Evaluation> {
+    let connection = &checked.connection;
+    let store = hub.store.usage();
+    let sources = store.sources(&connection.id).await?;
+    let (available, _) = reports::available(&sources);
+    let seats = store.paid_seats(&connection.id).await?;
+    let renewal = store.renewal(&connection.id).await?;
+    let now = hub.clock.now_s();
+    let mut tally = Tally::default();
+    let mut people = Vec::new();
+    let mut potential = 0;
+    for seat in seats {
+        let person = Person {
+            name: format!("{} {}", seat.first_name, seat.last_name)
+                .trim()
+                .to_owned(),
+            email: seat.email,
+            company: seat.company_name,
+            title: seat.title,
+            user_type_id: seat.user_type_id,
+            owner: seat.owner,
+            last: [
+                seat.last_login_at,
+                seat.last_change_at,
+                seat.last_task_at,
+                seat.last_comment_at,
+                seat.last_timelog_at,
+            ],
+            seated_since: seat.seated_since,
+            id: seat.id,
+        };
+        let judged = checked.resolved.judge(&person, available, now);
+        tally.add(&judged.verdict);
+        let flagged = matches!(judged.verdict, Verdict::Flagged { .. });
+        let annual_saving_cents = match (&judged.verdict, &renewal) {
+            (Verdict::Flagged { change, .. }, Some(r)) => {
+                let s = saving(r, person.user_type_id.as_deref(), change);
+                potential += s;
+                Some(s)
+            }
+            _ => None,
+        };
+        if flagged || everyone {
+            people.push(JudgedPerson {
+                name: person.name,
+                email: person.email,
+                user_type_id: person.user_type_id,
+                judged,
+                annual_saving_cents,
+            });
+        }
+    }
+    // Flagged first, the longest idle (never active) at the top; then the rest by name.
+    people.sort_by_key(|p| match &p.judged.verdict {
+        Verdict::Flagged {
+            last_activity_at, ..
+        } => (0, last_activity_at.unwrap_or(i64::MIN), String::new()),
+        _ => (1, 0, p.name.to_lowercase()),
+    });
+    Ok(Evaluation {
+        policy: checked.resolved.policy.name.clone(),
+        version,
+        connection_id: connection.id.clone(),
+        connection: connection.name.clone(),
+        evaluated_at: now,
+        signals_available: available,
+        tally,
+        potential_saving_cents: renewal.as_ref().map(|_| potential),
+        currency: renewal.map(|r| r.currency),
+        freshness: freshness::of(hub, connection).await?,
+        people,
+    })
+}
+
+/// Turns what a policy flags now into reclaim plans (one per change: a deactivation, each
+/// target type), for an Admin to confirm like any other plan. Refused on stale data.
+pub async fn plan_reclaims(
+    hub: &Hub,
+    actor: &str,
+    name: &str,
+) -> HubResult<Vec<weft_store::ReclaimPlan>> {
+    let evaluation = evaluate(hub, name, false).await?;
+    let connection = connections::find(hub, &evaluation.connection_id).await?;
+    freshness::require_fresh(
+        hub,
+        &connection,
+        &format!("planning policy {name}'s reclaims"),
+    )
+    .await?;
+    let mut by_change: BTreeMap<String, (Action, Vec<String>)> = BTreeMap::new();
+    for p in &evaluation.people {
+        let Verdict::Flagged { change, .. } = &p.judged.verdict else {
+            continue;
+        };
+        let action = match change {
+            Change::Deactivate => Action::Deactivate,
+            Change::SetType { id, .. } => Action::SetType(id.clone()),
+            Change::SetRole { role } => Action::SetRole(role.clone()),
+        };
+        by_change
+            .entry(format!("{action:?}"))
+            .or_insert_with(|| (action, Vec::new()))
+            .1
+            .push(p.judged.person_id.clone());
+    }
+    if by_change.is_empty() {
+        return Err(HubError::invalid(format!(
+            "policy {name} flags nobody on {} now; nothing to reclaim",
+            connection.name
+        )));
+    }
+    let mut plans = Vec::new();
+    for (_, (action, users)) in by_change {
+        for chunk in users.chunks(reclaim::MAX_USERS as usize) {
+            plans.push(
+                reclaim::plan(
+                    hub,
+                    actor,
+                    &connection,
+                    action.clone(),
+                    Selection::Users(chunk.to_vec()),
+                )
+                .await?,
+            );
+        }
+    }
+    trail::record(
+        hub,
+        actor,
+        "usage.policy.reclaim",
+        name,
+        None,
+        Some(serde_json::json!({"plans": plans.iter().map(|p| &p.id).collect::<Vec<_>>(), "flagged": evaluation.tally.flagged})),
+    )
+    .await?;
+    Ok(plans)
+}
