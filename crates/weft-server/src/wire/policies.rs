@@ -1,8 +1,6 @@
 //! License policies on the wire: a policy as applied, what checking a file found, and an
 //! evaluation ("idle under this policy") with one flat row per person judged.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -197,21 +195,6 @@ impl From<JudgedPerson> for Judged {
     }
 }
 
-/// How many people got each verdict.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Tally {
-    pub judged: usize,
-    pub flagged: usize,
-    pub active: usize,
-    pub new_seats: usize,
-    pub exempt: usize,
-    pub protected: usize,
-    pub unjudged: usize,
-    /// Exempt and protected people by kind of reason.
-    pub reasons: BTreeMap<String, usize>,
-}
-
 /// What a policy says of its connection's paid seats now.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -222,7 +205,7 @@ pub struct Evaluation {
     pub connection: String,
     pub evaluated_at: DateTime<Utc>,
     pub signals_available: Signals,
-    pub tally: Tally,
+    pub tally: weft_core::policy::Tally,
     pub potential_saving_cents: Option<i64>,
     pub currency: Option<String>,
     pub freshness: Freshness,
@@ -231,7 +214,6 @@ pub struct Evaluation {
 
 impl From<HubEvaluation> for Evaluation {
     fn from(e: HubEvaluation) -> Self {
-        let t = e.tally;
         Evaluation {
             policy: e.policy,
             version: e.version,
@@ -239,16 +221,7 @@ impl From<HubEvaluation> for Evaluation {
             connection: e.connection,
             evaluated_at: time(e.evaluated_at),
             signals_available: e.signals_available,
-            tally: Tally {
-                judged: t.judged,
-                flagged: t.flagged,
-                active: t.active,
-                new_seats: t.new_seats,
-                exempt: t.exempt,
-                protected: t.protected,
-                unjudged: t.unjudged,
-                reasons: t.reasons,
-            },
+            tally: e.tally,
             potential_saving_cents: e.potential_saving_cents,
             currency: e.currency,
             freshness: e.freshness.into(),
