@@ -45,9 +45,13 @@ pub struct Policy {
     pub exempt: Exemptions,
     /// What is proposed for a flagged person.
     pub action: ProposedAction,
-    /// Who decides for a flagged person.
+    /// Who decides for a flagged person: the Admin alone (`silent`), or the person is asked
+    /// first (`ask_first`).
     #[serde(default)]
     pub decide: Decide,
+    /// The dialogue's times, where people are asked first.
+    #[serde(default)]
+    pub dialogue: DialogueTimes,
     /// Rules for one user type each, over the policy's own.
     #[serde(default)]
     pub user_types: Vec<TypeRule>,
@@ -97,13 +101,122 @@ impl ProposedAction {
     }
 }
 
-/// Who decides for a flagged person. Only the Admin, for now: the reclaim plan a policy
-/// makes is confirmed by an Admin like any other.
+/// Who decides for a flagged person.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Decide {
+    /// The Admin alone: the person is never told (asking would cause the very sign-in the
+    /// policy measures). `admin` is read as this too.
     #[default]
-    Admin,
+    #[serde(alias = "admin")]
+    Silent,
+    /// The person is asked by e-mail to keep or release the seat; no answer by the deadline
+    /// goes to an Admin.
+    AskFirst,
+}
+
+impl Decide {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decide::Silent => "silent",
+            Decide::AskFirst => "ask_first",
+        }
+    }
+}
+
+/// A length of time in a policy file: a whole number with a unit, `30s`, `15m`, `12h` or
+/// `7d`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, utoipa::ToSchema)]
+#[schema(value_type = String, example = "7d")]
+pub struct Span(pub i64);
+
+impl Span {
+    pub const fn days(days: i64) -> Span {
+        Span(days * DAY)
+    }
+
+    pub fn seconds(self) -> i64 {
+        self.0
+    }
+
+    /// Reads `7d`, `12h`, `15m` or `30s`.
+    pub fn parse(text: &str) -> Result<Span, String> {
+        let text = text.trim();
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let unit_s = match unit.trim() {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => DAY,
+            _ => {
+                return Err(format!(
+                    "{text:?} is not a length of time: write 30s, 15m, 12h or 7d"
+                ));
+            }
+        };
+        let number: i64 = number
+            .parse()
+            .map_err(|_| format!("{text:?} is not a length of time: write 30s, 15m, 12h or 7d"))?;
+        number
+            .checked_mul(unit_s)
+            .filter(|s| *s <= MAX_DAYS * DAY)
+            .map(Span)
+            .ok_or_else(|| format!("{text:?} is longer than {MAX_DAYS} days"))
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.0;
+        match s {
+            _ if s % DAY == 0 => write!(f, "{}d", s / DAY),
+            _ if s % 3600 == 0 => write!(f, "{}h", s / 3600),
+            _ if s % 60 == 0 => write!(f, "{}m", s / 60),
+            _ => write!(f, "{s}s"),
+        }
+    }
+}
+
+impl Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Span, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Span::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// When the dialogue reminds, gives up waiting, leaves a kept seat alone, and lets an
+/// escalation wait for an Admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DialogueTimes {
+    /// A reminder goes this long after the first e-mail, if there is no answer yet.
+    pub remind_after: Span,
+    /// With no answer this long after the first e-mail, an Admin's approval is asked for.
+    pub answer_within: Span,
+    /// Someone who keeps their seat is not asked again for this long.
+    pub keep_for: Span,
+    /// How long an escalation's reclaim plan waits for an Admin before it is planned anew.
+    pub approve_within: Span,
+}
+
+impl Default for DialogueTimes {
+    fn default() -> Self {
+        DialogueTimes {
+            remind_after: Span::days(3),
+            answer_within: Span::days(7),
+            keep_for: Span::days(90),
+            approve_within: Span::days(14),
+        }
+    }
 }
 
 /// A rule for one user type: what it sets replaces the policy's own for people of that type.
@@ -120,6 +233,9 @@ pub struct TypeRule {
     pub grace_days: Option<i64>,
     #[serde(default)]
     pub action: Option<ProposedAction>,
+    /// Who decides for people of this type, over the policy's own.
+    #[serde(default)]
+    pub decide: Option<Decide>,
     /// People of this type are never flagged.
     #[serde(default)]
     pub never: bool,
@@ -192,6 +308,26 @@ fn check(policy: &Policy) -> Vec<Problem> {
         problems.push(problem("signals", "choose at least one signal"));
     }
     check_action("action", &policy.action, &mut problems);
+    let times = &policy.dialogue;
+    for (field, span) in [
+        ("dialogue.remind_after", times.remind_after),
+        ("dialogue.answer_within", times.answer_within),
+        ("dialogue.keep_for", times.keep_for),
+        ("dialogue.approve_within", times.approve_within),
+    ] {
+        if span.seconds() < 1 {
+            problems.push(problem(field, "use a length of at least 1s"));
+        }
+    }
+    if times.remind_after >= times.answer_within {
+        problems.push(problem(
+            "dialogue.remind_after",
+            format!(
+                "{} is not before answer_within ({}): the reminder would come after the deadline",
+                times.remind_after, times.answer_within
+            ),
+        ));
+    }
     let lists = [
         ("people", &policy.exempt.people),
         ("groups", &policy.exempt.groups),
@@ -243,11 +379,12 @@ fn check(policy: &Policy) -> Vec<Problem> {
             && (rule.idle_days.is_some()
                 || rule.signals.is_some()
                 || rule.grace_days.is_some()
-                || rule.action.is_some())
+                || rule.action.is_some()
+                || rule.decide.is_some())
         {
             problems.push(problem(
                 at("never"),
-                "a type that is never flagged needs no threshold, signals, grace or action",
+                "a type that is never flagged needs no threshold, signals, grace, action or decide",
             ));
         }
     }
@@ -291,7 +428,7 @@ pub struct Account {
 }
 
 /// What a flagged person would be changed to, resolved against the account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Change {
     Deactivate,
@@ -313,6 +450,7 @@ struct Settings {
     signals: Signals,
     grace_days: i64,
     change: Change,
+    decide: Decide,
     never: bool,
     rule: Option<String>,
 }
@@ -402,6 +540,7 @@ pub fn resolve(file: &str, policy: Policy, account: &Account) -> Result<Resolved
         signals: policy.signals,
         grace_days: policy.grace_days,
         change: resolve_change("action", &policy.action, account, &mut problems),
+        decide: policy.decide,
         never: false,
         rule: None,
     };
@@ -434,6 +573,7 @@ pub fn resolve(file: &str, policy: Policy, account: &Account) -> Result<Resolved
                 signals: rule.signals.unwrap_or(default.signals),
                 grace_days: rule.grace_days.unwrap_or(default.grace_days),
                 change,
+                decide: rule.decide.unwrap_or(default.decide),
                 never: rule.never,
                 rule: Some(user_type.title.clone()),
             },
@@ -592,6 +732,8 @@ pub enum Verdict {
         last_signal: Option<Signal>,
         idle_days: i64,
         change: Change,
+        /// Who decides: the person is asked first, or the Admin alone.
+        decide: Decide,
     },
     /// Active within the threshold, by this signal.
     #[serde(rename_all = "camelCase")]
@@ -739,6 +881,7 @@ impl Resolved {
                 last_signal: latest.map(|(_, s)| s),
                 idle_days: settings.idle_days,
                 change: settings.change.clone(),
+                decide: settings.decide,
             },
         }
     }
@@ -1031,5 +1174,63 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("exempt.groups[0]"), "{message}");
+    }
+
+    #[test]
+    fn who_decides_is_set_per_policy_and_per_type() {
+        let p = policy(&format!(
+            "{BASE}decide: ask_first\nuser_types:\n  - user_type: External User\n    decide: silent\n"
+        ));
+        let decide = |type_id: &str| {
+            let mut someone = person("P1", None);
+            someone.user_type_id = Some(type_id.into());
+            match p.judge(&someone, Signals::ALL, NOW).verdict {
+                Verdict::Flagged { decide, .. } => decide,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(decide("T1"), Decide::AskFirst);
+        assert_eq!(decide("T3"), Decide::Silent);
+        // The first files' `decide: admin` still reads, as the Admin deciding alone.
+        let old = parse("p.yaml", &format!("{BASE}decide: admin\n")).unwrap();
+        assert_eq!(old.decide, Decide::Silent);
+    }
+
+    #[test]
+    fn dialogue_times_read_units_and_keep_their_order() {
+        assert_eq!(Span::parse("7d"), Ok(Span(7 * DAY)));
+        assert_eq!(Span::parse("90s"), Ok(Span(90)));
+        assert_eq!(Span::parse("15m").unwrap().to_string(), "15m");
+        assert!(
+            Span::parse("7 weeks")
+                .unwrap_err()
+                .contains("30s, 15m, 12h or 7d")
+        );
+        assert!(Span::parse("99999d").unwrap_err().contains("longer than"));
+        let p = parse(
+            "p.yaml",
+            &format!(
+                "{BASE}decide: ask_first\ndialogue:\n  remind_after: 20s\n  answer_within: 1m\n"
+            ),
+        )
+        .unwrap();
+        assert_eq!(p.dialogue.remind_after, Span(20));
+        assert_eq!(p.dialogue.answer_within, Span(60));
+        assert_eq!(
+            p.dialogue.keep_for,
+            Span::days(90),
+            "unset times keep their defaults"
+        );
+        let err = parse(
+            "p.yaml",
+            &format!("{BASE}dialogue:\n  remind_after: 8d\n  answer_within: 7d\n"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("dialogue.remind_after"), "{err}");
+        let err = parse("p.yaml", &format!("{BASE}dialogue:\n  keep_for: soon\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("keep_for") || err.contains("soon"), "{err}");
     }
 }

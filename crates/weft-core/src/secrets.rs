@@ -3,6 +3,8 @@
 
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 /// Bytes in a key.
 pub const KEY_LEN: usize = 32;
@@ -20,9 +22,19 @@ pub enum SecretError {
     Decrypt,
 }
 
-/// The key that encrypts every secret the hub stores. Never printed.
+/// The key that encrypts every secret the hub stores, and signs what the hub hands out to
+/// be brought back (the links in reclaim e-mails). Never printed.
 #[derive(Clone)]
-pub struct SecretKey(XChaCha20Poly1305);
+pub struct SecretKey {
+    cipher: XChaCha20Poly1305,
+    /// A key of its own for signatures, derived from the same bytes, so a signature never
+    /// reveals anything of the encryption key.
+    signing: [u8; 32],
+}
+
+fn keyed_mac(key: &[u8]) -> Hmac<Sha256> {
+    <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length")
+}
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,7 +51,34 @@ impl SecretKey {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<SecretKey, SecretError> {
         let key = Key::try_from(bytes).map_err(|_| SecretError::KeyLength(bytes.len()))?;
-        Ok(SecretKey(XChaCha20Poly1305::new(&key)))
+        let mut derive = keyed_mac(bytes);
+        derive.update(b"weft signing key v1");
+        Ok(SecretKey {
+            cipher: XChaCha20Poly1305::new(&key),
+            signing: derive.finalize().into_bytes().into(),
+        })
+    }
+
+    fn signer(&self, purpose: &str) -> Hmac<Sha256> {
+        let mut mac = keyed_mac(&self.signing);
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac
+    }
+
+    /// Signs `message` for one `purpose` (a signature for one purpose is worthless for
+    /// another): 32 bytes.
+    pub fn sign(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
+        let mut mac = self.signer(purpose);
+        mac.update(message);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Whether `signature` is `sign(purpose, message)`, compared in constant time.
+    pub fn verify(&self, purpose: &str, message: &[u8], signature: &[u8]) -> bool {
+        let mut mac = self.signer(purpose);
+        mac.update(message);
+        mac.verify_slice(signature).is_ok()
     }
 
     /// A fresh random key, as hex (for first runs of the embedded default).
@@ -52,7 +91,7 @@ impl SecretKey {
     pub fn seal(&self, row_id: &str, plaintext: &[u8]) -> Vec<u8> {
         let nonce = XNonce::generate();
         let sealed = self
-            .0
+            .cipher
             .encrypt(
                 &nonce,
                 Payload {
@@ -75,7 +114,7 @@ impl SecretKey {
         }
         let nonce =
             XNonce::try_from(&sealed[1..1 + NONCE_LEN]).map_err(|_| SecretError::Decrypt)?;
-        self.0
+        self.cipher
             .decrypt(
                 &nonce,
                 Payload {
@@ -140,5 +179,17 @@ mod tests {
             ),
             "SecretKey([redacted])"
         );
+    }
+
+    #[test]
+    fn signatures_hold_for_their_key_purpose_and_message_only() {
+        let key = SecretKey::from_hex(&SecretKey::generate_hex()).unwrap();
+        let other = SecretKey::from_hex(&SecretKey::generate_hex()).unwrap();
+        let tag = key.sign("seat-link", b"dlg_1.keep.100");
+        assert!(key.verify("seat-link", b"dlg_1.keep.100", &tag));
+        assert!(!key.verify("seat-link", b"dlg_1.release.100", &tag));
+        assert!(!key.verify("other", b"dlg_1.keep.100", &tag));
+        assert!(!other.verify("seat-link", b"dlg_1.keep.100", &tag));
+        assert!(!key.verify("seat-link", b"dlg_1.keep.100", &tag[..16]));
     }
 }

@@ -89,6 +89,11 @@ impl Alerter {
         self
     }
 
+    /// The mailer, where an SMTP server is set up.
+    pub fn mailer(&self) -> Option<&Mailer> {
+        self.mail.as_ref()
+    }
+
     /// POSTs `body` as JSON to the alert webhook; `None` when there is none.
     async fn post_to_webhook(&self, body: &impl Serialize) -> Option<Result<(), String>> {
         let url = self.webhook.as_ref()?;

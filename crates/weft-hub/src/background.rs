@@ -16,6 +16,7 @@ pub async fn start(hub: Hub, config: RuntimeConfig, extra: Registry) -> HubResul
     tracing::debug!(learnt, "learnt the stored secrets runs must never keep");
     let mut registry = extra;
     crate::usage::jobs::register(&mut registry);
+    crate::usage::dialogue::register(&mut registry);
     crate::recipes::register(&mut registry);
     let schedules = vec![
         crate::usage::jobs::schedule(config.sync_interval).map_err(HubError::Invalid)?,

@@ -26,6 +26,12 @@ pub mod kinds {
     /// A usage sync finished: `{"connectionId", "key", "report"}`. Recipes react to it
     /// (`sync_finished` triggers, seats that became inactive).
     pub const SYNC_FINISHED: &str = "recipe.sync_finished";
+    /// A reclaim plan was applied, cancelled or had people excluded: `{"plan"}`. The reclaim
+    /// dialogue brings the people it carried out up to date.
+    pub const RECLAIM_SETTLED: &str = "usage.dialogue.settle";
+    /// A usage sync finished: `{"connectionId", "policy"}` per policy whose dialogue may
+    /// change (people who became active leave it, newly idle ones join).
+    pub const DIALOGUE_ROUND: &str = "usage.dialogue.round";
 
     /// Routine work a listing hides unless asked: the health rounds and probes run every
     /// minute for every connection and would bury everything else.

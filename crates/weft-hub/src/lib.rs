@@ -81,6 +81,33 @@ pub struct Policy {
     /// Usage data older than this is not acted on: policies, reclaims and dialogues refuse
     /// until a sync brings it up to date.
     pub usage_stale_after_s: i64,
+    /// The reclaim dialogue's e-mails, at a bounded rate shared by this process.
+    pub dialogue_mail: Arc<MailRate>,
+}
+
+/// A bounded rate of e-mails (a burst of one, then evenly spaced).
+pub struct MailRate(governor::DefaultDirectRateLimiter);
+
+impl MailRate {
+    /// `per_minute` e-mails a minute (at least one).
+    pub fn per_minute(per_minute: u32) -> MailRate {
+        let rate =
+            std::num::NonZeroU32::new(per_minute.max(1)).unwrap_or(std::num::NonZeroU32::MIN);
+        MailRate(governor::RateLimiter::direct(
+            governor::Quota::per_minute(rate).allow_burst(std::num::NonZeroU32::MIN),
+        ))
+    }
+
+    /// Waits for the next e-mail's turn.
+    pub async fn until_ready(&self) {
+        self.0.until_ready().await;
+    }
+}
+
+impl std::fmt::Debug for MailRate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MailRate")
+    }
 }
 
 impl Default for Policy {
@@ -96,6 +123,7 @@ impl Default for Policy {
             recipe_limits: recipes::prepare::RecipeLimits::default(),
             recipe_parses: Arc::new(tokio::sync::Semaphore::new(2)),
             usage_stale_after_s: 48 * 3600,
+            dialogue_mail: Arc::new(MailRate::per_minute(60)),
         }
     }
 }

@@ -133,6 +133,19 @@ pub(crate) fn entries() -> Vec<Entry> {
             get(web::recipe_schema),
         ),
         e(Method::GET, "/login", Public, get(web::session::login_page)),
+        // A person's answer to the reclaim dialogue: the signed link is the authority.
+        e(
+            Method::GET,
+            "/seat/{token}",
+            Public,
+            get(web::dialogues::seat),
+        ),
+        e(
+            Method::POST,
+            "/seat/{token}",
+            Public,
+            post(web::dialogues::answer),
+        ),
         e(Method::POST, "/login", Public, post(web::session::login)),
         e(
             Method::POST,
@@ -475,6 +488,18 @@ pub(crate) fn entries() -> Vec<Entry> {
             post(web::usage::sync_now),
         ),
         e(
+            Method::GET,
+            "/usage/dialogues",
+            Needs(ViewAnalytics),
+            get(web::dialogues::board),
+        ),
+        e(
+            Method::POST,
+            "/usage/dialogues/{id}/cancel",
+            Needs(ReclaimSeats),
+            post(web::dialogues::cancel),
+        ),
+        e(
             Method::POST,
             "/usage/reclaims",
             Needs(ReclaimSeats),
@@ -546,6 +571,11 @@ pub(crate) fn entries() -> Vec<Entry> {
         a(Needs(EditPolicies), routes!(api::policies::remove)),
         a(Needs(ViewAnalytics), routes!(api::policies::evaluation)),
         a(Needs(ReclaimSeats), routes!(api::policies::plan_reclaims)),
+        a(Needs(ReclaimSeats), routes!(api::dialogues::start)),
+        a(Needs(ReclaimSeats), routes!(api::dialogues::stop)),
+        a(Needs(ViewAnalytics), routes!(api::dialogues::board)),
+        a(Needs(ViewAnalytics), routes!(api::dialogues::show)),
+        a(Needs(ReclaimSeats), routes!(api::dialogues::cancel)),
         a(Public, routes!(openapi_json)),
         a(SignedIn, routes!(api::me)),
         a(SignedIn, routes!(api::team::change_own_password)),

@@ -47,6 +47,7 @@ const KEYS: &[&str] = &[
     "backfill_days",
     "sync_lease_seconds",
     "usage_stale_after_hours",
+    "dialogue_emails_per_minute",
 ];
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -136,6 +137,8 @@ pub struct Settings {
     /// Usage data older than this is not acted on: policies and reclaims refuse until a
     /// sync brings the connection up to date.
     pub usage_stale_after_hours: u64,
+    /// The reclaim dialogue's e-mails a minute, at most (per instance).
+    pub dialogue_emails_per_minute: u64,
 }
 
 impl Default for Settings {
@@ -178,6 +181,7 @@ impl Default for Settings {
             backfill_days: 183,
             sync_lease_seconds: 120,
             usage_stale_after_hours: 48,
+            dialogue_emails_per_minute: 60,
         }
     }
 }
@@ -236,6 +240,10 @@ impl std::fmt::Debug for Settings {
             .field("backfill_days", &self.backfill_days)
             .field("sync_lease_seconds", &self.sync_lease_seconds)
             .field("usage_stale_after_hours", &self.usage_stale_after_hours)
+            .field(
+                "dialogue_emails_per_minute",
+                &self.dialogue_emails_per_minute,
+            )
             .finish()
     }
 }
@@ -334,6 +342,12 @@ impl Settings {
             1,
             8_760,
         )?;
+        within(
+            "dialogue_emails_per_minute",
+            self.dialogue_emails_per_minute,
+            1,
+            6_000,
+        )?;
         within("recipe_max_items", self.recipe_max_items, 1, 100_000)?;
         within(
             "recipe_max_step_bytes",
@@ -411,6 +425,9 @@ impl Settings {
             backfill_days: self.backfill_days as i64,
             sync_lease_s: self.sync_lease_seconds as i64,
             usage_stale_after_s: self.usage_stale_after_hours as i64 * 3600,
+            dialogue_mail: std::sync::Arc::new(weft_hub::MailRate::per_minute(
+                self.dialogue_emails_per_minute as u32,
+            )),
             public_url: self.public_url.trim_end_matches('/').to_owned(),
             // Checked when the settings were loaded.
             recipe_http: weft_hub::egress::PrivateHosts::parse(&self.recipe_http_allow)

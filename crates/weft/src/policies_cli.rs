@@ -1,10 +1,11 @@
 //! `weft policies`: license policy files validated, diffed, applied and exported like
-//! recipes; evaluated ("idle under this policy"); turned into reclaim plans.
+//! recipes; evaluated ("idle under this policy"); turned into reclaim plans; and the
+//! reclaim dialogue that asks the people they flag (`weft policies dialogue ...`).
 
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use weft_hub::usage::policies;
+use weft_hub::usage::{dialogue, policies};
 use weft_server::wire;
 
 use crate::config::Settings;
@@ -46,6 +47,132 @@ pub enum PoliciesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The reclaim dialogue: start or stop a policy's, see the board, take someone out.
+    #[command(subcommand)]
+    Dialogue(DialogueCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DialogueCommand {
+    /// Start a policy's dialogue: who it flags now is asked (or, silent, put before an
+    /// Admin), and after every sync newly flagged people join.
+    Start { policy: String },
+    /// Stop a policy's dialogue taking new people (those in it go on to their end).
+    Stop { policy: String },
+    /// Everyone in a dialogue, newest first.
+    Board {
+        #[arg(long)]
+        policy: Option<String>,
+        /// pending, notified, reminded, kept, released, escalated, applied, failed, cancelled.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One person in a dialogue.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take someone out of a dialogue.
+    Cancel { id: String },
+}
+
+async fn dialogue_command(settings: Settings, command: DialogueCommand) -> anyhow::Result<()> {
+    // Starting checks the e-mail set-up, and taking someone out may touch a reclaim plan:
+    // the whole hub, with its key and mailer.
+    let hub = hub::services(&settings).await?;
+    let actor = crate::commands::cli_actor();
+    let print_policy = |p: weft_store::PolicyRecord| match &p.dialogue_by {
+        Some(by) => println!("policy {}: dialogue running (started by {by})", p.name),
+        None => println!("policy {}: dialogue not running", p.name),
+    };
+    match command {
+        DialogueCommand::Start { policy } => {
+            print_policy(dialogue::start(&hub, &actor, &policy).await?)
+        }
+        DialogueCommand::Stop { policy } => {
+            print_policy(dialogue::stop(&hub, &actor, &policy).await?)
+        }
+        DialogueCommand::Board {
+            policy,
+            state,
+            limit,
+            json,
+        } => {
+            if !(1..=1000).contains(&limit) {
+                anyhow::bail!("--limit {limit}: use 1 to 1000");
+            }
+            let filter = weft_store::DialogueFilter {
+                policy,
+                state,
+                limit,
+                offset: 0,
+            };
+            let (rows, total) = dialogue::board(&hub, &filter).await?;
+            if json {
+                let items: Vec<wire::dialogues::Dialogue> =
+                    rows.into_iter().map(Into::into).collect();
+                return crate::commands::print_json(&wire::Page::by_offset(items, total, limit, 0));
+            }
+            println!("{total} in all");
+            for d in rows {
+                println!(
+                    "{:<22} {:<10} {:<24} {:<30} {:<10} {}",
+                    d.id,
+                    d.state,
+                    d.name,
+                    d.email.as_deref().unwrap_or("-"),
+                    d.mode,
+                    d.reason.as_deref().unwrap_or("")
+                );
+            }
+        }
+        DialogueCommand::Show { id, json } => {
+            let d: wire::dialogues::Dialogue = dialogue::get(&hub, &id).await?.into();
+            if json {
+                return crate::commands::print_json(&d);
+            }
+            println!(
+                "{} ({}) under policy {}",
+                d.name,
+                d.email.as_deref().unwrap_or("no e-mail"),
+                d.policy
+            );
+            println!(
+                "state: {}{}",
+                d.state,
+                d.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            );
+            println!("proposed: {} ({})", d.change, d.mode);
+            for (what, at) in [
+                ("started", Some(d.started_at)),
+                ("e-mailed", d.notified_at),
+                ("reminded", d.reminded_at),
+                ("deadline", d.deadline_at),
+                ("answered", d.answered_at),
+                ("left alone until", d.keep_until),
+            ] {
+                if let Some(at) = at {
+                    println!("{what}: {}", at.to_rfc3339());
+                }
+            }
+            if let Some(plan) = &d.plan_id {
+                println!("reclaim plan: {plan}");
+            }
+        }
+        DialogueCommand::Cancel { id } => {
+            let d = dialogue::cancel(&hub, &actor, &id).await?;
+            println!("{}: {}", d.id, d.reason.unwrap_or_default());
+        }
+    }
+    Ok(())
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<(String, String)> {
@@ -81,6 +208,9 @@ async fn check_all(
 }
 
 pub async fn policies_command(settings: Settings, command: PoliciesCommand) -> anyhow::Result<()> {
+    if let PoliciesCommand::Dialogue(command) = command {
+        return dialogue_command(settings, command).await;
+    }
     let hub = hub::services_without_key(&settings).await?;
     let actor = crate::commands::cli_actor();
     match command {
@@ -188,6 +318,8 @@ pub async fn policies_command(settings: Settings, command: PoliciesCommand) -> a
                 );
             }
         }
+        // Taken above, with a hub that holds the key.
+        PoliciesCommand::Dialogue(_) => {}
         PoliciesCommand::Reclaim { name, json } => {
             let plans = policies::plan_reclaims(&hub, &actor, &name).await?;
             if json {

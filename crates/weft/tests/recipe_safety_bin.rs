@@ -4,7 +4,7 @@
 //! its memory), and planted secrets are found in neither the database, the API nor the
 //! logs. The CLI prints nothing from Wrike that drives a terminal.
 
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod common;
-use common::{Instance, sim_and_hub, spawn, text};
+use common::{Instance, api_token, sim_and_hub, spawn, text};
 
 const RAW_CALL: &str = "\
 name: raw-call
@@ -237,34 +237,6 @@ impl Hub {
         let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kb / 1024)
     }
-}
-
-/// A token for `user` of the team, made with the CLI.
-fn api_token(instance: &Instance, user: &str, role: &str) -> String {
-    let out = instance
-        .command(&["users", "add", "--username", user, "--role", role])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(b"a-long-password-123\n")?;
-            child.wait_with_output()
-        })
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
-    let out = instance.run(&["tokens", "create", "--user", user, "--name", "t"]);
-    assert!(out.status.success(), "{}", text(&out));
-    text(&out)
-        .split_whitespace()
-        .find(|w| w.starts_with("wft_"))
-        .unwrap()
-        .to_owned()
 }
 
 /// The CLI prints Wrike's data (a person's name here) without what would drive a

@@ -114,7 +114,8 @@ async fn run_sync(ctx: JobContext) -> JobResult {
 
 /// What follows a finished sync of `connection` (by a job or the CLI; `key` names the sync):
 /// a job for the recipes that react to it (those on `sync_finished`, and those on
-/// `user_inactive`, which look for seats that crossed their threshold). A failure to enqueue
+/// `user_inactive`, which look for seats that crossed their threshold), and a round of
+/// each reclaim dialogue of the connection's policies. A failure to enqueue
 /// it is logged: the sync itself is done.
 pub async fn synced(hub: &Hub, connection: &Connection, key: &str, report: &Value) {
     let request = crate::jobs::Request::new(
@@ -124,5 +125,8 @@ pub async fn synced(hub: &Hub, connection: &Connection, key: &str, report: &Valu
     .dedupe(format!("sync-finished:{}:{key}", connection.id));
     if let Err(e) = crate::jobs::enqueue(hub, &format!("usage sync {key}"), request).await {
         tracing::warn!(error = %e, "queueing what follows a finished sync");
+    }
+    if let Err(e) = super::dialogue::after_sync(hub, &connection.id).await {
+        tracing::warn!(error = %e, "queueing the reclaim dialogues' rounds after a sync");
     }
 }

@@ -1,12 +1,14 @@
 //! Usage analytics: syncs that read each connection's people, audit log and work activity
 //! (`sync`, with the sources in `people`, `audit` and `work`, read in `windows`), the reports
 //! over what they stored (`reports`), exports (`export`), and reclaiming idle seats
-//! (`reclaim`), license policies that say who is idle and propose reclaims (`policies`), how
+//! (`reclaim`), license policies that say who is idle and propose reclaims (`policies`), the reclaim
+//! dialogue that asks the people they flag first (`dialogue`), how
 //! current each connection's data is (`freshness`), and the renewal plan of each account
 //! (`renewal`). Syncs run as jobs (`jobs`): on a schedule, or on demand.
 
 mod audit;
 mod context;
+pub mod dialogue;
 pub mod export;
 pub mod freshness;
 pub mod jobs;

@@ -197,10 +197,24 @@ pub async fn apply(hub: &Hub, actor: &str, checked: &Checked) -> HubResult<(Poli
         actor,
         "usage.policy.apply",
         name,
-        before.map(|b| serde_json::json!({"version": b.version, "text": b.text})),
+        before.as_ref().map(|b| serde_json::json!({"version": b.version, "text": b.text})),
         Some(serde_json::json!({"version": version, "connection": checked.connection.name, "text": checked.text})),
     )
     .await?;
+    // A new version stops the policy's reclaim dialogue until an Admin starts it again:
+    // whoever may edit a policy (an Analyst) may not by that widen who is asked and changed.
+    if let Some(started_by) = before.as_ref().and_then(|b| b.dialogue_by.clone()) {
+        store.set_dialogue(name, None, hub.clock.now_s()).await?;
+        trail::record(
+            hub,
+            actor,
+            "usage.dialogue.stop",
+            name,
+            Some(serde_json::json!({"startedBy": started_by})),
+            Some(serde_json::json!({"reason": format!("version {version} was applied; an Admin starts the dialogue again")})),
+        )
+        .await?;
+    }
     Ok((get(hub, name).await?, true))
 }
 

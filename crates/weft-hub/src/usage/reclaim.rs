@@ -78,6 +78,30 @@ pub async fn plan(
     action: Action,
     selection: Selection,
 ) -> HubResult<ReclaimPlan> {
+    let plan = draft(hub, actor, connection, action, selection, PLAN_LIFETIME_S).await?;
+    hub.store.usage().create_reclaim(&plan).await?;
+    trail::record(
+        hub,
+        actor,
+        "usage.reclaim.plan",
+        &connection.name,
+        None,
+        Some(serde_json::json!({"plan": plan.id, "action": plan.action, "target": plan.target, "users": plan.items.len()})),
+    )
+    .await?;
+    Ok(plan)
+}
+
+/// A plan worked out but not stored, waiting `lifetime_s` for its confirmation once stored
+/// (the reclaim dialogue stores its plans with the people they carry out).
+pub async fn draft(
+    hub: &Hub,
+    actor: &str,
+    connection: &Connection,
+    action: Action,
+    selection: Selection,
+    lifetime_s: i64,
+) -> HubResult<ReclaimPlan> {
     super::freshness::require_fresh(hub, connection, "planning a reclaim").await?;
     let store = hub.store.usage();
     let types = store.user_types(&connection.id).await?;
@@ -193,22 +217,12 @@ pub async fn plan(
         status: "planned".into(),
         created_by: actor.to_owned(),
         created_at: now,
-        expires_at: now + PLAN_LIFETIME_S,
+        expires_at: now + lifetime_s,
         applied_by: None,
         applied_at: None,
         cancelled_by: None,
         cancelled_at: None,
     };
-    store.create_reclaim(&plan).await?;
-    trail::record(
-        hub,
-        actor,
-        "usage.reclaim.plan",
-        &connection.name,
-        None,
-        Some(serde_json::json!({"plan": plan.id, "action": plan.action, "target": plan.target, "users": plan.items.len()})),
-    )
-    .await?;
     Ok(plan)
 }
 
@@ -241,6 +255,45 @@ pub async fn apply(hub: &Hub, actor: &str, id: &str) -> HubResult<ReclaimPlan> {
             "reclaim plan {id} cannot be applied: {why}"
         )));
     }
+    let done = carry_out(hub, actor, &get(hub, id).await?).await;
+    settled(hub, id).await;
+    done
+}
+
+/// Carries on applying a plan whose applier stopped part way (its process was killed): the
+/// people without a result are changed now. Wrike's changes are idempotent (deactivating a
+/// deactivated user, setting the type a user has), so the one in flight when it stopped is
+/// safe to send again. Only for a plan the caller started itself (its job's lease says so).
+pub async fn resume(hub: &Hub, actor: &str, id: &str) -> HubResult<ReclaimPlan> {
+    let plan = get(hub, id).await?;
+    if plan.status != "applying" {
+        return Err(HubError::Conflict(format!(
+            "reclaim plan {id} is {}, not being applied",
+            plan.status
+        )));
+    }
+    let done = carry_out(hub, actor, &plan).await;
+    settled(hub, id).await;
+    done
+}
+
+/// Tells whoever follows a plan (the reclaim dialogue) that its people's results changed.
+/// A failure to queue it is logged: the plan itself is done, and the dialogue's own jobs
+/// look again.
+async fn settled(hub: &Hub, id: &str) {
+    let request = crate::jobs::Request::new(
+        crate::jobs::kinds::RECLAIM_SETTLED,
+        serde_json::json!({"plan": id}),
+    )
+    .dedupe(format!("reclaim-settled:{id}:{}", hub.clock.now_ms()));
+    if let Err(e) = crate::jobs::enqueue(hub, &format!("reclaim plan {id}"), request).await {
+        tracing::warn!(error = %e, plan = id, "queueing what follows a reclaim plan");
+    }
+}
+
+async fn carry_out(hub: &Hub, actor: &str, plan: &ReclaimPlan) -> HubResult<ReclaimPlan> {
+    let store = hub.store.usage();
+    let id = plan.id.as_str();
     let connection = crate::connections::by_id(hub, &plan.connection_id).await?;
     let action = Action::parse(&plan.action, plan.target.as_deref())?;
     let mut items = plan.items.clone();
@@ -339,6 +392,7 @@ pub async fn cancel(hub: &Hub, actor: &str, id: &str) -> HubResult<ReclaimPlan> 
         Some(serde_json::json!({"plan": id})),
     )
     .await?;
+    settled(hub, id).await;
     get(hub, id).await
 }
 
@@ -394,6 +448,7 @@ pub async fn exclude(
         Some(serde_json::json!({"plan": id, "excluded": excluded})),
     )
     .await?;
+    settled(hub, id).await;
     get(hub, id).await
 }
 

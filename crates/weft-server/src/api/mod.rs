@@ -4,6 +4,7 @@
 //! with a type from `wire` and describes itself for the OpenAPI document (`openapi`).
 
 pub mod connections;
+pub mod dialogues;
 pub mod jobs;
 pub mod policies;
 pub mod recipes;

@@ -3,6 +3,7 @@
 //! Pages are grouped by area; this module holds the layout every page shares.
 
 pub mod connections;
+pub mod dialogues;
 pub mod jobs;
 pub mod recipes;
 pub mod session;

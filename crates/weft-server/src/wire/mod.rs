@@ -5,6 +5,7 @@
 //! these types, so a field cannot be answered without being described.
 
 pub mod connections;
+pub mod dialogues;
 pub mod jobs;
 pub mod policies;
 pub mod recipes;

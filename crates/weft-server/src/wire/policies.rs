@@ -24,6 +24,10 @@ pub struct Policy {
     pub text: String,
     pub updated_at: DateTime<Utc>,
     pub updated_by: String,
+    /// The Admin who started the policy's reclaim dialogue, and when; null: it is not
+    /// running (a new version stops it).
+    pub dialogue_started_by: Option<String>,
+    pub dialogue_started_at: Option<DateTime<Utc>>,
 }
 
 impl From<PolicyRecord> for Policy {
@@ -35,6 +39,8 @@ impl From<PolicyRecord> for Policy {
             text: p.text,
             updated_at: time(p.updated_at),
             updated_by: p.updated_by,
+            dialogue_started_by: p.dialogue_by,
+            dialogue_started_at: p.dialogue_at.map(time),
         }
     }
 }
@@ -119,6 +125,9 @@ pub struct Judged {
     /// For the flagged: the change proposed (`deactivate`, `setType`, `setRole`) and its target.
     pub change: Option<String>,
     pub change_to: Option<String>,
+    /// For the flagged: `ask_first` (the person is asked first) or `silent` (the Admin
+    /// decides alone).
+    pub decide: Option<String>,
     pub annual_saving_cents: Option<i64>,
 }
 
@@ -146,6 +155,7 @@ impl From<JudgedPerson> for Judged {
             grace_until: None,
             change: None,
             change_to: None,
+            decide: None,
             annual_saving_cents: p.annual_saving_cents,
         };
         match p.judged.verdict {
@@ -154,7 +164,9 @@ impl From<JudgedPerson> for Judged {
                 last_signal,
                 idle_days,
                 change,
+                decide,
             } => {
+                row.decide = Some(decide.as_str().to_owned());
                 row.verdict = "flagged".into();
                 row.reason = match last_signal {
                     Some(s) => format!("no activity for {idle_days} days; last: {}", s.describe()),

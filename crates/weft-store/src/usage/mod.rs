@@ -2,16 +2,18 @@
 //! from it, and the reports over both. `ingest` is written by syncs (each page with its
 //! checkpoint in one transaction), `reports` reads, `plans` keeps what people enter
 //! (renewal costs) and decide (reclaim plans), `policies` the license policies applied and
-//! the seats they judge.
+//! the seats they judge, `dialogues` the reclaim dialogue's people.
 //!
 //! Rows of a connection go when the connection goes (foreign keys with `ON DELETE CASCADE`).
 
+mod dialogues;
 mod ingest;
 mod periods;
 mod plans;
 mod policies;
 mod reports;
 
+pub use dialogues::*;
 pub use ingest::*;
 pub use periods::PeriodKind;
 pub use plans::*;

@@ -18,6 +18,9 @@ pub struct PolicyRecord {
     pub text: String,
     pub updated_at: i64,
     pub updated_by: String,
+    /// The Admin who let the policy's reclaim dialogue run, and when; none: it does not run.
+    pub dialogue_by: Option<String>,
+    pub dialogue_at: Option<i64>,
 }
 
 /// A paid seat as a policy sees it.
@@ -47,8 +50,7 @@ pub struct GroupRow {
     pub raw: Option<String>,
 }
 
-const POLICY_COLUMNS: &str =
-    "SELECT name, connection_id, version, text, updated_at, updated_by FROM usage_policies";
+const POLICY_COLUMNS: &str = "SELECT name, connection_id, version, text, updated_at, updated_by, dialogue_by, dialogue_at FROM usage_policies";
 
 impl Usage<'_> {
     /// Stores a policy's text as its next version (1 when new); answers the version.
@@ -79,6 +81,15 @@ impl Usage<'_> {
         let sql = format!("{POLICY_COLUMNS} ORDER BY name");
         on_pool!(self.db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .fetch_all(pool).await.map_err(failed("policies")))
+    }
+
+    /// Lets a policy's dialogue run (`by` an Admin) or stops it (`None`); false when there is
+    /// no such policy.
+    pub async fn set_dialogue(&self, name: &str, by: Option<&str>, at: i64) -> StoreResult<bool> {
+        let n = on_pool!(self.db, pool => sqlx::query(
+            "UPDATE usage_policies SET dialogue_by = $2, dialogue_at = CASE WHEN $2 IS NULL THEN NULL ELSE $3 END WHERE name = $1")
+            .bind(name).bind(by).bind(at).execute(pool).await.map(|d| d.rows_affected()).map_err(failed("a policy")))?;
+        Ok(n == 1)
     }
 
     /// Removes a policy; answers whether there was one.

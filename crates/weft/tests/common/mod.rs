@@ -85,6 +85,19 @@ pub async fn sim_and_hub(
     )
     .await
     .unwrap();
+    let (hub, public) = hub_for(&sim, name, settings, token_request).await;
+    (sim, hub, public)
+}
+
+/// A hub instance (not yet serving) on a loopback port of its own with `settings`, whose
+/// `acme-analytics` connection to `sim` holds the token `token_request` asks for; with the
+/// hub's public URL.
+pub async fn hub_for(
+    sim: &wrike_sim::RunningSim,
+    name: &str,
+    settings: &[(&str, &str)],
+    token_request: Value,
+) -> (Instance, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -126,7 +139,35 @@ pub async fn sim_and_hub(
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    (sim, hub, public)
+    (hub, public)
+}
+
+/// A user of the team with `role`, added with the CLI, and an API token for them.
+pub fn api_token(instance: &Instance, user: &str, role: &str) -> String {
+    let out = instance
+        .command(&["users", "add", "--username", user, "--role", role])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"a-long-password-123\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let out = instance.run(&["tokens", "create", "--user", user, "--name", "t"]);
+    assert!(out.status.success(), "{}", text(&out));
+    text(&out)
+        .split_whitespace()
+        .find(|w| w.starts_with("wft_"))
+        .unwrap()
+        .to_owned()
 }
 
 pub fn spawn(hub: &Instance, args: &[&str], log: &str) -> Child {
