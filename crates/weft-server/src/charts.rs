@@ -190,6 +190,114 @@ pub fn bars_with_limit(id: &str, title: &str, points: &[Point], limit: Option<f6
     svg
 }
 
+/// One period of a paired chart: its label and two values (the first may be unknown).
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub label: String,
+    pub first: Option<f64>,
+    pub second: f64,
+}
+
+/// Two columns per period side by side (potential against realized savings), with a
+/// legend naming each series. An unknown first value is drawn as an outline, never a zero.
+pub fn paired_columns(id: &str, title: &str, legend: [&str; 2], pairs: &[Pair]) -> String {
+    let mut svg = String::new();
+    let max = pairs
+        .iter()
+        .map(|p| p.first.unwrap_or(0.0).max(p.second))
+        .fold(0.0, f64::max);
+    let top = nice_top(max);
+    let plot_w = WIDTH - LEFT - 8.0;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let colors = ["#9db7ea", "#2e8b57"];
+    let _ = write!(
+        svg,
+        r##"<svg id="{id}" class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"##,
+        escape(title)
+    );
+    for i in 0..=4 {
+        let value = top * i as f64 / 4.0;
+        let y = TOP + plot_h - plot_h * i as f64 / 4.0;
+        let _ = write!(
+            svg,
+            r##"<line x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e6e9ee"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end" fill="#5b6475">{}</text>"##,
+            WIDTH - 8.0,
+            LEFT - 6.0,
+            y + 4.0,
+            format_value(value)
+        );
+    }
+    for (i, (name, color)) in legend.iter().zip(colors).enumerate() {
+        let x = LEFT + 8.0 + 160.0 * i as f64;
+        let _ = write!(
+            svg,
+            r##"<rect x="{x:.1}" y="2" width="10" height="10" fill="{color}"/><text x="{:.1}" y="11" font-size="11" fill="#1d2330">{}</text>"##,
+            x + 14.0,
+            escape(name)
+        );
+    }
+    if !pairs.is_empty() {
+        let slot = plot_w / pairs.len() as f64;
+        let bar = (slot * 0.35).max(1.0);
+        let every = (pairs.len() as f64 / 12.0).ceil().max(1.0) as usize;
+        let height = |v: f64| if top > 0.0 { plot_h * v / top } else { 0.0 };
+        for (i, p) in pairs.iter().enumerate() {
+            let x = LEFT + slot * i as f64 + (slot - 2.0 * bar) / 2.0;
+            match p.first {
+                Some(v) => {
+                    let h = height(v);
+                    let _ = write!(
+                        svg,
+                        r##"<rect class="bar first" x="{x:.1}" y="{:.1}" width="{bar:.1}" height="{h:.1}" fill="{}" data-label="{}" data-series="{}" data-value="{v}"><title>{}: {} {}</title></rect>"##,
+                        TOP + plot_h - h,
+                        colors[0],
+                        escape(&p.label),
+                        escape(legend[0]),
+                        escape(&p.label),
+                        escape(legend[0]),
+                        format_value(v)
+                    );
+                }
+                None => {
+                    let _ = write!(
+                        svg,
+                        r##"<rect class="bar first nodata" x="{x:.1}" y="{TOP}" width="{bar:.1}" height="{plot_h:.1}" fill="none" stroke="#c3c9d4" stroke-dasharray="3 3" data-label="{}" data-series="{}" data-value=""><title>{}: {} not kept</title></rect>"##,
+                        escape(&p.label),
+                        escape(legend[0]),
+                        escape(&p.label),
+                        escape(legend[0]),
+                    );
+                }
+            }
+            let h = height(p.second);
+            let _ = write!(
+                svg,
+                r##"<rect class="bar second" x="{:.1}" y="{:.1}" width="{bar:.1}" height="{h:.1}" fill="{}" data-label="{}" data-series="{}" data-value="{}"><title>{}: {} {}</title></rect>"##,
+                x + bar,
+                TOP + plot_h - h,
+                colors[1],
+                escape(&p.label),
+                escape(legend[1]),
+                p.second,
+                escape(&p.label),
+                escape(legend[1]),
+                format_value(p.second)
+            );
+            if i % every == 0 {
+                let _ = write!(
+                    svg,
+                    r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="#5b6475">{}</text>"##,
+                    x + bar,
+                    HEIGHT - BOTTOM + 14.0,
+                    escape(&p.label)
+                );
+            }
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 fn format_value(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{}", v.round() as i64)
@@ -223,5 +331,23 @@ mod tests {
         assert_eq!(nice_top(130.0), 150.0);
         assert_eq!(nice_top(310.0), 400.0);
         assert_eq!(nice_top(0.0), 1.0);
+        let pairs = [
+            Pair {
+                label: "2026-11".into(),
+                first: None,
+                second: 0.0,
+            },
+            Pair {
+                label: "2026-12".into(),
+                first: Some(900.0),
+                second: 300.0,
+            },
+        ];
+        let paired = paired_columns("p", "Savings", ["potential", "realized"], &pairs);
+        assert!(paired.contains(r#"data-label="2026-11" data-series="potential" data-value="""#));
+        assert!(
+            paired.contains(r#"data-label="2026-12" data-series="potential" data-value="900""#)
+        );
+        assert!(paired.contains(r#"data-label="2026-12" data-series="realized" data-value="300""#));
     }
 }

@@ -489,6 +489,12 @@ pub(crate) fn entries() -> Vec<Entry> {
         ),
         e(
             Method::GET,
+            "/usage/savings",
+            Needs(ViewAnalytics),
+            get(web::savings::savings),
+        ),
+        e(
+            Method::GET,
             "/usage/dialogues",
             Needs(ViewAnalytics),
             get(web::dialogues::board),
@@ -561,6 +567,8 @@ pub(crate) fn entries() -> Vec<Entry> {
         ),
         a(Needs(ViewAnalytics), routes!(api::usage::renewal_plan)),
         a(Needs(ViewAnalytics), routes!(api::usage::renewal_plan_csv)),
+        a(Needs(ViewAnalytics), routes!(api::usage::savings)),
+        a(Needs(ViewAnalytics), routes!(api::usage::savings_csv)),
         a(Needs(ReclaimSeats), routes!(api::usage::apply_reclaim)),
         a(Needs(ReclaimSeats), routes!(api::usage::cancel_reclaim)),
         a(Needs(ViewAnalytics), routes!(api::policies::freshness)),

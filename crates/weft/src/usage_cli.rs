@@ -93,6 +93,16 @@ pub enum UsageCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The savings ledger: what applied reclaims save a year (realized) against what the
+    /// idle seats would (potential), month by month, and every person changed.
+    Savings {
+        connection: String,
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// The ledger as CSV, one row per person changed.
+        #[arg(long)]
+        csv: bool,
+    },
     /// The renewal plan of the account a connection reads: seats bought, held, active and
     /// idle per user type, the recommended seats, and what each action saves. With
     /// --seat-cost, first sets the costs, date, headroom and seats bought.
@@ -744,6 +754,61 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             }
             print_renewal_plan(&plan);
         }
+        UsageCommand::Savings {
+            connection,
+            json,
+            csv,
+        } => {
+            let connection = connections::find(&hub, &connection).await?;
+            let ledger = weft_hub::usage::savings::ledger(&hub, &connection).await?;
+            if json {
+                return crate::commands::print_json(&wire::savings::SavingsLedger::from(&ledger));
+            }
+            if csv {
+                use std::io::Write;
+                std::io::stdout().write_all(&weft_hub::usage::savings::csv(&ledger)?)?;
+                return Ok(());
+            }
+            let currency = ledger.currency.clone().unwrap_or_default();
+            let amount = |cents: i64| {
+                if currency.is_empty() {
+                    format!("{:.2}", cents as f64 / 100.0)
+                } else {
+                    weft_core::usage::money(cents, &currency)
+                }
+            };
+            println!(
+                "{}: realized {} a year ({} netted out by restores); potential now {}",
+                ledger.connection,
+                amount(ledger.realized_cents),
+                amount(ledger.restored_cents),
+                ledger
+                    .potential_cents
+                    .map_or_else(|| "not kept yet".to_owned(), amount)
+            );
+            for m in &ledger.months {
+                println!(
+                    "{}{}  potential {:>14}  realized {:>14}",
+                    m.month,
+                    if m.partial { "*" } else { " " },
+                    m.potential_cents.map_or_else(|| "-".to_owned(), amount),
+                    amount(m.realized_cents)
+                );
+            }
+            for e in &ledger.entries {
+                println!(
+                    "{}  {:<28} {:<36} {:>12}{}",
+                    weft_hub::usage::export::iso(Some(e.realized_at)),
+                    e.name,
+                    e.change_label,
+                    e.annual_saving_cents.map_or_else(|| "-".to_owned(), amount),
+                    e.restored_reason
+                        .as_deref()
+                        .map(|r| format!("  restored: {r}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
         UsageCommand::Reclaim {
             connection,
             action,
@@ -962,6 +1027,14 @@ fn print_renewal_plan(plan: &weft_hub::usage::renewal::RenewalPlan) {
     if plan.currency.is_none() {
         println!(
             "no costs entered: amounts are not shown (set them with --seat-cost 300 --currency USD)"
+        );
+    }
+    if let (Some(r), Some(currency)) = (&plan.realized_since_renewal, &plan.currency) {
+        println!(
+            "realized since the last renewal ({}): {} a year, {} people changed",
+            r.since,
+            weft_core::usage::money(r.cents, currency),
+            r.people
         );
     }
     let mut table = Table::new(&[

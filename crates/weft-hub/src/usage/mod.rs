@@ -2,7 +2,8 @@
 //! (`sync`, with the sources in `people`, `audit` and `work`, read in `windows`), the reports
 //! over what they stored (`reports`), exports (`export`), and reclaiming idle seats
 //! (`reclaim`), license policies that say who is idle and propose reclaims (`policies`), the reclaim
-//! dialogue that asks the people they flag first (`dialogue`), how
+//! dialogue that asks the people they flag first (`dialogue`), the ledger of what applied
+//! reclaims saved (`savings`), how
 //! current each connection's data is (`freshness`), and the renewal plan of each account
 //! (`renewal`). Syncs run as jobs (`jobs`): on a schedule, or on demand.
 
@@ -17,6 +18,7 @@ pub mod policies;
 pub mod reclaim;
 pub mod renewal;
 pub mod reports;
+pub mod savings;
 pub mod sync;
 mod windows;
 mod work;

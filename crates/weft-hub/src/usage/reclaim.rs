@@ -297,6 +297,8 @@ async fn carry_out(hub: &Hub, actor: &str, plan: &ReclaimPlan) -> HubResult<Recl
     let connection = crate::connections::by_id(hub, &plan.connection_id).await?;
     let action = Action::parse(&plan.action, plan.target.as_deref())?;
     let mut items = plan.items.clone();
+    // What each change saves is priced at the costs entered now, for the ledger.
+    let costs = store.renewal(&plan.connection_id).await?;
     let client = wrike::patient_client(hub, &connection).await?;
     let account_id = connection.identity.account_id.clone();
     let mut stopped: Option<String> = None;
@@ -331,6 +333,7 @@ async fn carry_out(hub: &Hub, actor: &str, plan: &ReclaimPlan) -> HubResult<Recl
                 store
                     .update_person(&connection.id, &item.user_id, active, user_type, role)
                     .await?;
+                super::savings::record(hub, plan, item, costs.as_ref(), actor).await?;
             }
             Err(e) => {
                 let error = HubError::wrike(format!("changing {}", item.name), e);
@@ -469,11 +472,6 @@ pub async fn saving(hub: &Hub, plan: &ReclaimPlan) -> HubResult<Option<PlanSavin
     let Some(costs) = hub.store.usage().renewal(&plan.connection_id).await? else {
         return Ok(None);
     };
-    let cost = |type_id: Option<&str>| {
-        type_id
-            .and_then(|t| costs.type_costs.get(t).copied())
-            .unwrap_or(costs.seat_cost_cents)
-    };
     let counted: Vec<&ReclaimItem> = plan
         .items
         .iter()
@@ -481,12 +479,13 @@ pub async fn saving(hub: &Hub, plan: &ReclaimPlan) -> HubResult<Option<PlanSavin
         .collect();
     let cents = counted
         .iter()
-        .map(|i| match (plan.action.as_str(), plan.target.as_deref()) {
-            ("deactivate", _) => cost(i.user_type_id.as_deref()),
-            ("set_type", Some(to)) => cost(i.user_type_id.as_deref()) - cost(Some(to)),
-            ("set_role", Some("Collaborator")) => cost(i.user_type_id.as_deref()),
-            ("set_role", Some("User")) => -cost(i.user_type_id.as_deref()),
-            _ => 0,
+        .map(|i| {
+            super::savings::change_saving(
+                &costs,
+                &plan.action,
+                plan.target.as_deref(),
+                i.user_type_id.as_deref(),
+            )
         })
         .sum();
     Ok(Some(PlanSaving {

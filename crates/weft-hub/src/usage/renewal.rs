@@ -36,6 +36,9 @@ pub struct Figures {
     pub unassigned: i64,
     pub deactivated_typed: i64,
     pub collaborators: i64,
+    /// What reclaiming the idle seats would save a year (0 without costs entered); none in
+    /// snapshots kept before weft kept it.
+    pub potential_saving_cents: Option<i64>,
 }
 
 /// How one figure moved since an earlier snapshot.
@@ -80,6 +83,9 @@ pub struct RenewalPlan {
     pub plan: renewal::Plan,
     pub changes: Vec<Change>,
     pub figures: Figures,
+    /// What applied reclaims realized since the last renewal (a year before the renewal
+    /// date), still standing; none without a renewal date.
+    pub realized_since_renewal: Option<super::savings::Realized>,
     pub generated_at: i64,
 }
 
@@ -130,6 +136,25 @@ pub async fn plan(hub: &Hub, connection: &Connection, idle_days: i64) -> HubResu
         .snapshots_before(&connection.id, now - 30 * 86_400, 1)
         .await?;
     changes.push(change("lastMonth", month.first(), &figures));
+    // The renewal before the coming one (a year earlier); a date passed already is itself
+    // the last renewal.
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .unwrap_or_default()
+        .date_naive();
+    let last_renewal = renewal_date
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .and_then(|d| {
+            if d <= today {
+                Some(d)
+            } else {
+                d.checked_sub_months(chrono::Months::new(12))
+            }
+        });
+    let realized_since_renewal = match last_renewal {
+        Some(day) => Some(super::savings::realized_since(hub, &connection.id, day).await?),
+        None => None,
+    };
     Ok(RenewalPlan {
         connection_id: connection.id.clone(),
         connection: connection.name.clone(),
@@ -145,6 +170,7 @@ pub async fn plan(hub: &Hub, connection: &Connection, idle_days: i64) -> HubResu
         plan,
         changes,
         figures,
+        realized_since_renewal,
         generated_at: now,
     })
 }
@@ -161,6 +187,12 @@ fn figures_of(plan: &renewal::Plan, collaborators: i64, idle_days: i64) -> Figur
         unassigned: plan.unassigned,
         deactivated_typed: plan.deactivated_typed,
         collaborators,
+        potential_saving_cents: Some(
+            plan.actions
+                .iter()
+                .find(|a| a.key == "reclaim_idle")
+                .map_or(0, |a| a.saves_cents),
+        ),
     }
 }
 
@@ -391,6 +423,16 @@ pub fn csv(plan: &RenewalPlan) -> HubResult<Vec<u8>> {
         record[3] = currency.clone();
         record[14] = a.seats.to_string();
         record[15] = amount(a.saves_cents);
+        out.write_record(record.iter().map(|c| defuse(c)))
+            .map_err(failed)?;
+    }
+    if let Some(r) = &plan.realized_since_renewal {
+        let mut record = vec![String::new(); 16];
+        record[0] = "realized_since_renewal".into();
+        record[1] = format!("Realized by applied reclaims since {}", r.since);
+        record[3] = currency.clone();
+        record[14] = r.people.to_string();
+        record[15] = amount(r.cents);
         out.write_record(record.iter().map(|c| defuse(c)))
             .map_err(failed)?;
     }

@@ -174,6 +174,10 @@ pub async fn run(
             if let Err(e) = super::renewal::snapshot(hub, connection).await {
                 tracing::warn!(connection = %connection.id, error = %e, "keeping the seats after a sync");
             }
+            // Likewise, a ledger not reconciled now is reconciled by the next sync.
+            if let Err(e) = super::savings::reconcile(hub, connection).await {
+                tracing::warn!(connection = %connection.id, error = %e, "netting out restored savings after a sync");
+            }
             Ok(SyncReport {
                 connection_id: connection.id.clone(),
                 connection: connection.name.clone(),

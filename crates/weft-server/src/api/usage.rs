@@ -684,24 +684,60 @@ pub async fn renewal_plan_csv(
     let connection = connections::by_id(&state.hub, &connection).await?;
     let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, q.days()?).await?;
     let bytes = weft_hub::usage::renewal::csv(&plan)?;
-    Ok((
+    Ok(csv_download(
+        &format!("weft-renewal-{}", connection.name),
+        bytes,
+    ))
+}
+
+/// The savings ledger of a connection: potential against realized savings month by month
+/// since it was added, and every person an applied reclaim changed
+#[utoipa::path(get, path = "/api/v1/usage/connections/{id}/savings", tag = "usage",
+    params(("id" = String, Path, description = "The connection's id or name")),
+    responses((status = 200, body = wire::savings::SavingsLedger)))]
+pub async fn savings(
+    State(state): State<AppState>,
+    Path(connection): Path<String>,
+) -> ApiJson<wire::savings::SavingsLedger> {
+    let connection = connections::by_id(&state.hub, &connection).await?;
+    let ledger = weft_hub::usage::savings::ledger(&state.hub, &connection).await?;
+    Ok(Json((&ledger).into()))
+}
+
+/// The savings ledger as CSV, one row per person changed
+#[utoipa::path(get, path = "/api/v1/usage/connections/{id}/savings.csv", tag = "usage",
+    params(("id" = String, Path, description = "The connection's id or name")),
+    responses((status = 200, description = "The ledger as CSV", content_type = "text/csv", body = String)))]
+pub async fn savings_csv(
+    State(state): State<AppState>,
+    Path(connection): Path<String>,
+) -> ApiResult {
+    let connection = connections::by_id(&state.hub, &connection).await?;
+    let ledger = weft_hub::usage::savings::ledger(&state.hub, &connection).await?;
+    let bytes = weft_hub::usage::savings::csv(&ledger)?;
+    Ok(csv_download(
+        &format!("weft-savings-{}", connection.name),
+        bytes,
+    ))
+}
+
+/// A CSV answer saved as `NAME.csv` (the name kept to letters, digits, `-` and `_`).
+pub fn csv_download(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    let name: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"weft-renewal-{}.csv\"",
-                    connection
-                        .name
-                        .chars()
-                        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                        .collect::<String>()
-                ),
+                format!("attachment; filename=\"{name}.csv\""),
             ),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// Apply a reclaim plan in Wrike (Admins), person by person

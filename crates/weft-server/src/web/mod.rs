@@ -6,6 +6,7 @@ pub mod connections;
 pub mod dialogues;
 pub mod jobs;
 pub mod recipes;
+pub mod savings;
 pub mod session;
 pub mod team;
 pub mod usage;

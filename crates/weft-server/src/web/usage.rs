@@ -784,6 +784,9 @@ struct RenewalPlanPage {
     can_renew: bool,
     query: String,
     generated: String,
+    /// What applied reclaims realized since the last renewal, in words; empty without a
+    /// renewal date.
+    realized: String,
 }
 
 /// An amount of the plan's currency, or a dash when no costs are entered.
@@ -924,6 +927,19 @@ pub async fn renewal_plan(
         changes,
         query,
         generated: timestamp(plan.generated_at),
+        realized: plan
+            .realized_since_renewal
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "{} a year, {} {} changed since {}",
+                    plan_money(&plan, r.cents),
+                    r.people,
+                    if r.people == 1 { "person" } else { "people" },
+                    r.since
+                )
+            })
+            .unwrap_or_default(),
         plan,
     };
     render(page, StatusCode::OK)

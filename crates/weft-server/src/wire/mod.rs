@@ -9,6 +9,7 @@ pub mod dialogues;
 pub mod jobs;
 pub mod policies;
 pub mod recipes;
+pub mod savings;
 pub mod team;
 pub mod usage;
 

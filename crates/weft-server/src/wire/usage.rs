@@ -477,6 +477,9 @@ pub struct RenewalPlan {
     pub plan: Plan,
     pub changes: Vec<RenewalChange>,
     pub figures: Figures,
+    /// What applied reclaims realized since the last renewal (a year before the renewal
+    /// date), still standing; null without a renewal date.
+    pub realized_since_renewal: Option<weft_hub::usage::savings::Realized>,
     pub generated_at: DateTime<Utc>,
 }
 
@@ -514,6 +517,7 @@ impl From<&weft_hub::usage::renewal::RenewalPlan> for RenewalPlan {
                 })
                 .collect(),
             figures: p.figures.clone(),
+            realized_since_renewal: p.realized_since_renewal.clone(),
             generated_at: time(p.generated_at),
         }
     }

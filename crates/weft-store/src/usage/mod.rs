@@ -2,7 +2,8 @@
 //! from it, and the reports over both. `ingest` is written by syncs (each page with its
 //! checkpoint in one transaction), `reports` reads, `plans` keeps what people enter
 //! (renewal costs) and decide (reclaim plans), `policies` the license policies applied and
-//! the seats they judge, `dialogues` the reclaim dialogue's people.
+//! the seats they judge, `dialogues` the reclaim dialogue's people, `savings`
+//! the ledger of what applied reclaims saved.
 //!
 //! Rows of a connection go when the connection goes (foreign keys with `ON DELETE CASCADE`).
 
@@ -12,6 +13,7 @@ mod periods;
 mod plans;
 mod policies;
 mod reports;
+mod savings;
 
 pub use dialogues::*;
 pub use ingest::*;
@@ -19,6 +21,7 @@ pub use periods::PeriodKind;
 pub use plans::*;
 pub use policies::*;
 pub use reports::*;
+pub use savings::*;
 
 use crate::db::Db;
 
