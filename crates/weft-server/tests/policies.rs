@@ -370,6 +370,52 @@ async fn every_policy_rule_gives_the_planted_verdict() {
         let flagged = want.values().filter(|v| *v == "flagged").count();
         assert_eq!(evaluation["tally"]["flagged"], flagged);
 
+        // The pages say the same: the list, the policy's page with everyone judged, and the
+        // editor that names a bad file's field before anything is applied.
+        let cookie = format!("weft_session={}", analyst.session);
+        let page = |path: String| {
+            let request = client()
+                .get(format!("{url}{path}"))
+                .header("cookie", cookie.clone());
+            async move { request.send().await.unwrap().text().await.unwrap() }
+        };
+        let list = page("/usage/policies".into()).await;
+        assert!(
+            list.contains(&format!(
+                r#"<td class="num" data-col="flagged">{flagged}</td>"#
+            )),
+            "{list}"
+        );
+        assert!(
+            list.contains("id=\"freshness\""),
+            "usage pages say how old the data is"
+        );
+        let shown = page("/usage/policies/idle-seats?everyone=1".into()).await;
+        assert!(shown.contains(&format!(r#"<span id="tally-flagged">{flagged}</span>"#)));
+        assert_eq!(
+            shown.matches("data-verdict=\"flagged\"").count(),
+            flagged,
+            "{shown}"
+        );
+        assert!(shown.contains(&format!(
+            r#"data-user="{}" data-verdict="exempt""#,
+            ids["grouped"]
+        )));
+        let checked = client()
+            .post(format!("{url}/usage/policies"))
+            .header("cookie", cookie.clone())
+            .form(&[
+                ("csrf", "csrf-analyst"),
+                ("action", "apply"),
+                ("text", &POLICY.replace("idle_days: 30", "idle_days: 0")),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(checked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let checked = checked.text().await.unwrap();
+        assert!(checked.contains("idle_days"), "{checked}");
+
         // Reclaims: Admins only; one plan per change, holding exactly the flagged people.
         let reclaim = |token: &str| {
             client()

@@ -11,7 +11,7 @@ use weft_core::roles::Permission;
 use weft_hub::usage::dialogue::{self, Answer, Answered, SeatLink};
 use weft_store::DialogueFilter;
 
-use super::{Layout, PageResult, layout, render, timestamp};
+use super::{Layout, PageResult, render, timestamp, usage_layout};
 use crate::guard::Caller;
 use crate::state::AppState;
 
@@ -221,7 +221,7 @@ pub async fn board(
         .collect();
     render(
         BoardPage {
-            layout: layout(&state, &caller, "Reclaim dialogues").await?,
+            layout: usage_layout(&state, &caller, "Reclaim dialogues").await?,
             policy: policy.unwrap_or_default(),
             state_filter: state_filter.unwrap_or_default(),
             states: dialogue::STATES.to_vec(),

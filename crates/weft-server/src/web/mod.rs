@@ -5,6 +5,7 @@
 pub mod connections;
 pub mod dialogues;
 pub mod jobs;
+pub mod policies;
 pub mod recipes;
 pub mod savings;
 pub mod session;
@@ -40,6 +41,16 @@ pub struct Layout {
     pub banners: Vec<Attention>,
     /// Runs waiting at an approval step, for those who may approve them (0 for others).
     pub approvals_waiting: i64,
+    /// On usage pages: when each connection's sources last synced.
+    pub freshness: Vec<FreshLine>,
+}
+
+/// One connection's data as a usage page tells it: the last successful sync of each source,
+/// and why it is too old to act on, if it is.
+pub struct FreshLine {
+    pub connection: String,
+    pub sources: String,
+    pub stale: String,
 }
 
 impl Layout {
@@ -58,6 +69,7 @@ impl Layout {
             can_usage: false,
             can_recipes: false,
             banners: Vec::new(),
+            freshness: Vec::new(),
             approvals_waiting: 0,
         }
     }
@@ -91,7 +103,36 @@ pub async fn layout(
         can_recipes: role.allows(Permission::ViewRecipes),
         banners,
         approvals_waiting,
+        freshness: Vec::new(),
     })
+}
+
+/// The layout of a usage page: with the last successful sync of each source of every
+/// connection, so nobody reads a figure without knowing how old it is.
+pub async fn usage_layout(
+    state: &AppState,
+    caller: &Caller,
+    title: &'static str,
+) -> Result<Layout, ApiError> {
+    let mut page = layout(state, caller, title).await?;
+    for connection in weft_hub::connections::list(&state.hub).await? {
+        let f = weft_hub::usage::freshness::of(&state.hub, &connection).await?;
+        let sources = f
+            .sources
+            .iter()
+            .map(|s| match s.last_success_at {
+                Some(at) => format!("{} {} UTC", s.source, timestamp(at)),
+                None => format!("{} never ({})", s.source, s.status),
+            })
+            .collect::<Vec<_>>()
+            .join(" · ");
+        page.freshness.push(FreshLine {
+            connection: connection.name,
+            sources,
+            stale: f.stale.unwrap_or_default(),
+        });
+    }
+    Ok(page)
 }
 
 pub fn render(template: impl Template, status: StatusCode) -> PageResult {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use weft_core::usage::money;
 use weft_hub::usage::{reports, savings};
 
-use super::{Layout, PageResult, layout, render, timestamp};
+use super::{Layout, PageResult, render, timestamp, usage_layout};
 use crate::charts::{self, Pair};
 use crate::guard::Caller;
 use crate::state::AppState;
@@ -64,7 +64,7 @@ pub async fn savings(
         None => scoped.connections.first().cloned(),
     };
     let mut page = SavingsPage {
-        layout: layout(&state, &caller, "Savings").await?,
+        layout: usage_layout(&state, &caller, "Savings").await?,
         connections,
         connection_id: String::new(),
         realized: String::new(),

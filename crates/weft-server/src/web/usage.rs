@@ -18,7 +18,7 @@ use weft_hub::usage::reports::{
 };
 use weft_store::{Connection, ReclaimPlan, UserRow};
 
-use super::{Layout, PageResult, layout, render, timestamp};
+use super::{Layout, PageResult, render, timestamp, usage_layout};
 use crate::api::usage::{ReclaimBody, UsageParams};
 use crate::charts::{self, Mark, Point};
 use crate::error::ApiError;
@@ -259,7 +259,7 @@ pub async fn dashboard(state: &AppState, caller: &Caller, params: UsageParams) -
     let role = caller.user.role;
     render(
         DashboardPage {
-            layout: layout(state, caller, "Usage").await?,
+            layout: usage_layout(state, caller, "Usage").await?,
             total_paid: summaries.iter().map(|s| s.counts.paid_seats).sum(),
             total_idle: summaries.iter().map(|s| s.counts.idle_n).sum(),
             total_never: summaries.iter().map(|s| s.counts.never_active).sum(),
@@ -408,7 +408,7 @@ pub async fn users(
     let all = weft_hub::connections::list(&state.hub).await?;
     let now = state.hub.clock.now_s();
     let mut page = UsersPage {
-        layout: layout(&state, &caller, "People").await?,
+        layout: usage_layout(&state, &caller, "People").await?,
         rows: Vec::new(),
         total: 0,
         shown_from: 0,
@@ -536,7 +536,7 @@ pub async fn user(
             .unwrap_or_else(|| "never".into())
     };
     let page = UserPage {
-        layout: layout(&state, &caller, "Person").await?,
+        layout: usage_layout(&state, &caller, "Person").await?,
         connection: connection.name.clone(),
         fields: vec![
             ("E-mail", text(&user.email)),
@@ -607,7 +607,7 @@ pub async fn trends(
 ) -> PageResult {
     let all = weft_hub::connections::list(&state.hub).await?;
     let mut page = TrendsPage {
-        layout: layout(&state, &caller, "Trends").await?,
+        layout: usage_layout(&state, &caller, "Trends").await?,
         charts: Vec::new(),
         used: String::new(),
         missing: Vec::new(),
@@ -745,7 +745,7 @@ pub async fn seats(
     }
     render(
         SeatsPage {
-            layout: layout(&state, &caller, "Seats").await?,
+            layout: usage_layout(&state, &caller, "Seats").await?,
             sections,
             idle_days: report.idle_days,
         },
@@ -916,7 +916,7 @@ pub async fn renewal_plan(
         String::new()
     };
     let page = RenewalPlanPage {
-        layout: layout(&state, &caller, "Renewal plan").await?,
+        layout: usage_layout(&state, &caller, "Renewal plan").await?,
         spend: plan_money(&plan, plan.plan.spend_cents),
         recommended_spend: plan_money(&plan, plan.plan.recommended_spend_cents),
         priced: plan.currency.is_some(),
@@ -1004,7 +1004,7 @@ pub async fn renewals(
     rows.sort_by_key(|(left, _)| *left);
     render(
         RenewalsPage {
-            layout: layout(&state, &caller, "Renewals").await?,
+            layout: usage_layout(&state, &caller, "Renewals").await?,
             rows: rows.into_iter().map(|(_, r)| r).collect(),
         },
         StatusCode::OK,
@@ -1036,7 +1036,7 @@ pub async fn renewal(
     let types = weft_hub::usage::reports::user_types(&state.hub, &connection.id).await?;
     let cents = |c: i64| format!("{}.{:02}", c / 100, c % 100);
     let page = RenewalPage {
-        layout: layout(&state, &caller, "Renewal").await?,
+        layout: usage_layout(&state, &caller, "Renewal").await?,
         seat_cost: renewal
             .as_ref()
             .map(|r| cents(r.seat_cost_cents))
@@ -1100,7 +1100,7 @@ pub async fn save_renewal(
         Ok(_) => Ok(Redirect::to(&format!("/usage/renewal/{}", connection.id)).into_response()),
         Err(weft_hub::HubError::Invalid(message)) => render(
             RenewalPage {
-                layout: layout(&state, &caller, "Renewal").await?,
+                layout: usage_layout(&state, &caller, "Renewal").await?,
                 seat_cost: input.seat_cost.clone(),
                 currency: input.currency.clone(),
                 renewal_date: input.renewal_date.clone(),
@@ -1240,7 +1240,7 @@ pub async fn reclaim_page(
         _ => String::new(),
     };
     let page = ReclaimPage {
-        layout: layout(&state, &caller, "Reclaim").await?,
+        layout: usage_layout(&state, &caller, "Reclaim").await?,
         headline: reclaim::headline(&state.hub, &plan).await?,
         saving: saving_text(reclaim::saving(&state.hub, &plan).await?.as_ref()),
         connection: connection.name,
@@ -1346,7 +1346,7 @@ pub async fn reclaims(
     }
     render(
         ReclaimsPage {
-            layout: layout(&state, &caller, "Reclaims").await?,
+            layout: usage_layout(&state, &caller, "Reclaims").await?,
             rows,
         },
         StatusCode::OK,
