@@ -12,10 +12,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
-use tokio_util::sync::CancellationToken;
 use weft_core::clock::ManualClock;
 use weft_hub::usage::reclaim::{self, Action, Selection};
-use weft_hub::usage::sync::{self, Silent, SyncOptions};
 use wrike_api::models::ContactType;
 use wrike_sim::{Listen, SimConfig};
 
@@ -88,50 +86,14 @@ async fn applied_reclaims_are_realized_and_restores_net_out() {
         hub.policy.requests_per_minute = 0;
         let clock = Arc::new(ManualClock::new(now()));
         hub.clock = clock.clone();
-        let token: Value = reqwest::Client::new()
-            .post(format!("{}/_sim/tokens", sim.base_url()))
-            .json(&json!({"userId": integration, "scopes": ["Default", "amReadOnlyAuditLog", "amReadWriteUser"]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let connection = weft_hub::connections::add(
+        let connection = common::connect_sim(
             &hub,
-            "test",
-            "acme",
-            token["apiUrl"].as_str().unwrap(),
-            secrecy::SecretString::from(token["accessToken"].as_str().unwrap().to_owned()),
-            vec![],
+            &sim,
+            &integration,
+            &["Default", "amReadOnlyAuditLog", "amReadWriteUser"],
         )
-        .await
-        .unwrap()
-        .connection;
-        let sync_now = || {
-            let (hub, connection) = (hub.clone(), connection.clone());
-            async move {
-                // The served hub's worker may be syncing the same connection: wait for it.
-                for _ in 0..100 {
-                    match sync::run(
-                        &hub,
-                        &connection,
-                        "t",
-                        &SyncOptions::default(),
-                        Arc::new(Silent),
-                        CancellationToken::new(),
-                    )
-                    .await
-                    {
-                        Err(weft_hub::error::HubError::Busy(_)) => {
-                            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                        }
-                        other => return other.unwrap(),
-                    }
-                }
-                panic!("the connection stayed busy");
-            }
-        };
+        .await;
+        let sync_now = || common::sync_when_free(&hub, &connection);
         // The user types come with the first sync; the costs are entered for them.
         sync_now().await;
         // Costs: a seat 300 a year, an external user 120, a collaborator nothing; the

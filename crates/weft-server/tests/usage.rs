@@ -59,29 +59,18 @@ async fn usage_reports_pages_and_reclaim_over_http() {
         let (admin, analyst, operator) = (&team[0], &team[1], &team[2]);
         let mut hub = common::hub_on(store.clone(), None, None);
         hub.policy.requests_per_minute = 0;
-        let token: Value = client()
-            .post(format!("{}/_sim/tokens", sim.base_url()))
-            .json(
-                &json!({"userId": sim.sim.read().accounts[0].integration_user().unwrap().id(),
-                          "scopes": ["Default", "amReadOnlyAuditLog", "amReadWriteUser"]}),
-            )
-            .send()
-            .await
+        let integration = sim.sim.read().accounts[0]
+            .integration_user()
             .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let c = weft_hub::connections::add(
+            .id()
+            .to_owned();
+        let c = common::connect_sim(
             &hub,
-            "test",
-            "acme",
-            token["apiUrl"].as_str().unwrap(),
-            secrecy::SecretString::from(token["accessToken"].as_str().unwrap().to_owned()),
-            vec![],
+            &sim,
+            &integration,
+            &["Default", "amReadOnlyAuditLog", "amReadWriteUser"],
         )
-        .await
-        .unwrap()
-        .connection;
+        .await;
         sync::run(
             &hub,
             &c,

@@ -368,3 +368,58 @@ pub async fn smtp_sink() -> (String, Arc<std::sync::Mutex<Vec<Mail>>>) {
     });
     (url, kept)
 }
+
+/// Connects `hub`, as `acme`, to the simulator's first account signed in as `user_id` with
+/// `scopes`.
+pub async fn connect_sim(
+    hub: &Hub,
+    sim: &wrike_sim::RunningSim,
+    user_id: &str,
+    scopes: &[&str],
+) -> weft_store::Connection {
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&serde_json::json!({"userId": user_id, "scopes": scopes}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    weft_hub::connections::add(
+        hub,
+        "test",
+        "acme",
+        token["apiUrl"].as_str().unwrap(),
+        secrecy::SecretString::from(token["accessToken"].as_str().unwrap().to_owned()),
+        vec![],
+    )
+    .await
+    .unwrap()
+    .connection
+}
+
+/// Syncs `connection` now, waiting while a served hub's own worker syncs it.
+pub async fn sync_when_free(
+    hub: &Hub,
+    connection: &weft_store::Connection,
+) -> weft_hub::usage::SyncReport {
+    for _ in 0..100 {
+        match weft_hub::usage::sync::run(
+            hub,
+            connection,
+            "t",
+            &weft_hub::usage::SyncOptions::default(),
+            Arc::new(weft_hub::usage::Silent),
+            tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        {
+            Err(weft_hub::error::HubError::Busy(_)) => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            other => return other.unwrap(),
+        }
+    }
+    panic!("the connection stayed busy");
+}
