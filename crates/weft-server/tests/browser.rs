@@ -43,6 +43,24 @@ async fn wait_for_path(browser: &fantoccini::Client, path: &str) {
     );
 }
 
+/// Waits (up to 10 s) until the element at `at` reads `expected`. A form that posts back to
+/// the page it was on leaves the path unchanged, so the path alone says nothing was done.
+async fn wait_for_text(browser: &fantoccini::Client, at: Locator<'_>, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        if let Ok(element) = browser.find(at).await
+            && let Ok(text) = element.text().await
+        {
+            if text == expected {
+                return;
+            }
+            seen = text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{at:?} never read {expected:?}; it reads {seen:?}");
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -573,10 +591,7 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
     );
     click(&browser, Locator::Id("start")).await;
     wait_for_path(&browser, "/recipes/ask-then-comment").await;
-    assert_eq!(
-        text_of(&browser, Locator::Id("recipe-state")).await,
-        "running"
-    );
+    wait_for_text(&browser, Locator::Id("recipe-state"), "running").await;
 
     // Another system calls the endpoint the page shows, signed with its secret.
     let endpoint = text_of(&browser, Locator::Id("endpoint")).await;
@@ -916,6 +931,7 @@ async fn the_editor_knows_the_data_and_the_page_draws_the_flow() {
     // A run by hand; the list then shows it and the success rate.
     click(&browser, Locator::Id("start")).await;
     wait_for_path(&browser, "/recipes/knowing").await;
+    wait_for_text(&browser, Locator::Id("recipe-state"), "running").await;
     let started = http
         .post(format!("{base}/api/v1/recipes/knowing/runs"))
         .bearer_auth("wft_token-admin")
@@ -1081,10 +1097,7 @@ async fn example_recipes_run_from_the_browser() {
     wait_for_path(&browser, "/recipes/comment-on-status-change").await;
     click(&browser, Locator::Id("start")).await;
     wait_for_path(&browser, "/recipes/comment-on-status-change").await;
-    assert_eq!(
-        text_of(&browser, Locator::Id("recipe-state")).await,
-        "running"
-    );
+    wait_for_text(&browser, Locator::Id("recipe-state"), "running").await;
 
     // Someone completes a task in Wrike.
     let task = sim.sim.read().accounts[0]
