@@ -653,7 +653,7 @@ pub struct Person {
     /// The account's owner (Wrike never lets the owner be deactivated).
     pub owner: bool,
     /// The latest activity by each signal, in `Signal::ALL` order.
-    pub last: [Option<i64>; 5],
+    pub last: [Option<i64>; Signal::ALL.len()],
     /// When the person was last invited in or activated, where known.
     pub seated_since: Option<i64>,
 }
@@ -1009,7 +1009,14 @@ mod tests {
             name: format!("Person {id}"),
             email: Some(format!("{}@acme.example", id.to_lowercase())),
             user_type_id: Some("T1".into()),
-            last: [days_idle.map(|d| NOW - d * DAY), None, None, None, None],
+            last: [
+                days_idle.map(|d| NOW - d * DAY),
+                None,
+                None,
+                None,
+                None,
+                None,
+            ],
             ..Person::default()
         }
     }

@@ -32,15 +32,20 @@ pub enum Signal {
     Comment,
     /// Time the person logged (work data).
     Timelog,
+    /// A sign-in through an API client with OAuth (audit log `Login Type: Oauth2`): the
+    /// person works through an integration, without opening Wrike. Counted apart from UI
+    /// sign-ins so a report can say that this is what kept someone active.
+    Integration,
 }
 
 impl Signal {
-    pub const ALL: [Signal; 5] = [
+    pub const ALL: [Signal; 6] = [
         Signal::Login,
         Signal::Change,
         Signal::Task,
         Signal::Comment,
         Signal::Timelog,
+        Signal::Integration,
     ];
 
     /// The bit of this signal in a `Signals` set (and in the stored `signals` column).
@@ -51,6 +56,7 @@ impl Signal {
             Signal::Task => 4,
             Signal::Comment => 8,
             Signal::Timelog => 16,
+            Signal::Integration => 32,
         }
     }
 
@@ -61,6 +67,7 @@ impl Signal {
             Signal::Task => "task",
             Signal::Comment => "comment",
             Signal::Timelog => "timelog",
+            Signal::Integration => "integration",
         }
     }
 
@@ -72,12 +79,13 @@ impl Signal {
             Signal::Task => "tasks authored",
             Signal::Comment => "comments written",
             Signal::Timelog => "time logged",
+            Signal::Integration => "sign-ins by an API client (OAuth, audit log)",
         }
     }
 
     /// Whether the signal comes from the audit log (Enterprise and Pinnacle only).
     pub fn needs_audit_log(self) -> bool {
-        matches!(self, Signal::Login | Signal::Change)
+        matches!(self, Signal::Login | Signal::Change | Signal::Integration)
     }
 
     pub fn parse(text: &str) -> Option<Signal> {
@@ -95,9 +103,10 @@ pub struct Signals(i64);
 
 impl Signals {
     pub const NONE: Signals = Signals(0);
-    /// Every signal: logins, audit-log changes, tasks, comments and timelogs.
-    pub const ALL: Signals = Signals(31);
-    /// Sign-ins only (what hosted SaaS-management tools count).
+    /// Every signal: sign-ins, audit-log changes, tasks, comments, timelogs and sign-ins
+    /// through integrations.
+    pub const ALL: Signals = Signals(63);
+    /// Sign-ins to Wrike itself only (what hosted SaaS-management tools count).
     pub const LOGINS: Signals = Signals(1);
     /// What work data shows on any plan.
     pub const WORK: Signals = Signals(4 | 8 | 16);
@@ -142,7 +151,7 @@ impl Signals {
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let signal = Signal::parse(part).ok_or_else(|| {
                 format!(
-                    "unknown signal '{part}': use all, logins, work, or a list of login, change, task, comment, timelog"
+                    "unknown signal '{part}': use all, logins, work, or a list of login, change, task, comment, timelog, integration"
                 )
             })?;
             set = Signals(set.0 | signal.bit());
@@ -217,21 +226,37 @@ pub fn seated_by<'a>(
     }
 }
 
-/// What an audit record says about the person who made it. Failed sign-ins are not use;
-/// every other operation, known or not, is something the person did in Wrike.
-pub fn signal_of(operation: &AuditOperation) -> Option<Signal> {
-    signal_of_name(operation.as_str())
+/// The `Login Type` of a sign-in through an API client; compared without case, as Wrike's
+/// spelling of it is documented only by example (`Oauth2`).
+pub const INTEGRATION_LOGIN_TYPE: &str = "oauth2";
+
+/// What an audit record says about the person who made it, given its `Login Type` detail
+/// where it has one. Failed sign-ins are not use; a sign-in through OAuth is use through an
+/// integration; every other operation, known or not, is something the person did in Wrike.
+pub fn signal_of(operation: &AuditOperation, login_type: Option<&str>) -> Option<Signal> {
+    signal_of_name(operation.as_str(), login_type)
 }
 
 /// `signal_of` for an operation's name as stored.
-pub fn signal_of_name(name: &str) -> Option<Signal> {
+pub fn signal_of_name(name: &str, login_type: Option<&str>) -> Option<Signal> {
     if LOGIN_OPERATIONS.contains(&name) {
-        Some(Signal::Login)
+        if login_type.is_some_and(|t| t.trim().eq_ignore_ascii_case(INTEGRATION_LOGIN_TYPE)) {
+            Some(Signal::Integration)
+        } else {
+            Some(Signal::Login)
+        }
     } else if IGNORED_OPERATIONS.contains(&name) {
         None
     } else {
         Some(Signal::Change)
     }
+}
+
+/// The `Login Type` in an audit record's `details` (a JSON object as Wrike sent it), if it
+/// is there and a string.
+pub fn login_type_in(details: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(details).ok()?;
+    value.get("Login Type")?.as_str().map(str::to_owned)
 }
 
 /// The day (counted from 1970-01-01, UTC) a Unix time falls on.
@@ -316,19 +341,46 @@ mod tests {
     #[test]
     fn operations_map_to_signals() {
         assert_eq!(
-            signal_of(&AuditOperation::UserLoggedIn),
+            signal_of(&AuditOperation::UserLoggedIn, Some("Password")),
             Some(Signal::Login)
         );
-        assert_eq!(signal_of(&AuditOperation::UserLogout), Some(Signal::Login));
-        assert_eq!(signal_of(&AuditOperation::UserFailLogin), None);
         assert_eq!(
-            signal_of(&AuditOperation::TaskStatusChanged),
+            signal_of(&AuditOperation::UserLoggedIn, None),
+            Some(Signal::Login)
+        );
+        for spelling in ["Oauth2", "OAUTH2", " oauth2 "] {
+            assert_eq!(
+                signal_of(&AuditOperation::UserLoggedIn, Some(spelling)),
+                Some(Signal::Integration),
+                "{spelling}"
+            );
+        }
+        assert_eq!(
+            signal_of(&AuditOperation::UserLogout, None),
+            Some(Signal::Login)
+        );
+        assert_eq!(
+            signal_of(&AuditOperation::UserFailLogin, Some("Oauth2")),
+            None
+        );
+        assert_eq!(
+            signal_of(&AuditOperation::TaskStatusChanged, Some("Oauth2")),
             Some(Signal::Change)
         );
         assert_eq!(
-            signal_of(&AuditOperation::from("UserTypeChangedSomeday")),
+            signal_of(&AuditOperation::from("UserTypeChangedSomeday"), None),
             Some(Signal::Change),
             "unknown operations are still something the person did"
+        );
+        assert_eq!(
+            login_type_in(r#"{"Login Type":"Oauth2","User Agent":"Nango"}"#).as_deref(),
+            Some("Oauth2")
+        );
+        assert_eq!(login_type_in(r#"{"Login Type":7}"#), None);
+        assert_eq!(login_type_in("not json"), None);
+        assert_eq!(
+            Signals::parse("integrations").unwrap(),
+            Signals::of(&[Signal::Integration])
         );
     }
 

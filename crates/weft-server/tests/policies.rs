@@ -62,6 +62,14 @@ fn planted() -> Vec<Planted> {
         ),
         // A change alone is not activity under this policy.
         p("changer", 0, vec![("taskChange", 1)], "flagged"),
+        // Sign-ins through an API client (OAuth) count as an integration's use; one who
+        // opens Wrike rarely but works through one is active.
+        p(
+            "integrator",
+            0,
+            vec![("login", 100), ("oauthLogin", 3)],
+            "active",
+        ),
         // Grace is 20 days from an activation or an accepted invitation.
         p("activated", 0, vec![("activated", 19)], "newSeat"),
         p("graceover", 0, vec![("activated", 20)], "flagged"),
@@ -96,7 +104,7 @@ fn planted() -> Vec<Planted> {
 const POLICY: &str = "name: idle-seats
 connection: acme
 idle_days: 30
-signals: [login, task, comment, timelog]
+signals: [login, integration, task, comment, timelog]
 grace_days: 20
 action: deactivate
 exempt:
@@ -316,6 +324,34 @@ async fn every_policy_rule_gives_the_planted_verdict() {
         assert_eq!(row("external")["rule"], "External User");
         assert_eq!(row("boundary")["change"], "deactivate");
         assert_eq!(row("commenter")["lastSignal"], "comment");
+        assert_eq!(row("integrator")["lastSignal"], "integration");
+
+        // The people report says which signal made someone active: by every signal the
+        // integrator is active by the integration three days ago; by sign-ins to Wrike
+        // alone (what hosted tools count), 100 days ago.
+        let person = |signals: &'static str| {
+            let request = client()
+                .get(format!(
+                    "{url}/api/v1/usage/users?q=integrator&signals={signals}"
+                ))
+                .bearer_auth(&analyst.api_token);
+            async move {
+                let page: Value = request.send().await.unwrap().json().await.unwrap();
+                assert_eq!(page["total"], 1, "{page}");
+                page["items"][0].clone()
+            }
+        };
+        let by_all = person("all").await;
+        assert_eq!(by_all["activeBy"], "integration", "{by_all}");
+        let day = |at: &Value| {
+            (now() - at.as_str().unwrap().parse::<DateTime<Utc>>().unwrap()).num_days()
+        };
+        assert_eq!(day(&by_all["lastActivityAt"]), 3);
+        assert_eq!(day(&by_all["lastIntegrationAt"]), 3);
+        assert_eq!(day(&by_all["lastLoginAt"]), 100, "a UI sign-in is its own");
+        let by_logins = person("logins").await;
+        assert_eq!(by_logins["activeBy"], "login");
+        assert_eq!(day(&by_logins["lastActivityAt"]), 100);
         assert!(
             row("grouped")["reason"]
                 .as_str()

@@ -627,6 +627,85 @@ async fn caches_story(store: &Arc<Store>) {
     );
 }
 
+/// Activity derived from stored audit records (a window resumed after a crash) tells a
+/// sign-in through OAuth from a sign-in to Wrike, in SQL, as the page-by-page fold does.
+async fn derived_sign_ins_story(store: &Store) {
+    store
+        .connections()
+        .create(connection("c-audit", "acme-audit", b"sealed"))
+        .await
+        .unwrap();
+    let usage = store.usage();
+    assert!(
+        usage
+            .claim_sync("c-audit", "me", 1_000, 9_000)
+            .await
+            .unwrap()
+    );
+    let sign_in = |id: &str, at: i64, login_type: &str| AuditRow {
+        id: id.into(),
+        operation: "UserLoggedIn".into(),
+        user_id: Some("KU1".into()),
+        user_email: Some("one@acme.example".into()),
+        event_at: at,
+        ip_address: None,
+        object_type: Some("User".into()),
+        object_name: Some("one@acme.example".into()),
+        object_id: Some("KU1".into()),
+        details: format!(r#"{{"Login Type":"{login_type}","User Agent":"x"}}"#),
+    };
+    let quiet = ActivitySummary::default();
+    let mid_window = Checkpoint {
+        synced_through: None,
+        window: Some((0, 500_000)),
+        page_token: Some("next".into()),
+    };
+    usage
+        .save_page(
+            "c-audit",
+            "me",
+            source::AUDIT_LOG,
+            &[
+                sign_in("a1", 100_000, "Password"),
+                sign_in("a2", 300_000, "Oauth2"),
+            ],
+            &quiet,
+            None,
+            &mid_window,
+            1,
+            1_000,
+        )
+        .await
+        .unwrap();
+    let last = Checkpoint {
+        synced_through: Some(500_000),
+        window: None,
+        page_token: None,
+    };
+    usage
+        .save_page(
+            "c-audit",
+            "me",
+            source::AUDIT_LOG,
+            &[sign_in("a3", 400_000, "OAUTH2")],
+            &quiet,
+            Some((0, 500_000)),
+            &last,
+            1,
+            1_000,
+        )
+        .await
+        .unwrap();
+    let person = usage.user("c-audit", "KU1").await.unwrap().unwrap();
+    assert_eq!(person.last_login_at, Some(100_000));
+    assert_eq!(person.last_integration_at, Some(400_000));
+    assert_eq!(person.last_activity_at, Some(400_000));
+    assert_eq!(
+        person.active_by,
+        Some(weft_core::usage::Signal::Integration)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_story_on_every_backend() {
     for store in weft_store::testing::every_backend("story").await {
@@ -639,6 +718,7 @@ async fn the_story_on_every_backend() {
         caches_story(&store).await;
         refresh_lock_story(&store).await;
         trail_story(&store).await;
+        derived_sign_ins_story(&store).await;
         eprintln!("story told on {}", backend.as_str());
     }
 }

@@ -1199,6 +1199,7 @@ async fn users_out(
         ">last login",
         ">last work",
         ">last active",
+        "by",
         "",
     ]);
     for r in &report.page.rows {
@@ -1210,6 +1211,7 @@ async fn users_out(
             ago(r.last_login_at),
             ago(r.last_work_at),
             ago(r.last_activity_at),
+            r.active_by.map_or("-", |s| s.name()).to_owned(),
             if r.active { "" } else { "(deactivated)" }.to_owned(),
         ]);
     }

@@ -44,7 +44,8 @@ pub struct Planted {
     /// Who (only for `/activity`; a planted person's own activity names nobody).
     #[serde(default)]
     pub user_id: Option<String>,
-    /// `login`, `failedLogin`, `logout`, `taskChange`, `activated` (the account owner
+    /// `login`, `oauthLogin` (a sign-in by an API client: `Login Type: Oauth2`),
+    /// `failedLogin`, `logout`, `taskChange`, `activated` (the account owner
     /// activated the person), `invitationAccepted` (audit records); `taskCreated`,
     /// `comment`, `timelog` (work data).
     pub kind: String,
@@ -210,6 +211,7 @@ async fn plant_activity(
 
 const KINDS: &[&str] = &[
     "login",
+    "oauthLogin",
     "failedLogin",
     "logout",
     "taskChange",
@@ -259,13 +261,15 @@ fn plant(account: &mut AccountData, user_id: &str, planted: &Planted) -> Result<
         account.push_audit(record);
     };
     let login_details = |kind: &str| {
-        [
-            ("Login Type", kind),
-            ("User Agent", "Mozilla/5.0 (X11; Linux x86_64)"),
-        ]
-        .iter()
-        .map(|(k, v)| (k.to_string(), json!(v)))
-        .collect()
+        let agent = if kind == "Oauth2" {
+            "Nango"
+        } else {
+            "Mozilla/5.0 (X11; Linux x86_64)"
+        };
+        [("Login Type", kind), ("User Agent", agent)]
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect()
     };
     let any_task = || {
         account
@@ -280,6 +284,12 @@ fn plant(account: &mut AccountData, user_id: &str, planted: &Planted) -> Result<
             AuditOperation::UserLoggedIn,
             login_object,
             login_details("Password"),
+        ),
+        "oauthLogin" => audit(
+            account,
+            AuditOperation::UserLoggedIn,
+            login_object,
+            login_details("Oauth2"),
         ),
         "failedLogin" => audit(
             account,

@@ -7,7 +7,7 @@
 
 use tokio::sync::mpsc;
 use weft_core::health::FailureClass;
-use weft_core::usage::signal_of_name;
+use weft_core::usage::{LOGIN_OPERATIONS, login_type_in, signal_of_name};
 use weft_store::{ActivitySummary, AuditRow, Checkpoint, source};
 use wrike_api::WrikeClient;
 use wrike_api::models::{AuditRecord, Plan};
@@ -151,9 +151,15 @@ async fn read_window(
             };
             if !from_stored {
                 for row in &fetched.rows {
-                    if let (Some(user), Some(signal)) =
-                        (&row.user_id, signal_of_name(&row.operation))
-                    {
+                    // Only sign-ins have a login type worth reading the details for.
+                    let login_type = LOGIN_OPERATIONS
+                        .contains(&row.operation.as_str())
+                        .then(|| login_type_in(&row.details))
+                        .flatten();
+                    if let (Some(user), Some(signal)) = (
+                        &row.user_id,
+                        signal_of_name(&row.operation, login_type.as_deref()),
+                    ) {
                         activity.add(user, row.event_at, signal);
                     }
                 }

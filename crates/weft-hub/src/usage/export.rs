@@ -32,7 +32,7 @@ pub async fn all_users(
     }
 }
 
-pub const CSV_COLUMNS: [&str; 26] = [
+pub const CSV_COLUMNS: [&str; 28] = [
     "connection",
     "id",
     "first_name",
@@ -56,8 +56,10 @@ pub const CSV_COLUMNS: [&str; 26] = [
     "last_task",
     "last_comment",
     "last_timelog",
+    "last_integration_sign_in",
     "last_work",
     "last_activity",
+    "active_by",
     "days_since_activity",
 ];
 
@@ -105,8 +107,10 @@ pub fn users_csv(
             iso(r.last_task_at),
             iso(r.last_comment_at),
             iso(r.last_timelog_at),
+            iso(r.last_integration_at),
             iso(r.last_work_at),
             iso(r.last_activity_at),
+            r.active_by.map(|s| s.name()).unwrap_or_default().to_owned(),
             days,
         ];
         out.write_record(record.iter().map(|cell| defuse(cell)))

@@ -346,6 +346,7 @@ pub async fn evaluate_checked(
                 seat.last_task_at,
                 seat.last_comment_at,
                 seat.last_timelog_at,
+                seat.last_integration_at,
             ],
             seated_since: seat.seated_since,
             id: seat.id,

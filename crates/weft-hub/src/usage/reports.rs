@@ -59,7 +59,7 @@ pub fn available(sources: &[SourceState]) -> (Signals, Vec<(Signal, String)>) {
     let mut missing = Vec::new();
     for signal in Signal::ALL {
         let name = match signal {
-            Signal::Login | Signal::Change => source::AUDIT_LOG,
+            Signal::Login | Signal::Change | Signal::Integration => source::AUDIT_LOG,
             Signal::Task => source::TASKS,
             Signal::Comment => source::COMMENTS,
             Signal::Timelog => source::TIMELOGS,

@@ -314,6 +314,8 @@ struct Row {
     last_login: String,
     last_work: String,
     last_activity: String,
+    /// Which signal made the person active ("sign-ins by an API client (OAuth, audit log)").
+    active_by: String,
     active: bool,
 }
 
@@ -355,6 +357,11 @@ impl Row {
             last_login: days_ago(now, r.last_login_at),
             last_work: days_ago(now, r.last_work_at),
             last_activity: days_ago(now, r.last_activity_at),
+            active_by: r
+                .active_by
+                .map(|s| s.describe())
+                .unwrap_or_default()
+                .to_owned(),
             active: r.active,
         }
     }
@@ -567,6 +574,17 @@ pub async fn user(
             ("Last task authored", at(user.last_task_at)),
             ("Last comment", at(user.last_comment_at)),
             ("Last time logged", at(user.last_timelog_at)),
+            (
+                "Last sign-in through an integration (OAuth)",
+                at(user.last_integration_at),
+            ),
+            (
+                "Active by",
+                user.active_by
+                    .map(|s| s.describe())
+                    .unwrap_or("-")
+                    .to_owned(),
+            ),
         ],
         audit: audit
             .iter()

@@ -93,8 +93,12 @@ pub struct Person {
     pub last_task_at: Option<DateTime<Utc>>,
     pub last_comment_at: Option<DateTime<Utc>>,
     pub last_timelog_at: Option<DateTime<Utc>>,
+    /// The latest sign-in through an API client with OAuth (an integration).
+    pub last_integration_at: Option<DateTime<Utc>>,
     pub last_work_at: Option<DateTime<Utc>>,
     pub last_activity_at: Option<DateTime<Utc>>,
+    /// Which signal the latest activity came by: what made the person active.
+    pub active_by: Option<weft_core::usage::Signal>,
 }
 
 impl From<&weft_store::UserRow> for Person {
@@ -124,8 +128,10 @@ impl From<&weft_store::UserRow> for Person {
             last_task_at: u.last_task_at.map(time),
             last_comment_at: u.last_comment_at.map(time),
             last_timelog_at: u.last_timelog_at.map(time),
+            last_integration_at: u.last_integration_at.map(time),
             last_work_at: u.last_work_at.map(time),
             last_activity_at: u.last_activity_at.map(time),
+            active_by: u.active_by,
         }
     }
 }

@@ -9,7 +9,9 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use weft_core::usage::{IGNORED_OPERATIONS, LOGIN_OPERATIONS, Signal, day_of, seated_by};
+use weft_core::usage::{
+    IGNORED_OPERATIONS, INTEGRATION_LOGIN_TYPE, LOGIN_OPERATIONS, Signal, day_of, seated_by,
+};
 
 use super::Usage;
 use super::periods::{FORGET_COUNTS, MARK_STALE};
@@ -399,7 +401,7 @@ impl Usage<'_> {
     ) -> StoreResult<u64> {
         let days = activity.day_keys();
         let greatest = greatest(self.db.backend());
-        let derive_sql = derive.map(|_| derive_statements(greatest));
+        let derive_sql = derive.map(|_| derive_statements(self.db.backend()));
         on_pool!(self.db, pool => {
             let mut tx = pool.begin().await.map_err(failed("a sync page"))?;
             let held = sqlx::query(
@@ -459,8 +461,9 @@ impl Usage<'_> {
                 insert.build().execute(&mut *tx).await.map_err(failed("activity days"))?;
             }
             for chunk in activity.people.chunks(MARKS_PER_INSERT / 4) {
-                let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at, last_task_at, last_comment_at, last_timelog_at, last_active_at, last_work_at) ");
+                let mut insert = sqlx::QueryBuilder::new(format!(
+                    "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, {}, last_active_at, last_work_at) ",
+                    Signal::ALL.map(last_column).join(", ")));
                 insert.push_values(chunk, |mut row, (user, seen)| {
                     row.push_bind(connection_id).push_bind(user.as_str()).push_bind("Unknown").push_bind(now);
                     for at in seen.0 {
@@ -679,46 +682,63 @@ fn newer(column: &str) -> String {
 
 /// The two statements that derive activity from the audit records of a time range
 /// (`$1` connection, `$2`..`$3` the range, `$4` now): which days each person was active by
-/// which signals, and each person's latest sign-in and change. Which operations are which
-/// comes from `weft_core::usage`, the same rule the rest of weft applies.
-fn derive_statements(greatest: &str) -> (String, String) {
+/// which signals, and each person's latest sign-in, sign-in through an integration and
+/// change. Which operations are which comes from `weft_core::usage`, the same rule the rest
+/// of weft applies (`details` is always a JSON object: weft writes it from the parsed one).
+fn derive_statements(backend: crate::db::Backend) -> (String, String) {
     let list = |ops: &[&str]| {
         ops.iter()
             .map(|o| format!("'{}'", o.replace('\'', "''")))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let login = format!("operation IN ({})", list(&LOGIN_OPERATIONS));
+    let login_type = match backend {
+        crate::db::Backend::Sqlite => "json_extract(details, '$.\"Login Type\"')",
+        crate::db::Backend::Postgres => "(details::jsonb ->> 'Login Type')",
+    };
+    let through_integration =
+        format!("COALESCE(LOWER(TRIM({login_type})), '') = '{INTEGRATION_LOGIN_TYPE}'");
+    let sign_in = format!("operation IN ({})", list(&LOGIN_OPERATIONS));
+    let login = format!("({sign_in} AND NOT {through_integration})");
+    let integration = format!("({sign_in} AND {through_integration})");
     let change = format!(
         "operation NOT IN ({}, {})",
         list(&LOGIN_OPERATIONS),
         list(&IGNORED_OPERATIONS)
     );
-    let (login_bit, change_bit) = (Signal::Login.bit(), Signal::Change.bit());
+    let bit = |signal: Signal| signal.bit();
+    let (login_bit, change_bit, integration_bit) = (
+        bit(Signal::Login),
+        bit(Signal::Change),
+        bit(Signal::Integration),
+    );
+    let greatest = greatest(backend);
     let range = "FROM wrike_audit_records WHERE connection_id = $1 AND event_at >= $2 AND event_at <= $3 AND user_id IS NOT NULL";
     let days = format!(
         "INSERT INTO usage_days (connection_id, day, user_id, signals) \
          SELECT connection_id, event_at / 86400, user_id, \
            MAX(CASE WHEN {login} THEN {login_bit} ELSE 0 END) + MAX(CASE WHEN {change} THEN {change_bit} ELSE 0 END) \
+           + MAX(CASE WHEN {integration} THEN {integration_bit} ELSE 0 END) \
          {range} GROUP BY connection_id, event_at / 86400, user_id \
-         HAVING MAX(CASE WHEN {login} OR {change} THEN 1 ELSE 0 END) = 1 \
+         HAVING MAX(CASE WHEN {sign_in} OR {change} THEN 1 ELSE 0 END) = 1 \
          ON CONFLICT (connection_id, day, user_id) DO UPDATE SET signals = usage_days.signals | excluded.signals"
     );
     let users = format!(
-        "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at, last_active_at) \
+        "INSERT INTO wrike_users (connection_id, id, kind, first_seen_at, last_login_at, last_change_at, last_integration_at, last_active_at) \
          SELECT connection_id, user_id, 'Unknown', $4, MAX(CASE WHEN {login} THEN event_at END), MAX(CASE WHEN {change} THEN event_at END), \
-           MAX(CASE WHEN {login} OR {change} THEN event_at ELSE 0 END) \
+           MAX(CASE WHEN {integration} THEN event_at END), MAX(CASE WHEN {sign_in} OR {change} THEN event_at ELSE 0 END) \
          {range} GROUP BY connection_id, user_id \
-         ON CONFLICT (connection_id, id) DO UPDATE SET {}, {}, last_active_at = {greatest}(wrike_users.last_active_at, excluded.last_active_at)",
+         ON CONFLICT (connection_id, id) DO UPDATE SET {}, {}, {}, last_active_at = {greatest}(wrike_users.last_active_at, excluded.last_active_at)",
         newer("last_login_at"),
-        newer("last_change_at")
+        newer("last_change_at"),
+        newer("last_integration_at")
     );
     (days, users)
 }
 
 /// The last-seen times of one user, in `Signal::ALL` order.
 #[derive(Debug, Default)]
-struct LastSeen([Option<i64>; 5]);
+struct LastSeen([Option<i64>; Signal::ALL.len()]);
 
 impl LastSeen {
     /// The latest of some signals, 0 when none was seen.
@@ -748,6 +768,7 @@ pub(crate) fn last_column(signal: Signal) -> &'static str {
         Signal::Task => "last_task_at",
         Signal::Comment => "last_comment_at",
         Signal::Timelog => "last_timelog_at",
+        Signal::Integration => "last_integration_at",
     }
 }
 

@@ -10,6 +10,7 @@
 //! counts the activity days themselves.
 
 use chrono::{Datelike, NaiveDate};
+use weft_core::usage::Signal;
 
 use super::Usage;
 use crate::StoreResult;
@@ -46,8 +47,15 @@ pub(crate) const FORGET_COUNTS: &str = "DELETE FROM usage_period_state WHERE con
 /// when none are kept.
 type Staleness = Option<Option<i64>>;
 
-/// The OR of the signal bits over a group (SQLite has no `BIT_OR` aggregate).
-const SIGNALS_OF_GROUP: &str = "(MAX(d.signals & 1) | MAX(d.signals & 2) | MAX(d.signals & 4) | MAX(d.signals & 8) | MAX(d.signals & 16))";
+/// The OR of the signal bits over a group (SQLite has no `BIT_OR` aggregate), one
+/// `MAX(bit)` per signal.
+fn signals_of_group() -> String {
+    let bits: Vec<String> = Signal::ALL
+        .iter()
+        .map(|s| format!("MAX(d.signals & {})", s.bit()))
+        .collect();
+    format!("({})", bits.join(" | "))
+}
 
 /// Days since 1970-01-01 of a date.
 fn day_number(date: NaiveDate) -> i64 {
@@ -111,14 +119,15 @@ impl Usage<'_> {
                     start = month_of(start - 1);
                 }
                 months.push_str(" END");
+                let signals_of_group = signals_of_group();
                 let recounts = [
                     (PeriodKind::Day, from, format!(
                         "SELECT d.day AS start_day, d.signals AS signals {persons}")),
                     (PeriodKind::Week, monday_of(from), format!(
-                        "SELECT d.day - ((d.day + 3) % 7) AS start_day, {SIGNALS_OF_GROUP} AS signals {persons} \
+                        "SELECT d.day - ((d.day + 3) % 7) AS start_day, {signals_of_group} AS signals {persons} \
                          GROUP BY d.user_id, d.day - ((d.day + 3) % 7)")),
                     (PeriodKind::Month, month_of(from), format!(
-                        "SELECT {months} AS start_day, {SIGNALS_OF_GROUP} AS signals {persons} GROUP BY d.user_id, {months}")),
+                        "SELECT {months} AS start_day, {signals_of_group} AS signals {persons} GROUP BY d.user_id, {months}")),
                 ];
                 for (kind, first, per_person) in recounts {
                     sqlx::query("DELETE FROM usage_period_counts WHERE connection_id = $1 AND period = $2 AND start_day >= $3")

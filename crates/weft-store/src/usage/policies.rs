@@ -39,6 +39,7 @@ pub struct SeatRow {
     pub last_task_at: Option<i64>,
     pub last_comment_at: Option<i64>,
     pub last_timelog_at: Option<i64>,
+    pub last_integration_at: Option<i64>,
     pub seated_since: Option<i64>,
 }
 
@@ -103,7 +104,7 @@ impl Usage<'_> {
     pub async fn paid_seats(&self, connection_id: &str) -> StoreResult<Vec<SeatRow>> {
         on_pool!(self.db, pool => sqlx::query_as(
             "SELECT id, first_name, last_name, email, company_name, title, user_type_id, owner, last_login_at, last_change_at, \
-               last_task_at, last_comment_at, last_timelog_at, seated_since \
+               last_task_at, last_comment_at, last_timelog_at, last_integration_at, seated_since \
              FROM wrike_users WHERE connection_id = $1 AND kind = 'Person' AND seated AND paid ORDER BY id")
             .bind(connection_id).fetch_all(pool).await.map_err(failed("paid seats")))
     }

@@ -136,10 +136,40 @@ pub struct UserRow {
     pub last_task_at: Option<i64>,
     pub last_comment_at: Option<i64>,
     pub last_timelog_at: Option<i64>,
+    pub last_integration_at: Option<i64>,
     /// Latest of task, comment and timelog activity.
     pub last_work_at: Option<i64>,
     /// Latest activity by the report's signals.
     pub last_activity_at: Option<i64>,
+    /// The signal of that latest activity: what made the person active (a sign-in to
+    /// Wrike, one through an integration, a change, work).
+    #[sqlx(skip)]
+    pub active_by: Option<Signal>,
+}
+
+impl UserRow {
+    /// The latest time seen by each signal, in `Signal::ALL` order.
+    pub fn last_by_signal(&self) -> [Option<i64>; Signal::ALL.len()] {
+        Signal::ALL.map(|signal| match signal {
+            Signal::Login => self.last_login_at,
+            Signal::Change => self.last_change_at,
+            Signal::Task => self.last_task_at,
+            Signal::Comment => self.last_comment_at,
+            Signal::Timelog => self.last_timelog_at,
+            Signal::Integration => self.last_integration_at,
+        })
+    }
+
+    /// Sets `active_by`: which of `signals` the latest activity came by (the first in
+    /// `Signal::ALL` order when two fall on the same second).
+    fn find_active_by(&mut self, signals: Signals) {
+        let latest = self.last_activity_at;
+        self.active_by = Signal::ALL
+            .into_iter()
+            .zip(self.last_by_signal())
+            .find(|(signal, at)| signals.contains(*signal) && at.is_some() && *at == latest)
+            .map(|(signal, _)| signal);
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -321,7 +351,7 @@ const PAID: &str = "u.paid";
 
 const USER_COLUMNS: &str = "u.connection_id, u.id, u.kind, u.first_name, u.last_name, u.email, u.company_name, u.title, u.role, \
      u.user_type_id, t.title AS user_type, u.external, u.admin, u.owner, u.active, u.deleted, u.timezone, u.locale, \
-     u.last_login_at, u.last_change_at, u.last_task_at, u.last_comment_at, u.last_timelog_at";
+     u.last_login_at, u.last_change_at, u.last_task_at, u.last_comment_at, u.last_timelog_at, u.last_integration_at";
 
 const FROM_USERS: &str = " FROM wrike_users u LEFT JOIN wrike_user_types t ON t.connection_id = u.connection_id AND t.id = u.user_type_id";
 
@@ -474,7 +504,15 @@ impl Usage<'_> {
                 query.build_query_as().fetch_all(pool).await.map_err(failed("the users report"))
             })
         };
-        let (rows, total): (Vec<UserRow>, i64) = tokio::try_join!(page, self.count(scope))?;
+        let (mut rows, total): (Vec<UserRow>, i64) = tokio::try_join!(page, self.count(scope))?;
+        for row in &mut rows {
+            let signals = scope
+                .connections
+                .iter()
+                .find(|(id, _)| *id == row.connection_id)
+                .map_or(Signals::ALL, |(_, signals)| *signals);
+            row.find_active_by(signals);
+        }
         Ok(UserPage { total, rows })
     }
 
@@ -831,8 +869,12 @@ impl Usage<'_> {
         let select = format!(
             "SELECT {USER_COLUMNS}, {PAID} AS paid, NULLIF({work}, 0) AS last_work_at, NULLIF({all}, 0) AS last_activity_at{FROM_USERS} WHERE u.connection_id = $1 AND u.id = $2"
         );
-        on_pool!(self.db, pool => sqlx::query_as(sqlx::AssertSqlSafe(select))
-            .bind(connection_id).bind(id).fetch_optional(pool).await.map_err(failed("a user")))
+        let mut row: Option<UserRow> = on_pool!(self.db, pool => sqlx::query_as(sqlx::AssertSqlSafe(select))
+            .bind(connection_id).bind(id).fetch_optional(pool).await.map_err(failed("a user")))?;
+        if let Some(row) = &mut row {
+            row.find_active_by(Signals::ALL);
+        }
+        Ok(row)
     }
 
     /// A person's audit records since `since`, newest first (at most `limit`). Records are
