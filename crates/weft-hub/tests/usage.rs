@@ -1225,6 +1225,7 @@ async fn a_connection_that_never_synced_lists_nobody_instead_of_failing() {
                 ..UserFilter::default()
             },
             signals: None,
+            policy: None,
         };
         for sort in [SortBy::LastActivity, SortBy::LastWork, SortBy::Name] {
             let page = reports::users(&hub, &request, sort, false, 50, 0)

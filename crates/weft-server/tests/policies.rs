@@ -413,6 +413,65 @@ async fn every_policy_rule_gives_the_planted_verdict() {
         let checked = checked.text().await.unwrap();
         assert!(checked.contains("idle_days"), "{checked}");
 
+        // "Idle under this policy" filters every report: the people report holds exactly
+        // the flagged, in JSON, CSV and on the page; a second filter narrows it further.
+        let flagged_names: Vec<String> = want
+            .iter()
+            .filter(|(_, v)| *v == "flagged")
+            .map(|(n, _)| n.clone())
+            .collect();
+        let under = |query: &'static str| {
+            let request = client()
+                .get(format!("{url}/api/v1/usage/users?{query}&limit=500"))
+                .bearer_auth(&analyst.api_token);
+            async move { request.send().await.unwrap() }
+        };
+        let names_in = |page: &Value| {
+            let mut names: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| name_of[p["id"].as_str().unwrap()].clone())
+                .collect();
+            names.sort();
+            names
+        };
+        let listed: Value = under("policy=idle-seats").await.json().await.unwrap();
+        assert_eq!(names_in(&listed), flagged_names, "{listed:#}");
+        assert_eq!(listed["total"], flagged_names.len());
+        let narrowed: Value = under("policy=idle-seats&userType=IEAAAAARNH777777&q=b")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            names_in(&narrowed),
+            vec!["boundary".to_owned()],
+            "{narrowed:#}"
+        );
+        let csv = client()
+            .get(format!("{url}/api/v1/usage/users.csv?policy=idle-seats"))
+            .bearer_auth(&analyst.api_token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(csv.lines().count(), flagged_names.len() + 1, "{csv}");
+        let missing = under("policy=no-such-policy").await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert!(missing.text().await.unwrap().contains("no-such-policy"));
+        let shown = page("/usage/users?policy=idle-seats".into()).await;
+        assert!(
+            shown.contains(&format!(
+                r#"<strong id="total">{}</strong>"#,
+                flagged_names.len()
+            )),
+            "{shown}"
+        );
+        assert!(shown.contains("<option selected>idle-seats</option>"));
+
         // Reclaims: Admins only; one plan per change, holding exactly the flagged people.
         let reclaim = |token: &str| {
             client()

@@ -333,6 +333,7 @@ async fn seats_that_become_inactive_start_one_run_each() {
                 ..Default::default()
             },
             signals: None,
+            policy: None,
         },
         weft_store::SortBy::LastActivity,
         false,

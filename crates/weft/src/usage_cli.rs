@@ -195,7 +195,7 @@ pub struct FilterArgs {
     /// Part of the name or e-mail.
     #[arg(long)]
     q: Option<String>,
-    /// all, logins, work, or a list of login, change, task, comment, timelog.
+    /// all, logins, work, or a list of login, change, task, comment, timelog, integration.
     #[arg(long, default_value = "all")]
     signals: String,
     /// No activity for at least this many days (never active included).
@@ -231,6 +231,9 @@ pub struct FilterArgs {
     /// Takes a paid seat.
     #[arg(long)]
     paid: Option<bool>,
+    /// Only the people this policy flags now (idle under it), on its connection.
+    #[arg(long)]
+    policy: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -267,7 +270,9 @@ impl FilterArgs {
                 paid: self.paid,
                 idle_days: self.idle,
                 ever_active: self.never_active.then_some(false),
+                user_ids: None,
             },
+            policy: self.policy.clone(),
         })
     }
 }

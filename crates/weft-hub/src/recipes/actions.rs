@@ -766,6 +766,7 @@ async fn inactive_users(ctx: &ActionContext<'_>, input: &Value) -> ActionResult 
             ..UserFilter::default()
         },
         signals,
+        policy: None,
     };
     let report = reports::users(ctx.hub, &request, SortBy::LastActivity, false, 1000, 0)
         .await

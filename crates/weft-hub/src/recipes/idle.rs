@@ -86,6 +86,7 @@ async fn look(
             ..UserFilter::default()
         },
         signals: None,
+        policy: None,
     };
     let mut started = 0;
     let mut offset = 0;

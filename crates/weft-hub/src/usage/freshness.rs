@@ -1,9 +1,10 @@
-//! How current a connection's usage data is: when each source last synced, and whether the
-//! people and activity are recent enough to act on. Policies and reclaims refuse to change
-//! anyone on data older than `Policy::usage_stale_after_s`: a person may have come back
-//! since.
+//! How current a connection's usage data is: when each source last synced, which activity
+//! signals those sources can show, and whether the people and activity are recent enough to
+//! act on. Policies and reclaims refuse to change anyone on data older than
+//! `Policy::usage_stale_after_s`: a person may have come back since.
 
 use serde::Serialize;
+use weft_core::usage::{Signal, Signals};
 use weft_store::{Connection, SourceState, source};
 
 use crate::Hub;
@@ -92,4 +93,33 @@ pub async fn require_fresh(hub: &Hub, connection: &Connection, doing: &str) -> H
         ))),
         None => Ok(()),
     }
+}
+
+/// Which signals a connection's synced sources can show, and why the others cannot.
+pub fn available(sources: &[SourceState]) -> (Signals, Vec<(Signal, String)>) {
+    let by_source = |name: &str| sources.iter().find(|s| s.source == name);
+    let mut set = Signals::NONE;
+    let mut missing = Vec::new();
+    for signal in Signal::ALL {
+        let name = match signal {
+            Signal::Login | Signal::Change | Signal::Integration => source::AUDIT_LOG,
+            Signal::Task => source::TASKS,
+            Signal::Comment => source::COMMENTS,
+            Signal::Timelog => source::TIMELOGS,
+        };
+        match by_source(name) {
+            // A source that synced once keeps counting while a later sync runs or fails.
+            Some(s) if s.status == "ok" || s.last_success_at.is_some() => {
+                set = Signals::of(&set.iter().chain([signal]).collect::<Vec<_>>());
+            }
+            Some(s) => missing.push((
+                signal,
+                s.message
+                    .clone()
+                    .unwrap_or_else(|| format!("{name} has not synced yet")),
+            )),
+            None => missing.push((signal, format!("{name} has not synced yet"))),
+        }
+    }
+    (set, missing)
 }

@@ -15,7 +15,6 @@ use weft_store::{Connection, PolicyRecord, Renewal};
 
 use super::freshness::{self, Freshness};
 use super::reclaim::{self, Action, Selection};
-use super::reports;
 use crate::error::{HubError, HubResult};
 use crate::{Hub, connections, trail};
 
@@ -323,7 +322,7 @@ pub async fn evaluate_checked(
     let connection = &checked.connection;
     let store = hub.store.usage();
     let sources = store.sources(&connection.id).await?;
-    let (available, _) = reports::available(&sources);
+    let (available, _) = freshness::available(&sources);
     let seats = store.paid_seats(&connection.id).await?;
     let renewal = store.renewal(&connection.id).await?;
     let now = hub.clock.now_s();

@@ -8,12 +8,14 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use weft_core::usage::{Signal, Signals, annual_savings_cents, day_of};
+use weft_core::policy::Verdict;
+use weft_core::usage::{Signals, annual_savings_cents, day_of};
 use weft_store::{
     AuditEntry, Connection, Renewal, SeatCounts, SeatGroup, SortBy, SourceState, SyncState,
-    TrendPoint, UsageScope, UserFilter, UserPage, UserRow, UserTypeInfo, WrikeAccount, source,
+    TrendPoint, UsageScope, UserFilter, UserPage, UserRow, UserTypeInfo, WrikeAccount,
 };
 
+use super::{freshness, policies};
 use crate::error::{HubError, HubResult};
 use crate::{Hub, connections};
 
@@ -26,6 +28,8 @@ pub struct ReportRequest {
     pub filter: UserFilter,
     /// The signals that count as activity; all of them when unset.
     pub signals: Option<Signals>,
+    /// Only the people this policy flags now ("idle under this policy"), on its connection.
+    pub policy: Option<String>,
 }
 
 /// The signals a report used for one connection, and what it could not use.
@@ -52,39 +56,35 @@ pub struct Scoped {
     pub connections: Vec<Connection>,
 }
 
-/// Which signals a connection's synced sources can show, and why the others cannot.
-pub fn available(sources: &[SourceState]) -> (Signals, Vec<(Signal, String)>) {
-    let by_source = |name: &str| sources.iter().find(|s| s.source == name);
-    let mut set = Signals::NONE;
-    let mut missing = Vec::new();
-    for signal in Signal::ALL {
-        let name = match signal {
-            Signal::Login | Signal::Change | Signal::Integration => source::AUDIT_LOG,
-            Signal::Task => source::TASKS,
-            Signal::Comment => source::COMMENTS,
-            Signal::Timelog => source::TIMELOGS,
-        };
-        match by_source(name) {
-            // A source that synced once keeps counting while a later sync runs or fails.
-            Some(s) if s.status == "ok" || s.last_success_at.is_some() => {
-                set = Signals::of(&set.iter().chain([signal]).collect::<Vec<_>>());
-            }
-            Some(s) => missing.push((
-                signal,
-                s.message
-                    .clone()
-                    .unwrap_or_else(|| format!("{name} has not synced yet")),
-            )),
-            None => missing.push((signal, format!("{name} has not synced yet"))),
-        }
-    }
-    (set, missing)
-}
-
 /// Resolves a request: its connections (all when none are named) and, for each, the
 /// signals it can honestly count. Connections to the same Wrike account count its people
 /// once: through the one synced last, the others named in its `shared_with`.
 pub async fn scope(hub: &Hub, request: &ReportRequest) -> HubResult<Scoped> {
+    let mut filter = request.filter.clone();
+    let mut request = request.clone();
+    if let Some(name) = &request.policy {
+        let evaluation = policies::evaluate(hub, name, false).await?;
+        let elsewhere = request
+            .connections
+            .iter()
+            .any(|c| *c != evaluation.connection_id && *c != evaluation.connection);
+        if elsewhere {
+            return Err(HubError::invalid(format!(
+                "policy: {name} judges the people of {}; leave out the other connections or the policy",
+                evaluation.connection
+            )));
+        }
+        request.connections = vec![evaluation.connection_id.clone()];
+        filter.user_ids = Some(
+            evaluation
+                .people
+                .into_iter()
+                .filter(|p| matches!(p.judged.verdict, Verdict::Flagged { .. }))
+                .map(|p| p.judged.person_id)
+                .collect(),
+        );
+    }
+    let request = &request;
     let named = if request.connections.is_empty() {
         hub.store.connections().list().await?
     } else {
@@ -106,7 +106,7 @@ pub async fn scope(hub: &Hub, request: &ReportRequest) -> HubResult<Scoped> {
     let mut used = Vec::new();
     for c in &connections {
         let sources = hub.store.usage().sources(&c.id).await?;
-        let (available, why) = available(&sources);
+        let (available, why) = freshness::available(&sources);
         let signals = requested.intersect(available);
         let missing = why
             .into_iter()
@@ -135,7 +135,7 @@ pub async fn scope(hub: &Hub, request: &ReportRequest) -> HubResult<Scoped> {
     Ok(Scoped {
         scope: UsageScope {
             connections: pairs,
-            filter: request.filter.clone(),
+            filter,
             now: hub.clock.now_s(),
         },
         signals: used,

@@ -34,8 +34,11 @@ pub struct UsageQuery {
     /// Part of a name, e-mail, title or company.
     pub q: Option<String>,
     /// What counts as activity: all, logins, work, or a list of login, change, task,
-    /// comment, timelog.
+    /// comment, timelog, integration (sign-ins by an API client with OAuth).
     pub signals: Option<String>,
+    /// Only the people this policy (by name) flags now, on its connection: "idle under this
+    /// policy".
+    pub policy: Option<String>,
     /// Idle at least this many days.
     #[param(minimum = 0, maximum = 3650)]
     pub idle: Option<i64>,
@@ -112,6 +115,7 @@ const NAMES: &[&str] = &[
     "connection",
     "q",
     "signals",
+    "policy",
     "idle",
     "never",
     "role",
@@ -216,6 +220,7 @@ impl UsageParams {
             request: ReportRequest {
                 connections,
                 signals,
+                policy: text("policy"),
                 filter: UserFilter {
                     q: text("q"),
                     kind: text("kind"),
@@ -234,6 +239,7 @@ impl UsageParams {
                     paid: flag("paid")?,
                     idle_days: number("idle", 0, 3650)?,
                     ever_active: flag("never")?.map(|never| !never),
+                    user_ids: None,
                 },
             },
             sort,

@@ -379,6 +379,8 @@ struct UsersPage {
     signals_used: Vec<SignalsUsed>,
     connections: Vec<(String, String)>,
     user_types: Vec<(String, String)>,
+    /// Every policy, by name: "idle under this policy" is a filter.
+    policies: Vec<String>,
     form: Vec<(String, String)>,
     query: String,
     next: String,
@@ -424,6 +426,11 @@ pub async fn users(
         signals_used: Vec::new(),
         connections: all.iter().map(|c| (c.id.clone(), c.name.clone())).collect(),
         user_types: Vec::new(),
+        policies: weft_hub::usage::policies::list(&state.hub)
+            .await?
+            .into_iter()
+            .map(|p| p.name)
+            .collect(),
         form: q.clone(),
         query: String::new(),
         next: String::new(),

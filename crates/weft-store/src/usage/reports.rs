@@ -43,6 +43,9 @@ pub struct UserFilter {
     pub idle_days: Option<i64>,
     /// Active at least once by the chosen signals (false: never).
     pub ever_active: Option<bool>,
+    /// Only these people (by Wrike id): those a policy flags, for "idle under this policy".
+    /// Bound as one JSON array, however many there are.
+    pub user_ids: Option<Vec<String>>,
 }
 
 impl UserFilter {
@@ -437,6 +440,18 @@ fn push_where<DB: sqlx::Database>(
     if let Some(days) = f.idle_days {
         query.push(format!(" AND {latest} <= "));
         query.push_bind(scope.now - days.max(0) * DAY);
+    }
+    if let Some(ids) = &f.user_ids {
+        let list = serde_json::Value::from(ids.clone()).to_string();
+        query.push(match backend {
+            Backend::Sqlite => " AND u.id IN (SELECT value FROM json_each(",
+            Backend::Postgres => " AND u.id IN (SELECT jsonb_array_elements_text(CAST(",
+        });
+        query.push_bind(list);
+        query.push(match backend {
+            Backend::Sqlite => "))",
+            Backend::Postgres => " AS jsonb)))",
+        });
     }
     if let Some(ever) = f.ever_active {
         query.push(if ever {
