@@ -67,7 +67,7 @@ enum Command {
     Sync(usage_cli::SyncArgs),
     /// Usage analytics: who uses the paid seats, trends, renewal savings, reclaiming seats.
     #[command(subcommand)]
-    Usage(usage_cli::UsageCommand),
+    Usage(Box<usage_cli::UsageCommand>),
     /// License policies: validate, diff, apply and export policy files; evaluate them; plan
     /// their reclaims.
     #[command(subcommand)]
@@ -375,7 +375,7 @@ pub fn run() -> anyhow::Result<()> {
                 usage_cli::sync_command(settings(&cli.config, cli.database_url)?, args).await
             }
             Command::Usage(command) => {
-                usage_cli::usage_command(settings(&cli.config, cli.database_url)?, command).await
+                usage_cli::usage_command(settings(&cli.config, cli.database_url)?, *command).await
             }
             Command::Policies(command) => {
                 policies_cli::policies_command(settings(&cli.config, cli.database_url)?, command)
