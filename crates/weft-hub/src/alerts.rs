@@ -1,6 +1,6 @@
-//! Alerts when a connection breaks or recovers, and recipes' notifications: a structured
-//! log event always, a JSON POST to a configured webhook URL, and e-mail through the
-//! configured SMTP server.
+//! Alerts when a connection breaks or recovers, recipes' notifications and the hub's own
+//! notices (renewal reminders): a structured log event always, a JSON POST to a configured
+//! webhook URL, and e-mail through the configured SMTP server.
 
 use std::time::Duration;
 
@@ -160,9 +160,21 @@ impl Alerter {
                 .map_err(NotifyError::Delivery)?;
             return Ok(vec!["email"]);
         }
-        let mut channels = Vec::new();
         let body = serde_json::json!({"event": "recipe.notify", "recipe": recipe, "subject": subject, "message": message});
-        match self.post_to_webhook(&body).await {
+        self.broadcast(&body, subject, message).await
+    }
+
+    /// Posts `body` to the alert webhook and e-mails `subject` and `message` to the alert
+    /// addresses, where each is set up. Returns the channels it went out on; an error when
+    /// a channel that is set up refused it (the webhook is tried first).
+    pub async fn broadcast(
+        &self,
+        body: &serde_json::Value,
+        subject: &str,
+        message: &str,
+    ) -> Result<Vec<&'static str>, NotifyError> {
+        let mut channels = Vec::new();
+        match self.post_to_webhook(body).await {
             Some(Ok(())) => channels.push("webhook"),
             Some(Err(error)) => return Err(NotifyError::Delivery(error)),
             None => {}

@@ -17,10 +17,14 @@ pub async fn start(hub: Hub, config: RuntimeConfig, extra: Registry) -> HubResul
     let mut registry = extra;
     crate::usage::jobs::register(&mut registry);
     crate::usage::dialogue::register(&mut registry);
+    crate::usage::reminders::register(&mut registry);
+    crate::usage::digest::register(&mut registry);
     crate::recipes::register(&mut registry);
     let schedules = vec![
         crate::usage::jobs::schedule(config.sync_interval).map_err(HubError::Invalid)?,
         crate::recipes::hooks_schedule(Duration::from_secs(300)).map_err(HubError::Invalid)?,
+        crate::usage::reminders::schedule(Duration::from_secs(3600)).map_err(HubError::Invalid)?,
+        crate::usage::digest::schedule(Duration::from_secs(3600)).map_err(HubError::Invalid)?,
     ];
     Runtime::run(hub, config, registry, schedules).await
 }

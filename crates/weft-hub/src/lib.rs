@@ -83,6 +83,8 @@ pub struct Policy {
     pub usage_stale_after_s: i64,
     /// The reclaim dialogue's e-mails, at a bounded rate shared by this process.
     pub dialogue_mail: Arc<MailRate>,
+    /// Days before a renewal that a reminder goes out (by e-mail and the alert webhook).
+    pub renewal_reminder_days: Vec<i64>,
 }
 
 /// A bounded rate of e-mails (a burst of one, then evenly spaced).
@@ -124,6 +126,7 @@ impl Default for Policy {
             recipe_parses: Arc::new(tokio::sync::Semaphore::new(2)),
             usage_stale_after_s: 48 * 3600,
             dialogue_mail: Arc::new(MailRate::per_minute(60)),
+            renewal_reminder_days: vec![120, 90, 60, 30],
         }
     }
 }

@@ -190,8 +190,8 @@ async fn plant(sim: &RunningSim, account: &str, domain: &str) -> HashMap<&'stati
 
 /// Each person's latest activity per signal, computed from the simulator's own data the way
 /// the sync should find it.
-fn truth(a: &AccountData, has_audit: bool, since: i64) -> HashMap<String, [i64; 5]> {
-    let mut last: HashMap<String, [i64; 5]> = HashMap::new();
+fn truth(a: &AccountData, has_audit: bool, since: i64) -> HashMap<String, [i64; 6]> {
+    let mut last: HashMap<String, [i64; 6]> = HashMap::new();
     let mut see = |user: &str, signal: Signal, at: i64| {
         let slot = Signal::ALL.iter().position(|s| *s == signal).unwrap();
         let entry = last.entry(user.to_owned()).or_default();
@@ -199,7 +199,17 @@ fn truth(a: &AccountData, has_audit: bool, since: i64) -> HashMap<String, [i64; 
     };
     if has_audit {
         for r in a.audit.iter().filter(|r| r.event_date.timestamp() >= since) {
+            // A sign-in by an API client (the details say `Login Type: Oauth2`) is an
+            // integration's, apart from sign-ins to Wrike itself.
+            let oauth = r
+                .details
+                .get("Login Type")
+                .and_then(|v| v.as_str())
+                .is_some_and(|t| t.eq_ignore_ascii_case("oauth2"));
             let signal = match r.operation {
+                AuditOperation::UserLoggedIn | AuditOperation::UserLogout if oauth => {
+                    Signal::Integration
+                }
                 AuditOperation::UserLoggedIn | AuditOperation::UserLogout => Signal::Login,
                 AuditOperation::UserFailLogin => continue,
                 _ => Signal::Change,
@@ -238,7 +248,7 @@ fn truth(a: &AccountData, has_audit: bool, since: i64) -> HashMap<String, [i64; 
     last
 }
 
-fn latest(last: Option<&[i64; 5]>, signals: Signals) -> i64 {
+fn latest(last: Option<&[i64; 6]>, signals: Signals) -> i64 {
     Signal::ALL
         .iter()
         .enumerate()
@@ -251,7 +261,7 @@ fn latest(last: Option<&[i64; 5]>, signals: Signals) -> i64 {
 /// The seat counts the report should show, from the simulator's data.
 fn expected_counts(
     a: &AccountData,
-    truth: &HashMap<String, [i64; 5]>,
+    truth: &HashMap<String, [i64; 6]>,
     signals: Signals,
     at: i64,
     idle_n: i64,
@@ -617,7 +627,7 @@ async fn business_accounts_count_work_and_say_what_is_missing() {
         assert_eq!(got.signals[0].used, Signals::WORK);
         assert_eq!(
             got.signals[0].missing.len(),
-            2,
+            3,
             "{:?}",
             got.signals[0].missing
         );

@@ -423,6 +423,12 @@ pub(crate) fn entries() -> Vec<Entry> {
         ),
         e(
             Method::POST,
+            "/account/digest",
+            Needs(ViewAnalytics),
+            post(web::team::set_digest),
+        ),
+        e(
+            Method::POST,
             "/account/sign-out-everywhere",
             SignedIn,
             post(web::team::sign_out_everywhere),
@@ -632,6 +638,17 @@ pub(crate) fn entries() -> Vec<Entry> {
         a(Needs(ViewAnalytics), routes!(api::dialogues::board)),
         a(Needs(ViewAnalytics), routes!(api::dialogues::show)),
         a(Needs(ReclaimSeats), routes!(api::dialogues::cancel)),
+        a(Needs(ViewAnalytics), routes!(api::notices::digest_setting)),
+        a(
+            Needs(ViewAnalytics),
+            routes!(api::notices::subscribe_digest),
+        ),
+        a(
+            Needs(ViewAnalytics),
+            routes!(api::notices::unsubscribe_digest),
+        ),
+        a(Needs(ViewAnalytics), routes!(api::notices::digest_preview)),
+        a(Needs(ViewAnalytics), routes!(api::notices::reminders_sent)),
         a(Public, routes!(openapi_json)),
         a(SignedIn, routes!(api::me)),
         a(SignedIn, routes!(api::team::change_own_password)),

@@ -1220,3 +1220,217 @@ fn signed_call(secret: &str, body: &str) -> reqwest::header::HeaderMap {
     }
     headers
 }
+
+/// A license policy walked in the browser: written in the editor and applied, its page with
+/// the seats it flags, its dialogue started (silent: the Admin decides) and seen on the
+/// board, its reclaims planned and confirmed from the page, and the savings ledger showing
+/// what they realized, person by person, in its chart and table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_from_its_page_to_the_board_and_the_ledger() {
+    let Some((_driver, browser)) = start_browser("policy-walk").await else {
+        return;
+    };
+    let (sim, base, _store, _runtime) = common::oauth_hub("browser_policy_walk").await;
+    let http = reqwest::Client::new();
+    let account = sim.sim.read().accounts[0].id().to_owned();
+    let token: serde_json::Value = http
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&json!({"accountId": account, "scopes": ["Default", "amReadWriteUser", "amReadOnlyAuditLog"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let added: serde_json::Value = http
+        .post(format!("{base}/api/v1/connections"))
+        .bearer_auth("wft_token-admin")
+        .json(
+            &json!({"name": "acme", "dataCenter": sim.api_url(0), "token": token["accessToken"],
+                      "features": ["usage_analytics", "reclaim"]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let connection = added["connection"]["id"]
+        .as_str()
+        .or_else(|| added["id"].as_str())
+        .unwrap_or_else(|| panic!("{added}"))
+        .to_owned();
+    let costs = http
+        .put(format!(
+            "{base}/api/v1/usage/connections/{connection}/renewal"
+        ))
+        .bearer_auth("wft_token-admin")
+        .json(&json!({"seatCost": "300", "currency": "USD"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        costs.status().is_success(),
+        "{}",
+        costs.text().await.unwrap()
+    );
+    let sync: serde_json::Value = http
+        .post(format!("{base}/api/v1/usage/connections/{connection}/sync"))
+        .bearer_auth("wft_token-admin")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let job = sync["jobId"].as_str().unwrap().to_owned();
+    let mut status = String::new();
+    for _ in 0..600 {
+        let shown: serde_json::Value = http
+            .get(format!("{base}/api/v1/jobs/{job}"))
+            .bearer_auth("wft_token-admin")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        status = shown["status"].as_str().unwrap_or_default().to_owned();
+        if status == "succeeded" || status == "dead" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "succeeded", "the sync job");
+
+    // Written in the editor, checked, applied: its page says whom it flags.
+    browser
+        .goto(&format!("{base}/usage/policies/new"))
+        .await
+        .unwrap();
+    type_into(&browser, Locator::Id("username"), "admin").await;
+    type_into(&browser, Locator::Id("password"), "admin-password").await;
+    click(&browser, Locator::Id("sign-in")).await;
+    wait_for_path(&browser, "/usage/policies/new").await;
+    let area = browser.find(Locator::Id("policy-source")).await.unwrap();
+    area.clear().await.unwrap();
+    area.send_keys(
+        "name: idle-seats\nconnection: acme\nidle_days: 30\naction: deactivate\ndecide: silent\n",
+    )
+    .await
+    .unwrap();
+    click(&browser, Locator::Id("apply")).await;
+    wait_for_path(&browser, "/usage/policies/idle-seats").await;
+    let flagged: usize = text_of(&browser, Locator::Id("tally-flagged"))
+        .await
+        .parse()
+        .unwrap();
+    assert!(flagged > 0, "the generated account has idle seats");
+    assert_eq!(
+        browser
+            .find_all(Locator::Css("#judged tr[data-verdict='flagged']"))
+            .await
+            .unwrap()
+            .len(),
+        flagged
+    );
+
+    // Its dialogue, started from the page, puts every flagged person on the board.
+    click(&browser, Locator::Id("start-dialogue")).await;
+    wait_for_path(&browser, "/usage/policies/idle-seats").await;
+    let mut state = String::new();
+    for _ in 0..100 {
+        state = text_of(&browser, Locator::Id("dialogue-state")).await;
+        if state.starts_with("running") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(state.starts_with("running, started by admin"), "{state}");
+    let mut on_board = 0;
+    for _ in 0..100 {
+        click(&browser, Locator::Id("board-link")).await;
+        wait_for_path(&browser, "/usage/dialogues").await;
+        on_board = browser
+            .find_all(Locator::Css("#dialogues tr[data-dialogue]"))
+            .await
+            .unwrap()
+            .len();
+        if on_board == flagged {
+            break;
+        }
+        browser.back().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(on_board, flagged, "everyone flagged is in the dialogue");
+    let board = text_of(&browser, Locator::Id("dialogues")).await;
+    assert!(
+        board.contains("idle-seats") && board.contains("silent"),
+        "{board}"
+    );
+
+    // Stopped, then reclaimed from the policy's page: the plan, confirmed, changes Wrike.
+    browser
+        .goto(&format!("{base}/usage/policies/idle-seats"))
+        .await
+        .unwrap();
+    click(&browser, Locator::Id("stop-dialogue")).await;
+    let mut state = String::new();
+    for _ in 0..100 {
+        state = text_of(&browser, Locator::Id("dialogue-state")).await;
+        if state.starts_with("not running") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(state.starts_with("not running"), "{state}");
+    click(&browser, Locator::Id("plan-reclaims")).await;
+    for _ in 0..100 {
+        if browser
+            .current_url()
+            .await
+            .is_ok_and(|u| u.path().starts_with("/usage/reclaims/"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    click(&browser, Locator::Id("confirm-reclaim")).await;
+    let mut plan_status = String::new();
+    for _ in 0..300 {
+        plan_status = text_of(&browser, Locator::Id("plan-status")).await;
+        if plan_status.contains("applied") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        browser.refresh().await.unwrap();
+    }
+    assert!(plan_status.contains("applied"), "{plan_status}");
+
+    // The ledger: each person the plan changed, realized at the seat's cost.
+    browser
+        .goto(&format!("{base}/usage/savings?connection={connection}"))
+        .await
+        .unwrap();
+    let entries = browser
+        .find_all(Locator::Css("#savings-entries tbody tr"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(entries, flagged, "one entry per person changed");
+    let realized = text_of(&browser, Locator::Id("savings-realized")).await;
+    let expected = weft_core::usage::money(30_000 * flagged as i64, "USD");
+    assert!(realized.contains(&expected), "{realized} / {expected}");
+    let chart = browser
+        .find(Locator::Id("savings-months"))
+        .await
+        .unwrap()
+        .html(false)
+        .await
+        .unwrap();
+    assert!(
+        chart.contains("<svg") || chart.contains("<table"),
+        "{chart}"
+    );
+    browser.close().await.unwrap();
+}

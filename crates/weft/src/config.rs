@@ -48,6 +48,7 @@ const KEYS: &[&str] = &[
     "sync_lease_seconds",
     "usage_stale_after_hours",
     "dialogue_emails_per_minute",
+    "renewal_reminder_days",
 ];
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -139,6 +140,9 @@ pub struct Settings {
     pub usage_stale_after_hours: u64,
     /// The reclaim dialogue's e-mails a minute, at most (per instance).
     pub dialogue_emails_per_minute: u64,
+    /// Days before a renewal that a reminder goes out, comma separated ("120,90,60,30";
+    /// empty: none).
+    pub renewal_reminder_days: String,
 }
 
 impl Default for Settings {
@@ -182,6 +186,7 @@ impl Default for Settings {
             sync_lease_seconds: 120,
             usage_stale_after_hours: 48,
             dialogue_emails_per_minute: 60,
+            renewal_reminder_days: "120,90,60,30".into(),
         }
     }
 }
@@ -244,6 +249,7 @@ impl std::fmt::Debug for Settings {
                 "dialogue_emails_per_minute",
                 &self.dialogue_emails_per_minute,
             )
+            .field("renewal_reminder_days", &self.renewal_reminder_days)
             .finish()
     }
 }
@@ -348,6 +354,7 @@ impl Settings {
             1,
             6_000,
         )?;
+        self.reminder_days()?;
         within("recipe_max_items", self.recipe_max_items, 1, 100_000)?;
         within(
             "recipe_max_step_bytes",
@@ -416,6 +423,25 @@ impl Settings {
         Ok(Some((mailer, alert_to)))
     }
 
+    /// `renewal_reminder_days` as numbers, each a day count from 1 to 730.
+    pub fn reminder_days(&self) -> anyhow::Result<Vec<i64>> {
+        let mut days = Vec::new();
+        for part in self
+            .renewal_reminder_days
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let day: i64 = part.parse().ok().filter(|d| (1..=730).contains(d)).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "invalid configuration: renewal_reminder_days: {part:?} is not a number of days from 1 to 730"
+                )
+            })?;
+            days.push(day);
+        }
+        Ok(days)
+    }
+
     /// The hub's rules from these settings.
     pub fn policy(&self) -> weft_hub::Policy {
         weft_hub::Policy {
@@ -428,6 +454,8 @@ impl Settings {
             dialogue_mail: std::sync::Arc::new(weft_hub::MailRate::per_minute(
                 self.dialogue_emails_per_minute as u32,
             )),
+            // Checked when the settings were loaded.
+            renewal_reminder_days: self.reminder_days().unwrap_or_default(),
             public_url: self.public_url.trim_end_matches('/').to_owned(),
             // Checked when the settings were loaded.
             recipe_http: weft_hub::egress::PrivateHosts::parse(&self.recipe_http_allow)

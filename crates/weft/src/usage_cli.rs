@@ -187,6 +187,83 @@ pub enum UsageCommand {
         #[arg(long = "user", required = true)]
         users: Vec<String>,
     },
+    /// Send the renewal reminders due now (a running hub looks every hour): one per
+    /// connection at the nearest of `renewal_reminder_days` not yet passed, never twice.
+    Remind {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The renewal reminders sent for a connection, newest first.
+    Reminders {
+        connection: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The weekly digest: preview it, send what is due, or set who gets it.
+    #[command(subcommand)]
+    Digest(DigestCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestCommand {
+    /// This week's digest as it would be sent now.
+    Preview {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send this week's digest to everyone subscribed who has not had it (from Monday
+    /// 08:00 UTC; a running hub looks every hour).
+    Send,
+    /// Send the digest to a team member (an Admin or Analyst) at an address.
+    Subscribe {
+        /// The member's name or id.
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Stop a member's digest.
+    Unsubscribe {
+        #[arg(long)]
+        user: String,
+    },
+}
+
+async fn digest_command(hub: &weft_hub::Hub, command: DigestCommand) -> anyhow::Result<()> {
+    use weft_hub::usage::digest;
+    match command {
+        DigestCommand::Preview { json } => {
+            let preview = wire::notices::DigestPreview::of(
+                digest::compose(hub).await?,
+                &hub.policy.public_url,
+            );
+            if json {
+                return crate::commands::print_json(&preview);
+            }
+            println!("{}\n\n{}", preview.subject, preview.text);
+        }
+        DigestCommand::Send => {
+            let sent = digest::send_due(hub).await?;
+            println!("{sent} digest(s) sent");
+        }
+        DigestCommand::Subscribe { user, email } => {
+            let user = weft_hub::access::find_user(hub, &user).await?;
+            let subscription = digest::subscribe(hub, &user.id, &email).await?;
+            println!(
+                "{} gets the weekly digest at {}",
+                user.username, subscription.email
+            );
+        }
+        DigestCommand::Unsubscribe { user } => {
+            let user = weft_hub::access::find_user(hub, &user).await?;
+            if digest::unsubscribe(hub, &user.id, "cli").await? {
+                println!("{} no longer gets the digest", user.username);
+            } else {
+                println!("{} did not get the digest", user.username);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Filters shared by the reports.
@@ -759,6 +836,50 @@ pub async fn usage_command(settings: Settings, command: UsageCommand) -> anyhow:
             }
             print_renewal_plan(&plan);
         }
+        UsageCommand::Remind { json } => {
+            let sent = weft_hub::usage::reminders::send_due(&hub).await?;
+            if json {
+                return crate::commands::print_json(&sent);
+            }
+            if sent.is_empty() {
+                println!("no renewal reminder is due");
+            }
+            for r in &sent {
+                println!(
+                    "{}: renewal on {} in {} days ({}-day reminder) sent by {}",
+                    r.connection,
+                    r.renewal_date,
+                    r.days_left,
+                    r.days_before,
+                    if r.channels.is_empty() {
+                        "no channel (set alert_webhook_url or smtp_url and alert_emails)".to_owned()
+                    } else {
+                        r.channels.join(" and ")
+                    }
+                );
+            }
+        }
+        UsageCommand::Reminders { connection, json } => {
+            let connection = connections::find(&hub, &connection).await?;
+            let sent = weft_hub::usage::reminders::sent(&hub, &connection.id).await?;
+            let entries: Vec<wire::notices::ReminderEntry> = sent.iter().map(Into::into).collect();
+            if json {
+                return crate::commands::print_json(&entries);
+            }
+            if entries.is_empty() {
+                println!("no renewal reminder was sent for {}", connection.name);
+            }
+            for e in &entries {
+                println!(
+                    "{}  renewal {}  {} days before  by {}",
+                    e.sent_at.format("%Y-%m-%d %H:%M"),
+                    e.renewal_date,
+                    e.days_before,
+                    e.channels.join(", ")
+                );
+            }
+        }
+        UsageCommand::Digest(command) => digest_command(&hub, command).await?,
         UsageCommand::Savings {
             connection,
             json,

@@ -6,6 +6,7 @@
 pub mod connections;
 pub mod dialogues;
 pub mod jobs;
+pub mod notices;
 pub mod policies;
 pub mod recipes;
 pub mod secrets;

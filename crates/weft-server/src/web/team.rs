@@ -7,7 +7,7 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
-use weft_core::roles::Role;
+use weft_core::roles::{Permission, Role};
 use weft_hub::{HubError, access};
 
 use super::{Layout, PageResult, layout, render, timestamp};
@@ -526,6 +526,10 @@ struct AccountPage {
     layout: Layout,
     error: String,
     notice: String,
+    /// Whether the weekly digest is for this member (Admins and Analysts).
+    digest_offered: bool,
+    /// Where the digest goes; empty when it does not.
+    digest_email: String,
 }
 
 async fn account_page(
@@ -535,14 +539,54 @@ async fn account_page(
     notice: &str,
     status: StatusCode,
 ) -> PageResult {
+    let digest_offered = caller.user.role.allows(Permission::ViewAnalytics);
+    let digest_email = if digest_offered {
+        weft_hub::usage::digest::subscription(&state.hub, &caller.user.id)
+            .await?
+            .map(|s| s.email)
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     render(
         AccountPage {
             layout: layout(state, caller, "Account").await?,
             error: error.to_owned(),
             notice: notice.to_owned(),
+            digest_offered,
+            digest_email,
         },
         status,
     )
+}
+
+/// Turns the weekly digest on (at the address given) or off.
+pub async fn set_digest(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: FormData,
+) -> PageResult {
+    let result = if form.raw("action") == "off" {
+        weft_hub::usage::digest::unsubscribe(&state.hub, &caller.user.id, &caller.user.username)
+            .await
+            .map(|_| "The weekly digest is off.".to_owned())
+    } else {
+        weft_hub::usage::digest::subscribe(&state.hub, &caller.user.id, &form.raw("email"))
+            .await
+            .map(|s| {
+                format!(
+                    "The weekly digest goes to {} every Monday from 08:00 UTC.",
+                    s.email
+                )
+            })
+    };
+    match result {
+        Ok(notice) => account_page(&state, &caller, "", &notice, StatusCode::OK).await,
+        Err(e) => {
+            let (message, status) = on_page(e)?;
+            account_page(&state, &caller, &message, "", status).await
+        }
+    }
 }
 
 pub async fn account(

@@ -3,12 +3,14 @@
 //! checkpoint in one transaction), `reports` reads, `plans` keeps what people enter
 //! (renewal costs) and decide (reclaim plans), `policies` the license policies applied and
 //! the seats they judge, `dialogues` the reclaim dialogue's people, `savings`
-//! the ledger of what applied reclaims saved.
+//! the ledger of what applied reclaims saved, `notices` the renewal reminders and weekly
+//! digests sent.
 //!
 //! Rows of a connection go when the connection goes (foreign keys with `ON DELETE CASCADE`).
 
 mod dialogues;
 mod ingest;
+mod notices;
 mod periods;
 mod plans;
 mod policies;
@@ -17,6 +19,7 @@ mod savings;
 
 pub use dialogues::*;
 pub use ingest::*;
+pub use notices::*;
 pub use periods::PeriodKind;
 pub use plans::*;
 pub use policies::*;
