@@ -1,10 +1,11 @@
 //! Benchmarks for weft. Each prints its figure next to a baseline measured in the same run
 //! (the machines are shared and noisy, so only ratios compare across runs), and `--write`
 //! records the results in BENCHMARKS.md.
-//! `weft-bench [sim-audit|hub-api|queue|usage-ingest|usage-paced|usage-report|airbyte-tasks|recipes|recipe-parse] [--write]`.
+//! `weft-bench [sim-audit|hub-api|queue|usage-ingest|usage-paced|usage-report|policy-eval|airbyte-tasks|recipes|recipe-parse] [--write]`.
 
 mod airbyte;
 mod hub_api;
+mod policy_eval;
 mod queue;
 mod recipe_parse;
 mod recipes;
@@ -33,13 +34,14 @@ async fn main() -> anyhow::Result<()> {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let runs = |name: &str| wanted.is_empty() || wanted.contains(&name);
-    let benchmarks: [(&str, Benchmark); 9] = [
+    let benchmarks: [(&str, Benchmark); 10] = [
         ("sim-audit", || Box::pin(sim_audit::run())),
         ("hub-api", || Box::pin(hub_api::run())),
         ("queue", || Box::pin(queue::run())),
         ("usage-ingest", || Box::pin(usage_ingest::run())),
         ("usage-paced", || Box::pin(usage_paced::run())),
         ("usage-report", || Box::pin(usage_report::run())),
+        ("policy-eval", || Box::pin(policy_eval::run())),
         ("airbyte-tasks", || Box::pin(airbyte::run_bench())),
         ("recipes", || Box::pin(recipes::run())),
         ("recipe-parse", || Box::pin(recipe_parse::run())),

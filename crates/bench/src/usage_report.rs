@@ -22,12 +22,16 @@ use weft_store::{
     UserTypeRow, WrikeIdentity, source,
 };
 
-const PEOPLE: i64 = 100_000;
+pub(crate) const PEOPLE: i64 = 100_000;
 /// Generated records per person before the idle ones stop; about 10 million kept.
 const PER_PERSON: i64 = 118;
-const CONNECTION: &str = "conn_bench";
+pub(crate) const CONNECTION: &str = "conn_bench";
 
-async fn seed(store: &Store, key: &SecretKey, now: i64) -> anyhow::Result<(String, i64)> {
+pub(crate) async fn seed(
+    store: &Store,
+    key: &SecretKey,
+    now: i64,
+) -> anyhow::Result<(String, i64)> {
     store
         .access()
         .create_user(NewUser {

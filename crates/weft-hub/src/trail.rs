@@ -8,6 +8,28 @@ use weft_store::{NewTrailEntry, TrailEntry, TrailFilter};
 use crate::Hub;
 use crate::error::HubResult;
 
+/// Appends many entries (actor, action, target, after) in one transaction, stamped with
+/// the hub's clock.
+pub async fn record_many(
+    hub: &Hub,
+    entries: Vec<(String, String, String, Value)>,
+) -> HubResult<()> {
+    let at = hub.clock.now_s();
+    let entries: Vec<NewTrailEntry> = entries
+        .into_iter()
+        .map(|(actor, action, target, after)| NewTrailEntry {
+            at,
+            actor,
+            action,
+            target,
+            before: None,
+            after: Some(after),
+        })
+        .collect();
+    hub.store.trail().append_many(&entries).await?;
+    Ok(())
+}
+
 /// Appends one entry, stamped with the hub's clock.
 pub async fn record(
     hub: &Hub,

@@ -528,6 +528,13 @@ async fn enterprise_reports_match_the_simulators_own_answer() {
                         AuditOperation::UserLoggedIn | AuditOperation::UserLogout
                     )
                 })
+                // Sign-ins by an API client are the integration signal, not logins.
+                .filter(|r| {
+                    !r.details
+                        .get("Login Type")
+                        .and_then(|v| v.as_str())
+                        .is_some_and(|t| t.eq_ignore_ascii_case("oauth2"))
+                })
                 .filter(|r| r.event_date.timestamp().div_euclid(DAY) == point.start_day)
                 .filter_map(|r| r.user_id.as_deref())
                 .collect();

@@ -28,25 +28,6 @@ fn start() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-/// An HTTP endpoint on loopback that keeps the JSON bodies POSTed to it.
-async fn receiver() -> (String, Arc<std::sync::Mutex<Vec<Value>>>) {
-    let received = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let kept = received.clone();
-    let app = axum::Router::new().fallback(move |body: axum::body::Bytes| {
-        let kept = kept.clone();
-        async move {
-            kept.lock()
-                .unwrap()
-                .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
-            "ok"
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, received)
-}
-
 const POLICY: &str = "name: idle-seats
 connection: acme
 idle_days: 30
@@ -79,7 +60,7 @@ async fn reminders_and_the_weekly_digest_go_out_once_each() {
         };
         let team = common::team(&store).await;
         let (admin, analyst, operator) = (&team[0], &team[1], &team[2]);
-        let (hook, posted) = receiver().await;
+        let (hook, posted) = common::receiver().await;
         let (smtp, mails) = common::smtp_sink().await;
         let mut hub = common::hub_on(store.clone(), None, Some(hook));
         let mailer = weft_hub::mail::Mailer::new(

@@ -385,25 +385,6 @@ async fn seats_that_become_inactive_start_one_run_each() {
     assert_eq!(look().await.unwrap(), 0, "one run per stretch of idleness");
 }
 
-/// An HTTP endpoint of "another system" on loopback: the JSON bodies POSTed to it.
-async fn receiver() -> (String, Arc<std::sync::Mutex<Vec<Value>>>) {
-    let received = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let kept = received.clone();
-    let app = axum::Router::new().fallback(move |body: axum::body::Bytes| {
-        let kept = kept.clone();
-        async move {
-            kept.lock()
-                .unwrap()
-                .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
-            "ok"
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, received)
-}
-
 /// Every example recipe in `examples/recipes`, applied as the files are (the endpoint of the
 /// project one pointed at `receiver`), started, and fired by people's changes in the
 /// simulated Wrike made through its control API; what the recipes did is read back from
@@ -413,7 +394,7 @@ async fn every_example_recipe_runs_end_to_end_against_the_simulator() {
     for store in common::every_store("recipes_examples").await {
         let backend = store.backend().as_str();
         let w = world(store).await;
-        let (endpoint, received) = receiver().await;
+        let (endpoint, received) = common::receiver().await;
         let mut files = Vec::new();
         for name in [
             "comment-on-status-change",
@@ -1642,7 +1623,7 @@ steps:
 async fn http_steps_reach_private_hosts_only_when_listed() {
     let w = world(common::store("recipes_egress").await).await;
     let inbound = w.inbound(REACH_INSIDE, "reach-inside").await;
-    let (endpoint, received) = receiver().await;
+    let (endpoint, received) = common::receiver().await;
     let run = w.fire(&inbound, json!({"endpoint": endpoint})).await;
     assert_eq!(run["run"]["status"], "succeeded", "{run}");
     let steps = run["steps"].as_array().unwrap();

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::StoreResult;
 use crate::db::{Db, failed, on_pool};
+use crate::{StoreError, StoreResult};
 
 /// One line of the hub's trail.
 #[derive(Debug, Clone, Serialize)]
@@ -75,6 +75,29 @@ impl Trail<'_> {
             .bind(e.before.as_ref().map(|v| v.to_string())).bind(e.after.as_ref().map(|v| v.to_string()))
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed("trail")))?;
         Ok(())
+    }
+
+    /// Appends many entries in one transaction (a dialogue's round lets in thousands of
+    /// people at once).
+    pub async fn append_many(&self, entries: &[NewTrailEntry]) -> StoreResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("trail"))?;
+            for chunk in entries.chunks(500) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO trail (at, actor, action, target, before_json, after_json) ");
+                insert.push_values(chunk, |mut row, e| {
+                    row.push_bind(e.at).push_bind(&e.actor).push_bind(&e.action).push_bind(&e.target)
+                        .push_bind(e.before.as_ref().map(|v| v.to_string()))
+                        .push_bind(e.after.as_ref().map(|v| v.to_string()));
+                });
+                insert.build().execute(&mut *tx).await.map_err(failed("trail"))?;
+            }
+            tx.commit().await.map_err(failed("trail"))?;
+            Ok::<(), StoreError>(())
+        })
     }
 
     /// The latest `limit` entries, newest first.

@@ -29,7 +29,7 @@ pub async fn digest_setting(
 
 /// Get the weekly digest at an address (Admins and Analysts), from the next Monday 08:00 UTC
 #[utoipa::path(put, path = "/api/v1/me/digest", tag = "usage", request_body = DigestRequest,
-    responses((status = 200, body = DigestSetting), (status = 400, description = "Not an e-mail address")))]
+    responses((status = 200, body = DigestSetting)))]
 pub async fn subscribe_digest(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

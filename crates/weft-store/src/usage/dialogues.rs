@@ -3,6 +3,8 @@
 //! nothing the second time), and the step that hands a batch of them to a reclaim plan in
 //! the same transaction that stores the plan.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::{ReclaimPlan, Usage};
@@ -104,6 +106,47 @@ impl Usage<'_> {
             .bind(&d.last_signal).bind(d.annual_saving_cents).bind(&d.state).bind(&d.reason).bind(d.started_at).bind(&d.started_by)
             .execute(pool).await.map(|r| r.rows_affected()).map_err(failed("a dialogue")))?;
         Ok(n == 1)
+    }
+
+    /// Opens many dialogues in one transaction; answers the ids of those opened (a person
+    /// already in an open dialogue of the policy is left as they are).
+    pub async fn open_dialogues_many(&self, all: &[Dialogue]) -> StoreResult<Vec<String>> {
+        if all.is_empty() {
+            return Ok(Vec::new());
+        }
+        on_pool!(self.db, pool => {
+            let mut tx = pool.begin().await.map_err(failed("dialogues"))?;
+            let mut opened = Vec::with_capacity(all.len());
+            // 18 values a row, well under SQLite's 32,766 bound parameters a statement.
+            for chunk in all.chunks(1000) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO usage_dialogues (id, policy, connection_id, user_id, name, email, user_type_id, mode, change, change_label, \
+                       last_activity_at, last_signal, annual_saving_cents, state, reason, started_at, started_by, updated_at) ");
+                insert.push_values(chunk, |mut row, d| {
+                    row.push_bind(&d.id).push_bind(&d.policy).push_bind(&d.connection_id).push_bind(&d.user_id)
+                        .push_bind(&d.name).push_bind(&d.email).push_bind(&d.user_type_id).push_bind(&d.mode)
+                        .push_bind(&d.change).push_bind(&d.change_label).push_bind(d.last_activity_at)
+                        .push_bind(&d.last_signal).push_bind(d.annual_saving_cents).push_bind(&d.state)
+                        .push_bind(&d.reason).push_bind(d.started_at).push_bind(&d.started_by).push_bind(d.updated_at);
+                });
+                insert.push(" ON CONFLICT DO NOTHING RETURNING id");
+                let ids: Vec<String> = insert.build_query_scalar().fetch_all(&mut *tx).await.map_err(failed("dialogues"))?;
+                opened.extend(ids);
+            }
+            tx.commit().await.map_err(failed("dialogues"))?;
+            Ok::<Vec<String>, StoreError>(opened)
+        })
+    }
+
+    /// Everyone of a policy who kept their seat, with until when the latest keep holds.
+    pub async fn kept_until_all(&self, policy: &str) -> StoreResult<HashMap<String, i64>> {
+        let rows: Vec<(String, Option<i64>)> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT user_id, MAX(keep_until) FROM usage_dialogues WHERE policy = $1 AND state = 'kept' GROUP BY user_id")
+            .bind(policy).fetch_all(pool).await.map_err(failed("dialogues")))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(user, until)| until.map(|u| (user, u)))
+            .collect())
     }
 
     pub async fn dialogue(&self, id: &str) -> StoreResult<Option<Dialogue>> {

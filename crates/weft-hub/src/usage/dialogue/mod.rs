@@ -75,12 +75,18 @@ fn dialogue_actor(policy: &str) -> String {
     format!("policy {policy} (dialogue)")
 }
 
-async fn record_step(hub: &Hub, actor: &str, action: &str, d: &Dialogue, detail: Value) {
+/// What the trail says of one step of a dialogue: which, whose, and `detail`.
+fn step_detail(d: &Dialogue, detail: Value) -> Value {
     let mut after =
         json!({"dialogue": d.id, "policy": d.policy, "user": d.user_id, "name": d.name});
     if let (Some(map), Value::Object(extra)) = (after.as_object_mut(), detail) {
         map.extend(extra);
     }
+    after
+}
+
+async fn record_step(hub: &Hub, actor: &str, action: &str, d: &Dialogue, detail: Value) {
+    let after = step_detail(d, detail);
     // The step is stored already; a trail that cannot be written is logged, not undone.
     if let Err(e) = trail::record(hub, actor, action, &d.policy, None, Some(after)).await {
         tracing::warn!(error = %e, dialogue = %d.id, "writing a dialogue step to the trail");
@@ -295,7 +301,10 @@ pub async fn round(hub: &Hub, name: &str) -> HubResult<RoundReport> {
         .into_iter()
         .map(|d| d.user_id)
         .collect();
-    let mut escalated = false;
+    // Everyone let in is written at once: one query for who kept their seat, one
+    // transaction for the rows, one for the trail.
+    let kept = store.kept_until_all(name).await?;
+    let mut joining: Vec<Dialogue> = Vec::new();
     for p in &evaluation.people {
         let Verdict::Flagged {
             last_activity_at,
@@ -310,10 +319,9 @@ pub async fn round(hub: &Hub, name: &str) -> HubResult<RoundReport> {
         if open.contains(&p.judged.person_id) {
             continue;
         }
-        if store
-            .kept_until(name, &p.judged.person_id)
-            .await?
-            .is_some_and(|until| until > now)
+        if kept
+            .get(&p.judged.person_id)
+            .is_some_and(|until| *until > now)
         {
             report.kept_out += 1;
             continue;
@@ -358,19 +366,36 @@ pub async fn round(hub: &Hub, name: &str) -> HubResult<RoundReport> {
             plan_id: None,
             updated_at: now,
         };
-        if !store.open_dialogue(&d).await? {
-            continue;
-        }
-        report.joined += 1;
-        record_step(
-            hub,
-            &actor,
-            "usage.dialogue.join",
-            &d,
-            json!({"mode": d.mode, "change": d.change_label, "state": d.state, "reason": reason}),
-        )
-        .await;
-        if state == "pending" {
+        joining.push(d);
+    }
+    let opened: std::collections::HashSet<String> = store
+        .open_dialogues_many(&joining)
+        .await?
+        .into_iter()
+        .collect();
+    let joined: Vec<&Dialogue> = joining.iter().filter(|d| opened.contains(&d.id)).collect();
+    report.joined = joined.len();
+    let steps = joined
+        .iter()
+        .map(|d| {
+            (
+                actor.clone(),
+                "usage.dialogue.join".to_owned(),
+                d.policy.clone(),
+                step_detail(
+                    d,
+                    json!({"mode": d.mode, "change": d.change_label, "state": d.state, "reason": d.reason}),
+                ),
+            )
+        })
+        .collect();
+    // The rows are stored already; a trail that cannot be written is logged, not undone.
+    if let Err(e) = trail::record_many(hub, steps).await {
+        tracing::warn!(error = %e, policy = name, "writing a round's joins to the trail");
+    }
+    let mut escalated = false;
+    for d in &joined {
+        if d.state == "pending" {
             let now_ms = hub.clock.now_ms();
             queue(hub, &actor, enqueue_advance(&d.id, now_ms, now_ms)).await?;
         } else {
