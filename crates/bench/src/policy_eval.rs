@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use weft_core::secrets::SecretKey;
 use weft_hub::usage::{dialogue, policies, reports};
-use weft_store::Store;
+use weft_store::{Store, source};
 
 use crate::usage_report::{CONNECTION, PEOPLE, seed};
 
@@ -88,6 +88,14 @@ async fn run_on(name: &str, store: Store) -> anyhow::Result<String> {
     let t = Instant::now();
     let (_token, records) = seed(&store, &key, now).await?;
     let seeded = t.elapsed();
+    // The seed writes people and activity; a policy also needs them marked as synced (it
+    // refuses an account whose user types and groups it has never seen).
+    for source in [source::ACCOUNT, source::USER_TYPES, source::USERS] {
+        store
+            .usage()
+            .finish_source(CONNECTION, source, "ok", None, 0, now)
+            .await?;
+    }
     let hub = weft_hub::Hub::new(Arc::new(store), key);
     let connection = weft_hub::connections::find(&hub, "acme").await?;
     reports::set_renewal(

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod background;
 pub mod connections;
 pub mod consent;
+pub mod diff;
 pub mod egress;
 pub mod error;
 pub mod health;

@@ -17,7 +17,6 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use weft_core::clock::ManualClock;
-use wrike_api::models::ContactType;
 use wrike_sim::{Listen, RunningSim, SimConfig};
 
 fn now() -> DateTime<Utc> {
@@ -143,19 +142,7 @@ async fn plant(sim: &RunningSim) -> BTreeMap<String, String> {
     let (account_id, types) = {
         let mut world = sim.sim.write();
         let account = &mut world.accounts[0];
-        let integration = account.integration_user().map(|u| u.id().to_owned());
-        let owner = account.owner().id().to_owned();
-        account.users.retain(|u| {
-            u.contact.contact_type != ContactType::Person
-                || u.id() == owner
-                || Some(u.id()) == integration.as_deref()
-        });
-        account.audit.clear();
-        account.comments.clear();
-        account.timelogs.clear();
-        for task in account.tasks.iter_mut() {
-            task.author_ids = Some(Vec::new());
-        }
+        account.keep_only_owner_and_integration();
         let types: Vec<String> = account.user_types.iter().map(|t| t.id.clone()).collect();
         (account.id().to_owned(), types)
     };

@@ -321,7 +321,7 @@ pub async fn policies_command(settings: Settings, command: PoliciesCommand) -> a
         // Taken above, with a hub that holds the key.
         PoliciesCommand::Dialogue(_) => {}
         PoliciesCommand::Reclaim { name, json } => {
-            let plans = policies::plan_reclaims(&hub, &actor, &name).await?;
+            let plans = weft_hub::usage::reclaim::plan_policy(&hub, &actor, &name).await?;
             if json {
                 let mut all = Vec::new();
                 for plan in &plans {

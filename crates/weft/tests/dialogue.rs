@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use serde_json::{Value, json};
 use weft_store::{Store, TrailFilter};
-use wrike_api::models::ContactType;
 use wrike_sim::{Listen, RunningSim, SimConfig};
 
 mod common;
@@ -208,19 +207,7 @@ async fn planted_sim() -> (RunningSim, BTreeMap<String, String>, String) {
     let (account_id, user_type) = {
         let mut world = sim.sim.write();
         let account = &mut world.accounts[0];
-        let integration = account.integration_user().map(|u| u.id().to_owned());
-        let owner = account.owner().id().to_owned();
-        account.users.retain(|u| {
-            u.contact.contact_type != ContactType::Person
-                || u.id() == owner
-                || Some(u.id()) == integration.as_deref()
-        });
-        account.audit.clear();
-        account.comments.clear();
-        account.timelogs.clear();
-        for task in account.tasks.iter_mut() {
-            task.author_ids = Some(Vec::new());
-        }
+        account.keep_only_owner_and_integration();
         (account.id().to_owned(), account.user_types[0].id.clone())
     };
     let mut ids = BTreeMap::new();

@@ -130,6 +130,24 @@ impl AccountData {
             .iter()
             .find(|u| u.email().starts_with("wrike-integration@"))
     }
+    /// Leaves the owner and the integration user as the account's only people, with no
+    /// activity anywhere (audit log, comments, timelogs, task authors): a blank account for
+    /// a test to plant people on with answers it can work out.
+    pub fn keep_only_owner_and_integration(&mut self) {
+        let integration = self.integration_user().map(|u| u.id().to_owned());
+        let owner = self.owner().id().to_owned();
+        self.users.retain(|u| {
+            u.contact.contact_type != ContactType::Person
+                || u.id() == owner
+                || Some(u.id()) == integration.as_deref()
+        });
+        self.audit.clear();
+        self.comments.clear();
+        self.timelogs.clear();
+        for task in self.tasks.iter_mut() {
+            task.author_ids = Some(Vec::new());
+        }
+    }
     pub fn task(&self, id: &str) -> Option<&Task> {
         self.tasks.iter().find(|t| t.id == id)
     }

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Value, json};
-use similar::TextDiff;
 use weft_core::recipe::{self, Problems, Recipe, Trigger};
 use weft_core::roles::Permission;
 use weft_core::scope_plan::{self, AccountFacts};
@@ -16,6 +15,7 @@ use weft_store::{
 };
 use wrike_api::Scope;
 
+use crate::diff::diff_text;
 use crate::error::{HubError, HubResult};
 use crate::{Actor, Hub, connections, trail};
 
@@ -257,15 +257,6 @@ impl Change {
             | Change::Remove { name } => name,
         }
     }
-}
-
-/// A unified diff between two recipe texts.
-pub fn diff_text(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
-    TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(old_name, new_name)
-        .to_string()
 }
 
 /// What `apply` would change to make the hub match `files`.

@@ -1,9 +1,7 @@
 //! License policies in the hub: files checked against their connection's account
 //! (validate), compared with what is applied (diff), applied as a new version, exported,
-//! removed; evaluated over the synced seats ("idle under this policy"), and turned into
-//! reclaim plans an Admin confirms. The rule itself is `weft_core::policy`.
-
-use std::collections::BTreeMap;
+//! removed; evaluated over the synced seats ("idle under this policy"). What they flag
+//! becomes reclaim plans in `reclaim::plan_policy`. The rule itself is `weft_core::policy`.
 
 use serde::Serialize;
 use weft_core::policy::{
@@ -14,7 +12,6 @@ use weft_core::usage::{Signals, annual_savings_cents};
 use weft_store::{Connection, PolicyRecord, Renewal};
 
 use super::freshness::{self, Freshness};
-use super::reclaim::{self, Action, Selection};
 use crate::error::{HubError, HubResult};
 use crate::{Hub, connections, trail};
 
@@ -148,14 +145,14 @@ pub async fn diff(hub: &Hub, checked: &Checked) -> HubResult<PolicyDiff> {
     let (change, diff) = match &applied {
         None => (
             "new",
-            crate::recipes::library::diff_text("", &checked.text, "/dev/null", &name),
+            crate::diff::diff_text("", &checked.text, "/dev/null", &name),
         ),
         Some(a) if a.text == checked.text && a.connection_id == checked.connection.id => {
             ("unchanged", String::new())
         }
         Some(a) => (
             "changed",
-            crate::recipes::library::diff_text(
+            crate::diff::diff_text(
                 &a.text,
                 &checked.text,
                 &format!("{name} (version {})", a.version),
@@ -391,68 +388,4 @@ pub async fn evaluate_checked(
         freshness: freshness::of(hub, connection).await?,
         people,
     })
-}
-
-/// Turns what a policy flags now into reclaim plans (one per change: a deactivation, each
-/// target type), for an Admin to confirm like any other plan. Refused on stale data.
-pub async fn plan_reclaims(
-    hub: &Hub,
-    actor: &str,
-    name: &str,
-) -> HubResult<Vec<weft_store::ReclaimPlan>> {
-    let evaluation = evaluate(hub, name, false).await?;
-    let connection = connections::find(hub, &evaluation.connection_id).await?;
-    freshness::require_fresh(
-        hub,
-        &connection,
-        &format!("planning policy {name}'s reclaims"),
-    )
-    .await?;
-    let mut by_change: BTreeMap<String, (Action, Vec<String>)> = BTreeMap::new();
-    for p in &evaluation.people {
-        let Verdict::Flagged { change, .. } = &p.judged.verdict else {
-            continue;
-        };
-        let action = match change {
-            Change::Deactivate => Action::Deactivate,
-            Change::SetType { id, .. } => Action::SetType(id.clone()),
-            Change::SetRole { role } => Action::SetRole(role.clone()),
-        };
-        by_change
-            .entry(format!("{action:?}"))
-            .or_insert_with(|| (action, Vec::new()))
-            .1
-            .push(p.judged.person_id.clone());
-    }
-    if by_change.is_empty() {
-        return Err(HubError::invalid(format!(
-            "policy {name} flags nobody on {} now; nothing to reclaim",
-            connection.name
-        )));
-    }
-    let mut plans = Vec::new();
-    for (_, (action, users)) in by_change {
-        for chunk in users.chunks(reclaim::MAX_USERS as usize) {
-            plans.push(
-                reclaim::plan(
-                    hub,
-                    actor,
-                    &connection,
-                    action.clone(),
-                    Selection::Users(chunk.to_vec()),
-                )
-                .await?,
-            );
-        }
-    }
-    trail::record(
-        hub,
-        actor,
-        "usage.policy.reclaim",
-        name,
-        None,
-        Some(serde_json::json!({"plans": plans.iter().map(|p| &p.id).collect::<Vec<_>>(), "flagged": evaluation.tally.flagged})),
-    )
-    .await?;
-    Ok(plans)
 }

@@ -2,17 +2,22 @@
 //! filtered set. Always two steps: a dry run makes a plan (who, from what, to what; nothing
 //! is sent to Wrike), then an Admin confirms it and the hub applies exactly that plan, one
 //! Wrike call per user, keeping each call's result. Both steps go in the hub's trail. A plan
-//! is applied at most once, and not after it expires.
+//! is applied at most once, and not after it expires. A policy's flagged people become
+//! plans here too (`plan_policy`), so policies only judge and never plan.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use weft_core::health::FailureClass;
+use weft_core::policy::{Change, Verdict};
 use weft_store::{Connection, ReclaimItem, ReclaimPlan, SortBy, UserRow};
 use wrike_api::models::Role;
 use wrike_api::requests::{ProfileUpdate, UserUpdate};
 
 use super::reports::{self, ReportRequest};
+use super::{freshness, policies};
 use crate::error::{HubError, HubResult};
-use crate::{Hub, trail, wrike};
+use crate::{Hub, connections, trail, wrike};
 
 /// How long a plan may wait for its confirmation.
 pub const PLAN_LIFETIME_S: i64 = 3600;
@@ -577,4 +582,68 @@ pub fn csv(plan: &ReclaimPlan) -> HubResult<Vec<u8>> {
     }
     out.into_inner()
         .map_err(|e| HubError::Internal(format!("writing CSV: {e}")))
+}
+
+/// Turns what a policy flags now into reclaim plans (one per change: a deactivation, each
+/// target type), for an Admin to confirm like any other plan. Refused on stale data.
+pub async fn plan_policy(
+    hub: &Hub,
+    actor: &str,
+    name: &str,
+) -> HubResult<Vec<weft_store::ReclaimPlan>> {
+    let evaluation = policies::evaluate(hub, name, false).await?;
+    let connection = connections::find(hub, &evaluation.connection_id).await?;
+    freshness::require_fresh(
+        hub,
+        &connection,
+        &format!("planning policy {name}'s reclaims"),
+    )
+    .await?;
+    let mut by_change: BTreeMap<String, (Action, Vec<String>)> = BTreeMap::new();
+    for p in &evaluation.people {
+        let Verdict::Flagged { change, .. } = &p.judged.verdict else {
+            continue;
+        };
+        let action = match change {
+            Change::Deactivate => Action::Deactivate,
+            Change::SetType { id, .. } => Action::SetType(id.clone()),
+            Change::SetRole { role } => Action::SetRole(role.clone()),
+        };
+        by_change
+            .entry(format!("{action:?}"))
+            .or_insert_with(|| (action, Vec::new()))
+            .1
+            .push(p.judged.person_id.clone());
+    }
+    if by_change.is_empty() {
+        return Err(HubError::invalid(format!(
+            "policy {name} flags nobody on {} now; nothing to reclaim",
+            connection.name
+        )));
+    }
+    let mut plans = Vec::new();
+    for (_, (action, users)) in by_change {
+        for chunk in users.chunks(MAX_USERS as usize) {
+            plans.push(
+                plan(
+                    hub,
+                    actor,
+                    &connection,
+                    action.clone(),
+                    Selection::Users(chunk.to_vec()),
+                )
+                .await?,
+            );
+        }
+    }
+    trail::record(
+        hub,
+        actor,
+        "usage.policy.reclaim",
+        name,
+        None,
+        Some(serde_json::json!({"plans": plans.iter().map(|p| &p.id).collect::<Vec<_>>(), "flagged": evaluation.tally.flagged})),
+    )
+    .await?;
+    Ok(plans)
 }

@@ -166,7 +166,7 @@ pub async fn plan_reclaims(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> Result<(StatusCode, Json<Vec<wire::usage::ReclaimPlan>>), ApiError> {
-    let plans = policies::plan_reclaims(&state.hub, &caller.actor(), &name).await?;
+    let plans = weft_hub::usage::reclaim::plan_policy(&state.hub, &caller.actor(), &name).await?;
     let mut answer = Vec::with_capacity(plans.len());
     for plan in &plans {
         answer.push(wire::usage::ReclaimPlan::load(&state.hub, plan).await?);

@@ -103,7 +103,7 @@ pub async fn answer(
 ) -> PageResult {
     let csrf = caller.map(|c| c.csrf().to_owned()).unwrap_or_default();
     let link = dialogue::read_link(&state.hub, &token).await?;
-    let view = match dialogue::answer(&state.hub, &token).await? {
+    let view = match dialogue::answer(&state.hub, &link).await? {
         Answered::Taken(d) => {
             let message = match link.answer {
                 Answer::Keep => format!(

@@ -294,7 +294,7 @@ pub async fn reclaims(
     Extension(caller): Extension<Caller>,
     Path(name): Path<String>,
 ) -> PageResult {
-    let plans = policies::plan_reclaims(&state.hub, &caller.actor(), &name).await?;
+    let plans = weft_hub::usage::reclaim::plan_policy(&state.hub, &caller.actor(), &name).await?;
     let to = match plans.as_slice() {
         [one] => format!("/usage/reclaims/{}", one.id),
         _ => "/usage/reclaims".to_owned(),

@@ -107,11 +107,11 @@ pub enum Answered {
     Expired(SeatLink),
 }
 
-/// The person's answer through a link: once, before it expires.
-pub async fn answer(hub: &Hub, token: &str) -> HubResult<Answered> {
-    let link = read_link(hub, token).await?;
+/// The person's answer through a link `read_link` read and checked: once, before it
+/// expires.
+pub async fn answer(hub: &Hub, link: &SeatLink) -> HubResult<Answered> {
     if link.expired {
-        return Ok(Answered::Expired(link));
+        return Ok(Answered::Expired(link.clone()));
     }
     let d = &link.dialogue;
     let record = policies::get(hub, &d.policy).await?;
