@@ -61,6 +61,49 @@ async fn wait_for_text(browser: &fantoccini::Client, at: Locator<'_>, expected: 
     panic!("{at:?} never read {expected:?}; it reads {seen:?}");
 }
 
+/// Adds a connection named `name` to the hub at `base` (as the Admin, through the API) with
+/// a token the simulator issues for its first account (with `scopes`; its default ones when
+/// none are given) and `features`; answers its id.
+async fn add_connection(
+    http: &reqwest::Client,
+    sim: &wrike_sim::RunningSim,
+    base: &str,
+    name: &str,
+    scopes: &[&str],
+    features: &[&str],
+) -> String {
+    let request = if scopes.is_empty() {
+        json!({})
+    } else {
+        let account = sim.sim.read().accounts[0].id().to_owned();
+        json!({"accountId": account, "scopes": scopes})
+    };
+    let token: serde_json::Value = http
+        .post(format!("{}/_sim/tokens", sim.base_url()))
+        .json(&request)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let added = http
+        .post(format!("{base}/api/v1/connections"))
+        .bearer_auth("wft_token-admin")
+        .json(&json!({"name": name, "dataCenter": sim.api_url(0), "token": token["accessToken"], "features": features}))
+        .send()
+        .await
+        .unwrap();
+    let status = added.status();
+    let body: serde_json::Value = added.json().await.unwrap();
+    assert!(status.is_success(), "{body}");
+    body["connection"]["id"]
+        .as_str()
+        .or_else(|| body["id"].as_str())
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -537,27 +580,7 @@ async fn build_start_approve_and_version_a_recipe_in_a_browser() {
     };
     let (sim, base, _store, _runtime) = common::oauth_hub("browser_recipes").await;
     let http = reqwest::Client::new();
-    let token: serde_json::Value = http
-        .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let added = http
-        .post(format!("{base}/api/v1/connections"))
-        .bearer_auth("wft_token-admin")
-        .json(&json!({"name": "acme-analytics", "dataCenter": sim.api_url(0), "token": token["accessToken"], "features": ["write_work"]}))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        added.status().is_success(),
-        "{}",
-        added.text().await.unwrap()
-    );
+    add_connection(&http, &sim, &base, "acme-analytics", &[], &["write_work"]).await;
 
     browser.goto(&format!("{base}/recipes/new")).await.unwrap();
     type_into(&browser, Locator::Id("username"), "analyst").await;
@@ -776,27 +799,7 @@ async fn the_editor_knows_the_data_and_the_page_draws_the_flow() {
     let (sim, base, _store, _runtime) = common::oauth_hub("browser_recipe_editor").await;
     let http = reqwest::Client::new();
     for name in ["acme-analytics", "acme-reads"] {
-        let token: serde_json::Value = http
-            .post(format!("{}/_sim/tokens", sim.base_url()))
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let added = http
-            .post(format!("{base}/api/v1/connections"))
-            .bearer_auth("wft_token-admin")
-            .json(&json!({"name": name, "dataCenter": sim.api_url(0), "token": token["accessToken"], "features": ["write_work"]}))
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            added.status().is_success(),
-            "{}",
-            added.text().await.unwrap()
-        );
+        add_connection(&http, &sim, &base, name, &[], &["write_work"]).await;
     }
     // The schema the editor's files point at is served by the hub itself.
     let schema: serde_json::Value = http
@@ -1057,28 +1060,15 @@ async fn example_recipes_run_from_the_browser() {
     let (sim, base, _store, _runtime) = common::oauth_hub("browser_recipe_examples").await;
     let http = reqwest::Client::new();
     let account = sim.sim.read().accounts[0].id().to_owned();
-    let token: serde_json::Value = http
-        .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(&json!({"accountId": account, "scopes": ["Default", "amReadWriteUser", "amReadOnlyAuditLog"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let added = http
-        .post(format!("{base}/api/v1/connections"))
-        .bearer_auth("wft_token-admin")
-        .json(&json!({"name": "acme-analytics", "dataCenter": sim.api_url(0), "token": token["accessToken"],
-                      "features": ["write_work", "webhooks", "usage_analytics", "reclaim"]}))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        added.status().is_success(),
-        "{}",
-        added.text().await.unwrap()
-    );
+    add_connection(
+        &http,
+        &sim,
+        &base,
+        "acme-analytics",
+        &["Default", "amReadWriteUser", "amReadOnlyAuditLog"],
+        &["write_work", "webhooks", "usage_analytics", "reclaim"],
+    )
+    .await;
     let example = |name: &str| {
         std::fs::read_to_string(format!(
             "{}/../../examples/recipes/{name}.yaml",
@@ -1232,34 +1222,15 @@ async fn a_policy_from_its_page_to_the_board_and_the_ledger() {
     };
     let (sim, base, _store, _runtime) = common::oauth_hub("browser_policy_walk").await;
     let http = reqwest::Client::new();
-    let account = sim.sim.read().accounts[0].id().to_owned();
-    let token: serde_json::Value = http
-        .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(&json!({"accountId": account, "scopes": ["Default", "amReadWriteUser", "amReadOnlyAuditLog"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let added: serde_json::Value = http
-        .post(format!("{base}/api/v1/connections"))
-        .bearer_auth("wft_token-admin")
-        .json(
-            &json!({"name": "acme", "dataCenter": sim.api_url(0), "token": token["accessToken"],
-                      "features": ["usage_analytics", "reclaim"]}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let connection = added["connection"]["id"]
-        .as_str()
-        .or_else(|| added["id"].as_str())
-        .unwrap_or_else(|| panic!("{added}"))
-        .to_owned();
+    let connection = add_connection(
+        &http,
+        &sim,
+        &base,
+        "acme",
+        &["Default", "amReadWriteUser", "amReadOnlyAuditLog"],
+        &["usage_analytics", "reclaim"],
+    )
+    .await;
     let costs = http
         .put(format!(
             "{base}/api/v1/usage/connections/{connection}/renewal"
