@@ -104,6 +104,20 @@ async fn add_connection(
         .to_owned()
 }
 
+/// Waits (up to 10 s) until the element at `at` reads something that starts with
+/// `prefix`; answers what it read last.
+async fn wait_for_prefix(browser: &fantoccini::Client, at: Locator<'_>, prefix: &str) -> String {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = text_of(browser, at).await;
+        if seen.starts_with(prefix) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    seen
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -1318,14 +1332,7 @@ async fn a_policy_from_its_page_to_the_board_and_the_ledger() {
     // Its dialogue, started from the page, puts every flagged person on the board.
     click(&browser, Locator::Id("start-dialogue")).await;
     wait_for_path(&browser, "/usage/policies/idle-seats").await;
-    let mut state = String::new();
-    for _ in 0..100 {
-        state = text_of(&browser, Locator::Id("dialogue-state")).await;
-        if state.starts_with("running") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let state = wait_for_prefix(&browser, Locator::Id("dialogue-state"), "running").await;
     assert!(state.starts_with("running, started by admin"), "{state}");
     let mut on_board = 0;
     for _ in 0..100 {
@@ -1355,14 +1362,7 @@ async fn a_policy_from_its_page_to_the_board_and_the_ledger() {
         .await
         .unwrap();
     click(&browser, Locator::Id("stop-dialogue")).await;
-    let mut state = String::new();
-    for _ in 0..100 {
-        state = text_of(&browser, Locator::Id("dialogue-state")).await;
-        if state.starts_with("not running") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let state = wait_for_prefix(&browser, Locator::Id("dialogue-state"), "not running").await;
     assert!(state.starts_with("not running"), "{state}");
     click(&browser, Locator::Id("plan-reclaims")).await;
     for _ in 0..100 {

@@ -19,7 +19,6 @@ use serde_json::{Value, json};
 use weft_core::clock::ManualClock;
 use weft_hub::alerts::Alerter;
 use weft_hub::usage::{digest, reminders};
-use wrike_sim::{Listen, SimConfig};
 
 /// A Tuesday.
 fn start() -> DateTime<Utc> {
@@ -38,17 +37,7 @@ action: deactivate
 async fn reminders_and_the_weekly_digest_go_out_once_each() {
     for store in common::every_store("notices").await {
         let backend = store.backend().as_str();
-        let sim = wrike_sim::start(
-            SimConfig {
-                users: 6,
-                rate_limit_per_minute: 0,
-                now: Some(start()),
-                ..SimConfig::default()
-            },
-            Listen::loopback(),
-        )
-        .await
-        .unwrap();
+        let sim = common::small_sim(start()).await;
         let integration = {
             let world = sim.sim.read();
             let account = &world.accounts[0];

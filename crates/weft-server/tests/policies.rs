@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use weft_core::clock::ManualClock;
-use wrike_sim::{Listen, RunningSim, SimConfig};
+use wrike_sim::RunningSim;
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-19T15:30:00Z")
@@ -119,17 +119,7 @@ user_types:
 ";
 
 async fn sim() -> RunningSim {
-    wrike_sim::start(
-        SimConfig {
-            users: 6,
-            rate_limit_per_minute: 0,
-            now: Some(now()),
-            ..SimConfig::default()
-        },
-        Listen::loopback(),
-    )
-    .await
-    .unwrap()
+    common::small_sim(now()).await
 }
 
 fn client() -> reqwest::Client {

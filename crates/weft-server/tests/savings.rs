@@ -15,7 +15,6 @@ use serde_json::{Value, json};
 use weft_core::clock::ManualClock;
 use weft_hub::usage::reclaim::{self, Action, Selection};
 use wrike_api::models::ContactType;
-use wrike_sim::{Listen, SimConfig};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-10T09:00:00Z")
@@ -26,17 +25,7 @@ fn now() -> DateTime<Utc> {
 #[tokio::test]
 async fn applied_reclaims_are_realized_and_restores_net_out() {
     for store in common::every_store("savings").await {
-        let sim = wrike_sim::start(
-            SimConfig {
-                users: 6,
-                rate_limit_per_minute: 0,
-                now: Some(now()),
-                ..SimConfig::default()
-            },
-            Listen::loopback(),
-        )
-        .await
-        .unwrap();
+        let sim = common::small_sim(now()).await;
         // Three idle people of the first account: two regular users, one external.
         let (account_id, types, integration) = {
             let mut world = sim.sim.write();

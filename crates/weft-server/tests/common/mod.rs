@@ -443,3 +443,20 @@ pub async fn receiver() -> (String, Arc<std::sync::Mutex<Vec<serde_json::Value>>
     tokio::spawn(async move { axum::serve(listener, app).await });
     (url, received)
 }
+
+/// A small simulated Wrike (six people an account, no rate limit) whose clock reads `now`,
+/// for tests that plant the people they judge.
+#[allow(dead_code)]
+pub async fn small_sim(now: chrono::DateTime<chrono::Utc>) -> wrike_sim::RunningSim {
+    wrike_sim::start(
+        wrike_sim::SimConfig {
+            users: 6,
+            rate_limit_per_minute: 0,
+            now: Some(now),
+            ..wrike_sim::SimConfig::default()
+        },
+        wrike_sim::Listen::loopback(),
+    )
+    .await
+    .unwrap()
+}
