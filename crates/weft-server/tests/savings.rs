@@ -217,6 +217,16 @@ async fn applied_reclaims_are_realized_and_restores_net_out() {
                 .unwrap();
             ann.profile_mut().active = Some(true);
         }
+        // A sync that began no later than the change cannot tell what it listed came after
+        // it (the served hub's own sync may have listed Ann before her deactivation): it
+        // leaves the entry standing; the next one judges it.
+        sync_now().await;
+        let same_moment = ledger(&analyst.api_token).await;
+        assert!(
+            saving_of(&same_moment, &ids["ann"])["restoredAt"].is_null(),
+            "{same_moment:#}"
+        );
+        assert_eq!(same_moment["realizedCents"], 72_000);
         clock.advance(Duration::days(25));
         sync_now().await;
         let after = ledger(&analyst.api_token).await;

@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio_util::sync::CancellationToken;
 use weft_core::usage::{Signals, money};
 use weft_hub::connections;
+use weft_hub::error::HubError;
 use weft_hub::usage::export;
 use weft_hub::usage::reclaim::{self, Action, Selection};
 use weft_hub::usage::reports::{self, Period, RenewalInput, ReportRequest};
@@ -31,6 +32,10 @@ pub struct SyncArgs {
     /// Where the first backfill starts (YYYY-MM-DD); `backfill_days` before today otherwise.
     #[arg(long)]
     since: Option<chrono::NaiveDate>,
+    /// When another sync of the connection is running (the schedule's, say), wait up to
+    /// this many seconds for it to end and then sync, instead of refusing at once.
+    #[arg(long, value_name = "SECONDS")]
+    wait: Option<u64>,
     /// Print the outcome as JSON.
     #[arg(long)]
     json: bool,
@@ -379,7 +384,35 @@ pub async fn sync_command(settings: Settings, args: SyncArgs) -> anyhow::Result<
         }
     });
     let owner = format!("cli:{}/{}", std::process::id(), hub::worker_id());
-    let report = sync::run(&hub, &connection, &owner, &options, sink, stop).await;
+    let waited_since = std::time::Instant::now();
+    let limit = Duration::from_secs(args.wait.unwrap_or(0));
+    let mut told = false;
+    let report = loop {
+        let report = sync::run(
+            &hub,
+            &connection,
+            &owner,
+            &options,
+            sink.clone(),
+            stop.clone(),
+        )
+        .await;
+        match &report {
+            Err(HubError::Busy(message))
+                if waited_since.elapsed() < limit && !stop.is_cancelled() =>
+            {
+                if !told {
+                    eprintln!("{message}; waiting for it to end");
+                    told = true;
+                }
+                tokio::select! {
+                    _ = stop.cancelled() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+            _ => break report,
+        }
+    };
     if let Some(bar) = &bar {
         bar.finish();
     }

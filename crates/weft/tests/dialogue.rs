@@ -426,7 +426,8 @@ async fn scenario(backend: &str, database: Option<String>) {
         .await
         .unwrap();
     assert!(planted.status().is_success(), "{:?}", planted.text().await);
-    run(&["sync", "acme-analytics"]);
+    // The served hub may be syncing on its schedule: wait for that one, then sync.
+    run(&["sync", "acme-analytics", "--wait", "120"]);
 
     // The silent one is reminded, then escalated at the deadline: the Admins are told.
     let escalated = wait_for("the board to settle", 120, async || {
@@ -483,7 +484,7 @@ async fn scenario(backend: &str, database: Option<String>) {
     .await;
 
     // Another sync: the keeper, still idle, is not asked again within the cooldown.
-    run(&["sync", "acme-analytics"]);
+    run(&["sync", "acme-analytics", "--wait", "120"]);
     tokio::time::sleep(Duration::from_secs(3)).await;
     let out = hub.run(&[
         "policies", "dialogue", "board", "--policy", "ask-idle", "--json",

@@ -127,11 +127,12 @@ async fn a_backfill_killed_at_random_moments_loses_and_doubles_nothing() {
         let mut count = 0i64;
         for r in a.audit.iter().filter(|r| r.event_date.timestamp() >= since) {
             count += 1;
-            if matches!(
-                r.operation,
-                wrike_api::models::AuditOperation::UserLoggedIn
-                    | wrike_api::models::AuditOperation::UserLogout
-            ) {
+            // Sign-ins through OAuth (the integration user's) are the integration signal,
+            // not a login.
+            let login_type = r.details.get("Login Type").and_then(Value::as_str);
+            if weft_core::usage::signal_of(&r.operation, login_type)
+                == Some(weft_core::usage::Signal::Login)
+            {
                 let e = last.entry(r.user_id.clone().unwrap()).or_default();
                 *e = (*e).max(r.event_date.timestamp());
             }
@@ -160,7 +161,7 @@ async fn a_backfill_killed_at_random_moments_loses_and_doubles_nothing() {
         }
     }
     assert_eq!(ids.len() as i64, expected);
-    for (user, at) in last_logins.iter().take(50) {
+    for (user, at) in &last_logins {
         let row = store
             .usage()
             .user(&connection.id, user)
@@ -250,4 +251,60 @@ async fn a_backfill_killed_at_random_moments_loses_and_doubles_nothing() {
     assert!(text(&bad).contains("--signals"), "{}", text(&bad));
     let nobody = hub.run(&["usage", "users", "nowhere"]);
     assert!(text(&nobody).contains("nowhere"), "{}", text(&nobody));
+
+    // Another sync holds the connection (the schedule's, say): a plain `weft sync` is
+    // refused at once, naming it; `--wait` waits for it to end, then syncs.
+    let now = chrono::Utc::now().timestamp();
+    let usage = store.usage();
+    assert!(
+        usage
+            .claim_sync(&connection.id, "worker-7/job-1", now, now + 600)
+            .await
+            .unwrap()
+    );
+    let refused = hub.run(&["sync", "acme"]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("already running (worker-7/job-1"),
+        "{}",
+        text(&refused)
+    );
+    let said = hub.dir.join("waiting.err");
+    let mut waiting = hub
+        .command(&["sync", "acme", "--wait", "120"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&said).unwrap())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if std::fs::read_to_string(&said)
+            .unwrap_or_default()
+            .contains("waiting for it to end")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "it waits while the other sync runs: {}",
+        std::fs::read_to_string(&said).unwrap_or_default()
+    );
+    // The other sync's lease runs out.
+    let now = chrono::Utc::now().timestamp();
+    assert!(
+        usage
+            .heartbeat_sync(&connection.id, "worker-7/job-1", now - 1, "{}")
+            .await
+            .unwrap()
+    );
+    let done = waiting.wait_with_output().unwrap();
+    let out = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        done.status.success(),
+        "{out} {}",
+        std::fs::read_to_string(&said).unwrap_or_default()
+    );
+    assert!(out.contains("sync of acme ok"), "{out}");
 }

@@ -68,12 +68,16 @@ pub async fn record(
     Ok(())
 }
 
-/// After a sync: nets out the savings of people the sync saw restored. Answers how many.
-pub async fn reconcile(hub: &Hub, connection: &Connection) -> HubResult<usize> {
+/// After a sync that began at `began`: nets out the savings of people the sync saw
+/// restored. Answers how many.
+pub async fn reconcile(hub: &Hub, connection: &Connection, began: i64) -> HubResult<usize> {
     let store = hub.store.usage();
     let now = hub.clock.now_s();
     let mut restored = 0;
-    for s in store.standing_savings(&connection.id).await? {
+    // A change applied while this sync ran may postdate what it listed: a sync that listed
+    // someone before their deactivation would net a real saving out. Only changes made
+    // before the sync began are judged; the next sync judges the rest.
+    for s in store.standing_savings(&connection.id, began).await? {
         // A person no longer listed, or deleted, stays saved.
         let (Some(true), Some(false)) = (s.active, s.deleted) else {
             continue;

@@ -66,6 +66,7 @@ pub async fn run(
 ) -> HubResult<SyncReport> {
     let store = hub.store.usage();
     let now = hub.clock.now_s();
+    let began = now;
     let lease = hub.policy.sync_lease_s.max(1);
     if !store
         .claim_sync(&connection.id, owner, now, now + lease)
@@ -175,7 +176,7 @@ pub async fn run(
                 tracing::warn!(connection = %connection.id, error = %e, "keeping the seats after a sync");
             }
             // Likewise, a ledger not reconciled now is reconciled by the next sync.
-            if let Err(e) = super::savings::reconcile(hub, connection).await {
+            if let Err(e) = super::savings::reconcile(hub, connection, began).await {
                 tracing::warn!(connection = %connection.id, error = %e, "netting out restored savings after a sync");
             }
             Ok(SyncReport {

@@ -67,13 +67,18 @@ impl Usage<'_> {
             .bind(connection_id).fetch_all(pool).await.map_err(failed("savings")))
     }
 
-    /// The savings of a connection still standing, with each person as last synced.
-    pub async fn standing_savings(&self, connection_id: &str) -> StoreResult<Vec<StandingSaving>> {
+    /// The savings of a connection still standing that were realized before `before`, with
+    /// each person as last synced.
+    pub async fn standing_savings(
+        &self,
+        connection_id: &str,
+        before: i64,
+    ) -> StoreResult<Vec<StandingSaving>> {
         on_pool!(self.db, pool => sqlx::query_as(
             "SELECT s.id, s.action, s.target, s.name, u.active, u.deleted, u.user_type_id, u.role \
              FROM usage_savings s LEFT JOIN wrike_users u ON u.connection_id = s.connection_id AND u.id = s.user_id \
-             WHERE s.connection_id = $1 AND s.restored_at IS NULL ORDER BY s.id")
-            .bind(connection_id).fetch_all(pool).await.map_err(failed("savings")))
+             WHERE s.connection_id = $1 AND s.restored_at IS NULL AND s.realized_at < $2 ORDER BY s.id")
+            .bind(connection_id).bind(before).fetch_all(pool).await.map_err(failed("savings")))
     }
 
     /// Nets a saving out: the person was seen restored. False when it was already.
