@@ -128,7 +128,6 @@ async fn run_on(name: &str, store: Store) -> anyhow::Result<String> {
         ms(base_best),
         ms(base_worst)
     );
-    let mut all = Duration::ZERO;
     for (_, text) in POLICIES {
         let policy = text
             .lines()
@@ -139,7 +138,6 @@ async fn run_on(name: &str, store: Store) -> anyhow::Result<String> {
             Ok(policies::evaluate(&hub, policy, false).await?.tally.flagged)
         })
         .await?;
-        all += worst;
         out += &format!(
             "    evaluate {policy:<12} ({flagged:>5} flagged)     best {:>7.1} ms  worst {:>7.1} ms ({:.1}x the baseline; target under 1000 ms)\n",
             ms(best),
@@ -147,9 +145,17 @@ async fn run_on(name: &str, store: Store) -> anyhow::Result<String> {
             best.as_secs_f64() / base_best.as_secs_f64()
         );
     }
+    // Every policy at once, as the policies page and the digest ask: the seats read once.
+    let (best, worst, judged) = timed(5, || async {
+        let every = policies::evaluate_every(&hub).await?;
+        Ok(every.iter().filter(|(_, e)| e.is_ok()).count())
+    })
+    .await?;
     out += &format!(
-        "    every policy, one after another (worst runs added)       {:>7.1} ms (target under 1000 ms)\n",
-        ms(all)
+        "    every policy at once ({judged} judged)            best {:>7.1} ms  worst {:>7.1} ms ({:.1}x the baseline; target under 1000 ms)\n",
+        ms(best),
+        ms(worst),
+        best.as_secs_f64() / base_best.as_secs_f64()
     );
     // The dialogue of the silent policy: started (which only queues a round: no runtime
     // runs here), then planned by its rounds, measured.

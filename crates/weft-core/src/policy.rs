@@ -677,7 +677,15 @@ pub fn service_account_reason(
     email: Option<&str>,
     title: Option<&str>,
 ) -> Option<String> {
-    const TITLE_WORDS: [&str; 5] = ["service account", "integration", "api user", "bot", "robot"];
+    // Judged for every seat of every policy: words are compared in place, without
+    // building strings per person.
+    const TITLE_PHRASES: [&[&str]; 5] = [
+        &["service", "account"],
+        &["integration"],
+        &["api", "user"],
+        &["bot"],
+        &["robot"],
+    ];
     const ADDRESS_STARTS: [&str; 8] = [
         "svc",
         "service",
@@ -694,27 +702,31 @@ pub fn service_account_reason(
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .collect();
-        let joined = words.join(" ");
-        if let Some(word) = TITLE_WORDS.iter().find(|w| {
-            joined == **w
-                || joined.starts_with(&format!("{w} "))
-                || joined.ends_with(&format!(" {w}"))
-                || joined.contains(&format!(" {w} "))
-        }) {
-            return Some(format!("job title {title:?} names a {word}"));
+        if let Some(phrase) = TITLE_PHRASES
+            .iter()
+            .find(|phrase| words.windows(phrase.len()).any(|w| w == **phrase))
+        {
+            return Some(format!("job title {title:?} names a {}", phrase.join(" ")));
         }
     }
     if let Some(local) = email.and_then(|e| e.split('@').next()) {
-        let lower = local.to_lowercase();
-        let first = lower.split(['.', '-', '_', '+']).next().unwrap_or_default();
-        if ADDRESS_STARTS.contains(&first) || lower.starts_with("no-reply") {
+        let first = local.split(['.', '-', '_', '+']).next().unwrap_or_default();
+        if ADDRESS_STARTS.iter().any(|s| first.eq_ignore_ascii_case(s))
+            || local
+                .get(..8)
+                .is_some_and(|start| start.eq_ignore_ascii_case("no-reply"))
+        {
             return Some(format!(
                 "address {} is a system address",
                 email.unwrap_or_default()
             ));
         }
     }
-    if name.to_lowercase().contains("service account") {
+    if name
+        .as_bytes()
+        .windows(b"service account".len())
+        .any(|w| w.eq_ignore_ascii_case(b"service account"))
+    {
         return Some(format!("name {name:?} names a service account"));
     }
     None
@@ -770,16 +782,21 @@ impl Resolved {
     }
 
     fn exemption(&self, person: &Person) -> Option<String> {
-        let email = person.email.as_deref().map(str::to_lowercase);
-        if self.people.contains(&person.id.to_lowercase())
-            || email.as_ref().is_some_and(|e| self.people.contains(e))
+        // Only what the policy lists is compared: no strings are built for kinds it has not.
+        let email = (!self.people.is_empty() || !self.domains.is_empty())
+            .then(|| person.email.as_deref().map(str::to_lowercase))
+            .flatten();
+        if !self.people.is_empty()
+            && (self.people.contains(&person.id.to_lowercase())
+                || email.as_ref().is_some_and(|e| self.people.contains(e)))
         {
             return Some("listed by name".into());
         }
         if let Some(group) = self.group_members.get(&person.id) {
             return Some(format!("member of group {group}"));
         }
-        if let Some(company) = &person.company
+        if !self.companies.is_empty()
+            && let Some(company) = &person.company
             && self.companies.contains(&company.trim().to_lowercase())
         {
             return Some(format!("company {company}"));
@@ -788,14 +805,16 @@ impl Resolved {
             .as_deref()
             .and_then(|e| e.rsplit_once('@'))
             .map(|p| p.1)
-            && let Some(listed) = self
-                .domains
-                .iter()
-                .find(|d| domain == d.as_str() || domain.ends_with(&format!(".{d}")))
+            && let Some(listed) = self.domains.iter().find(|d| {
+                domain
+                    .strip_suffix(d.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+            })
         {
             return Some(format!("e-mail domain {listed}"));
         }
-        if let Some(title) = &person.title
+        if !self.titles.is_empty()
+            && let Some(title) = &person.title
             && self.titles.contains(&title.trim().to_lowercase())
         {
             return Some(format!("job title {title}"));

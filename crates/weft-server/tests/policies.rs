@@ -364,6 +364,41 @@ async fn every_policy_rule_gives_the_planted_verdict() {
             list.contains("id=\"freshness\""),
             "usage pages say how old the data is"
         );
+        // Every policy at once (the list, the digest) reads the seats once and says what
+        // each policy says alone: a second, stricter policy of the same connection.
+        {
+            use weft_hub::usage::policies;
+            let strict = POLICY
+                .replace("name: idle-seats", "name: strict")
+                .replace("idle_days: 30", "idle_days: 100");
+            let checked = policies::check(&hub, "strict.yaml", &strict)
+                .await
+                .unwrap()
+                .unwrap();
+            policies::apply(&hub, "test", &checked).await.unwrap();
+            let every = policies::evaluate_every(&hub).await.unwrap();
+            let names: Vec<&str> = every.iter().map(|(r, _)| r.name.as_str()).collect();
+            assert_eq!(names, ["idle-seats", "strict"]);
+            for (record, together) in &every {
+                let together = together.as_ref().unwrap();
+                let alone = policies::evaluate(&hub, &record.name, false).await.unwrap();
+                assert_eq!(together.tally, alone.tally, "{}", record.name);
+                let ids = |e: &policies::Evaluation| {
+                    e.people
+                        .iter()
+                        .map(|p| p.judged.person_id.clone())
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(ids(together), ids(&alone), "{}", record.name);
+            }
+            let (first, second) = (
+                every[0].1.as_ref().unwrap().tally.flagged,
+                every[1].1.as_ref().unwrap().tally.flagged,
+            );
+            assert_eq!(first, flagged);
+            assert!(second < first, "100 days flags fewer than 30: {second}");
+            policies::remove(&hub, "test", "strict").await.unwrap();
+        }
         let shown = page("/usage/policies/idle-seats?everyone=1".into()).await;
         assert!(shown.contains(&format!(r#"<span id="tally-flagged">{flagged}</span>"#)));
         assert_eq!(

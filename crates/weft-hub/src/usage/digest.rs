@@ -177,8 +177,8 @@ pub async fn compose(hub: &Hub) -> HubResult<Digest> {
         week: week_of(now).0,
         ..Digest::default()
     };
-    for record in policies::list(hub).await? {
-        match policies::evaluate(hub, &record.name, false).await {
+    for (record, evaluation) in policies::evaluate_every(hub).await? {
+        match evaluation {
             Ok(e) => {
                 let saving = match (e.potential_saving_cents, &e.currency) {
                     (Some(cents), Some(currency)) => {

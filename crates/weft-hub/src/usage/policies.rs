@@ -295,97 +295,182 @@ fn saving(renewal: &Renewal, from_type: Option<&str>, change: &Change) -> i64 {
     }
 }
 
+/// Who an evaluation lists besides the flagged.
+#[derive(Debug, Clone, Copy)]
+pub enum Listing<'a> {
+    Flagged,
+    Everyone,
+    /// The flagged and these people (a dialogue's open rows, to say why they leave).
+    FlaggedAnd(&'a std::collections::HashSet<String>),
+}
+
+impl Listing<'_> {
+    fn lists(&self, id: &str, flagged: bool) -> bool {
+        match self {
+            Listing::Flagged => flagged,
+            Listing::Everyone => true,
+            Listing::FlaggedAnd(ids) => flagged || ids.contains(id),
+        }
+    }
+}
+
 /// Evaluates an applied policy over its connection's paid seats as synced. `everyone`
 /// lists every person judged; otherwise only the flagged.
 pub async fn evaluate(hub: &Hub, name: &str, everyone: bool) -> HubResult<Evaluation> {
-    let record = get(hub, name).await?;
-    let checked = match check(hub, name, &record.text).await? {
-        Ok(c) => c,
-        Err(problems) => {
-            return Err(HubError::Conflict(format!(
-                "policy {name} no longer fits its account (re-apply it after fixing): {problems}"
-            )));
-        }
+    let listing = if everyone {
+        Listing::Everyone
+    } else {
+        Listing::Flagged
     };
-    evaluate_checked(hub, &checked, record.version, everyone).await
+    evaluate_listing(hub, name, listing).await
 }
 
-pub async fn evaluate_checked(
+/// `evaluate`, listing whom `listing` says.
+pub async fn evaluate_listing(
     hub: &Hub,
-    checked: &Checked,
-    version: i64,
-    everyone: bool,
+    name: &str,
+    listing: Listing<'_>,
 ) -> HubResult<Evaluation> {
-    let connection = &checked.connection;
-    let store = hub.store.usage();
-    let sources = store.sources(&connection.id).await?;
-    let (available, _) = freshness::available(&sources);
-    let seats = store.paid_seats(&connection.id).await?;
-    let renewal = store.renewal(&connection.id).await?;
-    let now = hub.clock.now_s();
-    let mut tally = Tally::default();
-    let mut people = Vec::new();
-    let mut potential = 0;
-    for seat in seats {
-        let person = Person {
-            name: format!("{} {}", seat.first_name, seat.last_name)
-                .trim()
-                .to_owned(),
-            email: seat.email,
-            company: seat.company_name,
-            title: seat.title,
-            user_type_id: seat.user_type_id,
-            owner: seat.owner,
-            last: [
-                seat.last_login_at,
-                seat.last_change_at,
-                seat.last_task_at,
-                seat.last_comment_at,
-                seat.last_timelog_at,
-                seat.last_integration_at,
-            ],
-            seated_since: seat.seated_since,
-            id: seat.id,
-        };
-        let judged = checked.resolved.judge(&person, available, now);
-        tally.add(&judged.verdict);
-        let flagged = matches!(judged.verdict, Verdict::Flagged { .. });
-        let annual_saving_cents = match (&judged.verdict, &renewal) {
-            (Verdict::Flagged { change, .. }, Some(r)) => {
-                let s = saving(r, person.user_type_id.as_deref(), change);
-                potential += s;
-                Some(s)
-            }
-            _ => None,
-        };
-        if flagged || everyone {
-            people.push(JudgedPerson {
-                name: person.name,
-                email: person.email,
-                user_type_id: person.user_type_id,
-                judged,
-                annual_saving_cents,
-            });
+    let record = get(hub, name).await?;
+    let checked = checked_record(hub, &record).await?;
+    let seats = Seats::read(hub, &checked.connection).await?;
+    Ok(seats.judge(&checked, record.version, listing))
+}
+
+/// Every applied policy evaluated (the flagged listed), each connection's seats read once
+/// however many policies judge them: the policies page and the digest show them all. A
+/// policy that cannot be judged answers why, in its place.
+pub async fn evaluate_every(hub: &Hub) -> HubResult<Vec<(PolicyRecord, HubResult<Evaluation>)>> {
+    let records = list(hub).await?;
+    let mut checked = Vec::with_capacity(records.len());
+    for record in &records {
+        checked.push(checked_record(hub, record).await);
+    }
+    let mut seats: std::collections::HashMap<String, Seats> = Default::default();
+    for c in checked.iter().flatten() {
+        if !seats.contains_key(&c.connection.id) {
+            seats.insert(
+                c.connection.id.clone(),
+                Seats::read(hub, &c.connection).await?,
+            );
         }
     }
-    // Flagged first, the longest idle (never active) at the top; then the rest by name.
-    people.sort_by_key(|p| match &p.judged.verdict {
-        Verdict::Flagged {
-            last_activity_at, ..
-        } => (0, last_activity_at.unwrap_or(i64::MIN), String::new()),
-        _ => (1, 0, p.name.to_lowercase()),
-    });
-    Ok(Evaluation {
-        policy: checked.resolved.policy.name.clone(),
-        version,
-        connection_id: connection.id.clone(),
-        connection: connection.name.clone(),
-        evaluated_at: now,
-        signals_available: available,
-        tally,
-        potential_saving_cents: renewal.as_ref().map(|_| potential),
-        currency: renewal.map(|r| r.currency),
-        freshness: freshness::of(hub, connection).await?,
-        people,
-    })
+    Ok(records
+        .into_iter()
+        .zip(checked)
+        .map(|(record, checked)| {
+            let evaluation = checked
+                .map(|c| seats[&c.connection.id].judge(&c, record.version, Listing::Flagged));
+            (record, evaluation)
+        })
+        .collect())
+}
+
+/// An applied policy checked again against its account as synced now.
+async fn checked_record(hub: &Hub, record: &PolicyRecord) -> HubResult<Checked> {
+    match check(hub, &record.name, &record.text).await? {
+        Ok(c) => Ok(c),
+        Err(problems) => Err(HubError::Conflict(format!(
+            "policy {} no longer fits its account (re-apply it after fixing): {problems}",
+            record.name
+        ))),
+    }
+}
+
+/// What judging needs of one connection, read once for however many of its policies.
+struct Seats {
+    people: Vec<Person>,
+    available: Signals,
+    renewal: Option<Renewal>,
+    freshness: Freshness,
+    now: i64,
+}
+
+impl Seats {
+    async fn read(hub: &Hub, connection: &Connection) -> HubResult<Seats> {
+        let store = hub.store.usage();
+        let sources = store.sources(&connection.id).await?;
+        let (available, _) = freshness::available(&sources);
+        let people = store
+            .paid_seats(&connection.id)
+            .await?
+            .into_iter()
+            .map(|seat| Person {
+                name: format!("{} {}", seat.first_name, seat.last_name)
+                    .trim()
+                    .to_owned(),
+                email: seat.email,
+                company: seat.company_name,
+                title: seat.title,
+                user_type_id: seat.user_type_id,
+                owner: seat.owner,
+                last: [
+                    seat.last_login_at,
+                    seat.last_change_at,
+                    seat.last_task_at,
+                    seat.last_comment_at,
+                    seat.last_timelog_at,
+                    seat.last_integration_at,
+                ],
+                seated_since: seat.seated_since,
+                id: seat.id,
+            })
+            .collect();
+        Ok(Seats {
+            people,
+            available,
+            renewal: store.renewal(&connection.id).await?,
+            freshness: freshness::of(hub, connection).await?,
+            now: hub.clock.now_s(),
+        })
+    }
+
+    fn judge(&self, checked: &Checked, version: i64, listing: Listing<'_>) -> Evaluation {
+        let connection = &checked.connection;
+        let mut tally = Tally::default();
+        let mut people = Vec::new();
+        let mut potential = 0;
+        for person in &self.people {
+            let judged = checked.resolved.judge(person, self.available, self.now);
+            tally.add(&judged.verdict);
+            let flagged = matches!(judged.verdict, Verdict::Flagged { .. });
+            let annual_saving_cents = match (&judged.verdict, &self.renewal) {
+                (Verdict::Flagged { change, .. }, Some(r)) => {
+                    let s = saving(r, person.user_type_id.as_deref(), change);
+                    potential += s;
+                    Some(s)
+                }
+                _ => None,
+            };
+            if listing.lists(&person.id, flagged) {
+                people.push(JudgedPerson {
+                    name: person.name.clone(),
+                    email: person.email.clone(),
+                    user_type_id: person.user_type_id.clone(),
+                    judged,
+                    annual_saving_cents,
+                });
+            }
+        }
+        // Flagged first, the longest idle (never active) at the top; then the rest by name.
+        people.sort_by_cached_key(|p| match &p.judged.verdict {
+            Verdict::Flagged {
+                last_activity_at, ..
+            } => (0, last_activity_at.unwrap_or(i64::MIN), String::new()),
+            _ => (1, 0, p.name.to_lowercase()),
+        });
+        Evaluation {
+            policy: checked.resolved.policy.name.clone(),
+            version,
+            connection_id: connection.id.clone(),
+            connection: connection.name.clone(),
+            evaluated_at: self.now,
+            signals_available: self.available,
+            tally,
+            potential_saving_cents: self.renewal.as_ref().map(|_| potential),
+            currency: self.renewal.as_ref().map(|r| r.currency.clone()),
+            freshness: self.freshness.clone(),
+            people,
+        }
+    }
 }

@@ -76,9 +76,9 @@ pub async fn list(
     Extension(caller): Extension<Caller>,
 ) -> PageResult {
     let mut rows = Vec::new();
-    for p in policies::list(&state.hub).await? {
+    for (p, evaluation) in policies::evaluate_every(&state.hub).await? {
         // A policy that no longer fits its account still lists, saying so.
-        let (flagged, potential) = match policies::evaluate(&state.hub, &p.name, false).await {
+        let (flagged, potential) = match evaluation {
             Ok(e) => (
                 e.tally.flagged.to_string(),
                 amount(e.potential_saving_cents, e.currency.as_deref()),

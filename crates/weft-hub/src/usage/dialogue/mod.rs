@@ -269,7 +269,13 @@ pub struct RoundReport {
 pub async fn round(hub: &Hub, name: &str) -> HubResult<RoundReport> {
     let store = hub.store.usage();
     let record = policies::get(hub, name).await?;
-    let evaluation = policies::evaluate(hub, name, true).await?;
+    // The flagged may join; those in the dialogue are listed whatever their verdict, to
+    // say why they leave.
+    let open = store.open_dialogues(name).await?;
+    let mut in_dialogue: std::collections::HashSet<String> =
+        open.iter().map(|d| d.user_id.clone()).collect();
+    let evaluation =
+        policies::evaluate_listing(hub, name, policies::Listing::FlaggedAnd(&in_dialogue)).await?;
     let mut report = RoundReport::default();
     if let Some(stale) = &evaluation.freshness.stale {
         // Nobody joins or leaves on old data; the next sync's round decides.
@@ -283,24 +289,18 @@ pub async fn round(hub: &Hub, name: &str) -> HubResult<RoundReport> {
         .collect();
     let actor = dialogue_actor(name);
     let now = hub.clock.now_s();
-    let open = store.open_dialogues(name).await?;
     for d in &open {
         if let Some(reason) = leaves_because(judged.get(d.user_id.as_str()).copied())
             && cancel_one(hub, &actor, d, &reason).await?
         {
             report.left += 1;
+            in_dialogue.remove(&d.user_id);
         }
     }
     if record.dialogue_by.is_none() {
         return Ok(report);
     }
     let started_by = record.dialogue_by.clone().unwrap_or_default();
-    let open: std::collections::HashSet<String> = store
-        .open_dialogues(name)
-        .await?
-        .into_iter()
-        .map(|d| d.user_id)
-        .collect();
     // Everyone let in is written at once: one query for who kept their seat, one
     // transaction for the rows, one for the trail.
     let kept = store.kept_until_all(name).await?;
@@ -316,7 +316,7 @@ pub async fn round(hub: &Hub, name: &str) -> HubResult<RoundReport> {
         else {
             continue;
         };
-        if open.contains(&p.judged.person_id) {
+        if in_dialogue.contains(&p.judged.person_id) {
             continue;
         }
         if kept
