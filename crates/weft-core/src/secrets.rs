@@ -81,6 +81,12 @@ impl SecretKey {
         mac.verify_slice(signature).is_ok()
     }
 
+    /// A short name for this key (12 hex characters of a signature, which tell nothing of
+    /// the key): what a backup says it needs, and what an operator compares keys by.
+    pub fn id(&self) -> String {
+        hex::encode(&self.sign("weft key id", b"")[..6])
+    }
+
     /// A fresh random key, as hex (for first runs of the embedded default).
     pub fn generate_hex() -> String {
         let key = Key::generate();

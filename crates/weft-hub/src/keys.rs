@@ -39,6 +39,21 @@ pub async fn check(store: &Store, key: &SecretKey) -> HubResult<()> {
     Ok(())
 }
 
+/// Whether `key` opens the database's key marker, without writing anything (the readiness
+/// probe's key check): false when it does not or the marker is missing.
+pub async fn opens(store: &Store, key: &SecretKey) -> HubResult<bool> {
+    Ok(store
+        .secrets()
+        .marker()
+        .await?
+        .is_some_and(|sealed| opens_marker(key, &sealed)))
+}
+
+/// Whether `key` opens a key marker read elsewhere (a backup's).
+pub fn opens_marker(key: &SecretKey, sealed: &[u8]) -> bool {
+    key.open(MARKER_ROW, sealed).is_ok()
+}
+
 /// Re-seals every stored secret from `old` to `new`, all or nothing; returns how many.
 pub async fn rotate(store: &Store, old: &SecretKey, new: &SecretKey) -> HubResult<usize> {
     check(store, old).await.map_err(|_| {

@@ -6,6 +6,7 @@ pub mod access;
 pub mod actor;
 pub mod alerts;
 pub mod background;
+pub mod backup;
 pub mod connections;
 pub mod consent;
 pub mod diff;
@@ -16,6 +17,7 @@ pub mod jobs;
 pub mod keys;
 pub mod mail;
 pub mod oauth_tokens;
+pub mod readiness;
 pub mod recipes;
 pub mod runtime;
 pub mod trail;
@@ -51,6 +53,8 @@ pub struct Hub {
     /// Every secret this hub holds, as text (registered when opened or configured), so that
     /// recipe runs never store, log or show one (see `weft_core::redact`).
     pub secrets: Arc<weft_core::redact::KnownSecrets>,
+    /// The background tasks of this process, running or not (for `/readyz`).
+    pub liveness: runtime::supervisor::Liveness,
 }
 
 /// The hub's tunable rules (from settings).
@@ -154,6 +158,7 @@ impl Hub {
             wake: Arc::new(tokio::sync::Notify::new()),
             budgets: Arc::new(wrike::Budgets::default()),
             secrets: Arc::default(),
+            liveness: Default::default(),
         }
     }
 

@@ -219,7 +219,8 @@ async fn a_supervised_task_that_panics_or_fails_is_started_again() {
     let starts = Arc::new(AtomicUsize::new(0));
     let stop = CancellationToken::new();
     let (count, token) = (starts.clone(), stop.clone());
-    let handle = supervisor::supervise("test task", stop.clone(), move || {
+    let liveness = supervisor::Liveness::default();
+    let handle = supervisor::supervise("test task", stop.clone(), liveness.clone(), move || {
         let (count, token) = (count.clone(), token.clone());
         async move {
             match count.fetch_add(1, Ordering::SeqCst) {
@@ -232,12 +233,22 @@ async fn a_supervised_task_that_panics_or_fails_is_started_again() {
             }
         }
     });
+    // Between the failure and the restart (a 200 ms pause), the readiness probe says why.
+    let state = || liveness.tasks().into_iter().next().map(|(_, down)| down);
+    until("the task to be down after its failure", || async {
+        state()
+            .flatten()
+            .is_some_and(|why| why.starts_with("failed: ") && why.contains("second run fails"))
+    })
+    .await;
     until("the task was started a third time", || async {
         starts.load(Ordering::SeqCst) == 3
     })
     .await;
+    assert_eq!(state(), Some(None), "running again");
     stop.cancel();
     handle.await.unwrap();
+    assert_eq!(state(), Some(Some("the runtime is stopping".to_owned())));
     assert_eq!(
         starts.load(Ordering::SeqCst),
         3,
@@ -736,4 +747,45 @@ async fn the_purge_job_deletes_old_runs_and_keeps_unfinished_ones() {
     assert!(recipes.run(runs[0]).await.unwrap().is_none());
     assert!(recipes.run(runs[1]).await.unwrap().is_some());
     runtime.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_names_what_is_missing_and_follows_the_runtime() {
+    use weft_hub::readiness;
+    for store in stores("rt-ready").await {
+        let hub = hub_on(store.clone());
+        let failing = |r: &readiness::Readiness| -> Vec<(String, String)> {
+            r.checks
+                .iter()
+                .filter(|c| !c.ok)
+                .map(|c| (c.name.to_owned(), c.detail.clone()))
+                .collect()
+        };
+        // A new database: no key marker yet, no runtime.
+        let before = readiness::of(&hub).await;
+        assert!(!before.ready);
+        let names: Vec<String> = failing(&before).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["key", "runtime"], "{before:?}");
+        weft_hub::keys::check(&hub.store, hub.key().unwrap())
+            .await
+            .unwrap();
+        let runtime = weft_hub::background::start(hub.clone(), fast("ready-1"), Registry::new())
+            .await
+            .unwrap();
+        until("every task to run", || async {
+            readiness::of(&hub).await.ready
+        })
+        .await;
+        // Another key does not open this database.
+        let mut stranger = hub_on(store.clone());
+        stranger.liveness = hub.liveness.clone();
+        let refused = failing(&readiness::of(&stranger).await);
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].0, "key");
+        runtime.shutdown().await;
+        let after = failing(&readiness::of(&hub).await);
+        assert_eq!(after.len(), 1, "{after:?}");
+        assert_eq!(after[0].0, "runtime");
+        assert!(after[0].1.contains("stopping"), "{after:?}");
+    }
 }

@@ -118,6 +118,7 @@ pub(crate) fn entries() -> Vec<Entry> {
     use Permission::*;
     vec![
         e(Method::GET, "/healthz", Public, get(web::healthz)),
+        e(Method::GET, "/readyz", Public, get(web::readyz)),
         e(Method::GET, "/metrics", Public, get(web::metrics)),
         e(
             Method::GET,

@@ -42,6 +42,7 @@ const RUN_OPERATORS: Who = Only(&[Admin, Operator]);
 /// Every route of the hub and who may call it, as PRODUCT.md and the issues say.
 const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/healthz", Anyone),
+    ("GET", "/readyz", Anyone),
     ("GET", "/metrics", Anyone),
     ("GET", "/static/weft.css", Anyone),
     ("GET", "/static/weft.js", Anyone),

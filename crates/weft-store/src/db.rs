@@ -205,6 +205,29 @@ impl Db {
         Ok(out)
     }
 
+    /// The newest migration applied to the database, and the newest this weft knows.
+    pub async fn schema(&self) -> Result<(Option<i64>, i64), StoreError> {
+        let (applied, migrator) = match &self.pool {
+            Pool::Sqlite(pool) => (
+                sqlx::query_scalar::<_, Option<i64>>(APPLIED)
+                    .fetch_one(pool)
+                    .await,
+                &SQLITE_MIGRATIONS,
+            ),
+            Pool::Postgres(pool) => (
+                sqlx::query_scalar::<_, Option<i64>>(APPLIED)
+                    .fetch_one(pool)
+                    .await,
+                &POSTGRES_MIGRATIONS,
+            ),
+        };
+        let applied = applied.map_err(failed("reading the applied migrations"))?;
+        Ok((
+            applied,
+            migrator.iter().map(|m| m.version).max().unwrap_or(0),
+        ))
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,

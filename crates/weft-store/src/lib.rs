@@ -14,6 +14,7 @@
 //! Unix milliseconds in columns named `_ms`.
 
 mod access;
+pub mod backup;
 mod checkpoint;
 mod connections;
 mod db;
@@ -90,6 +91,12 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.db.backend()
+    }
+
+    /// The newest migration applied to the database (none: not migrated), and the newest
+    /// this weft knows: equal when the schema is current.
+    pub async fn schema(&self) -> StoreResult<(Option<i64>, i64)> {
+        self.db.schema().await
     }
 
     pub fn connections(&self) -> Connections<'_> {

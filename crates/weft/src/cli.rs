@@ -63,6 +63,12 @@ enum Command {
     /// The secrets key: rotate to a new one.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Back up the embedded database to FILE while the hub runs (a consistent copy; it says
+    /// which secrets key it needs). PostgreSQL is backed up with pg_dump.
+    Backup { file: std::path::PathBuf },
+    /// Restore a backup made by `weft backup` into an empty data folder, with the secrets key
+    /// it was made with.
+    Restore { file: std::path::PathBuf },
     /// Sync a connection's users, audit log and work activity now.
     Sync(usage_cli::SyncArgs),
     /// Usage analytics: who uses the paid seats, trends, renewal savings, reclaiming seats.
@@ -370,6 +376,14 @@ pub fn run() -> anyhow::Result<()> {
             }
             Command::Connections(command) => {
                 connections_command(settings(&cli.config, cli.database_url)?, command).await
+            }
+            Command::Backup { file } => {
+                crate::backup_cli::backup_command(settings(&cli.config, cli.database_url)?, &file)
+                    .await
+            }
+            Command::Restore { file } => {
+                crate::backup_cli::restore_command(settings(&cli.config, cli.database_url)?, &file)
+                    .await
             }
             Command::Sync(args) => {
                 usage_cli::sync_command(settings(&cli.config, cli.database_url)?, args).await

@@ -51,6 +51,45 @@ const KEYS: &[&str] = &[
     "renewal_reminder_days",
 ];
 
+/// Settings that hold a secret: each may also be read from a file named by
+/// `WEFT_<NAME>_FILE` (a container's or an orchestrator's secret), instead of the value
+/// itself. (The secrets key has `secret_key_file`, so `WEFT_SECRET_KEY_FILE` works too.)
+const FROM_FILES: &[&str] = &[
+    "database_url",
+    "oauth_client_secret",
+    "smtp_url",
+    "alert_webhook_url",
+    "metrics_token",
+];
+
+/// The secret settings read from the files their `WEFT_<NAME>_FILE` variables name, as the
+/// file's text without its trailing line break. Refuses a setting given both ways, an
+/// unreadable file and an empty one, naming the variable and the file.
+fn settings_from_files(
+    var: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let mut out = std::collections::BTreeMap::new();
+    for name in FROM_FILES {
+        let upper = name.to_uppercase();
+        let Some(path) = var(&format!("WEFT_{upper}_FILE")) else {
+            continue;
+        };
+        anyhow::ensure!(
+            var(&format!("WEFT_{upper}")).is_none(),
+            "invalid configuration: both WEFT_{upper} and WEFT_{upper}_FILE are set; set one"
+        );
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading WEFT_{upper}_FILE {path}"))?;
+        let value = text.trim_end_matches(['\n', '\r']);
+        anyhow::ensure!(
+            !value.trim().is_empty(),
+            "invalid configuration: WEFT_{upper}_FILE {path} is empty"
+        );
+        out.insert((*name).to_owned(), value.to_owned());
+    }
+    Ok(out)
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -284,6 +323,9 @@ impl Settings {
             None => {}
         }
         figment = figment.merge(Env::prefixed("WEFT_").only(KEYS));
+        figment = figment.merge(Serialized::defaults(settings_from_files(|name| {
+            std::env::var(name).ok()
+        })?));
         let settings: Settings = figment
             .extract()
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))

@@ -142,26 +142,14 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 /// generated only for a database that holds no secret yet: for one that does, a new key could
 /// open nothing, so the command refuses before writing a file.
 pub async fn secret_key(settings: &Settings, store: &Store) -> anyhow::Result<SecretKey> {
-    if let Some(hex) = &settings.secret_key {
-        return SecretKey::from_hex(hex).context("secret_key (WEFT_SECRET_KEY)");
-    }
-    if let Some(file) = &settings.secret_key_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("reading secret_key_file {}", file.display()))?;
-        return SecretKey::from_hex(&text)
-            .with_context(|| format!("secret_key_file {}", file.display()));
+    if let Some(key) = configured_key(settings)? {
+        return Ok(key);
     }
     anyhow::ensure!(
         settings.database_url.starts_with("sqlite://"),
         "no secrets key: set WEFT_SECRET_KEY or secret_key_file (every instance sharing a PostgreSQL database needs the same key)"
     );
     let file = settings.data_dir.join("secret.key");
-    if file.exists() {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("reading {}", file.display()))?;
-        return SecretKey::from_hex(&text)
-            .with_context(|| format!("the generated key {}", file.display()));
-    }
     let sealed_before =
         store.secrets().marker().await?.is_some() || store.secrets().any().await?.is_some();
     anyhow::ensure!(
@@ -176,6 +164,32 @@ pub async fn secret_key(settings: &Settings, store: &Store) -> anyhow::Result<Se
     write_private(&file, &hex)?;
     tracing::warn!(path = %file.display(), "generated a new secrets key; back it up, since stored tokens cannot be read without it, and prefer WEFT_SECRET_KEY or secret_key_file in production");
     SecretKey::from_hex(&hex).context("the generated key")
+}
+
+/// The secrets key configured (`secret_key`, `secret_key_file`, or for the embedded
+/// default a `DATA_DIR/secret.key` already there), never generating one.
+pub fn configured_key(settings: &Settings) -> anyhow::Result<Option<SecretKey>> {
+    if let Some(hex) = &settings.secret_key {
+        return SecretKey::from_hex(hex)
+            .context("secret_key (WEFT_SECRET_KEY)")
+            .map(Some);
+    }
+    if let Some(file) = &settings.secret_key_file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading secret_key_file {}", file.display()))?;
+        return SecretKey::from_hex(&text)
+            .with_context(|| format!("secret_key_file {}", file.display()))
+            .map(Some);
+    }
+    let file = settings.data_dir.join("secret.key");
+    if settings.database_url.starts_with("sqlite://") && file.exists() {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading {}", file.display()))?;
+        return SecretKey::from_hex(&text)
+            .with_context(|| format!("the generated key {}", file.display()))
+            .map(Some);
+    }
+    Ok(None)
 }
 
 #[cfg(unix)]

@@ -14,6 +14,7 @@ macro_rules! eprintln {
     ($($arg:tt)*) => { std::eprintln!("{}", crate::terminal::safe(&format!($($arg)*))) };
 }
 
+mod backup_cli;
 mod cli;
 mod commands;
 mod config;

@@ -153,6 +153,63 @@ async fn weft_serve_from_a_toml_file_serves_alerts_and_stops_cleanly_on_sigterm(
     let base = format!("http://{address}");
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(health.status(), 200);
+    // Ready: the database answers at the current schema, the key opens it, the background
+    // tasks run. A database another (newer) weft has migrated further makes it unready,
+    // saying so, until that is undone.
+    let ready = || async {
+        let answer = reqwest::get(format!("{base}/readyz")).await.unwrap();
+        (
+            answer.status().as_u16(),
+            answer.json::<Value>().await.unwrap(),
+        )
+    };
+    let (status, readiness) = ready().await;
+    assert_eq!(status, 200, "{readiness:#}");
+    let names: Vec<&str> = readiness["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == true)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["database", "schema", "key", "runtime"],
+        "{readiness:#}"
+    );
+    assert!(
+        readiness["checks"][3]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("job worker"),
+        "{readiness:#}"
+    );
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.0.join("weft-data/weft.db").display()
+    ))
+    .await
+    .unwrap();
+    let newer = "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
+                 VALUES (99990101000000, 'from a newer weft', CURRENT_TIMESTAMP, 1, x'00', 0)";
+    sqlx::query(newer).execute(&db).await.unwrap();
+    let (status, readiness) = ready().await;
+    assert_eq!(status, 503, "{readiness:#}");
+    assert_eq!(readiness["ready"], false);
+    assert_eq!(readiness["checks"][1]["ok"], false);
+    assert!(
+        readiness["checks"][1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("newer than this weft knows"),
+        "{readiness:#}"
+    );
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 99990101000000")
+        .execute(&db)
+        .await
+        .unwrap();
+    db.close().await;
+    assert_eq!(ready().await.0, 200);
     // public_url is https: the cookies are Secure and __Host- named, and HSTS is on.
     let login = reqwest::get(format!("{base}/login")).await.unwrap();
     let cookie = login.headers()["set-cookie"].to_str().unwrap().to_owned();
@@ -342,6 +399,78 @@ fn settings_out_of_range_and_unusable_urls_are_refused_by_name() {
         text(&out)
     );
     assert!(!text(&out).contains("hunter2"), "{}", text(&out));
+    // Secret settings read from files (`WEFT_<NAME>_FILE`), as containers hand them over:
+    // the file's value is checked as the setting's, never repeated; both ways at once, an
+    // unreadable or empty file, are refused by name.
+    let secret_file = |name: &str, text: &str| {
+        let path = dir.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let smtp = secret_file("smtp-url", "ftp://mailer:hunter2@mail.acme.example\n");
+    let email = [("WEFT_EMAIL_FROM", "weft@acme.example")];
+    let out = dir.weft(
+        &["users", "list"],
+        &[email[0], ("WEFT_SMTP_URL_FILE", smtp.as_str())],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("smtp_url is not an SMTP URL") && !text(&out).contains("hunter2"),
+        "{}",
+        text(&out)
+    );
+    let out = dir.weft(
+        &["users", "list"],
+        &[
+            email[0],
+            ("WEFT_SMTP_URL_FILE", smtp.as_str()),
+            ("WEFT_SMTP_URL", "smtp://mail.acme.example"),
+        ],
+        "",
+    );
+    assert!(
+        text(&out).contains("both WEFT_SMTP_URL and WEFT_SMTP_URL_FILE are set"),
+        "{}",
+        text(&out)
+    );
+    let missing = dir.0.join("no-such-secret").display().to_string();
+    let out = dir.weft(
+        &["users", "list"],
+        &[("WEFT_METRICS_TOKEN_FILE", &missing)],
+        "",
+    );
+    assert!(
+        text(&out).contains(&format!("reading WEFT_METRICS_TOKEN_FILE {missing}")),
+        "{}",
+        text(&out)
+    );
+    let empty = secret_file("empty", "\n");
+    let out = dir.weft(
+        &["users", "list"],
+        &[("WEFT_OAUTH_CLIENT_SECRET_FILE", &empty)],
+        "",
+    );
+    assert!(
+        text(&out).contains("WEFT_OAUTH_CLIENT_SECRET_FILE") && text(&out).contains("is empty"),
+        "{}",
+        text(&out)
+    );
+    let database = dir.0.join("from-a-file.db");
+    let url = secret_file(
+        "database-url",
+        &format!("sqlite://{}\n", database.display()),
+    );
+    let out = dir.weft(
+        &["users", "add", "--username", "filed", "--role", "analyst"],
+        &[("WEFT_DATABASE_URL_FILE", url.as_str())],
+        "filed-password-123\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        database.exists(),
+        "the database the file names is the one used"
+    );
     let out = dir.weft(
         &[
             "connections",

@@ -112,28 +112,39 @@ impl Runtime {
                 config.worker.clone(),
                 shutdown.clone(),
             );
-            supervisor::supervise("job worker", shutdown.clone(), move || {
-                worker::run(hub.clone(), registry.clone(), config.clone(), stop.clone())
-            })
+            supervisor::supervise(
+                "job worker",
+                shutdown.clone(),
+                hub.liveness.clone(),
+                move || worker::run(hub.clone(), registry.clone(), config.clone(), stop.clone()),
+            )
         };
         let scheduler = {
             let (hub, tick, stop) = (hub.clone(), config.scheduler_tick, shutdown.clone());
-            supervisor::supervise("scheduler", shutdown.clone(), move || {
-                scheduler::run(hub.clone(), tick, stop.clone())
-            })
+            supervisor::supervise(
+                "scheduler",
+                shutdown.clone(),
+                hub.liveness.clone(),
+                move || scheduler::run(hub.clone(), tick, stop.clone()),
+            )
         };
         // Keeps the store's read caches exact; without it they are simply not used.
         let watcher = {
             let (store, stop) = (hub.store.clone(), shutdown.clone());
-            supervisor::supervise("change watcher", shutdown.clone(), move || {
-                let (store, stop) = (store.clone(), stop.clone());
-                async move {
-                    tokio::select! {
-                        _ = stop.cancelled() => Ok(()),
-                        failed = store.watch_changes() => failed.map_err(HubError::from),
+            supervisor::supervise(
+                "change watcher",
+                shutdown.clone(),
+                hub.liveness.clone(),
+                move || {
+                    let (store, stop) = (store.clone(), stop.clone());
+                    async move {
+                        tokio::select! {
+                            _ = stop.cancelled() => Ok(()),
+                            failed = store.watch_changes() => failed.map_err(HubError::from),
+                        }
                     }
-                }
-            })
+                },
+            )
         };
         tracing::info!(worker = %config.worker.id, kinds = ?registry.kinds(), "runtime started");
         Ok(Runtime {

@@ -169,6 +169,19 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
+/// `/readyz`: whether this instance can take traffic (the database, its schema, the key, the
+/// background tasks), each condition with what was seen; 503 when one fails, for a load
+/// balancer to send requests elsewhere.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let readiness = weft_hub::readiness::of(&state.hub).await;
+    let status = if readiness.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(readiness)).into_response()
+}
+
 /// `/metrics` on the hub's port: refused when metrics have a listener of their own, and
 /// asking for the bearer token when one is set.
 pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {

@@ -31,6 +31,17 @@ impl Instance {
         }
     }
 
+    /// The same hub settings with another secrets key (hex).
+    pub fn with_key(mut self, key: &str) -> Instance {
+        self.key = key.to_owned();
+        self
+    }
+
+    /// This hub's secrets key (hex).
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
     pub fn database_url(&self) -> String {
         format!("sqlite://{}", self.dir.join("weft.db").display())
     }
