@@ -8,9 +8,6 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use wrike_sim::{Listen, SimConfig};
-
 mod common;
 use common::{Instance, text};
 
@@ -40,45 +37,10 @@ fn audit_records(out: &[(String, i64)]) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_made_during_a_sync_restores_whole_with_its_key_only() {
-    let sim = wrike_sim::start(
-        SimConfig {
-            users: 300,
-            rate_limit_per_minute: 0,
-            ..SimConfig::default()
-        },
-        Listen::loopback(),
-    )
-    .await
-    .unwrap();
-    let token: Value = reqwest::Client::new()
-        .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(
-            &json!({"userId": sim.sim.read().accounts[0].integration_user().unwrap().id(),
-                      "scopes": ["Default", "amReadOnlyAuditLog"]}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sim = common::sim_of(300).await;
     let hub = Instance::new("backup-origin", SETTINGS);
-    let added = hub
-        .command(&[
-            "connections",
-            "add",
-            "--name",
-            "acme",
-            "--data-center",
-            token["apiUrl"].as_str().unwrap(),
-            "--token-env",
-            "ACME_TOKEN",
-        ])
-        .env("ACME_TOKEN", token["accessToken"].as_str().unwrap())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(added.status.success(), "{}", text(&added));
+    let token_request = common::integration_token_request(&sim, &["Default", "amReadOnlyAuditLog"]);
+    common::connect(&hub, &sim, "acme", token_request).await;
 
     // A sync writes page after page; the backup is made meanwhile.
     let mut sync = hub

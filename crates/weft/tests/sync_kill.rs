@@ -6,9 +6,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use weft_store::Store;
-use wrike_sim::{Listen, SimConfig};
 
 mod common;
 use common::{Instance, text};
@@ -30,45 +29,10 @@ fn hub() -> Instance {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backfill_killed_at_random_moments_loses_and_doubles_nothing() {
-    let sim = wrike_sim::start(
-        SimConfig {
-            users: 400,
-            rate_limit_per_minute: 0,
-            ..SimConfig::default()
-        },
-        Listen::loopback(),
-    )
-    .await
-    .unwrap();
-    let token: Value = reqwest::Client::new()
-        .post(format!("{}/_sim/tokens", sim.base_url()))
-        .json(
-            &json!({"userId": sim.sim.read().accounts[0].integration_user().unwrap().id(),
-                      "scopes": ["Default", "amReadOnlyAuditLog"]}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sim = common::sim_of(400).await;
     let hub = hub();
-    let added = hub
-        .command(&[
-            "connections",
-            "add",
-            "--name",
-            "acme",
-            "--data-center",
-            token["apiUrl"].as_str().unwrap(),
-            "--token-env",
-            "ACME_TOKEN",
-        ])
-        .env("ACME_TOKEN", token["accessToken"].as_str().unwrap())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(added.status.success(), "{}", text(&added));
+    let token_request = common::integration_token_request(&sim, &["Default", "amReadOnlyAuditLog"]);
+    common::connect(&hub, &sim, "acme", token_request).await;
 
     // Kill syncs at random moments until one finishes by itself.
     let mut rng = fastrand::Rng::with_seed(7);

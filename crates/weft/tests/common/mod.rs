@@ -126,6 +126,39 @@ pub async fn hub_for(
     ];
     all.extend_from_slice(settings);
     let hub = Instance::new(name, &all);
+    connect(&hub, sim, "acme-analytics", token_request).await;
+    (hub, public)
+}
+
+/// A simulator of `users` people that never rate-limits.
+pub async fn sim_of(users: u32) -> wrike_sim::RunningSim {
+    wrike_sim::start(
+        wrike_sim::SimConfig {
+            users,
+            rate_limit_per_minute: 0,
+            ..wrike_sim::SimConfig::default()
+        },
+        wrike_sim::Listen::loopback(),
+    )
+    .await
+    .unwrap()
+}
+
+/// The token for the first account's integration user with `scopes`, as `/_sim/tokens`
+/// asks for it.
+pub fn integration_token_request(sim: &wrike_sim::RunningSim, scopes: &[&str]) -> Value {
+    serde_json::json!({"userId": sim.sim.read().accounts[0].integration_user().unwrap().id(),
+                       "scopes": scopes})
+}
+
+/// Adds the connection `name` to `hub`: the token `token_request` asks `sim` for, given to
+/// `weft connections add` through a variable (never in argv).
+pub async fn connect(
+    hub: &Instance,
+    sim: &wrike_sim::RunningSim,
+    name: &str,
+    token_request: Value,
+) {
     let token: Value = reqwest::Client::new()
         .post(format!("{}/_sim/tokens", sim.base_url()))
         .json(&token_request)
@@ -140,17 +173,17 @@ pub async fn hub_for(
             "connections",
             "add",
             "--name",
-            "acme-analytics",
+            name,
             "--data-center",
-            &sim.api_url(0),
+            token["apiUrl"].as_str().unwrap(),
             "--token-env",
             "WRIKE_TOKEN",
         ])
         .env("WRIKE_TOKEN", token["accessToken"].as_str().unwrap())
+        .stdin(Stdio::null())
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    (hub, public)
 }
 
 /// A user of the team with `role`, added with the CLI, and an API token for them.
