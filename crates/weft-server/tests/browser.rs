@@ -382,16 +382,16 @@ async fn connect_by_oauth_in_a_browser_and_see_a_broken_connection() {
         .await
         .unwrap();
     assert_eq!(bars.len(), 26, "26 weeks of active users");
-    let last = bars
-        .last()
-        .unwrap()
+    // The last bar is this week so far, which on a Monday morning may hold nobody yet: the
+    // week before it is whole.
+    let last_whole = bars[bars.len() - 2]
         .attr("data-value")
         .await
         .unwrap()
         .unwrap();
     assert!(
-        last.parse::<f64>().unwrap() > 0.0,
-        "people were active this week"
+        last_whole.parse::<f64>().unwrap() > 0.0,
+        "people were active last week"
     );
     assert!(
         !browser
