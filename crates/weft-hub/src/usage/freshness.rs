@@ -68,8 +68,13 @@ pub fn stale_reason(sources: &[SourceState], now: i64, max_age_s: i64) -> Option
 /// The freshness of one connection's data.
 pub async fn of(hub: &Hub, connection: &Connection) -> HubResult<Freshness> {
     let sources = hub.store.usage().sources(&connection.id).await?;
+    Ok(of_sources(hub, connection, sources))
+}
+
+/// `of`, from the connection's sources already read.
+pub fn of_sources(hub: &Hub, connection: &Connection, sources: Vec<SourceState>) -> Freshness {
     let stale = stale_reason(&sources, hub.clock.now_s(), hub.policy.usage_stale_after_s);
-    Ok(Freshness {
+    Freshness {
         connection_id: connection.id.clone(),
         connection: connection.name.clone(),
         sources: sources
@@ -81,7 +86,7 @@ pub async fn of(hub: &Hub, connection: &Connection) -> HubResult<Freshness> {
             })
             .collect(),
         stale,
-    })
+    }
 }
 
 /// Refuses `doing` (a sentence: "planning a reclaim") on a connection whose data is stale.

@@ -420,7 +420,7 @@ impl Seats {
             people,
             available,
             renewal: store.renewal(&connection.id).await?,
-            freshness: freshness::of(hub, connection).await?,
+            freshness: freshness::of_sources(hub, connection, sources),
             now: hub.clock.now_s(),
         })
     }
