@@ -1,7 +1,8 @@
 //! `policy-eval`: every license policy evaluated over 100,000 people and about 10 million
 //! audit records, and the reclaim dialogue planned (its first round, which lets in every
 //! flagged person, then a round with nothing new), on SQLite (and PostgreSQL with
-//! `WEFT_BENCH_POSTGRES_URL`). The data is seeded as `usage-report` seeds it.
+//! `WEFT_BENCH_POSTGRES_URL`; `WEFT_BENCH_SKIP_SQLITE=1` measures only PostgreSQL). The data
+//! is seeded as `usage-report` seeds it.
 //!
 //! Baseline, in the same run: reading every paid seat a policy judges from the store (the
 //! evaluation's own input, without judging anyone). Target: each under one second.
@@ -187,8 +188,11 @@ pub async fn run() -> anyhow::Result<String> {
     );
     let dir = std::env::temp_dir().join(format!("weft-bench-policies-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let store = Store::open(&format!("sqlite://{}/hub.db", dir.display())).await?;
-    out += &run_on("SQLite", store).await?;
+    // WEFT_BENCH_SKIP_SQLITE=1 measures PostgreSQL only (half the run's time).
+    if std::env::var("WEFT_BENCH_SKIP_SQLITE").as_deref() != Ok("1") {
+        let store = Store::open(&format!("sqlite://{}/hub.db", dir.display())).await?;
+        out += &run_on("SQLite", store).await?;
+    }
     let _ = std::fs::remove_dir_all(&dir);
     if let Ok(pg) = std::env::var("WEFT_BENCH_POSTGRES_URL") {
         let url = weft_store::testing::postgres_schema_url(&pg, "bench_policies").await?;

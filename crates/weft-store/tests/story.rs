@@ -539,6 +539,105 @@ async fn trail_story(store: &Store) {
     assert_eq!(trail[1].after, Some(json!({"i": 1})));
 }
 
+/// The reclaim dialogue's rows written many at once: one open dialogue per person and
+/// policy (a second one is left out, and said so by the ids answered), the trail's batch in
+/// order, a policy that does not exist refused, and the rows removed with their policy and
+/// with their connection's.
+async fn dialogues_story(store: &Store) {
+    store
+        .connections()
+        .create(connection("cd", "acme-dialogues", b"sealed-d"))
+        .await
+        .unwrap();
+    let usage = store.usage();
+    for name in ["idle", "other"] {
+        usage
+            .save_policy(name, "cd", "name: x", 1_000, "ada")
+            .await
+            .unwrap();
+    }
+    let dialogue = |id: &str, policy: &str, user: &str| Dialogue {
+        id: id.into(),
+        policy: policy.into(),
+        connection_id: "cd".into(),
+        user_id: user.into(),
+        name: format!("Person {user}"),
+        email: Some(format!("{user}@acme.example")),
+        user_type_id: None,
+        mode: "silent".into(),
+        change: "\"deactivate\"".into(),
+        change_label: "deactivate".into(),
+        last_activity_at: Some(10),
+        last_signal: Some("login".into()),
+        annual_saving_cents: Some(30_000),
+        state: "escalated".into(),
+        reason: None,
+        started_at: 1_000,
+        started_by: "ada".into(),
+        notify_claimed_at: None,
+        notified_at: None,
+        remind_at: None,
+        remind_claimed_at: None,
+        reminded_at: None,
+        deadline_at: None,
+        answered_at: None,
+        keep_until: None,
+        plan_id: None,
+        updated_at: 1_000,
+    };
+    let opened = usage
+        .open_dialogues_many(&[
+            dialogue("d1", "idle", "U1"),
+            dialogue("d2", "idle", "U2"),
+            dialogue("d3", "other", "U1"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(opened.len(), 3);
+    // U1 is in an open dialogue of `idle` already: only U3 joins.
+    let mut opened = usage
+        .open_dialogues_many(&[dialogue("d4", "idle", "U1"), dialogue("d5", "idle", "U3")])
+        .await
+        .unwrap();
+    opened.sort();
+    assert_eq!(opened, ["d5"]);
+    let open = usage.open_dialogues("idle").await.unwrap();
+    assert_eq!(
+        open.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        ["d1", "d2", "d5"]
+    );
+    assert_eq!(open[0], dialogue("d1", "idle", "U1"));
+    let refused = usage
+        .open_dialogues_many(&[dialogue("d6", "gone", "U1")])
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert!(usage.dialogue("d6").await.unwrap().is_none());
+
+    let batch: Vec<NewTrailEntry> = (0..1200)
+        .map(|i| NewTrailEntry {
+            at: 2_000,
+            actor: "dialogue".into(),
+            action: "usage.dialogue.join".into(),
+            target: format!("idle-{i}"),
+            before: None,
+            after: Some(json!({"i": i})),
+        })
+        .collect();
+    store.trail().append_many(&batch).await.unwrap();
+    let latest = store.trail().latest(2).await.unwrap();
+    assert_eq!(latest[0].target, "idle-1199");
+    assert_eq!(latest[0].after, Some(json!({"i": 1199})));
+    assert_eq!(latest[1].target, "idle-1198");
+    assert_eq!(latest[1].before, None);
+
+    // Removing a policy removes its dialogues; removing the connection removes the rest.
+    assert!(usage.delete_policy("idle").await.unwrap());
+    assert!(usage.dialogue("d1").await.unwrap().is_none());
+    assert!(usage.dialogue("d3").await.unwrap().is_some());
+    store.connections().delete("cd").await.unwrap();
+    assert!(usage.dialogue("d3").await.unwrap().is_none());
+}
+
 /// The read caches: served while exact, dropped at once after a change made here, and
 /// within the propagation delay after one made behind this process's back.
 async fn caches_story(store: &Arc<Store>) {
@@ -719,6 +818,7 @@ async fn the_story_on_every_backend() {
         refresh_lock_story(&store).await;
         trail_story(&store).await;
         derived_sign_ins_story(&store).await;
+        dialogues_story(&store).await;
         eprintln!("story told on {}", backend.as_str());
     }
 }

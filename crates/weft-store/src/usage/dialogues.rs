@@ -58,6 +58,10 @@ impl Dialogue {
     }
 }
 
+/// The columns a new dialogue is written with, in the order both inserts bind them.
+const INSERTED: &str = "id, policy, connection_id, user_id, name, email, user_type_id, mode, change, change_label, \
+    last_activity_at, last_signal, annual_saving_cents, state, reason, started_at, started_by, updated_at";
+
 const COLUMNS: &str = "SELECT id, policy, connection_id, user_id, name, email, user_type_id, mode, change, change_label, \
     last_activity_at, last_signal, annual_saving_cents, state, reason, started_at, started_by, notify_claimed_at, notified_at, \
     remind_at, remind_claimed_at, reminded_at, deadline_at, answered_at, keep_until, plan_id, updated_at FROM usage_dialogues";
@@ -114,28 +118,104 @@ impl Usage<'_> {
         if all.is_empty() {
             return Ok(Vec::new());
         }
-        on_pool!(self.db, pool => {
-            let mut tx = pool.begin().await.map_err(failed("dialogues"))?;
-            let mut opened = Vec::with_capacity(all.len());
-            // 18 values a row, well under SQLite's 32,766 bound parameters a statement.
-            for chunk in all.chunks(1000) {
-                let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO usage_dialogues (id, policy, connection_id, user_id, name, email, user_type_id, mode, change, change_label, \
-                       last_activity_at, last_signal, annual_saving_cents, state, reason, started_at, started_by, updated_at) ");
-                insert.push_values(chunk, |mut row, d| {
-                    row.push_bind(&d.id).push_bind(&d.policy).push_bind(&d.connection_id).push_bind(&d.user_id)
-                        .push_bind(&d.name).push_bind(&d.email).push_bind(&d.user_type_id).push_bind(&d.mode)
-                        .push_bind(&d.change).push_bind(&d.change_label).push_bind(d.last_activity_at)
-                        .push_bind(&d.last_signal).push_bind(d.annual_saving_cents).push_bind(&d.state)
-                        .push_bind(&d.reason).push_bind(d.started_at).push_bind(&d.started_by).push_bind(d.updated_at);
-                });
-                insert.push(" ON CONFLICT DO NOTHING RETURNING id");
-                let ids: Vec<String> = insert.build_query_scalar().fetch_all(&mut *tx).await.map_err(failed("dialogues"))?;
-                opened.extend(ids);
+        match &self.db.pool {
+            crate::db::Pool::Sqlite(pool) => {
+                let mut tx = pool.begin().await.map_err(failed("dialogues"))?;
+                let mut opened = Vec::with_capacity(all.len());
+                // 18 values a row, well under SQLite's 32,766 bound parameters a statement.
+                for chunk in all.chunks(1000) {
+                    let mut insert = sqlx::QueryBuilder::new(format!(
+                        "INSERT INTO usage_dialogues ({INSERTED}) "
+                    ));
+                    insert.push_values(chunk, |mut row, d| {
+                        row.push_bind(&d.id)
+                            .push_bind(&d.policy)
+                            .push_bind(&d.connection_id)
+                            .push_bind(&d.user_id)
+                            .push_bind(&d.name)
+                            .push_bind(&d.email)
+                            .push_bind(&d.user_type_id)
+                            .push_bind(&d.mode)
+                            .push_bind(&d.change)
+                            .push_bind(&d.change_label)
+                            .push_bind(d.last_activity_at)
+                            .push_bind(&d.last_signal)
+                            .push_bind(d.annual_saving_cents)
+                            .push_bind(&d.state)
+                            .push_bind(&d.reason)
+                            .push_bind(d.started_at)
+                            .push_bind(&d.started_by)
+                            .push_bind(d.updated_at);
+                    });
+                    insert.push(" ON CONFLICT DO NOTHING RETURNING id");
+                    let ids: Vec<String> = insert
+                        .build_query_scalar()
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(failed("dialogues"))?;
+                    opened.extend(ids);
+                }
+                tx.commit().await.map_err(failed("dialogues"))?;
+                Ok(opened)
             }
-            tx.commit().await.map_err(failed("dialogues"))?;
-            Ok::<Vec<String>, StoreError>(opened)
-        })
+            // PostgreSQL takes every row as 18 arrays in one statement: parsing and planning
+            // a thousand-row VALUES list per chunk cost seconds for 20,000 rows. Its
+            // dialogues have no foreign keys (migration 0017): each policy is locked here
+            // once, as each row's check did, so one removed meanwhile waits for this batch and
+            // its trigger then removes the batch too.
+            crate::db::Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(failed("dialogues"))?;
+                let policies: std::collections::BTreeSet<(&str, &str)> = all
+                    .iter()
+                    .map(|d| (d.policy.as_str(), d.connection_id.as_str()))
+                    .collect();
+                for (policy, connection) in policies {
+                    let held: Option<i32> = sqlx::query_scalar(
+                        "SELECT 1 FROM usage_policies WHERE name = $1 AND connection_id = $2 FOR KEY SHARE")
+                        .bind(policy).bind(connection)
+                        .fetch_optional(&mut *tx).await.map_err(failed("dialogues"))?;
+                    if held.is_none() {
+                        return Err(StoreError::NotFound {
+                            what: format!("policy {policy} of connection {connection}"),
+                        });
+                    }
+                }
+                fn column<T: Clone>(all: &[Dialogue], f: impl Fn(&Dialogue) -> T) -> Vec<T> {
+                    all.iter().map(f).collect()
+                }
+                let sql = format!(
+                    "INSERT INTO usage_dialogues ({INSERTED}) \
+                     SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+                       $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::bigint[], $14::text[], $15::text[], \
+                       $16::bigint[], $17::text[], $18::bigint[]) \
+                     ON CONFLICT DO NOTHING RETURNING id"
+                );
+                let opened: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .bind(column(all, |d| d.id.clone()))
+                    .bind(column(all, |d| d.policy.clone()))
+                    .bind(column(all, |d| d.connection_id.clone()))
+                    .bind(column(all, |d| d.user_id.clone()))
+                    .bind(column(all, |d| d.name.clone()))
+                    .bind(column(all, |d| d.email.clone()))
+                    .bind(column(all, |d| d.user_type_id.clone()))
+                    .bind(column(all, |d| d.mode.clone()))
+                    .bind(column(all, |d| d.change.clone()))
+                    .bind(column(all, |d| d.change_label.clone()))
+                    .bind(column(all, |d| d.last_activity_at))
+                    .bind(column(all, |d| d.last_signal.clone()))
+                    .bind(column(all, |d| d.annual_saving_cents))
+                    .bind(column(all, |d| d.state.clone()))
+                    .bind(column(all, |d| d.reason.clone()))
+                    .bind(column(all, |d| d.started_at))
+                    .bind(column(all, |d| d.started_by.clone()))
+                    .bind(column(all, |d| d.updated_at))
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(failed("dialogues"))?;
+                tx.commit().await.map_err(failed("dialogues"))?;
+                Ok(opened)
+            }
+        }
     }
 
     /// Everyone of a policy who kept their seat, with until when the latest keep holds.
