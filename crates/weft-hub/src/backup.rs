@@ -1,10 +1,12 @@
 //! Backups of the embedded database: made while the hub serves, stamped with the id of the
-//! key its secrets need, and checked against a key before they are restored.
+//! key its secrets need, and checked against a key before they are restored; and the copy of
+//! the embedded database into PostgreSQL.
 
 use std::path::Path;
 
 use weft_core::secrets::SecretKey;
 use weft_store::backup::{self as stored, BackupInfo};
+use weft_store::{CopiedTable, Store};
 
 use crate::Hub;
 use crate::error::{HubError, HubResult};
@@ -68,4 +70,17 @@ pub async fn check(from: &Path, key: &SecretKey) -> HubResult<BackupInfo> {
 /// Rows per counted table of the hub's database (to compare with a backup's).
 pub async fn counts(hub: &Hub) -> HubResult<Vec<(&'static str, i64)>> {
     Ok(hub.store.counts().await?)
+}
+
+/// Copies the hub's embedded database into `target`, a PostgreSQL store (migrated and
+/// empty), and checks that the hub's key opens the copy's secrets; answers each table's rows.
+pub async fn copy_to(hub: &Hub, target: &Store) -> HubResult<Vec<CopiedTable>> {
+    let key = hub.key()?;
+    let copied = hub.store.copy_into(target).await?;
+    if !crate::keys::opens(target, key).await? {
+        return Err(HubError::Invalid(
+            "the copy's secrets do not open with this hub's key".into(),
+        ));
+    }
+    Ok(copied)
 }

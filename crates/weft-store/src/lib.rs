@@ -17,6 +17,7 @@ mod access;
 pub mod backup;
 mod checkpoint;
 mod connections;
+mod copy;
 mod db;
 mod freshness;
 mod group_commit;
@@ -30,6 +31,7 @@ mod usage;
 
 pub use access::*;
 pub use connections::*;
+pub use copy::CopiedTable;
 pub use db::Backend;
 pub use jobs::*;
 pub use recipes::*;

@@ -69,6 +69,9 @@ enum Command {
     /// Restore a backup made by `weft backup` into an empty data folder, with the secrets key
     /// it was made with.
     Restore { file: std::path::PathBuf },
+    /// The hub's database: copy the embedded one into PostgreSQL.
+    #[command(subcommand)]
+    Store(crate::backup_cli::StoreCommand),
     /// Sync a connection's users, audit log and work activity now.
     Sync(usage_cli::SyncArgs),
     /// Usage analytics: who uses the paid seats, trends, renewal savings, reclaiming seats.
@@ -379,6 +382,10 @@ pub fn run() -> anyhow::Result<()> {
             }
             Command::Backup { file } => {
                 crate::backup_cli::backup_command(settings(&cli.config, cli.database_url)?, &file)
+                    .await
+            }
+            Command::Store(command) => {
+                crate::backup_cli::store_command(settings(&cli.config, cli.database_url)?, command)
                     .await
             }
             Command::Restore { file } => {

@@ -3,9 +3,13 @@
 //! data folder that is not empty and a file that is no backup, and restores into an empty
 //! one: the same rows as the backup counted, the connection's token still opens, and a sync
 //! of the restored hub resumes to the same audit records as the original. PostgreSQL is
-//! backed up with its own tools, and `weft backup` says how.
+//! backed up with its own tools, and `weft backup` says how. `weft store copy` moves the
+//! embedded database into an empty PostgreSQL one, where the hub goes on with the same
+//! people, token, runs and jobs.
 
 use std::process::Stdio;
+
+use serde_json::Value;
 use std::time::Duration;
 
 mod common;
@@ -158,4 +162,190 @@ async fn a_backup_made_during_a_sync_restores_whole_with_its_key_only() {
         assert!(!out.status.success());
         assert!(text(&out).contains("pg_dump"), "{}", text(&out));
     }
+}
+
+/// The recipe the copy carries a queued run of: it reads the copied people and calls Wrike
+/// with the copied (sealed) token.
+const RECIPE: &str = "name: idle-check
+connection: acme
+trigger:
+  schedule:
+    cron: \"0 8 * * MON\"
+steps:
+  - id: idle
+    action: usage.inactive_users
+    input:
+      days: 90
+  - id: someone
+    action: wrike.get_user
+    input:
+      id: \"{{ steps.idle.users[0].id }}\"
+";
+
+/// The people a hub lists, by id with their last activity, read with the CLI.
+fn people(out: &std::process::Output) -> Vec<(String, Value)> {
+    assert!(out.status.success(), "{}", text(out));
+    let page: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut people: Vec<(String, Value)> = page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{page}"))
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["lastActivityAt"].clone(),
+            )
+        })
+        .collect();
+    people.sort_by(|a, b| a.0.cmp(&b.0));
+    people
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_database_moves_to_postgresql_whole() {
+    let Some(pg) = weft_store::testing::postgres_url() else {
+        eprintln!("no PostgreSQL (WEFT_TEST_POSTGRES_URL): the copy is not tested here");
+        return;
+    };
+    let target = weft_store::testing::postgres_schema_url(&pg, "store_copy")
+        .await
+        .unwrap();
+    let sim = common::sim_of(120).await;
+    let hub = Instance::new("copy-origin", SETTINGS);
+    let token_request = common::integration_token_request(&sim, &["Default", "amReadOnlyAuditLog"]);
+    common::connect(&hub, &sim, "acme", token_request).await;
+    let synced = hub.run(&["sync", "acme"]);
+    assert!(synced.status.success(), "{}", text(&synced));
+    let recipes = hub.dir.join("recipes");
+    std::fs::create_dir_all(&recipes).unwrap();
+    std::fs::write(recipes.join("idle-check.yaml"), RECIPE).unwrap();
+    for args in [
+        &["recipes", "apply", recipes.to_str().unwrap()][..],
+        &["recipes", "start", "idle-check"],
+        &["recipes", "trigger", "idle-check"],
+    ] {
+        let out = hub.run(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    let listing = ["usage", "users", "acme", "--limit", "1000", "--json"];
+    let before = people(&hub.run(&listing));
+    assert!(before.len() > 100, "{before:?}");
+    let made = hub.run(&["backup", hub.dir.join("before.backup").to_str().unwrap()]);
+    assert!(made.status.success(), "{}", text(&made));
+    let in_sqlite = counts(&text(&made));
+
+    // Refused, with nothing written: a password in argv, a URL that is not PostgreSQL.
+    let with_password = target.replacen("postgres://", "postgres://weft:hunter2@", 1);
+    let out = hub.run(&["store", "copy", "--to", &with_password]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("PGPASSWORD"), "{}", text(&out));
+    assert!(!text(&out).contains("hunter2"), "{}", text(&out));
+    let out = hub.run(&["store", "copy", "--to", "sqlite:///tmp/elsewhere.db"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("is not a PostgreSQL URL"),
+        "{}",
+        text(&out)
+    );
+
+    // The copy: every table, counted on both sides.
+    let out = hub.run(&["store", "copy", "--to", &target]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("each table's rows counted on both sides"),
+        "{said}"
+    );
+    let key_id = weft_core::secrets::SecretKey::from_hex(hub.key())
+        .unwrap()
+        .id();
+    assert!(
+        said.contains(&format!("secrets key with id {key_id}")),
+        "{said}"
+    );
+    assert!(!said.contains(hub.key()), "the key itself is never printed");
+    let copied = counts(&said);
+    for table in [
+        "wrike_users",
+        "wrike_audit_records",
+        "recipe_runs",
+        "jobs",
+        "trail",
+        "connections",
+    ] {
+        let n = copied.iter().find(|(t, _)| t == table).map(|(_, n)| *n);
+        assert!(n.is_some_and(|n| n > 0), "{table}: {said}");
+    }
+    // A second copy into the same database is refused: it holds data now.
+    let again = hub.run(&["store", "copy", "--to", &target]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again).contains("copy only into an empty database"),
+        "{}",
+        text(&again)
+    );
+
+    // The hub on PostgreSQL, with the same key: the same rows, people, token and runs.
+    let on_pg = |args: &[&str]| {
+        hub.command(args)
+            .env("WEFT_DATABASE_URL", &target)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let check = on_pg(&["connections", "check", "acme"]);
+    assert!(check.status.success(), "{}", text(&check));
+    assert_eq!(people(&on_pg(&listing)), before);
+    let runs = |out: std::process::Output| -> Vec<Value> {
+        assert!(out.status.success(), "{}", text(&out));
+        let page: Value = serde_json::from_slice(&out.stdout).unwrap();
+        page["items"].as_array().cloned().unwrap_or_default()
+    };
+    let queued = runs(on_pg(&["recipes", "runs", "--json"]));
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0]["status"], "queued", "{queued:?}");
+    // A worker on PostgreSQL takes up the run queued on SQLite, and new rows get new ids.
+    let mut worker = hub
+        .command(&["worker"])
+        .env("WEFT_DATABASE_URL", &target)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(hub.dir.join("worker.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let finished = loop {
+        let now = runs(on_pg(&["recipes", "runs", "--json"]));
+        if now[0]["status"] != "queued" && now[0]["status"] != "running" {
+            break now;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{now:?}\n{}",
+            hub.log("worker.log")
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(
+        finished[0]["status"],
+        "succeeded",
+        "{finished:?}\n{}",
+        hub.log("worker.log")
+    );
+    let out = on_pg(&["recipes", "trigger", "idle-check"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let both = runs(on_pg(&["recipes", "runs", "--json"]));
+    assert_eq!(both.len(), 2, "{both:?}");
+    let id = |run: &Value| run["id"].as_str().and_then(|id| id.parse::<i64>().ok());
+    assert!(id(&both[0]) > id(&both[1]), "{both:?}");
+    worker.kill().unwrap();
+    let _ = worker.wait();
+    // The sync on PostgreSQL goes on from the copied checkpoints and leases.
+    let resync = on_pg(&["sync", "acme"]);
+    assert!(resync.status.success(), "{}", text(&resync));
+    let copied_audit = copied
+        .iter()
+        .find(|(t, _)| t == "wrike_audit_records")
+        .map(|(_, n)| *n);
+    assert_eq!(copied_audit, Some(audit_records(&in_sqlite)));
 }
