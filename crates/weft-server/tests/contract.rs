@@ -242,6 +242,15 @@ async fn every_operation_answers_as_its_document_says_to_valid_and_invalid_input
         .await;
     assert_eq!(status, 202, "{job}");
     let job_id = job["jobId"].as_str().unwrap().to_owned();
+    // "The connection's id or name", as the document says: the name names it too.
+    let by = |key: &str| format!("/api/v1/usage/connections/{key}/savings");
+    let (status, by_id) = w.api("admin", Method::GET, &by(&connection.id), None).await;
+    assert_eq!(status, 200, "{by_id}");
+    let (status, by_name) = w
+        .api("admin", Method::GET, &by(&connection.name), None)
+        .await;
+    assert_eq!(status, 200, "{by_name}");
+    assert_eq!(by_name, by_id);
     let mut people = Value::Null;
     for _ in 0..200 {
         let (_, page) = w

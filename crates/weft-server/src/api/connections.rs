@@ -108,7 +108,7 @@ pub async fn remove(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let connection = connections::by_id(&state.hub, &id).await?;
+    let connection = connections::find(&state.hub, &id).await?;
     connections::remove(&state.hub, &caller.user.username, connection).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -121,7 +121,7 @@ pub async fn check(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiJson<wire::connections::Health> {
-    let connection = connections::by_id(&state.hub, &id).await?;
+    let connection = connections::find(&state.hub, &id).await?;
     let health = health::probe(&state.hub, &connection).await?;
     Ok(Json((&health).into()))
 }

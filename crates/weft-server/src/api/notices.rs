@@ -69,7 +69,7 @@ pub async fn reminders_sent(
     State(state): State<AppState>,
     Path(connection): Path<String>,
 ) -> ApiJson<Vec<ReminderEntry>> {
-    let connection = connections::by_id(&state.hub, &connection).await?;
+    let connection = connections::find(&state.hub, &connection).await?;
     let sent = reminders::sent(&state.hub, &connection.id).await?;
     Ok(Json(sent.iter().map(ReminderEntry::from).collect()))
 }

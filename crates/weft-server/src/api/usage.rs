@@ -396,7 +396,7 @@ pub async fn user(
     State(state): State<AppState>,
     Path((connection, id)): Path<(String, String)>,
 ) -> ApiJson<wire::usage::PersonDetail> {
-    let connection = connections::by_id(&state.hub, &connection).await?;
+    let connection = connections::find(&state.hub, &connection).await?;
     let (user, audit) = reports::person(&state.hub, &connection, &id).await?;
     Ok(Json(wire::usage::PersonDetail {
         user: (&user).into(),
@@ -412,7 +412,7 @@ pub async fn renewal(
     State(state): State<AppState>,
     Path(connection): Path<String>,
 ) -> ApiJson<wire::usage::RenewalCosts> {
-    let connection = connections::by_id(&state.hub, &connection).await?;
+    let connection = connections::find(&state.hub, &connection).await?;
     let renewal = reports::renewal(&state.hub, &connection).await?;
     Ok(Json(wire::usage::RenewalCosts {
         renewal: renewal.as_ref().map(Into::into),
@@ -431,7 +431,7 @@ pub async fn set_renewal(
     Path(connection): Path<String>,
     Json(input): Json<RenewalInput>,
 ) -> ApiJson<wire::usage::Renewal> {
-    let connection = connections::by_id(&state.hub, &connection).await?;
+    let connection = connections::find(&state.hub, &connection).await?;
     let renewal = reports::set_renewal(&state.hub, &caller.actor(), &connection, &input).await?;
     Ok(Json((&renewal).into()))
 }
@@ -459,7 +459,7 @@ pub async fn start_sync(
     caller: &Caller,
     connection: &str,
 ) -> Result<i64, ApiError> {
-    let connection = connections::by_id(&state.hub, connection).await?;
+    let connection = connections::find(&state.hub, connection).await?;
     let now = state.hub.clock.now_ms();
     let request = weft_hub::usage::jobs::sync_request(
         &connection.id,
@@ -507,7 +507,7 @@ pub async fn make_plan(
     caller: &Caller,
     body: ReclaimBody,
 ) -> Result<weft_store::ReclaimPlan, ApiError> {
-    let connection = connections::by_id(&state.hub, &body.connection).await?;
+    let connection = connections::find(&state.hub, &body.connection).await?;
     let action = Action::parse(&body.action, body.target.as_deref())?;
     let selection = if body.users.is_empty() {
         let pairs: Vec<(String, String)> = body.filter.into_iter().collect();
@@ -673,7 +673,7 @@ pub async fn renewal_plan(
     Path(connection): Path<String>,
     Query(q): Query<IdleQuery>,
 ) -> ApiJson<wire::usage::RenewalPlan> {
-    let connection = connections::by_id(&state.hub, &connection).await?;
+    let connection = connections::find(&state.hub, &connection).await?;
     let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, q.days()?).await?;
     Ok(Json((&plan).into()))
 }
@@ -687,7 +687,7 @@ pub async fn renewal_plan_csv(
     Path(connection): Path<String>,
     Query(q): Query<IdleQuery>,
 ) -> ApiResult {
-    let connection = connections::by_id(&state.hub, &connection).await?;
+    let connection = connections::find(&state.hub, &connection).await?;
     let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, q.days()?).await?;
     let bytes = weft_hub::usage::renewal::csv(&plan)?;
     Ok(csv_download(
@@ -705,7 +705,7 @@ pub async fn savings(
     State(state): State<AppState>,
     Path(connection): Path<String>,
 ) -> ApiJson<wire::savings::SavingsLedger> {
-    let connection = connections::by_id(&state.hub, &connection).await?;
+    let connection = connections::find(&state.hub, &connection).await?;
     let ledger = weft_hub::usage::savings::ledger(&state.hub, &connection).await?;
     Ok(Json((&ledger).into()))
 }
@@ -718,7 +718,7 @@ pub async fn savings_csv(
     State(state): State<AppState>,
     Path(connection): Path<String>,
 ) -> ApiResult {
-    let connection = connections::by_id(&state.hub, &connection).await?;
+    let connection = connections::find(&state.hub, &connection).await?;
     let ledger = weft_hub::usage::savings::ledger(&state.hub, &connection).await?;
     let bytes = weft_hub::usage::savings::csv(&ledger)?;
     Ok(csv_download(

@@ -202,7 +202,7 @@ async fn connection_view(
     status: StatusCode,
 ) -> PageResult {
     let hub = &state.hub;
-    let c = connections::by_id(hub, id).await?;
+    let c = connections::find(hub, id).await?;
     let all = weft_hub::connections::list(hub).await?;
     let now = hub.clock.now_s();
     let mut health_detail = Vec::new();
@@ -298,7 +298,7 @@ pub async fn replace_token(
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let connection = connections::by_id(&state.hub, &id).await?;
+    let connection = connections::find(&state.hub, &id).await?;
     let token = form.get("token");
     let replaced = if token.trim().is_empty() {
         Err(HubError::invalid("paste the new permanent token"))
@@ -409,7 +409,7 @@ pub async fn check_connection(
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let connection = connections::by_id(&state.hub, &id).await?;
+    let connection = connections::find(&state.hub, &id).await?;
     health::probe(&state.hub, &connection).await?;
     Ok(if form.get("back") == "page" {
         Redirect::to(&format!("/connections/{}", connection.id))
@@ -424,7 +424,7 @@ pub async fn remove_connection(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let connection = connections::by_id(&state.hub, &id).await?;
+    let connection = connections::find(&state.hub, &id).await?;
     let removed = connections::remove(&state.hub, &caller.user.username, connection).await?;
     Ok(Redirect::to(&format!("/connections?notice=Removed+{}", removed.name)).into_response())
 }

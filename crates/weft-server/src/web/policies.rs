@@ -86,7 +86,7 @@ pub async fn list(
             Err(e) => (format!("cannot judge: {e}"), "–".into()),
         };
         rows.push(PolicyRow {
-            connection: weft_hub::connections::by_id(&state.hub, &p.connection_id)
+            connection: weft_hub::connections::find(&state.hub, &p.connection_id)
                 .await
                 .map(|c| c.name)
                 .unwrap_or_else(|_| p.connection_id.clone()),
@@ -150,7 +150,7 @@ pub async fn show(
     let mut page = PolicyPage {
         layout: usage_layout(&state, &caller, "Policy").await?,
         name: record.name.clone(),
-        connection: weft_hub::connections::by_id(&state.hub, &record.connection_id)
+        connection: weft_hub::connections::find(&state.hub, &record.connection_id)
             .await
             .map(|c| c.name)
             .unwrap_or_else(|_| record.connection_id.clone()),

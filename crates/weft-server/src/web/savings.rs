@@ -60,7 +60,7 @@ pub async fn savings(
         .map(|c| (c.id.clone(), c.name.clone()))
         .collect();
     let chosen = match q.connection.filter(|c| !c.is_empty()) {
-        Some(id) => Some(weft_hub::connections::by_id(&state.hub, &id).await?),
+        Some(id) => Some(weft_hub::connections::find(&state.hub, &id).await?),
         None => scoped.connections.first().cloned(),
     };
     let mut page = SavingsPage {

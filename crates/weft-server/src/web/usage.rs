@@ -540,7 +540,7 @@ pub async fn user(
     Extension(caller): Extension<Caller>,
     Path((connection, id)): Path<(String, String)>,
 ) -> PageResult {
-    let connection = connections::by_id(&state.hub, &connection).await?;
+    let connection = connections::find(&state.hub, &connection).await?;
     let (user, audit) = weft_hub::usage::reports::person(&state.hub, &connection, &id).await?;
     let now = state.hub.clock.now_s();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -844,7 +844,7 @@ pub async fn renewal_plan(
     Path(id): Path<String>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let connection = connections::by_id(&state.hub, &id).await?;
+    let connection = connections::find(&state.hub, &id).await?;
     let idle_days = crate::api::usage::renewal_idle_days(&q)?;
     let plan = weft_hub::usage::renewal::plan(&state.hub, &connection, idle_days).await?;
     let count = |n: Option<i64>| n.map_or_else(|| "–".to_owned(), |n| n.to_string());
@@ -1056,7 +1056,7 @@ pub async fn renewal(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> PageResult {
-    let connection = connections::by_id(&state.hub, &id).await?;
+    let connection = connections::find(&state.hub, &id).await?;
     let renewal = weft_hub::usage::reports::renewal(&state.hub, &connection).await?;
     let types = weft_hub::usage::reports::user_types(&state.hub, &connection.id).await?;
     let cents = |c: i64| format!("{}.{:02}", c / 100, c % 100);
@@ -1105,7 +1105,7 @@ pub async fn save_renewal(
     Path(id): Path<String>,
     form: FormData,
 ) -> PageResult {
-    let connection = connections::by_id(&state.hub, &id).await?;
+    let connection = connections::find(&state.hub, &id).await?;
     let types = weft_hub::usage::reports::user_types(&state.hub, &connection.id).await?;
     let input = RenewalInput {
         seat_cost: form.get("seat_cost"),
@@ -1227,7 +1227,7 @@ pub async fn reclaim_page(
     Query(q): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let plan = reclaim::get(&state.hub, &id).await?;
-    let connection = connections::by_id(&state.hub, &plan.connection_id).await?;
+    let connection = connections::find(&state.hub, &plan.connection_id).await?;
     let count = |r: Option<&str>| {
         plan.items
             .iter()
