@@ -1,7 +1,8 @@
 //! Two `weft serve` processes on one PostgreSQL database, used as a load balancer would use
 //! them: a session signed in on one is honoured by the other, an OAuth consent begun on one
 //! is finished by the other, a recipe's inbound call is taken by either, and when the
-//! instance running a recipe is killed (SIGKILL) mid-run the other finishes the run once.
+//! instance running a recipe is killed (SIGKILL) mid-run the other finishes the run once;
+//! likewise a usage sync killed mid-way is finished by the other, every audit record once.
 //! Both share one public URL (the balancer's), one database and one secrets key.
 
 // Tests start their own servers and read the wall clock: the rules are the library's.
@@ -172,7 +173,7 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
     let database = weft_store::testing::postgres_schema_url(&pg, "instances")
         .await
         .unwrap();
-    let sim = common::sim_of(60).await;
+    let sim = common::sim_of(150).await;
     let (port_a, port_b) = (free_port(), free_port());
     let (base_a, base_b) = (
         format!("http://127.0.0.1:{port_a}"),
@@ -197,6 +198,9 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         ("WEFT_RECIPE_HTTP_ALLOW", "127.0.0.1"),
         ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
         ("WEFT_JOB_LEASE_SECONDS", "2"),
+        ("WEFT_SYNC_LEASE_SECONDS", "2"),
+        // Ten calls a second: a backfill lasts long enough to be killed mid-way.
+        ("WEFT_WRIKE_REQUESTS_PER_MINUTE", "600"),
         ("WEFT_LOG", "info"),
     ];
     let settings = |port: u16| -> Vec<(String, String)> {
@@ -414,6 +418,104 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         "{runs:?}"
     );
     assert_eq!(comments(&sim, &task, "after a kill"), 1);
+
+    // The killed instance comes back; a sync asked of B is killed mid-way on whichever
+    // instance runs it, and the other finishes it: every audit record of the window once.
+    let (restarted, log) = if serve_a.is_none() {
+        (&a, "serve-2.log")
+    } else {
+        (&b, "serve-2.log")
+    };
+    let child = spawn(restarted, &["serve"], log);
+    if serve_a.is_none() {
+        serve_a = Some(child);
+    } else {
+        serve_b = Some(child);
+    }
+    ready(&http, &base_a, &a, "serve.log").await;
+    ready(&http, &base_b, &b, "serve.log").await;
+    let token_request = common::integration_token_request(&sim, &["Default", "amReadOnlyAuditLog"]);
+    common::connect(&a, &sim, "acme-usage", token_request).await;
+    let api = common::api_token(&a, "otto", "admin");
+    let asked = http
+        .post(format!("{base_b}/api/v1/usage/connections/acme-usage/sync"))
+        .bearer_auth(&api)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 202, "{}", asked.text().await.unwrap());
+    let job: i64 = asked.json::<serde_json::Value>().await.unwrap()["jobId"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let connection = store
+        .connections()
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "acme-usage")
+        .unwrap();
+    let started = Instant::now();
+    let owner = loop {
+        let running = store.jobs().get(job).await.unwrap().unwrap();
+        let stored = store.usage().audit_count(&connection.id).await.unwrap();
+        if running.status == weft_store::JobStatus::Running && stored > 0 {
+            break running.lease_owner.unwrap();
+        }
+        assert!(
+            running.status != weft_store::JobStatus::Succeeded,
+            "the sync ended before it could be killed: {running:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the sync never started: {running:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let (a_pid, b_pid) = (pid_of(&serve_a), pid_of(&serve_b));
+    let killed = if owner.contains(&format!("-{a_pid}-")) {
+        &mut serve_a
+    } else {
+        assert!(owner.contains(&format!("-{b_pid}-")), "{owner}");
+        &mut serve_b
+    };
+    let mut child = killed.take().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let started = Instant::now();
+    let finished = loop {
+        let now = store.jobs().get(job).await.unwrap().unwrap();
+        if now.status == weft_store::JobStatus::Succeeded {
+            break now;
+        }
+        assert!(
+            !matches!(
+                now.status,
+                weft_store::JobStatus::Dead | weft_store::JobStatus::Cancelled
+            ),
+            "{now:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the sync was not finished by the other instance: {now:?}\nA: {}\nB: {}",
+            a.log("serve.log"),
+            b.log("serve.log")
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_ne!(finished.lease_owner.as_deref(), Some(owner.as_str()));
+    let since = chrono::Utc::now().timestamp() - 183 * 86_400;
+    let expected = sim.sim.read().accounts[0]
+        .audit
+        .iter()
+        .filter(|r| r.event_date.timestamp() >= since)
+        .count() as i64;
+    assert_eq!(
+        store.usage().audit_count(&connection.id).await.unwrap(),
+        expected
+    );
 
     for child in [serve_a.take(), serve_b.take()].into_iter().flatten() {
         let mut child = child;
