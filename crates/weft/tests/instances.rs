@@ -9,17 +9,17 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::process::Child;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::routing::post;
 use serde_json::json;
 use weft_store::{RunFilter, Store};
 
 mod common;
-use common::{Instance, spawn, text};
+use common::{
+    Instance, accept_consent, add_user, delayed_endpoint, form_field, no_redirects,
+    recipe_endpoint, sign_in, signed_call, spawn, text,
+};
 
 const RECIPE: &str = "\
 name: wait-then-comment
@@ -40,74 +40,12 @@ steps:
       text: \"{{ trigger.note }}\"
 ";
 
-/// A loopback endpoint answering after `delay`, counting the calls that reached it.
-async fn endpoint(delay: Duration) -> (String, Arc<AtomicUsize>) {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let seen = calls.clone();
-    let app = Router::new().route(
-        "/wait",
-        post(move || {
-            let seen = seen.clone();
-            async move {
-                seen.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(delay).await;
-                axum::Json(json!({"ok": true}))
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/wait", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, calls)
-}
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn set_cookie(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| {
-            c.strip_prefix(&format!("{name}="))
-                .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-        })
-        .unwrap_or_else(|| panic!("no cookie {name}"))
-}
-
-fn form_field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no field {name} in {html}"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
-fn signed_call(secret: &str, body: &str) -> reqwest::header::HeaderMap {
-    let mut headers = reqwest::header::HeaderMap::new();
-    let id = format!("call-{}", fastrand::u64(..));
-    let now = chrono::Utc::now().timestamp();
-    for (name, value) in
-        weft_hub::recipes::inbound::signed_headers(secret, &id, now, body.as_bytes())
-    {
-        headers.insert(name, value.parse().unwrap());
-    }
-    headers
 }
 
 async fn ready(http: &reqwest::Client, base: &str, hub: &Instance, log: &str) {
@@ -156,6 +94,23 @@ async fn settled(store: &Store, hubs: [&Instance; 2], want: usize) -> Vec<weft_s
     }
 }
 
+/// Kills (SIGKILL) whichever serving instance holds the lease `owner` names (a worker's
+/// name holds its process id).
+fn kill_owner(owner: &str, serves: [&mut Option<Child>; 2]) {
+    for serve in serves {
+        if serve
+            .as_ref()
+            .is_some_and(|c| owner.contains(&format!("-{}-", c.id())))
+        {
+            let mut child = serve.take().unwrap();
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return;
+        }
+    }
+    panic!("no serving instance holds the lease of {owner}");
+}
+
 /// The comments on `task` in the simulated Wrike with `text`.
 fn comments(sim: &wrike_sim::RunningSim, task: &str, text: &str) -> usize {
     sim.sim.read().accounts[0]
@@ -198,7 +153,9 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         ("WEFT_RECIPE_HTTP_ALLOW", "127.0.0.1"),
         ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
         ("WEFT_JOB_LEASE_SECONDS", "2"),
-        ("WEFT_SYNC_LEASE_SECONDS", "2"),
+        // A sync's lease outlives its job's: the job is taken over while the dead
+        // instance's sync still holds the connection, and waits for that lease to run out.
+        ("WEFT_SYNC_LEASE_SECONDS", "8"),
         // Ten calls a second: a backfill lasts long enough to be killed mid-way.
         ("WEFT_WRIKE_REQUESTS_PER_MINUTE", "600"),
         ("WEFT_LOG", "info"),
@@ -214,23 +171,7 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
     let (settings_a, settings_b) = (settings(port_a), settings(port_b));
     let a = Instance::new("instances-a", &pairs(&settings_a));
     let b = Instance::new("instances-b", &pairs(&settings_b)).with_key(a.key());
-    let added = a
-        .command(&["users", "add", "--username", "ada", "--role", "admin"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(b"a long enough password\n")?;
-            child.wait_with_output()
-        })
-        .unwrap();
-    assert!(added.status.success(), "{}", text(&added));
+    add_user(&a, "ada", "admin", "a long enough password");
 
     let mut serve_a: Option<Child> = Some(spawn(&a, &["serve"], "serve.log"));
     let mut serve_b: Option<Child> = Some(spawn(&b, &["serve"], "serve.log"));
@@ -239,23 +180,7 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
     ready(&http, &base_b, &b, "serve.log").await;
 
     // Signed in on A, the session works on B.
-    let page = http.get(format!("{base_a}/login")).send().await.unwrap();
-    let login_cookie = set_cookie(&page, "weft_login");
-    let html = page.text().await.unwrap();
-    let signed_in = http
-        .post(format!("{base_a}/login"))
-        .header("cookie", format!("weft_login={login_cookie}"))
-        .form(&[
-            ("login_csrf", form_field(&html, "login_csrf").as_str()),
-            ("next", "/"),
-            ("username", "ada"),
-            ("password", "a long enough password"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303);
-    let session = format!("weft_session={}", set_cookie(&signed_in, "weft_session"));
+    let session = sign_in(&http, &base_a, "ada", "a long enough password").await;
     let on_b = http
         .get(format!("{base_b}/connections"))
         .header("cookie", &session)
@@ -280,25 +205,8 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         "{}",
         start.text().await.unwrap_or_default()
     );
-    let consent = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
-    let mut form: Vec<(String, String)> = consent.query_pairs().into_owned().collect();
-    let (account, integration) = {
-        let world = sim.sim.read();
-        let account = &world.accounts[0];
-        (
-            account.id().to_owned(),
-            account.integration_user().unwrap().id().to_owned(),
-        )
-    };
-    form.push(("user".into(), format!("{account}|{integration}")));
-    form.push(("decision".into(), "accept".into()));
-    let back = http
-        .post(format!("{}/oauth2/authorize/v4/decision", sim.base_url()))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let consent = start.headers()["location"].to_str().unwrap().to_owned();
+    let callback = accept_consent(&http, &sim, &consent).await;
     assert!(callback.starts_with(&public), "{callback}");
     let done = http
         .get(&callback)
@@ -326,23 +234,7 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         let out = a.run(args);
         assert!(out.status.success(), "{args:?}: {}", text(&out));
     }
-    let shown = text(&a.run(&["recipes", "show", "wait-then-comment"]));
-    let line = shown
-        .lines()
-        .find(|l| l.contains("endpoint"))
-        .unwrap_or_else(|| panic!("{shown}"));
-    let path = line
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .trim_start_matches(&public)
-        .to_owned();
-    let secret = line
-        .rsplit("secret ")
-        .next()
-        .unwrap()
-        .trim_end_matches(')')
-        .to_owned();
+    let (path, secret) = recipe_endpoint(&a, "wait-then-comment", &public);
     let task = {
         let world = sim.sim.read();
         world.accounts[0]
@@ -355,7 +247,7 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
     };
     let store = Store::open(&database).await.unwrap();
     // A call delivered to B runs.
-    let (quick_url, _) = endpoint(Duration::ZERO).await;
+    let (quick_url, _) = delayed_endpoint(Duration::ZERO).await;
     let body = json!({"taskId": task, "waitUrl": quick_url, "note": "via B"}).to_string();
     let answer = http
         .post(format!("{base_b}{path}"))
@@ -371,7 +263,7 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
 
     // A call delivered to A; whichever instance runs it is killed mid-step, and the other
     // finishes the run once its lease runs out: one comment.
-    let (slow_url, slow_calls) = endpoint(Duration::from_secs(3)).await;
+    let (slow_url, slow_calls) = delayed_endpoint(Duration::from_secs(3)).await;
     let body = json!({"taskId": task, "waitUrl": slow_url, "note": "after a kill"}).to_string();
     let answer = http
         .post(format!("{base_a}{path}"))
@@ -401,17 +293,7 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         .into_iter()
         .find_map(|j| j.lease_owner)
         .expect("a running job with its owner");
-    let pid_of = |child: &Option<Child>| child.as_ref().map(|c| c.id()).unwrap();
-    let (a_pid, b_pid) = (pid_of(&serve_a), pid_of(&serve_b));
-    let killed = if owner.contains(&format!("-{a_pid}-")) {
-        &mut serve_a
-    } else {
-        assert!(owner.contains(&format!("-{b_pid}-")), "{owner}");
-        &mut serve_b
-    };
-    let mut child = killed.take().unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_owner(&owner, [&mut serve_a, &mut serve_b]);
     let runs = settled(&store, [&a, &b], 2).await;
     assert!(
         runs.iter().all(|r| r.status.as_str() == "succeeded"),
@@ -474,16 +356,7 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let (a_pid, b_pid) = (pid_of(&serve_a), pid_of(&serve_b));
-    let killed = if owner.contains(&format!("-{a_pid}-")) {
-        &mut serve_a
-    } else {
-        assert!(owner.contains(&format!("-{b_pid}-")), "{owner}");
-        &mut serve_b
-    };
-    let mut child = killed.take().unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_owner(&owner, [&mut serve_a, &mut serve_b]);
     let started = Instant::now();
     let finished = loop {
         let now = store.jobs().get(job).await.unwrap().unwrap();

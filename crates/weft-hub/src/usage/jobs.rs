@@ -86,30 +86,79 @@ async fn run_sync(ctx: JobContext) -> JobResult {
         ..SyncOptions::default()
     };
     let owner = format!("{}/job-{}", ctx.worker, ctx.job.id);
-    match sync::run(
-        &ctx.hub,
-        &connection,
-        &owner,
-        &options,
-        Arc::new(Silent),
-        ctx.stop.clone(),
-    )
-    .await
-    {
-        Ok(report) => {
-            let report = serde_json::to_value(&report).unwrap_or_default();
-            synced(
-                &ctx.hub,
-                &connection,
-                &format!("job-{}", ctx.job.id),
-                &report,
-            )
-            .await;
-            Ok(Some(report))
+    let mut waited = false;
+    loop {
+        let outcome = sync::run(
+            &ctx.hub,
+            &connection,
+            &owner,
+            &options,
+            Arc::new(Silent),
+            ctx.stop.clone(),
+        )
+        .await;
+        match outcome {
+            Ok(report) => {
+                let report = serde_json::to_value(&report).unwrap_or_default();
+                synced(
+                    &ctx.hub,
+                    &connection,
+                    &format!("job-{}", ctx.job.id),
+                    &report,
+                )
+                .await;
+                return Ok(Some(report));
+            }
+            Err(HubError::Busy(message)) => {
+                // The sync holding the connection may be this job's own earlier attempt, on
+                // a worker that died mid-way: this attempt waits for that lease to run out
+                // (it keeps its own job lease meanwhile) and syncs then. Any other sync
+                // does the work itself.
+                let left = if waited {
+                    None
+                } else {
+                    earlier_attempt_holds(&ctx, &connection.id).await?
+                };
+                let Some(left) = left else {
+                    return Ok(Some(json!({"skipped": message})));
+                };
+                waited = true;
+                tokio::select! {
+                    _ = tokio::time::sleep(left) => {}
+                    _ = ctx.stop.cancelled() => {
+                        return Err(JobError::Retry(format!("stopped while an earlier attempt's sync lease ran out: {message}")));
+                    }
+                }
+            }
+            Err(other) => return Err(other.into()),
         }
-        Err(HubError::Busy(message)) => Ok(Some(json!({"skipped": message}))),
-        Err(other) => Err(other.into()),
     }
+}
+
+/// How long until the sync lease runs out, when an earlier attempt of this job holds it
+/// (its owner names the job); none when another sync holds it.
+async fn earlier_attempt_holds(
+    ctx: &JobContext,
+    connection_id: &str,
+) -> Result<Option<Duration>, JobError> {
+    let state = ctx
+        .hub
+        .store
+        .usage()
+        .sync_state(connection_id)
+        .await
+        .map_err(HubError::from)?;
+    let suffix = format!("/job-{}", ctx.job.id);
+    Ok(state
+        .filter(|s| {
+            s.lease_owner
+                .as_deref()
+                .is_some_and(|o| o.ends_with(&suffix))
+        })
+        .map(|s| {
+            let left = s.lease_expires_at.unwrap_or(0) - ctx.hub.clock.now_s();
+            Duration::from_secs(left.clamp(0, 3_600) as u64 + 1)
+        }))
 }
 
 /// What follows a finished sync of `connection` (by a job or the CLI; `key` names the sync):
