@@ -1,5 +1,6 @@
-//! Backup and restore of the embedded database: `weft backup` while a sync is writing makes
-//! a consistent copy that says which key it needs; `weft restore` refuses another key, a
+//! Backup and restore of the embedded database: `weft backup` while a sync is writing and
+//! recipe runs are under way makes a consistent copy that says which key it needs (the
+//! restored hub finishes the runs); `weft restore` refuses another key, a
 //! data folder that is not empty and a file that is no backup, and restores into an empty
 //! one: the same rows as the backup counted, the connection's token still opens, and a sync
 //! of the restored hub resumes to the same audit records as the original. PostgreSQL is
@@ -17,9 +18,41 @@ use common::{Instance, text};
 
 const SETTINGS: &[(&str, &str)] = &[
     ("WEFT_ALLOW_ANY_WRIKE_HOST", "true"),
-    ("WEFT_WRIKE_REQUESTS_PER_MINUTE", "1200"),
+    // The waiting recipe's step calls the test on loopback.
+    ("WEFT_RECIPE_HTTP_ALLOW", "127.0.0.1"),
+    ("WEFT_WRIKE_REQUESTS_PER_MINUTE", "600"),
     ("WEFT_LOG", "warn"),
 ];
+
+/// A recipe whose one step waits on the test's endpoint (`WAIT_URL`), run by hand.
+const WAITING_RECIPE: &str = "name: wait-a-while
+connection: acme
+trigger:
+  schedule:
+    cron: \"0 8 * * MON\"
+steps:
+  - id: wait
+    action: http.request
+    input:
+      url: \"WAIT_URL\"
+      method: POST
+      json: {}
+";
+
+/// The recipe runs a hub lists, read with the CLI.
+fn runs(hub: &Instance) -> Vec<Value> {
+    let out = hub.run(&["recipes", "runs", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let page: Value = serde_json::from_slice(&out.stdout).unwrap();
+    page["items"].as_array().cloned().unwrap_or_default()
+}
+
+fn finished(run: &Value) -> bool {
+    matches!(
+        run["status"].as_str(),
+        Some("succeeded" | "failed" | "cancelled")
+    )
+}
 
 /// The counts a backup or restore printed: `  N what` lines.
 fn counts(out: &str) -> Vec<(String, i64)> {
@@ -46,7 +79,26 @@ async fn a_backup_made_during_a_sync_restores_whole_with_its_key_only() {
     let token_request = common::integration_token_request(&sim, &["Default", "amReadOnlyAuditLog"]);
     common::connect(&hub, &sim, "acme", token_request).await;
 
-    // A sync writes page after page; the backup is made meanwhile.
+    // A sync writes page after page, and recipe runs are under way (three, whose step
+    // waits four seconds, taken by a worker); the backup is made meanwhile.
+    let (wait_url, waits) = common::delayed_endpoint(Duration::from_secs(4)).await;
+    let recipes = hub.dir.join("recipes");
+    std::fs::create_dir_all(&recipes).unwrap();
+    std::fs::write(
+        recipes.join("wait.yaml"),
+        WAITING_RECIPE.replace("WAIT_URL", &wait_url),
+    )
+    .unwrap();
+    for args in [
+        &["recipes", "apply", recipes.to_str().unwrap()][..],
+        &["recipes", "start", "wait-a-while"],
+        &["recipes", "trigger", "wait-a-while"],
+        &["recipes", "trigger", "wait-a-while"],
+        &["recipes", "trigger", "wait-a-while"],
+    ] {
+        let out = hub.run(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
     let mut sync = hub
         .command(&["sync", "acme"])
         .stdin(Stdio::null())
@@ -54,7 +106,35 @@ async fn a_backup_made_during_a_sync_restores_whole_with_its_key_only() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Once the sync holds the connection, the worker's own scheduled sync of it stands aside.
+    let store = weft_store::Store::open(&hub.database_url()).await.unwrap();
+    let connection = store.connections().list().await.unwrap().remove(0);
+    let started = std::time::Instant::now();
+    while store
+        .usage()
+        .sync_state(&connection.id)
+        .await
+        .unwrap()
+        .and_then(|s| s.lease_owner)
+        .is_none()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the sync never began"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(store);
+    let mut worker = common::spawn(&hub, &["worker"], "worker.log");
+    let started = std::time::Instant::now();
+    while waits.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no run started: {}",
+            hub.log("worker.log")
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let file = hub.dir.join("weft.backup");
     let made = hub.run(&["backup", file.to_str().unwrap()]);
     let made_text = text(&made);
@@ -78,6 +158,8 @@ async fn a_backup_made_during_a_sync_restores_whole_with_its_key_only() {
     );
     let synced = sync.wait_with_output().unwrap();
     assert!(synced.status.success(), "{}", text(&synced));
+    worker.kill().unwrap();
+    worker.wait().unwrap();
     let mut original_audit = None;
     for line in text(&synced).lines() {
         if line.starts_with("audit_log") {
@@ -129,6 +211,31 @@ async fn a_backup_made_during_a_sync_restores_whole_with_its_key_only() {
         "{}",
         text(&twice)
     );
+    // The runs in flight when the backup was made are in it unfinished, their leases let
+    // go: the restored hub's worker finishes each of them.
+    let in_flight = runs(&restored);
+    assert_eq!(in_flight.len(), 3, "{in_flight:?}");
+    assert!(
+        in_flight.iter().any(|r| !finished(r)),
+        "the backup was made while runs were under way: {in_flight:?}"
+    );
+    let mut worker = common::spawn(&restored, &["worker"], "worker.log");
+    let started = std::time::Instant::now();
+    let done = loop {
+        let now = runs(&restored);
+        if now.iter().all(finished) {
+            break now;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{now:?}\n{}",
+            restored.log("worker.log")
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    worker.kill().unwrap();
+    worker.wait().unwrap();
+    assert!(done.iter().all(|r| r["status"] == "succeeded"), "{done:?}");
     // The sealed token opens: the connection checks out against Wrike.
     let check = restored.run(&["connections", "check", "acme"]);
     assert!(check.status.success(), "{}", text(&check));

@@ -4,17 +4,14 @@
 //! its last step makes exists once in the simulated Wrike. Bad recipe files are refused by
 //! `weft recipes validate` with their file, line and column, and change nothing.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::routing::post;
 use serde_json::{Value, json};
 use weft_store::{RunStatus, Store};
 
 mod common;
-use common::{Instance, sim_and_hub, spawn, text};
+use common::{Instance, delayed_endpoint, recipe_endpoint, signed_call, sim_and_hub, spawn, text};
 
 const RECIPE: &str = "\
 name: slow-then-comment
@@ -34,27 +31,6 @@ steps:
       task: \"{{ trigger.taskId }}\"
       text: \"Done after a slow step: {{ steps.slow.body.ok }}\"
 ";
-
-/// A loopback endpoint that answers after `delay`, counting the calls that reached it.
-async fn slow_endpoint(delay: Duration) -> (String, Arc<AtomicUsize>) {
-    let calls = Arc::new(AtomicUsize::new(0));
-    let seen = calls.clone();
-    let app = Router::new().route(
-        "/slow",
-        post(move || {
-            let seen = seen.clone();
-            async move {
-                seen.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(delay).await;
-                axum::Json(json!({"ok": true}))
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/slow", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, calls)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
@@ -101,23 +77,7 @@ async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
     let out = hub.run(&["recipes", "start", "slow-then-comment"]);
     assert!(out.status.success(), "{}", text(&out));
     // `show` prints the endpoint and its secret (to whoever may run the CLI on the hub).
-    let shown = text(&hub.run(&["recipes", "show", "slow-then-comment"]));
-    let line = shown
-        .lines()
-        .find(|l| l.contains("endpoint"))
-        .unwrap_or_else(|| panic!("{shown}"));
-    let path = line
-        .split_whitespace()
-        .nth(1)
-        .unwrap()
-        .trim_start_matches(&public)
-        .to_owned();
-    let secret = line
-        .rsplit("secret ")
-        .next()
-        .unwrap()
-        .trim_end_matches(')')
-        .to_owned();
+    let (path, secret) = recipe_endpoint(&hub, "slow-then-comment", &public);
 
     let mut serve = spawn(&hub, &["serve"], "serve.log");
     let started = Instant::now();
@@ -130,7 +90,7 @@ async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
-    let (slow_url, calls) = slow_endpoint(Duration::from_secs(3)).await;
+    let (slow_url, calls) = delayed_endpoint(Duration::from_secs(3)).await;
     let task = {
         let world = sim.sim.read();
         world.accounts[0]
@@ -371,7 +331,7 @@ tests:
 /// but nothing is sent, and a test's `outputs` stand in for the other system's answer.
 #[tokio::test(flavor = "multi_thread")]
 async fn recipe_tests_send_no_http_request_and_take_given_outputs() {
-    let (url, calls) = slow_endpoint(Duration::ZERO).await;
+    let (url, calls) = delayed_endpoint(Duration::ZERO).await;
     let hub = Instance::new("recipe-tests-offline", &[("WEFT_RECIPE_HTTP_ALLOW", "*")]);
     let file = hub.dir.join("ask.yaml");
     std::fs::write(&file, ASK_THEN_MAP.replace("URL", &url)).unwrap();
@@ -647,17 +607,4 @@ async fn the_example_folder_applied_from_the_cli_runs_against_the_simulator() {
     );
     serve.kill().unwrap();
     serve.wait().unwrap();
-}
-
-/// The Standard Webhooks headers of one call to an `http` trigger.
-fn signed_call(secret: &str, body: &str) -> reqwest::header::HeaderMap {
-    let mut headers = reqwest::header::HeaderMap::new();
-    let id = format!("call-{}", fastrand::u64(..));
-    let now = chrono::Utc::now().timestamp();
-    for (name, value) in
-        weft_hub::recipes::inbound::signed_headers(secret, &id, now, body.as_bytes())
-    {
-        headers.insert(name, value.parse().unwrap());
-    }
-    headers
 }

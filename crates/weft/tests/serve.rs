@@ -11,6 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+mod common;
+use common::{accept_consent, form_field, no_redirects, sign_in};
+
 struct Dir(PathBuf);
 
 impl Dir {
@@ -570,35 +573,6 @@ fn the_team_and_its_tokens_from_the_command_line() {
     );
 }
 
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn set_cookie(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| {
-            c.strip_prefix(&format!("{name}="))
-                .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-        })
-        .unwrap_or_else(|| panic!("no cookie {name}"))
-}
-
-fn form_field(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no field {name}"))
-        + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
-
 // The OAuth callback seals the tokens in the `weft serve` process; another process, the CLI,
 // opens them: the connection checks healthy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -658,23 +632,7 @@ async fn tokens_an_oauth_consent_stored_in_serve_open_in_the_cli() {
     }
 
     // Sign in, start the consent, accept it as the integration user, come back.
-    let page = http.get(format!("{base}/login")).send().await.unwrap();
-    let login_cookie = set_cookie(&page, "weft_login");
-    let html = page.text().await.unwrap();
-    let signed_in = http
-        .post(format!("{base}/login"))
-        .header("cookie", format!("weft_login={login_cookie}"))
-        .form(&[
-            ("login_csrf", form_field(&html, "login_csrf").as_str()),
-            ("next", "/"),
-            ("username", "ada"),
-            ("password", "a long enough password"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303);
-    let session = format!("weft_session={}", set_cookie(&signed_in, "weft_session"));
+    let session = sign_in(&http, &base, "ada", "a long enough password").await;
     let home = http
         .get(format!("{base}/connections"))
         .header("cookie", &session)
@@ -698,25 +656,8 @@ async fn tokens_an_oauth_consent_stored_in_serve_open_in_the_cli() {
         "{}",
         start.text().await.unwrap_or_default()
     );
-    let consent = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
-    let mut form: Vec<(String, String)> = consent.query_pairs().into_owned().collect();
-    let (account, integration) = {
-        let world = sim.sim.read();
-        let a = &world.accounts[0];
-        (
-            a.id().to_owned(),
-            a.integration_user().unwrap().id().to_owned(),
-        )
-    };
-    form.push(("user".into(), format!("{account}|{integration}")));
-    form.push(("decision".into(), "accept".into()));
-    let back = http
-        .post(format!("{}/oauth2/authorize/v4/decision", sim.base_url()))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let consent = start.headers()["location"].to_str().unwrap().to_owned();
+    let callback = accept_consent(&http, &sim, &consent).await;
     let done = http
         .get(&callback)
         .header("cookie", &session)

@@ -188,23 +188,7 @@ pub async fn connect(
 
 /// A user of the team with `role`, added with the CLI, and an API token for them.
 pub fn api_token(instance: &Instance, user: &str, role: &str) -> String {
-    let out = instance
-        .command(&["users", "add", "--username", user, "--role", role])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(b"a-long-password-123\n")?;
-            child.wait_with_output()
-        })
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out));
+    add_user(instance, user, role, "a-long-password-123");
     let out = instance.run(&["tokens", "create", "--user", user, "--name", "t"]);
     assert!(out.status.success(), "{}", text(&out));
     text(&out)
@@ -221,4 +205,170 @@ pub fn spawn(hub: &Instance, args: &[&str], log: &str) -> Child {
         .stderr(log)
         .spawn()
         .unwrap()
+}
+
+/// Adds `user` with `role` and `password` to the hub's team with the CLI.
+pub fn add_user(instance: &Instance, user: &str, role: &str, password: &str) {
+    let out = instance
+        .command(&["users", "add", "--username", user, "--role", role])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{password}\n").as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+/// A client that shows redirects instead of following them (a browser's view, one step at
+/// a time).
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the cookie `name` an answer sets.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix(&format!("{name}="))
+                .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+        })
+        .unwrap_or_else(|| panic!("no cookie {name}"))
+}
+
+/// The value of the form field `name` in a page.
+pub fn form_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name} in {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Signs `user` in through the login form of the hub at `base`; the session cookie
+/// (`weft_session=...`, plain names: the hub's public URL is http).
+pub async fn sign_in(http: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
+    let page = http.get(format!("{base}/login")).send().await.unwrap();
+    let login_cookie = set_cookie(&page, "weft_login");
+    let html = page.text().await.unwrap();
+    let signed_in = http
+        .post(format!("{base}/login"))
+        .header("cookie", format!("weft_login={login_cookie}"))
+        .form(&[
+            ("login_csrf", form_field(&html, "login_csrf").as_str()),
+            ("next", "/"),
+            ("username", user),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    format!("weft_session={}", set_cookie(&signed_in, "weft_session"))
+}
+
+/// Accepts, as the first account's integration user, the consent the simulator's page at
+/// `consent` (where the hub's "connect with OAuth" redirected) asks for; answers the hub's
+/// callback URL the browser is sent back to.
+pub async fn accept_consent(
+    http: &reqwest::Client,
+    sim: &wrike_sim::RunningSim,
+    consent: &str,
+) -> String {
+    let consent = url::Url::parse(consent).unwrap();
+    let mut form: Vec<(String, String)> = consent.query_pairs().into_owned().collect();
+    let (account, integration) = {
+        let world = sim.sim.read();
+        let account = &world.accounts[0];
+        (
+            account.id().to_owned(),
+            account.integration_user().unwrap().id().to_owned(),
+        )
+    };
+    form.push(("user".into(), format!("{account}|{integration}")));
+    form.push(("decision".into(), "accept".into()));
+    let back = http
+        .post(format!("{}/oauth2/authorize/v4/decision", sim.base_url()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    back.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// The path and signing secret of a started recipe's `http` trigger, as `weft recipes show`
+/// prints them.
+pub fn recipe_endpoint(instance: &Instance, recipe: &str, public: &str) -> (String, String) {
+    let shown = text(&instance.run(&["recipes", "show", recipe]));
+    let line = shown
+        .lines()
+        .find(|l| l.contains("endpoint"))
+        .unwrap_or_else(|| panic!("{shown}"));
+    let path = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .trim_start_matches(public)
+        .to_owned();
+    let secret = line
+        .rsplit("secret ")
+        .next()
+        .unwrap()
+        .trim_end_matches(')')
+        .to_owned();
+    (path, secret)
+}
+
+/// The Standard Webhooks headers of one call to an `http` trigger.
+pub fn signed_call(secret: &str, body: &str) -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let id = format!("call-{}", fastrand::u64(..));
+    let now = chrono::Utc::now().timestamp();
+    for (name, value) in
+        weft_hub::recipes::inbound::signed_headers(secret, &id, now, body.as_bytes())
+    {
+        headers.insert(name, value.parse().unwrap());
+    }
+    headers
+}
+
+/// A loopback endpoint for recipes' HTTP steps that answers `{"ok": true}` after `delay`,
+/// counting the calls that reached it.
+pub async fn delayed_endpoint(
+    delay: std::time::Duration,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let app = axum::Router::new().route(
+        "/wait",
+        axum::routing::post(move || {
+            let seen = seen.clone();
+            async move {
+                seen.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(delay).await;
+                axum::Json(serde_json::json!({"ok": true}))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/wait", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, calls)
 }
