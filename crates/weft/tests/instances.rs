@@ -17,8 +17,8 @@ use weft_store::{RunFilter, Store};
 
 mod common;
 use common::{
-    Instance, accept_consent, add_user, delayed_endpoint, form_field, no_redirects,
-    recipe_endpoint, sign_in, signed_call, spawn, text,
+    Instance, accept_consent, add_user, call_trigger, delayed_endpoint, no_redirects,
+    recipe_endpoint, sign_in, spawn, start_consent, text,
 };
 
 const RECIPE: &str = "\
@@ -188,24 +188,9 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         .await
         .unwrap();
     assert_eq!(on_b.status(), 200, "the session signed in on A works on B");
-    let csrf = form_field(&on_b.text().await.unwrap(), "csrf");
 
     // The consent begun on B comes back, through the balancer, to A, which finishes it.
-    let start = http
-        .post(format!("{base_b}/connections/oauth/start"))
-        .header("cookie", &session)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf={csrf}&name=acme-oauth&feature=write_work"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        start.status(),
-        303,
-        "{}",
-        start.text().await.unwrap_or_default()
-    );
-    let consent = start.headers()["location"].to_str().unwrap().to_owned();
+    let consent = start_consent(&http, &base_b, &session, "acme-oauth", "write_work").await;
     let callback = accept_consent(&http, &sim, &consent).await;
     assert!(callback.starts_with(&public), "{callback}");
     let done = http
@@ -248,15 +233,8 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
     let store = Store::open(&database).await.unwrap();
     // A call delivered to B runs.
     let (quick_url, _) = delayed_endpoint(Duration::ZERO).await;
-    let body = json!({"taskId": task, "waitUrl": quick_url, "note": "via B"}).to_string();
-    let answer = http
-        .post(format!("{base_b}{path}"))
-        .headers(signed_call(&secret, &body))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 202, "{}", answer.text().await.unwrap());
+    let event = json!({"taskId": task, "waitUrl": quick_url, "note": "via B"});
+    call_trigger(&http, &format!("{base_b}{path}"), &secret, &event).await;
     let runs = settled(&store, [&a, &b], 1).await;
     assert_eq!(runs[0].status.as_str(), "succeeded", "{runs:?}");
     assert_eq!(comments(&sim, &task, "via B"), 1);
@@ -264,15 +242,8 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
     // A call delivered to A; whichever instance runs it is killed mid-step, and the other
     // finishes the run once its lease runs out: one comment.
     let (slow_url, slow_calls) = delayed_endpoint(Duration::from_secs(3)).await;
-    let body = json!({"taskId": task, "waitUrl": slow_url, "note": "after a kill"}).to_string();
-    let answer = http
-        .post(format!("{base_a}{path}"))
-        .headers(signed_call(&secret, &body))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 202, "{}", answer.text().await.unwrap());
+    let event = json!({"taskId": task, "waitUrl": slow_url, "note": "after a kill"});
+    call_trigger(&http, &format!("{base_a}{path}"), &secret, &event).await;
     let started = Instant::now();
     while slow_calls.load(Ordering::SeqCst) == 0 {
         assert!(

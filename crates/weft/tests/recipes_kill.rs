@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use weft_store::{RunStatus, Store};
 
 mod common;
-use common::{Instance, delayed_endpoint, recipe_endpoint, signed_call, sim_and_hub, spawn, text};
+use common::{Instance, call_trigger, delayed_endpoint, recipe_endpoint, sim_and_hub, spawn, text};
 
 const RECIPE: &str = "\
 name: slow-then-comment
@@ -101,20 +101,8 @@ async fn a_hub_killed_mid_run_has_its_run_finished_by_another_instance_once() {
             .id
             .clone()
     };
-    let body = json!({"taskId": task, "slowUrl": slow_url}).to_string();
-    let answer = http
-        .post(format!("{public}{path}"))
-        .headers(signed_call(&secret, &body))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        answer.status().as_u16(),
-        202,
-        "{}",
-        answer.text().await.unwrap()
-    );
+    let event = json!({"taskId": task, "slowUrl": slow_url});
+    call_trigger(&http, &format!("{public}{path}"), &secret, &event).await;
 
     // The first step is in flight: kill the hub without warning.
     let started = Instant::now();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod common;
-use common::{accept_consent, form_field, no_redirects, sign_in};
+use common::{accept_consent, no_redirects, sign_in, start_consent};
 
 struct Dir(PathBuf);
 
@@ -633,30 +633,7 @@ async fn tokens_an_oauth_consent_stored_in_serve_open_in_the_cli() {
 
     // Sign in, start the consent, accept it as the integration user, come back.
     let session = sign_in(&http, &base, "ada", "a long enough password").await;
-    let home = http
-        .get(format!("{base}/connections"))
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap();
-    let csrf = form_field(&home.text().await.unwrap(), "csrf");
-    let start = http
-        .post(format!("{base}/connections/oauth/start"))
-        .header("cookie", &session)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "csrf={csrf}&name=acme-oauth&feature=usage_analytics"
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        start.status(),
-        303,
-        "{}",
-        start.text().await.unwrap_or_default()
-    );
-    let consent = start.headers()["location"].to_str().unwrap().to_owned();
+    let consent = start_consent(&http, &base, &session, "acme-oauth", "usage_analytics").await;
     let callback = accept_consent(&http, &sim, &consent).await;
     let done = http
         .get(&callback)

@@ -372,3 +372,55 @@ pub async fn delayed_endpoint(
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (url, calls)
 }
+
+/// Starts "connect with OAuth" for a connection `name` with `feature` on the hub at `base`,
+/// signed in as `session`; answers the consent page's URL the hub redirects to.
+pub async fn start_consent(
+    http: &reqwest::Client,
+    base: &str,
+    session: &str,
+    name: &str,
+    feature: &str,
+) -> String {
+    let page = http
+        .get(format!("{base}/connections"))
+        .header("cookie", session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "signed in at {base}");
+    let csrf = form_field(&page.text().await.unwrap(), "csrf");
+    let start = http
+        .post(format!("{base}/connections/oauth/start"))
+        .header("cookie", session)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&name={name}&feature={feature}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        start.status(),
+        303,
+        "{}",
+        start.text().await.unwrap_or_default()
+    );
+    start.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Calls a recipe's `http` trigger at `url`, signed with `secret`; it must be accepted (202).
+pub async fn call_trigger(http: &reqwest::Client, url: &str, secret: &str, body: &Value) {
+    let body = body.to_string();
+    let answer = http
+        .post(url)
+        .headers(signed_call(secret, &body))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status().as_u16(),
+        202,
+        "{}",
+        answer.text().await.unwrap()
+    );
+}
