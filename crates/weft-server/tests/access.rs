@@ -653,7 +653,7 @@ async fn every_page_carries_the_security_headers_and_https_cookies_are_secure_an
 }
 
 #[tokio::test]
-async fn metrics_can_need_a_token_and_connections_are_addressed_by_id() {
+async fn metrics_can_need_a_token_and_connections_are_addressed_by_id_or_name() {
     let hub = common::hub("metrics", None, None).await;
     common::team(&hub.store).await;
     let guarded = AppState {
@@ -698,7 +698,8 @@ async fn metrics_can_need_a_token_and_connections_are_addressed_by_id() {
         .unwrap();
     assert_eq!(answer.status(), StatusCode::NOT_FOUND);
 
-    // A name shaped like an id is refused; the API finds connections by id only.
+    // A name shaped like an id is refused, so an id and a name never collide: the API
+    // finds a connection by either, as its document says.
     let app = weft_server::app(common::state(hub.clone()));
     let refused = app
         .clone()
@@ -744,10 +745,37 @@ async fn metrics_can_need_a_token_and_connections_are_addressed_by_id() {
         )
         .await
         .unwrap();
-    assert_eq!(by_name.status(), StatusCode::NOT_FOUND);
-    let by_id = app
+    assert_eq!(by_name.status(), StatusCode::NO_CONTENT);
+    let gone = app
+        .clone()
         .oneshot(
             Request::delete("/api/v1/connections/conn_byid")
+                .header(header::AUTHORIZATION, "Bearer wft_token-admin")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND, "removed by its name");
+    hub.store
+        .connections()
+        .create(weft_store::NewConnection {
+            id: "conn_byid2".into(),
+            name: "by-id".into(),
+            kind: weft_store::ConnectionKind::Permanent,
+            api_base: "https://www.wrike.com/api/v4/".into(),
+            identity: weft_store::WrikeIdentity::default(),
+            scopes: vec![],
+            features: vec![],
+            tokens: weft_store::SealedTokens::default(),
+            created_at: 1,
+            created_by: "test".into(),
+        })
+        .await
+        .unwrap();
+    let by_id = app
+        .oneshot(
+            Request::delete("/api/v1/connections/conn_byid2")
                 .header(header::AUTHORIZATION, "Bearer wft_token-admin")
                 .body(Body::empty())
                 .unwrap(),
