@@ -719,22 +719,28 @@ async fn metrics_can_need_a_token_and_connections_are_addressed_by_id_or_name() 
         .await
         .unwrap();
     assert!(String::from_utf8_lossy(&body).contains("may not start with conn_"));
-    hub.store
-        .connections()
-        .create(weft_store::NewConnection {
-            id: "conn_byid".into(),
-            name: "by-name".into(),
-            kind: weft_store::ConnectionKind::Permanent,
-            api_base: "https://www.wrike.com/api/v4/".into(),
-            identity: weft_store::WrikeIdentity::default(),
-            scopes: vec![],
-            features: vec![],
-            tokens: weft_store::SealedTokens::default(),
-            created_at: 1,
-            created_by: "test".into(),
-        })
-        .await
-        .unwrap();
+    let add = |id: &'static str, name: &'static str| {
+        let hub = hub.clone();
+        async move {
+            hub.store
+                .connections()
+                .create(weft_store::NewConnection {
+                    id: id.into(),
+                    name: name.into(),
+                    kind: weft_store::ConnectionKind::Permanent,
+                    api_base: "https://www.wrike.com/api/v4/".into(),
+                    identity: weft_store::WrikeIdentity::default(),
+                    scopes: vec![],
+                    features: vec![],
+                    tokens: weft_store::SealedTokens::default(),
+                    created_at: 1,
+                    created_by: "test".into(),
+                })
+                .await
+                .unwrap();
+        }
+    };
+    add("conn_byid", "by-name").await;
     let by_name = app
         .clone()
         .oneshot(
@@ -757,22 +763,7 @@ async fn metrics_can_need_a_token_and_connections_are_addressed_by_id_or_name() 
         .await
         .unwrap();
     assert_eq!(gone.status(), StatusCode::NOT_FOUND, "removed by its name");
-    hub.store
-        .connections()
-        .create(weft_store::NewConnection {
-            id: "conn_byid2".into(),
-            name: "by-id".into(),
-            kind: weft_store::ConnectionKind::Permanent,
-            api_base: "https://www.wrike.com/api/v4/".into(),
-            identity: weft_store::WrikeIdentity::default(),
-            scopes: vec![],
-            features: vec![],
-            tokens: weft_store::SealedTokens::default(),
-            created_at: 1,
-            created_by: "test".into(),
-        })
-        .await
-        .unwrap();
+    add("conn_byid2", "by-id").await;
     let by_id = app
         .oneshot(
             Request::delete("/api/v1/connections/conn_byid2")

@@ -17,8 +17,8 @@ use weft_store::{RunFilter, Store};
 
 mod common;
 use common::{
-    Instance, accept_consent, add_user, call_trigger, delayed_endpoint, no_redirects,
-    recipe_endpoint, sign_in, spawn, start_consent, text,
+    Instance, accept_consent, add_user, call_trigger, delayed_endpoint, finish_consent,
+    no_redirects, recipe_endpoint, sign_in, spawn, start_consent, text,
 };
 
 const RECIPE: &str = "\
@@ -193,18 +193,7 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
     let consent = start_consent(&http, &base_b, &session, "acme-oauth", "write_work").await;
     let callback = accept_consent(&http, &sim, &consent).await;
     assert!(callback.starts_with(&public), "{callback}");
-    let done = http
-        .get(&callback)
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        done.status(),
-        303,
-        "{}",
-        done.text().await.unwrap_or_default()
-    );
+    finish_consent(&http, &callback, &session).await;
     let checked = b.run(&["connections", "check", "acme-oauth"]);
     assert!(checked.status.success(), "{}", text(&checked));
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod common;
-use common::{accept_consent, no_redirects, sign_in, start_consent};
+use common::{accept_consent, finish_consent, no_redirects, sign_in, start_consent};
 
 struct Dir(PathBuf);
 
@@ -635,18 +635,7 @@ async fn tokens_an_oauth_consent_stored_in_serve_open_in_the_cli() {
     let session = sign_in(&http, &base, "ada", "a long enough password").await;
     let consent = start_consent(&http, &base, &session, "acme-oauth", "usage_analytics").await;
     let callback = accept_consent(&http, &sim, &consent).await;
-    let done = http
-        .get(&callback)
-        .header("cookie", &session)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        done.status(),
-        303,
-        "{}",
-        done.text().await.unwrap_or_default()
-    );
+    finish_consent(&http, &callback, &session).await;
     serve.kill().unwrap();
     serve.wait().unwrap();
 

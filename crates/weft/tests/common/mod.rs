@@ -312,6 +312,23 @@ pub async fn accept_consent(
     back.headers()["location"].to_str().unwrap().to_owned()
 }
 
+/// Follows the consent's `callback` back to the hub, signed in as `session`; the hub
+/// stores the connection and redirects (303).
+pub async fn finish_consent(http: &reqwest::Client, callback: &str, session: &str) {
+    let done = http
+        .get(callback)
+        .header("cookie", session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        done.status(),
+        303,
+        "{}",
+        done.text().await.unwrap_or_default()
+    );
+}
+
 /// The path and signing secret of a started recipe's `http` trigger, as `weft recipes show`
 /// prints them.
 pub fn recipe_endpoint(instance: &Instance, recipe: &str, public: &str) -> (String, String) {
