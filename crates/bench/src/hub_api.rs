@@ -79,6 +79,7 @@ async fn seed(store: &Store, key: &SecretKey) -> anyhow::Result<String> {
             password_hash: "-".into(),
             role: Role::Analyst,
             created_at: 1,
+            sign_in: weft_store::SignInMethod::Password,
         })
         .await?;
     let token = format!("wft_{}", weft_core::secrets::random_token());

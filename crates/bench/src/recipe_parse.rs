@@ -73,6 +73,7 @@ pub async fn run() -> anyhow::Result<String> {
             password_hash: "unused".into(),
             role: weft_core::roles::Role::Analyst,
             created_at: 1,
+            sign_in: weft_store::SignInMethod::Password,
         })
         .await?;
     store

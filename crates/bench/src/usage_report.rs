@@ -40,6 +40,7 @@ pub(crate) async fn seed(
             password_hash: "-".into(),
             role: Role::Analyst,
             created_at: 1,
+            sign_in: weft_store::SignInMethod::Password,
         })
         .await?;
     let token = format!("wft_{}", weft_core::secrets::random_token());

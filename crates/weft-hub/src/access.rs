@@ -12,7 +12,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 use weft_core::roles::Role;
-use weft_store::{ApiToken, ListedToken, NewSession, NewUser, ThrottlePolicy, User};
+use weft_store::{ApiToken, ListedToken, NewSession, NewUser, SignInMethod, ThrottlePolicy, User};
 
 use crate::error::{HubError, HubResult};
 use crate::{Hub, new_id, trail};
@@ -67,7 +67,7 @@ pub async fn verify_password(password: &str, hash: &str) -> HubResult<bool> {
     .await
 }
 
-fn check_username(username: &str) -> HubResult<()> {
+pub(crate) fn check_username(username: &str) -> HubResult<()> {
     let valid = !username.is_empty()
         && username.len() <= 64
         && username
@@ -110,6 +110,7 @@ pub async fn add_user(
             password_hash: hash_password(&password).await?,
             role,
             created_at: hub.clock.now_s(),
+            sign_in: SignInMethod::Password,
         })
         .await
         .map_err(|e| match HubError::from(e) {
@@ -128,6 +129,50 @@ pub async fn add_user(
     )
     .await?;
     Ok(user)
+}
+
+/// Adds a member of the team who signs in through the identity provider (single sign-on):
+/// their first sign-in links the provider's person whose username (or e-mail address) is
+/// this name. They have no password here.
+pub async fn add_sso_user(hub: &Hub, actor: &str, username: &str, role: Role) -> HubResult<User> {
+    check_username(username)?;
+    let user = create(hub, username, role, SignInMethod::Sso).await?;
+    trail::record(
+        hub,
+        actor,
+        "user.create",
+        &user.username,
+        None,
+        Some(json!({"username": user.username, "role": role, "signIn": "sso"})),
+    )
+    .await?;
+    Ok(user)
+}
+
+/// Stores a new user without a password (one who signs in through the identity provider).
+pub(crate) async fn create(
+    hub: &Hub,
+    username: &str,
+    role: Role,
+    sign_in: SignInMethod,
+) -> HubResult<User> {
+    hub.store
+        .access()
+        .create_user(NewUser {
+            id: new_id("usr"),
+            username: username.to_owned(),
+            password_hash: String::new(),
+            role,
+            created_at: hub.clock.now_s(),
+            sign_in,
+        })
+        .await
+        .map_err(|e| match HubError::from(e) {
+            HubError::Conflict(_) => {
+                HubError::Conflict(format!("a user named {username} already exists"))
+            }
+            other => other,
+        })
 }
 
 /// Everyone on the team.
@@ -259,6 +304,17 @@ pub async fn remove_user(hub: &Hub, actor: &str, id_or_name: &str) -> HubResult<
     Ok(user)
 }
 
+/// A user who signs in through the identity provider has no password here to set.
+fn refuse_for_sso(user: &User) -> HubResult<()> {
+    if user.sign_in == SignInMethod::Sso {
+        return Err(HubError::Invalid(format!(
+            "{} signs in through single sign-on and has no password here",
+            user.username
+        )));
+    }
+    Ok(())
+}
+
 /// An Admin sets a new password for a user; the user's sessions end.
 pub async fn reset_password(
     hub: &Hub,
@@ -268,6 +324,7 @@ pub async fn reset_password(
 ) -> HubResult<User> {
     check_password(&password)?;
     let user = find_user(hub, id_or_name).await?;
+    refuse_for_sso(&user)?;
     let access = hub.store.access();
     access
         .set_password_hash(&user.id, &hash_password(&password).await?)
@@ -296,6 +353,7 @@ pub async fn change_own_password(
 ) -> HubResult<()> {
     check_password(&new)?;
     let stored = find_user(hub, &user.id).await?;
+    refuse_for_sso(&stored)?;
     if !verify_password(current, &stored.password_hash).await? {
         return Err(HubError::Invalid("the current password is wrong".into()));
     }
@@ -400,9 +458,11 @@ pub async fn sign_in(
     // whether or not the name exists.
     static DUMMY: OnceLock<String> = OnceLock::new();
     let user = access.user_by_name(username).await?;
+    // A user who signs in through the identity provider has no password (an empty hash):
+    // the dummy is checked instead, as for an unknown name, so the answer takes as long.
     let hash = match &user {
-        Some(u) => u.password_hash.clone(),
-        None => match DUMMY.get() {
+        Some(u) if !u.password_hash.is_empty() => u.password_hash.clone(),
+        _ => match DUMMY.get() {
             Some(hash) => hash.clone(),
             None => {
                 let made = hash_password(&SecretString::from("not a real password")).await?;
@@ -410,11 +470,15 @@ pub async fn sign_in(
             }
         },
     };
-    let matches = verify_password(password, &hash).await?;
+    let matches = verify_password(password, &hash).await?
+        && user.as_ref().is_some_and(|u| !u.password_hash.is_empty());
+    let passwords_off = user.as_ref().is_some_and(|u| !may_use_password(hub, u));
     let user = match user {
-        Some(user) if matches && user.disabled_at.is_none() => user,
+        Some(user) if matches && user.disabled_at.is_none() && !passwords_off => user,
         other => {
             let reason = match other {
+                Some(u) if u.sign_in == SignInMethod::Sso => "signs in through single sign-on",
+                Some(_) if matches && passwords_off => "password sign-in is off",
                 Some(u) if matches && u.disabled_at.is_some() => "disabled",
                 Some(_) => "wrong password",
                 None => "unknown user",
@@ -435,6 +499,29 @@ pub async fn sign_in(
         }
     };
     access.clear_sign_in_failures(&account_key).await?;
+    Ok(SignIn::Opened(
+        open_session(hub, user, lifetime_s, source, "password").await?,
+    ))
+}
+
+/// Whether `user` may sign in with a password: always, unless password sign-in is turned
+/// off, when only the named break-glass Admins may.
+pub fn may_use_password(hub: &Hub, user: &User) -> bool {
+    user.sign_in == SignInMethod::Password
+        && (hub.policy.local_passwords
+            || (user.role == Role::Admin && hub.policy.break_glass_admins.contains(&user.username)))
+}
+
+/// Opens a session for a user who proved who they are (`how`: `password` or `sso`).
+pub(crate) async fn open_session(
+    hub: &Hub,
+    user: User,
+    lifetime_s: i64,
+    source: &str,
+    how: &str,
+) -> HubResult<OpenedSession> {
+    let now = hub.clock.now_s();
+    let access = hub.store.access();
     let cookie_value = weft_core::secrets::random_token();
     access
         .create_session(NewSession {
@@ -451,14 +538,14 @@ pub async fn sign_in(
         "session.login",
         &user.username,
         None,
-        Some(json!({"source": source})),
+        Some(json!({"source": source, "by": how})),
     )
     .await?;
-    Ok(SignIn::Opened(OpenedSession {
+    Ok(OpenedSession {
         user,
         cookie_value,
         lifetime_s,
-    }))
+    })
 }
 
 async fn record_failure(hub: &Hub, username: &str, source: &str, reason: &str) -> HubResult<()> {

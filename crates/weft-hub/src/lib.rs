@@ -20,6 +20,7 @@ pub mod oauth_tokens;
 pub mod readiness;
 pub mod recipes;
 pub mod runtime;
+pub mod sso;
 pub mod trail;
 pub mod usage;
 pub mod wrike;
@@ -42,6 +43,8 @@ pub struct Hub {
     key: Option<SecretKey>,
     /// The OAuth application, when configured (to connect and refresh OAuth tokens).
     pub oauth: Option<wrike_api::OAuthClient>,
+    /// Single sign-on through an OpenID provider, when configured.
+    pub sso: Option<Arc<sso::Sso>>,
     pub alerter: alerts::Alerter,
     pub clock: Arc<dyn Clock>,
     pub policy: Policy,
@@ -90,6 +93,11 @@ pub struct Policy {
     pub dialogue_mail: Arc<MailRate>,
     /// Days before a renewal that a reminder goes out (by e-mail and the alert webhook).
     pub renewal_reminder_days: Vec<i64>,
+    /// Users may sign in with a password. Off (with single sign-on), only the break-glass
+    /// Admins below may, for when the identity provider is down.
+    pub local_passwords: bool,
+    /// Admins who may sign in with a password when `local_passwords` is off.
+    pub break_glass_admins: Vec<String>,
 }
 
 /// A bounded rate of e-mails (a burst of one, then evenly spaced).
@@ -132,6 +140,8 @@ impl Default for Policy {
             usage_stale_after_s: 48 * 3600,
             dialogue_mail: Arc::new(MailRate::per_minute(60)),
             renewal_reminder_days: vec![120, 90, 60, 30],
+            local_passwords: true,
+            break_glass_admins: Vec::new(),
         }
     }
 }
@@ -152,6 +162,7 @@ impl Hub {
             store,
             key: None,
             oauth: None,
+            sso: None,
             alerter: alerts::Alerter::new(None),
             clock: Arc::new(weft_core::clock::SystemClock),
             policy: Policy::default(),

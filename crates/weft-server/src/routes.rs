@@ -148,6 +148,19 @@ pub(crate) fn entries() -> Vec<Entry> {
             post(web::dialogues::answer),
         ),
         e(Method::POST, "/login", Public, post(web::session::login)),
+        // Single sign-on: the provider's answer is the authority at the callback.
+        e(
+            Method::GET,
+            "/sso/start",
+            Public,
+            get(web::session::sso_start),
+        ),
+        e(
+            Method::GET,
+            "/sso/callback",
+            Public,
+            get(web::session::sso_callback),
+        ),
         e(
             Method::POST,
             "/logout",

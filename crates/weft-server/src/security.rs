@@ -127,6 +127,16 @@ impl Cookies {
         }
     }
 
+    /// The state of a single sign-on in progress, so that only the browser that began it
+    /// can finish it.
+    pub fn sso(self) -> &'static str {
+        if self.https {
+            "__Host-weft_sso"
+        } else {
+            "weft_sso"
+        }
+    }
+
     /// A `Set-Cookie` value; `None` removes the cookie.
     pub fn set(
         self,

@@ -6,6 +6,8 @@
 #![allow(clippy::disallowed_methods)]
 
 mod common;
+#[path = "../../weft/tests/oidc/provider.rs"]
+mod provider;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -1413,4 +1415,80 @@ async fn a_policy_from_its_page_to_the_board_and_the_ledger() {
         "{chart}"
     );
     browser.close().await.unwrap();
+}
+
+/// Single sign-on in the browser: from a page that needs a session to the sign-in page, its
+/// "single sign-on" button, the identity provider's own form (oidc-provider's), and back on
+/// the page first asked for as the user the provider's groups make an Admin; the team page
+/// then lists them as signing in through single sign-on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_through_the_identity_provider_in_a_browser() {
+    let Some((_driver, browser)) = start_browser("sso").await else {
+        return;
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let Some(provider) = provider::Provider::start(&format!("{base}/sso/callback")) else {
+        return;
+    };
+    let mut hub = common::hub("browser-sso", None, None).await;
+    hub.sso = Some(std::sync::Arc::new(
+        weft_hub::sso::Sso::new(weft_hub::sso::SsoSettings {
+            issuer: provider.issuer.clone(),
+            client_id: "weft".into(),
+            client_secret: secrecy::SecretString::from(provider::CLIENT_SECRET),
+            redirect_url: format!("{base}/sso/callback"),
+            role_claim: "groups".into(),
+            roles: vec![
+                (weft_core::roles::Role::Admin, vec!["weft-admins".into()]),
+                (
+                    weft_core::roles::Role::Analyst,
+                    vec!["weft-analysts".into()],
+                ),
+            ],
+            create_users: true,
+        })
+        .unwrap(),
+    ));
+    let _served = common::start_on(listener, hub, Duration::from_secs(3600)).await;
+
+    browser.goto(&format!("{base}/team")).await.unwrap();
+    wait_for_path(&browser, "/login").await;
+    click(&browser, Locator::Id("sso")).await;
+    // The provider's own sign-in form (any password).
+    let login = Locator::Css("input[name=login]");
+    for _ in 0..100 {
+        if browser.find(login).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        browser
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&provider.issuer),
+        "at the identity provider"
+    );
+    type_into(&browser, login, "alice").await;
+    type_into(&browser, Locator::Css("input[name=password]"), "any").await;
+    click(&browser, Locator::Css("button[type=submit]")).await;
+    wait_for_path(&browser, "/team").await;
+    let row = Locator::Css("#users tr[data-user=alice] td.sign-in");
+    wait_for_text(&browser, row, "single sign-on").await;
+    assert_eq!(
+        browser
+            .find(Locator::Css(
+                "#users tr[data-user=alice] select option[selected]"
+            ))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "admin",
+        "the provider's group made her an Admin"
+    );
 }

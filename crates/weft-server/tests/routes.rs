@@ -49,6 +49,8 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/schemas/recipe.schema.json", Anyone),
     ("GET", "/login", Anyone),
     ("POST", "/login", Anyone),
+    ("GET", "/sso/start", Anyone),
+    ("GET", "/sso/callback", Anyone),
     // The reclaim dialogue's answer page: the signed link is the authority.
     ("GET", "/seat/{token}", Anyone),
     ("POST", "/seat/{token}", Anyone),

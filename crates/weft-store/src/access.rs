@@ -19,15 +19,58 @@ pub struct User {
     pub created_at: i64,
     /// When an Admin disabled the user (their sessions and tokens do not work meanwhile).
     pub disabled_at: Option<i64>,
+    /// How the user signs in: with a password, or through the identity provider.
+    pub sign_in: SignInMethod,
+}
+
+/// How a user signs in (never both ways).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SignInMethod {
+    #[default]
+    Password,
+    /// Single sign-on: the identity provider vouches for them; they have no password here.
+    Sso,
+}
+
+impl SignInMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "password",
+            SignInMethod::Sso => "sso",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub id: String,
     pub username: String,
+    /// Empty for a user who signs in through the identity provider.
     pub password_hash: String,
     pub role: Role,
     pub created_at: i64,
+    pub sign_in: SignInMethod,
+}
+
+/// An identity provider's person linked to a hub user: the provider's issuer and its
+/// subject (which never changes for a person, unlike names and e-mail addresses).
+#[derive(Debug, Clone)]
+pub struct SsoIdentity {
+    pub issuer: String,
+    pub subject: String,
+    pub user_id: String,
+}
+
+/// A single sign-on in progress (the state sent to the provider is kept as a hash).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SsoState {
+    pub state_hash: String,
+    pub nonce: String,
+    pub code_verifier: String,
+    /// Where the browser goes once signed in.
+    pub next: String,
+    pub expires_at: i64,
 }
 
 /// A web session; the cookie value itself is never stored, only its hash.
@@ -95,6 +138,7 @@ struct UserRow {
     role: String,
     created_at: i64,
     disabled_at: Option<i64>,
+    sign_in: String,
 }
 
 impl UserRow {
@@ -110,6 +154,11 @@ impl UserRow {
             role,
             created_at: self.created_at,
             disabled_at: self.disabled_at,
+            sign_in: if self.sign_in == "sso" {
+                SignInMethod::Sso
+            } else {
+                SignInMethod::Password
+            },
         })
     }
 }
@@ -193,8 +242,9 @@ impl Access<'_> {
     pub async fn create_user(&self, user: NewUser) -> StoreResult<User> {
         let what = format!("user {}", user.username);
         on_pool!(self.db, pool => sqlx::query(
-            "INSERT INTO users (id, username, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)")
+            "INSERT INTO users (id, username, password_hash, role, created_at, sign_in) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&user.id).bind(&user.username).bind(&user.password_hash).bind(user.role.as_str()).bind(user.created_at)
+            .bind(user.sign_in.as_str())
             .execute(pool).await.map(|d| d.rows_affected()).map_err(failed(&what)))?;
         self.db.freshness.changed();
         Ok(User {
@@ -204,19 +254,20 @@ impl Access<'_> {
             role: user.role,
             created_at: user.created_at,
             disabled_at: None,
+            sign_in: user.sign_in,
         })
     }
 
     pub async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
         let row: Option<UserRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT id, username, password_hash, role, created_at, disabled_at FROM users WHERE username = $1")
+            "SELECT id, username, password_hash, role, created_at, disabled_at, sign_in FROM users WHERE username = $1")
             .bind(username).fetch_optional(pool).await.map_err(failed("users")))?;
         row.map(UserRow::into_user).transpose()
     }
 
     pub async fn user(&self, id: &str) -> StoreResult<Option<User>> {
         let row: Option<UserRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT id, username, password_hash, role, created_at, disabled_at FROM users WHERE id = $1")
+            "SELECT id, username, password_hash, role, created_at, disabled_at, sign_in FROM users WHERE id = $1")
             .bind(id).fetch_optional(pool).await.map_err(failed("users")))?;
         row.map(UserRow::into_user).transpose()
     }
@@ -224,7 +275,7 @@ impl Access<'_> {
     /// Every user, by name.
     pub async fn users(&self) -> StoreResult<Vec<User>> {
         let rows: Vec<UserRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT id, username, password_hash, role, created_at, disabled_at FROM users ORDER BY username")
+            "SELECT id, username, password_hash, role, created_at, disabled_at, sign_in FROM users ORDER BY username")
             .fetch_all(pool).await.map_err(failed("users")))?;
         rows.into_iter().map(UserRow::into_user).collect()
     }
@@ -289,7 +340,7 @@ impl Access<'_> {
                 .map(|(user, csrf)| (user, csrf.unwrap_or_default())));
         }
         let row: Option<SessionRow> = on_pool!(self.db, pool => sqlx::query_as(
-            "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, u.disabled_at, s.csrf, s.expires_at \
+            "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, u.disabled_at, u.sign_in, s.csrf, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND u.disabled_at IS NULL")
             .bind(id_hash).fetch_optional(pool).await.map_err(failed("sessions")))?;
         let Some(row) = row else { return Ok(None) };
@@ -340,7 +391,7 @@ impl Access<'_> {
             Some(caller) => caller,
             None => {
                 let row: Option<TokenUserRow> = on_pool!(self.db, pool => sqlx::query_as(
-                    "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, u.disabled_at, t.expires_at AS token_expires_at \
+                    "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, u.disabled_at, u.sign_in, t.expires_at AS token_expires_at \
                      FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.disabled_at IS NULL")
                     .bind(token_hash).fetch_optional(pool).await.map_err(failed("API tokens")))?;
                 let Some(row) = row else { return Ok(None) };
@@ -417,6 +468,51 @@ impl Access<'_> {
         Ok(())
     }
 
+    /// The hub user an identity is linked to, if any.
+    pub async fn sso_user(&self, issuer: &str, subject: &str) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> = on_pool!(self.db, pool => sqlx::query_as(
+            "SELECT u.id, u.username, u.password_hash, u.role, u.created_at, u.disabled_at, u.sign_in \
+             FROM sso_identities i JOIN users u ON u.id = i.user_id WHERE i.issuer = $1 AND i.subject = $2")
+            .bind(issuer).bind(subject).fetch_optional(pool).await.map_err(failed("single sign-on identities")))?;
+        row.map(UserRow::into_user).transpose()
+    }
+
+    /// Links an identity to a user (a user has at most one per issuer); false when the
+    /// user is linked to another identity of that issuer already.
+    pub async fn link_sso(&self, identity: &SsoIdentity, at: i64) -> StoreResult<bool> {
+        let taken: Option<String> = on_pool!(self.db, pool => sqlx::query_scalar(
+            "SELECT subject FROM sso_identities WHERE issuer = $1 AND user_id = $2")
+            .bind(&identity.issuer).bind(&identity.user_id).fetch_optional(pool).await.map_err(failed("single sign-on identities")))?;
+        if taken.is_some_and(|subject| subject != identity.subject) {
+            return Ok(false);
+        }
+        on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO sso_identities (issuer, subject, user_id, linked_at, last_sign_in_at) VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (issuer, subject) DO UPDATE SET last_sign_in_at = excluded.last_sign_in_at")
+            .bind(&identity.issuer).bind(&identity.subject).bind(&identity.user_id).bind(at)
+            .execute(pool).await.map(drop).map_err(failed("single sign-on identities")))?;
+        Ok(true)
+    }
+
+    pub async fn put_sso_state(&self, s: &SsoState) -> StoreResult<()> {
+        on_pool!(self.db, pool => sqlx::query(
+            "INSERT INTO sso_states (state_hash, nonce, code_verifier, next, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&s.state_hash).bind(&s.nonce).bind(&s.code_verifier).bind(&s.next).bind(s.expires_at)
+            .execute(pool).await.map(drop).map_err(failed("single sign-on state")))
+    }
+
+    /// Removes and returns a live sign-on state: each can be finished once.
+    pub async fn take_sso_state(
+        &self,
+        state_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<SsoState>> {
+        let row: Option<SsoState> = on_pool!(self.db, pool => sqlx::query_as(
+            "DELETE FROM sso_states WHERE state_hash = $1 RETURNING state_hash, nonce, code_verifier, next, expires_at")
+            .bind(state_hash).fetch_optional(pool).await.map_err(failed("single sign-on state")))?;
+        Ok(row.filter(|r| r.expires_at > now))
+    }
+
     pub async fn put_oauth_state(&self, s: OAuthState) -> StoreResult<()> {
         on_pool!(self.db, pool => sqlx::query(
             "INSERT INTO oauth_states (state_hash, user_id, connection_name, scopes, features, code_verifier, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -453,6 +549,7 @@ impl Access<'_> {
         for sql in [
             "DELETE FROM sessions WHERE expires_at <= $1",
             "DELETE FROM oauth_states WHERE expires_at <= $1",
+            "DELETE FROM sso_states WHERE expires_at <= $1",
             "DELETE FROM api_tokens WHERE expires_at IS NOT NULL AND expires_at <= $1",
         ] {
             purged += on_pool!(self.db, pool => sqlx::query(sql)

@@ -48,6 +48,7 @@ fn user(id: &str, name: &str, role: Role) -> NewUser {
         password_hash: "$argon2id$x".into(),
         role,
         created_at: 10,
+        sign_in: weft_store::SignInMethod::Password,
     }
 }
 

@@ -156,8 +156,12 @@ enum UsersCommand {
         #[arg(long, value_parser = Role::parse)]
         role: Role,
         /// Read the password from this environment variable instead of standard input.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "sso")]
         password_env: Option<String>,
+        /// The user signs in through single sign-on (no password here): their first
+        /// sign-in links the identity provider's person of this username or e-mail.
+        #[arg(long)]
+        sso: bool,
     },
     /// List the users.
     List {
@@ -429,10 +433,16 @@ async fn users_command(settings: Settings, command: UsersCommand) -> anyhow::Res
             username,
             role,
             password_env,
+            sso,
         } => {
-            let password = secrets_input::read_secret("password", password_env.as_deref())?;
-            let user = access::add_user(&hub, &cli_actor(), &username, role, password).await?;
-            println!("added {} ({})", user.username, user.role.as_str());
+            let user = if sso {
+                access::add_sso_user(&hub, &cli_actor(), &username, role).await?
+            } else {
+                let password = secrets_input::read_secret("password", password_env.as_deref())?;
+                access::add_user(&hub, &cli_actor(), &username, role, password).await?
+            };
+            let how = if sso { ", single sign-on" } else { "" };
+            println!("added {} ({}{how})", user.username, user.role.as_str());
         }
         UsersCommand::List { json } => {
             let all = access::users(&hub).await?;
@@ -445,7 +455,12 @@ async fn users_command(settings: Settings, command: UsersCommand) -> anyhow::Res
                 } else {
                     ""
                 };
-                println!("{:<24} {:<9} {status}", user.username, user.role.as_str());
+                println!(
+                    "{:<24} {:<9} {:<9} {status}",
+                    user.username,
+                    user.role.as_str(),
+                    user.sign_in.as_str()
+                );
             }
         }
         UsersCommand::Disable { user } => {

@@ -49,6 +49,16 @@ const KEYS: &[&str] = &[
     "usage_stale_after_hours",
     "dialogue_emails_per_minute",
     "renewal_reminder_days",
+    "sso_issuer",
+    "sso_client_id",
+    "sso_client_secret",
+    "sso_role_claim",
+    "sso_admin_values",
+    "sso_analyst_values",
+    "sso_operator_values",
+    "sso_create_users",
+    "local_passwords",
+    "break_glass_admins",
 ];
 
 /// Settings that hold a secret: each may also be read from a file named by
@@ -57,6 +67,7 @@ const KEYS: &[&str] = &[
 const FROM_FILES: &[&str] = &[
     "database_url",
     "oauth_client_secret",
+    "sso_client_secret",
     "smtp_url",
     "alert_webhook_url",
     "metrics_token",
@@ -182,6 +193,30 @@ pub struct Settings {
     /// Days before a renewal that a reminder goes out, comma separated ("120,90,60,30";
     /// empty: none).
     pub renewal_reminder_days: String,
+    /// Single sign-on: the OpenID provider's issuer URL (discovery is read from it), and
+    /// this hub's client there. Off without them.
+    pub sso_issuer: Option<String>,
+    pub sso_client_id: Option<String>,
+    pub sso_client_secret: Option<String>,
+    /// The ID token claim that gives the role: a name or a list (groups).
+    pub sso_role_claim: String,
+    /// The values of that claim that make someone an Admin, an Analyst or an Operator
+    /// (comma-separated in the environment); the first role in this order that matches.
+    #[serde(deserialize_with = "list_or_text")]
+    pub sso_admin_values: Vec<String>,
+    #[serde(deserialize_with = "list_or_text")]
+    pub sso_analyst_values: Vec<String>,
+    #[serde(deserialize_with = "list_or_text")]
+    pub sso_operator_values: Vec<String>,
+    /// Create a hub user at a person's first single sign-on; off, an Admin adds them
+    /// first (`weft users add --sso`).
+    pub sso_create_users: bool,
+    /// Users may sign in with a password. Off (needs single sign-on), only the
+    /// `break_glass_admins` may, for when the identity provider is down.
+    pub local_passwords: bool,
+    /// Admins who keep password sign-in when `local_passwords` is off (comma-separated).
+    #[serde(deserialize_with = "list_or_text")]
+    pub break_glass_admins: Vec<String>,
 }
 
 impl Default for Settings {
@@ -226,6 +261,16 @@ impl Default for Settings {
             usage_stale_after_hours: 48,
             dialogue_emails_per_minute: 60,
             renewal_reminder_days: "120,90,60,30".into(),
+            sso_issuer: None,
+            sso_client_id: None,
+            sso_client_secret: None,
+            sso_role_claim: "groups".into(),
+            sso_admin_values: Vec::new(),
+            sso_analyst_values: Vec::new(),
+            sso_operator_values: Vec::new(),
+            sso_create_users: false,
+            local_passwords: true,
+            break_glass_admins: Vec::new(),
         }
     }
 }
@@ -289,6 +334,19 @@ impl std::fmt::Debug for Settings {
                 &self.dialogue_emails_per_minute,
             )
             .field("renewal_reminder_days", &self.renewal_reminder_days)
+            .field("sso_issuer", &self.sso_issuer)
+            .field("sso_client_id", &self.sso_client_id)
+            .field(
+                "sso_client_secret",
+                &self.sso_client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("sso_role_claim", &self.sso_role_claim)
+            .field("sso_admin_values", &self.sso_admin_values)
+            .field("sso_analyst_values", &self.sso_analyst_values)
+            .field("sso_operator_values", &self.sso_operator_values)
+            .field("sso_create_users", &self.sso_create_users)
+            .field("local_passwords", &self.local_passwords)
+            .field("break_glass_admins", &self.break_glass_admins)
             .finish()
     }
 }
@@ -429,7 +487,68 @@ impl Settings {
             self.metrics_token.as_ref().is_none_or(|t| t.len() >= 16),
             "invalid configuration: metrics_token must have at least 16 characters"
         );
+        self.sso()?;
         Ok(())
+    }
+
+    /// Single sign-on as configured; none without `sso_issuer`. Errors name the setting.
+    pub fn sso(&self) -> anyhow::Result<Option<weft_hub::sso::SsoSettings>> {
+        let Some(issuer) = &self.sso_issuer else {
+            anyhow::ensure!(
+                self.sso_client_id.is_none() && self.sso_client_secret.is_none(),
+                "invalid configuration: sso_client_id and sso_client_secret need sso_issuer"
+            );
+            anyhow::ensure!(
+                self.local_passwords,
+                "invalid configuration: local_passwords = false needs single sign-on (sso_issuer); nobody could sign in"
+            );
+            return Ok(None);
+        };
+        let parsed = url::Url::parse(issuer).map_err(|e| {
+            anyhow::anyhow!("invalid configuration: sso_issuer {issuer:?} is not a URL ({e})")
+        })?;
+        let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        anyhow::ensure!(
+            parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback),
+            "invalid configuration: sso_issuer {issuer:?} must be https (http only on this machine's loopback)"
+        );
+        let (Some(client_id), Some(secret)) = (&self.sso_client_id, &self.sso_client_secret) else {
+            anyhow::bail!(
+                "invalid configuration: sso_issuer needs sso_client_id and sso_client_secret"
+            );
+        };
+        let roles = vec![
+            (weft_core::roles::Role::Admin, self.sso_admin_values.clone()),
+            (
+                weft_core::roles::Role::Analyst,
+                self.sso_analyst_values.clone(),
+            ),
+            (
+                weft_core::roles::Role::Operator,
+                self.sso_operator_values.clone(),
+            ),
+        ];
+        anyhow::ensure!(
+            roles.iter().any(|(_, values)| !values.is_empty()),
+            "invalid configuration: single sign-on needs the claim values of at least one role (sso_admin_values, sso_analyst_values, sso_operator_values)"
+        );
+        anyhow::ensure!(
+            !self.sso_role_claim.trim().is_empty(),
+            "invalid configuration: sso_role_claim is empty"
+        );
+        anyhow::ensure!(
+            self.local_passwords || !self.break_glass_admins.is_empty(),
+            "invalid configuration: local_passwords = false needs at least one of break_glass_admins, to sign in when the identity provider is down"
+        );
+        Ok(Some(weft_hub::sso::SsoSettings {
+            issuer: issuer.clone(),
+            client_id: client_id.clone(),
+            client_secret: secrecy::SecretString::from(secret.clone()),
+            redirect_url: format!("{}/sso/callback", self.public_url.trim_end_matches('/')),
+            role_claim: self.sso_role_claim.trim().to_owned(),
+            roles,
+            create_users: self.sso_create_users,
+        }))
     }
 
     /// The server's settings from these.
@@ -508,6 +627,8 @@ impl Settings {
                 max_run_bytes: self.recipe_max_run_bytes as usize,
                 step_compute: Duration::from_secs(self.recipe_step_compute_seconds),
             },
+            local_passwords: self.local_passwords,
+            break_glass_admins: self.break_glass_admins.clone(),
             ..weft_hub::Policy::default()
         }
     }

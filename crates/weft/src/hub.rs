@@ -18,6 +18,9 @@ pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
     weft_hub::keys::check(&store, &key).await?;
     let mut hub = weft_hub::Hub::new(store, key);
     hub.oauth = oauth_client(settings)?;
+    if let Some(sso) = settings.sso()? {
+        hub.sso = Some(Arc::new(weft_hub::sso::Sso::new(sso)?));
+    }
     hub.alerter = weft_hub::alerts::Alerter::new(settings.alert_webhook_url.clone());
     if let Some((mailer, alert_to)) = settings.mailer()? {
         hub.alerter = hub.alerter.with_mail(mailer, alert_to);
@@ -28,6 +31,7 @@ pub async fn services(settings: &Settings) -> anyhow::Result<weft_hub::Hub> {
     for secret in [
         &settings.smtp_url,
         &settings.oauth_client_secret,
+        &settings.sso_client_secret,
         &settings.metrics_token,
     ]
     .into_iter()

@@ -94,7 +94,7 @@ fn repository_files(dir: &Path, out: &mut Vec<PathBuf>) {
         if path.is_dir() {
             if !matches!(
                 name.as_str(),
-                "target" | ".git" | "weft-data" | "weft-demo-data"
+                "target" | ".git" | "weft-data" | "weft-demo-data" | "node_modules"
             ) {
                 repository_files(&path, out);
             }

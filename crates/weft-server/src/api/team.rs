@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use weft_core::roles::Role;
-use weft_hub::access;
+use weft_hub::{HubError, access};
 
 use super::{ApiJson, Paging};
 use crate::error::ApiError;
@@ -31,16 +31,27 @@ pub async fn users(
 }
 
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewUserBody {
     #[schema(min_length = 1, max_length = 64)]
     pub username: String,
     pub role: Role,
+    /// The first password; required unless the user signs in through single sign-on.
     #[schema(write_only, min_length = 10)]
-    pub password: String,
+    pub password: Option<String>,
+    /// How the user signs in (default `password`). `sso`: through the identity provider,
+    /// whose person of this username or e-mail is linked at their first sign-in.
+    pub sign_in: Option<SignInBody>,
 }
 
-/// Add a user with a role and a first password
+#[derive(Deserialize, ToSchema, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum SignInBody {
+    Password,
+    Sso,
+}
+
+/// Add a user with a role and a first password, or one who signs in through single sign-on
 #[utoipa::path(post, path = "/api/v1/users", tag = "team", request_body = NewUserBody,
     responses((status = 201, body = wire::team::User)))]
 pub async fn add_user(
@@ -48,14 +59,34 @@ pub async fn add_user(
     Extension(caller): Extension<Caller>,
     Json(body): Json<NewUserBody>,
 ) -> Result<(StatusCode, Json<wire::team::User>), ApiError> {
-    let user = access::add_user(
-        &state.hub,
-        &caller.user.username,
-        &body.username,
-        body.role,
-        SecretString::from(body.password),
-    )
-    .await?;
+    let actor = &caller.user.username;
+    let user = match (body.sign_in, body.password) {
+        (Some(SignInBody::Sso), None) => {
+            access::add_sso_user(&state.hub, actor, &body.username, body.role).await?
+        }
+        (Some(SignInBody::Sso), Some(_)) => {
+            return Err(HubError::invalid(
+                "password: a user who signs in through single sign-on has no password here",
+            )
+            .into());
+        }
+        (_, Some(password)) => {
+            access::add_user(
+                &state.hub,
+                actor,
+                &body.username,
+                body.role,
+                SecretString::from(password),
+            )
+            .await?
+        }
+        (_, None) => {
+            return Err(HubError::invalid(
+                "password: required (or signIn: sso for single sign-on)",
+            )
+            .into());
+        }
+    };
     Ok((StatusCode::CREATED, Json((&user).into())))
 }
 

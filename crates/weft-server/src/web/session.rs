@@ -7,6 +7,7 @@ use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use weft_hub::access::{self, SignIn};
+use weft_hub::sso;
 
 use super::{Layout, PageResult, render};
 use crate::forms::FormData;
@@ -21,15 +22,36 @@ struct LoginPage {
     error: String,
     next: String,
     login_csrf: String,
+    /// Single sign-on is configured: the page offers it first.
+    sso: bool,
+    /// Where its link goes. A link, not a form: a form's redirect to the provider would
+    /// break the page's `form-action 'self'`.
+    sso_href: String,
+    /// Everyone may sign in with a password (off: only the break-glass Admins).
+    passwords: bool,
 }
 
-fn login_form(cookies: Cookies, error: &str, next: &str, status: StatusCode) -> PageResult {
+fn login_form(
+    state: &AppState,
+    cookies: Cookies,
+    error: &str,
+    next: &str,
+    status: StatusCode,
+) -> PageResult {
     let login_csrf = weft_core::secrets::random_token();
     let page = LoginPage {
         layout: Layout::anonymous("Sign in"),
         error: error.to_owned(),
         next: safe_next(next),
         login_csrf: login_csrf.clone(),
+        sso: state.hub.sso.is_some(),
+        sso_href: format!(
+            "/sso/start?{}",
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", &safe_next(next))
+                .finish()
+        ),
+        passwords: state.hub.policy.local_passwords,
     };
     let mut response = render(page, status)?;
     response.headers_mut().append(
@@ -47,6 +69,7 @@ pub struct Next {
 pub async fn login_page(State(state): State<AppState>, Query(q): Query<Next>) -> PageResult {
     let cookies = Cookies::of(&state.config);
     login_form(
+        &state,
         cookies,
         "",
         q.next.as_deref().unwrap_or("/"),
@@ -74,6 +97,7 @@ pub async fn login(
     let expected = cookie(&headers, cookies.login()).unwrap_or_default();
     if expected.is_empty() || expected != form.get("login_csrf") {
         return login_form(
+            &state,
             cookies,
             "The sign-in form expired; please try again.",
             &next,
@@ -93,6 +117,7 @@ pub async fn login(
         SignIn::Opened(opened) => opened,
         SignIn::Refused => {
             return login_form(
+                &state,
                 cookies,
                 "Wrong username or password.",
                 &next,
@@ -104,28 +129,136 @@ pub async fn login(
                 "Too many failed sign-ins. Try again {}.",
                 wait_for_people(retry_after_s)
             );
-            let mut page = login_form(cookies, &message, &next, StatusCode::TOO_MANY_REQUESTS)?;
+            let mut page = login_form(
+                &state,
+                cookies,
+                &message,
+                &next,
+                StatusCode::TOO_MANY_REQUESTS,
+            )?;
             page.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s.max(1)));
             return Ok(page);
         }
     };
-    let mut response = Redirect::to(&safe_next(&next)).into_response();
+    Ok(signed_in(
+        cookies,
+        &opened.cookie_value,
+        lifetime,
+        &next,
+        cookies.login(),
+        "Strict",
+    ))
+}
+
+/// The answer that ends a sign-in: the session cookie set, the sign-in's own cookie
+/// (`spent`, set with `spent_same_site`) removed, and the browser sent on.
+fn signed_in(
+    cookies: Cookies,
+    session: &str,
+    lifetime: i64,
+    next: &str,
+    spent: &str,
+    spent_same_site: &str,
+) -> axum::response::Response {
+    let mut response = Redirect::to(&safe_next(next)).into_response();
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
-        cookies.set(
-            cookies.session(),
-            Some(&opened.cookie_value),
-            lifetime,
-            "Lax",
-        ),
+        cookies.set(cookies.session(), Some(session), lifetime, "Lax"),
     );
     headers.append(
         header::SET_COOKIE,
-        cookies.set(cookies.login(), None, 0, "Strict"),
+        cookies.set(spent, None, 0, spent_same_site),
     );
-    Ok(response)
+    response
+}
+
+/// Begins a single sign-on: to the identity provider, with this browser's state in a
+/// cookie. A provider that cannot be reached is said so on the sign-in page (503), where
+/// break-glass sign-in still works.
+pub async fn sso_start(State(state): State<AppState>, Query(q): Query<Next>) -> PageResult {
+    let cookies = Cookies::of(&state.config);
+    let next = q.next.as_deref().unwrap_or("/");
+    match sso::begin(&state.hub, &safe_next(next)).await? {
+        sso::Began::Redirect {
+            url,
+            state: sso_state,
+        } => {
+            let mut response = Redirect::to(&url).into_response();
+            // Lax: the provider sends the browser back with a top-level GET.
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                cookies.set(cookies.sso(), Some(&sso_state), 600, "Lax"),
+            );
+            Ok(response)
+        }
+        sso::Began::Unavailable(reason) => {
+            tracing::warn!(%reason, "single sign-on is unavailable");
+            login_form(
+                &state,
+                cookies,
+                &format!("Single sign-on is unavailable: {reason}."),
+                next,
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct SsoAnswer {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// The identity provider's answer: a code to exchange, or why it refused.
+pub async fn sso_callback(
+    State(state): State<AppState>,
+    Extension(ClientAddress(source)): Extension<ClientAddress>,
+    headers: HeaderMap,
+    Query(answer): Query<SsoAnswer>,
+) -> PageResult {
+    let cookies = Cookies::of(&state.config);
+    // Forbidden, not Unauthorized: the hub asks for nothing more; the sign-in failed.
+    let refused =
+        |message: String| login_form(&state, cookies, &message, "/", StatusCode::FORBIDDEN);
+    if let Some(error) = answer.error {
+        let detail = answer
+            .error_description
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
+        return refused(format!(
+            "The identity provider did not sign you in ({error}{detail})."
+        ));
+    }
+    let (Some(code), Some(sso_state)) = (answer.code, answer.state) else {
+        return refused("The identity provider's answer has no code or state.".into());
+    };
+    let lifetime = state.config.session_lifetime.as_secs() as i64;
+    let kept = cookie(&headers, cookies.sso());
+    match sso::finish(
+        &state.hub,
+        &code,
+        &sso_state,
+        kept.as_deref(),
+        lifetime,
+        &source,
+    )
+    .await?
+    {
+        sso::Finished::Opened { session, next } => Ok(signed_in(
+            cookies,
+            &session.cookie_value,
+            lifetime,
+            &next,
+            cookies.sso(),
+            "Lax",
+        )),
+        sso::Finished::Refused(why) => refused(format!("Single sign-on refused: {why}.")),
+    }
 }
 
 pub async fn logout(

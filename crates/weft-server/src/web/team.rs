@@ -31,6 +31,8 @@ pub struct UserRow {
     pub username: String,
     pub role: &'static str,
     pub status: &'static str,
+    /// Signs in through the identity provider (no password here to reset).
+    pub sso: bool,
 }
 
 #[derive(Template)]
@@ -38,6 +40,8 @@ pub struct UserRow {
 struct TeamPage {
     layout: Layout,
     users: Vec<UserRow>,
+    /// Single sign-on is configured: users may be added for it.
+    sso: bool,
     roles: Vec<&'static str>,
     error: String,
     notice: String,
@@ -62,12 +66,14 @@ async fn team_page(
             } else {
                 "enabled"
             },
+            sso: u.sign_in == weft_store::SignInMethod::Sso,
         })
         .collect();
     render(
         TeamPage {
             layout: layout(state, caller, "Team").await?,
             users,
+            sso: state.hub.sso.is_some(),
             roles: vec!["admin", "analyst", "operator"],
             error: error.to_owned(),
             notice: notice.to_owned(),
@@ -122,14 +128,19 @@ pub async fn add_user(
     let actor = caller.user.username.clone();
     team_change(&state, &caller, async {
         let role = Role::parse(&form.get("role")).map_err(HubError::Invalid)?;
-        let user = access::add_user(
-            &state.hub,
-            &actor,
-            &form.get("username"),
-            role,
-            SecretString::from(form.raw("password")),
-        )
-        .await?;
+        let username = form.get("username");
+        let user = if form.get("sign_in") == "sso" {
+            access::add_sso_user(&state.hub, &actor, &username, role).await?
+        } else {
+            access::add_user(
+                &state.hub,
+                &actor,
+                &username,
+                role,
+                SecretString::from(form.raw("password")),
+            )
+            .await?
+        };
         Ok(format!("Added {}", user.username))
     })
     .await

@@ -26,6 +26,10 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When the user was disabled; null while they may sign in.
     pub disabled_at: Option<DateTime<Utc>>,
+    /// How they sign in: `password`, or `sso` (through the identity provider, with no
+    /// password here).
+    #[schema(example = "password")]
+    pub sign_in: String,
 }
 
 impl From<&weft_store::User> for User {
@@ -36,6 +40,7 @@ impl From<&weft_store::User> for User {
             role: u.role,
             created_at: time(u.created_at),
             disabled_at: u.disabled_at.map(time),
+            sign_in: u.sign_in.as_str().to_owned(),
         }
     }
 }

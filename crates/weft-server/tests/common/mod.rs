@@ -106,6 +106,12 @@ pub struct Served {
 /// `probe`).
 pub async fn start(hub: Hub, probe: Duration) -> Served {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    start_on(listener, hub, probe).await
+}
+
+/// The same on a listener bound already (when the hub's URL must be known before it is
+/// built, as an identity provider's redirect URI is).
+pub async fn start_on(listener: tokio::net::TcpListener, hub: Hub, probe: Duration) -> Served {
     let url = format!("http://{}", listener.local_addr().unwrap());
     let runtime = weft_hub::background::start(
         hub.clone(),
@@ -152,6 +158,7 @@ pub async fn team(store: &Store) -> Vec<Member> {
                 password_hash: hash,
                 role,
                 created_at: 1,
+                sign_in: weft_store::SignInMethod::Password,
             })
             .await
             .unwrap();

@@ -264,11 +264,23 @@ pub fn form_field(html: &str, name: &str) -> String {
 /// Signs `user` in through the login form of the hub at `base`; the session cookie
 /// (`weft_session=...`, plain names: the hub's public URL is http).
 pub async fn sign_in(http: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
+    let signed_in = post_sign_in(http, base, user, password).await;
+    assert_eq!(signed_in.status(), 303);
+    format!("weft_session={}", set_cookie(&signed_in, "weft_session"))
+}
+
+/// The hub's answer to `user` signing in with `password` through its login form (303 with
+/// a session, 401 refused).
+pub async fn post_sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
     let page = http.get(format!("{base}/login")).send().await.unwrap();
     let login_cookie = set_cookie(&page, "weft_login");
     let html = page.text().await.unwrap();
-    let signed_in = http
-        .post(format!("{base}/login"))
+    http.post(format!("{base}/login"))
         .header("cookie", format!("weft_login={login_cookie}"))
         .form(&[
             ("login_csrf", form_field(&html, "login_csrf").as_str()),
@@ -278,9 +290,7 @@ pub async fn sign_in(http: &reqwest::Client, base: &str, user: &str, password: &
         ])
         .send()
         .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303);
-    format!("weft_session={}", set_cookie(&signed_in, "weft_session"))
+        .unwrap()
 }
 
 /// Accepts, as the first account's integration user, the consent the simulator's page at

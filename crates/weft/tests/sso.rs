@@ -1,0 +1,515 @@
+//! Single sign-on against a real OpenID provider: `oidc-provider` from npm, started by the
+//! test with `tests/oidc/provider.mjs` (its development sign-in form takes any password),
+//! and `weft serve`. The sign-in is walked as a browser would, one redirect at a time with
+//! each host's cookies: roles mapped from groups and changed at the next sign-in, users
+//! added first or created, disabled users refused; ID tokens with a wrong audience, an
+//! expired one, a wrong nonce, a foreign signature, a replayed callback, a callback in
+//! another browser; password sign-in off but for a break-glass Admin; the provider down.
+
+mod common;
+#[path = "oidc/provider.rs"]
+mod provider;
+
+use std::collections::HashMap;
+use std::process::Child;
+
+use common::{Instance, text};
+use provider::{CLIENT_SECRET, Provider};
+use serde_json::{Value, json};
+
+/// A browser: follows nothing by itself, keeps each host's cookies.
+struct Browser {
+    http: reqwest::Client,
+    cookies: HashMap<String, HashMap<String, String>>,
+    /// Every URL it was sent to, in order.
+    visited: Vec<String>,
+}
+
+impl Browser {
+    fn new() -> Browser {
+        Browser {
+            http: common::no_redirects(),
+            cookies: HashMap::new(),
+            visited: Vec::new(),
+        }
+    }
+
+    fn host(url: &str) -> String {
+        let parsed = reqwest::Url::parse(url).unwrap();
+        format!(
+            "{}:{}",
+            parsed.host_str().unwrap(),
+            parsed.port().unwrap_or(80)
+        )
+    }
+
+    fn cookie_header(&self, url: &str) -> String {
+        self.cookies
+            .get(&Self::host(url))
+            .map(|jar| {
+                jar.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default()
+    }
+
+    fn keep(&mut self, url: &str, response: &reqwest::Response) {
+        let jar = self.cookies.entry(Self::host(url)).or_default();
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            let expired = text.to_ascii_lowercase().contains("max-age=0")
+                || text
+                    .to_ascii_lowercase()
+                    .contains("expires=thu, 01 jan 1970");
+            if expired || value.is_empty() {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    async fn get(&mut self, url: &str) -> reqwest::Response {
+        self.visited.push(url.to_owned());
+        let response = self
+            .http
+            .get(url)
+            .header("cookie", self.cookie_header(url))
+            .send()
+            .await
+            .unwrap();
+        self.keep(url, &response);
+        response
+    }
+
+    async fn post(&mut self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.visited.push(url.to_owned());
+        let response = self
+            .http
+            .post(url)
+            .header("cookie", self.cookie_header(url))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(url, &response);
+        response
+    }
+
+    /// Goes to `url` and follows redirects; the last answer's status and text.
+    async fn follow(&mut self, url: &str) -> (u16, String, String) {
+        let mut url = url.to_owned();
+        loop {
+            let response = self.get(&url).await;
+            let status = response.status().as_u16();
+            if (300..400).contains(&status) {
+                let location = response.headers()["location"].to_str().unwrap();
+                url = reqwest::Url::parse(&url)
+                    .unwrap()
+                    .join(location)
+                    .unwrap()
+                    .to_string();
+                continue;
+            }
+            return (status, url, response.text().await.unwrap());
+        }
+    }
+
+    /// Signs in as `login` at the provider through the hub's button; the page the browser
+    /// ends on (status, URL, text).
+    async fn sso(&mut self, hub: &str, login: &str) -> (u16, String, String) {
+        let (status, url, page) = self.follow(&format!("{hub}/sso/start?next=/runs")).await;
+        if !url.contains("/interaction/") {
+            return (status, url, page);
+        }
+        let action = between(&page, "action=\"", "\"");
+        let target = reqwest::Url::parse(&url)
+            .unwrap()
+            .join(&action)
+            .unwrap()
+            .to_string();
+        let response = self
+            .post(
+                &target,
+                &[("prompt", "login"), ("login", login), ("password", "any")],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "the provider took the sign-in");
+        let next = response.headers()["location"].to_str().unwrap().to_owned();
+        let next = reqwest::Url::parse(&target)
+            .unwrap()
+            .join(&next)
+            .unwrap()
+            .to_string();
+        self.follow(&next).await
+    }
+
+    fn session(&self, hub: &str) -> Option<String> {
+        self.cookies
+            .get(&Self::host(hub))
+            .and_then(|jar| jar.get("weft_session"))
+            .map(|v| format!("weft_session={v}"))
+    }
+
+    /// The hub callback URL this browser was sent to last.
+    fn callback(&self) -> String {
+        self.visited
+            .iter()
+            .rev()
+            .find(|u| u.contains("/sso/callback"))
+            .cloned()
+            .expect("a callback")
+    }
+}
+
+fn between(text: &str, start: &str, end: &str) -> String {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {text}"))
+        + start.len();
+    text[from..].split(end).next().unwrap().to_owned()
+}
+
+/// The hub's users by name: (role, sign-in method, disabled).
+fn users(hub: &Instance) -> HashMap<String, (String, String, bool)> {
+    let out = hub.run(&["users", "list", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["username"].as_str().unwrap().to_owned(),
+                (
+                    u["role"].as_str().unwrap().to_owned(),
+                    u["signIn"].as_str().unwrap().to_owned(),
+                    !u["disabledAt"].is_null(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn hub_settings(public: &str, issuer: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let listen = public.trim_start_matches("http://").to_owned();
+    let mut all = vec![
+        ("WEFT_LISTEN", listen.as_str()),
+        ("WEFT_PUBLIC_URL", public),
+        ("WEFT_PROBE_INTERVAL_SECONDS", "3600"),
+        ("WEFT_SSO_ISSUER", issuer),
+        ("WEFT_SSO_CLIENT_ID", "weft"),
+        ("WEFT_SSO_CLIENT_SECRET", CLIENT_SECRET),
+        ("WEFT_SSO_ADMIN_VALUES", "weft-admins"),
+        ("WEFT_SSO_ANALYST_VALUES", "weft-analysts"),
+        ("WEFT_SSO_OPERATOR_VALUES", "weft-operators"),
+    ];
+    all.extend_from_slice(extra);
+    all.into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `weft serve` until dropped.
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn serve(hub: &Instance, public: &str) -> Serving {
+    let serving = Serving(common::spawn(hub, &["serve"], "serve.log"));
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(r) = http.get(format!("{public}/healthz")).send().await
+            && r.status().is_success()
+        {
+            return serving;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("weft serve did not start: {}", hub.log("serve.log"));
+}
+
+#[tokio::test]
+async fn people_sign_in_through_the_identity_provider() {
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let Some(provider) = Provider::start(&format!("{public}/sso/callback")) else {
+        return;
+    };
+    let settings = hub_settings(&public, &provider.issuer, &[]);
+    let settings: Vec<(&str, &str)> = settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let hub = Instance::new("sso", &settings);
+    // Users must be added first (the default): Alice, Bob and Carol are; Dave is too, but
+    // the provider gives him no weft role; Erin is not.
+    for (name, role) in [
+        ("alice", "analyst"),
+        ("bob", "analyst"),
+        ("carol", "operator"),
+        ("dave", "analyst"),
+    ] {
+        let out = hub.run(&["users", "add", "--username", name, "--role", role, "--sso"]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    common::add_user(&hub, "root", "admin", "a long root password");
+    let _serving = serve(&hub, &public).await;
+
+    // Alice's group makes her an Admin (she was added as an Analyst): the provider's role
+    // is the one that counts, and she lands where she was going.
+    let mut alice = Browser::new();
+    let (status, url, page) = alice.sso(&public, "alice").await;
+    assert_eq!(
+        (status, url.as_str()),
+        (200, format!("{public}/runs").as_str()),
+        "{page}"
+    );
+    let session = alice.session(&public).expect("a session");
+    let team = reqwest::Client::new()
+        .get(format!("{public}/team"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(team.status(), 200, "an Admin sees the team");
+    assert_eq!(users(&hub)["alice"], ("admin".into(), "sso".into(), false));
+
+    // The same callback again (a replay) is refused: the state was used.
+    // (With the state's cookie too, as a thief of both would send them.)
+    let replayed = alice.callback();
+    let state = reqwest::Url::parse(&replayed)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let mut again = Browser::new();
+    again
+        .cookies
+        .entry(Browser::host(&public))
+        .or_default()
+        .insert("weft_sso".into(), state);
+    let (status, _, page) = again.follow(&replayed).await;
+    assert_eq!(status, 403);
+    assert!(page.contains("finished already"), "{page}");
+
+    // Bob is an Analyst; his group changes at the provider and his next sign-in says so.
+    let mut bob = Browser::new();
+    let (status, _, _) = bob.sso(&public, "bob").await;
+    assert_eq!(status, 200);
+    assert_eq!(users(&hub)["bob"].0, "analyst");
+    provider
+        .control("people/bob", json!({"groups": ["weft-operators"]}))
+        .await;
+    let mut bob = Browser::new();
+    bob.sso(&public, "bob").await;
+    assert_eq!(users(&hub)["bob"].0, "operator");
+
+    // Dave: no mapped group. Erin: not added. Carol: disabled. None signs in.
+    let mut dave = Browser::new();
+    let (status, _, page) = dave.sso(&public, "dave").await;
+    assert_eq!(status, 403);
+    assert!(page.contains("no weft role"), "{page}");
+    assert!(dave.session(&public).is_none());
+    provider
+        .control(
+            "people/erin",
+            json!({"email": "erin@corp.example", "name": "Erin", "groups": ["weft-analysts"]}),
+        )
+        .await;
+    let mut erin = Browser::new();
+    let (status, _, page) = erin.sso(&public, "erin").await;
+    assert_eq!(status, 403);
+    assert!(page.contains("erin is not a weft user"), "{page}");
+    let out = hub.run(&["users", "disable", "carol"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mut carol = Browser::new();
+    let (status, _, page) = carol.sso(&public, "carol").await;
+    assert_eq!(status, 403);
+    assert!(page.contains("disabled"), "{page}");
+
+    // ID tokens the provider spoils (signed all the same) are refused, each for its reason.
+    for (spoil, says) in [
+        (json!({"aud": "another-app"}), "audience"),
+        (json!({"exp": true}), "expired"),
+        (json!({"nonce": "not-the-one"}), "nonce"),
+        (json!({"key": "stranger"}), "signature"),
+        (json!({"iss": "https://impostor.example"}), "issuer"),
+    ] {
+        provider.control("spoil", spoil.clone()).await;
+        let mut browser = Browser::new();
+        let (status, _, page) = browser.sso(&public, "alice").await;
+        assert_eq!(status, 403, "{spoil}: {page}");
+        assert!(
+            page.to_lowercase().contains(says),
+            "{spoil} is refused for its {says}: {page}"
+        );
+        assert!(browser.session(&public).is_none(), "{spoil}");
+    }
+
+    // A callback in another browser than the one that began (a planted sign-in) is refused.
+    let mut victim = Browser::new();
+    let mut attacker = Browser::new();
+    let begun = attacker.get(&format!("{public}/sso/start")).await;
+    assert_eq!(begun.status(), 303);
+    let authorize = begun.headers()["location"].to_str().unwrap().to_owned();
+    let (_, url, page) = attacker.follow(&authorize).await;
+    let action = between(&page, "action=\"", "\"");
+    let target = reqwest::Url::parse(&url)
+        .unwrap()
+        .join(&action)
+        .unwrap()
+        .to_string();
+    let response = attacker
+        .post(
+            &target,
+            &[("prompt", "login"), ("login", "alice"), ("password", "x")],
+        )
+        .await;
+    let mut next = reqwest::Url::parse(&target)
+        .unwrap()
+        .join(response.headers()["location"].to_str().unwrap())
+        .unwrap()
+        .to_string();
+    let callback = loop {
+        let r = attacker.get(&next).await;
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        if location.contains("/sso/callback") {
+            break location;
+        }
+        next = reqwest::Url::parse(&next)
+            .unwrap()
+            .join(&location)
+            .unwrap()
+            .to_string();
+    };
+    let (status, _, page) = victim.follow(&callback).await;
+    assert_eq!(status, 403);
+    assert!(page.contains("not begun in this browser"), "{page}");
+    assert!(victim.session(&public).is_none());
+
+    // Password sign-in still works while it is on; an SSO user has no password.
+    let http = common::no_redirects();
+    common::sign_in(&http, &public, "root", "a long root password").await;
+    let out = hub
+        .command(&[
+            "users",
+            "password",
+            "alice",
+            "--password-env",
+            "NEW_PASSWORD",
+        ])
+        .env("NEW_PASSWORD", "a long new password")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("single sign-on"), "{}", text(&out));
+
+    // The trail says who signed in how, and why the others were refused.
+    let token = common::api_token(&hub, "auditor", "admin");
+    let trail: Value = http
+        .get(format!(
+            "{public}/api/v1/audit-trail?action=session.&limit=200"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let entries = trail["items"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["action"] == "session.login"
+            && e["actor"] == "alice"
+            && e["after"]["by"] == "sso"),
+        "{trail}"
+    );
+    assert!(
+        entries.iter().any(|e| e["action"] == "session.sso_failed"
+            && e["after"]["reason"]
+                .as_str()
+                .unwrap_or("")
+                .contains("no weft role")),
+        "{trail}"
+    );
+}
+
+#[tokio::test]
+async fn break_glass_admins_sign_in_when_passwords_are_off_and_the_provider_is_down() {
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let Some(provider) = Provider::start(&format!("{public}/sso/callback")) else {
+        return;
+    };
+    let settings = hub_settings(
+        &public,
+        &provider.issuer,
+        &[
+            ("WEFT_SSO_CREATE_USERS", "true"),
+            ("WEFT_LOCAL_PASSWORDS", "false"),
+            ("WEFT_BREAK_GLASS_ADMINS", "root"),
+        ],
+    );
+    let settings: Vec<(&str, &str)> = settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let hub = Instance::new("sso-glass", &settings);
+    common::add_user(&hub, "root", "admin", "a long root password");
+    common::add_user(&hub, "ana", "analyst", "a long analyst password");
+    let _serving = serve(&hub, &public).await;
+
+    // Created at the first sign-in, with the role the provider's groups give.
+    let mut bob = Browser::new();
+    let (status, _, _) = bob.sso(&public, "bob").await;
+    assert_eq!(status, 200);
+    assert_eq!(users(&hub)["bob"], ("analyst".into(), "sso".into(), false));
+
+    // Passwords are off: Ana's is refused, the break-glass Admin's works.
+    let http = common::no_redirects();
+    let refused = common::post_sign_in(&http, &public, "ana", "a long analyst password").await;
+    assert_eq!(refused.status(), 401);
+    let page = http
+        .get(format!("{public}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Break-glass sign-in") && page.contains("id=\"sso\""),
+        "{page}"
+    );
+
+    // The provider goes down: the sign-in page says so; the break-glass Admin gets in.
+    drop(provider);
+    let mut late = Browser::new();
+    let (status, _, page) = late.follow(&format!("{public}/sso/start")).await;
+    assert_eq!(status, 503);
+    assert!(
+        page.contains("Single sign-on is unavailable") && page.contains("does not answer"),
+        "{page}"
+    );
+    common::sign_in(&http, &public, "root", "a long root password").await;
+}
