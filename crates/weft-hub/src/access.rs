@@ -101,24 +101,8 @@ pub async fn add_user(
 ) -> HubResult<User> {
     check_username(username)?;
     check_password(&password)?;
-    let user = hub
-        .store
-        .access()
-        .create_user(NewUser {
-            id: new_id("usr"),
-            username: username.to_owned(),
-            password_hash: hash_password(&password).await?,
-            role,
-            created_at: hub.clock.now_s(),
-            sign_in: SignInMethod::Password,
-        })
-        .await
-        .map_err(|e| match HubError::from(e) {
-            HubError::Conflict(_) => {
-                HubError::Conflict(format!("a user named {username} already exists"))
-            }
-            other => other,
-        })?;
+    let hash = hash_password(&password).await?;
+    let user = create(hub, username, role, Some(hash)).await?;
     trail::record(
         hub,
         actor,
@@ -136,7 +120,7 @@ pub async fn add_user(
 /// this name. They have no password here.
 pub async fn add_sso_user(hub: &Hub, actor: &str, username: &str, role: Role) -> HubResult<User> {
     check_username(username)?;
-    let user = create(hub, username, role, SignInMethod::Sso).await?;
+    let user = create(hub, username, role, None).await?;
     trail::record(
         hub,
         actor,
@@ -149,19 +133,24 @@ pub async fn add_sso_user(hub: &Hub, actor: &str, username: &str, role: Role) ->
     Ok(user)
 }
 
-/// Stores a new user without a password (one who signs in through the identity provider).
+/// Stores a new user: with a password hash, or without one for a user who signs in through
+/// the identity provider.
 pub(crate) async fn create(
     hub: &Hub,
     username: &str,
     role: Role,
-    sign_in: SignInMethod,
+    password_hash: Option<String>,
 ) -> HubResult<User> {
+    let sign_in = match password_hash {
+        Some(_) => SignInMethod::Password,
+        None => SignInMethod::Sso,
+    };
     hub.store
         .access()
         .create_user(NewUser {
             id: new_id("usr"),
             username: username.to_owned(),
-            password_hash: String::new(),
+            password_hash: password_hash.unwrap_or_default(),
             role,
             created_at: hub.clock.now_s(),
             sign_in,

@@ -387,17 +387,20 @@ async fn user_for(
 ) -> HubResult<Result<User, String>> {
     let issuer = &sso.settings.issuer;
     let access = hub.store.access();
+    // Linking again records the sign-in.
+    let link = |user_id: String| async move {
+        let identity = SsoIdentity {
+            issuer: issuer.clone(),
+            subject: subject.to_owned(),
+            user_id,
+        };
+        hub.store
+            .access()
+            .link_sso(&identity, hub.clock.now_s())
+            .await
+    };
     if let Some(user) = access.sso_user(issuer, subject).await? {
-        access
-            .link_sso(
-                &SsoIdentity {
-                    issuer: issuer.clone(),
-                    subject: subject.to_owned(),
-                    user_id: user.id.clone(),
-                },
-                hub.clock.now_s(),
-            )
-            .await?;
+        link(user.id.clone()).await?;
         return Ok(Ok(user));
     }
     if username.is_empty() {
@@ -416,7 +419,7 @@ async fn user_for(
             if let Err(e) = access::check_username(username) {
                 return Ok(Err(format!("{username} cannot be a weft user name: {e}")));
             }
-            let user = access::create(hub, username, role, SignInMethod::Sso).await?;
+            let user = access::create(hub, username, role, None).await?;
             trail::record(
                 hub,
                 "single sign-on",
@@ -434,17 +437,7 @@ async fn user_for(
             )));
         }
     };
-    let linked = access
-        .link_sso(
-            &SsoIdentity {
-                issuer: issuer.clone(),
-                subject: subject.to_owned(),
-                user_id: user.id.clone(),
-            },
-            hub.clock.now_s(),
-        )
-        .await?;
-    if !linked {
+    if !link(user.id.clone()).await? {
         return Ok(Err(format!(
             "the weft user {username} is linked to another person of the identity provider"
         )));

@@ -517,150 +517,134 @@ async fn check_recipes(hub: &Hub, schema: i64, at: &str) {
 #[tokio::test]
 #[ignore = "makes fixtures; run by hand after adding a migration"]
 async fn make_missing_fixtures() {
-    make_sqlite().await;
-    if let Some(pg) = weft_store::testing::postgres_url() {
-        make_postgres(&pg).await;
-    }
-}
-
-async fn make_sqlite() {
     let work = std::env::temp_dir().join(format!("weft-make-fixtures-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(work.join("migrations")).expect("a work directory");
+    std::fs::create_dir_all(&work).expect("a work directory");
     let file = work.join("fixture.db");
-    let pool = sqlx::SqlitePool::connect_with(
+    let sqlite = sqlx::SqlitePool::connect_with(
         sqlx::sqlite::SqliteConnectOptions::new()
             .filename(&file)
             .create_if_missing(true),
     )
     .await
     .expect("a new SQLite file");
-    for (version, migration) in migrations(Backend::Sqlite) {
-        if !released(Backend::Sqlite).contains(&version) {
-            break;
+    make(&work, &FixtureDb::Sqlite { pool: sqlite, file }).await;
+    if let Some(pg) = weft_store::testing::postgres_url() {
+        let admin = sqlx::PgPool::connect(&pg).await.expect("the test database");
+        for statement in [
+            format!("DROP SCHEMA IF EXISTS {DUMPED_SCHEMA} CASCADE"),
+            format!("CREATE SCHEMA {DUMPED_SCHEMA}"),
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                .execute(&admin)
+                .await
+                .expect("the fixture schema");
         }
-        step(&work, &migration, version, Backend::Sqlite, |sql| {
-            let pool = pool.clone();
-            let work = work.clone();
-            async move {
-                let migrator = sqlx::migrate::Migrator::new(work.join("migrations").as_path())
-                    .await
-                    .expect("the migrations");
-                migrator.run(&pool).await.expect("migrating");
-                if let Some(sql) = sql {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                        .execute(&pool)
-                        .await
-                        .unwrap_or_else(|e| panic!("seed {version} on SQLite: {e}"));
-                }
-            }
-        })
-        .await;
-        let target = fixture_path(Backend::Sqlite, version);
-        if !target.exists() {
-            let dump = std::process::Command::new("sqlite3")
-                .arg(&file)
-                .arg(".dump")
-                .output()
-                .expect("sqlite3");
-            assert!(dump.status.success(), "sqlite3 .dump failed");
-            write_fixture(&target, &dump.stdout);
-        }
-    }
-    pool.close().await;
-    let _ = std::fs::remove_dir_all(&work);
-}
-
-async fn make_postgres(pg: &str) {
-    let work = std::env::temp_dir().join(format!("weft-make-pg-fixtures-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(work.join("migrations")).expect("a work directory");
-    let admin = sqlx::PgPool::connect(pg).await.expect("the test database");
-    for statement in [
-        format!("DROP SCHEMA IF EXISTS {DUMPED_SCHEMA} CASCADE"),
-        format!("CREATE SCHEMA {DUMPED_SCHEMA}"),
-    ] {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-            .execute(&admin)
+        let separator = if pg.contains('?') { '&' } else { '?' };
+        let url = format!("{pg}{separator}options=-csearch_path%3D{DUMPED_SCHEMA}");
+        let pool = sqlx::PgPool::connect(&url)
             .await
             .expect("the fixture schema");
-    }
-    let separator = if pg.contains('?') { '&' } else { '?' };
-    let url = format!("{pg}{separator}options=-csearch_path%3D{DUMPED_SCHEMA}");
-    let pool = sqlx::PgPool::connect(&url)
+        make(&work, &FixtureDb::Postgres { pool, url: pg }).await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA {DUMPED_SCHEMA} CASCADE"
+        )))
+        .execute(&admin)
         .await
-        .expect("the fixture schema");
-    for (version, migration) in migrations(Backend::Postgres) {
-        if !released(Backend::Postgres).contains(&version) {
-            break;
-        }
-        step(&work, &migration, version, Backend::Postgres, |sql| {
-            let pool = pool.clone();
-            let work = work.clone();
-            async move {
-                let migrator = sqlx::migrate::Migrator::new(work.join("migrations").as_path())
-                    .await
-                    .expect("the migrations");
-                migrator.run(&pool).await.expect("migrating");
-                if let Some(sql) = sql {
-                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                        .execute(&pool)
-                        .await
-                        .unwrap_or_else(|e| panic!("seed {version} on PostgreSQL: {e}"));
-                }
-            }
-        })
-        .await;
-        let target = fixture_path(Backend::Postgres, version);
-        if !target.exists() {
-            let dump = std::process::Command::new("pg_dump")
-                .args([
-                    "--schema",
-                    DUMPED_SCHEMA,
-                    "--no-owner",
-                    "--no-privileges",
-                    "--column-inserts",
-                    pg,
-                ])
-                .output()
-                .expect("pg_dump");
-            assert!(
-                dump.status.success(),
-                "pg_dump failed: {}",
-                String::from_utf8_lossy(&dump.stderr)
-            );
-            write_fixture(&target, &dump.stdout);
-        }
+        .expect("dropping the fixture schema");
     }
-    pool.close().await;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        "DROP SCHEMA {DUMPED_SCHEMA} CASCADE"
-    )))
-    .execute(&admin)
-    .await
-    .expect("dropping the fixture schema");
     let _ = std::fs::remove_dir_all(&work);
 }
 
-/// Adds migration `version` to the work directory's set, then migrates and seeds through
-/// `apply` (given the step's seed, rendered for `backend`, if it has one).
-async fn step<F, Fut>(work: &Path, migration: &Path, version: i64, backend: Backend, apply: F)
-where
-    F: FnOnce(Option<String>) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    std::fs::copy(
-        migration,
-        work.join("migrations")
-            .join(migration.file_name().expect("a name")),
-    )
-    .expect("copying a migration");
-    let seed = fixtures().join(format!("seeds/{version:04}.sql"));
-    let sql = match std::fs::read_to_string(&seed) {
-        Ok(text) => Some(render(&text, backend).await),
-        Err(_) => None,
-    };
-    apply(sql).await;
+/// The database a generator builds fixtures in, step by step.
+enum FixtureDb {
+    Sqlite {
+        pool: sqlx::SqlitePool,
+        file: PathBuf,
+    },
+    /// `url` is the test database's (the pool works in the fixture schema).
+    Postgres { pool: sqlx::PgPool, url: String },
+}
+
+impl FixtureDb {
+    fn backend(&self) -> Backend {
+        match self {
+            FixtureDb::Sqlite { .. } => Backend::Sqlite,
+            FixtureDb::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations in `dir` not applied yet, then `seed`.
+    async fn migrate_and_seed(&self, dir: &Path, seed: Option<String>, version: i64) {
+        let migrator = sqlx::migrate::Migrator::new(dir)
+            .await
+            .expect("the migrations");
+        let at = format!("seed {version} on {:?}", self.backend());
+        macro_rules! apply {
+            ($pool:expr) => {{
+                migrator.run($pool).await.expect("migrating");
+                if let Some(sql) = seed {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute($pool)
+                        .await
+                        .unwrap_or_else(|e| panic!("{at}: {e}"));
+                }
+            }};
+        }
+        match self {
+            FixtureDb::Sqlite { pool, .. } => apply!(pool),
+            FixtureDb::Postgres { pool, .. } => apply!(pool),
+        }
+    }
+
+    /// The database as text: SQLite's `.dump`, or `pg_dump --column-inserts` of the schema.
+    fn dump(&self) -> Vec<u8> {
+        let mut command = match self {
+            FixtureDb::Sqlite { file, .. } => {
+                let mut c = std::process::Command::new("sqlite3");
+                c.arg(file).arg(".dump");
+                c
+            }
+            FixtureDb::Postgres { url, .. } => {
+                let mut c = std::process::Command::new("pg_dump");
+                c.args(["--schema", DUMPED_SCHEMA, "--no-owner", "--no-privileges"])
+                    .args(["--column-inserts", url]);
+                c
+            }
+        };
+        let out = command.output().expect("the dump tool (sqlite3, pg_dump)");
+        assert!(
+            out.status.success(),
+            "dumping failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+}
+
+/// Applies each released migration in turn, with its step's seed (rendered for the
+/// backend) when it has one, and dumps the database after each step whose fixture is missing.
+async fn make(work: &Path, db: &FixtureDb) {
+    let backend = db.backend();
+    let dir = work.join(format!("migrations-{}", backend.dir()));
+    std::fs::create_dir_all(&dir).expect("a migrations directory");
+    for (version, migration) in migrations(backend) {
+        if !released(backend).contains(&version) {
+            break;
+        }
+        std::fs::copy(&migration, dir.join(migration.file_name().expect("a name")))
+            .expect("copying a migration");
+        let seed = match std::fs::read_to_string(fixtures().join(format!("seeds/{version:04}.sql")))
+        {
+            Ok(text) => Some(render(&text, backend).await),
+            Err(_) => None,
+        };
+        db.migrate_and_seed(&dir, seed, version).await;
+        let target = fixture_path(backend, version);
+        if !target.exists() {
+            write_fixture(&target, &db.dump());
+        }
+    }
 }
 
 /// Replaces a seed's `{{kind:argument}}` placeholders with SQL literals for `backend`.

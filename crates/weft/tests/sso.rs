@@ -107,12 +107,7 @@ impl Browser {
             let response = self.get(&url).await;
             let status = response.status().as_u16();
             if (300..400).contains(&status) {
-                let location = response.headers()["location"].to_str().unwrap();
-                url = reqwest::Url::parse(&url)
-                    .unwrap()
-                    .join(location)
-                    .unwrap()
-                    .to_string();
+                url = joined(&url, response.headers()["location"].to_str().unwrap());
                 continue;
             }
             return (status, url, response.text().await.unwrap());
@@ -126,12 +121,14 @@ impl Browser {
         if !url.contains("/interaction/") {
             return (status, url, page);
         }
-        let action = between(&page, "action=\"", "\"");
-        let target = reqwest::Url::parse(&url)
-            .unwrap()
-            .join(&action)
-            .unwrap()
-            .to_string();
+        let next = self.provider_sign_in(&url, &page, login).await;
+        self.follow(&next).await
+    }
+
+    /// At the provider's sign-in form (`page`, at `url`), signs in as `login` (any password
+    /// does); where the provider sends the browser next.
+    async fn provider_sign_in(&mut self, url: &str, page: &str, login: &str) -> String {
+        let target = joined(url, &between(page, "action=\"", "\""));
         let response = self
             .post(
                 &target,
@@ -139,13 +136,7 @@ impl Browser {
             )
             .await;
         assert_eq!(response.status(), 303, "the provider took the sign-in");
-        let next = response.headers()["location"].to_str().unwrap().to_owned();
-        let next = reqwest::Url::parse(&target)
-            .unwrap()
-            .join(&next)
-            .unwrap()
-            .to_string();
-        self.follow(&next).await
+        joined(&target, response.headers()["location"].to_str().unwrap())
     }
 
     fn session(&self, hub: &str) -> Option<String> {
@@ -164,6 +155,15 @@ impl Browser {
             .cloned()
             .expect("a callback")
     }
+}
+
+/// `relative` (a link or a redirect's location) as seen from `base`.
+fn joined(base: &str, relative: &str) -> String {
+    reqwest::Url::parse(base)
+        .unwrap()
+        .join(relative)
+        .unwrap()
+        .to_string()
 }
 
 fn between(text: &str, start: &str, end: &str) -> String {
@@ -340,6 +340,26 @@ async fn people_sign_in_through_the_identity_provider() {
     let (status, _, page) = erin.sso(&public, "erin").await;
     assert_eq!(status, 403);
     assert!(page.contains("erin is not a weft user"), "{page}");
+    // An Admin adds her through the API (a password is refused for such a user); she gets in.
+    let admin = common::api_token(&hub, "auditor", "admin");
+    let api = reqwest::Client::new();
+    let add = |body: Value| {
+        api.post(format!("{public}/api/v1/users"))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+    };
+    let refused = add(json!({"username": "erin", "role": "analyst", "signIn": "sso", "password": "a long password"}))
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    let added = add(json!({"username": "erin", "role": "analyst", "signIn": "sso"}))
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    let (status, _, _) = Browser::new().sso(&public, "erin").await;
+    assert_eq!(status, 200);
+    assert_eq!(users(&hub)["erin"], ("analyst".into(), "sso".into(), false));
     let out = hub.run(&["users", "disable", "carol"]);
     assert!(out.status.success(), "{}", text(&out));
     let mut carol = Browser::new();
@@ -373,34 +393,14 @@ async fn people_sign_in_through_the_identity_provider() {
     assert_eq!(begun.status(), 303);
     let authorize = begun.headers()["location"].to_str().unwrap().to_owned();
     let (_, url, page) = attacker.follow(&authorize).await;
-    let action = between(&page, "action=\"", "\"");
-    let target = reqwest::Url::parse(&url)
-        .unwrap()
-        .join(&action)
-        .unwrap()
-        .to_string();
-    let response = attacker
-        .post(
-            &target,
-            &[("prompt", "login"), ("login", "alice"), ("password", "x")],
-        )
-        .await;
-    let mut next = reqwest::Url::parse(&target)
-        .unwrap()
-        .join(response.headers()["location"].to_str().unwrap())
-        .unwrap()
-        .to_string();
+    let mut next = attacker.provider_sign_in(&url, &page, "alice").await;
     let callback = loop {
         let r = attacker.get(&next).await;
         let location = r.headers()["location"].to_str().unwrap().to_owned();
         if location.contains("/sso/callback") {
             break location;
         }
-        next = reqwest::Url::parse(&next)
-            .unwrap()
-            .join(&location)
-            .unwrap()
-            .to_string();
+        next = joined(&next, &location);
     };
     let (status, _, page) = victim.follow(&callback).await;
     assert_eq!(status, 403);
@@ -425,12 +425,11 @@ async fn people_sign_in_through_the_identity_provider() {
     assert!(text(&out).contains("single sign-on"), "{}", text(&out));
 
     // The trail says who signed in how, and why the others were refused.
-    let token = common::api_token(&hub, "auditor", "admin");
     let trail: Value = http
         .get(format!(
             "{public}/api/v1/audit-trail?action=session.&limit=200"
         ))
-        .bearer_auth(&token)
+        .bearer_auth(&admin)
         .send()
         .await
         .unwrap()
