@@ -286,10 +286,19 @@ pub async fn finish(
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_owned();
+    // The name the first sign-in is matched by: the provider's username, else its e-mail
+    // address, which only counts when the provider says it verified it (anyone may type one).
+    let verified_email = matches!(claims.get("email_verified"), Some(Value::Bool(true)))
+        || matches!(claims.get("email_verified"), Some(Value::String(s)) if s == "true");
     let username = claims
         .get("preferred_username")
-        .or_else(|| claims.get("email"))
         .and_then(Value::as_str)
+        .or_else(|| {
+            claims
+                .get("email")
+                .and_then(Value::as_str)
+                .filter(|_| verified_email)
+        })
         .unwrap_or_default()
         .to_owned();
     let Some(role) = sso.role_of(&claims) else {
@@ -405,7 +414,8 @@ async fn user_for(
     }
     if username.is_empty() {
         return Ok(Err(
-            "the identity provider's ID token names no preferred_username or email".into(),
+            "the identity provider's ID token names no preferred_username, nor a verified email"
+                .into(),
         ));
     }
     let user = match access.user_by_name(username).await? {

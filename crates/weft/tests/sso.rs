@@ -483,6 +483,27 @@ async fn break_glass_admins_sign_in_when_passwords_are_off_and_the_provider_is_d
     let (status, _, _) = bob.sso(&public, "bob").await;
     assert_eq!(status, 200);
     assert_eq!(users(&hub)["bob"], ("analyst".into(), "sso".into(), false));
+    // Without a username at the provider, the e-mail address names the new user, but only
+    // once the provider says it verified it.
+    provider
+        .control(
+            "people/gina",
+            json!({"preferred_username": null, "email": "gina@corp.example",
+                   "email_verified": false, "groups": ["weft-operators"]}),
+        )
+        .await;
+    let (status, _, page) = Browser::new().sso(&public, "gina").await;
+    assert_eq!(status, 403);
+    assert!(page.contains("nor a verified email"), "{page}");
+    provider
+        .control("people/gina", json!({"email_verified": true}))
+        .await;
+    let (status, _, _) = Browser::new().sso(&public, "gina").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        users(&hub)["gina@corp.example"],
+        ("operator".into(), "sso".into(), false)
+    );
 
     // Passwords are off: Ana's is refused, the break-glass Admin's works.
     let http = common::no_redirects();
