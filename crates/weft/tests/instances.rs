@@ -2,7 +2,8 @@
 //! them: a session signed in on one is honoured by the other, an OAuth consent begun on one
 //! is finished by the other, a recipe's inbound call is taken by either, and when the
 //! instance running a recipe is killed (SIGKILL) mid-run the other finishes the run once;
-//! likewise a usage sync killed mid-way is finished by the other, every audit record once.
+//! likewise a usage sync killed mid-way is finished by the other, every audit record once;
+//! a single sign-on begun on one is finished by the other.
 //! Both share one public URL (the balancer's), one database and one secrets key.
 
 // Tests start their own servers and read the wall clock: the rules are the library's.
@@ -16,9 +17,11 @@ use serde_json::json;
 use weft_store::{RunFilter, Store};
 
 mod common;
+#[path = "oidc/provider.rs"]
+mod provider;
 use common::{
-    Instance, accept_consent, add_user, call_trigger, delayed_endpoint, finish_consent,
-    no_redirects, recipe_endpoint, sign_in, spawn, start_consent, text,
+    Browser, Instance, accept_consent, add_user, call_trigger, delayed_endpoint, finish_consent,
+    free_port, no_redirects, recipe_endpoint, sign_in, spawn, start_consent, text,
 };
 
 const RECIPE: &str = "\
@@ -39,14 +42,6 @@ steps:
       task: \"{{ trigger.taskId }}\"
       text: \"{{ trigger.note }}\"
 ";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 async fn ready(http: &reqwest::Client, base: &str, hub: &Instance, log: &str) {
     let started = Instant::now();
@@ -143,7 +138,10 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         (app.client_id.clone(), app.client_secret.clone())
     };
     let login_base = sim.base_url();
-    let shared: Vec<(&str, &str)> = vec![
+    // Single sign-on too, when the provider's packages are installed (required by CI).
+    let sso = provider::Provider::start(&format!("{public}/sso/callback"));
+    let issuer = sso.as_ref().map(|p| p.issuer.clone()).unwrap_or_default();
+    let mut shared: Vec<(&str, &str)> = vec![
         ("WEFT_DATABASE_URL", &database),
         ("WEFT_PUBLIC_URL", &public),
         ("WEFT_OAUTH_CLIENT_ID", &client_id),
@@ -160,6 +158,15 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         ("WEFT_WRIKE_REQUESTS_PER_MINUTE", "600"),
         ("WEFT_LOG", "info"),
     ];
+    if sso.is_some() {
+        shared.extend([
+            ("WEFT_SSO_ISSUER", issuer.as_str()),
+            ("WEFT_SSO_CLIENT_ID", "weft"),
+            ("WEFT_SSO_CLIENT_SECRET", provider::CLIENT_SECRET),
+            ("WEFT_SSO_ADMIN_VALUES", "weft-admins"),
+            ("WEFT_SSO_CREATE_USERS", "true"),
+        ]);
+    }
     let settings = |port: u16| -> Vec<(String, String)> {
         let listen = format!("127.0.0.1:{port}");
         shared
@@ -188,6 +195,27 @@ async fn two_instances_on_one_postgresql_serve_as_one_hub() {
         .await
         .unwrap();
     assert_eq!(on_b.status(), 200, "the session signed in on A works on B");
+
+    // A single sign-on begun on B comes back, through the balancer, to A, which finishes
+    // it; that session works on B too.
+    if sso.is_some() {
+        let mut browser = Browser::new();
+        let (status, url, page) = browser.sso(&base_b, "alice").await;
+        assert_eq!(status, 200, "{page}");
+        assert!(url.starts_with(&public), "{url}");
+        assert!(
+            browser.callback().starts_with(&public),
+            "{:?}",
+            browser.visited
+        );
+        let on_b = http
+            .get(format!("{base_b}/team"))
+            .header("cookie", browser.session(&base_b).expect("a session"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(on_b.status(), 200, "the Admin's session from A works on B");
+    }
 
     // The consent begun on B comes back, through the balancer, to A, which finishes it.
     let consent = start_consent(&http, &base_b, &session, "acme-oauth", "write_work").await;

@@ -3,6 +3,7 @@
 //! the environment, and the text of a finished command.
 #![allow(dead_code)] // each test file uses its own part
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
@@ -228,6 +229,15 @@ pub fn add_user(instance: &Instance, user: &str, role: &str, password: &str) {
     assert!(out.status.success(), "{}", text(&out));
 }
 
+/// A free port on loopback (free when asked: a test binds it soon after).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A client that shows redirects instead of following them (a browser's view, one step at
 /// a time).
 pub fn no_redirects() -> reqwest::Client {
@@ -450,4 +460,162 @@ pub async fn call_trigger(http: &reqwest::Client, url: &str, secret: &str, body:
         "{}",
         answer.text().await.unwrap()
     );
+}
+
+/// A browser: follows nothing by itself, keeps each host's cookies.
+pub struct Browser {
+    http: reqwest::Client,
+    pub cookies: HashMap<String, HashMap<String, String>>,
+    /// Every URL it was sent to, in order.
+    pub visited: Vec<String>,
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            http: no_redirects(),
+            cookies: HashMap::new(),
+            visited: Vec::new(),
+        }
+    }
+
+    /// Cookies belong to a host whatever its port, as browsers keep them (so instances
+    /// behind one balancer, here on one address, share them).
+    pub fn host(url: &str) -> String {
+        reqwest::Url::parse(url)
+            .unwrap()
+            .host_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn cookie_header(&self, url: &str) -> String {
+        self.cookies
+            .get(&Self::host(url))
+            .map(|jar| {
+                jar.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default()
+    }
+
+    fn keep(&mut self, url: &str, response: &reqwest::Response) {
+        let jar = self.cookies.entry(Self::host(url)).or_default();
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            let expired = text.to_ascii_lowercase().contains("max-age=0")
+                || text
+                    .to_ascii_lowercase()
+                    .contains("expires=thu, 01 jan 1970");
+            if expired || value.is_empty() {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    pub async fn get(&mut self, url: &str) -> reqwest::Response {
+        self.visited.push(url.to_owned());
+        let response = self
+            .http
+            .get(url)
+            .header("cookie", self.cookie_header(url))
+            .send()
+            .await
+            .unwrap();
+        self.keep(url, &response);
+        response
+    }
+
+    pub async fn post(&mut self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.visited.push(url.to_owned());
+        let response = self
+            .http
+            .post(url)
+            .header("cookie", self.cookie_header(url))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(url, &response);
+        response
+    }
+
+    /// Goes to `url` and follows redirects; the last answer's status and text.
+    pub async fn follow(&mut self, url: &str) -> (u16, String, String) {
+        let mut url = url.to_owned();
+        loop {
+            let response = self.get(&url).await;
+            let status = response.status().as_u16();
+            if (300..400).contains(&status) {
+                url = joined(&url, response.headers()["location"].to_str().unwrap());
+                continue;
+            }
+            return (status, url, response.text().await.unwrap());
+        }
+    }
+
+    /// Signs in as `login` at the provider through the hub's button; the page the browser
+    /// ends on (status, URL, text).
+    pub async fn sso(&mut self, hub: &str, login: &str) -> (u16, String, String) {
+        let (status, url, page) = self.follow(&format!("{hub}/sso/start?next=/runs")).await;
+        if !url.contains("/interaction/") {
+            return (status, url, page);
+        }
+        let next = self.provider_sign_in(&url, &page, login).await;
+        self.follow(&next).await
+    }
+
+    /// At the provider's sign-in form (`page`, at `url`), signs in as `login` (any password
+    /// does); where the provider sends the browser next.
+    pub async fn provider_sign_in(&mut self, url: &str, page: &str, login: &str) -> String {
+        let target = joined(url, &between(page, "action=\"", "\""));
+        let response = self
+            .post(
+                &target,
+                &[("prompt", "login"), ("login", login), ("password", "any")],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "the provider took the sign-in");
+        joined(&target, response.headers()["location"].to_str().unwrap())
+    }
+
+    pub fn session(&self, hub: &str) -> Option<String> {
+        self.cookies
+            .get(&Self::host(hub))
+            .and_then(|jar| jar.get("weft_session"))
+            .map(|v| format!("weft_session={v}"))
+    }
+
+    /// The hub callback URL this browser was sent to last.
+    pub fn callback(&self) -> String {
+        self.visited
+            .iter()
+            .rev()
+            .find(|u| u.contains("/sso/callback"))
+            .cloned()
+            .expect("a callback")
+    }
+}
+
+/// `relative` (a link or a redirect's location) as seen from `base`.
+pub fn joined(base: &str, relative: &str) -> String {
+    reqwest::Url::parse(base)
+        .unwrap()
+        .join(relative)
+        .unwrap()
+        .to_string()
+}
+
+pub fn between(text: &str, start: &str, end: &str) -> String {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {text}"))
+        + start.len();
+    text[from..].split(end).next().unwrap().to_owned()
 }
