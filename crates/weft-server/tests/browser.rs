@@ -1491,4 +1491,5 @@ async fn sign_in_through_the_identity_provider_in_a_browser() {
         "admin",
         "the provider's group made her an Admin"
     );
+    browser.close().await.unwrap();
 }
