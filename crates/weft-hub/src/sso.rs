@@ -316,21 +316,19 @@ pub async fn finish(
     if user.disabled_at.is_some() {
         return refused(format!("the weft user {} is disabled", user.username)).await;
     }
-    let user = if user.role != role {
-        let before = user.role;
-        hub.store.access().set_role(&user.id, role).await?;
-        trail::record(
-            hub,
-            "single sign-on",
-            "user.role",
-            &user.username,
-            Some(json!({"role": before})),
-            Some(json!({"role": role})),
-        )
-        .await?;
-        User { role, ..user }
-    } else {
-        user
+    // The provider's role counts, through the same change an Admin makes (which keeps an
+    // enabled Admin on the team).
+    let user = match access::set_role(hub, "single sign-on", &user.id, role).await {
+        Ok(user) => user,
+        Err(crate::HubError::Conflict(why)) => {
+            return refused(format!(
+                "the identity provider now makes {} {}, but {why}",
+                user.username,
+                role.as_str()
+            ))
+            .await;
+        }
+        Err(e) => return Err(e),
     };
     let session = access::open_session(hub, user, lifetime_s, source, "sso").await?;
     Ok(Finished::Opened {

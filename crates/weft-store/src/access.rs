@@ -480,18 +480,18 @@ impl Access<'_> {
     /// Links an identity to a user (a user has at most one per issuer); false when the
     /// user is linked to another identity of that issuer already.
     pub async fn link_sso(&self, identity: &SsoIdentity, at: i64) -> StoreResult<bool> {
-        let taken: Option<String> = on_pool!(self.db, pool => sqlx::query_scalar(
-            "SELECT subject FROM sso_identities WHERE issuer = $1 AND user_id = $2")
-            .bind(&identity.issuer).bind(&identity.user_id).fetch_optional(pool).await.map_err(failed("single sign-on identities")))?;
-        if taken.is_some_and(|subject| subject != identity.subject) {
-            return Ok(false);
-        }
-        on_pool!(self.db, pool => sqlx::query(
+        // One identity per user and issuer is a unique index: two first sign-ins racing for
+        // one user cannot both link.
+        let linked = on_pool!(self.db, pool => sqlx::query(
             "INSERT INTO sso_identities (issuer, subject, user_id, linked_at, last_sign_in_at) VALUES ($1, $2, $3, $4, $4) \
              ON CONFLICT (issuer, subject) DO UPDATE SET last_sign_in_at = excluded.last_sign_in_at")
             .bind(&identity.issuer).bind(&identity.subject).bind(&identity.user_id).bind(at)
-            .execute(pool).await.map(drop).map_err(failed("single sign-on identities")))?;
-        Ok(true)
+            .execute(pool).await.map(drop).map_err(failed("single sign-on identities")));
+        match linked {
+            Ok(()) => Ok(true),
+            Err(StoreError::Conflict { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn put_sso_state(&self, s: &SsoState) -> StoreResult<()> {

@@ -806,6 +806,80 @@ async fn derived_sign_ins_story(store: &Store) {
     );
 }
 
+/// Single sign-on: an identity links to one user per issuer (a second person of the same
+/// provider is refused, another provider's is not); a sign-in's state is taken once and not
+/// after it expires.
+async fn sso_story(store: &Store) {
+    let access = store.access();
+    let mut sso = user("u-sso", "sso-person", Role::Analyst);
+    sso.password_hash = String::new();
+    sso.sign_in = weft_store::SignInMethod::Sso;
+    let created = access.create_user(sso).await.expect("an SSO user");
+    assert_eq!(created.sign_in, weft_store::SignInMethod::Sso);
+    let identity = |issuer: &str, subject: &str| weft_store::SsoIdentity {
+        issuer: issuer.into(),
+        subject: subject.into(),
+        user_id: "u-sso".into(),
+    };
+    assert!(
+        access
+            .link_sso(&identity("https://idp", "s1"), 100)
+            .await
+            .unwrap()
+    );
+    assert!(
+        access
+            .link_sso(&identity("https://idp", "s1"), 200)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !access
+            .link_sso(&identity("https://idp", "s2"), 300)
+            .await
+            .unwrap(),
+        "a second person of the same provider cannot take the user"
+    );
+    assert!(
+        access
+            .link_sso(&identity("https://other", "s2"), 300)
+            .await
+            .unwrap()
+    );
+    let found = access.sso_user("https://idp", "s1").await.unwrap().unwrap();
+    assert_eq!(
+        (found.id.as_str(), found.sign_in),
+        ("u-sso", weft_store::SignInMethod::Sso)
+    );
+    assert!(
+        access
+            .sso_user("https://idp", "s2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let state = |hash: &str, expires_at: i64| weft_store::SsoState {
+        state_hash: hash.into(),
+        nonce: "n".into(),
+        code_verifier: "v".into(),
+        next: "/runs".into(),
+        expires_at,
+    };
+    access.put_sso_state(&state("h1", 1_000)).await.unwrap();
+    access.put_sso_state(&state("h2", 1_000)).await.unwrap();
+    let taken = access.take_sso_state("h1", 500).await.unwrap().unwrap();
+    assert_eq!(taken.next, "/runs");
+    assert!(
+        access.take_sso_state("h1", 500).await.unwrap().is_none(),
+        "once"
+    );
+    assert!(
+        access.take_sso_state("h2", 1_000).await.unwrap().is_none(),
+        "not once expired"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_story_on_every_backend() {
     for store in weft_store::testing::every_backend("story").await {
@@ -820,6 +894,7 @@ async fn the_story_on_every_backend() {
         trail_story(&store).await;
         derived_sign_ins_story(&store).await;
         dialogues_story(&store).await;
+        sso_story(&store).await;
         eprintln!("story told on {}", backend.as_str());
     }
 }

@@ -519,6 +519,45 @@ fn bad_configuration_is_named() {
         "a bad key is named: {}",
         text(&out)
     );
+    // Single sign-on's settings are checked at start, each named.
+    for (settings, says) in [
+        (
+            vec![
+                ("WEFT_SSO_ISSUER", "http://idp.example"),
+                ("WEFT_SSO_CLIENT_ID", "w"),
+                ("WEFT_SSO_CLIENT_SECRET", "s"),
+                ("WEFT_SSO_ADMIN_VALUES", "a"),
+            ],
+            "sso_issuer",
+        ),
+        (
+            vec![("WEFT_SSO_ISSUER", "https://idp.example")],
+            "needs sso_client_id and sso_client_secret",
+        ),
+        (
+            vec![
+                ("WEFT_SSO_ISSUER", "https://idp.example"),
+                ("WEFT_SSO_CLIENT_ID", "w"),
+                ("WEFT_SSO_CLIENT_SECRET", "s"),
+            ],
+            "sso_admin_values",
+        ),
+        (vec![("WEFT_LOCAL_PASSWORDS", "false")], "local_passwords"),
+        (
+            vec![
+                ("WEFT_SSO_ISSUER", "https://idp.example"),
+                ("WEFT_SSO_CLIENT_ID", "w"),
+                ("WEFT_SSO_CLIENT_SECRET", "s"),
+                ("WEFT_SSO_ADMIN_VALUES", "a"),
+                ("WEFT_LOCAL_PASSWORDS", "false"),
+            ],
+            "break_glass_admins",
+        ),
+    ] {
+        let out = hub.run(&["users", "list"], "", &settings);
+        assert!(!out.status.success(), "{settings:?}");
+        assert!(text(&out).contains(says), "{settings:?}: {}", text(&out));
+    }
 }
 
 /// The same lifecycle with the hub's data in PostgreSQL (when `WEFT_TEST_POSTGRES_URL` names

@@ -340,6 +340,21 @@ async fn break_glass_admins_sign_in_when_passwords_are_off_and_the_provider_is_d
         ("operator".into(), "sso".into(), false)
     );
 
+    // The provider cannot take the Admin role from the only enabled Admin: the sign-in is
+    // refused and the role stays.
+    let (status, _, _) = Browser::new().sso(&public, "alice").await;
+    assert_eq!(status, 200);
+    assert_eq!(users(&hub)["alice"].0, "admin");
+    assert!(hub.run(&["users", "disable", "root"]).status.success());
+    provider
+        .control("people/alice", json!({"groups": ["weft-analysts"]}))
+        .await;
+    let (status, _, page) = Browser::new().sso(&public, "alice").await;
+    assert_eq!(status, 403);
+    assert!(page.contains("only enabled Admin"), "{page}");
+    assert_eq!(users(&hub)["alice"].0, "admin");
+    assert!(hub.run(&["users", "enable", "root"]).status.success());
+
     // Passwords are off: Ana's is refused, the break-glass Admin's works.
     let http = common::no_redirects();
     let refused = common::post_sign_in(&http, &public, "ana", "a long analyst password").await;

@@ -12,7 +12,9 @@ CREATE TABLE sso_identities (
     last_sign_in_at BIGINT,
     PRIMARY KEY (issuer, subject)
 );
-CREATE INDEX sso_identities_by_user ON sso_identities (user_id);
+-- A user has one identity per provider: two first sign-ins racing for one user cannot
+-- both link.
+CREATE UNIQUE INDEX sso_identities_one_per_user ON sso_identities (issuer, user_id);
 
 CREATE TABLE sso_states (
     state_hash TEXT PRIMARY KEY,
